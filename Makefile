@@ -1,0 +1,36 @@
+# feedsim: every target sets up what it needs; nothing is installed by hand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCENARIOS := $(wildcard scenarios/*.yaml)
+
+.PHONY: install demo test figures bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install feedsim with its test tools
+
+demo: $(STAMP) ## run the headline study and write results/recruiter-accepts-100-it/
+	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results
+
+test: $(STAMP) ## run the test suite
+	$(BIN)/python -m pytest
+
+figures: $(STAMP) ## re-run every bundled scenario and redraw its figures and report
+	@for s in $(SCENARIOS); do $(BIN)/feedsim run $$s --out results || exit $$?; done
+
+bench: $(STAMP) ## standard performance workloads (not tests)
+	$(BIN)/feedsim bench
+
+lint: $(STAMP) ## ruff and strict mypy
+	$(BIN)/ruff check sim tests
+	$(BIN)/ruff format --check sim tests
+	$(BIN)/mypy
+
+clean: ## remove the environment and caches (results stay)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
