@@ -23,6 +23,10 @@ class InputError(Exception):
         self.problem = problem
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str]]:
+        """Keep the three parts when the error crosses a process boundary."""
+        return (InputError, (self.source, self.field, self.problem))
+
     @property
     def message(self) -> str:
         where = f"{self.source}: {self.field}" if self.field else self.source

@@ -1,0 +1,561 @@
+"""Summary statistics over a saved results folder (pure pandas and numpy, no plotting).
+
+`figures.py` and `report.py` both draw their numbers from here, so a figure and the sentence
+that describes it always agree. Every function takes tidy tables as written by the experiment
+runner (one row per scenario, variant, replication, seed and whatever the table is about) and
+returns tidy tables. Shares are fractions in [0, 1]; callers multiply by 100 for display.
+
+Uncertainty is always across replications: a replication is one independent run of the
+model, so the replication means are independent draws and a Student t interval over them is
+the 95% confidence interval of the mean. Paired differences pair the variants of one
+replication, which share their random numbers (common random numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+
+#: Columns that identify one replication of one variant.
+REP_KEYS = ["scenario", "variant", "replication"]
+
+#: Feed sources grouped as the figures and the report show them.
+SOURCE_GROUP = {
+    "colleague": "peer",
+    "field_peer": "peer",
+    "offline": "peer",
+    "client": "peer",
+    "stranger": "stranger",
+    "second_degree": "second_degree",
+    "out_of_network": "out_of_network",
+}
+
+#: Source groups in display order.
+SOURCE_GROUPS = ("peer", "second_degree", "stranger", "out_of_network")
+
+#: Confidence level of every interval in this module.
+CONFIDENCE = 0.95
+
+_TABLE_COLUMNS = {
+    "posts": [
+        *REP_KEYS,
+        "focal",
+        "primary_viewers",
+        "author_connections",
+        "impressions",
+        "likes",
+        "comments",
+        "shares",
+    ],
+    "feed": [*REP_KEYS, "member_id", "day", "topic", "source", "impressions"],
+    "beliefs": [*REP_KEYS, "member_id", "day", "topic", "inferred_weight", "true_weight"],
+}
+
+
+@dataclass(frozen=True)
+class Results:
+    """A results folder read into memory.
+
+    Attributes:
+        directory: the folder.
+        manifest: ``manifest.json`` as written by the runner.
+        variants: variant names in the order the scenario lists them.
+        topics: topic names in the scenario's order.
+        duration_days: simulated days; feed days run from 0 to ``duration_days - 1``.
+        replications: replications per variant.
+        focus_topic: the topic a scripted burst of connections is about, or None.
+        event_days: days of scripted events, ascending (may be empty).
+        posts: the ``posts`` table.
+        feed: the ``feed`` table.
+        beliefs: the ``beliefs`` table.
+    """
+
+    directory: Path
+    manifest: dict[str, Any]
+    variants: list[str]
+    topics: list[str]
+    duration_days: int
+    replications: int
+    focus_topic: str | None
+    event_days: list[float]
+    posts: pd.DataFrame
+    feed: pd.DataFrame
+    beliefs: pd.DataFrame
+
+    @property
+    def after_start(self) -> int | None:
+        """First whole day on or after the first scripted event, or None without events."""
+        return event_start(self.event_days)
+
+    @property
+    def last_day(self) -> int:
+        """Last simulated day (0-based)."""
+        return self.duration_days - 1
+
+
+def load_results(results_dir: Path) -> Results:
+    """Read ``manifest.json`` and the tables that the figures and the report use.
+
+    Args:
+        results_dir: a folder written by the experiment runner.
+
+    Returns:
+        The manifest's key fields and the ``posts``, ``feed`` and ``beliefs`` tables.
+
+    Raises:
+        InputError: a file or a manifest field is missing or a table lacks a column.
+    """
+    manifest_path = results_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError(manifest_path, "", "no such file: is this a feedsim results folder?")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(manifest_path, f"line {exc.lineno}", exc.msg) from exc
+    for field in ("variants", "topics", "duration_days", "replications"):
+        if field not in manifest:
+            raise InputError(manifest_path, field, "missing")
+    tables = {}
+    for name, columns in _TABLE_COLUMNS.items():
+        path = results_dir / "tables" / f"{name}.parquet"
+        if not path.is_file():
+            raise InputError(path, "", "no such file")
+        table = pd.read_parquet(path)
+        missing = [c for c in columns if c not in table.columns]
+        if missing:
+            raise InputError(path, ", ".join(missing), "column missing")
+        tables[name] = table
+    return Results(
+        directory=results_dir,
+        manifest=manifest,
+        variants=[str(v) for v in manifest["variants"]],
+        topics=[str(t) for t in manifest["topics"]],
+        duration_days=int(manifest["duration_days"]),
+        replications=int(manifest["replications"]),
+        focus_topic=manifest.get("focus_topic"),
+        event_days=sorted(float(d) for d in manifest.get("event_days") or []),
+        posts=tables["posts"],
+        feed=tables["feed"],
+        beliefs=tables["beliefs"],
+    )
+
+
+def event_start(event_days: Sequence[float]) -> int | None:
+    """First whole simulated day at or after the first event: ``ceil(min(event_days))``.
+
+    Day ``d`` covers simulated time ``[d, d + 1)``, so an event at time 30.0 makes day 30 the
+    first day "after" it, and an event at 30.5 makes it day 31 (day 30 counts as before).
+
+    Args:
+        event_days: event times in days.
+
+    Returns:
+        The day, or None when there are no events.
+    """
+    return math.ceil(min(event_days)) if event_days else None
+
+
+def _t_central_probability(t: float, df: int) -> float:
+    """P(|T| < t) for Student's t with integer ``df``, exact (Abramowitz & Stegun 26.7.3-4).
+
+    With theta = atan(t / sqrt(df)):
+    odd df:  A = 2/pi * (theta + sin(theta) * [cos + 2/3 cos^3 + (2*4)/(3*5) cos^5 + ...
+    + (2*4...(df-3))/(3*5...(df-2)) cos^(df-2)]), the bracket empty for df = 1;
+    even df: A = sin(theta) * [1 + 1/2 cos^2 + (1*3)/(2*4) cos^4 + ...
+    + (1*3...(df-3))/(2*4...(df-2)) cos^(df-2)].
+    """
+    theta = math.atan(t / math.sqrt(df))
+    cos2 = math.cos(theta) ** 2
+    if df % 2 == 0:
+        term = total = 1.0
+        for j in range(1, (df - 2) // 2 + 1):
+            term *= (2 * j - 1) / (2 * j) * cos2
+            total += term
+        return math.sin(theta) * total
+    total = 0.0
+    if df > 1:
+        term = total = math.cos(theta)
+        for j in range(2, (df - 1) // 2 + 1):
+            term *= (2 * j - 2) / (2 * j - 1) * cos2
+            total += term
+    return 2.0 / math.pi * (theta + math.sin(theta) * total)
+
+
+@lru_cache(maxsize=256)
+def t_quantile(p: float, df: int) -> float:
+    """Quantile function of Student's t distribution with ``df`` degrees of freedom.
+
+    Inverts the exact closed-form CDF for integer degrees of freedom
+    (Abramowitz & Stegun 26.7.3-4, see `_t_central_probability`) by bisection to 1e-12, so
+    it needs no scipy: ``t_quantile(0.975, 9) == 2.2622...``.
+
+    Args:
+        p: probability in (0, 1).
+        df: degrees of freedom, a positive integer.
+
+    Returns:
+        t such that P(T <= t) = p.
+
+    Raises:
+        ValueError: p is outside (0, 1) or df < 1.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must lie in (0, 1), got {p}")
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    target = 2.0 * p - 1.0  # P(|T| < t) for the upper quantile t
+    lo, hi = 0.0, 1.0
+    while _t_central_probability(hi, df) < target:
+        lo, hi = hi, 2.0 * hi
+    while hi - lo > 1e-12 * hi:
+        mid = 0.5 * (lo + hi)
+        if _t_central_probability(mid, df) < target:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _half_width(std: float, n: int) -> float:
+    """Half-width of the t interval: ``t(1 - alpha/2, n - 1) * std / sqrt(n)``; NaN if n < 2."""
+    if n < 2:
+        return math.nan
+    return t_quantile(0.5 + CONFIDENCE / 2.0, n - 1) * std / math.sqrt(n)
+
+
+def mean_ci(values: Iterable[float]) -> tuple[float, float, float]:
+    """Mean and 95% Student t confidence interval of replication values.
+
+    ``mean ± t(0.975, n - 1) * s / sqrt(n)`` with ``s`` the sample standard deviation
+    (ddof 1). NaN values (a replication where the quantity is undefined) are left out.
+
+    Args:
+        values: one value per replication.
+
+    Returns:
+        ``(mean, lo, hi)``; lo and hi are NaN for fewer than two values, all three NaN for
+        none.
+    """
+    x = np.asarray(list(values), dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    half = _half_width(float(x.std(ddof=1)) if x.size > 1 else math.nan, int(x.size))
+    return mean, mean - half, mean + half
+
+
+def summarise(df: pd.DataFrame, value: str, by: list[str]) -> pd.DataFrame:
+    """Mean and 95% t interval of ``value`` per group, one row of ``df`` per replication.
+
+    The same formula as `mean_ci`, applied per group of ``by``; NaN values are left out.
+
+    Args:
+        df: one row per replication and group.
+        value: column to summarise.
+        by: grouping columns.
+
+    Returns:
+        Columns ``by + [mean, lo, hi, n]``, groups in order of appearance.
+    """
+    stats = df.groupby(by, sort=False)[value].agg(["mean", "std", "count"]).reset_index()
+    half = [_half_width(s, int(n)) for s, n in zip(stats["std"], stats["count"], strict=True)]
+    stats["lo"] = stats["mean"] - half
+    stats["hi"] = stats["mean"] + half
+    stats = stats.rename(columns={"count": "n"})
+    return stats[[*by, "mean", "lo", "hi", "n"]]
+
+
+def band_over_days(df: pd.DataFrame, value: str, by: list[str]) -> pd.DataFrame:
+    """Mean and 95% t interval across replications per group and day, for figure bands.
+
+    For each group of ``by`` and each ``day``: ``mean ± t(0.975, n - 1) * s / sqrt(n)`` over
+    the n replications that have a value that day (see `summarise`).
+
+    Args:
+        df: one row per replication, group and day (a ``day`` column is required).
+        value: column to summarise.
+        by: grouping columns besides ``day``.
+
+    Returns:
+        Columns ``by + [day, mean, lo, hi, n]`` sorted by group and day.
+    """
+    return summarise(df, value, [*by, "day"]).sort_values([*by, "day"], ignore_index=True)
+
+
+def feed_topic_share(feed: pd.DataFrame, topics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Share of each topic in a focal member's impressions of one day.
+
+    ``share(topic) = impressions(topic) / sum over topics of impressions`` per scenario,
+    variant, replication, member and day, summed over sources. Topics without impressions
+    that day get share 0; days without any impressions have no rows.
+
+    Args:
+        feed: the ``feed`` table.
+        topics: every topic to report; defaults to the topics present in ``feed``.
+
+    Returns:
+        Columns ``scenario, variant, replication, member_id, day, topic, impressions, share``.
+    """
+    keys = [*REP_KEYS, "member_id", "day"]
+    topic_list = list(topics) if topics is not None else sorted(feed["topic"].unique())
+    wide = feed.pivot_table(
+        index=keys, columns="topic", values="impressions", aggfunc="sum", fill_value=0
+    ).reindex(columns=topic_list, fill_value=0)
+    totals = wide.sum(axis=1)
+    wide = wide[totals > 0]
+    long = wide.reset_index().melt(id_vars=keys, var_name="topic", value_name="impressions")
+    day_totals = long.groupby(keys, sort=False)["impressions"].transform("sum")
+    long["share"] = long["impressions"] / day_totals
+    return long[[*keys, "topic", "impressions", "share"]]
+
+
+def rolling_topic_share(
+    feed: pd.DataFrame, topics: Sequence[str], n_days: int, window: int = 7
+) -> pd.DataFrame:
+    """Trailing rolling mean of daily topic shares, per replication, averaged over members.
+
+    For member m and day d: ``mean(share(m, d') for d' in d-window+1..d)`` over the days that
+    had impressions (see `feed_topic_share`), then the mean over the replication's focal
+    members. Smoothing per replication before averaging keeps the replications independent.
+
+    Args:
+        feed: the ``feed`` table.
+        topics: every topic to report.
+        n_days: days to cover, 0..n_days-1.
+        window: days in the trailing window.
+
+    Returns:
+        Columns ``scenario, variant, replication, topic, day, share``.
+    """
+    columns = [*REP_KEYS, "topic", "day", "share"]
+    shares = feed_topic_share(feed, topics)
+    if shares.empty:
+        return pd.DataFrame(columns=columns)
+    wide = shares.pivot(index=[*REP_KEYS, "member_id", "topic"], columns="day", values="share")
+    wide = wide.reindex(columns=range(n_days))
+    rolled = wide.T.rolling(window, min_periods=1).mean().T
+    per_rep = rolled.groupby(level=[*REP_KEYS, "topic"], sort=False).mean().reset_index()
+    long = per_rep.melt(id_vars=[*REP_KEYS, "topic"], var_name="day", value_name="share")
+    long["day"] = long["day"].astype(int)
+    return long.dropna(subset=["share"]).reset_index(drop=True)[columns]
+
+
+def topic_share_window(
+    feed: pd.DataFrame, topic: str, first_day: int, last_day: int
+) -> pd.DataFrame:
+    """A topic's share of all feed impressions over a window of days, per replication.
+
+    ``share = sum(impressions of topic, days first..last) / sum(impressions, days first..last)``
+    over all focal members and sources of the replication: a ratio of sums, not a mean of
+    daily shares. NaN when the replication had no impressions in the window.
+
+    Args:
+        feed: the ``feed`` table.
+        topic: the topic.
+        first_day: first day of the window.
+        last_day: last day of the window (inclusive).
+
+    Returns:
+        Columns ``scenario, variant, replication, topic_impressions, impressions, share``,
+        one row per replication present in ``feed``.
+    """
+    in_window = feed[feed["day"].between(first_day, last_day)]
+    totals = in_window.groupby(REP_KEYS)["impressions"].sum()
+    on_topic = in_window[in_window["topic"] == topic].groupby(REP_KEYS)["impressions"].sum()
+    index = pd.MultiIndex.from_frame(feed[REP_KEYS].drop_duplicates())
+    out = pd.DataFrame(
+        {
+            "topic_impressions": on_topic.reindex(index, fill_value=0),
+            "impressions": totals.reindex(index, fill_value=0),
+        }
+    )
+    out["share"] = out["topic_impressions"] / out["impressions"].where(out["impressions"] > 0)
+    return out.reset_index()
+
+
+def default_pairs(variants: Sequence[str]) -> list[tuple[str, str]]:
+    """Variant pairs ``(a, b)`` to compare as ``b - a``.
+
+    Every variant against the first (the baseline), then each later variant against each
+    earlier non-baseline one, reversed: ``earlier - later``. Scenarios list a baseline, then
+    interventions, then ablations of them, so the last kind of pair reads "what the ablated
+    mechanism adds" (e.g. accept-100-it minus accept-100-it-no-connection-term).
+
+    Args:
+        variants: variant names in scenario order.
+
+    Returns:
+        The pairs.
+    """
+    pairs = [(variants[0], b) for b in variants[1:]]
+    rest = variants[1:]
+    pairs += [(rest[j], rest[i]) for i in range(len(rest)) for j in range(i + 1, len(rest))]
+    return pairs
+
+
+def paired_differences(
+    per_rep: pd.DataFrame, value: str, pairs: Sequence[tuple[str, str]]
+) -> pd.DataFrame:
+    """Mean paired difference ``b - a`` across replications, with a 95% t interval.
+
+    For each pair, ``d_r = value(b, r) - value(a, r)`` for every replication r in which both
+    variants have a value; then `mean_ci` of the ``d_r``. Pairing by replication removes the
+    variation that both variants share through common random numbers.
+
+    Args:
+        per_rep: one row per variant and replication (columns ``variant``, ``replication``
+            and ``value``) of a single scenario.
+        value: column to compare.
+        pairs: ``(a, b)`` variant pairs.
+
+    Returns:
+        Columns ``a, b, mean, lo, hi, n``, one row per pair.
+
+    Raises:
+        ValueError: a variant has two rows for one replication.
+    """
+    rows = []
+    for a, b in pairs:
+        side = []
+        for v in (a, b):
+            rows_v = per_rep[per_rep["variant"] == v]
+            if rows_v["replication"].duplicated().any():
+                raise ValueError(f"variant {v} has more than one row for a replication")
+            side.append(rows_v.set_index("replication")[value])
+        diff = (side[1] - side[0]).dropna()
+        mean, lo, hi = mean_ci(diff)
+        rows.append({"a": a, "b": b, "mean": mean, "lo": lo, "hi": hi, "n": int(diff.size)})
+    return pd.DataFrame(rows, columns=["a", "b", "mean", "lo", "hi", "n"])
+
+
+def source_shares(feed: pd.DataFrame, before_day: int | None) -> pd.DataFrame:
+    """Share of feed impressions by source group, per variant and period.
+
+    Sources are grouped by `SOURCE_GROUP` (peer = colleague + field_peer + offline + client).
+    Per replication and period: ``share(group) = impressions(group) / impressions``, zero for
+    a group without impressions; then `summarise` across replications. The periods are
+    ``before`` (days < before_day) and ``after`` (days >= before_day), or ``whole run`` when
+    ``before_day`` is None. The mean shares of a variant and period add up to 1.
+
+    Args:
+        feed: the ``feed`` table.
+        before_day: first day of the ``after`` period, or None.
+
+    Returns:
+        Columns ``variant, period, group, mean, lo, hi, n``.
+
+    Raises:
+        ValueError: the feed has a source that `SOURCE_GROUP` does not know.
+    """
+    unknown = sorted(set(feed["source"]) - set(SOURCE_GROUP))
+    if unknown:
+        raise ValueError(f"unknown feed source(s): {', '.join(unknown)}")
+    df = feed.assign(group=feed["source"].map(SOURCE_GROUP))
+    if before_day is None:
+        df["period"] = "whole run"
+    else:
+        df["period"] = np.where(df["day"] < before_day, "before", "after")
+    wide = df.pivot_table(
+        index=[*REP_KEYS, "period"],
+        columns="group",
+        values="impressions",
+        aggfunc="sum",
+        fill_value=0,
+    ).reindex(columns=list(SOURCE_GROUPS), fill_value=0)
+    shares = (
+        wide.div(wide.sum(axis=1), axis=0)
+        .reset_index()
+        .melt(id_vars=[*REP_KEYS, "period"], var_name="group", value_name="share")
+    )
+    return summarise(shares, "share", ["variant", "period", "group"])
+
+
+def belief_series(beliefs: pd.DataFrame) -> pd.DataFrame:
+    """Inferred and true topic weights per replication, day and topic, averaged over members.
+
+    Args:
+        beliefs: the ``beliefs`` table.
+
+    Returns:
+        Columns ``scenario, variant, replication, day, topic, inferred_weight, true_weight``.
+    """
+    return (
+        beliefs.groupby([*REP_KEYS, "day", "topic"], sort=False)[["inferred_weight", "true_weight"]]
+        .mean()
+        .reset_index()
+    )
+
+
+def belief_gap(beliefs: pd.DataFrame, day: int) -> pd.DataFrame:
+    """Distance between the platform's belief and a member's true interests on one day.
+
+    Total variation distance ``gap = 1/2 * sum over topics |inferred - true|`` (0 = the
+    platform knows the member's interests, 1 = disjoint), averaged over the replication's
+    members.
+
+    Args:
+        beliefs: the ``beliefs`` table.
+        day: snapshot day.
+
+    Returns:
+        Columns ``scenario, variant, replication, gap``.
+    """
+    snap = beliefs[beliefs["day"] == day]
+    abs_diff = (snap["inferred_weight"] - snap["true_weight"]).abs() / 2.0
+    per_member = abs_diff.groupby([snap[k] for k in [*REP_KEYS, "member_id"]]).sum()
+    return per_member.groupby(level=REP_KEYS).mean().rename("gap").reset_index()
+
+
+#: Metrics of `posts_summary`, in display order.
+POST_METRICS = ("posts", "primary_reach", "impressions", "engagements")
+
+
+def posts_summary(posts: pd.DataFrame) -> pd.DataFrame:
+    """What the focal members' posts achieved, per variant (mean and 95% t interval).
+
+    Per replication, over the posts with ``focal`` true:
+    ``posts`` = number of posts;
+    ``primary_reach`` = mean of ``primary_viewers / author_connections`` (posts whose author
+    had no connections left out);
+    ``impressions`` = mean impressions per post;
+    ``engagements`` = mean ``likes + comments + shares`` per post.
+    Then `summarise` across replications. Replications in ``posts`` without a focal post
+    count 0 posts and no value for the per-post metrics.
+
+    Args:
+        posts: the ``posts`` table.
+
+    Returns:
+        Columns ``variant, metric, mean, lo, hi, n``.
+    """
+    focal = posts[posts["focal"].astype(bool)]
+    connections = focal["author_connections"].where(focal["author_connections"] > 0)
+    per_post = pd.DataFrame(
+        {
+            "primary_reach": focal["primary_viewers"] / connections,
+            "impressions": focal["impressions"].astype(float),
+            "engagements": (focal["likes"] + focal["comments"] + focal["shares"]).astype(float),
+        }
+    )
+    groups = per_post.groupby([focal[k] for k in REP_KEYS])
+    per_rep = groups.mean().assign(posts=groups.size())
+    index = pd.MultiIndex.from_frame(posts[REP_KEYS].drop_duplicates())
+    per_rep = per_rep.reindex(index)
+    per_rep["posts"] = per_rep["posts"].fillna(0)
+    long = per_rep.reset_index().melt(
+        id_vars=REP_KEYS, value_vars=list(POST_METRICS), var_name="metric"
+    )
+    return summarise(long, "value", ["variant", "metric"])

@@ -1,0 +1,67 @@
+"""Members' true behaviour: whether a viewer acts on an item (pure; randomness passed in).
+
+MODEL.md 4: P(action a at position i) = attention(i) x base rate of a x tie multiplier (kind
+and true strength) x true interest in the topic x social proof.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.ranking import SOURCES
+from sim.scenario import Behaviour
+
+NONE, LIKE, COMMENT, SHARE = range(4)
+ACTIONS = ("none", "like", "comment", "share")
+
+
+def source_multipliers(params: Behaviour) -> NDArray[np.float64]:
+    """Engagement multiplier of each viewer-author relationship, indexed like :data:`SOURCES`."""
+    return np.array([getattr(params.ties, name) for name in SOURCES], dtype=np.float64)
+
+
+def engagement_propensity(
+    position: NDArray[np.int64],
+    source: NDArray[np.int8],
+    strength: NDArray[np.float64],
+    interest: NDArray[np.float64],
+    proof: NDArray[np.int64],
+    n_topics: int,
+    params: Behaviour,
+) -> NDArray[np.float64]:
+    """The multiplier every action's base rate is scaled by, for each impression.
+
+    ``m = exp(-i / lambda) * tie(source) * 2 s * (T * x_topic) * (1 + b * ln(1 + k))`` with
+    position i (0 = top), attention constant lambda (Hodas & Lerman 2012), the multiplier of
+    the relationship (calibration-sources.md 4), true strength s (mean 0.5 so ``2 s`` averages
+    1; 0.5 for viewers with no tie to the author), true interest x in the post's topic (T
+    topics, so uniform interest gives 1), and k connections who engaged (social proof, b).
+    """
+    attention = np.exp(-position / params.attention_decay_items)
+    tie = source_multipliers(params)[source]
+    return attention * tie * 2.0 * strength * (n_topics * interest) * (
+        1.0 + params.social_proof * np.log1p(proof)
+    )
+
+
+def decide(
+    uniform: NDArray[np.float64], propensity: NDArray[np.float64], params: Behaviour
+) -> NDArray[np.int8]:
+    """At most one action per impression, from one uniform draw per impression.
+
+    ``p_share = r_s m``, ``p_comment = r_c m``, ``p_like = r_l m`` (scaled down together if
+    they would sum past 1); the action is share if ``u < p_share``, comment if
+    ``u < p_share + p_comment``, like if ``u < p_share + p_comment + p_like``, else none.
+    Using one draw per impression keeps variants on common random numbers.
+    """
+    rates = np.array([params.share_rate, params.comment_rate, params.like_rate])
+    p = propensity[:, None] * rates[None, :]
+    total = p.sum(axis=1)
+    p = np.where(total[:, None] > 1.0, p / np.maximum(total, 1e-300)[:, None], p)
+    bounds = np.cumsum(p, axis=1)
+    action = np.full(uniform.size, NONE, dtype=np.int8)
+    action[uniform < bounds[:, 2]] = LIKE
+    action[uniform < bounds[:, 1]] = COMMENT
+    action[uniform < bounds[:, 0]] = SHARE
+    return action

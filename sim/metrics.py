@@ -1,0 +1,111 @@
+"""Records of a run -> tidy tables (pure; pandas only).
+
+Every row carries the study's identifiers: scenario, variant, replication and seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import POST_COUNTERS
+from sim.ranking import SOURCES
+from sim.records import RunRecords
+
+TABLES = ("posts", "feed", "beliefs", "ties")
+
+
+def _with_ids(
+    frame: pd.DataFrame, scenario: str, variant: str, replication: int, seed: int
+) -> pd.DataFrame:
+    ids = pd.DataFrame(
+        {
+            "scenario": pd.Series([scenario] * len(frame), dtype="string"),
+            "variant": pd.Series([variant] * len(frame), dtype="string"),
+            "replication": np.full(len(frame), replication, np.int64),
+            "seed": np.full(len(frame), seed, np.int64),
+        }
+    )
+    return pd.concat([ids, frame.reset_index(drop=True)], axis=1)
+
+
+def posts_table(records: RunRecords) -> pd.DataFrame:
+    """One row per post: author, topic, time, reach and engagement counters.
+
+    ``unique_viewers`` equals ``impressions`` because the feed never shows a post twice to
+    one member; ``primary_viewers`` counts viewers reached through the network route
+    (the test audience, or all connections when the test audience is off) before any
+    engagement-driven spread.
+    """
+    p = records.posts
+    topics = np.asarray(records.topics)
+    frame = pd.DataFrame(
+        {
+            "post_id": np.arange(p["author"].size, dtype=np.int64),
+            "author_id": p["author"].astype(np.int64),
+            "focal": np.isin(p["author"], records.focal_ids),
+            "topic": pd.Series(topics[p["topic"]], dtype="string"),
+            "created_day": p["created"].astype(np.float64),
+            "author_connections": p["author_connections"].astype(np.int64),
+        }
+    )
+    for name in POST_COUNTERS:
+        frame[name] = p[name].astype(np.int64)
+        if name == "impressions":
+            frame["unique_viewers"] = frame["impressions"]
+    return frame
+
+
+def feed_table(records: RunRecords) -> pd.DataFrame:
+    """Impressions of each focal member by day, topic and source (rows with impressions > 0)."""
+    focal, day, topic, source = np.nonzero(records.feed)
+    return pd.DataFrame(
+        {
+            "member_id": records.focal_ids[focal],
+            "day": day.astype(np.int64),
+            "topic": pd.Series(np.asarray(records.topics)[topic], dtype="string"),
+            "source": pd.Series(np.asarray(SOURCES)[source], dtype="string"),
+            "impressions": records.feed[focal, day, topic, source],
+        }
+    )
+
+
+def beliefs_table(records: RunRecords) -> pd.DataFrame:
+    """Inferred against true topic weights of each focal member after each day (day 0: start)."""
+    n_focal, n_days, n_topics = records.inferred.shape
+    focal, day, topic = np.meshgrid(
+        np.arange(n_focal), np.arange(n_days), np.arange(n_topics), indexing="ij"
+    )
+    focal, day, topic = focal.ravel(), day.ravel(), topic.ravel()
+    return pd.DataFrame(
+        {
+            "member_id": records.focal_ids[focal],
+            "day": day.astype(np.int64),
+            "topic": pd.Series(np.asarray(records.topics)[topic], dtype="string"),
+            "inferred_weight": records.inferred[focal, day, topic],
+            "true_weight": records.true_interest[focal, topic],
+        }
+    )
+
+
+def ties_table(records: RunRecords) -> pd.DataFrame:
+    """The focal members' ties at the end of the run (first interaction NaN: never)."""
+    frame = pd.DataFrame(records.ties)
+    frame["kind"] = frame["kind"].astype("string")
+    return frame
+
+
+def tables(
+    records: RunRecords, scenario: str, variant: str, replication: int, seed: int
+) -> dict[str, pd.DataFrame]:
+    """All tables of one run, each row with the run's identifiers."""
+    builders = {
+        "posts": posts_table,
+        "feed": feed_table,
+        "beliefs": beliefs_table,
+        "ties": ties_table,
+    }
+    return {
+        name: _with_ids(build(records), scenario, variant, replication, seed)
+        for name, build in builders.items()
+    }

@@ -1,0 +1,246 @@
+"""The connection graph at the start of a run: members' fields and their ties (pure).
+
+Two sources:
+
+* :func:`synthetic_network` — a degree-corrected block model (Karrer & Newman 2011) with the
+  Chung-Lu construction (Chung & Lu 2002): every member gets a heavy-tailed (log-normal)
+  weight, and tie endpoints are drawn in proportion to weight, so degrees are heavy-tailed.
+  Ties come in kinds (MODEL.md 1): colleagues inside small companies of one field (dense
+  groups, which make the network clustered), field peers inside one field (homophily:
+  McPherson et al. 2001), and offline and client ties across fields.
+* :func:`file_network` — a real graph read by :mod:`sim.loaders`; labels become fields.
+
+Every tie gets a true strength ``s ~ Beta(2, 2)`` (mean 0.5): how much the two care about each
+other's posts beyond what their kind says (Gilbert & Karahalios 2009 treat strength as a
+continuum within kinds).
+
+The generators are vectorised numpy (networkx's generators build Python objects per edge and
+do not reach the 10^6-member networks feedsim runs on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.errors import InputError
+from sim.loaders import load_graph
+from sim.scenario import FileNetwork, Scenario, SyntheticNetwork
+
+TIE_KINDS = ("colleague", "field_peer", "offline", "client", "stranger")
+"""Tie kinds, in code order: a tie's ``kind`` is an index into this tuple."""
+PEER_KINDS = ("colleague", "field_peer", "offline", "client")
+"""The peer network of claim C3: everyone one has a prior relationship with."""
+STRANGER = TIE_KINDS.index("stranger")
+
+STRENGTH_BETA = (2.0, 2.0)
+"""Shape of the true strength distribution, Beta(a, b), for every kind."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """Members and undirected ties at the start of a run.
+
+    Attributes:
+        topics: field names; ``field[i]`` indexes into it.
+        field: home field of each member (int16, length N).
+        u, v: tie endpoints with ``u < v`` (int32, length M).
+        kind: index into :data:`TIE_KINDS` (int8, length M).
+        strength: true strength in [0, 1] (float32, length M).
+    """
+
+    topics: tuple[str, ...]
+    field: NDArray[np.int16]
+    u: NDArray[np.int32]
+    v: NDArray[np.int32]
+    kind: NDArray[np.int8]
+    strength: NDArray[np.float32]
+
+    @property
+    def size(self) -> int:
+        """Number of members."""
+        return int(self.field.size)
+
+    def degree(self) -> NDArray[np.int64]:
+        """Connections per member."""
+        return np.bincount(np.concatenate([self.u, self.v]), minlength=self.size)
+
+
+def draw_strength(rng: np.random.Generator, count: int) -> NDArray[np.float32]:
+    """True tie strengths, ``Beta(2, 2)`` (see module docstring)."""
+    return rng.beta(*STRENGTH_BETA, size=count).astype(np.float32)
+
+
+def _weighted_pick(
+    rng: np.random.Generator, cum: NDArray[np.float64], lo: NDArray[np.float64],
+    width: NDArray[np.float64],
+) -> NDArray[np.int64]:
+    """Indices drawn with probability proportional to weight within ``[lo, lo + width)``.
+
+    ``cum`` is the cumulative weight of members in their sorted order.
+    """
+    target = lo + rng.random(lo.size) * width
+    return np.minimum(np.searchsorted(cum, target, side="right"), cum.size - 1)
+
+
+def _dedupe(
+    n: int, a: NDArray[np.int64], b: NDArray[np.int64], kind: NDArray[np.int8]
+) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int8]]:
+    """Undirected simple ties: self-loops dropped, and of repeated pairs the first kept."""
+    keep = a != b
+    a, b, kind = a[keep], b[keep], kind[keep]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    _, first = np.unique(lo * n + hi, return_index=True)
+    return lo[first].astype(np.int32), hi[first].astype(np.int32), kind[first]
+
+
+def synthetic_network(
+    spec: SyntheticNetwork, topics: list[str], rng: np.random.Generator
+) -> Network:
+    """A homophilous, clustered, heavy-tailed network (degree-corrected block model).
+
+    With N members, mean degree d and kind shares q_k, the generator draws
+    ``E_k = round(q_k N d / 2)`` tie attempts of each kind. Member i has weight
+    ``w_i ~ LogNormal(0, sigma)``; an endpoint is member i with probability
+    ``w_i / sum(w)`` (Chung & Lu 2002) within the pool the kind allows:
+
+    * colleague: the first endpoint by weight, the second uniformly in the same company
+      (companies of mean size ``company_size`` inside one field);
+    * field_peer: both endpoints by weight inside one field;
+    * offline, client: both endpoints by weight among all members.
+
+    Repeated pairs and self-loops are dropped, so realised degrees fall a little below d.
+    """
+    n = spec.members
+    n_topics = len(topics)
+    shares = np.asarray(spec.field_shares or [1.0] * n_topics, dtype=np.float64)
+    field = rng.choice(n_topics, size=n, p=shares / shares.sum()).astype(np.int16)
+    weight = rng.lognormal(0.0, spec.degree_sigma, size=n)
+
+    order = np.argsort(field, kind="stable")  # members grouped by field
+    field_sorted = field[order]
+    cum = np.cumsum(weight[order])
+    field_start = np.searchsorted(field_sorted, np.arange(n_topics))
+    field_end = np.searchsorted(field_sorted, np.arange(n_topics), side="right")
+    cum0 = np.concatenate([[0.0], cum])
+    field_lo = cum0[field_start]
+    field_width = cum0[field_end] - field_lo
+
+    # Companies: contiguous runs of the field-sorted order, each inside one field.
+    company_count = np.maximum(1, np.round((field_end - field_start) / spec.company_size))
+    company_of_sorted = np.empty(n, dtype=np.int64)
+    next_id = 0
+    for t in range(n_topics):
+        size = field_end[t] - field_start[t]
+        if size == 0:
+            continue
+        ids = np.sort(rng.integers(0, int(company_count[t]), size=size))
+        company_of_sorted[field_start[t] : field_end[t]] = ids + next_id
+        next_id += int(company_count[t])
+    company_start = np.searchsorted(company_of_sorted, np.arange(next_id))
+    company_size = np.bincount(company_of_sorted, minlength=next_id)
+
+    mix = spec.kinds
+    raw_shares = np.array([mix.colleague, mix.field_peer, mix.offline, mix.client])
+    attempts = np.round(raw_shares / raw_shares.sum() * n * spec.mean_degree / 2).astype(int)
+    total = float(cum[-1])
+    parts_a: list[NDArray[np.int64]] = []
+    parts_b: list[NDArray[np.int64]] = []
+    parts_k: list[NDArray[np.int8]] = []
+
+    def first_endpoints(count: int) -> NDArray[np.int64]:
+        return _weighted_pick(rng, cum, np.zeros(count), np.full(count, total))
+
+    # Kind order sets priority when a pair is drawn twice: colleague, offline, client, peer.
+    for kind_name in ("colleague", "offline", "client", "field_peer"):
+        count = int(attempts[("colleague", "field_peer", "offline", "client").index(kind_name)])
+        if count == 0:
+            continue
+        a = first_endpoints(count)
+        if kind_name == "colleague":
+            c = company_of_sorted[a]
+            b = company_start[c] + (rng.random(count) * company_size[c]).astype(np.int64)
+        elif kind_name == "field_peer":
+            f = field_sorted[a]
+            b = _weighted_pick(rng, cum, field_lo[f], field_width[f])
+        else:
+            b = first_endpoints(count)
+        parts_a.append(order[a])
+        parts_b.append(order[b])
+        parts_k.append(np.full(count, TIE_KINDS.index(kind_name), dtype=np.int8))
+
+    u, v, kind = _dedupe(
+        n, np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_k)
+    )
+    return Network(tuple(topics), field, u, v, kind, draw_strength(rng, u.size))
+
+
+def file_network(spec: FileNetwork, rng: np.random.Generator) -> Network:
+    """A real graph from files (see :mod:`sim.loaders`); its labels become the fields.
+
+    Ties between members of one field get ``spec.same_field_kind``; a cross-field tie is a
+    client tie with probability ``spec.client_share``, else an offline tie.
+    """
+    graph = load_graph(
+        Path(spec.edges),
+        None if spec.labels is None else Path(spec.labels),
+        missing_label=spec.missing_label,
+        label_prefix=spec.label_prefix,
+    )
+    u = graph.u.astype(np.int32)
+    v = graph.v.astype(np.int32)
+    field = graph.field.astype(np.int16)
+    same = field[u] == field[v]
+    cross_kind = np.where(
+        rng.random(u.size) < spec.client_share,
+        TIE_KINDS.index("client"),
+        TIE_KINDS.index("offline"),
+    )
+    kind = np.where(same, TIE_KINDS.index(spec.same_field_kind), cross_kind).astype(np.int8)
+    return Network(graph.field_names, field, u, v, kind, draw_strength(rng, u.size))
+
+
+def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) -> Network:
+    """The scenario's network, with its fields checked against the events and focal members.
+
+    Raises:
+        InputError: when a file is bad, or an event or focal member names an unknown field.
+    """
+    if isinstance(scenario.network, SyntheticNetwork):
+        assert scenario.topics is not None  # the schema requires topics for synthetic networks
+        return synthetic_network(scenario.network, scenario.topics, rng)
+    network = file_network(scenario.network, rng)
+    known = set(network.topics)
+    for i, member in enumerate(scenario.focal):
+        if member.field not in known:
+            raise InputError(source, f"focal[{i}].field", _unknown_field(member.field, network))
+    for i, event in enumerate(scenario.events):
+        if event.field not in known:
+            raise InputError(source, f"events[{i}].field", _unknown_field(event.field, network))
+    if scenario.focus_topic is not None and scenario.focus_topic not in known:
+        raise InputError(source, "focus_topic", _unknown_field(scenario.focus_topic, network))
+    return network
+
+
+def _unknown_field(name: str, network: Network) -> str:
+    shown = ", ".join(network.topics[:8]) + (", ..." if len(network.topics) > 8 else "")
+    return f"{name!r} is not a field of the network (its fields: {shown})"
+
+
+def pick_focal(
+    network: Network, field: str, quantile: float, taken: set[int]
+) -> int:
+    """The member of `field` at `quantile` of that field's connection counts.
+
+    Members already `taken` are skipped; ties in degree go to the lower member id.
+    """
+    degree = network.degree()
+    members = np.flatnonzero(network.field == network.topics.index(field))
+    members = np.array([m for m in members if int(m) not in taken], dtype=np.int64)
+    if members.size == 0:
+        raise ValueError(f"no member of field {field!r} left to follow")
+    ranked = members[np.lexsort((members, degree[members]))]
+    return int(ranked[min(int(quantile * ranked.size), ranked.size - 1)])

@@ -1,0 +1,83 @@
+"""Columnar buffers a run writes into, and the records a run returns.
+
+A run never builds a Python object per post or per impression: it appends numpy arrays to
+growable columns (capacity doubles when full) and returns plain arrays; :mod:`sim.metrics`
+turns them into tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+
+class Columns:
+    """Equal-length growable numpy columns; rows are appended in bulk.
+
+    ``columns["x"]`` is a view of the filled rows of column x; writing into it writes the store.
+    """
+
+    def __init__(self, dtypes: dict[str, DTypeLike], capacity: int = 1024) -> None:
+        self._data = {name: np.zeros(capacity, dtype) for name, dtype in dtypes.items()}
+        self.size = 0
+
+    def __getitem__(self, name: str) -> NDArray[np.generic]:
+        return self._data[name][: self.size]
+
+    def append(self, **values: NDArray[np.generic] | float | int | bool) -> NDArray[np.int64]:
+        """Append rows (arrays of one length, or scalars broadcast); return their row indices."""
+        length = next(np.size(v) for v in values.values() if np.ndim(v) > 0)
+        needed = self.size + length
+        capacity = next(iter(self._data.values())).size
+        if needed > capacity:
+            new_capacity = max(needed, 2 * capacity)
+            for name, column in self._data.items():
+                grown = np.zeros(new_capacity, column.dtype)
+                grown[: self.size] = column[: self.size]
+                self._data[name] = grown
+        for name, column in self._data.items():
+            column[self.size : needed] = values[name]
+        rows = np.arange(self.size, needed)
+        self.size = needed
+        return rows
+
+    def keep(self, mask: NDArray[np.bool_]) -> None:
+        """Drop the rows where `mask` is False (keeping order)."""
+        kept = int(mask.sum())
+        for name, column in self._data.items():
+            column[:kept] = column[: self.size][mask]
+        self.size = kept
+
+    def drop_first(self, count: int) -> None:
+        """Drop the first `count` rows."""
+        for name, column in self._data.items():
+            column[: self.size - count] = column[count : self.size]
+        self.size -= count
+
+
+@dataclass(frozen=True)
+class RunRecords:
+    """What one run returns: plain arrays, before identifiers are attached.
+
+    Attributes:
+        topics: topic names; topic columns index into it.
+        posts: per-post columns (see :data:`sim.engine.POST_COUNTERS` and the post store).
+        focal_ids: member id of each focal member.
+        feed: impressions of focal members, shape (focal, day, topic, source).
+        inferred: inferred topic weights of focal members, shape (focal, day + 1, topic);
+            index d is the snapshot after d days.
+        true_interest: true interests of focal members, shape (focal, topic).
+        ties: columns of the focal members' ties at the end of the run.
+        counts: run totals (sessions, impressions, posts, ties) for benchmarks and checks.
+    """
+
+    topics: tuple[str, ...]
+    posts: dict[str, NDArray[np.generic]]
+    focal_ids: NDArray[np.int64]
+    feed: NDArray[np.int64]
+    inferred: NDArray[np.float64]
+    true_interest: NDArray[np.float64]
+    ties: dict[str, NDArray[np.generic]]
+    counts: dict[str, int]

@@ -1,0 +1,611 @@
+"""The scenario schema, in one place: every field with its doc, unit, default and source.
+
+A scenario file (YAML) describes one study: the simulated world, the platform, scripted
+events, and its *variants* (the arms of the study). Each variant is the base scenario with
+some fields replaced (a deep merge of mappings; lists and values are replaced whole), so the
+arms share everything else, including the random numbers (see :mod:`sim.rng`).
+
+Unknown keys are errors. :func:`load_study` turns every problem into an
+:class:`~sim.errors.InputError` naming the file, the field path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import InputError
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+FREE = "free parameter, calibrated (docs/calibration.md)"
+
+
+def param(default: Any, doc: str, unit: str, source: str = FREE, **constraints: Any) -> Any:
+    """A schema field with its documentation, unit and source (shown by `feedsim schema`)."""
+    return Field(
+        default,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source},
+        **constraints,
+    )
+
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Base for every schema section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- network
+
+
+class TieKindMix(Strict):
+    """Shares of the synthetic network's ties by kind (normalised to sum to 1)."""
+
+    colleague: float = param(
+        0.30, "Ties inside a company (small dense groups).", "share", "MODEL.md 1", ge=0
+    )
+    field_peer: float = param(
+        0.45, "Ties to other members of the same field.", "share", "MODEL.md 1", ge=0
+    )
+    offline: float = param(
+        0.15, "Friends and family, any field.", "share", "MODEL.md 1", ge=0
+    )
+    client: float = param(0.10, "Client ties, any field.", "share", "MODEL.md 1", ge=0)
+
+    @model_validator(mode="after")
+    def _some_ties(self) -> TieKindMix:
+        if self.colleague + self.field_peer + self.offline + self.client <= 0:
+            raise ValueError("at least one tie kind needs a positive share")
+        return self
+
+
+class SyntheticNetwork(Strict):
+    """A homophilous, clustered, heavy-tailed professional network (see sim.network)."""
+
+    source: Literal["synthetic"] = "synthetic"
+    members: int = param(4000, "Number of members.", "members", ge=2, le=50_000_000)
+    mean_degree: float = param(
+        60.0,
+        "Mean number of connections per member (LinkedIn: mean about 300, median about 190;"
+        " scaled down with the network size).",
+        "connections",
+        "smprotips.com (calibration-sources.md 1), scaled",
+        gt=0,
+    )
+    degree_sigma: float = param(
+        0.9,
+        "Spread of the log-normal activity weights that make degrees heavy-tailed"
+        " (0 gives near-Poisson degrees).",
+        "log units",
+        "chosen so that median/mean degree is about 190/300",
+        ge=0,
+        le=3,
+    )
+    company_size: float = param(
+        40.0, "Mean size of a company (the groups colleague ties form in).", "members", gt=1
+    )
+    field_shares: list[Annotated[float, Field(ge=0)]] | None = param(
+        None, "Share of members per topic, in the order of `topics`; equal when omitted.", "share"
+    )
+    kinds: TieKindMix = Field(default_factory=TieKindMix, description="Ties by kind.")
+
+
+class FileNetwork(Strict):
+    """A real network from an edge list and a node-label file (labels become fields)."""
+
+    source: Literal["file"] = "file"
+    edges: Path = param(
+        ..., "Edge list: one `u v` pair of integer ids per line (.gz allowed).", "path"
+    )
+    labels: Path | None = param(
+        None,
+        "Node labels: `node label` per line, or CDlib communities JSON; labels become fields.",
+        "path",
+    )
+    label_prefix: str = param("", "Text put before every label to make field names.", "text")
+    missing_label: str | None = param(
+        None, "Field given to nodes without a label; when omitted such nodes are an error.", "text"
+    )
+    same_field_kind: Literal["colleague", "field_peer"] = param(
+        "field_peer", "Kind given to ties between members of one field.", "kind"
+    )
+    client_share: Probability = param(
+        0.4, "Share of cross-field ties that are client ties (the rest are offline).", "share"
+    )
+
+
+# --------------------------------------------------------------------------- members
+
+
+class ActivityClass(Strict):
+    """A class of members who open the feed at the same rate."""
+
+    share: Probability = param(..., "Share of members in this class.", "share")
+    sessions_per_day: float = param(..., "Feed sessions a day (Poisson).", "1/day", ge=0)
+
+
+class PostingClass(Strict):
+    """A class of members who post at the same rate (90-9-1 participation)."""
+
+    share: Probability = param(..., "Share of members in this class.", "share")
+    posts_per_day: float = param(..., "Posts a day (Poisson).", "1/day", ge=0)
+
+
+def _default_activity() -> list[ActivityClass]:
+    return [
+        ActivityClass(share=0.10, sessions_per_day=1.0),
+        ActivityClass(share=0.30, sessions_per_day=1 / 7),
+        ActivityClass(share=0.35, sessions_per_day=1 / 30),
+        ActivityClass(share=0.25, sessions_per_day=1 / 180),
+    ]
+
+
+def _default_posting() -> list[PostingClass]:
+    return [
+        PostingClass(share=0.01, posts_per_day=0.5),
+        PostingClass(share=0.09, posts_per_day=1 / 14),
+        PostingClass(share=0.90, posts_per_day=0.0),
+    ]
+
+
+class Members(Strict):
+    """Who the members are: interests, how often they read and post."""
+
+    home_interest: Probability = param(
+        0.7,
+        "Mean true interest in one's own field; the rest is spread over other topics.",
+        "share",
+    )
+    interest_concentration: float = param(
+        20.0, "Dirichlet concentration of true interests around that mean.", "-", gt=0
+    )
+    activity: list[ActivityClass] = Field(
+        default_factory=_default_activity,
+        description="Session-rate classes (heavy-tailed: few daily users, many weekly,"
+        " monthly or dormant ones; Pew 2011: 6% daily; about a quarter active in a quarter).",
+    )
+    posting: list[PostingClass] = Field(
+        default_factory=_default_posting,
+        description="Posting-rate classes (90-9-1 rule, nngroup.com; about 1% of LinkedIn"
+        " members create content weekly).",
+    )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Members:
+        for name, classes in (("activity", self.activity), ("posting", self.posting)):
+            total = sum(c.share for c in classes)
+            if not classes or abs(total - 1.0) > 1e-6:
+                raise ValueError(f"the shares of `{name}` classes must sum to 1 (got {total:g})")
+        return self
+
+
+class FocalMember(Strict):
+    """A member the study follows closely (feed, beliefs and ties are recorded daily)."""
+
+    name: str = param(..., "Name events use to refer to this member.", "text", pattern=NAME_PATTERN)
+    field: str = param(..., "The member's home field (one of `topics`).", "topic")
+    degree_quantile: Probability = param(
+        0.5, "Picks the member of that field at this quantile of connection counts.", "quantile"
+    )
+    sessions_per_day: float = param(2.0, "Feed sessions a day.", "1/day", ge=0)
+    posts_per_day: float = param(2 / 7, "Posts a day.", "1/day", ge=0)
+
+
+# --------------------------------------------------------------------------- platform
+
+
+class TestAudience(Strict):
+    """A new post is first shown to a sample of the author's connections (practitioner-described)."""
+
+    enabled: bool = param(True, "Use the initial test audience.", "switch")
+    fraction: Probability = param(
+        0.10,
+        "Share of the author's connections in the test audience.",
+        "share",
+        "free; practitioners 5-10% (calibration-sources.md 4)",
+    )
+    window_hours: float = param(
+        1.0, "How long the test lasts before the post's wider distribution is decided.", "hours",
+        "practitioners: the 'golden hour'", gt=0,
+    )
+    target_rate: Probability = param(
+        0.08,
+        "Engagement per impression at which a post is distributed to all remaining"
+        " connections; below it, to a proportional share.",
+        "engagements/impression",
+    )
+    prior_impressions: float = param(
+        3.0, "Weight of the platform's prior engagement rate (pseudo-impressions).", "impressions",
+        ge=0,
+    )
+    prior_rate: Probability = param(
+        0.02, "Prior engagement rate used before any impression.", "engagements/impression"
+    )
+
+
+class Inference(Strict):
+    """How the platform infers a member's topic weights (kept apart from the truth)."""
+
+    like_step: Probability = param(0.02, "Step toward a liked post's topic.", "weight")
+    comment_step: Probability = param(0.04, "Step toward a commented post's topic.", "weight")
+    share_step: Probability = param(0.06, "Step toward a shared post's topic.", "weight")
+    connection_term: bool = param(
+        True,
+        "Move a member's inferred weights toward the field of each new connection (C6).",
+        "switch",
+        "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
+    )
+    connection_step: Probability = param(
+        0.01, "Step toward a new connection's field.", "weight"
+    )
+    profile_weight: Probability = param(
+        0.5,
+        "Initial inferred weights: this share on the member's own field, the rest from the"
+        " fields of their connections.",
+        "share",
+    )
+
+
+class Platform(Strict):
+    """The feed algorithm: candidates, test audience, scoring and learning."""
+
+    ranker: Literal["linkedin", "edgerank", "chronological", "random"] = param(
+        "linkedin", "Scoring preset (see sim.ranking).", "preset"
+    )
+    feed_size: int = param(10, "Items a session views (K).", "items", ge=1, le=100)
+    max_age_days: float = param(
+        3.0, "Posts older than this are no longer candidates.", "days", gt=0
+    )
+    out_of_network_slots: int = param(
+        1,
+        "At most this many out-of-network recommendations per session (LinkedIn: >80% of the"
+        " feed is organic from the network).",
+        "items",
+        "LinkedIn engineering, FollowFeed 2019",
+        ge=0,
+    )
+    affinity_half_life_days: float = param(
+        30.0, "Half-life of the interaction counts behind estimated affinity.", "days", gt=0
+    )
+    test_audience: TestAudience = Field(default_factory=TestAudience)
+    inference: Inference = Field(default_factory=Inference)
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+class TieMultipliers(Strict):
+    """Engagement multiplier by the viewer's relationship to the author (stranger-free = 1)."""
+
+    colleague: float = param(
+        5.0, "Colleagues.", "x", "calibration-sources.md 4: colleague 4-6", ge=0
+    )
+    field_peer: float = param(
+        2.5, "Peers in one's field.", "x", "calibration-sources.md 4: peer 2-3", ge=0
+    )
+    offline: float = param(
+        4.0, "Friends and family.", "x", "calibration-sources.md 4: offline 3-5", ge=0
+    )
+    client: float = param(3.0, "Clients.", "x", "calibration-sources.md 4: client 2-4", ge=0)
+    stranger: float = param(
+        0.15, "Connections accepted without a prior relationship (C4).", "x", ge=0
+    )
+    second_degree: float = param(
+        0.5, "Viewers not connected to the author (seen through a connection).", "x", ge=0
+    )
+    out_of_network: float = param(0.3, "Recommended posts by people you don't know.", "x", ge=0)
+
+
+class Behaviour(Strict):
+    """Members' true engagement (what they actually do; the platform only sees its effects)."""
+
+    like_rate: Probability = param(
+        0.03, "Base chance to like an item at the top of the feed.", "1/impression",
+        "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
+    )
+    comment_rate: Probability = param(0.006, "Base chance to comment.", "1/impression")
+    share_rate: Probability = param(0.002, "Base chance to share.", "1/impression")
+    attention_decay_items: float = param(
+        6.0,
+        "Attention at position i is exp(-i / this).",
+        "items",
+        "Hodas & Lerman 2012; calibration-sources.md 4: 5-15",
+        gt=0,
+    )
+    social_proof: float = param(
+        0.5, "Engagement rises by this times log(1 + connections who engaged).", "-", ge=0
+    )
+    ties: TieMultipliers = Field(default_factory=TieMultipliers)
+    activity_fanout_like: Probability = param(
+        0.2, "Share of a liker's connections the like is shown to.", "share"
+    )
+    activity_fanout_comment: Probability = param(
+        0.5, "Share of a commenter's connections the comment is shown to.", "share"
+    )
+    activity_fanout_share: Probability = param(
+        1.0, "Share of a sharer's connections the share is shown to.", "share"
+    )
+
+
+# --------------------------------------------------------------------------- events
+
+
+class AcceptInvitations(Strict):
+    """On `day`, a focal member accepts `count` invitations from members of `field`."""
+
+    action: Literal["accept_invitations"]
+    day: float = param(..., "Simulated day of the event.", "day", ge=0)
+    member: str = param(..., "Name of the focal member.", "text")
+    count: int = param(..., "Number of invitations accepted.", "invitations", ge=1)
+    field: str = param(..., "Field the inviters come from (one of `topics`).", "topic")
+
+
+Event = Annotated[AcceptInvitations, Field(discriminator="action")]
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Variant(BaseModel):
+    """An arm of the study: a name, a description, and the fields it changes."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str = param(..., "Variant name.", "text", pattern=NAME_PATTERN)
+    description: str = param("", "What this arm changes, in words.", "text")
+
+
+class Scenario(Strict):
+    """One study: the world, the platform, the events, and the arms to compare."""
+
+    name: str = param(..., "Study name; results go to <out>/<name>/.", "text", pattern=NAME_PATTERN)
+    description: str = param("", "What the study asks.", "text")
+    topics: list[str] | None = param(
+        None,
+        "The fields (industries) and post topics; no name is special to the code. Required for"
+        " a synthetic network; a file network takes its fields from its labels.",
+        "names",
+    )
+    focus_topic: str | None = param(
+        None,
+        "Topic whose share of the focal feed the report tracks; defaults to the field of the"
+        " first accept_invitations event.",
+        "topic",
+    )
+    duration_days: int = param(90, "Length of a run.", "days", ge=1, le=3650)
+    slice_hours: float = param(
+        1.0,
+        "Length of the time slice in which sessions are processed together (shorter is exacter"
+        " and slower).",
+        "hours",
+        gt=0,
+        le=24,
+    )
+    replications: int = param(10, "Independent runs per variant.", "runs", ge=1)
+    seed: int = param(2018, "Base seed; replication r gets its own seed from it.", "-", ge=0)
+    network: SyntheticNetwork | FileNetwork = Field(
+        default_factory=SyntheticNetwork, discriminator="source"
+    )
+    members: Members = Field(default_factory=Members)
+    focal: list[FocalMember] = Field(default_factory=list)
+    platform: Platform = Field(default_factory=Platform)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    events: list[Event] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if isinstance(self.network, SyntheticNetwork):
+            if self.topics is None or len(self.topics) < 2:
+                raise ValueError("topics: a synthetic network needs at least two topics")
+        topics = self.topics or []
+        if len(set(topics)) != len(topics):
+            raise ValueError("topics: names must be unique")
+        for topic in topics:
+            if not re.match(NAME_PATTERN, topic):
+                raise ValueError(f"topics: {topic!r} must be lower-case letters, digits, - or _")
+        if isinstance(self.network, SyntheticNetwork) and self.network.field_shares is not None:
+            if len(self.network.field_shares) != len(topics):
+                raise ValueError(
+                    f"network.field_shares: needs one share per topic ({len(topics)})"
+                )
+            if sum(self.network.field_shares) <= 0:
+                raise ValueError("network.field_shares: shares must not all be zero")
+        names = [f.name for f in self.focal]
+        if len(set(names)) != len(names):
+            raise ValueError("focal: names must be unique")
+        known = set(topics) if isinstance(self.network, SyntheticNetwork) else None
+        for i, member in enumerate(self.focal):
+            if known is not None and member.field not in known:
+                raise ValueError(f"focal[{i}].field: {member.field!r} is not one of the topics")
+        for i, event in enumerate(self.events):
+            if event.day > self.duration_days:
+                raise ValueError(
+                    f"events[{i}].day: day {event.day:g} is beyond the run's duration"
+                    f" ({self.duration_days} days)"
+                )
+            if event.member not in names:
+                raise ValueError(f"events[{i}].member: no focal member named {event.member!r}")
+            if known is not None and event.field not in known:
+                raise ValueError(f"events[{i}].field: {event.field!r} is not one of the topics")
+        if self.focus_topic is not None and known is not None and self.focus_topic not in known:
+            raise ValueError(f"focus_topic: {self.focus_topic!r} is not one of the topics")
+        variant_names = [v.name for v in self.variants]
+        if len(set(variant_names)) != len(variant_names):
+            raise ValueError("variants: names must be unique")
+        return self
+
+    def resolved_focus_topic(self) -> str | None:
+        """The topic the report follows: `focus_topic`, else the first burst's field."""
+        if self.focus_topic is not None:
+            return self.focus_topic
+        return next((e.field for e in self.events), None)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A resolved variant: its name, description and complete scenario."""
+
+    name: str
+    description: str
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Study:
+    """A scenario file, resolved: the base scenario and its arms (at least one)."""
+
+    path: Path
+    base: Scenario
+    arms: tuple[Arm, ...]
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as resolved, for the manifest: the base and every arm in full."""
+        return {
+            "file": str(self.path),
+            "base": self.base.model_dump(mode="json", exclude={"variants"}),
+            "variants": [
+                {
+                    "name": arm.name,
+                    "description": arm.description,
+                    "scenario": arm.scenario.model_dump(mode="json", exclude={"variants"}),
+                }
+                for arm in self.arms
+            ],
+        }
+
+
+STUDY_LEVEL = ("name", "seed", "replications", "duration_days", "variants")
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else in `override` replaces the base value."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputError:
+    """The first pydantic error as one InputError naming the field path."""
+    first = error.errors()[0]
+    parts: list[str] = []
+    for item in first["loc"]:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in ("synthetic", "file", "accept_invitations"):
+            continue  # discriminator tags pydantic adds to the path
+        else:
+            parts.append(("." if parts else "") + str(item))
+    local = "".join(parts)
+    message = str(first["msg"])
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+        head, sep, rest = message.partition(": ")
+        if sep and re.match(r"^[\w.\[\]-]+$", head):
+            local = f"{local}.{head}" if local else head
+            message = rest
+    field = prefix + local
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (not part of the scenario schema; see `feedsim schema`)"
+    elif "input" in first and first["type"] not in ("missing",) and field:
+        given = first["input"]
+        if not isinstance(given, dict | list):
+            message = f"{message} (got {given!r})"
+    return InputError(path, field or prefix.rstrip(".") or "(top level)", message)
+
+
+def _resolve_paths(raw: dict[str, Any], folder: Path) -> None:
+    """Make file paths of the network section relative to the scenario's folder."""
+    network = raw.get("network")
+    if isinstance(network, dict):
+        for key in ("edges", "labels"):
+            value = network.get(key)
+            if isinstance(value, str) and not Path(value).is_absolute():
+                network[key] = str((folder / value).resolve())
+
+
+def _check_files(scenario: Scenario, path: Path, prefix: str) -> None:
+    if isinstance(scenario.network, FileNetwork):
+        for key in ("edges", "labels"):
+            file = getattr(scenario.network, key)
+            if file is not None and not Path(file).is_file():
+                raise InputError(path, f"{prefix}network.{key}", f"file not found: {file}")
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a scenario file into a mapping, with clear errors for unreadable or bad YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, "", f"cannot read the file ({exc})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(path, where, f"malformed YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "", "a scenario file must be a YAML mapping of fields")
+    return raw
+
+
+def load_study(path: str | Path, overrides: dict[str, Any] | None = None) -> Study:
+    """Read, merge and validate a scenario file into a :class:`Study`.
+
+    Args:
+        path: the YAML file.
+        overrides: values that replace the file's (e.g. ``{"replications": 3}`` from options).
+
+    Raises:
+        InputError: naming the file, the field path and the problem.
+    """
+    path = Path(path)
+    raw = read_yaml(path)
+    raw = _deep_merge(raw, overrides or {})
+    _resolve_paths(raw, path.resolve().parent)
+    try:
+        base = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _describe(exc, path) from None
+    _check_files(base, path, "")
+    base_raw = {k: v for k, v in raw.items() if k != "variants"}
+    arms: list[Arm] = []
+    for i, variant in enumerate(base.variants):
+        prefix = f"variants[{i}]."
+        changes = dict(variant.model_extra or {})
+        for key in STUDY_LEVEL:
+            if key in changes:
+                raise InputError(path, prefix + key, "is shared by all variants; set it at the top")
+        merged = _deep_merge(base_raw, changes)
+        _resolve_paths(merged, path.resolve().parent)
+        try:
+            scenario = Scenario.model_validate(merged)
+        except ValidationError as exc:
+            raise _describe(exc, path, prefix) from None
+        _check_files(scenario, path, prefix)
+        arms.append(Arm(variant.name, variant.description, scenario))
+    if not arms:
+        arms.append(Arm("base", base.description, base))
+    return Study(path=path, base=base, arms=tuple(arms))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (with units and sources of every field)."""
+    return Scenario.model_json_schema()
