@@ -67,27 +67,30 @@ class Results:
     """A results folder read into memory.
 
     Attributes:
-        directory: the folder.
         manifest: ``manifest.json`` as written by the runner.
         variants: variant names in the order the scenario lists them.
         topics: topic names in the scenario's order.
         duration_days: simulated days; feed days run from 0 to ``duration_days - 1``.
         replications: replications per variant.
+        description: what the scenario studies (may be empty).
         focus_topic: the topic a scripted burst of connections is about, or None.
         event_days: days of scripted events, ascending (may be empty).
+        events: the scripted events of all variants, as dicts with at least ``day`` and
+            ``action``.
         posts: the ``posts`` table.
         feed: the ``feed`` table.
         beliefs: the ``beliefs`` table.
     """
 
-    directory: Path
     manifest: dict[str, Any]
     variants: list[str]
     topics: list[str]
     duration_days: int
     replications: int
+    description: str
     focus_topic: str | None
     event_days: list[float]
+    events: list[dict[str, Any]]
     posts: pd.DataFrame
     feed: pd.DataFrame
     beliefs: pd.DataFrame
@@ -102,9 +105,17 @@ class Results:
         """Last simulated day (0-based)."""
         return self.duration_days - 1
 
+    @property
+    def focus_window(self) -> tuple[int, int]:
+        """First and last day of the focus-topic comparison: the first event (or 0) to the end."""
+        return self.after_start or 0, self.last_day
+
 
 def load_results(results_dir: Path) -> Results:
     """Read ``manifest.json`` and the tables that the figures and the report use.
+
+    The description is the manifest's ``description``, else the scenario's. The events are
+    the manifest's ``events`` (a list, or lists by variant), else the scenario's ``events``.
 
     Args:
         results_dir: a folder written by the experiment runner.
@@ -135,15 +146,20 @@ def load_results(results_dir: Path) -> Results:
         if missing:
             raise InputError(path, ", ".join(missing), "column missing")
         tables[name] = table
+    scenario = manifest.get("scenario") or {}
+    events = manifest.get("events", scenario.get("events")) or []
+    if isinstance(events, dict):
+        events = [e for variant_events in events.values() for e in variant_events]
     return Results(
-        directory=results_dir,
         manifest=manifest,
         variants=[str(v) for v in manifest["variants"]],
         topics=[str(t) for t in manifest["topics"]],
         duration_days=int(manifest["duration_days"]),
         replications=int(manifest["replications"]),
+        description=str(manifest.get("description") or scenario.get("description") or ""),
         focus_topic=manifest.get("focus_topic"),
         event_days=sorted(float(d) for d in manifest.get("event_days") or []),
+        events=[e for e in events if isinstance(e, dict)],
         posts=tables["posts"],
         feed=tables["feed"],
         beliefs=tables["beliefs"],
@@ -441,6 +457,11 @@ def paired_differences(
     return pd.DataFrame(rows, columns=["a", "b", "mean", "lo", "hi", "n"])
 
 
+def period_names(before_day: int | None) -> list[str]:
+    """Periods of `source_shares` in time order: before and after, or the whole run."""
+    return ["whole run"] if before_day is None else ["before", "after"]
+
+
 def source_shares(feed: pd.DataFrame, before_day: int | None) -> pd.DataFrame:
     """Share of feed impressions by source group, per variant and period.
 
@@ -455,7 +476,7 @@ def source_shares(feed: pd.DataFrame, before_day: int | None) -> pd.DataFrame:
         before_day: first day of the ``after`` period, or None.
 
     Returns:
-        Columns ``variant, period, group, mean, lo, hi, n``.
+        Columns ``variant, period, group, mean, lo, hi, n``, periods in time order.
 
     Raises:
         ValueError: the feed has a source that `SOURCE_GROUP` does not know.
@@ -465,9 +486,9 @@ def source_shares(feed: pd.DataFrame, before_day: int | None) -> pd.DataFrame:
         raise ValueError(f"unknown feed source(s): {', '.join(unknown)}")
     df = feed.assign(group=feed["source"].map(SOURCE_GROUP))
     if before_day is None:
-        df["period"] = "whole run"
+        df["period"] = period_names(None)[0]
     else:
-        df["period"] = np.where(df["day"] < before_day, "before", "after")
+        df["period"] = np.where(df["day"] < before_day, *period_names(before_day))
     wide = df.pivot_table(
         index=[*REP_KEYS, "period"],
         columns="group",
@@ -480,6 +501,8 @@ def source_shares(feed: pd.DataFrame, before_day: int | None) -> pd.DataFrame:
         .reset_index()
         .melt(id_vars=[*REP_KEYS, "period"], var_name="group", value_name="share")
     )
+    order = {name: i for i, name in enumerate(period_names(before_day))}
+    shares = shares.sort_values("period", key=lambda p: p.map(order), kind="stable")
     return summarise(shares, "share", ["variant", "period", "group"])
 
 

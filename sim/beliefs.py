@@ -61,7 +61,8 @@ def blend_toward(
     touched = np.unique(member)
     keep = np.exp(log_keep[touched])[:, None]
     mass = pull[touched]
-    mass /= mass.sum(axis=1, keepdims=True)
+    total = mass.sum(axis=1, keepdims=True)
+    mass = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
     theta[touched] = keep * theta[touched] + (1.0 - keep) * mass
 
 

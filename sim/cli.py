@@ -73,9 +73,7 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Replications per variant (overrides the file's `replications`).",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), help="Base seed (overrides the file's `seed`)."
-)
+@click.option("--seed", type=click.IntRange(min=0), help="Base seed (overrides the file's `seed`).")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -160,7 +158,9 @@ def scenarios() -> None:
         except InputError as exc:
             click.echo(f"{path.name}: INVALID ({exc.problem})")
             continue
-        first_line = study.base.description.strip().splitlines()[0] if study.base.description else ""
+        first_line = (
+            study.base.description.strip().splitlines()[0] if study.base.description else ""
+        )
         click.echo(f"{os.path.relpath(path)}\n    {first_line}")
 
 

@@ -21,13 +21,15 @@ class InputError(Exception):
         self.source = str(source)
         self.field = field
         self.problem = problem
-        super().__init__(self.message)
+        # The three parts are the args, so copies (pickling across processes, simpy's
+        # re-raise) rebuild the same error.
+        super().__init__(self.source, field, problem)
 
-    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str]]:
-        """Keep the three parts when the error crosses a process boundary."""
-        return (InputError, (self.source, self.field, self.problem))
+    def __str__(self) -> str:
+        return self.message
 
     @property
     def message(self) -> str:
+        """The one-line message: ``file: field: problem``."""
         where = f"{self.source}: {self.field}" if self.field else self.source
         return f"{where}: {self.problem}"

@@ -38,6 +38,7 @@ from sim.analysis import (
     default_pairs,
     load_results,
     paired_differences,
+    period_names,
     rolling_topic_share,
     source_shares,
     summarise,
@@ -45,9 +46,6 @@ from sim.analysis import (
 )
 
 Colour = tuple[float, float, float]
-
-#: Figures in drawing order; ``focus_effect`` only when the scenario has a focus topic.
-FIGURE_NAMES = ("feed_by_topic", "beliefs_vs_truth", "feed_by_source", "focus_effect")
 
 #: Legend text of each source group.
 SOURCE_LABELS = {
@@ -100,27 +98,38 @@ def _day_text(day: float) -> str:
     return str(int(day)) if float(day).is_integer() else f"{day:g}"
 
 
-def _describe_event(event: dict[str, Any]) -> str:
-    """An event in words: ``accept 100 invitations (field: it)`` from its action and details.
+#: Wording of known event actions, filled from the event's keys; the member goes in front.
+_EVENT_PHRASES = {"accept_invitations": "accepts {count} invitations from {field}"}
 
-    The action's words are its underscores turned to spaces; a count goes after the first
-    word and a field in brackets. Other keys are left out.
+
+def _describe_event(event: dict[str, Any]) -> str:
+    """An event in words, e.g. ``recruiter accepts 100 invitations from it``.
+
+    Known actions use `_EVENT_PHRASES`. Any other action (or one lacking a key its phrase
+    needs) reads as its words, a count after the first word and the field in brackets:
+    ``recruiter: tag 3 peers (field: it)``.
     """
-    words = str(event.get("action", "scripted event")).replace("_", " ").split()
-    if event.get("count") is not None:
-        words.insert(1, str(event["count"]))
-    text = " ".join(words)
-    if event.get("field"):
-        text += f" (field: {event['field']})"
-    return text
+    action = str(event.get("action", "scripted event"))
+    member = event.get("member")
+    try:
+        text = _EVENT_PHRASES[action].format_map(event)
+        return f"{member} {text}" if member else text
+    except KeyError:
+        words = action.replace("_", " ").split()
+        if event.get("count") is not None:
+            words.insert(1, str(event["count"]))
+        text = " ".join(words)
+        if event.get("field"):
+            text += f" (field: {event['field']})"
+        return f"{member}: {text}" if member else text
 
 
 def event_labels(results: Results) -> list[tuple[float, str]]:
-    """Label of each event day, e.g. ``day 30: accept 100 invitations (field: it)``.
+    """Label of each event day, e.g. ``day 30: recruiter accepts 100 invitations from it``.
 
-    The words come from the scenario's ``events`` (dicts with ``day``, ``action`` and
-    optionally ``count`` and ``field``); events on the same day are joined with ``;``. A day
-    without a matching event reads ``day D: scripted event``.
+    The words come from the events of the manifest (see `Results.events`); different events
+    on one day are joined with ``;``, the same event in several variants is named once. A
+    day without a matching event reads ``day D: scripted event``.
 
     Args:
         results: the results folder.
@@ -128,19 +137,18 @@ def event_labels(results: Results) -> list[tuple[float, str]]:
     Returns:
         ``(day, label)`` per event day, ascending.
     """
-    events = results.manifest.get("scenario", {}).get("events") or []
     labels = []
     for day in results.event_days:
-        texts = [
+        texts = dict.fromkeys(
             _describe_event(e)
-            for e in events
-            if isinstance(e, dict) and e.get("day") is not None and float(e["day"]) == day
-        ]
+            for e in results.events
+            if e.get("day") is not None and float(e["day"]) == day
+        )
         labels.append((day, f"day {_day_text(day)}: {'; '.join(texts) or 'scripted event'}"))
     return labels
 
 
-def period_label(period: str, results: Results) -> str:
+def _period_label(period: str, results: Results) -> str:
     """A period of `source_shares` with its days, e.g. ``after (days 30-89)``."""
     start = results.after_start
     if period == "before" and start is not None:
@@ -150,7 +158,7 @@ def period_label(period: str, results: Results) -> str:
     return f"whole run (days 0–{results.last_day})"
 
 
-def uncertainty_note(results: Results) -> str:
+def _uncertainty_note(results: Results) -> str:
     """What lines and bands mean, for a subtitle."""
     if results.replications < 2:
         return "one replication, so no confidence band"
@@ -173,10 +181,10 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _panels(n: int, height: float, sharey: bool = True) -> tuple[Figure, list[Axes]]:
-    """A figure with one panel per variant in a row."""
+def _panels(n: int, height: float) -> tuple[Figure, list[Axes]]:
+    """A figure with one panel per variant in a row, sharing the y axis."""
     fig = Figure(figsize=(_PANEL_WIDTH * n + 0.8, height), layout="constrained")
-    axes = fig.subplots(1, n, sharey=sharey, squeeze=False)[0]
+    axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
     return fig, list(axes)
 
 
@@ -208,12 +216,16 @@ def _topic_handles(results: Results, colours: dict[str, Colour]) -> list[Artist]
 
 
 def _line_with_band(ax: Axes, band: pd.DataFrame, colour: Colour, **kwargs: Any) -> None:
-    """The mean in percent as a line and its 95% interval as a shaded band."""
+    """The mean in percent as a line and its 95% interval as a shaded band.
+
+    The band is clipped to 0-100%: with few replications a t interval of a share can reach
+    past the values a share can take.
+    """
     ax.plot(band["day"], 100 * band["mean"], color=colour, **kwargs)
     ax.fill_between(
         band["day"],
-        100 * band["lo"],
-        100 * band["hi"],
+        np.clip(100 * band["lo"], 0, 100),
+        np.clip(100 * band["hi"], 0, 100),
         color=colour,
         alpha=_BAND_ALPHA,
         linewidth=0,
@@ -240,7 +252,9 @@ def feed_by_topic(results: Results) -> Figure:
         ax.set_xlim(0, results.last_day)
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel(f"share of feed impressions (%)\ntrailing {ROLLING_DAYS}-day mean")
-    _titles(fig, "What the focal member's feed shows, by topic", results, uncertainty_note(results))
+    _titles(
+        fig, "What the focal member's feed shows, by topic", results, _uncertainty_note(results)
+    )
     handles = _topic_handles(results, colours) + event_handles
     _legend(fig, handles, len(results.topics) + len(event_handles))
     return fig
@@ -274,7 +288,7 @@ def beliefs_vs_truth(results: Results) -> Figure:
         fig,
         "What the platform believes the focal member cares about, against the truth",
         results,
-        uncertainty_note(results),
+        _uncertainty_note(results),
     )
     style_handles: list[Artist] = [
         Line2D([], [], color="0.2", linewidth=1.8, label="inferred by the platform"),
@@ -289,7 +303,7 @@ def feed_by_source(results: Results) -> Figure:
     """Share of the focal member's feed by source group, before and after the first event."""
     colours = source_colours()
     shares = source_shares(results.feed, results.after_start)
-    periods = ["whole run"] if results.after_start is None else ["before", "after"]
+    periods = period_names(results.after_start)
     fig, axes = _panels(len(results.variants), 5.0)
     for ax, variant in zip(axes, results.variants, strict=True):
         sub = shares[shares["variant"] == variant]
@@ -304,7 +318,7 @@ def feed_by_source(results: Results) -> Figure:
                 if h >= 5:
                     ax.text(x, b + h / 2, f"{h:.0f}%", ha="center", va="center", fontsize=9)
             bottom += height
-        ax.set_xticks(range(len(periods)), [period_label(p, results) for p in periods])
+        ax.set_xticks(range(len(periods)), [_period_label(p, results) for p in periods])
         ax.set_title(variant)
         ax.set_ylim(0, 100)
         ax.grid(axis="x", visible=False)
@@ -320,11 +334,6 @@ def feed_by_source(results: Results) -> Figure:
     return fig
 
 
-def focus_window(results: Results) -> tuple[int, int]:
-    """Days compared in `focus_effect`: from the first event (or day 0) to the last day."""
-    return results.after_start or 0, results.last_day
-
-
 def focus_effect(results: Results) -> Figure:
     """The focus topic's share of the feed after the first event: levels and paired contrasts.
 
@@ -333,7 +342,7 @@ def focus_effect(results: Results) -> Figure:
     """
     if results.focus_topic is None:
         raise ValueError("focus_effect needs a focus topic")
-    first, last = focus_window(results)
+    first, last = results.focus_window
     per_rep = topic_share_window(results.feed, results.focus_topic, first, last)
     levels = summarise(per_rep, "share", ["variant"]).set_index("variant")
     diffs = paired_differences(per_rep, "share", default_pairs(results.variants))
@@ -349,8 +358,10 @@ def focus_effect(results: Results) -> Figure:
     left.hlines(ys, 100 * lv["lo"], 100 * lv["hi"], color=colour, linewidth=2.5)
     left.plot(100 * lv["mean"], ys, "o", color=colour, markersize=8)
     for y, mean in zip(ys, lv["mean"], strict=True):
-        text = "no feed data" if math.isnan(mean) else f"{100 * mean:.1f}%"
-        left.annotate(text, (0 if math.isnan(mean) else 100 * mean, y), **_ABOVE)
+        if math.isnan(mean):
+            left.annotate("no feed data", (0, y), **{**_ABOVE, "ha": "left"})
+        else:
+            left.annotate(f"{100 * mean:.1f}%", (100 * mean, y), **_ABOVE)
     left.set_yticks(ys, results.variants)
     left.set_ylim(-0.5, len(ys) - 0.2)  # room for the value above the top point
     left.margins(x=0.1)
@@ -386,17 +397,21 @@ def focus_effect(results: Results) -> Figure:
     return fig
 
 
-def figure_names(results: Results) -> list[str]:
-    """Names of the figures drawn for a results folder, in order."""
-    return [n for n in FIGURE_NAMES if n != "focus_effect" or results.focus_topic is not None]
-
-
+#: Every figure by name, in drawing order.
 _DRAW: dict[str, Callable[[Results], Figure]] = {
     "feed_by_topic": feed_by_topic,
     "beliefs_vs_truth": beliefs_vs_truth,
     "feed_by_source": feed_by_source,
     "focus_effect": focus_effect,
 }
+
+
+def figure_names(results: Results) -> list[str]:
+    """Names of the figures drawn for a results folder, in order.
+
+    ``focus_effect`` is drawn only when the scenario has a focus topic.
+    """
+    return [n for n in _DRAW if n != "focus_effect" or results.focus_topic is not None]
 
 
 def draw_figures(results_dir: Path) -> list[Path]:

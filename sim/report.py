@@ -30,6 +30,7 @@ from sim.analysis import (
     default_pairs,
     load_results,
     paired_differences,
+    period_names,
     posts_summary,
     source_shares,
     summarise,
@@ -41,19 +42,21 @@ from sim.figures import (
     SOURCE_LABELS,
     event_labels,
     figure_names,
-    focus_window,
-    period_label,
 )
 
 
 @dataclass(frozen=True)
 class _Heading:
+    """A section title; level 1 is the report's title."""
+
     text: str
     level: int
 
 
 @dataclass(frozen=True)
 class _Paragraph:
+    """Plain text."""
+
     text: str
 
 
@@ -66,12 +69,16 @@ class _Items:
 
 @dataclass(frozen=True)
 class _Figure:
+    """A figure of ``figures/`` by name, with its one-sentence caption."""
+
     name: str
     caption: str
 
 
 @dataclass(frozen=True)
 class _Table:
+    """A table of text cells."""
+
     header: list[str]
     rows: list[list[str]]
 
@@ -128,17 +135,13 @@ def _estimates(summary: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], 
     return out
 
 
-def _number(x: float, digits: int = 1, signed: bool = False) -> str:
-    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+def _number(x: float, signed: bool) -> str:
+    """One decimal, with a sign when ``signed``."""
+    return f"{x:+.1f}" if signed else f"{x:.1f}"
 
 
 def _estimate(
-    est: _Est,
-    scale: float = 100.0,
-    unit: str = "%",
-    label_ci: bool = True,
-    signed: bool = False,
-    digits: int = 1,
+    est: _Est, scale: float = 100.0, unit: str = "%", label_ci: bool = True, signed: bool = False
 ) -> str:
     """``12.3% (95% CI 11.0–13.6)``: the estimate times ``scale``.
 
@@ -148,11 +151,11 @@ def _estimate(
     mean, lo, hi = scale * est.mean, scale * est.lo, scale * est.hi
     if math.isnan(mean):
         return "no data"
-    text = _number(mean, digits, signed) + unit
+    text = _number(mean, signed) + unit
     if math.isnan(lo):
         return text
     sep = " to " if lo < 0 or signed else "–"
-    ci = f"{_number(lo, digits, signed)}{sep}{_number(hi, digits, signed)}"
+    ci = f"{_number(lo, signed)}{sep}{_number(hi, signed)}"
     return f"{text} (95% CI {ci})" if label_ci else f"{text} ({ci})"
 
 
@@ -162,25 +165,21 @@ def _per_variant(estimates: Sequence[tuple[str, str]]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _variant_estimates(
-    summary: pd.DataFrame, variants: Sequence[str], scale: float = 100.0
-) -> list[tuple[str, str]]:
-    """Formatted mean and interval of each variant (rows of `summarise` by ``variant``)."""
+def _variant_estimates(summary: pd.DataFrame, variants: Sequence[str]) -> list[tuple[str, str]]:
+    """Each variant's share in percent with its interval (rows of `summarise` by ``variant``).
+
+    Only the first names its interval "95% CI", as in a sentence.
+    """
     by_variant = _estimates(summary, ["variant"])
     return [
-        (
-            v,
-            _estimate(by_variant[(v,)], scale, label_ci=i == 0)
-            if (v,) in by_variant
-            else "no data",
-        )
+        (v, _estimate(by_variant[(v,)], label_ci=i == 0) if (v,) in by_variant else "no data")
         for i, v in enumerate(variants)
     ]
 
 
 def _feed_sentence(results: Results) -> str:
     """What `feed_by_topic` shows, with the share of one topic per variant."""
-    first, last = focus_window(results)
+    first, last = results.focus_window
     topic = results.focus_topic
     if topic is None:  # the topic the first variant saw most of
         totals = results.feed[results.feed["variant"] == results.variants[0]]
@@ -207,15 +206,20 @@ def _beliefs_sentence(results: Results) -> str:
         )
     series = belief_series(results.beliefs)
     final = series[(series["day"] == day) & (series["topic"] == results.focus_topic)]
-    inferred = summarise(final, "inferred_weight", ["variant"])
-    truth = final.groupby("variant")["true_weight"].mean()
-    estimates = [
-        (v, f"{text}, true {100 * truth[v]:.1f}%" if v in truth.index else text)
-        for v, text in _variant_estimates(inferred, results.variants)
-    ]
+    inferred = _per_variant(
+        _variant_estimates(summarise(final, "inferred_weight", ["variant"]), results.variants)
+    )
+    truth = final.groupby("variant", sort=False)["true_weight"].mean()
+    truth_texts = [f"{100 * t:.1f}%" for t in truth]
+    if len(set(truth_texts)) == 1:
+        truth_text = f"a true interest of {truth_texts[0]}"
+    else:
+        truth_text = "true interests of " + _per_variant(
+            list(zip(truth.index.astype(str), truth_texts, strict=True))
+        )
     return (
-        f"{intro}: on day {day} the platform put {_per_variant(estimates)} of the focal "
-        f"member's weight on {results.focus_topic}."
+        f"{intro}: at the last snapshot (day {day}) the platform's weight on "
+        f"{results.focus_topic} was {inferred}, against {truth_text}."
     )
 
 
@@ -223,22 +227,28 @@ def _source_sentence(results: Results) -> str:
     """What `feed_by_source` shows, with the peer share per variant and period."""
     shares = source_shares(results.feed, results.after_start)
     peer = shares[shares["group"] == "peer"]
-    periods = peer["period"].drop_duplicates().tolist()
-    parts = []
-    for period in periods:
-        in_period = peer[peer["period"] == period]
-        estimates = _per_variant(_variant_estimates(in_period, results.variants))
-        parts.append(f"{period_label(period, results)}: {estimates}")
+    start = results.after_start
+    phrases = {
+        "before": f"before day {start} (days 0–{(start or 0) - 1})",
+        "after": f"from day {start} on (days {start}–{results.last_day})",
+        "whole run": f"over the whole run (days 0–{results.last_day})",
+    }
+    parts = [
+        f"{_per_variant(_variant_estimates(peer[peer['period'] == period], results.variants))} "
+        f"{phrases[period]}"
+        for period in period_names(start)
+    ]
     return (
-        "The focal member's feed impressions by source group; "
-        f"{SOURCE_LABELS['peer']} supplied " + "; ".join(parts) + "."
+        f"The focal member's feed impressions by source group: {SOURCE_LABELS['peer']} supplied "
+        + ", and ".join(parts)
+        + "."
     )
 
 
 def _effect_blocks(results: Results) -> list[_Block]:
     """Sentence and table of the paired focus-topic differences."""
     topic = results.focus_topic
-    first, last = focus_window(results)
+    first, last = results.focus_window
     per_rep = topic_share_window(results.feed, str(topic), first, last)
     diffs = paired_differences(per_rep, "share", default_pairs(results.variants))
     ests = _estimates(diffs, ["a", "b"])
@@ -292,6 +302,7 @@ def _posts_table(results: Results) -> _Table:
 
 
 def _seeds_text(seeds: Any) -> str:
+    """The manifest's seeds (by replication), shortened when there are many."""
     values = [str(s) for s in (seeds.values() if isinstance(seeds, dict) else seeds or [])]
     if not values:
         return "not recorded"
@@ -300,6 +311,7 @@ def _seeds_text(seeds: Any) -> str:
 
 
 def _wall_text(seconds: Any) -> str:
+    """Wall time in minutes and seconds."""
     if not isinstance(seconds, int | float):
         return "not recorded"
     minutes, secs = divmod(float(seconds), 60.0)
@@ -339,10 +351,9 @@ def _run_blocks(results: Results) -> list[_Block]:
 def _blocks(results: Results) -> list[_Block]:
     """The whole report, in order."""
     m = results.manifest
-    description = str(m.get("scenario", {}).get("description", "")).strip()
     blocks: list[_Block] = [_Heading(str(m.get("scenario_name", "feedsim results")), 1)]
-    if description:
-        blocks.append(_Paragraph(description))
+    if results.description.strip():
+        blocks.append(_Paragraph(results.description.strip()))
     blocks += _run_blocks(results)
     blocks.append(_Heading("Results", 2))
     sentences = {
@@ -361,7 +372,7 @@ def _blocks(results: Results) -> list[_Block]:
         _Paragraph("Per focal post, mean over replications (95% CI)."),
         _posts_table(results),
         _Heading("Manifest", 2),
-        _Details("manifest.json", json.dumps(m, indent=2, sort_keys=True, ensure_ascii=False)),
+        _Details("manifest.json", json.dumps(m, indent=2, ensure_ascii=False)),
     ]
     return blocks
 
@@ -374,6 +385,7 @@ def _md_escape(text: str) -> str:
 
 
 def _markdown(blocks: Sequence[_Block]) -> str:
+    """The report as Markdown; figures are linked as ``figures/NAME.png``."""
     out = []
     for b in blocks:
         match b:
@@ -384,7 +396,8 @@ def _markdown(blocks: Sequence[_Block]) -> str:
             case _Items(items):
                 out.append("\n".join(f"- **{_md_escape(k)}**: {_md_escape(v)}" for k, v in items))
             case _Figure(name, caption):
-                out.append(f"![{_md_escape(name)}](figures/{name}.png)\n\n{_md_escape(caption)}")
+                alt = _md_escape(_FIGURE_HEADINGS[name])
+                out.append(f"![{alt}](figures/{name}.png)\n\n{_md_escape(caption)}")
             case _Table(header, rows):
                 lines = [header, ["---"] * len(header), *rows]
                 out.append("\n".join("| " + " | ".join(map(_md_escape, r)) + " |" for r in lines))
@@ -397,6 +410,7 @@ def _markdown(blocks: Sequence[_Block]) -> str:
 
 
 def _html(blocks: Sequence[_Block], figures_dir: Path) -> str:
+    """The report as one HTML page, figures embedded as base64 PNG, all text escaped."""
     e = html.escape
     title = next((b.text for b in blocks if isinstance(b, _Heading)), "feedsim report")
     body = []
@@ -411,8 +425,9 @@ def _html(blocks: Sequence[_Block], figures_dir: Path) -> str:
                 body.append(f"<ul>{lis}</ul>")
             case _Figure(name, caption):
                 data = base64.b64encode((figures_dir / f"{name}.png").read_bytes()).decode()
+                alt = e(_FIGURE_HEADINGS[name])
                 body.append(
-                    f'<figure><img src="data:image/png;base64,{data}" alt="{e(name)}">'
+                    f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
                     f"<figcaption>{e(caption)}</figcaption></figure>"
                 )
             case _Table(header, rows):

@@ -57,9 +57,7 @@ class TieKindMix(Strict):
     field_peer: float = param(
         0.45, "Ties to other members of the same field.", "share", "MODEL.md 1", ge=0
     )
-    offline: float = param(
-        0.15, "Friends and family, any field.", "share", "MODEL.md 1", ge=0
-    )
+    offline: float = param(0.15, "Friends and family, any field.", "share", "MODEL.md 1", ge=0)
     client: float = param(0.10, "Client ties, any field.", "share", "MODEL.md 1", ge=0)
 
     @model_validator(mode="after")
@@ -205,7 +203,7 @@ class FocalMember(Strict):
 
 
 class TestAudience(Strict):
-    """A new post is first shown to a sample of the author's connections (practitioner-described)."""
+    """A new post first goes to a sample of the author's connections (practitioner-described)."""
 
     enabled: bool = param(True, "Use the initial test audience.", "switch")
     fraction: Probability = param(
@@ -215,8 +213,11 @@ class TestAudience(Strict):
         "free; practitioners 5-10% (calibration-sources.md 4)",
     )
     window_hours: float = param(
-        1.0, "How long the test lasts before the post's wider distribution is decided.", "hours",
-        "practitioners: the 'golden hour'", gt=0,
+        1.0,
+        "How long the test lasts before the post's wider distribution is decided.",
+        "hours",
+        "practitioners: the 'golden hour'",
+        gt=0,
     )
     target_rate: Probability = param(
         0.08,
@@ -225,7 +226,9 @@ class TestAudience(Strict):
         "engagements/impression",
     )
     prior_impressions: float = param(
-        3.0, "Weight of the platform's prior engagement rate (pseudo-impressions).", "impressions",
+        3.0,
+        "Weight of the platform's prior engagement rate (pseudo-impressions).",
+        "impressions",
         ge=0,
     )
     prior_rate: Probability = param(
@@ -245,9 +248,7 @@ class Inference(Strict):
         "switch",
         "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
     )
-    connection_step: Probability = param(
-        0.01, "Step toward a new connection's field.", "weight"
-    )
+    connection_step: Probability = param(0.01, "Step toward a new connection's field.", "weight")
     profile_weight: Probability = param(
         0.5,
         "Initial inferred weights: this share on the member's own field, the rest from the"
@@ -310,7 +311,9 @@ class Behaviour(Strict):
     """Members' true engagement (what they actually do; the platform only sees its effects)."""
 
     like_rate: Probability = param(
-        0.03, "Base chance to like an item at the top of the feed.", "1/impression",
+        0.03,
+        "Base chance to like an item at the top of the feed.",
+        "1/impression",
         "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
     )
     comment_rate: Probability = param(0.006, "Base chance to comment.", "1/impression")
@@ -403,11 +406,19 @@ class Scenario(Strict):
     events: list[Event] = Field(default_factory=list)
     variants: list[Variant] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _synthetic_by_default(cls, data: Any) -> Any:
+        """A network section without `source` is a synthetic network."""
+        if isinstance(data, dict) and isinstance(data.get("network"), dict):
+            data = {**data, "network": {"source": "synthetic", **data["network"]}}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        if isinstance(self.network, SyntheticNetwork):
-            if self.topics is None or len(self.topics) < 2:
-                raise ValueError("topics: a synthetic network needs at least two topics")
+        synthetic = isinstance(self.network, SyntheticNetwork)
+        if synthetic and (self.topics is None or len(self.topics) < 2):
+            raise ValueError("topics: a synthetic network needs at least two topics")
         topics = self.topics or []
         if len(set(topics)) != len(topics):
             raise ValueError("topics: names must be unique")
@@ -416,9 +427,7 @@ class Scenario(Strict):
                 raise ValueError(f"topics: {topic!r} must be lower-case letters, digits, - or _")
         if isinstance(self.network, SyntheticNetwork) and self.network.field_shares is not None:
             if len(self.network.field_shares) != len(topics):
-                raise ValueError(
-                    f"network.field_shares: needs one share per topic ({len(topics)})"
-                )
+                raise ValueError(f"network.field_shares: needs one share per topic ({len(topics)})")
             if sum(self.network.field_shares) <= 0:
                 raise ValueError("network.field_shares: shares must not all be zero")
         names = [f.name for f in self.focal]
@@ -519,12 +528,18 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputErro
             local = f"{local}.{head}" if local else head
             message = rest
     field = prefix + local
+    if first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == NAME_PATTERN:
+        message = "must be lower-case letters, digits, - or _ (starting with a letter or digit)"
     if first["type"] == "extra_forbidden":
         message = "unknown key (not part of the scenario schema; see `feedsim schema`)"
+    elif first["type"] == "union_tag_not_found":
+        message = f"missing key {first['ctx']['discriminator']} (see `feedsim schema`)"
     elif "input" in first and first["type"] not in ("missing",) and field:
         given = first["input"]
         if not isinstance(given, dict | list):
             message = f"{message} (got {given!r})"
+        elif first["type"].endswith("_type"):
+            message = f"{message} (got a {'list' if isinstance(given, list) else 'mapping'})"
     return InputError(path, field or prefix.rstrip(".") or "(top level)", message)
 
 
@@ -578,6 +593,11 @@ def load_study(path: str | Path, overrides: dict[str, Any] | None = None) -> Stu
     """
     path = Path(path)
     raw = read_yaml(path)
+    if overrides:  # the file must be valid by itself, whatever the options replace
+        try:
+            Scenario.model_validate(raw)
+        except ValidationError as exc:
+            raise _describe(exc, path) from None
     raw = _deep_merge(raw, overrides or {})
     _resolve_paths(raw, path.resolve().parent)
     try:

@@ -1,0 +1,37 @@
+"""Small scenarios and shortcuts shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.experiment import merge_tables, run_study
+from sim.scenario import Study, load_study
+
+ROOT = Path(__file__).resolve().parents[1]
+RECRUITER = ROOT / "scenarios" / "recruiter-accepts-100-it.yaml"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def write_scenario(folder: Path, body: dict[str, Any], name: str = "scenario.yaml") -> Path:
+    """Write a scenario mapping as YAML and return its path."""
+    path = folder / name
+    path.write_text(yaml.safe_dump(body, sort_keys=False))
+    return path
+
+
+def small_recruiter(folder: Path, members: int = 1500, **changes: Any) -> Path:
+    """The bundled recruiter study on a smaller network, with top-level changes."""
+    body = yaml.safe_load(RECRUITER.read_text())
+    body["network"]["members"] = members
+    body.update(changes)
+    return write_scenario(folder, body, "recruiter.yaml")
+
+
+def run_tables(path: Path, jobs: int = 1, **overrides: Any) -> dict[str, pd.DataFrame]:
+    """Run a scenario file and return its merged tables."""
+    study: Study = load_study(path, overrides)
+    return merge_tables(run_study(study, jobs=jobs, progress=False))

@@ -1,0 +1,400 @@
+"""Tests for the feedsim command: bad input exits 2 with one message and no results folder.
+
+Each bad-input test runs ``feedsim run SCENARIO --out OUT --replications 1 --quiet`` and
+checks the exit code, the one-line message (file, field, problem), the absence of a
+traceback, and that neither ``OUT/<name>/`` nor a hidden ``.<name>.partial-*`` folder exists.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+import sim.cli
+import sim.experiment
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "scenarios" / "recruiter-accepts-100-it.yaml"
+
+ScenarioFile = Callable[..., Path]
+
+
+def invoke(*args: str | Path) -> Result:
+    """Run the feedsim command in-process."""
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def run(scenario: Path, out: Path, *extra: str) -> Result:
+    """``feedsim run SCENARIO --out OUT --replications 1 --quiet``."""
+    return invoke("run", scenario, "--out", out, "--replications", "1", "--quiet", *extra)
+
+
+def leftovers(out: Path, name: str) -> list[str]:
+    """Folders a run of `name` may leave in `out` (staging and moved-aside copies)."""
+    if not out.exists():
+        return []
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(f".{name}."))
+
+
+def assert_bad_input(result: Result, out: Path, name: str, *needles: str) -> str:
+    """Exit code 2, one line on stderr containing every needle, no traceback, no results."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # not an escaped exception
+    message = result.stderr
+    assert message.startswith("feedsim: error: ") and message.count("\n") == 1, message
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in {message!r}"
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert not (out / name).exists()
+    assert leftovers(out, name) == []
+    return message
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "results"
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def test_malformed_yaml_names_the_line(scenario_file: ScenarioFile, out: Path) -> None:
+    path = scenario_file("name: small\ntopics: [finance, it\nduration_days: 5\n")
+    assert_bad_input(run(path, out), out, "small", str(path), "line 3", "malformed YAML")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"colour": "red"}, "colour"),
+        ({"platform": {"test_audience": {"fractoin": 0.1}}}, "platform.test_audience.fractoin"),
+        (
+            {"variants": [{"name": "v", "platform": {"test_audience": {"fractoin": 0.1}}}]},
+            "variants[0].platform.test_audience.fractoin",
+        ),
+    ],
+    ids=["top-level", "nested", "in-variant"],
+)
+def test_unknown_key(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    out: Path,
+    change: dict[str, Any],
+    field: str,
+) -> None:
+    path = scenario_file({**small, **change})
+    assert_bad_input(run(path, out), out, "small", str(path), f": {field}: ", "unknown key")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        ({"duration_days": "ninety"}, "duration_days", "valid integer"),
+        ({"replications": [1]}, "replications", "valid integer"),
+        ({"slice_hours": "six"}, "slice_hours", "valid number"),
+        ({"platform": "linkedin"}, "platform", "valid dictionary"),
+    ],
+    ids=["duration-days", "replications-list", "slice-hours", "section"],
+)
+def test_wrong_type(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    out: Path,
+    change: dict[str, Any],
+    field: str,
+    problem: str,
+) -> None:
+    path = scenario_file({**small, **change})
+    assert_bad_input(run(path, out), out, "small", str(path), f": {field}: ", problem)
+
+
+def test_negative_network_size(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    small["network"] = {"members": -5}
+    path = scenario_file(small)
+    assert_bad_input(
+        run(path, out), out, "small", str(path), "network.members", "greater than", "-5"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (
+            {"platform": {"test_audience": {"fraction": 1.5}}},
+            "platform.test_audience.fraction",
+            "1.5",
+        ),
+        ({"behaviour": {"like_rate": -0.1}}, "behaviour.like_rate", "-0.1"),
+    ],
+    ids=["above-1", "below-0"],
+)
+def test_probability_out_of_range(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    out: Path,
+    change: dict[str, Any],
+    field: str,
+    problem: str,
+) -> None:
+    path = scenario_file({**small, **change})
+    assert_bad_input(run(path, out), out, "small", str(path), f": {field}: ", problem)
+
+
+def test_event_day_beyond_the_duration(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    small["events"] = [
+        {"day": 9, "action": "accept_invitations", "member": "r", "count": 5, "field": "it"}
+    ]
+    path = scenario_file(small)
+    assert_bad_input(
+        run(path, out), out, "small", str(path), "events[0].day", "beyond the run's duration"
+    )
+
+
+def test_event_field_unknown_in_a_synthetic_network(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    small["events"] = [
+        {"day": 1, "action": "accept_invitations", "member": "r", "count": 5, "field": "legal"}
+    ]
+    path = scenario_file(small)
+    assert_bad_input(
+        run(path, out), out, "small", str(path), "events[0].field", "'legal'", "not one of"
+    )
+
+
+def test_event_field_unknown_in_a_file_network(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    file_scenario["events"] = [
+        {
+            "day": 1,
+            "action": "accept_invitations",
+            "member": "recruiter",
+            "count": 2,
+            "field": "law",
+        }
+    ]
+    path = scenario_file(file_scenario)
+    assert invoke("validate", path).exit_code == 0  # fields are known only from the labels
+    assert_bad_input(
+        run(path, out),
+        out,
+        "filenet",
+        str(path),
+        ": events[0].field: ",
+        "'law'",
+        "not a field of the network",
+        "fin, hr, it",
+    )
+
+
+def test_missing_edge_file(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    file_scenario["network"]["edges"] = "nope.txt"
+    path = scenario_file(file_scenario)
+    assert_bad_input(
+        run(path, out), out, "filenet", f"{path}: network.edges: ", "not found", "nope.txt"
+    )
+
+
+def test_edge_list_with_a_non_integer_token(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, out: Path, tmp_path: Path
+) -> None:
+    edges = tmp_path / "edges.txt"
+    edges.write_text("0 1\n1 2\n# a comment\n2 x7\n3 4\n")
+    path = scenario_file(file_scenario)
+    assert_bad_input(
+        run(path, out), out, "filenet", f"{edges.resolve()}: line 4: ", "non-integer", "'x7'"
+    )
+
+
+def test_labels_missing_for_some_nodes(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, out: Path, tmp_path: Path
+) -> None:
+    labels = tmp_path / "labels.txt"
+    labels.write_text("0 fin\n1 fin\n2 fin\n3 it\n4 it\n6 hr\n7 hr\n8 hr\n")  # no node 5
+    path = scenario_file(file_scenario)
+    assert_bad_input(
+        run(path, out), out, "filenet", f"{labels.resolve()}: node 5: ", "no label", "missing_label"
+    )
+
+
+def test_bad_file_network_in_worker_processes_is_one_message(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, out: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "labels.txt").write_text("0 fin\n1 fin\n2 fin\n3 it\n4 it\n6 hr\n7 hr\n8 hr\n")
+    path = scenario_file(file_scenario)
+    assert_bad_input(run(path, out, "--jobs", "2"), out, "filenet", ": node 5: ", "no label")
+
+
+def test_missing_scenario_file(tmp_path: Path, out: Path) -> None:
+    path = tmp_path / "absent.yaml"
+    assert_bad_input(run(path, out), out, "absent", str(path), "file not found")
+
+
+@pytest.mark.parametrize("option", ["--replications", "--jobs"])
+def test_zero_replications_or_jobs_is_a_usage_error(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path, option: str
+) -> None:
+    result = invoke("run", scenario_file(small), "--out", out, "--quiet", option, "0")
+    assert result.exit_code == 2
+    assert "Invalid value" in result.stderr and option in result.stderr
+    assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- results folder
+
+
+@pytest.fixture
+def earlier(out: Path) -> Path:
+    """An earlier results folder of the `small` scenario, with a marker file."""
+    marker = out / "small" / "marker.txt"
+    marker.parent.mkdir(parents=True)
+    marker.write_text("earlier run")
+    return marker
+
+
+def test_a_failed_run_keeps_the_earlier_results(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    out: Path,
+    earlier: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(folder: Path) -> None:
+        assert (folder / "manifest.json").exists()  # the tables were written first
+        raise RuntimeError("figures failed")
+
+    monkeypatch.setattr(sim.cli, "_draw", fail)
+    result = run(scenario_file(small), out)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, RuntimeError)
+    assert earlier.read_text() == "earlier run"
+    assert sorted(p.name for p in (out / "small").iterdir()) == ["marker.txt"]
+    assert leftovers(out, "small") == []
+
+
+def test_an_interrupted_run_exits_130_and_keeps_the_earlier_results(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    out: Path,
+    earlier: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupt(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.experiment, "run_study", interrupt)
+    result = run(scenario_file(small), out)
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr and "Traceback" not in result.output
+    assert earlier.read_text() == "earlier run"
+    assert leftovers(out, "small") == []
+
+
+def test_a_successful_run_replaces_the_earlier_results(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    out: Path,
+    earlier: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sim.cli, "_draw", lambda folder: (folder / "drawn").touch())
+    result = run(scenario_file(small), out)
+    assert result.exit_code == 0, result.output
+    folder = out / "small"
+    assert not earlier.exists()
+    assert (folder / "drawn").exists()
+    assert (folder / "tables" / "feed.parquet").exists()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["replications"] == 1 and manifest["variants"] == ["base"]
+    assert f"wrote {folder}/" in result.stdout
+    assert leftovers(out, "small") == []
+
+
+# ----------------------------------------------------------------------------- other commands
+
+
+def test_validate_lists_the_variants_of_the_bundled_scenario() -> None:
+    result = invoke("validate", BUNDLED)
+    assert result.exit_code == 0, result.output
+    assert "ok (3 variants: baseline, accept-100-it, accept-100-it-no-connection-term)" in (
+        result.stdout
+    )
+
+
+def test_validate_a_bad_file_exits_2(small: dict[str, Any], scenario_file: ScenarioFile) -> None:
+    bad = scenario_file({**small, "colour": "red"}, name="bad.yaml")
+    result = invoke("validate", BUNDLED, bad)
+    assert result.exit_code == 2
+    assert f"{bad}: colour: unknown key" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow ``$ref`` (also inside a one-item ``allOf``) into ``$defs``."""
+    while True:
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        elif len(node.get("allOf", [])) == 1:
+            node = node["allOf"][0]
+        else:
+            return node
+
+
+def test_schema_documents_every_field() -> None:
+    result = invoke("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert {"network", "platform", "events", "variants", "topics"} <= set(schema["properties"])
+    platform = resolve(schema, schema["properties"]["platform"])
+    audience = resolve(schema, platform["properties"]["test_audience"])
+    fraction = audience["properties"]["fraction"]
+    assert fraction["unit"] == "share"
+    assert fraction["default"] == 0.1
+    assert "connections" in fraction["description"]
+    assert (fraction["minimum"], fraction["maximum"]) == (0, 1)
+
+
+def test_scenarios_lists_the_bundled_file() -> None:
+    result = invoke("scenarios")
+    assert result.exit_code == 0
+    assert "recruiter-accepts-100-it.yaml" in result.stdout
+    assert "INVALID" not in result.stdout
+
+
+def test_help_explains_the_commands() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("run", "validate", "figures", "scenarios", "schema"):
+        assert f"  {command} " in result.stdout
+    assert "scenario file" in result.stdout.lower()
+
+
+def test_python_dash_m_sim_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout and "run" in done.stdout

@@ -1,0 +1,186 @@
+"""Unit and property tests of the pure model functions: ranking, beliefs, behaviour, ties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim import behaviour, beliefs, ranking
+from sim.network import Network
+from sim.scenario import Behaviour
+from sim.ties import Ties
+
+
+def candidates(rng: np.random.Generator, n: int, n_viewers: int = 5) -> ranking.Candidates:
+    return ranking.Candidates(
+        viewer=rng.integers(0, n_viewers, n),
+        post=rng.permutation(n).astype(np.int64),
+        topic=rng.integers(0, 4, n).astype(np.int16),
+        route=rng.integers(0, 4, n).astype(np.int8),
+        source=rng.integers(0, 7, n).astype(np.int8),
+        edge=rng.integers(-1, 10, n),
+        age=rng.random(n) * 3,
+        affinity=rng.random(n) * 5,
+        belief=rng.dirichlet(np.ones(4), n)[:, 0],
+        proof=rng.integers(0, 5, n),
+        n_topics=4,
+    )
+
+
+@pytest.mark.parametrize("preset", ranking.PRESETS)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 60))
+@settings(max_examples=30, deadline=None)
+def test_scores_are_finite_for_every_preset(preset: str, seed: int, n: int) -> None:
+    c = candidates(np.random.default_rng(seed), n)
+    scores = ranking.score(preset, c, np.random.default_rng(seed))
+    assert scores.shape == (n,)
+    assert np.isfinite(scores).all()
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 80), k=st.integers(1, 6))
+@settings(max_examples=50, deadline=None)
+def test_top_per_viewer_is_invariant_to_input_order(seed: int, n: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    c = candidates(rng, n)
+    scores = np.round(rng.random(n), 1)  # many ties in score
+    limit = np.full(n, k)
+    shown, rank = ranking.top_per_viewer(c.viewer, scores, c.post, limit)
+    perm = rng.permutation(n)
+    shown2, rank2 = ranking.top_per_viewer(c.viewer[perm], scores[perm], c.post[perm], limit)
+    first = sorted(zip(c.viewer[shown], rank, c.post[shown], strict=True))
+    second = sorted(zip(c.viewer[perm][shown2], rank2, c.post[perm][shown2], strict=True))
+    assert first == second
+    for v in np.unique(c.viewer):
+        mine = shown[c.viewer[shown] == v]
+        assert mine.size == min(k, int((c.viewer == v).sum()))
+        # the shown items are the viewer's best ones, in rank order
+        best = np.sort(scores[c.viewer == v])[::-1][: mine.size]
+        assert np.allclose(np.sort(scores[mine])[::-1], best)
+
+
+def test_linkedin_score_rises_with_affinity_belief_and_proof_and_falls_with_age() -> None:
+    base = candidates(np.random.default_rng(1), 1)
+    def with_(**kw: object) -> float:
+        fields = {**base.__dict__, **kw}
+        return float(ranking.linkedin_score(ranking.Candidates(**fields))[0])  # type: ignore[arg-type]
+    ref = with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([0]),
+                age=np.array([0.5]), route=np.array([0], np.int8))
+    assert with_(affinity=np.array([2.0]), belief=np.array([0.3]), proof=np.array([0]),
+                 age=np.array([0.5]), route=np.array([0], np.int8)) > ref
+    assert with_(affinity=np.array([1.0]), belief=np.array([0.6]), proof=np.array([0]),
+                 age=np.array([0.5]), route=np.array([0], np.int8)) > ref
+    assert with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([3]),
+                 age=np.array([0.5]), route=np.array([0], np.int8)) > ref
+    assert with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([0]),
+                 age=np.array([2.0]), route=np.array([0], np.int8)) < ref
+    recommended = with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([0]),
+                        age=np.array([0.5]), route=np.array([ranking.RECOMMENDED], np.int8))
+    assert recommended == pytest.approx(ranking.RECOMMENDED_FACTOR * ref)
+
+
+@given(
+    theta=arrays(np.float64, (6, 4), elements=st.floats(0.01, 1.0)),
+    signals=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 3), st.floats(0.0, 0.99)), max_size=20
+    ),
+)
+@settings(max_examples=100, deadline=None)
+def test_blend_toward_keeps_beliefs_normalised_and_order_free(
+    theta: np.ndarray, signals: list[tuple[int, int, float]]
+) -> None:
+    theta = theta / theta.sum(axis=1, keepdims=True)
+    member = np.array([s[0] for s in signals], dtype=np.int64)
+    topic = np.array([s[1] for s in signals], dtype=np.int64)
+    step = np.array([s[2] for s in signals], dtype=np.float64)
+    a = theta.copy()
+    beliefs.blend_toward(a, member, topic, step)
+    assert np.allclose(a.sum(axis=1), 1.0)
+    assert (a >= -1e-12).all()
+    perm = np.random.default_rng(0).permutation(member.size)
+    b = theta.copy()
+    beliefs.blend_toward(b, member[perm], topic[perm], step[perm])
+    assert np.allclose(a, b)
+    untouched = np.setdiff1d(np.arange(6), member)
+    assert np.array_equal(a[untouched], theta[untouched])
+
+
+def test_blend_toward_one_signal_is_the_ewma_step() -> None:
+    theta = np.array([[0.7, 0.2, 0.1]])
+    beliefs.blend_toward(theta, np.array([0]), np.array([1]), np.array([0.1]))
+    assert np.allclose(theta, [[0.63, 0.28, 0.09]])
+
+
+def test_initial_inferred_mixes_profile_and_connections() -> None:
+    field = np.array([0, 1, 1, 2], dtype=np.int16)
+    src = np.array([0, 0, 1, 2], dtype=np.int32)
+    dst = np.array([1, 2, 0, 0], dtype=np.int32)
+    theta = beliefs.initial_inferred(field, src, dst, 3, 0.5)
+    assert np.allclose(theta[0], [0.5, 0.5, 0.0])  # both connections in field 1
+    assert np.allclose(theta[1], [0.5, 0.5, 0.0])
+    assert np.allclose(theta[3], [0.0, 0.0, 1.0])  # no connections: profile only
+    assert np.allclose(theta.sum(axis=1), 1.0)
+
+
+def test_decide_matches_probabilities() -> None:
+    """With 200,000 impressions at fixed propensity, each action's frequency is within
+    5 binomial standard errors of its probability."""
+    params = Behaviour()
+    n = 200_000
+    rng = np.random.default_rng(5)
+    propensity = np.full(n, 3.0)
+    action = behaviour.decide(rng.random(n), propensity, params)
+    for code, rate in (
+        (behaviour.LIKE, params.like_rate),
+        (behaviour.COMMENT, params.comment_rate),
+        (behaviour.SHARE, params.share_rate),
+    ):
+        p = 3.0 * rate
+        freq = float((action == code).mean())
+        assert abs(freq - p) < 5 * np.sqrt(p * (1 - p) / n)
+
+
+def test_propensity_orders_relationships_as_the_model_says() -> None:
+    params = Behaviour()
+    sources = np.arange(7, dtype=np.int8)
+    m = behaviour.engagement_propensity(
+        np.zeros(7, np.int64), sources, np.full(7, 0.5), np.full(7, 0.2), np.zeros(7, np.int64),
+        5, params,
+    )
+    named = dict(zip(ranking.SOURCES, m, strict=True))
+    assert min(named[k] for k in ("colleague", "field_peer", "offline", "client")) > 10 * named["stranger"]
+    assert named["stranger"] < named["second_degree"]
+    deeper = behaviour.engagement_propensity(
+        np.array([0, 5]), np.zeros(2, np.int8), np.full(2, 0.5), np.full(2, 0.2),
+        np.zeros(2, np.int64), 5, params,
+    )
+    assert deeper[1] == pytest.approx(deeper[0] * np.exp(-5 / params.attention_decay_items))
+
+
+def test_ties_lookup_rows_and_add() -> None:
+    net = Network(
+        topics=("a", "b"),
+        field=np.array([0, 0, 1, 1], np.int16),
+        u=np.array([0, 0, 1], np.int32),
+        v=np.array([1, 2, 3], np.int32),
+        kind=np.array([0, 1, 2], np.int8),
+        strength=np.array([0.1, 0.2, 0.3], np.float32),
+    )
+    ties = Ties(net, np.zeros(3, np.float32))
+    assert ties.count == 6
+    assert list(ties.degree()) == [2, 2, 1, 1]
+    e = ties.lookup(np.array([0, 2, 3, 0]), np.array([2, 0, 1, 3]))
+    assert (e[:3] >= 0).all() and e[3] == -1
+    assert ties.strength[e[0]] == pytest.approx(0.2) and ties.kind[e[1]] == 1
+    assert np.array_equal(ties.reverse[ties.reverse], np.arange(ties.count))
+    owner, edge = ties.rows(np.array([3, 0]))
+    assert list(owner) == [0, 1, 1] and list(ties.dst[edge]) == [1, 1, 2]
+    ties.add(np.array([3], np.int32), np.array([2], np.int32), np.array([4], np.int8),
+             np.array([0.9], np.float32), np.array([0.0], np.float32), 7.0, np.array([True]))
+    e = ties.lookup(np.array([2, 3]), np.array([3, 2]))
+    assert (e >= 0).all()
+    assert ties.created[e].tolist() == [7.0, 7.0] and ties.intro[e].all()
+    assert ties.lookup(np.array([0]), np.array([2]))[0] >= 0  # old ties kept
+    assert np.array_equal(ties.reverse[ties.reverse], np.arange(ties.count))

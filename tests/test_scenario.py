@@ -1,0 +1,386 @@
+"""Tests for sim.scenario: variants by deep merge, consistency checks, and error paths."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from sim.errors import InputError
+from sim.scenario import (
+    FileNetwork,
+    Scenario,
+    SyntheticNetwork,
+    _deep_merge,
+    load_study,
+)
+
+BUNDLED = Path(__file__).resolve().parents[1] / "scenarios" / "recruiter-accepts-100-it.yaml"
+
+ScenarioFile = Callable[..., Path]
+
+
+def load_error(path: Path, overrides: dict[str, Any] | None = None) -> InputError:
+    """The InputError that loading `path` raises."""
+    with pytest.raises(InputError) as info:
+        load_study(path, overrides)
+    return info.value
+
+
+def nested(path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """``("a", "b"), 1`` -> ``{"a": {"b": 1}}``."""
+    result: Any = value
+    for key in reversed(path):
+        result = {key: result}
+    assert isinstance(result, dict)
+    return result
+
+
+def probability_paths(
+    model: type[BaseModel], prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
+    """Paths of every float field bounded to [0, 1], through nested sections (not lists)."""
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from probability_paths(annotation, (*prefix, name))
+        elif annotation is float:
+            ge = any(isinstance(m, annotated_types.Ge) and m.ge == 0 for m in info.metadata)
+            le = any(isinstance(m, annotated_types.Le) and m.le == 1 for m in info.metadata)
+            if ge and le:
+                yield (*prefix, name)
+
+
+PROBABILITIES = sorted(probability_paths(Scenario))
+
+
+def with_variants(small: dict[str, Any], *variants: dict[str, Any]) -> dict[str, Any]:
+    return {**small, "variants": list(variants)}
+
+
+# ----------------------------------------------------------------------------- variants
+
+
+def test_bundled_scenario_has_three_arms_differing_only_as_declared() -> None:
+    study = load_study(BUNDLED)
+    assert [arm.name for arm in study.arms] == [
+        "baseline",
+        "accept-100-it",
+        "accept-100-it-no-connection-term",
+    ]
+    baseline, burst, no_term = (arm.scenario for arm in study.arms)
+    assert baseline.events == [] and len(burst.events) == 1 and burst.events == no_term.events
+    assert burst.platform.inference.connection_term is True
+    assert no_term.platform.inference.connection_term is False
+    assert (
+        no_term.platform.model_copy(update={"inference": burst.platform.inference})
+        == burst.platform
+    )
+
+
+def test_variant_deep_merge_keeps_the_other_fields_of_a_section(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["platform"] = {
+        "feed_size": 7,
+        "test_audience": {"fraction": 0.2},
+        "inference": {"like_step": 0.05, "connection_step": 0.03},
+    }
+    off = {"name": "off", "platform": {"inference": {"connection_term": False}}}
+    study = load_study(scenario_file(with_variants(small, {"name": "on"}, off)))
+    on_arm, off_arm = (arm.scenario for arm in study.arms)
+    platform = off_arm.platform
+    assert platform.inference.connection_term is False
+    assert platform.inference.like_step == 0.05
+    assert platform.inference.connection_step == 0.03
+    assert platform.feed_size == 7
+    assert platform.test_audience.fraction == 0.2
+    assert platform.inference.model_copy(update={"connection_term": True}) == (
+        on_arm.platform.inference
+    )
+    assert off_arm.model_copy(update={"platform": on_arm.platform}) == on_arm
+
+
+def test_variant_lists_replace_the_base_lists_whole(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    small["events"] = [
+        {"day": 1, "action": "accept_invitations", "member": "r", "count": 5, "field": "it"},
+        {"day": 2, "action": "accept_invitations", "member": "r", "count": 5, "field": "it"},
+    ]
+    late = {"day": 4, "action": "accept_invitations", "member": "r", "count": 9, "field": "it"}
+    one_class = {"activity": [{"share": 1.0, "sessions_per_day": 0.5}]}
+    study = load_study(
+        scenario_file(
+            with_variants(small, {"name": "late", "events": [late], "members": one_class})
+        )
+    )
+    arm = study.arms[0].scenario
+    assert [(e.day, e.count) for e in arm.events] == [(4, 9)]
+    assert len(arm.members.activity) == 1
+    assert arm.members.posting == study.base.members.posting  # not mentioned: kept
+    assert len(study.base.events) == 2
+
+
+def test_merging_variants_does_not_change_the_base(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["platform"] = {"inference": {"like_step": 0.05}}
+    variant = {"name": "off", "platform": {"inference": {"connection_term": False}}}
+    study = load_study(scenario_file(with_variants(small, variant)))
+    assert study.base.platform.inference.connection_term is True
+    assert study.base.platform.inference.like_step == 0.05
+    assert study.arms[0].scenario.platform.inference.connection_term is False
+
+    base: dict[str, Any] = {"platform": {"inference": {"like_step": 0.05}, "ranker": "linkedin"}}
+    override = {"platform": {"inference": {"connection_term": False}}}
+    before = (repr(base), repr(override))
+    merged = _deep_merge(base, override)
+    assert (repr(base), repr(override)) == before
+    merged["platform"]["inference"]["like_step"] = 0.9
+    assert base["platform"]["inference"]["like_step"] == 0.05
+
+
+def test_no_variants_gives_one_arm_named_base(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["description"] = "just the base"
+    study = load_study(scenario_file(small))
+    assert len(study.arms) == 1
+    arm = study.arms[0]
+    assert (arm.name, arm.description) == ("base", "just the base")
+    assert arm.scenario == study.base
+
+
+def test_variant_errors_carry_the_variants_prefix(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    path = scenario_file(
+        with_variants(small, {"name": "ok"}, {"name": "bad", "behaviour": {"like_rate": 2}})
+    )
+    error = load_error(path)
+    assert error.source == str(path)
+    assert error.field == "variants[1].behaviour.like_rate"
+    assert "less than or equal to 1" in error.problem
+
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    late = {"day": 50, "action": "accept_invitations", "member": "r", "count": 5, "field": "it"}
+    error = load_error(scenario_file(with_variants(small, {"name": "late", "events": [late]})))
+    assert error.field == "variants[0].events[0].day"
+    assert "beyond the run's duration" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("seed", 3), ("replications", 2), ("duration_days", 4), ("variants", [])]
+)
+def test_study_level_keys_inside_a_variant_are_errors(
+    small: dict[str, Any], scenario_file: ScenarioFile, key: str, value: Any
+) -> None:
+    error = load_error(scenario_file(with_variants(small, {"name": "v", key: value})))
+    assert error.field == f"variants[0].{key}"
+    assert "shared by all variants" in error.problem
+
+
+def test_a_variant_name_is_required_and_checked(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    error = load_error(scenario_file(with_variants(small, {"description": "no name"})))
+    assert error.field == "variants[0].name"
+    assert "required" in error.problem.lower()
+    error = load_error(scenario_file(with_variants(small, {"name": "Has Space"})))
+    assert error.field == "variants[0].name"
+    assert "lower-case" in error.problem and "'Has Space'" in error.problem
+
+
+# ----------------------------------------------------------------------------- consistency
+
+
+def test_field_names_are_not_special(scenario_file: ScenarioFile) -> None:
+    scenario: dict[str, Any] = {
+        "name": "greek",
+        "topics": ["alpha", "beta", "gamma"],
+        "focus_topic": "alpha",
+        "network": {"members": 300, "field_shares": [1, 2, 3]},
+        "focal": [{"name": "watcher", "field": "beta"}],
+        "events": [
+            {
+                "day": 3,
+                "action": "accept_invitations",
+                "member": "watcher",
+                "count": 4,
+                "field": "gamma",
+            },
+        ],
+    }
+    study = load_study(scenario_file(scenario))
+    assert study.base.topics == ["alpha", "beta", "gamma"]
+    assert study.base.resolved_focus_topic() == "alpha"
+    assert study.base.events[0].field == "gamma"
+
+
+def test_a_network_without_source_is_synthetic(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    network = load_study(scenario_file(small)).base.network
+    assert isinstance(network, SyntheticNetwork)
+    assert (network.members, network.mean_degree) == (300, 20)
+
+
+@pytest.mark.parametrize("topics", [None, ["solo"]])
+def test_a_synthetic_network_needs_topics(
+    small: dict[str, Any], scenario_file: ScenarioFile, topics: list[str] | None
+) -> None:
+    if topics is None:
+        del small["topics"]
+    else:
+        small["topics"] = topics
+    error = load_error(scenario_file(small))
+    assert error.field == "topics"
+    assert "at least two topics" in error.problem
+
+
+def test_a_file_network_needs_no_topics(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, tmp_path: Path
+) -> None:
+    study = load_study(scenario_file(file_scenario))
+    network = study.base.network
+    assert isinstance(network, FileNetwork)
+    assert Path(network.edges) == (tmp_path / "edges.txt").resolve()
+    assert network.labels is not None and Path(network.labels).is_absolute()
+
+
+def test_field_shares_need_one_share_per_topic(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["network"]["field_shares"] = [0.5, 0.3, 0.2]
+    error = load_error(scenario_file(small))
+    assert error.field == "network.field_shares"
+    assert "one share per topic (2)" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"topics": ["finance", "it", "finance"]}, "topics"),
+        (
+            {
+                "focal": [
+                    {"name": "r", "field": "finance"},
+                    {"name": "r", "field": "it"},
+                ]
+            },
+            "focal",
+        ),
+        ({"variants": [{"name": "a"}, {"name": "b"}, {"name": "a"}]}, "variants"),
+    ],
+)
+def test_duplicate_names_are_errors(
+    small: dict[str, Any], scenario_file: ScenarioFile, change: dict[str, Any], field: str
+) -> None:
+    error = load_error(scenario_file({**small, **change}))
+    assert error.field == field
+    assert "unique" in error.problem
+
+
+def test_an_event_needs_an_action(small: dict[str, Any], scenario_file: ScenarioFile) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    small["events"] = [{"day": 1, "member": "r", "count": 5, "field": "it"}]
+    error = load_error(scenario_file(small))
+    assert error.field == "events[0]"
+    assert "missing key 'action'" in error.problem
+
+
+def test_an_event_names_a_known_focal_member(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["events"] = [
+        {"day": 1, "action": "accept_invitations", "member": "nobody", "count": 5, "field": "it"}
+    ]
+    error = load_error(scenario_file(small))
+    assert error.field == "events[0].member"
+    assert "'nobody'" in error.problem
+
+
+# ----------------------------------------------------------------------------- overrides
+
+
+def test_overrides_apply_and_are_validated(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    path = scenario_file(small)
+    study = load_study(path, {"replications": 3, "seed": 7})
+    assert (study.base.replications, study.base.seed) == (3, 7)
+    assert all(arm.scenario.replications == 3 for arm in study.arms)
+
+    error = load_error(path, {"replications": 0})
+    assert (error.source, error.field) == (str(path), "replications")
+    assert "greater than or equal to 1" in error.problem
+
+
+def test_a_bad_file_value_is_reported_even_when_an_override_replaces_it(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["replications"] = [1]
+    error = load_error(scenario_file(small), {"replications": 2})
+    assert error.field == "replications"
+    assert "valid integer" in error.problem and "list" in error.problem
+
+
+# ----------------------------------------------------------------------------- probabilities
+
+
+def test_probability_fields_are_found() -> None:
+    assert ("platform", "test_audience", "fraction") in PROBABILITIES
+    assert ("behaviour", "like_rate") in PROBABILITIES
+    assert ("members", "home_interest") in PROBABILITIES
+
+
+OUTSIDE = st.floats(max_value=-1e-12) | st.floats(min_value=1.0, exclude_min=True)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.sampled_from(PROBABILITIES), value=OUTSIDE)
+def test_a_probability_outside_0_1_is_rejected_naming_the_field(
+    small: dict[str, Any], scenario_file: ScenarioFile, path: tuple[str, ...], value: float
+) -> None:
+    file = scenario_file(small)
+    error = load_error(file, nested(path, value))
+    assert error.field == ".".join(path)
+    assert error.message.startswith(f"{file}: {'.'.join(path)}: Input should be")
+    assert "\n" not in error.message
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.sampled_from(PROBABILITIES), value=st.floats(min_value=0.0, max_value=1.0))
+def test_a_probability_inside_0_1_is_accepted(
+    small: dict[str, Any], scenario_file: ScenarioFile, path: tuple[str, ...], value: float
+) -> None:
+    study = load_study(scenario_file(small), nested(path, value))
+    section: Any = study.base
+    for key in path:
+        section = getattr(section, key)
+    assert section == value
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_input_error_survives_pickling() -> None:
+    error = InputError(Path("a.yaml"), "network.members", "too small")
+    copy = pickle.loads(pickle.dumps(error))
+    assert isinstance(copy, InputError)
+    assert (copy.source, copy.field, copy.problem) == ("a.yaml", "network.members", "too small")
+    assert str(copy) == copy.message == "a.yaml: network.members: too small"
+    assert InputError("a.yaml", "", "file not found").message == "a.yaml: file not found"
