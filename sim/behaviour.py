@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.network import STRANGER
 from sim.ranking import SOURCES
 from sim.scenario import Behaviour
 
@@ -29,20 +30,34 @@ def engagement_propensity(
     proof: NDArray[np.int64],
     n_topics: int,
     params: Behaviour,
+    placed: NDArray[np.bool_] | None = None,
+    tagged: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
     """The multiplier every action's base rate is scaled by, for each impression.
 
-    ``m = exp(-i / lambda) * tie(source) * 2 s * (T * x_topic) * (1 + b * ln(1 + k))`` with
-    position i (0 = top), attention constant lambda (Hodas & Lerman 2012), the multiplier of
-    the relationship (calibration-sources.md 4), true strength s (mean 0.5 so ``2 s`` averages
-    1; 0.5 for viewers with no tie to the author), true interest x in the post's topic (T
-    topics, so uniform interest gives 1), and k connections who engaged (social proof, b).
+    ``m = exp(-i / lambda) * tie * 2 s * (T * x_topic) * (1 + b * ln(1 + k)) * g`` with
+    position i (0 = top), attention constant lambda (Hodas & Lerman 2012), the multiplier
+    ``tie`` of the relationship (calibration-sources.md 4; ``placed_stranger`` for strangers
+    one has exchanged messages with), true strength s (mean 0.5 so ``2 s`` averages 1; 0.5
+    for viewers with no tie to the author), true interest x in the post's topic (T topics,
+    so uniform interest gives 1), k connections who engaged (social proof, b), and
+    ``g = tag_boost`` when the viewer is tagged in the post, else 1.
     """
     attention = np.exp(-position / params.attention_decay_items)
     tie = source_multipliers(params)[source]
-    return attention * tie * 2.0 * strength * (n_topics * interest) * (
-        1.0 + params.social_proof * np.log1p(proof)
+    if placed is not None:
+        tie = np.where(placed & (source == STRANGER), params.ties.placed_stranger, tie)
+    m = (
+        attention
+        * tie
+        * 2.0
+        * strength
+        * (n_topics * interest)
+        * (1.0 + params.social_proof * np.log1p(proof))
     )
+    if tagged is not None:
+        m = np.where(tagged, params.tag_boost * m, m)
+    return m
 
 
 def decide(

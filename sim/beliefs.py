@@ -66,9 +66,7 @@ def blend_toward(
     theta[touched] = keep * theta[touched] + (1.0 - keep) * mass
 
 
-def initial_affinity(
-    kind: NDArray[np.int8], same_field: NDArray[np.bool_]
-) -> NDArray[np.float32]:
+def initial_affinity(kind: NDArray[np.int8], same_field: NDArray[np.bool_]) -> NDArray[np.float32]:
     """Estimated affinity of a tie before any interaction, from observable features.
 
     The platform sees a shared employer (colleague ties) and a shared field on the profiles,

@@ -37,11 +37,20 @@ from numpy.typing import NDArray
 
 from sim import behaviour, beliefs, ranking
 from sim.errors import InputError
-from sim.network import STRANGER, TIE_KINDS, Network, build_network, draw_strength, pick_focal
-from sim.ranking import ACTIVITY, EXPANSION, NETWORK, RECOMMENDED, SOURCES
+from sim.network import (
+    PEER_KINDS,
+    STRANGER,
+    TIE_KINDS,
+    Network,
+    build_network,
+    draw_strength,
+    pick_focal,
+)
+from sim.ranking import ACTIVITY, EXPANSION, NETWORK, RECOMMENDED, SOURCES, TAG
 from sim.records import Columns, RunRecords
 from sim.rng import streams
-from sim.scenario import AcceptInvitations, Members, Scenario
+from sim.scenario import AcceptInvitations, FocalMember, Members, Prune, Scenario
+from sim import ties as ties_module
 from sim.ties import Ties
 
 MAX_SESSIONS_PER_SLICE = 3
@@ -56,11 +65,15 @@ POST_COUNTERS = (
     "impressions",
     "primary_viewers",
     *(f"viewers_{g}" for g in GROUPS),
+    "viewers_tag",
     "likes",
     "comments",
     "shares",
     *(f"engagements_{g}" for g in GROUPS),
+    "engagements_tag",
 )
+"""Per-post counters. Viewers and engagements by group add up to the totals; the ``tag``
+columns count, in addition, those who came through a tag notification."""
 
 
 def member_rates(
@@ -108,8 +121,12 @@ class World:
         self.field = net.field
         self.slice_days = scenario.slice_hours / 24.0
 
-        self.session_rate, self.post_rate = member_rates(scenario.members, self.n, self.rng["network"])
-        self.interest = true_interests(self.field, self.n_topics, scenario.members, self.rng["network"])
+        self.session_rate, self.post_rate = member_rates(
+            scenario.members, self.n, self.rng["network"]
+        )
+        self.interest = true_interests(
+            self.field, self.n_topics, scenario.members, self.rng["network"]
+        )
         same_field = net.field[net.u] == net.field[net.v]
         self.ties = Ties(net, beliefs.initial_affinity(net.kind, same_field))
         self.theta = beliefs.initial_inferred(
@@ -135,12 +152,19 @@ class World:
         self.focal_slot = np.full(self.n, -1, dtype=np.int64)
         self.focal_slot[self.focal_ids] = np.arange(self.focal_ids.size)
         self.focal_by_name = {spec.name: m for spec, m in zip(scenario.focal, focal, strict=True)}
+        self.tag_count = np.zeros(self.n, np.int64)
+        for spec, m in zip(scenario.focal, focal, strict=True):
+            self.tag_count[m] = spec.strategy.tag_peers
+        self.removed: list[dict[str, NDArray[Any]]] = []
+        self.messages_sent = np.zeros(self.focal_ids.size, np.int64)
         self._set_rates()
 
         days = scenario.duration_days
         self.feed = np.zeros((self.focal_ids.size, days, self.n_topics, len(SOURCES)), np.int64)
         self.inferred = np.zeros((self.focal_ids.size, days + 1, self.n_topics))
         self.inferred[:, 0] = self.theta[self.focal_ids]
+        self.connections = np.zeros((self.focal_ids.size, days + 1, len(TIE_KINDS), 2), np.int64)
+        self._snapshot_connections(0)
 
         post_columns: dict[str, Any] = {
             "author": np.int32,
@@ -194,16 +218,34 @@ class World:
         for day in range(1, self.scenario.duration_days + 1):
             yield env.timeout(day - env.now)
             self.inferred[:, day] = self.theta[self.focal_ids]
+            self._snapshot_connections(day)
             self.forget_expired(float(day))
             if on_day is not None:
                 on_day(day)
 
     def scripted(
-        self, env: simpy.Environment, event: AcceptInvitations, index: int
+        self, env: simpy.Environment, event: AcceptInvitations | Prune, index: int
     ) -> Generator[simpy.Event, Any, None]:
         """A scripted event at its day."""
         yield env.timeout(event.day)
-        self.accept_invitations(event, index, float(env.now))
+        if isinstance(event, AcceptInvitations):
+            self.accept_invitations(event, index, float(env.now))
+        else:
+            self.prune(event, float(env.now))
+
+    def invitations(
+        self, env: simpy.Environment, spec: FocalMember, slot: int
+    ) -> Generator[simpy.Event, Any, None]:
+        """While the trend lasts, the member handles the day's invitations once a day."""
+        strategy = spec.strategy
+        day = 0
+        while day < min(strategy.trend_days, self.scenario.duration_days):
+            yield env.timeout(day - env.now)
+            span = min(1.0, strategy.trend_days - day)
+            count = int(self.rng["invitations"].poisson(strategy.invitations_per_day * span))
+            if count:
+                self.handle_invitations(spec, slot, count, float(env.now))
+            day += 1
 
     # ------------------------------------------------------------------ posting
 
@@ -232,6 +274,7 @@ class World:
             author_connections=degree[authors].astype(np.int32),
             **{name: zeros for name in POST_COUNTERS},
         )
+        self._notify_tagged(authors, ids, created)
         owner, edge = self.ties.rows(authors)
         viewer = self.ties.dst[edge]
         post = ids[owner]
@@ -253,6 +296,26 @@ class World:
         scaled = (draw[rest] - audience.fraction) / max(1.0 - audience.fraction, 1e-12)
         self.waiting.append(viewer=viewer[rest], post=post[rest], draw=scaled)
 
+    def _notify_tagged(
+        self, authors: NDArray[np.int64], ids: NDArray[np.int64], created: NDArray[np.float64]
+    ) -> None:
+        """#Taggen: authors who tag name their peers of highest estimated affinity."""
+        for i in np.flatnonzero(self.tag_count[authors] > 0):
+            author = int(authors[i])
+            start, stop = self.ties.indptr[author], self.ties.indptr[author + 1]
+            peers = np.arange(start, stop)[self.ties.kind[start:stop] < len(PEER_KINDS)]
+            if peers.size == 0:
+                continue
+            best = peers[np.argsort(-self.ties.affinity[peers], kind="stable")]
+            chosen = self.ties.dst[best[: self.tag_count[author]]]
+            self.pool.append(
+                viewer=chosen,
+                post=int(ids[i]),
+                route=TAG,
+                available=float(created[i]),
+                consumed=False,
+            )
+
     def distribute_tested(self, now: float) -> None:
         """Posts whose test window has ended reach the rest of the author's connections.
 
@@ -271,7 +334,9 @@ class World:
             return
         decided = slice(self.next_undecided, stop)
         engagements = (
-            self.posts["likes"][decided] + self.posts["comments"][decided] + self.posts["shares"][decided]
+            self.posts["likes"][decided]
+            + self.posts["comments"][decided]
+            + self.posts["shares"][decided]
         ).astype(np.float64)
         impressions = self.posts["impressions"][decided].astype(np.float64)
         rate = (engagements + audience.prior_impressions * audience.prior_rate) / (
@@ -302,7 +367,9 @@ class World:
         times = start + rng.random(count) * (end - start)
         if count == 0:
             return
-        members = np.minimum(np.searchsorted(self.session_cum, draws * total, side="right"), self.n - 1)
+        members = np.minimum(
+            np.searchsorted(self.session_cum, draws * total, side="right"), self.n - 1
+        )
         order = np.lexsort((times, members))
         members, times = members[order], times[order]
         viewers, first, per_member = np.unique(members, return_index=True, return_counts=True)
@@ -321,7 +388,10 @@ class World:
             self.session_slot[viewers] = -1
 
     def _recommendations(
-        self, viewers: NDArray[np.int64], session_time: NDArray[np.float64], sessions: NDArray[np.int64]
+        self,
+        viewers: NDArray[np.int64],
+        session_time: NDArray[np.float64],
+        sessions: NDArray[np.int64],
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Out-of-network candidates: for each slot, a topic drawn from the platform's inferred
         weights, then a recent post of that topic drawn in proportion to its engagements."""
@@ -338,7 +408,9 @@ class World:
         first = int(np.searchsorted(created, oldest, side="left"))
         recent = np.arange(first, self.posts.size)
         weight = (
-            self.posts["likes"][recent] + self.posts["comments"][recent] + self.posts["shares"][recent]
+            self.posts["likes"][recent]
+            + self.posts["comments"][recent]
+            + self.posts["shares"][recent]
         ).astype(np.float64)
         recent, weight = recent[weight > 0], weight[weight > 0]
         if recent.size == 0:
@@ -352,9 +424,13 @@ class World:
         hi = cum0[np.searchsorted(topic_of, np.arange(self.n_topics), side="right")]
         viewer = viewers[owner]
         cum_theta = np.cumsum(self.theta[viewer], axis=1)
-        topic = np.minimum((cum_theta < topic_draw[:, None] * cum_theta[:, -1:]).sum(axis=1), self.n_topics - 1)
+        topic = np.minimum(
+            (cum_theta < topic_draw[:, None] * cum_theta[:, -1:]).sum(axis=1), self.n_topics - 1
+        )
         width = hi[topic] - lo[topic]
-        pick = np.minimum(np.searchsorted(cum, lo[topic] + post_draw * width, side="right"), cum.size - 1)
+        pick = np.minimum(
+            np.searchsorted(cum, lo[topic] + post_draw * width, side="right"), cum.size - 1
+        )
         post = recent[pick]
         ok = (width > 0) & (self.posts["created"][post] <= session_time[owner])
         ok &= self.posts["author"][post] != viewer
@@ -375,7 +451,9 @@ class World:
 
         cand_viewer = np.concatenate([pool["viewer"][rows].astype(np.int64), rec_viewer])
         cand_post = np.concatenate([pool["post"][rows].astype(np.int64), rec_post])
-        cand_route = np.concatenate([pool["route"][rows], np.full(rec_post.size, RECOMMENDED, np.int8)])
+        cand_route = np.concatenate(
+            [pool["route"][rows], np.full(rec_post.size, RECOMMENDED, np.int8)]
+        )
         cand_seen = np.concatenate([pool["consumed"][rows], np.zeros(rec_post.size, bool)])
         if cand_viewer.size == 0:
             return
@@ -392,7 +470,11 @@ class World:
         age = session_time[self.session_slot[viewer]] - self.posts["created"][post]
         valid = ~seen & (author != viewer) & (age <= self.scenario.platform.max_age_days)
         viewer, post, author, route, proof = (
-            viewer[valid], post[valid], author[valid], route[valid], proof[valid]
+            viewer[valid],
+            post[valid],
+            author[valid],
+            route[valid],
+            proof[valid],
         )
         if viewer.size == 0:
             return
@@ -432,7 +514,9 @@ class World:
         )
         scores = ranking.score(self.scenario.platform.ranker, candidates, self.rng["ranking"])
         k = self.scenario.platform.feed_size
-        shown, rank = ranking.top_per_viewer(viewer, scores, post, k * sessions[slot])
+        shown, rank = ranking.top_per_viewer(
+            viewer, scores, post, k * sessions[slot], pinned=route == TAG
+        )
         self._view(candidates, shown, rank, now, uniforms)
 
         shown_key = viewer[shown] * n_posts + post[shown]
@@ -468,7 +552,11 @@ class World:
         np.add.at(counters["primary_viewers"], post[c.route[shown] == NETWORK], 1)
         for g, name in enumerate(GROUPS):
             np.add.at(counters[f"viewers_{name}"], post[group == g], 1)
+        tagged = c.route[shown] == TAG
+        np.add.at(counters["viewers_tag"], post[tagged], 1)
         self.counts["impressions"] += int(shown.size)
+        seen_by_connection = edge[edge >= 0]
+        self.ties.reached[self.ties.reverse[seen_by_connection]] = True
 
         focal = self.focal_slot[viewer]
         is_focal = focal >= 0
@@ -477,23 +565,44 @@ class World:
             np.add.at(self.feed, (focal[is_focal], day, topic[is_focal], source[is_focal]), 1)
 
         connected = edge >= 0
-        strength = np.where(connected, self.ties.strength[np.maximum(edge, 0)], 0.5)
+        safe_edge = np.maximum(edge, 0)
+        strength = np.where(connected, self.ties.strength[safe_edge], 0.5)
         propensity = behaviour.engagement_propensity(
-            rank % k, source, strength, self.interest[viewer, topic], proof, self.n_topics, params
+            rank % k,
+            source,
+            strength,
+            self.interest[viewer, topic],
+            proof,
+            self.n_topics,
+            params,
+            placed=connected & self.ties.placed[safe_edge],
+            tagged=tagged,
         )
         draw = uniforms[self.session_slot[viewer], rank]
         action = behaviour.decide(draw, propensity, params)
         acted = action != behaviour.NONE
         if not acted.any():
             return
-        viewer, post, topic, edge, group, action, when = (
-            viewer[acted], post[acted], topic[acted], edge[acted], group[acted], action[acted], when[acted]
+        viewer, post, topic, edge, group, action, when, tagged = (
+            viewer[acted],
+            post[acted],
+            topic[acted],
+            edge[acted],
+            group[acted],
+            action[acted],
+            when[acted],
+            tagged[acted],
         )
         self.counts["engagements"] += int(acted.sum())
-        for code, name in ((behaviour.LIKE, "likes"), (behaviour.COMMENT, "comments"), (behaviour.SHARE, "shares")):
+        for code, name in (
+            (behaviour.LIKE, "likes"),
+            (behaviour.COMMENT, "comments"),
+            (behaviour.SHARE, "shares"),
+        ):
             np.add.at(counters[name], post[action == code], 1)
         for g, name in enumerate(GROUPS):
             np.add.at(counters[f"engagements_{name}"], post[group == g], 1)
+        np.add.at(counters["engagements_tag"], post[tagged], 1)
 
         self._remember_interactions(edge, when)
         inference = self.scenario.platform.inference
@@ -513,12 +622,9 @@ class World:
         ties = self.ties
         both = np.concatenate([edge, ties.reverse[edge]])
         both_when = np.concatenate([when, when]).astype(np.float32)
-        never = np.isnan(ties.first_interaction[both])
-        order = np.argsort(both_when, kind="stable")[::-1]  # earliest written last, so it wins
-        target, value = both[order], both_when[order]
-        fresh = never[order]
-        ties.first_interaction[target[fresh]] = value[fresh]
-        unique_edges, last = np.unique(edge, return_index=True)
+        # A later scheduled exchange (see _connect) is superseded by an earlier engagement.
+        np.fmin.at(ties.first_interaction, both, both_when)
+        unique_edges = np.unique(edge)
         now = when.max()
         ties.affinity[unique_edges] = beliefs.decayed(
             ties.affinity[unique_edges],
@@ -539,7 +645,12 @@ class World:
         """An engagement is shown to a share of the engager's connections (network activity)."""
         params = self.scenario.behaviour
         fanout = np.array(
-            [0.0, params.activity_fanout_like, params.activity_fanout_comment, params.activity_fanout_share]
+            [
+                0.0,
+                params.activity_fanout_like,
+                params.activity_fanout_comment,
+                params.activity_fanout_share,
+            ]
         )
         owner, edge = self.ties.rows(engager)
         recipient = self.ties.dst[edge].astype(np.int64)
@@ -572,12 +683,9 @@ class World:
         """
         member = self.focal_by_name[event.member]
         field = self.topics.index(event.field)
-        pool = np.flatnonzero(self.field == field)
-        start, stop = self.ties.indptr[member], self.ties.indptr[member + 1]
-        already = self.ties.dst[start:stop]
-        pool = pool[(pool != member) & ~np.isin(pool, already)]
+        pool = self._unconnected(member, np.flatnonzero(self.field == field))
         weight = self.session_rate[pool]
-        if pool.size < event.count or np.count_nonzero(weight) < event.count:
+        if np.count_nonzero(weight) < event.count:
             raise InputError(
                 self.source,
                 f"events[{index}].count",
@@ -587,23 +695,141 @@ class World:
         rng = self.rng["invitations"]
         inviters = rng.choice(pool, size=event.count, replace=False, p=weight / weight.sum())
         inviters = np.sort(inviters).astype(np.int32)
-        count = inviters.size
-        kind = np.full(count, STRANGER, np.int8)
-        same_field = self.field[inviters] == self.field[member]
+        self._connect(member, inviters, np.full(inviters.size, STRANGER, np.int8), now, rng)
+
+    def _connect(
+        self,
+        member: int,
+        partners: NDArray[np.int32],
+        kind: NDArray[np.int8],
+        now: float,
+        rng: np.random.Generator,
+        intro: NDArray[np.bool_] | None = None,
+        placed: NDArray[np.bool_] | None = None,
+    ) -> None:
+        """New ties member-partners; the platform learns from them (connection term).
+
+        Placed ties (an exchange at acceptance) interact at once. Other stranger ties
+        exchange messages later with probability ``stranger_reply_rate``, after an
+        exponential delay of mean ``stranger_reply_days`` (cold outreach answered).
+        """
+        count = partners.size
+        same_field = self.field[partners] == self.field[member]
+        placed = np.zeros(count, bool) if placed is None else placed
+        params = self.scenario.behaviour
+        replies = (kind == STRANGER) & ~placed & (rng.random(count) < params.stranger_reply_rate)
+        reply_day = now + rng.exponential(params.stranger_reply_days, count)
+        first = np.where(placed, now, np.where(replies, reply_day, np.nan)).astype(np.float32)
         self.ties.add(
             np.full(count, member, np.int32),
-            inviters,
-            kind,
-            draw_strength(rng, count),
-            beliefs.initial_affinity(kind, same_field),
+            partners,
             now,
-            np.zeros(count, bool),
+            kind=kind,
+            strength=draw_strength(rng, count),
+            affinity=beliefs.initial_affinity(kind, same_field) + placed.astype(np.float32),
+            intro=np.zeros(count, bool) if intro is None else intro,
+            placed=placed,
+            first_interaction=first,
         )
         inference = self.scenario.platform.inference
         if inference.connection_term:
-            ends = np.concatenate([np.full(count, member, np.int64), inviters.astype(np.int64)])
-            topics = np.concatenate([self.field[inviters], np.full(count, self.field[member])])
-            beliefs.blend_toward(self.theta, ends, topics, np.full(2 * count, inference.connection_step))
+            ends = np.concatenate([np.full(count, member, np.int64), partners.astype(np.int64)])
+            topics = np.concatenate([self.field[partners], np.full(count, self.field[member])])
+            beliefs.blend_toward(
+                self.theta, ends, topics, np.full(2 * count, inference.connection_step)
+            )
+
+    def _unconnected(self, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
+        start, stop = self.ties.indptr[member], self.ties.indptr[member + 1]
+        already = self.ties.dst[start:stop]
+        return candidates[(candidates != member) & ~np.isin(candidates, already)]
+
+    def handle_invitations(self, spec: FocalMember, slot: int, count: int, now: float) -> None:
+        """A day's invitations to a focal member, answered by its strategy.
+
+        An invitation comes from someone with a prior relationship with probability
+        ``known_share`` (a friend of a friend in one's field; the tie becomes a field peer
+        tie), else from a stranger anywhere in the network, drawn in proportion to session
+        rate (active members send invitations). ``selective`` accepts the known and asks
+        strangers a question (one message each, within the daily budget), accepting those
+        who answer (probability ``answer_rate``; the exchange is a first interaction and
+        places the tie). ``everyone`` accepts all; with ``intro_message`` it sends each new
+        stranger an intro message within the budget, which is answered with probability
+        ``intro_reply_rate`` (C8, C9).
+        """
+        strategy = spec.strategy
+        member = int(self.focal_ids[slot])
+        rng = self.rng["invitations"]
+        known = rng.random(count) < strategy.known_share
+        budget = strategy.messages_per_day
+
+        # Known inviters: friends of friends in one's own field.
+        _, first = self.ties.rows(np.array([member]))
+        _, second = self.ties.rows(self.ties.dst[first])
+        friends_of_friends = np.unique(self.ties.dst[second]).astype(np.int64)
+        friends_of_friends = friends_of_friends[
+            self.field[friends_of_friends] == self.field[member]
+        ]
+        friends_of_friends = self._unconnected(member, friends_of_friends)
+        n_known = min(int(known.sum()), friends_of_friends.size)
+        known_inviters = rng.choice(friends_of_friends, size=n_known, replace=False)
+
+        strangers = self._unconnected(member, np.arange(self.n))
+        strangers = strangers[~np.isin(strangers, known_inviters)]
+        weight = self.session_rate[strangers]
+        n_strangers = min(int((~known).sum()), int(np.count_nonzero(weight)))
+        stranger_inviters = rng.choice(
+            strangers, size=n_strangers, replace=False, p=weight / weight.sum()
+        )
+        answered = rng.random(n_strangers)
+        if strategy.accept == "selective":
+            asked = np.arange(n_strangers) < budget
+            self.messages_sent[slot] += int(asked.sum())
+            accepted = asked & (answered < strategy.answer_rate)
+            stranger_inviters = stranger_inviters[accepted]
+            intro = np.zeros(stranger_inviters.size, bool)
+            placed = np.ones(stranger_inviters.size, bool)
+        else:
+            intro = (np.arange(n_strangers) < budget) & strategy.intro_message
+            self.messages_sent[slot] += int(intro.sum())
+            placed = intro & (answered < strategy.intro_reply_rate)
+        partners = np.concatenate([known_inviters, stranger_inviters]).astype(np.int32)
+        kinds = np.concatenate(
+            [
+                np.full(known_inviters.size, TIE_KINDS.index("field_peer"), np.int8),
+                np.full(stranger_inviters.size, STRANGER, np.int8),
+            ]
+        )
+        if partners.size:
+            self._connect(
+                member,
+                partners,
+                kinds,
+                now,
+                rng,
+                intro=np.concatenate([np.zeros(known_inviters.size, bool), intro]),
+                placed=np.concatenate([np.zeros(known_inviters.size, bool), placed]),
+            )
+
+    def prune(self, event: Prune, now: float) -> None:
+        """#Keuze: remove the member's ties of the given kinds never heard from."""
+        member = self.focal_by_name[event.member]
+        start, stop = self.ties.indptr[member], self.ties.indptr[member + 1]
+        edges = np.arange(start, stop)
+        kinds = [TIE_KINDS.index(k) for k in event.kinds]
+        heard = self.ties.first_interaction[edges] <= now  # False for NaN and exchanges to come
+        silent = ~heard & np.isin(self.ties.kind[edges], kinds)
+        removed = self.ties.remove(edges[silent])
+        removed["removed_day"] = np.full(int(silent.sum()), now)
+        removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)
+        self.removed.append(removed)
+
+    def _snapshot_connections(self, day: int) -> None:
+        """Focal members' connections by kind, and how many of them ever saw their posts."""
+        owner, edge = self.ties.rows(self.focal_ids)
+        kind = self.ties.kind[edge]
+        np.add.at(self.connections[:, day, :, 0], (owner, kind), 1)
+        np.add.at(self.connections[:, day, :, 1], (owner, kind), self.ties.reached[edge])
 
     # ------------------------------------------------------------------ running
 
@@ -612,29 +838,44 @@ class World:
         env = simpy.Environment()
         for i, event in enumerate(self.scenario.events):
             env.process(self.scripted(env, event, i))
+        for slot, spec in enumerate(self.scenario.focal):
+            if spec.strategy.invitations_per_day > 0:
+                env.process(self.invitations(env, spec, slot))
         env.process(self.time_slices(env))
         env.process(self.days(env, on_day))
         env.run()  # every process ends by itself at the end of the last day
         return self.records()
 
     def records(self) -> RunRecords:
-        """The run's records: posts, focal feeds and beliefs, focal ties."""
-        posts = {name: self.posts[name].copy() for name in ("author", "topic", "created", "author_connections", *POST_COUNTERS)}
-        ties = self.ties
-        rows = np.concatenate(
-            [np.arange(ties.indptr[m], ties.indptr[m + 1]) for m in self.focal_ids]
-            or [np.zeros(0, np.int64)]
-        )
+        """The run's records: posts, focal feeds, beliefs and connections, focal ties."""
+        posts = {
+            name: self.posts[name].copy()
+            for name in ("author", "topic", "created", "author_connections", *POST_COUNTERS)
+        }
+        _, rows = self.ties.rows(self.focal_ids)
+        current = {name: getattr(self.ties, name)[rows] for name in ties_module.COLUMNS}
+        current["removed_day"] = np.full(rows.size, np.nan)
+        current["removal_minutes"] = np.zeros(rows.size)
+        parts = [current, *self.removed]
+        merged = {name: np.concatenate([p[name] for p in parts]) for name in current}
         tie_columns: dict[str, NDArray[np.generic]] = {
-            "member_id": ties.src[rows].astype(np.int64),
-            "partner_id": ties.dst[rows].astype(np.int64),
-            "kind": np.asarray(TIE_KINDS)[ties.kind[rows]],
-            "created_day": ties.created[rows].astype(np.float64),
-            "intro_message": ties.intro[rows].copy(),
-            "first_interaction_day": ties.first_interaction[rows].astype(np.float64),
+            "member_id": merged["src"].astype(np.int64),
+            "partner_id": merged["dst"].astype(np.int64),
+            "kind": np.asarray(TIE_KINDS)[merged["kind"]],
+            "created_day": merged["created"].astype(np.float64),
+            "intro_message": merged["intro"].astype(bool),
+            "placed": merged["placed"].astype(bool),
+            "first_interaction_day": np.where(
+                merged["first_interaction"] <= self.scenario.duration_days,
+                merged["first_interaction"],
+                np.nan,
+            ).astype(np.float64),
+            "reached": merged["reached"].astype(bool),
+            "removed_day": merged["removed_day"].astype(np.float64),
+            "removal_minutes": merged["removal_minutes"].astype(np.float64),
         }
         counts = dict(self.counts)
-        counts.update(posts=self.posts.size, ties=ties.count // 2, members=self.n)
+        counts.update(posts=self.posts.size, ties=self.ties.count // 2, members=self.n)
         return RunRecords(
             topics=self.topics,
             posts=posts,
@@ -642,6 +883,8 @@ class World:
             feed=self.feed,
             inferred=self.inferred,
             true_interest=self.interest[self.focal_ids].copy(),
+            connections=self.connections,
+            messages_sent=self.messages_sent.copy(),
             ties=tie_columns,
             counts=counts,
         )

@@ -219,8 +219,10 @@ def _line_with_band(ax: Axes, band: pd.DataFrame, colour: Colour, **kwargs: Any)
     """The mean in percent as a line and its 95% interval as a shaded band.
 
     The band is clipped to 0-100%: with few replications a t interval of a share can reach
-    past the values a share can take.
+    past the values a share can take. Nothing is drawn for an empty ``band``.
     """
+    if band.empty:
+        return
     ax.plot(band["day"], 100 * band["mean"], color=colour, **kwargs)
     ax.fill_between(
         band["day"],
@@ -435,6 +437,7 @@ def draw_figures(results_dir: Path) -> list[Path]:
             fig = _DRAW[name](results)
             png, svg = out / f"{name}.png", out / f"{name}.svg"
             fig.savefig(png, dpi=DPI, metadata={"Software": None})
+            fig.set_layout_engine("none")  # laid out by the first save: the SVG reuses it
             fig.savefig(svg, metadata={"Date": None})
             paths += [png, svg]
     return paths

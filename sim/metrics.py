@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import POST_COUNTERS
+from sim.network import TIE_KINDS
 from sim.ranking import SOURCES
 from sim.records import RunRecords
 
-TABLES = ("posts", "feed", "beliefs", "ties")
+TABLES = ("posts", "feed", "beliefs", "ties", "connections")
 
 
 def _with_ids(
@@ -89,10 +90,37 @@ def beliefs_table(records: RunRecords) -> pd.DataFrame:
 
 
 def ties_table(records: RunRecords) -> pd.DataFrame:
-    """The focal members' ties at the end of the run (first interaction NaN: never)."""
+    """The focal members' ties: those at the end of the run and those pruned during it.
+
+    ``first_interaction_day`` is NaN when the two never interacted; ``removed_day`` is NaN
+    for ties still there at the end; ``reached`` says whether the partner ever saw one of
+    the member's posts.
+    """
     frame = pd.DataFrame(records.ties)
     frame["kind"] = frame["kind"].astype("string")
     return frame
+
+
+def connections_table(records: RunRecords) -> pd.DataFrame:
+    """Focal members' connections by kind after each day, and how many were ever reached.
+
+    Day 0 is the start. Also carries the member's messages written over the whole run.
+    """
+    n_focal, n_days, n_kinds, _ = records.connections.shape
+    focal, day, kind = np.meshgrid(
+        np.arange(n_focal), np.arange(n_days), np.arange(n_kinds), indexing="ij"
+    )
+    focal, day, kind = focal.ravel(), day.ravel(), kind.ravel()
+    return pd.DataFrame(
+        {
+            "member_id": records.focal_ids[focal],
+            "day": day.astype(np.int64),
+            "kind": pd.Series(np.asarray(TIE_KINDS)[kind], dtype="string"),
+            "connections": records.connections[focal, day, kind, 0],
+            "reached": records.connections[focal, day, kind, 1],
+            "messages_sent_total": records.messages_sent[focal],
+        }
+    )
 
 
 def tables(
@@ -104,6 +132,7 @@ def tables(
         "feed": feed_table,
         "beliefs": beliefs_table,
         "ties": ties_table,
+        "connections": connections_table,
     }
     return {
         name: _with_ids(build(records), scenario, variant, replication, seed)

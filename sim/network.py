@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from sim.errors import InputError
 from sim.loaders import load_graph
-from sim.scenario import FileNetwork, Scenario, SyntheticNetwork
+from sim.scenario import AcceptInvitations, FileNetwork, Scenario, SyntheticNetwork
 
 TIE_KINDS = ("colleague", "field_peer", "offline", "client", "stranger")
 """Tie kinds, in code order: a tie's ``kind`` is an index into this tuple."""
@@ -75,7 +75,9 @@ def draw_strength(rng: np.random.Generator, count: int) -> NDArray[np.float32]:
 
 
 def _weighted_pick(
-    rng: np.random.Generator, cum: NDArray[np.float64], lo: NDArray[np.float64],
+    rng: np.random.Generator,
+    cum: NDArray[np.float64],
+    lo: NDArray[np.float64],
     width: NDArray[np.float64],
 ) -> NDArray[np.int64]:
     """Indices drawn with probability proportional to weight within ``[lo, lo + width)``.
@@ -218,7 +220,7 @@ def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) ->
         if member.field not in known:
             raise InputError(source, f"focal[{i}].field", _unknown_field(member.field, network))
     for i, event in enumerate(scenario.events):
-        if event.field not in known:
+        if isinstance(event, AcceptInvitations) and event.field not in known:
             raise InputError(source, f"events[{i}].field", _unknown_field(event.field, network))
     if scenario.focus_topic is not None and scenario.focus_topic not in known:
         raise InputError(source, "focus_topic", _unknown_field(scenario.focus_topic, network))
@@ -230,9 +232,7 @@ def _unknown_field(name: str, network: Network) -> str:
     return f"{name!r} is not a field of the network (its fields: {shown})"
 
 
-def pick_focal(
-    network: Network, field: str, quantile: float, taken: set[int]
-) -> int:
+def pick_focal(network: Network, field: str, quantile: float, taken: set[int]) -> int:
     """The member of `field` at `quantile` of that field's connection counts.
 
     Members already `taken` are skipped; ties in degree go to the lower member id.

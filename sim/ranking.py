@@ -14,12 +14,13 @@ from numpy.typing import NDArray
 
 from sim.network import TIE_KINDS
 
-ROUTES = ("network", "expansion", "activity", "recommended")
-"""How a post reached a viewer's candidates: fan-out to the test audience (or to all
-connections when the test audience is off), the wider distribution after the test window,
-a connection's engagement (network activity, "X likes this"), or an out-of-network
-recommendation by inferred topic."""
-NETWORK, EXPANSION, ACTIVITY, RECOMMENDED = range(len(ROUTES))
+ROUTES = ("tag", "network", "expansion", "activity", "recommended")
+"""How a post reached a viewer's candidates, in order of precedence: a notification that
+the viewer is tagged in it, fan-out to the test audience (or to all connections when the
+test audience is off), the wider distribution after the test window, a connection's
+engagement (network activity, "X likes this"), or an out-of-network recommendation by
+inferred topic."""
+TAG, NETWORK, EXPANSION, ACTIVITY, RECOMMENDED = range(len(ROUTES))
 
 SOURCES = (*TIE_KINDS, "second_degree", "out_of_network")
 """The viewer's relationship to the author: a tie kind, or not connected (seen through a
@@ -27,7 +28,7 @@ connection's activity: second degree; recommended: out of network)."""
 SECOND_DEGREE = SOURCES.index("second_degree")
 OUT_OF_NETWORK = SOURCES.index("out_of_network")
 
-PRESETS = ("linkedin", "edgerank", "chronological", "random")
+PRESETS = ("linkedin", "edgerank", "twitter-2023", "chronological", "random")
 
 LINKEDIN_HEADS = {
     # action: (weight in the score, platform's base rate, social-proof slope)
@@ -104,6 +105,52 @@ def edgerank_score(c: Candidates) -> NDArray[np.float64]:
     return _fresh_and_placed(total, c)
 
 
+TWITTER_2023_WEIGHTS = {
+    "like": 0.5,
+    "retweet": 1.0,
+    "reply": 13.5,
+    "good_profile_click": 12.0,
+    "reply_engaged_by_author": 75.0,
+    "negative_feedback": -74.0,
+    "report": -369.0,
+}
+"""Heavy-ranker weights published in twitter/the-algorithm-ml, projects/home/recap/README.md
+(README of 5 April 2023)."""
+TWITTER_2023_RATES = {"good_profile_click": 0.005, "negative_feedback": 0.002, "report": 1e-4}
+"""Base rates feedsim gives the heads its members do not act out (free parameters)."""
+
+
+def twitter_2023_score(c: Candidates) -> NDArray[np.float64]:
+    """Twitter's 2023 heavy ranker: ``score = sum_i w_i P_i`` with the published weights.
+
+    feedsim maps the heads onto its platform predictions (see :func:`linkedin_score`):
+    like = p_like, retweet = p_share, reply = p_comment; good profile click
+    ``= 0.005 * T * belief``; reply engaged by author ``= p_comment * a / (1 + a)`` (authors
+    answer people they interact with, a = estimated affinity); negative feedback
+    ``= 0.002 * max(0, 1 - T * belief)`` and report ``= 1e-4 * max(0, 1 - T * belief)``
+    (posts on topics the viewer is believed not to care about). Times freshness, and the
+    out-of-network factor.
+    """
+    interest = c.n_topics * c.belief
+    reach = (AFFINITY_FLOOR + c.affinity) * interest
+    proof = np.log1p(c.proof)
+    like, comment, share = (
+        base * reach * (1.0 + slope * proof) for _, base, slope in LINKEDIN_HEADS.values()
+    )
+    dislike = np.maximum(0.0, 1.0 - interest)
+    w, r = TWITTER_2023_WEIGHTS, TWITTER_2023_RATES
+    total = (
+        w["like"] * like
+        + w["retweet"] * share
+        + w["reply"] * comment
+        + w["good_profile_click"] * r["good_profile_click"] * interest
+        + w["reply_engaged_by_author"] * comment * c.affinity / (1.0 + c.affinity)
+        + w["negative_feedback"] * r["negative_feedback"] * dislike
+        + w["report"] * r["report"] * dislike
+    )
+    return _fresh_and_placed(total, c)
+
+
 def _fresh_and_placed(total: NDArray[np.float64], c: Candidates) -> NDArray[np.float64]:
     decayed = total * np.exp(-c.age / FRESHNESS_DAYS)
     return np.where(c.route == RECOMMENDED, RECOMMENDED_FACTOR * decayed, decayed)
@@ -119,6 +166,8 @@ def score(preset: str, c: Candidates, rng: np.random.Generator) -> NDArray[np.fl
         return linkedin_score(c)
     if preset == "edgerank":
         return edgerank_score(c)
+    if preset == "twitter-2023":
+        return twitter_2023_score(c)
     if preset == "chronological":
         return -c.age
     if preset == "random":
@@ -131,14 +180,16 @@ def top_per_viewer(
     scores: NDArray[np.float64],
     post: NDArray[np.int64],
     limit: NDArray[np.int64],
+    pinned: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The best ``limit`` candidates of each viewer, and their rank (0 = top).
 
-    ``limit`` is given per candidate row (equal for all rows of one viewer).
-
-    Ties in score go to the lower post id, so the result does not depend on input order.
+    ``limit`` is given per candidate row (equal for all rows of one viewer). ``pinned``
+    candidates (notifications) come before all others. Ties in score go to the lower post
+    id, so the result does not depend on input order.
     """
-    order = np.lexsort((post, -scores, viewer))
+    unpinned = np.ones(viewer.size, bool) if pinned is None else ~pinned
+    order = np.lexsort((post, -scores, unpinned, viewer))
     sorted_viewer = viewer[order]
     first = np.searchsorted(sorted_viewer, sorted_viewer)
     rank = np.arange(order.size) - first

@@ -69,6 +69,10 @@ class RunRecords:
         inferred: inferred topic weights of focal members, shape (focal, day + 1, topic);
             index d is the snapshot after d days.
         true_interest: true interests of focal members, shape (focal, topic).
+        connections: focal members' connections by kind after each day, shape
+            (focal, day + 1, kind, 2): [..., 0] connections, [..., 1] of them ever reached
+            (saw at least one of the member's posts).
+        messages_sent: messages each focal member wrote (questions and intro messages).
         ties: columns of the focal members' ties at the end of the run.
         counts: run totals (sessions, impressions, posts, ties) for benchmarks and checks.
     """
@@ -79,5 +83,7 @@ class RunRecords:
     feed: NDArray[np.int64]
     inferred: NDArray[np.float64]
     true_interest: NDArray[np.float64]
+    connections: NDArray[np.int64]
+    messages_sent: NDArray[np.int64]
     ties: dict[str, NDArray[np.generic]]
     counts: dict[str, int]

@@ -195,8 +195,10 @@ def _feed_sentence(results: Results) -> str:
 
 def _beliefs_sentence(results: Results) -> str:
     """What `beliefs_vs_truth` shows, with the final day's belief per variant."""
-    day = int(results.beliefs["day"].max()) if not results.beliefs.empty else results.last_day
     intro = "The platform's inferred topic weights (solid) against the true interests (dotted)"
+    if results.beliefs.empty:
+        return f"{intro}: no beliefs were recorded."
+    day = int(results.beliefs["day"].max())
     if results.focus_topic is None:
         gaps = summarise(belief_gap(results.beliefs, day), "gap", ["variant"])
         return (

@@ -187,6 +187,67 @@ class Members(Strict):
         return self
 
 
+class Strategy(Strict):
+    """How a member handles invitations, messages and posts (the seed's five tips)."""
+
+    accept: Literal["selective", "everyone"] = param(
+        "selective",
+        "selective: accept invitations from people one knows, and strangers only after a"
+        " question that gets an answer; everyone: accept every invitation.",
+        "choice",
+        "seed: the author's rule vs the 'link with everyone' trend",
+    )
+    invitations_per_day: float = param(
+        0.0,
+        "Invitations arriving a day while the trend lasts (Poisson).",
+        "1/day",
+        "seed: about 25 a day during the trend",
+        ge=0,
+    )
+    trend_days: float = param(
+        30.0, "Days from the start during which invitations arrive.", "days", ge=0
+    )
+    known_share: Probability = param(
+        0.1,
+        "Share of invitations from people with a prior relationship (friends of friends in"
+        " one's field), who become peer ties.",
+        "share",
+    )
+    answer_rate: Probability = param(
+        0.15,
+        "selective: chance a stranger answers the question 'why connect?' (then accepted,"
+        " and the exchange is a first interaction).",
+        "share",
+    )
+    intro_message: bool = param(
+        False,
+        "#Duiding: send a short introduction message to each new stranger tie at acceptance.",
+        "switch",
+        "seed tip 2; C8",
+    )
+    messages_per_day: int = param(
+        10,
+        "Messages the member can write a day (intro messages beyond it are not sent).",
+        "messages/day",
+        "seed C9: 1,500 intros a week is impossible",
+        ge=0,
+    )
+    intro_reply_rate: Probability = param(
+        0.3,
+        "Chance a stranger replies to an intro message (the reply is a first interaction and"
+        " places the tie).",
+        "share",
+    )
+    tag_peers: int = param(
+        0,
+        "#Taggen: tag this many peers (strongest estimated affinity) on each post; they are"
+        " notified and see it.",
+        "members",
+        "seed tip 4",
+        ge=0,
+    )
+
+
 class FocalMember(Strict):
     """A member the study follows closely (feed, beliefs and ties are recorded daily)."""
 
@@ -197,6 +258,7 @@ class FocalMember(Strict):
     )
     sessions_per_day: float = param(2.0, "Feed sessions a day.", "1/day", ge=0)
     posts_per_day: float = param(2 / 7, "Posts a day.", "1/day", ge=0)
+    strategy: Strategy = Field(default_factory=Strategy, description="Linking strategy.")
 
 
 # --------------------------------------------------------------------------- platform
@@ -220,7 +282,7 @@ class TestAudience(Strict):
         gt=0,
     )
     target_rate: Probability = param(
-        0.08,
+        0.04,
         "Engagement per impression at which a post is distributed to all remaining"
         " connections; below it, to a proportional share.",
         "engagements/impression",
@@ -232,7 +294,7 @@ class TestAudience(Strict):
         ge=0,
     )
     prior_rate: Probability = param(
-        0.02, "Prior engagement rate used before any impression.", "engagements/impression"
+        0.01, "Prior engagement rate used before any impression.", "engagements/impression"
     )
 
 
@@ -260,7 +322,7 @@ class Inference(Strict):
 class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""
 
-    ranker: Literal["linkedin", "edgerank", "chronological", "random"] = param(
+    ranker: Literal["linkedin", "edgerank", "twitter-2023", "chronological", "random"] = param(
         "linkedin", "Scoring preset (see sim.ranking).", "preset"
     )
     feed_size: int = param(10, "Items a session views (K).", "items", ge=1, le=100)
@@ -299,25 +361,32 @@ class TieMultipliers(Strict):
     )
     client: float = param(3.0, "Clients.", "x", "calibration-sources.md 4: client 2-4", ge=0)
     stranger: float = param(
-        0.15, "Connections accepted without a prior relationship (C4).", "x", ge=0
+        0.3, "Connections accepted without a prior relationship (C4).", "x", ge=0
     )
     second_degree: float = param(
-        0.5, "Viewers not connected to the author (seen through a connection).", "x", ge=0
+        0.3, "Viewers not connected to the author (seen through a connection).", "x", ge=0
     )
     out_of_network: float = param(0.3, "Recommended posts by people you don't know.", "x", ge=0)
+    placed_stranger: float = param(
+        1.5,
+        "Strangers one has exchanged messages with (an answered question or a replied intro"
+        " message): they can now place each other (C8, C10).",
+        "x",
+        ge=0,
+    )
 
 
 class Behaviour(Strict):
     """Members' true engagement (what they actually do; the platform only sees its effects)."""
 
     like_rate: Probability = param(
-        0.03,
+        0.012,
         "Base chance to like an item at the top of the feed.",
         "1/impression",
         "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
     )
-    comment_rate: Probability = param(0.006, "Base chance to comment.", "1/impression")
-    share_rate: Probability = param(0.002, "Base chance to share.", "1/impression")
+    comment_rate: Probability = param(0.003, "Base chance to comment.", "1/impression")
+    share_rate: Probability = param(0.001, "Base chance to share.", "1/impression")
     attention_decay_items: float = param(
         6.0,
         "Attention at position i is exp(-i / this).",
@@ -329,6 +398,24 @@ class Behaviour(Strict):
         0.5, "Engagement rises by this times log(1 + connections who engaged).", "-", ge=0
     )
     ties: TieMultipliers = Field(default_factory=TieMultipliers)
+    stranger_reply_rate: Probability = param(
+        0.054,
+        "Chance that a stranger tie accepted without any message still exchanges messages"
+        " later (the inviter's follow-up gets an answer).",
+        "share",
+        "post-acceptance reply 5.4% for blank invitations (Expandi/Belkins 2024,"
+        " calibration-sources.md 1)",
+    )
+    stranger_reply_days: float = param(
+        7.0, "Mean delay of that exchange after acceptance (exponential).", "days", gt=0
+    )
+    tag_boost: float = param(
+        2.0,
+        "Engagement multiplier for a post one is tagged in (a notification names them).",
+        "x",
+        "seed tip 4 (#Taggen)",
+        ge=0,
+    )
     activity_fanout_like: Probability = param(
         0.2, "Share of a liker's connections the like is shown to.", "share"
     )
@@ -353,7 +440,25 @@ class AcceptInvitations(Strict):
     field: str = param(..., "Field the inviters come from (one of `topics`).", "topic")
 
 
-Event = Annotated[AcceptInvitations, Field(discriminator="action")]
+class Prune(Strict):
+    """#Keuze: on `day`, a focal member removes connections never heard from."""
+
+    action: Literal["prune"]
+    day: float = param(..., "Simulated day of the event.", "day", ge=0)
+    member: str = param(..., "Name of the focal member.", "text")
+    kinds: list[Literal["colleague", "field_peer", "offline", "client", "stranger"]] = param(
+        ["stranger"], "Tie kinds considered for removal.", "kinds"
+    )
+    minutes_per_removal: float = param(
+        1.0,
+        "Time it takes to remove one connection by hand (one by one, as the seed says).",
+        "minutes",
+        "seed tip 5",
+        ge=0,
+    )
+
+
+Event = Annotated[AcceptInvitations | Prune, Field(discriminator="action")]
 
 
 # --------------------------------------------------------------------------- scenario
@@ -445,7 +550,11 @@ class Scenario(Strict):
                 )
             if event.member not in names:
                 raise ValueError(f"events[{i}].member: no focal member named {event.member!r}")
-            if known is not None and event.field not in known:
+            if (
+                isinstance(event, AcceptInvitations)
+                and known is not None
+                and event.field not in known
+            ):
                 raise ValueError(f"events[{i}].field: {event.field!r} is not one of the topics")
         if self.focus_topic is not None and known is not None and self.focus_topic not in known:
             raise ValueError(f"focus_topic: {self.focus_topic!r} is not one of the topics")
@@ -458,7 +567,7 @@ class Scenario(Strict):
         """The topic the report follows: `focus_topic`, else the first burst's field."""
         if self.focus_topic is not None:
             return self.focus_topic
-        return next((e.field for e in self.events), None)
+        return next((e.field for e in self.events if isinstance(e, AcceptInvitations)), None)
 
 
 @dataclass(frozen=True)
@@ -477,6 +586,14 @@ class Study:
     path: Path
     base: Scenario
     arms: tuple[Arm, ...]
+
+    def focus_topic(self) -> str | None:
+        """The topic the report follows: `focus_topic`, else the first burst's field in any arm."""
+        for scenario in (self.base, *(arm.scenario for arm in self.arms)):
+            topic = scenario.resolved_focus_topic()
+            if topic is not None:
+                return topic
+        return None
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as resolved, for the manifest: the base and every arm in full."""
@@ -515,7 +632,7 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputErro
     for item in first["loc"]:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in ("synthetic", "file", "accept_invitations"):
+        elif item in ("synthetic", "file", "accept_invitations", "prune"):
             continue  # discriminator tags pydantic adds to the path
         else:
             parts.append(("." if parts else "") + str(item))

@@ -2,78 +2,91 @@
 
 Every undirected tie is stored twice (once from each end), sorted by (source, target), so a
 member's connections are one contiguous row and any (viewer, author) pair is found with one
-vectorised binary search. Ties are added rarely (scripted bursts, accepted invitations):
-each addition rebuilds the arrays, O(M log M).
+vectorised binary search. Ties are added and removed rarely (accepted invitations, pruning):
+each change rebuilds the arrays, O(M log M).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.network import TIE_KINDS, Network
+from sim.network import Network
 
 NEVER = np.float32(np.nan)
 
+COLUMNS: dict[str, Any] = {
+    "src": np.int32,
+    "dst": np.int32,
+    "kind": np.int8,
+    "strength": np.float32,
+    "affinity": np.float32,
+    "affinity_time": np.float32,
+    "created": np.float32,
+    "first_interaction": np.float32,
+    "intro": np.bool_,
+    "placed": np.bool_,
+    "reached": np.bool_,
+}
+"""Per directed tie: both ends; kind (index into TIE_KINDS); true strength; the platform's
+estimated affinity src -> dst (decayed interaction count) and when it was last brought up to
+date; creation day (0 at the start); day of the first interaction either way (NaN: never);
+whether an intro message was sent at creation; whether the two have *placed* each other (a
+stranger who answered a question or an intro message); whether dst has seen a post by src."""
+
 
 class Ties:
-    """Directed tie arrays (struct of arrays) and the CSR index over them.
+    """Directed tie arrays (struct of arrays, see :data:`COLUMNS`) and the CSR index over them.
 
-    Attributes (one entry per directed tie, sorted by ``src`` then ``dst``):
-        src, dst: members at both ends.
-        kind: index into :data:`sim.network.TIE_KINDS`.
-        strength: true strength (symmetric).
-        affinity: the platform's estimated affinity src -> dst (interaction counts, decayed).
-        affinity_time: when ``affinity`` was last brought up to date (days).
-        created: creation day (0 for ties that existed at the start).
-        first_interaction: day of the first interaction either way (NaN: never).
-        intro: whether an intro message was exchanged at creation.
-        reverse: index of the same tie seen from the other end.
+    Attributes:
         indptr: CSR row pointer; member m's ties are ``indptr[m]:indptr[m + 1]``.
+        reverse: index of the same tie seen from the other end.
     """
+
+    src: NDArray[np.int32]
+    dst: NDArray[np.int32]
+    kind: NDArray[np.int8]
+    strength: NDArray[np.float32]
+    affinity: NDArray[np.float32]
+    affinity_time: NDArray[np.float32]
+    created: NDArray[np.float32]
+    first_interaction: NDArray[np.float32]
+    intro: NDArray[np.bool_]
+    placed: NDArray[np.bool_]
+    reached: NDArray[np.bool_]
 
     def __init__(self, network: Network, initial_affinity: NDArray[np.float32]) -> None:
         self.size = network.size
-        u, v = network.u, network.v
+        m = network.u.size
         self._load(
-            np.concatenate([u, v]),
-            np.concatenate([v, u]),
-            np.tile(network.kind, 2),
-            np.tile(network.strength, 2),
-            np.tile(initial_affinity, 2),
-            np.zeros(2 * u.size, np.float32),
-            np.full(2 * u.size, NEVER, np.float32),
-            np.zeros(2 * u.size, bool),
+            {
+                "src": np.concatenate([network.u, network.v]),
+                "dst": np.concatenate([network.v, network.u]),
+                "kind": np.tile(network.kind, 2),
+                "strength": np.tile(network.strength, 2),
+                "affinity": np.tile(initial_affinity, 2),
+                "affinity_time": np.zeros(2 * m),
+                "created": np.zeros(2 * m),
+                "first_interaction": np.full(2 * m, NEVER),
+                "intro": np.zeros(2 * m, bool),
+                "placed": np.zeros(2 * m, bool),
+                "reached": np.zeros(2 * m, bool),
+            }
         )
 
-    def _load(
-        self,
-        src: NDArray[np.int32],
-        dst: NDArray[np.int32],
-        kind: NDArray[np.int8],
-        strength: NDArray[np.float32],
-        affinity: NDArray[np.float32],
-        created: NDArray[np.float32],
-        first_interaction: NDArray[np.float32],
-        intro: NDArray[np.bool_],
-        affinity_time: NDArray[np.float32] | None = None,
-    ) -> None:
-        key = src.astype(np.int64) * self.size + dst
+    def _load(self, columns: dict[str, NDArray[Any]]) -> None:
+        key = columns["src"].astype(np.int64) * self.size + columns["dst"]
         order = np.argsort(key, kind="stable")
         self.key = key[order]
-        self.src = src[order].astype(np.int32)
-        self.dst = dst[order].astype(np.int32)
-        self.kind = kind[order].astype(np.int8)
-        self.strength = strength[order].astype(np.float32)
-        self.affinity = affinity[order].astype(np.float32)
-        self.affinity_time = (
-            np.zeros(order.size, np.float32) if affinity_time is None else affinity_time[order]
-        )
-        self.created = created[order].astype(np.float32)
-        self.first_interaction = first_interaction[order].astype(np.float32)
-        self.intro = intro[order]
+        for name, dtype in COLUMNS.items():
+            setattr(self, name, np.ascontiguousarray(columns[name][order], dtype=dtype))
         self.indptr = np.searchsorted(self.src, np.arange(self.size + 1)).astype(np.int64)
         self.reverse = self.lookup(self.dst, self.src)
+
+    def _columns(self) -> dict[str, NDArray[Any]]:
+        return {name: getattr(self, name) for name in COLUMNS}
 
     @property
     def count(self) -> int:
@@ -87,16 +100,17 @@ class Ties:
     def lookup(self, src: NDArray[np.integer], dst: NDArray[np.integer]) -> NDArray[np.int64]:
         """Index of each tie src -> dst, or -1 where the two are not connected."""
         key = src.astype(np.int64) * self.size + dst
-        pos = np.searchsorted(self.key, key)
-        pos = np.minimum(pos, max(self.key.size - 1, 0))
-        found = self.key[pos] == key if self.key.size else np.zeros(key.size, bool)
-        return np.where(found, pos, -1)
+        if self.key.size == 0:
+            return np.full(key.size, -1, np.int64)
+        pos = np.minimum(np.searchsorted(self.key, key), self.key.size - 1)
+        return np.where(self.key[pos] == key, pos, -1)
 
     def rows(self, members: NDArray[np.integer]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """All ties of `members`: (position in `members` of each tie's owner, tie index)."""
+        members = np.asarray(members)
         start = self.indptr[members]
-        length = self.indptr[np.asarray(members) + 1] - start
-        owner = np.repeat(np.arange(len(members)), length)
+        length = self.indptr[members + 1] - start
+        owner = np.repeat(np.arange(members.size), length)
         offset = np.arange(owner.size) - np.repeat(np.cumsum(length) - length, length)
         return owner, np.repeat(start, length) + offset
 
@@ -104,26 +118,41 @@ class Ties:
         self,
         a: NDArray[np.int32],
         b: NDArray[np.int32],
-        kind: NDArray[np.int8],
-        strength: NDArray[np.float32],
-        affinity: NDArray[np.float32],
         day: float,
-        intro: NDArray[np.bool_],
+        **values: NDArray[Any],
     ) -> None:
-        """Add undirected ties a-b (pairs must be new and distinct) created on `day`."""
-        n_new = 2 * a.size
-        self._load(
-            np.concatenate([self.src, a, b]),
-            np.concatenate([self.dst, b, a]),
-            np.concatenate([self.kind, kind, kind]),
-            np.concatenate([self.strength, strength, strength]),
-            np.concatenate([self.affinity, affinity, affinity]),
-            np.concatenate([self.created, np.full(n_new, day, np.float32)]),
-            np.concatenate([self.first_interaction, np.full(n_new, NEVER, np.float32)]),
-            np.concatenate([self.intro, intro, intro]),
-            np.concatenate([self.affinity_time, np.full(n_new, day, np.float32)]),
-        )
+        """Add undirected ties a-b (pairs new and distinct) created on `day`.
 
-    def kind_names(self, index: NDArray[np.int64]) -> NDArray[np.str_]:
-        """Kind names of ties `index`."""
-        return np.asarray(TIE_KINDS)[self.kind[index]]
+        `values` gives per-tie columns (kind, strength, affinity, and optionally intro,
+        placed, first_interaction); the rest take their defaults.
+        """
+        count = a.size
+        new: dict[str, NDArray[Any]] = {
+            "src": a,
+            "dst": b,
+            "affinity_time": np.full(count, day),
+            "created": np.full(count, day),
+            "first_interaction": np.full(count, NEVER),
+            "intro": np.zeros(count, bool),
+            "placed": np.zeros(count, bool),
+            "reached": np.zeros(count, bool),
+        }
+        new.update(values)
+        columns = self._columns()
+        merged = {}
+        for name in COLUMNS:
+            forward = new[name]
+            backward = new["src"] if name == "dst" else new["dst"] if name == "src" else forward
+            merged[name] = np.concatenate([columns[name], forward, backward])
+        merged["reached"][self.count :] = False
+        self._load(merged)
+
+    def remove(self, edges: NDArray[np.int64]) -> dict[str, NDArray[Any]]:
+        """Remove ties (given from either end, each once); return their columns as they were."""
+        removed = self._columns()
+        removed = {name: column[edges].copy() for name, column in removed.items()}
+        keep = np.ones(self.count, bool)
+        keep[edges] = False
+        keep[self.reverse[edges]] = False
+        self._load({name: column[keep] for name, column in self._columns().items()})
+        return removed
