@@ -71,6 +71,8 @@ POST_COUNTERS = (
     "shares",
     *(f"engagements_{g}" for g in GROUPS),
     "engagements_tag",
+    "engagements_within_3h",
+    "engagements_within_24h",
 )
 """Per-post counters. Viewers and engagements by group add up to the totals; the ``tag``
 columns count, in addition, those who came through a tag notification."""
@@ -393,11 +395,11 @@ class World:
         session_time: NDArray[np.float64],
         sessions: NDArray[np.int64],
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Out-of-network candidates: for each slot, a topic drawn from the platform's inferred
-        weights, then a recent post of that topic drawn in proportion to its engagements."""
-        slots = self.scenario.platform.out_of_network_slots
+        """Out-of-network candidates: a Poisson number per session, each a topic drawn from
+        the platform's inferred weights, then a recent post of that topic drawn in proportion
+        to its engagements."""
         rng = self.rng["ranking"]
-        n_draws = slots * sessions
+        n_draws = rng.poisson(self.scenario.platform.out_of_network_per_session * sessions)
         owner = np.repeat(np.arange(viewers.size), n_draws)
         topic_draw = rng.random(owner.size)
         post_draw = rng.random(owner.size)
@@ -603,6 +605,9 @@ class World:
         for g, name in enumerate(GROUPS):
             np.add.at(counters[f"engagements_{name}"], post[group == g], 1)
         np.add.at(counters["engagements_tag"], post[tagged], 1)
+        age = when - counters["created"][post]
+        np.add.at(counters["engagements_within_3h"], post[age <= 3 / 24], 1)
+        np.add.at(counters["engagements_within_24h"], post[age <= 1.0], 1)
 
         self._remember_interactions(edge, when)
         inference = self.scenario.platform.inference

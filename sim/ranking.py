@@ -41,7 +41,7 @@ share 4 (calibration-sources.md 4 suggests 4-8). LiRank (2024) publishes the str
 linear combination of action predictions, not the weights."""
 AFFINITY_FLOOR = 0.1
 """Affinity the ranker assumes for authors the viewer has never interacted with."""
-FRESHNESS_DAYS = 1.0
+FRESHNESS_DAYS = 0.5
 """Time constant tau of the freshness decay exp(-age / tau) (EdgeRank: 6-24 h)."""
 RECOMMENDED_FACTOR = 0.75
 """Out-of-network scores are multiplied by this (X's OON weight factor, 2025 code)."""

@@ -141,7 +141,7 @@ class PostingClass(Strict):
 
 def _default_activity() -> list[ActivityClass]:
     return [
-        ActivityClass(share=0.10, sessions_per_day=1.0),
+        ActivityClass(share=0.10, sessions_per_day=3.0),
         ActivityClass(share=0.30, sessions_per_day=1 / 7),
         ActivityClass(share=0.35, sessions_per_day=1 / 30),
         ActivityClass(share=0.25, sessions_per_day=1 / 180),
@@ -327,14 +327,18 @@ class Platform(Strict):
     )
     feed_size: int = param(10, "Items a session views (K).", "items", ge=1, le=100)
     max_age_days: float = param(
-        3.0, "Posts older than this are no longer candidates.", "days", gt=0
+        2.0,
+        "Posts older than this are no longer candidates (most engagement comes in a post's"
+        " first day: calibration-sources.md 1).",
+        "days",
+        gt=0,
     )
-    out_of_network_slots: int = param(
-        1,
-        "At most this many out-of-network recommendations per session (LinkedIn: >80% of the"
-        " feed is organic from the network).",
+    out_of_network_per_session: float = param(
+        0.4,
+        "Mean number of out-of-network recommendations among a session's candidates (Poisson);"
+        " LinkedIn: more than 80% of the feed is organic from the network.",
         "items",
-        "LinkedIn engineering, FollowFeed 2019",
+        "LinkedIn engineering, FollowFeed 2019 (calibrated to stylized fact 3)",
         ge=0,
     )
     affinity_half_life_days: float = param(
@@ -354,7 +358,7 @@ class TieMultipliers(Strict):
         5.0, "Colleagues.", "x", "calibration-sources.md 4: colleague 4-6", ge=0
     )
     field_peer: float = param(
-        2.5, "Peers in one's field.", "x", "calibration-sources.md 4: peer 2-3", ge=0
+        3.0, "Peers in one's field.", "x", "calibration-sources.md 4: peer 2-3", ge=0
     )
     offline: float = param(
         4.0, "Friends and family.", "x", "calibration-sources.md 4: offline 3-5", ge=0
@@ -368,7 +372,7 @@ class TieMultipliers(Strict):
     )
     out_of_network: float = param(0.3, "Recommended posts by people you don't know.", "x", ge=0)
     placed_stranger: float = param(
-        1.5,
+        1.0,
         "Strangers one has exchanged messages with (an answered question or a replied intro"
         " message): they can now place each other (C8, C10).",
         "x",
