@@ -75,7 +75,7 @@ def test_primary_reach_follows_the_test_audience_fraction(tmp_path: Path) -> Non
 
 
 def test_first_interactions_come_after_creation(tmp_path: Path) -> None:
-    records = world(tmp_path).run()
+    records = world(tmp_path, behaviour={"like_rate": 0.1}).run()
     ties = pd.DataFrame(records.ties)
     heard = ties.dropna(subset=["first_interaction_day"])
     assert len(heard) > 0
