@@ -30,8 +30,8 @@ def initial_inferred(
     x community membership (MODEL.md 3.5).
     """
     n = field.size
-    counts = np.zeros((n, n_topics))
-    np.add.at(counts, (src, field[dst]), 1.0)
+    cell = src.astype(np.int64) * n_topics + field[dst]
+    counts = np.bincount(cell, minlength=n * n_topics).reshape(n, n_topics).astype(np.float64)
     degree = counts.sum(axis=1, keepdims=True)
     own = np.zeros((n, n_topics))
     own[np.arange(n), field] = 1.0

@@ -3,7 +3,8 @@
 Every undirected tie is stored twice (once from each end), sorted by (source, target), so a
 member's connections are one contiguous row and any (viewer, author) pair is found with one
 vectorised binary search. Ties are added and removed rarely (accepted invitations, pruning):
-each change rebuilds the arrays, O(M log M).
+new ties are inserted into the sorted arrays and removed ones dropped in O(M) copies, without
+re-sorting.
 """
 
 from __future__ import annotations
@@ -82,8 +83,14 @@ class Ties:
         self.key = key[order]
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.ascontiguousarray(columns[name][order], dtype=dtype))
-        self.indptr = np.searchsorted(self.src, np.arange(self.size + 1)).astype(np.int64)
-        self.reverse = self.lookup(self.dst, self.src)
+        self._index()
+        # Both directions of every tie are stored, so the reversed keys are a permutation
+        # of the keys: the j-th smallest reversed key belongs to the reverse of tie j.
+        self.reverse = np.argsort(self.dst.astype(np.int64) * self.size + self.src)
+
+    def _index(self) -> None:
+        counts = np.bincount(self.src, minlength=self.size)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def _columns(self) -> dict[str, NDArray[Any]]:
         return {name: getattr(self, name) for name in COLUMNS}
@@ -124,12 +131,13 @@ class Ties:
         """Add undirected ties a-b (pairs new and distinct) created on `day`.
 
         `values` gives per-tie columns (kind, strength, affinity, and optionally intro,
-        placed, first_interaction); the rest take their defaults.
+        placed, first_interaction); the rest take their defaults. The new entries are
+        inserted at their sorted positions (O(M) copies, no re-sort).
         """
         count = a.size
+        if count == 0:
+            return
         new: dict[str, NDArray[Any]] = {
-            "src": a,
-            "dst": b,
             "affinity_time": np.full(count, day),
             "created": np.full(count, day),
             "first_interaction": np.full(count, NEVER),
@@ -138,21 +146,42 @@ class Ties:
             "reached": np.zeros(count, bool),
         }
         new.update(values)
-        columns = self._columns()
-        merged = {}
-        for name in COLUMNS:
-            forward = new[name]
-            backward = new["src"] if name == "dst" else new["dst"] if name == "src" else forward
-            merged[name] = np.concatenate([columns[name], forward, backward])
-        merged["reached"][self.count :] = False
-        self._load(merged)
+        both = {name: np.concatenate([new[name], new[name]]) for name in new}
+        both["src"] = np.concatenate([a, b])
+        both["dst"] = np.concatenate([b, a])
+        new_key = both["src"].astype(np.int64) * self.size + both["dst"]
+        order = np.argsort(new_key)
+        new_key = new_key[order]
+        at = np.searchsorted(self.key, new_key)
+        # Old tie i moves to i + (number of new entries inserted before it).
+        inserted_before = np.zeros(self.count + 1, np.int64)
+        np.add.at(inserted_before, at, 1)
+        moved = np.arange(self.count) + np.cumsum(inserted_before)[: self.count]
+        old_reverse = moved[self.reverse]
+        self.key = np.insert(self.key, at, new_key)
+        for name, dtype in COLUMNS.items():
+            values_sorted = np.asarray(both[name])[order].astype(dtype)
+            setattr(self, name, np.insert(getattr(self, name), at, values_sorted))
+        self._index()
+        new_positions = at + np.arange(at.size)
+        reverse = np.empty(self.count, np.int64)
+        keep_old = np.ones(self.count, bool)
+        keep_old[new_positions] = False
+        reverse[keep_old] = old_reverse
+        reverse[new_positions] = self.lookup(self.dst[new_positions], self.src[new_positions])
+        self.reverse = reverse
 
     def remove(self, edges: NDArray[np.int64]) -> dict[str, NDArray[Any]]:
         """Remove ties (given from either end, each once); return their columns as they were."""
-        removed = self._columns()
-        removed = {name: column[edges].copy() for name, column in removed.items()}
+        removed = {name: getattr(self, name)[edges].copy() for name in COLUMNS}
         keep = np.ones(self.count, bool)
         keep[edges] = False
         keep[self.reverse[edges]] = False
-        self._load({name: column[keep] for name, column in self._columns().items()})
+        new_index = np.cumsum(keep) - 1
+        reverse = new_index[self.reverse[keep]]
+        self.key = self.key[keep]
+        for name in COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
+        self._index()
+        self.reverse = reverse
         return removed
