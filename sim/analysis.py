@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,21 @@ _TABLE_COLUMNS = {
     "beliefs": [*REP_KEYS, "member_id", "day", "topic", "inferred_weight", "true_weight"],
 }
 
+#: Tables a results folder may lack (older runs): read when present with these columns,
+#: else empty, and the figures that need them are not drawn.
+_OPTIONAL_TABLE_COLUMNS = {
+    "ties": [
+        *REP_KEYS,
+        "member_id",
+        "kind",
+        "created_day",
+        "intro_message",
+        "first_interaction_day",
+        "removed_day",
+    ],
+    "connections": [*REP_KEYS, "member_id", "day", "kind", "connections", "reached"],
+}
+
 
 @dataclass(frozen=True)
 class Results:
@@ -80,6 +96,10 @@ class Results:
         posts: the ``posts`` table.
         feed: the ``feed`` table.
         beliefs: the ``beliefs`` table.
+        ties: the ``ties`` table (the focal members' ties), empty when the folder lacks it.
+        connections: the ``connections`` table, empty when the folder lacks it.
+        sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
+            the swept parameters present in ``posts``; empty otherwise.
     """
 
     manifest: dict[str, Any]
@@ -94,6 +114,18 @@ class Results:
     posts: pd.DataFrame
     feed: pd.DataFrame
     beliefs: pd.DataFrame
+    ties: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    connections: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    sweep_parameters: list[str] = dataclass_field(default_factory=list)
+
+    @property
+    def is_sweep(self) -> bool:
+        """Whether the folder holds a parameter sweep (a ``point`` column or manifest points).
+
+        A sweep repeats every replication at every point, so the per-variant summaries,
+        which take one row per variant and replication, do not apply to it.
+        """
+        return "point" in self.posts.columns or bool(self.manifest.get("points"))
 
     @property
     def after_start(self) -> int | None:
@@ -116,6 +148,8 @@ def load_results(results_dir: Path) -> Results:
 
     The description is the manifest's ``description``, else the scenario's. The events are
     the manifest's ``events`` (a list, or lists by variant), else the scenario's ``events``.
+    The ``ties`` and ``connections`` tables are optional: a folder without them (or with
+    an older layout lacking a column) reads them as empty tables.
 
     Args:
         results_dir: a folder written by the experiment runner.
@@ -146,6 +180,16 @@ def load_results(results_dir: Path) -> Results:
         if missing:
             raise InputError(path, ", ".join(missing), "column missing")
         tables[name] = table
+    for name, columns in _OPTIONAL_TABLE_COLUMNS.items():
+        path = results_dir / "tables" / f"{name}.parquet"
+        table = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=columns)
+        complete = set(columns) <= set(table.columns)
+        tables[name] = table if complete else pd.DataFrame(columns=columns)
+    sweep_columns = [
+        str(p.get("column", str(p.get("path", "")).replace(".", "__")))
+        for p in manifest.get("parameters") or []
+        if isinstance(p, dict)
+    ]
     scenario = manifest.get("scenario") or {}
     events = manifest.get("events", scenario.get("events")) or []
     if isinstance(events, dict):
@@ -163,6 +207,9 @@ def load_results(results_dir: Path) -> Results:
         posts=tables["posts"],
         feed=tables["feed"],
         beliefs=tables["beliefs"],
+        ties=tables["ties"],
+        connections=tables["connections"],
+        sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 
 
@@ -582,3 +629,522 @@ def posts_summary(posts: pd.DataFrame) -> pd.DataFrame:
         id_vars=REP_KEYS, value_vars=list(POST_METRICS), var_name="metric"
     )
     return summarise(long, "value", ["variant", "metric"])
+
+
+# ------------------------------------------------------------------ the focal member's posts
+
+#: Relationship groups of the posts table's ``viewers_*`` and ``engagements_*`` columns, in
+#: display order. They add up to impressions and engagements; ``tag`` (those who came
+#: through a tag notification) is counted in addition to them.
+TAG = "tag"
+
+
+def has_source_columns(posts: pd.DataFrame) -> bool:
+    """Whether ``posts`` has viewers and engagements by relationship group (and tag)."""
+    return all(
+        f"{measure}_{group}" in posts.columns
+        for measure in ("viewers", "engagements")
+        for group in (*SOURCE_GROUPS, TAG)
+    )
+
+
+def _rep_index(table: pd.DataFrame) -> pd.MultiIndex:
+    """Every replication of every variant present in ``table``, in order of appearance."""
+    return pd.MultiIndex.from_frame(table[REP_KEYS].drop_duplicates())
+
+
+def focal_posts(posts: pd.DataFrame) -> pd.DataFrame:
+    """The focal members' posts with the per-post quantities the figures use.
+
+    ``primary_reach = primary_viewers / author_connections`` (NaN when the author had no
+    connections); ``engagement_driven = impressions - primary_viewers`` (viewers the post
+    reached beyond its test audience: the expansion, second degree, out of network, tags);
+    ``engagements = likes + comments + shares``.
+
+    Args:
+        posts: the ``posts`` table.
+
+    Returns:
+        The rows with ``focal`` true and the three columns added (floats).
+    """
+    focal = posts[posts["focal"].astype(bool)].copy()
+    connections = focal["author_connections"].where(focal["author_connections"] > 0)
+    focal["primary_reach"] = focal["primary_viewers"] / connections
+    focal["engagement_driven"] = (focal["impressions"] - focal["primary_viewers"]).astype(float)
+    focal["engagements"] = (focal["likes"] + focal["comments"] + focal["shares"]).astype(float)
+    return focal
+
+
+#: Measures of `weekly_reach`, in display order.
+REACH_MEASURES = ("primary", "engagement_driven")
+
+
+def weekly_reach(posts: pd.DataFrame, duration_days: int, week_days: int = 7) -> pd.DataFrame:
+    """Mean viewers per focal post by week of creation, split by route, per replication.
+
+    Week w holds the posts created in ``[w * week_days, (w + 1) * week_days)``; its ``day``
+    is the middle of the days it covers within the run (the last week may be shorter). Per
+    replication and week with a focal post: ``primary`` = mean ``primary_viewers``,
+    ``engagement_driven`` = mean ``impressions - primary_viewers``. Weeks without a focal
+    post in a replication have no row for it.
+
+    Args:
+        posts: the ``posts`` table (with ``created_day``).
+        duration_days: simulated days of the run.
+        week_days: days per bin.
+
+    Returns:
+        Columns ``scenario, variant, replication, week, day, measure, viewers``.
+    """
+    columns = [*REP_KEYS, "week", "day", "measure", "viewers"]
+    focal = focal_posts(posts)
+    if focal.empty:
+        return pd.DataFrame(columns=columns)
+    focal["week"] = (focal["created_day"] // week_days).astype(np.int64)
+    focal["primary"] = focal["primary_viewers"].astype(float)
+    per_rep = focal.groupby([*REP_KEYS, "week"], sort=False)[list(REACH_MEASURES)].mean()
+    long = per_rep.reset_index().melt(
+        id_vars=[*REP_KEYS, "week"], var_name="measure", value_name="viewers"
+    )
+    start = long["week"] * week_days
+    long["day"] = (start + np.minimum(start + week_days, duration_days)) / 2.0
+    return long[columns]
+
+
+def weekly_reach_bands(posts: pd.DataFrame, duration_days: int, week_days: int = 7) -> pd.DataFrame:
+    """`weekly_reach` summarised across replications: mean and 95% t interval per week.
+
+    Returns:
+        Columns ``variant, measure, day, mean, lo, hi, n`` (``day``: middle of the week).
+    """
+    return band_over_days(
+        weekly_reach(posts, duration_days, week_days), "viewers", ["variant", "measure"]
+    )
+
+
+def primary_reach_medians(posts: pd.DataFrame) -> pd.DataFrame:
+    """Median and mean primary reach of the focal posts of each replication.
+
+    ``primary_reach = primary_viewers / author_connections`` per post (see `focal_posts`);
+    replications without a focal post with connections are left out.
+
+    Returns:
+        Columns ``scenario, variant, replication, median, mean, posts``.
+    """
+    focal = focal_posts(posts).dropna(subset=["primary_reach"])
+    stats = focal.groupby(REP_KEYS, sort=False)["primary_reach"].agg(["median", "mean", "size"])
+    return stats.rename(columns={"size": "posts"}).reset_index()
+
+
+def posts_by_source(posts: pd.DataFrame) -> pd.DataFrame:
+    """Viewers and engagements per focal post by relationship group, per replication.
+
+    For each replication and group g in peer, second degree, stranger, out of network and
+    tag: ``viewers = mean viewers_g`` and ``engagements = mean engagements_g`` over the
+    focal posts. The four relationship groups add up to impressions and engagements per
+    post; ``tag`` counts those who came through a tag notification, who are also in one of
+    the groups.
+
+    Args:
+        posts: the ``posts`` table with the ``viewers_*`` and ``engagements_*`` columns.
+
+    Returns:
+        Columns ``scenario, variant, replication, measure, group, per_post``;
+        ``measure`` is ``viewers`` or ``engagements``.
+    """
+    columns = [*REP_KEYS, "measure", "group", "per_post"]
+    focal = focal_posts(posts)
+    if focal.empty:
+        return pd.DataFrame(columns=columns)
+    value_columns = [f"{m}_{g}" for m in ("viewers", "engagements") for g in (*SOURCE_GROUPS, TAG)]
+    per_rep = focal.groupby(REP_KEYS, sort=False)[value_columns].mean().reset_index()
+    long = per_rep.melt(id_vars=REP_KEYS, var_name="column", value_name="per_post")
+    parts = long["column"].str.split("_", n=1, expand=True)
+    long["measure"], long["group"] = parts[0], parts[1]
+    return long[columns]
+
+
+# ------------------------------------------------------------------ survival of new ties
+
+
+def kaplan_meier(
+    durations: Iterable[float] | np.ndarray[Any, Any],
+    observed: Iterable[bool] | np.ndarray[Any, Any],
+) -> pd.DataFrame:
+    """Kaplan-Meier estimate of the survival function from right-censored durations.
+
+    At each distinct time t_j at which a duration ends: n_j = durations >= t_j (at risk;
+    those censored at t_j count as at risk then), d_j = events at t_j, and
+    ``S(t_j) = prod over i <= j of (1 - d_i / n_i)``. The standard error is Greenwood's:
+    ``S(t_j) * sqrt(sum over i <= j of d_i / (n_i (n_i - d_i)))`` (0 once S is 0).
+
+    Args:
+        durations: time to the event, or to censoring, per subject (>= 0).
+        observed: True where the event happened, False where the subject was censored.
+
+    Returns:
+        Columns ``time, at_risk, events, censored, survival, std_err``, one row per
+        distinct time, ascending; empty without subjects.
+
+    Raises:
+        ValueError: the two have different lengths or a duration is negative or NaN.
+    """
+    t = np.asarray(
+        list(durations) if not isinstance(durations, np.ndarray) else durations, dtype=float
+    )
+    e = np.asarray(list(observed) if not isinstance(observed, np.ndarray) else observed, dtype=bool)
+    if t.shape != e.shape:
+        raise ValueError("durations and observed differ in length")
+    if np.isnan(t).any() or (t < 0).any():
+        raise ValueError("durations must be non-negative numbers")
+    times, inverse = np.unique(t, return_inverse=True)
+    events = np.bincount(inverse, weights=e.astype(float), minlength=times.size)
+    ended = np.bincount(inverse, minlength=times.size).astype(float)
+    at_risk = t.size - np.concatenate([[0.0], np.cumsum(ended)[:-1]])
+    survival = np.cumprod(1.0 - events / at_risk)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), 0.0)
+    std_err = np.where(survival > 0, survival * np.sqrt(np.cumsum(terms)), 0.0)
+    return pd.DataFrame(
+        {
+            "time": times,
+            "at_risk": at_risk.astype(np.int64),
+            "events": events.astype(np.int64),
+            "censored": (ended - events).astype(np.int64),
+            "survival": survival,
+            "std_err": std_err,
+        }
+    )
+
+
+def survival_at(
+    curve: pd.DataFrame, times: Iterable[float] | np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """A `kaplan_meier` curve evaluated at ``times`` (a right-continuous step function).
+
+    ``S(t) = 1`` before the first time; beyond the last observed time the estimate is
+    undefined (NaN) unless it has reached 0.
+
+    Args:
+        curve: the output of `kaplan_meier`.
+        times: where to evaluate it.
+
+    Returns:
+        S at each time (floats).
+    """
+    t = np.asarray(list(times) if not isinstance(times, np.ndarray) else times, dtype=float)
+    if curve.empty:
+        return np.full(t.shape, np.nan)
+    knots = curve["time"].to_numpy(dtype=float)
+    values = np.concatenate([[1.0], curve["survival"].to_numpy(dtype=float)])
+    out = values[np.searchsorted(knots, t, side="right")]
+    beyond = (t > knots[-1]) & (values[-1] > 0)
+    return np.where(beyond, np.nan, out)
+
+
+def stranger_followup(
+    ties: pd.DataFrame, duration_days: float, connections: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Time from acceptance to the first interaction of each new stranger tie, censored.
+
+    A tie is a new stranger tie when its ``kind`` is stranger and it did not exist at the
+    start: ``created_day > 0``, or ``created_day == 0`` for a member who had no stranger
+    connection at the start (``connections`` on day 0). ``created_day`` 0 holds both the
+    ties of the initial network and those accepted on day 0 (invitations are answered at
+    the start of each day), so without the day-0 count only ``created_day > 0`` is used.
+
+    Follow-up ends at the run's end, or at ``removed_day`` for a pruned tie (censored
+    there: an interaction scheduled after the removal never happens). ``duration`` is
+    ``first_interaction_day - created_day`` when the interaction came within the
+    follow-up (``observed`` true), else ``end - created_day`` (censored).
+
+    Args:
+        ties: the ``ties`` table.
+        duration_days: simulated days of the run.
+        connections: the ``connections`` table, or None.
+
+    Returns:
+        Columns ``scenario, variant, replication, member_id, intro_message, created_day,
+        followup, duration, observed`` (``followup``: days from acceptance to the run's end).
+    """
+    columns = [
+        *REP_KEYS,
+        "member_id",
+        "intro_message",
+        "created_day",
+        "followup",
+        "duration",
+        "observed",
+    ]
+    strangers = ties[ties["kind"] == "stranger"]
+    new = strangers["created_day"] > 0
+    if connections is not None and not connections.empty:
+        start = connections[(connections["day"] == 0) & (connections["kind"] == "stranger")]
+        initial = start.groupby([*REP_KEYS, "member_id"])["connections"].sum()
+        keys = pd.MultiIndex.from_frame(strangers[[*REP_KEYS, "member_id"]])
+        had_none = initial.reindex(keys).to_numpy() == 0
+        new = new | ((strangers["created_day"] == 0) & had_none)
+    strangers = strangers[new]
+    if strangers.empty:
+        return pd.DataFrame(columns=columns)
+    created = strangers["created_day"].to_numpy(dtype=float)
+    removed = strangers["removed_day"].to_numpy(dtype=float)
+    end = np.fmin(np.full(created.size, float(duration_days)), removed)
+    first = strangers["first_interaction_day"].to_numpy(dtype=float)
+    observed = ~np.isnan(first) & (first <= end)
+    out = strangers[[*REP_KEYS, "member_id", "intro_message", "created_day"]].copy()
+    out["intro_message"] = out["intro_message"].astype(bool)
+    out["followup"] = float(duration_days) - created
+    out["duration"] = np.maximum(np.where(observed, first, end) - created, 0.0)
+    out["observed"] = observed
+    return out.reset_index(drop=True)[columns]
+
+
+#: Days after acceptance at which the seed counts new connections never heard from.
+NEVER_HEARD_DAYS = 90
+
+
+def followup_horizon(followup: pd.DataFrame, max_days: float = NEVER_HEARD_DAYS) -> float:
+    """Days after acceptance to read the survival at: ``max_days``, or less if the run is short.
+
+    ``min(max_days, longest follow-up)``, where a tie's follow-up runs from its acceptance
+    to the run's end; NaN without ties.
+    """
+    if followup.empty:
+        return math.nan
+    return float(min(max_days, followup["followup"].max()))
+
+
+def _km_by(followup: pd.DataFrame, by: list[str], times: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """`survival_at` of a `kaplan_meier` curve per group of ``by``, at ``times``."""
+    rows = []
+    for key, group in followup.groupby(by, sort=False):
+        curve = kaplan_meier(group["duration"].to_numpy(), group["observed"].to_numpy())
+        values = survival_at(curve, times)
+        key_values = key if isinstance(key, tuple) else (key,)
+        rows += [
+            (*key_values, day, share, len(group)) for day, share in zip(times, values, strict=True)
+        ]
+    return pd.DataFrame(rows, columns=[*by, "day", "share", "ties"])
+
+
+def never_heard_curves(followup: pd.DataFrame, horizon: float, step: float = 1.0) -> pd.DataFrame:
+    """Share of new stranger ties with no interaction yet, by days since acceptance.
+
+    Per replication, and separately for ties with and without an intro message: the
+    Kaplan-Meier estimate (`kaplan_meier`) of the share never heard from, at days
+    0, step, 2 step, ... up to ``horizon`` (censoring at the run's end and at pruning).
+
+    Args:
+        followup: the output of `stranger_followup`.
+        horizon: last day after acceptance.
+        step: spacing of the days.
+
+    Returns:
+        Columns ``scenario, variant, replication, intro_message, day, share, ties``.
+    """
+    by = [*REP_KEYS, "intro_message"]
+    if followup.empty or math.isnan(horizon):
+        return pd.DataFrame(columns=[*by, "day", "share", "ties"])
+    times = np.arange(0.0, horizon + step / 2, step)
+    times[-1] = min(times[-1], horizon)
+    return _km_by(followup, by, times)
+
+
+def never_heard_at(followup: pd.DataFrame, horizon: float, by_intro: bool = False) -> pd.DataFrame:
+    """Kaplan-Meier share of new stranger ties never heard from ``horizon`` days after acceptance.
+
+    Per replication (and intro message, when ``by_intro``); NaN when a replication's
+    follow-up ends before the horizon with ties still silent.
+
+    Returns:
+        Columns ``scenario, variant, replication, [intro_message,] day, share, ties``.
+    """
+    by = [*REP_KEYS, "intro_message"] if by_intro else list(REP_KEYS)
+    if followup.empty or math.isnan(horizon):
+        return pd.DataFrame(columns=[*by, "day", "share", "ties"])
+    return _km_by(followup, by, np.array([horizon]))
+
+
+# ------------------------------------------------------------------ connections
+
+
+def connections_by_kind(connections: pd.DataFrame) -> pd.DataFrame:
+    """Connections by kind after each day, summed over the focal members of a replication.
+
+    Returns:
+        Columns ``scenario, variant, replication, day, kind, connections, reached``.
+    """
+    return (
+        connections.groupby([*REP_KEYS, "day", "kind"], sort=False)[["connections", "reached"]]
+        .sum()
+        .reset_index()
+    )
+
+
+def reached_share(connections: pd.DataFrame) -> pd.DataFrame:
+    """Share of the focal members' connections that ever saw one of their posts, by day.
+
+    ``share = sum of reached / sum of connections`` over kinds and focal members (a ratio
+    of sums); NaN on a day without connections.
+
+    Returns:
+        Columns ``scenario, variant, replication, day, connections, reached, share``.
+    """
+    totals = connections.groupby([*REP_KEYS, "day"], sort=False)[["connections", "reached"]].sum()
+    totals["share"] = totals["reached"] / totals["connections"].where(totals["connections"] > 0)
+    return totals.reset_index()
+
+
+# ------------------------------------------------------------------ effects
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A per-replication metric of `replication_metrics`.
+
+    Attributes:
+        name: column name.
+        title: what it is, for a panel title or a table row.
+        unit: unit of its values as displayed (``%`` for shares, shown times 100).
+        percent: whether the values are fractions shown in percent (differences then in
+            percentage points).
+    """
+
+    name: str
+    title: str
+    unit: str
+    percent: bool
+
+    @property
+    def difference_unit(self) -> str:
+        """Unit of a difference: percentage points for shares, else the metric's unit."""
+        return "percentage points" if self.percent else self.unit
+
+
+#: The metrics of the forest plot and the effects table, in display order.
+FOREST_METRICS = (
+    Metric("primary_reach", "Primary reach", "% of her connections", True),
+    Metric("viewers_per_post", "Viewers per post", "viewers", False),
+    Metric("peer_viewers_per_post", "Peer viewers per post", "viewers", False),
+    Metric("peer_share", "Peer share of viewers", "% of viewers", True),
+    Metric("engagement_rate", "Engagements per impression", "%", True),
+    Metric("engagements_per_post", "Engagements per post", "engagements", False),
+    Metric("reached_share", "Connections ever reached, end of run", "% of connections", True),
+    Metric("never_heard", "New stranger ties never heard from", "% of new stranger ties", True),
+)
+
+
+def replication_metrics(
+    posts: pd.DataFrame,
+    connections: pd.DataFrame | None = None,
+    ties: pd.DataFrame | None = None,
+    duration_days: int | None = None,
+    horizon: float | None = None,
+) -> pd.DataFrame:
+    """The `FOREST_METRICS` of the focal members, one row per variant and replication.
+
+    Over the focal posts of the replication:
+    ``primary_reach`` = mean of ``primary_viewers / author_connections`` (posts whose author
+    had no connections left out); ``viewers_per_post`` = mean impressions;
+    ``peer_viewers_per_post`` = mean ``viewers_peer``; ``peer_share`` = sum ``viewers_peer``
+    / sum impressions; ``engagement_rate`` = sum engagements / sum impressions;
+    ``engagements_per_post`` = mean likes + comments + shares.
+    From the other tables: ``reached_share`` = `reached_share` on the last day;
+    ``never_heard`` = `never_heard_at` the horizon, all new stranger ties (with and without
+    intro message) together. A metric is NaN where its data is missing (e.g. no new
+    stranger ties, or no ``viewers_peer`` column).
+
+    Args:
+        posts: the ``posts`` table.
+        connections: the ``connections`` table, or None.
+        ties: the ``ties`` table, or None.
+        duration_days: simulated days (needed for ``never_heard``).
+        horizon: days after acceptance for ``never_heard``; default `followup_horizon`.
+
+    Returns:
+        Columns ``scenario, variant, replication`` and one per metric, one row per
+        replication in ``posts``.
+    """
+    index = _rep_index(posts)
+    out = pd.DataFrame(index=index, columns=[m.name for m in FOREST_METRICS], dtype=float)
+    focal = focal_posts(posts)
+    if not focal.empty:
+        groups = focal.groupby(REP_KEYS, sort=False)
+        sums = groups[["impressions", "engagements"]].sum()
+        impressions = sums["impressions"].where(sums["impressions"] > 0)
+        out["primary_reach"] = groups["primary_reach"].mean()
+        out["viewers_per_post"] = groups["impressions"].mean()
+        out["engagement_rate"] = sums["engagements"] / impressions
+        out["engagements_per_post"] = groups["engagements"].mean()
+        if "viewers_peer" in focal.columns:
+            out["peer_viewers_per_post"] = groups["viewers_peer"].mean()
+            out["peer_share"] = groups["viewers_peer"].sum() / impressions
+    if connections is not None and not connections.empty:
+        shares = reached_share(connections)
+        last = shares[shares["day"] == shares["day"].max()]
+        out["reached_share"] = last.set_index(REP_KEYS)["share"]
+    if ties is not None and not ties.empty and duration_days is not None:
+        followup = stranger_followup(ties, duration_days, connections)
+        h = followup_horizon(followup) if horizon is None else horizon
+        never = never_heard_at(followup, h)
+        if not never.empty:
+            out["never_heard"] = never.set_index(REP_KEYS)["share"]
+    return out.astype(float).reset_index()
+
+
+def forest_effects(metrics: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
+    """Paired differences of every `FOREST_METRICS` metric against the first variant.
+
+    For each metric and each later variant b: `paired_differences` of ``b - first`` over
+    the replications where both have a value.
+
+    Args:
+        metrics: the output of `replication_metrics` (one scenario).
+        variants: variant names in scenario order; the first is the reference.
+
+    Returns:
+        Columns ``metric, a, b, mean, lo, hi, n``, metrics in `FOREST_METRICS` order.
+    """
+    pairs = [(variants[0], b) for b in variants[1:]]
+    parts = [
+        paired_differences(metrics, m.name, pairs).assign(metric=m.name) for m in FOREST_METRICS
+    ]
+    if not parts or not pairs:
+        return pd.DataFrame(columns=["metric", "a", "b", "mean", "lo", "hi", "n"])
+    return pd.concat(parts, ignore_index=True)[["metric", "a", "b", "mean", "lo", "hi", "n"]]
+
+
+# ------------------------------------------------------------------ parameter sweeps
+
+
+def sweep_reach_difference(
+    posts: pd.DataFrame, parameters: Sequence[str], a: str, b: str
+) -> pd.DataFrame:
+    """Paired difference ``b - a`` in mean viewers per focal post at each sweep point.
+
+    Per point: `paired_differences` of the replications' mean impressions per focal post
+    (replication r of both variants at one point share their seed).
+
+    Args:
+        posts: the ``posts`` table of a sweep (``point`` and the parameter columns).
+        parameters: the swept parameters' columns.
+        a: the reference variant.
+        b: the compared variant.
+
+    Returns:
+        Columns ``point``, the parameters, ``mean, lo, hi, n``, one row per point.
+    """
+    focal = posts[posts["focal"].astype(bool)]
+    keys = ["point", *parameters]
+    per_rep = (
+        focal.groupby([*keys, "variant", "replication"], sort=False)["impressions"]
+        .mean()
+        .rename("viewers")
+        .reset_index()
+    )
+    rows = []
+    for key, group in per_rep.groupby(keys, sort=False):
+        diff = paired_differences(group, "viewers", [(a, b)]).iloc[0]
+        rows.append({**dict(zip(keys, key, strict=True)), **diff[["mean", "lo", "hi", "n"]]})
+    return pd.DataFrame(rows, columns=[*keys, "mean", "lo", "hi", "n"])

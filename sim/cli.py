@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from sim import __version__
+from sim.bench import WORKLOADS
 from sim.errors import InputError
 from sim.scenario import json_schema, load_study
 
@@ -77,9 +78,13 @@ def main() -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes; results are identical for any number.",
+    help="Worker processes [default: 1]; results are identical for any number.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDR",
+    help="Run on the dask.distributed scheduler at ADDR (tcp://host:port) instead of"
+    " local processes; results are identical.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_input_errors_exit_2
@@ -88,7 +93,8 @@ def run(
     out: Path,
     replications: int | None,
     seed: int | None,
-    jobs: int,
+    jobs: int | None,
+    scheduler: str | None,
     quiet: bool,
 ) -> None:
     """Simulate every variant of SCENARIO and write <out>/<name>/.
@@ -106,12 +112,198 @@ def run(
     if seed is not None:
         overrides["seed"] = seed
     study = load_study(scenario, overrides)
+    workers = _workers(jobs, scheduler, default=1)
     started = datetime.now(UTC)
-    outputs = run_study(study, jobs=jobs, progress=not quiet)
+    outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
     merged = merge_tables(outputs)
     destination = out / study.base.name
-    write_results(destination, merged, manifest(study, outputs, started, jobs), _draw)
+    data = manifest(study, outputs, started, workers, scheduler)
+    write_results(destination, merged, data, _draw)
     click.echo(f"wrote {destination}/ (open {destination / 'report.html'})")
+
+
+def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
+    """Local worker processes: `--jobs`, else `default`; 1 with `--scheduler`.
+
+    Raises:
+        InputError: both `--jobs` and `--scheduler` were given.
+    """
+    if scheduler is not None:
+        if jobs is not None:
+            raise InputError(
+                "--jobs",
+                "",
+                "cannot be combined with --scheduler (the cluster's workers run the runs)",
+            )
+        return 1
+    return default if jobs is None else jobs
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    required=True,
+    metavar="PATH=V1,V2,...",
+    help="A scenario field (dotted path, e.g. platform.test_audience.fraction) and the values"
+    " it takes (YAML scalars). Repeat for more fields: the grid is their product.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("results"),
+    show_default=True,
+    help="Folder the results folder <out>/<scenario name>-sweep/ is written in.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications per variant and point (overrides the file's `replications`).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes [default: all cores]; results are identical for any number.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDR",
+    help="Run on the dask.distributed scheduler at ADDR (tcp://host:port) instead.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Discard the work folder of an unfinished sweep with other settings and start anew.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_input_errors_exit_2
+def sweep(
+    scenario: Path,
+    settings: tuple[str, ...],
+    out: Path,
+    replications: int | None,
+    jobs: int | None,
+    scheduler: str | None,
+    fresh: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO at every point of a parameter grid and write <out>/<name>-sweep/.
+
+    \b
+    Example:
+      feedsim sweep scenarios/recruiter-accepts-100-it.yaml \\
+          --set platform.test_audience.fraction=0.05,0.1,0.2 \\
+          --set behaviour.ties.stranger=0.05,0.15
+
+    Every point is validated before anything runs. Replication r uses the same seed at every
+    point and in every variant. The tables get a `point` column and one column per swept
+    field (dots become `__`). Finished runs are kept in <out>/.<name>-sweep.work/: run the
+    same command again after an interruption to resume (with other settings it refuses;
+    --fresh starts anew). No figures are drawn; report.md lists the points.
+    """
+    from sim.sweep import plan_sweep, run_sweep
+
+    overrides = {} if replications is None else {"replications": replications}
+    workers = _workers(jobs, scheduler, default=os.cpu_count() or 1)
+    plan = plan_sweep(scenario, settings, overrides)
+    try:
+        destination = run_sweep(
+            plan, scenario, out, workers, scheduler, progress=not quiet, fresh=fresh
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            f"feedsim: finished runs are kept in {out / f'.{plan.name}.work'}/;"
+            " run the same command again to resume",
+            err=True,
+        )
+        raise
+    click.echo(f"wrote {destination}/ ({len(plan.points)} points)")
+
+
+@main.command()
+@click.option(
+    "--workload",
+    "workloads",
+    multiple=True,
+    type=click.Choice(WORKLOADS),
+    help="A standard workload (repeat for more) [default: all].",
+)
+@click.option(
+    "--days", type=click.IntRange(min=1), default=30, show_default=True, help="Simulated days."
+)
+@click.option("--members", type=click.IntRange(min=2), hidden=True)
+@click.option(
+    "--slice-check",
+    is_flag=True,
+    help="Instead: compare key statistics at the default slice_hours and at --short-slice,"
+    " on the first --workload (default synthetic-10k).",
+)
+@click.option(
+    "--short-slice",
+    type=click.FloatRange(min=0, min_open=True, max=24),
+    default=0.1,
+    show_default=True,
+    help="The short slice of --slice-check (hours).",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=2),
+    default=5,
+    show_default=True,
+    help="Replications per slice length of --slice-check.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes of --slice-check [default: all cores].",
+)
+@_input_errors_exit_2
+def bench(
+    workloads: tuple[str, ...],
+    days: int,
+    members: int | None,
+    slice_check: bool,
+    short_slice: float,
+    replications: int,
+    jobs: int | None,
+) -> None:
+    """Run standard performance workloads and print a table for each (not a test).
+
+    Each workload runs in a fresh process, so its peak memory is its own: members, ties,
+    simulated days, sessions, impressions, setup and simulation seconds, sessions and
+    impressions per second, peak memory. The dblp workload needs the DBLP files
+    ($FEEDSIM_DATA, else shared/data beside the checkout) and is skipped without them.
+    """
+    from sim import bench as benchmarks
+
+    names = list(workloads) or list(WORKLOADS)
+    if members is not None:
+        names = [f"synthetic-{members}"]
+    if slice_check:
+        name = names[0] if workloads or members is not None else "synthetic-10k"
+        default_hours, rows = benchmarks.slice_check(
+            name, days, short_slice, replications, jobs or os.cpu_count() or 1
+        )
+        click.echo(
+            benchmarks.format_slice_check(name, default_hours, short_slice, replications, rows)
+        )
+        return
+    failed = False
+    for name in names:
+        if benchmarks.workload(name, days) is None:
+            click.echo(f"{name}: skipped (data not found in {benchmarks.data_folder()})\n")
+            continue
+        try:
+            result = benchmarks.measure_in_subprocess(name, days)
+        except RuntimeError as exc:
+            click.echo(f"{name}: failed ({exc})\n")
+            failed = True
+            continue
+        click.echo(benchmarks.format_result(result) + "\n")
+    if failed:
+        sys.exit(1)
 
 
 def _draw(folder: Path) -> None:

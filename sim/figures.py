@@ -31,18 +31,35 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.analysis import (
+    FOREST_METRICS,
+    NEVER_HEARD_DAYS,
+    REACH_MEASURES,
     SOURCE_GROUPS,
+    TAG,
+    Metric,
     Results,
     band_over_days,
     belief_series,
+    connections_by_kind,
     default_pairs,
+    focal_posts,
+    followup_horizon,
+    forest_effects,
+    has_source_columns,
     load_results,
+    never_heard_curves,
     paired_differences,
     period_names,
+    posts_by_source,
+    reached_share,
+    replication_metrics,
     rolling_topic_share,
     source_shares,
+    stranger_followup,
     summarise,
+    sweep_reach_difference,
     topic_share_window,
+    weekly_reach_bands,
 )
 
 Colour = tuple[float, float, float]
@@ -99,7 +116,10 @@ def _day_text(day: float) -> str:
 
 
 #: Wording of known event actions, filled from the event's keys; the member goes in front.
-_EVENT_PHRASES = {"accept_invitations": "accepts {count} invitations from {field}"}
+_EVENT_PHRASES = {
+    "accept_invitations": "accepts {count} invitations from {field}",
+    "prune": "removes the {kinds} connections never heard from",
+}
 
 
 def _describe_event(event: dict[str, Any]) -> str:
@@ -111,8 +131,12 @@ def _describe_event(event: dict[str, Any]) -> str:
     """
     action = str(event.get("action", "scripted event"))
     member = event.get("member")
+    fields = {
+        k: " and ".join(str(x).replace("_", " ") for x in v) if isinstance(v, list) else v
+        for k, v in event.items()
+    }
     try:
-        text = _EVENT_PHRASES[action].format_map(event)
+        text = _EVENT_PHRASES[action].format_map(fields)
         return f"{member} {text}" if member else text
     except KeyError:
         words = action.replace("_", " ").split()
@@ -181,11 +205,87 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _panels(n: int, height: float) -> tuple[Figure, list[Axes]]:
-    """A figure with one panel per variant in a row, sharing the y axis."""
-    fig = Figure(figsize=(_PANEL_WIDTH * n + 0.8, height), layout="constrained")
-    axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
-    return fig, list(axes)
+def _grid_shape(n: int) -> tuple[int, int]:
+    """Rows and columns for n panels: one row up to three, else two or more rows of three."""
+    ncols = n if n <= 3 else 3
+    return math.ceil(n / ncols), ncols
+
+
+def _panels(n: int, height: float, sharey: bool = True) -> tuple[Figure, list[Axes]]:
+    """A figure with one panel per variant, in rows of at most three, sharing the y axis.
+
+    ``height`` is the height of one row. Panels left over in the last row are hidden; every
+    panel shows its x tick labels, as the rows may end at different panels.
+    """
+    nrows, ncols = _grid_shape(n)
+    fig = Figure(
+        figsize=(_PANEL_WIDTH * ncols + 0.8, height * nrows - 0.6 * (nrows - 1)),
+        layout="constrained",
+    )
+    grid = fig.subplots(nrows, ncols, sharey=sharey, squeeze=False)
+    axes = [ax for row in grid for ax in row]
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for ax in axes[:n]:
+        ax.tick_params(labelbottom=True)
+    return fig, axes[:n]
+
+
+def _row_starts(axes: Sequence[Axes]) -> list[Axes]:
+    """The first panel of each row of `_panels`."""
+    ncols = _grid_shape(len(axes))[1]
+    return list(axes[::ncols])
+
+
+#: Colours of variants, in the manifest's variant order: Paul Tol's colour-blind safe
+#: "muted" scheme, a different set from the topics' so that a variant is not taken for a
+#: topic.
+_VARIANT_HEX = (
+    "#332288",
+    "#CC6677",
+    "#117733",
+    "#DDCC77",
+    "#882255",
+    "#88CCEE",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+)
+
+
+def variant_colours(variants: Sequence[str]) -> dict[str, Colour]:
+    """Fixed colour of each variant, by its position in the manifest (see `_VARIANT_HEX`)."""
+    rgb = [matplotlib.colors.to_rgb(h) for h in _VARIANT_HEX]
+    return {v: rgb[i % len(rgb)] for i, v in enumerate(variants)}
+
+
+def _variant_events(results: Results, variant: str) -> list[tuple[float, str]]:
+    """`event_labels` of the days on which ``variant`` has an event.
+
+    When the manifest lists events by variant, a variant sees only its own; otherwise
+    every event applies to every variant.
+    """
+    labels = event_labels(results)
+    by_variant = results.manifest.get("events")
+    if not isinstance(by_variant, dict):
+        return labels
+    days = {
+        float(e["day"])
+        for e in by_variant.get(variant) or []
+        if isinstance(e, dict) and e.get("day") is not None
+    }
+    return [(day, label) for day, label in labels if day in days]
+
+
+def _events_with_variants(results: Results) -> list[tuple[float, str]]:
+    """`event_labels` for a figure of all variants: each names its variants unless all."""
+    out = []
+    for day, label in event_labels(results):
+        having = [v for v in results.variants if day in dict(_variant_events(results, v))]
+        if having and len(having) < len(results.variants):
+            label += f" (in {', '.join(having)})"
+        out.append((day, label))
+    return out
 
 
 def _no_data(ax: Axes, what: str) -> None:
@@ -199,6 +299,20 @@ def _mark_events(ax: Axes, labels: list[tuple[float, str]]) -> list[Artist]:
         ax.axvline(day, color=_DASH_GREY, linestyle="--", linewidth=1.2, label=label)
         for day, label in labels
     ]
+
+
+def _mark_variant_events(
+    ax: Axes, results: Results, variant: str, handles: dict[str, Artist]
+) -> None:
+    """`_mark_events` for one variant's panel; adds new legend handles to ``handles``."""
+    for handle in _mark_events(ax, _variant_events(results, variant)):
+        handles.setdefault(str(handle.get_label()), handle)
+
+
+def _event_handles(handles: dict[str, Artist], results: Results) -> list[Artist]:
+    """The event legend handles in the order of the event days."""
+    order = [label for _, label in event_labels(results)]
+    return sorted(handles.values(), key=lambda h: order.index(str(h.get_label())))
 
 
 def _titles(fig: Figure, title: str, results: Results, note: str) -> None:
@@ -239,24 +353,25 @@ def feed_by_topic(results: Results) -> Figure:
     colours = topic_colours(results.topics)
     rolled = rolling_topic_share(results.feed, results.topics, results.duration_days, ROLLING_DAYS)
     band = band_over_days(rolled, "share", ["variant", "topic"])
-    events = event_labels(results)
     fig, axes = _panels(len(results.variants), 4.8)
-    event_handles: list[Artist] = []
+    marked: dict[str, Artist] = {}
     for ax, variant in zip(axes, results.variants, strict=True):
         sub = band[band["variant"] == variant]
         if sub.empty:
             _no_data(ax, "feed impressions recorded")
         for topic in results.topics:
             _line_with_band(ax, sub[sub["topic"] == topic], colours[topic], linewidth=1.8)
-        event_handles = _mark_events(ax, events)
+        _mark_variant_events(ax, results, variant, marked)
         ax.set_title(variant)
         ax.set_xlabel("simulated day")
         ax.set_xlim(0, results.last_day)
         ax.set_ylim(bottom=0)
-    axes[0].set_ylabel(f"share of feed impressions (%)\ntrailing {ROLLING_DAYS}-day mean")
+    for ax in _row_starts(axes):
+        ax.set_ylabel(f"share of feed impressions (%)\ntrailing {ROLLING_DAYS}-day mean")
     _titles(
         fig, "What the focal member's feed shows, by topic", results, _uncertainty_note(results)
     )
+    event_handles = _event_handles(marked, results)
     handles = _topic_handles(results, colours) + event_handles
     _legend(fig, handles, len(results.topics) + len(event_handles))
     return fig
@@ -268,9 +383,8 @@ def beliefs_vs_truth(results: Results) -> Figure:
     series = belief_series(results.beliefs)
     inferred = band_over_days(series, "inferred_weight", ["variant", "topic"])
     truth = band_over_days(series, "true_weight", ["variant", "topic"])
-    events = event_labels(results)
     fig, axes = _panels(len(results.variants), 4.8)
-    event_handles: list[Artist] = []
+    marked: dict[str, Artist] = {}
     for ax, variant in zip(axes, results.variants, strict=True):
         inf_v = inferred[inferred["variant"] == variant]
         true_v = truth[truth["variant"] == variant]
@@ -280,12 +394,13 @@ def beliefs_vs_truth(results: Results) -> Figure:
             _line_with_band(ax, inf_v[inf_v["topic"] == topic], colours[topic], linewidth=1.8)
             t = true_v[true_v["topic"] == topic]
             ax.plot(t["day"], 100 * t["mean"], color=colours[topic], linestyle=":", linewidth=2)
-        event_handles = _mark_events(ax, events)
+        _mark_variant_events(ax, results, variant, marked)
         ax.set_title(variant)
         ax.set_xlabel("simulated day (end-of-day snapshot)")
         ax.set_xlim(0, results.duration_days)
         ax.set_ylim(bottom=0)
-    axes[0].set_ylabel("topic weight (% of the member's total)")
+    for ax in _row_starts(axes):
+        ax.set_ylabel("topic weight (% of the member's total)")
     _titles(
         fig,
         "What the platform believes the focal member cares about, against the truth",
@@ -296,8 +411,8 @@ def beliefs_vs_truth(results: Results) -> Figure:
         Line2D([], [], color="0.2", linewidth=1.8, label="inferred by the platform"),
         Line2D([], [], color="0.2", linestyle=":", linewidth=2, label="true interest"),
     ]
-    handles = _topic_handles(results, colours) + style_handles + event_handles
-    _legend(fig, handles, len(handles))
+    handles = _topic_handles(results, colours) + style_handles + _event_handles(marked, results)
+    _legend(fig, handles, min(len(handles), 8))
     return fig
 
 
@@ -324,7 +439,8 @@ def feed_by_source(results: Results) -> Figure:
         ax.set_title(variant)
         ax.set_ylim(0, 100)
         ax.grid(axis="x", visible=False)
-    axes[0].set_ylabel("share of feed impressions (%)")
+    for ax in _row_starts(axes):
+        ax.set_ylabel("share of feed impressions (%)")
     note = (
         "one replication"
         if results.replications < 2

@@ -194,7 +194,7 @@ def file_network(spec: FileNetwork, rng: np.random.Generator) -> Network:
     )
     u = graph.u.astype(np.int32)
     v = graph.v.astype(np.int32)
-    field = graph.field.astype(np.int16)
+    names, field = largest_fields(graph.field_names, graph.field, spec.max_fields)
     same = field[u] == field[v]
     cross_kind = np.where(
         rng.random(u.size) < spec.client_share,
@@ -202,7 +202,21 @@ def file_network(spec: FileNetwork, rng: np.random.Generator) -> Network:
         TIE_KINDS.index("offline"),
     )
     kind = np.where(same, TIE_KINDS.index(spec.same_field_kind), cross_kind).astype(np.int8)
-    return Network(graph.field_names, field, u, v, kind, draw_strength(rng, u.size))
+    return Network(names, field, u, v, kind, draw_strength(rng, u.size))
+
+
+def largest_fields(
+    names: tuple[str, ...], field: NDArray[np.integer], limit: int
+) -> tuple[tuple[str, ...], NDArray[np.int16]]:
+    """Keep the ``limit - 1`` largest fields (ties: the earlier field) and merge the rest
+    into one field named ``other``; with at most `limit` fields nothing changes."""
+    if len(names) <= limit:
+        return names, field.astype(np.int16)
+    sizes = np.bincount(field, minlength=len(names))
+    kept = np.sort(np.argsort(-sizes, kind="stable")[: limit - 1])
+    new_index = np.full(len(names), limit - 1, np.int64)
+    new_index[kept] = np.arange(kept.size)
+    return (*(names[i] for i in kept), "other"), new_index[field].astype(np.int16)
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) -> Network:

@@ -114,6 +114,14 @@ class FileNetwork(Strict):
     missing_label: str | None = param(
         None, "Field given to nodes without a label; when omitted such nodes are an error.", "text"
     )
+    max_fields: int = param(
+        50,
+        "Keep the largest fields up to this many; members of smaller fields join one field"
+        " named `other` (DBLP has 11,382 venue communities; every member keeps a weight per"
+        " field, so fields cost memory).",
+        "fields",
+        ge=2,
+    )
     same_field_kind: Literal["colleague", "field_peer"] = param(
         "field_peer", "Kind given to ties between members of one field.", "kind"
     )

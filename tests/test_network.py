@@ -82,3 +82,15 @@ def test_pick_focal_takes_the_quantile_of_the_field(net) -> None:  # type: ignor
     assert other != member and net.field[other] == 1
     top = pick_focal(net, "beta", 1.0, set())
     assert degree[top] == in_field.max()
+
+
+def test_largest_fields_merges_the_small_ones() -> None:
+    from sim.network import largest_fields
+
+    names = ("x", "y", "z", "w")
+    field = np.array([0, 1, 1, 2, 2, 2, 3])
+    kept, mapped = largest_fields(names, field, 3)
+    assert kept == ("y", "z", "other")
+    assert mapped.tolist() == [2, 0, 0, 1, 1, 1, 2]
+    same, unchanged = largest_fields(names, field, 4)
+    assert same == names and unchanged.tolist() == field.tolist()

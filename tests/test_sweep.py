@@ -1,0 +1,241 @@
+"""Tests for `feedsim sweep`: the grid, its tables, resuming after an interruption, bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+import sim.experiment
+import sim.sweep
+from sim.cli import main
+from sim.experiment import RunOutput, RunSpec, load_tables, manifest, run_study, write_results
+from sim.metrics import TABLES
+from sim.scenario import load_study
+from sim.sweep import grid, parse_setting, parse_settings
+
+TINY: dict[str, Any] = {
+    "name": "tiny",
+    "topics": ["a", "b"],
+    "duration_days": 4,
+    "replications": 2,
+    "slice_hours": 6,
+    "network": {"members": 300, "mean_degree": 20},
+    "focal": [{"name": "me", "field": "a"}],
+}
+FRACTION = "platform.test_audience.fraction"
+SWEEP_COLUMNS = ["point", "platform__test_audience__fraction"]
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """The tiny scenario file."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY, sort_keys=False))
+    return path
+
+
+def sweep(scenario: Path, out: Path, *args: str) -> Result:
+    """``feedsim sweep SCENARIO --out OUT --quiet ARGS`` in-process."""
+    return CliRunner().invoke(main, ["sweep", str(scenario), "--out", str(out), "--quiet", *args])
+
+
+def table_bytes(folder: Path) -> dict[str, bytes]:
+    """The saved Parquet tables of a results folder, as bytes."""
+    return {name: (folder / "tables" / f"{name}.parquet").read_bytes() for name in TABLES}
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Count runs executed in this process; ``state["interrupt_at"] = n`` interrupts call n."""
+    state: dict[str, Any] = {"calls": 0, "interrupt_at": None}
+    real = sim.experiment.execute
+
+    def execute(spec: RunSpec, index: int, on_day: Any = None) -> RunOutput:
+        state["calls"] += 1
+        if state["calls"] == state["interrupt_at"]:
+            raise KeyboardInterrupt
+        return real(spec, index, on_day)
+
+    monkeypatch.setattr(sim.experiment, "execute", execute)
+    return state
+
+
+# ----------------------------------------------------------------------------- the grid
+
+
+def test_settings_parse_yaml_scalars_and_name_their_columns() -> None:
+    fraction = parse_setting(f"{FRACTION}=0.05, 0.1,0.2")
+    assert fraction.values == (0.05, 0.1, 0.2)
+    assert fraction.column == "platform__test_audience__fraction"
+    mixed = parse_setting("x.y=true,3,linkedin,1e-3,null")
+    assert mixed.values == (True, 3, "linkedin", 0.001, None)
+    assert mixed.texts == ("true", "3", "linkedin", "1e-3", "null")
+    assert mixed.override(3) == {"x": {"y": 3}}
+
+
+def test_the_grid_is_the_product_with_the_first_setting_slowest() -> None:
+    axes = parse_settings([f"{FRACTION}=0.05,0.1,0.2", "behaviour.ties.stranger=0.05,0.15"])
+    points = grid(axes)
+    assert len(points) == 6
+    assert points[:3] == [(0, 0), (0, 1), (1, 0)]
+    assert [axes[0].values[i] for i, _ in points] == [0.05, 0.05, 0.1, 0.1, 0.2, 0.2]
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def plain_run(scenario: Path, out: Path, fraction: float) -> dict[str, pd.DataFrame]:
+    """The tables of a plain run with the test-audience fraction set, as saved and read back."""
+    study = load_study(scenario, {"platform": {"test_audience": {"fraction": fraction}}})
+    outputs = run_study(study, progress=False)
+    data = manifest(study, outputs, datetime.now(UTC), 1)
+    folder = write_results(out / study.base.name, sim.experiment.merge_tables(outputs), data)
+    return load_tables(folder)
+
+
+def test_each_point_equals_a_plain_run_with_its_value(tiny: Path, tmp_path: Path) -> None:
+    result = sweep(tiny, tmp_path / "out", "--set", f"{FRACTION}=0.05,0.3", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "tiny-sweep"
+    assert f"wrote {folder}/ (2 points)" in result.stdout
+    swept = load_tables(folder)
+    for point, fraction in enumerate((0.05, 0.3)):
+        plain = plain_run(tiny, tmp_path / f"plain-{point}", fraction)
+        for name in TABLES:
+            table = swept[name]
+            assert list(table.columns[4:6]) == SWEEP_COLUMNS, name
+            rows = table[table["point"] == point]
+            assert (rows["platform__test_audience__fraction"] == fraction).all()
+            pd.testing.assert_frame_equal(
+                rows.drop(columns=SWEEP_COLUMNS).reset_index(drop=True), plain[name]
+            )
+    data = json.loads((folder / "manifest.json").read_text())
+    assert [p["parameters"] for p in data["points"]] == [{FRACTION: 0.05}, {FRACTION: 0.3}]
+    plain_seeds = load_study(tiny).base.seed
+    assert data["base_seed"] == plain_seeds
+    assert [(r["point"], r["replication"]) for r in data["runs"]] == [
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (1, 1),
+    ]
+    # common random numbers: replication r has the same seed at every point
+    assert data["runs"][0]["seed"] == data["runs"][2]["seed"] != data["runs"][1]["seed"]
+    assert all(r["wall_seconds"] > 0 and ":" in r["worker"] for r in data["runs"])
+    assert "| 1 | 0.3 |" in (folder / "report.md").read_text()
+
+
+def test_an_interrupted_sweep_resumes_where_it_stopped(
+    tiny: Path, tmp_path: Path, counted: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    args = ("--set", f"{FRACTION}=0.05,0.3", "--jobs", "1")
+    counted["interrupt_at"] = 3  # after point 0's two replications
+    first = sweep(tiny, out, *args)
+    assert first.exit_code == 130
+    assert "run the same command again to resume" in first.stderr
+    work = out / ".tiny-sweep.work"
+    assert sorted(p.name for p in (work / "runs").iterdir()) == [
+        "p0000-base-r000",
+        "p0000-base-r001",
+    ]
+    assert not (out / "tiny-sweep").exists()
+
+    counted.update(calls=0, interrupt_at=None)
+    second = sweep(tiny, out, *args)
+    assert second.exit_code == 0, second.output
+    assert counted["calls"] == 2  # only point 1 was run
+    assert not work.exists()
+    data = json.loads((out / "tiny-sweep" / "manifest.json").read_text())
+    assert data["resumed_runs"] == 2 and len(data["runs"]) == 4
+
+    monkeypatch.undo()  # worker processes need the real runner
+    reference = sweep(tiny, tmp_path / "ref", "--set", f"{FRACTION}=0.05,0.3", "--jobs", "2")
+    assert reference.exit_code == 0, reference.output
+    assert table_bytes(out / "tiny-sweep") == table_bytes(tmp_path / "ref" / "tiny-sweep")
+
+
+def test_a_work_folder_of_other_settings_or_code_is_kept_unless_fresh(
+    tiny: Path, tmp_path: Path, counted: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    counted["interrupt_at"] = 2
+    assert sweep(tiny, out, "--set", f"{FRACTION}=0.05,0.3", "--jobs", "1").exit_code == 130
+    counted["interrupt_at"] = None
+    other = sweep(tiny, out, "--set", f"{FRACTION}=0.1,0.3", "--jobs", "1")
+    assert other.exit_code == 2
+    assert "other settings" in other.stderr and "--fresh" in other.stderr
+    monkeypatch.setattr(sim.sweep, "code_hash", lambda: "edited")
+    edited = sweep(tiny, out, "--set", f"{FRACTION}=0.05,0.3", "--jobs", "1")
+    assert edited.exit_code == 2
+    assert "other feedsim code" in edited.stderr and "--fresh" in edited.stderr
+    assert (out / ".tiny-sweep.work" / "runs" / "p0000-base-r000").exists()
+    fresh = sweep(tiny, out, "--set", f"{FRACTION}=0.1,0.3", "--jobs", "1", "--fresh")
+    assert fresh.exit_code == 0, fresh.output
+    assert not (out / ".tiny-sweep.work").exists()
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("setting", "needles"),
+    [
+        (f"{FRACTION}=0.1,1.5", [f"--set: {FRACTION}=1.5: ", "less than or equal to 1"]),
+        ("platform.test_audience.fractoin=0.1", ["platform.test_audience.fractoin", "unknown key"]),
+        ("platform.ranker=linkedin,bogus", ["platform.ranker=bogus", "linkedin"]),
+        ("network.members=300,-3", ["network.members=-3", "greater than"]),
+        ("duration_days=4,ninety", ["duration_days=ninety", "valid integer"]),
+        (FRACTION, ["--set: ", "PATH=V1,V2"]),
+        (f"{FRACTION}=0.1,,0.2", [f"--set: {FRACTION}: ", "empty value"]),
+        ("seed=1,2", ["--set: seed: ", "cannot be swept"]),
+        ("platform..ranker=linkedin", ["--set: platform..ranker: "]),
+    ],
+    ids=[
+        "out-of-range",
+        "unknown-path",
+        "bad-choice",
+        "negative",
+        "wrong-type",
+        "no-values",
+        "empty-value",
+        "study-level",
+        "bad-path",
+    ],
+)
+def test_bad_settings_exit_2_naming_the_path(
+    tiny: Path, tmp_path: Path, setting: str, needles: list[str], counted: dict[str, Any]
+) -> None:
+    out = tmp_path / "out"
+    stranger = "behaviour.ties.stranger=0.05,0.15"
+    result = sweep(tiny, out, "--set", stranger, "--set", setting, "--jobs", "1")
+    assert result.exit_code == 2, result.output
+    message = result.stderr
+    assert message.startswith("feedsim: error: ") and message.count("\n") == 1, message
+    for needle in needles:
+        assert needle in message, message
+    assert counted["calls"] == 0  # validated before anything ran
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_field_a_variant_sets_cannot_be_swept(
+    tmp_path: Path, scenario_file: Callable[..., Path]
+) -> None:
+    body = {**TINY, "variants": [{"name": "chrono", "platform": {"ranker": "chronological"}}]}
+    result = sweep(scenario_file(body), tmp_path / "out", "--set", "platform.ranker=linkedin")
+    assert result.exit_code == 2
+    assert "--set: platform.ranker: variants[0] sets this field itself" in result.stderr
+
+
+def test_overlapping_settings_exit_2(tiny: Path, tmp_path: Path) -> None:
+    result = sweep(tiny, tmp_path / "out", "--set", "platform.ranker=random", "--set", "platform=1")
+    assert result.exit_code == 2
+    assert "overlaps --set platform" in result.stderr
