@@ -28,19 +28,20 @@ def engagement_propensity(
     strength: NDArray[np.float64],
     interest: NDArray[np.float64],
     proof: NDArray[np.int64],
-    n_topics: int,
     params: Behaviour,
     placed: NDArray[np.bool_] | None = None,
     tagged: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
     """The multiplier every action's base rate is scaled by, for each impression.
 
-    ``m = exp(-i / lambda) * tie * 2 s * (T * x_topic) * (1 + b * ln(1 + k)) * g`` with
+    ``m = exp(-i / lambda) * tie * 2 s * x_rel * (1 + b * ln(1 + k)) * g`` with
     position i (0 = top), attention constant lambda (Hodas & Lerman 2012), the multiplier
     ``tie`` of the relationship (calibration-sources.md 4; ``placed_stranger`` for strangers
     one has exchanged messages with), true strength s (mean 0.5 so ``2 s`` averages 1; 0.5
-    for viewers with no tie to the author), true interest x in the post's topic (T topics,
-    so uniform interest gives 1), k connections who engaged (social proof, b), and
+    for viewers with no tie to the author), relative true interest in the post's topic
+    ``x_rel = x_topic / max_t x_t`` (1 for the viewer's favourite topic, whatever the number
+    of topics), k activity notifications of the post the viewer received (connections who
+    engaged and whose activity reached the viewer: social proof, b), and
     ``g = tag_boost`` when the viewer is tagged in the post, else 1.
     """
     attention = np.exp(-position / params.attention_decay_items)
@@ -52,7 +53,7 @@ def engagement_propensity(
         * tie
         * 2.0
         * strength
-        * (n_topics * interest)
+        * interest
         * (1.0 + params.social_proof * np.log1p(proof))
     )
     if tagged is not None:

@@ -129,6 +129,7 @@ class World:
         self.interest = true_interests(
             self.field, self.n_topics, scenario.members, self.rng["network"]
         )
+        self.relative_interest = self.interest / self.interest.max(axis=1, keepdims=True)
         same_field = net.field[net.u] == net.field[net.v]
         self.ties = Ties(net, beliefs.initial_affinity(net.kind, same_field))
         self.theta = beliefs.initial_inferred(
@@ -198,32 +199,35 @@ class World:
 
     # ------------------------------------------------------------------ processes
 
-    def time_slices(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
-        """Wake at each slice boundary and process the slice that starts there."""
-        duration = float(self.scenario.duration_days)
-        k = 0
-        while True:
+    def time_slices(
+        self, env: simpy.Environment, on_day: Callable[[int], None] | None
+    ) -> Generator[simpy.Event, Any, None]:
+        """Wake at each slice boundary and process the slice that starts there.
+
+        Slices tile the day (``24 / slice_hours`` is a whole number), so a day boundary is
+        always a slice boundary. There, after the scripted events and invitations of that
+        instant (scheduled from time 0, so they come first), the day's record is taken.
+        """
+        per_day = round(24 / self.scenario.slice_hours)
+        for k in range(self.scenario.duration_days * per_day):
+            day, step = divmod(k, per_day)
+            if step == 0 and day > 0:
+                self.end_of_day(day, on_day)
             start = k * self.scenario.slice_hours / 24.0
-            if start >= duration:
-                return
-            end = min((k + 1) * self.scenario.slice_hours / 24.0, duration)
+            end = (k + 1) * self.scenario.slice_hours / 24.0
             self.publish(start, end)
             self.serve_sessions(start, end)
             self.distribute_tested(end)
-            k += 1
             yield env.timeout(end - env.now)
+        self.end_of_day(self.scenario.duration_days, on_day)
 
-    def days(
-        self, env: simpy.Environment, on_day: Callable[[int], None] | None
-    ) -> Generator[simpy.Event, Any, None]:
-        """At the end of each day: snapshot focal beliefs, forget expired candidates."""
-        for day in range(1, self.scenario.duration_days + 1):
-            yield env.timeout(day - env.now)
-            self.inferred[:, day] = self.theta[self.focal_ids]
-            self._snapshot_connections(day)
-            self.forget_expired(float(day))
-            if on_day is not None:
-                on_day(day)
+    def end_of_day(self, day: int, on_day: Callable[[int], None] | None) -> None:
+        """After `day` days: snapshot focal beliefs and connections, forget expired candidates."""
+        self.inferred[:, day] = self.theta[self.focal_ids]
+        self._snapshot_connections(day)
+        self.forget_expired(float(day))
+        if on_day is not None:
+            on_day(day)
 
     def scripted(
         self, env: simpy.Environment, event: AcceptInvitations | Prune, index: int
@@ -236,18 +240,15 @@ class World:
             self.prune(event, float(env.now))
 
     def invitations(
-        self, env: simpy.Environment, spec: FocalMember, slot: int
+        self, env: simpy.Environment, spec: FocalMember, slot: int, day: int
     ) -> Generator[simpy.Event, Any, None]:
-        """While the trend lasts, the member handles the day's invitations once a day."""
+        """At the start of `day`, the member handles that day's invitations (Poisson)."""
+        yield env.timeout(day)
         strategy = spec.strategy
-        day = 0
-        while day < min(strategy.trend_days, self.scenario.duration_days):
-            yield env.timeout(day - env.now)
-            span = min(1.0, strategy.trend_days - day)
-            count = int(self.rng["invitations"].poisson(strategy.invitations_per_day * span))
-            if count:
-                self.handle_invitations(spec, slot, count, float(env.now))
-            day += 1
+        span = min(1.0, strategy.trend_days - day)
+        count = int(self.rng["invitations"].poisson(strategy.invitations_per_day * span))
+        if count:
+            self.handle_invitations(spec, slot, count, float(env.now))
 
     # ------------------------------------------------------------------ posting
 
@@ -466,17 +467,20 @@ class World:
         route = np.full(keys.size, RECOMMENDED, np.int8)
         np.minimum.at(route, inverse, cand_route)
         proof = np.bincount(inverse[cand_route == ACTIVITY], minlength=keys.size)
+        primary = np.zeros(keys.size, bool)
+        primary[inverse[cand_route == NETWORK]] = True
         viewer = keys // n_posts
         post = keys % n_posts
         author = self.posts["author"][post].astype(np.int64)
         age = session_time[self.session_slot[viewer]] - self.posts["created"][post]
         valid = ~seen & (author != viewer) & (age <= self.scenario.platform.max_age_days)
-        viewer, post, author, route, proof = (
+        viewer, post, author, route, proof, primary = (
             viewer[valid],
             post[valid],
             author[valid],
             route[valid],
             proof[valid],
+            primary[valid],
         )
         if viewer.size == 0:
             return
@@ -510,16 +514,15 @@ class World:
             edge=edge,
             age=now - self.posts["created"][post],
             affinity=affinity,
-            belief=self.theta[viewer, topic],
+            belief=self.theta[viewer, topic] / self.theta[viewer].max(axis=1),
             proof=proof,
-            n_topics=self.n_topics,
         )
         scores = ranking.score(self.scenario.platform.ranker, candidates, self.rng["ranking"])
         k = self.scenario.platform.feed_size
         shown, rank = ranking.top_per_viewer(
             viewer, scores, post, k * sessions[slot], pinned=route == TAG
         )
-        self._view(candidates, shown, rank, now, uniforms)
+        self._view(candidates, shown, rank, now, uniforms, primary[shown])
 
         shown_key = viewer[shown] * n_posts + post[shown]
         in_pool = np.isin(cand_viewer[: rows.size] * n_posts + cand_post[: rows.size], shown_key)
@@ -541,6 +544,7 @@ class World:
         rank: NDArray[np.int64],
         now: NDArray[np.float64],
         uniforms: NDArray[np.float64],
+        primary: NDArray[np.bool_],
     ) -> None:
         """Record impressions of the shown items and apply the viewers' reactions."""
         params = self.scenario.behaviour
@@ -551,7 +555,7 @@ class World:
         group = GROUP_OF_SOURCE[source]
         counters = self.posts
         np.add.at(counters["impressions"], post, 1)
-        np.add.at(counters["primary_viewers"], post[c.route[shown] == NETWORK], 1)
+        np.add.at(counters["primary_viewers"], post[primary], 1)
         for g, name in enumerate(GROUPS):
             np.add.at(counters[f"viewers_{name}"], post[group == g], 1)
         tagged = c.route[shown] == TAG
@@ -573,9 +577,8 @@ class World:
             rank % k,
             source,
             strength,
-            self.interest[viewer, topic],
+            self.relative_interest[viewer, topic],
             proof,
-            self.n_topics,
             params,
             placed=connected & self.ties.placed[safe_edge],
             tagged=tagged,
@@ -825,6 +828,7 @@ class World:
         heard = self.ties.first_interaction[edges] <= now  # False for NaN and exchanges to come
         silent = ~heard & np.isin(self.ties.kind[edges], kinds)
         removed = self.ties.remove(edges[silent])
+        removed["first_interaction"][:] = np.nan  # an exchange still to come never happens
         removed["removed_day"] = np.full(int(silent.sum()), now)
         removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)
         self.removed.append(removed)
@@ -843,11 +847,12 @@ class World:
         env = simpy.Environment()
         for i, event in enumerate(self.scenario.events):
             env.process(self.scripted(env, event, i))
-        for slot, spec in enumerate(self.scenario.focal):
-            if spec.strategy.invitations_per_day > 0:
-                env.process(self.invitations(env, spec, slot))
-        env.process(self.time_slices(env))
-        env.process(self.days(env, on_day))
+        for day in range(self.scenario.duration_days):
+            for slot, spec in enumerate(self.scenario.focal):
+                trend = spec.strategy
+                if trend.invitations_per_day > 0 and day < trend.trend_days:
+                    env.process(self.invitations(env, spec, slot, day))
+        env.process(self.time_slices(env, on_day))
         env.run()  # every process ends by itself at the end of the last day
         return self.records()
 

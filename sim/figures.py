@@ -12,10 +12,11 @@ With `report.py`, this is the only module of the package that imports matplotlib
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 
@@ -26,6 +27,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -255,7 +257,7 @@ _VARIANT_HEX = (
 
 def variant_colours(variants: Sequence[str]) -> dict[str, Colour]:
     """Fixed colour of each variant, by its position in the manifest (see `_VARIANT_HEX`)."""
-    rgb = [matplotlib.colors.to_rgb(h) for h in _VARIANT_HEX]
+    rgb = [to_rgb(h) for h in _VARIANT_HEX]
     return {v: rgb[i % len(rgb)] for i, v in enumerate(variants)}
 
 
@@ -316,13 +318,47 @@ def _event_handles(handles: dict[str, Artist], results: Results) -> list[Artist]
 
 
 def _titles(fig: Figure, title: str, results: Results, note: str) -> None:
-    """Figure title with the scenario name and a note on what lines and bands mean."""
-    fig.suptitle(f"{title}\n{results.manifest.get('scenario_name', '')}: {note}")
+    """Figure title with the scenario name and a note on what lines and bands mean.
+
+    The note is wrapped to the figure's width.
+    """
+    line = f"{results.manifest.get('scenario_name', '')}: {note}"
+    width = max(60, int(fig.get_figwidth() * 11))
+    fig.suptitle(f"{title}\n{textwrap.fill(line, width) if len(line) > width else line}")
 
 
 def _legend(fig: Figure, handles: Sequence[Artist], ncol: int) -> None:
-    """One legend for the whole figure, below the panels."""
-    fig.legend(handles=list(handles), loc="outside lower center", ncol=max(1, ncol))
+    """One legend for the whole figure, below the panels, read row by row."""
+    entries = list(handles)
+    ncol = max(1, min(ncol, len(entries)))
+    nrows = math.ceil(len(entries) / ncol)
+    # matplotlib fills the columns one after the other: order the entries so rows read
+    # left to right
+    ordered = [
+        entries[r * ncol + c]
+        for c in range(ncol)
+        for r in range(nrows)
+        if r * ncol + c < len(entries)
+    ]
+    fig.legend(handles=ordered, loc="outside lower center", ncol=ncol)
+
+
+def _legend_rows(fig: Figure, rows: Sequence[Sequence[Artist]]) -> None:
+    """A figure legend with each group of handles on rows of its own."""
+    rows = [list(r) for r in rows if r]
+    if not rows:
+        return
+    ncol = max(len(r) for r in rows)
+    blank = [Line2D([], [], linestyle="none", label="") for _ in range(ncol)]
+    handles = [h for r in rows[:-1] for h in r + blank[len(r) :]] + rows[-1]
+    _legend(fig, handles, ncol)
+
+
+def _wrapped(handles: Sequence[Artist], width: int = 48) -> list[Artist]:
+    """The handles with long labels wrapped onto several lines."""
+    for h in handles:
+        h.set_label(textwrap.fill(str(h.get_label()), width))
+    return list(handles)
 
 
 def _topic_handles(results: Results, colours: dict[str, Colour]) -> list[Artist]:
@@ -515,21 +551,563 @@ def focus_effect(results: Results) -> Figure:
     return fig
 
 
+# ------------------------------------------------------------------ the focal member's posts
+
+#: Shaded reference bands of primary reach (%): the seed's claim and practitioners' range.
+SEED_REACH_BAND = (4.0, 5.0)
+PRACTITIONER_REACH_BAND = (5.0, 10.0)
+#: Share of new connections never heard from, as the seed claims it (%).
+SEED_NEVER_HEARD = 90.0
+
+#: Legend text of the two routes of `weekly_reach`.
+REACH_LABELS = {
+    "primary": "Primary: her test audience (network route)",
+    "engagement_driven": "Engagement-driven: everyone else (viewers - primary)",
+}
+
+#: Colours of tie kinds: peers in cool colours, strangers in orange (colorblind palette).
+_KIND_PALETTE_INDEX = {"colleague": 0, "field_peer": 2, "client": 9, "offline": 4, "stranger": 1}
+KIND_LABELS = {
+    "colleague": "colleagues",
+    "field_peer": "field peers",
+    "offline": "offline acquaintances",
+    "client": "clients",
+    "stranger": "strangers",
+}
+
+_INTRO_STYLE: dict[bool, Literal["-", "-."]] = {False: "-", True: "-."}
+_INTRO_LABELS = {False: "accepted without an intro message", True: "with an intro message"}
+
+
+def kind_colours() -> dict[str, Colour]:
+    """Fixed colour of each tie kind (see `KIND_LABELS`)."""
+    palette = sns.color_palette("colorblind", 10)
+    return {kind: tuple(palette[i]) for kind, i in _KIND_PALETTE_INDEX.items()}
+
+
+def _band(
+    ax: Axes,
+    x: Any,
+    band: pd.DataFrame,
+    colour: Colour,
+    scale: float = 1.0,
+    top: float | None = None,
+    **kwargs: Any,
+) -> None:
+    """Mean as a line, its 95% interval as a band clipped to [0, top]; nothing if empty."""
+    if band.empty:
+        return
+    ax.plot(x, scale * band["mean"], color=colour, **kwargs)
+    lo = np.clip(scale * band["lo"].to_numpy(dtype=float), 0, top)
+    hi = np.clip(scale * band["hi"].to_numpy(dtype=float), 0, top)
+    if kwargs.get("drawstyle") == "steps-post":
+        ax.fill_between(x, lo, hi, color=colour, alpha=_BAND_ALPHA, linewidth=0, step="post")
+    else:
+        ax.fill_between(x, lo, hi, color=colour, alpha=_BAND_ALPHA, linewidth=0)
+
+
+def _variant_handles(variants: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
+    return [Line2D([], [], color=colours[v], linewidth=2.2, label=v) for v in variants]
+
+
+def _focal_note(results: Results) -> str:
+    """Subtitle: what lines and bands mean, for figures of the focal member's posts."""
+    return _uncertainty_note(results)
+
+
+def reach_over_time(results: Results) -> Figure:
+    """Viewers per focal post by week of creation, primary and engagement-driven, per variant."""
+    colours = variant_colours(results.variants)
+    bands = weekly_reach_bands(results.posts, results.duration_days)
+    fig = Figure(figsize=(12.5, 5.4), layout="constrained")
+    axes = list(fig.subplots(1, 2))
+    marked: dict[str, Artist] = {}
+    for ax, measure in zip(axes, REACH_MEASURES, strict=True):
+        sub = bands[bands["measure"] == measure]
+        for variant in results.variants:
+            b = sub[sub["variant"] == variant]
+            _band(ax, b["day"], b, colours[variant], linewidth=1.8, marker="o", markersize=3)
+        means = sub["mean"].dropna()
+        if means.empty:
+            _no_data(ax, "focal posts")
+        else:  # an interval of two replications can be very wide: keep the means readable
+            ax.set_ylim(0, 1.6 * float(means.max()))
+        for handle in _mark_events(ax, _events_with_variants(results)):
+            marked.setdefault(str(handle.get_label()), handle)
+        ax.set_title(REACH_LABELS[measure])
+        ax.set_xlabel("simulated day the post was created (weekly bins)")
+        ax.set_ylabel("viewers per post")
+        ax.set_xlim(0, results.duration_days)
+    _titles(
+        fig,
+        "Reach of the focal member's posts over time",
+        results,
+        _focal_note(results).replace("mean of", "weekly mean per post, mean of"),
+    )
+    handles = _variant_handles(results.variants, colours) + list(marked.values())
+    _legend(fig, handles, min(len(handles), 5))
+    return fig
+
+
+def primary_reach(results: Results) -> Figure:
+    """Distribution of the primary reach of the focal posts per variant, against the claims."""
+    colours = variant_colours(results.variants)
+    focal = focal_posts(results.posts).dropna(subset=["primary_reach"])
+    n = len(results.variants)
+    fig = Figure(figsize=(max(7.0, 1.5 * n + 4.0), 5.6), layout="constrained")
+    ax = fig.subplots()
+    seed = ax.axhspan(*SEED_REACH_BAND, color="0.55", alpha=0.45, linewidth=0, zorder=0)
+    practice = ax.axhspan(*PRACTITIONER_REACH_BAND, color="0.75", alpha=0.3, linewidth=0, zorder=0)
+    rng = np.random.default_rng(0)  # jitter only: the same figure every time
+    data = [
+        100 * focal.loc[focal["variant"] == v, "primary_reach"].to_numpy() for v in results.variants
+    ]
+    ax.boxplot(
+        data,
+        positions=range(n),
+        widths=0.5,
+        showfliers=False,
+        medianprops={"color": "0.1", "linewidth": 2},
+        boxprops={"color": "0.2"},
+        whiskerprops={"color": "0.2"},
+        capprops={"color": "0.2"},
+    )
+    for i, (variant, values) in enumerate(zip(results.variants, data, strict=True)):
+        if values.size == 0:
+            ax.text(i, 0.5, "no focal posts", ha="center", va="bottom", fontsize=9)
+            continue
+        ax.scatter(
+            i + rng.uniform(-0.18, 0.18, values.size),
+            values,
+            s=9,
+            color=colours[variant],
+            alpha=0.55,
+            linewidths=0,
+            zorder=3,
+        )
+        median = float(np.median(values))
+        ax.annotate(
+            f"median {median:.1f}%",
+            (i + 0.27, median),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    ax.set_xticks(range(n), results.variants)
+    ax.set_xlim(-0.6, n - 0.1)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("primary reach (% of her connections)\nprimary viewers / connections")
+    ax.grid(axis="x", visible=False)
+    seed.set_label(
+        f"seed's claim: {SEED_REACH_BAND[0]:g}–{SEED_REACH_BAND[1]:g}% of connections see a post"
+    )
+    practice.set_label(
+        f"practitioners: {PRACTITIONER_REACH_BAND[0]:g}–{PRACTITIONER_REACH_BAND[1]:g}%"
+        " (test audience)"
+    )
+    box = Line2D([], [], color="0.1", linewidth=2, label="box: median and quartiles of posts")
+    dots = Line2D([], [], marker="o", linestyle="", color="0.4", label="dot: one post")
+    reps = (
+        "one replication"
+        if results.replications < 2
+        else (f"posts of all {results.replications} replications")
+    )
+    _titles(fig, "Primary reach of the focal member's posts", results, reps)
+    _legend(fig, [seed, practice, box, dots], 2)
+    return fig
+
+
+def engagement_by_source(results: Results) -> Figure:
+    """Viewers and engagements per focal post by relationship group, and the peer share."""
+    colours = source_colours()
+    per_rep = posts_by_source(results.posts)
+    means = per_rep.groupby(["variant", "measure", "group"], sort=False)["per_post"].mean()
+    metrics = replication_metrics(results.posts)
+    totals = {
+        "viewers": summarise(metrics, "viewers_per_post", ["variant"]).set_index("variant"),
+        "engagements": summarise(metrics, "engagements_per_post", ["variant"]).set_index("variant"),
+    }
+    peer = summarise(metrics, "peer_share", ["variant"]).set_index("variant")
+    n = len(results.variants)
+    fig = Figure(figsize=(14, 2.4 + 0.55 * n), layout="constrained")
+    axes = list(fig.subplots(1, 3, sharey=True, width_ratios=[1.2, 1.2, 0.8]))
+    ys = np.arange(n)[::-1]
+    titles = {"viewers": "Viewers per post", "engagements": "Engagements per post"}
+    units = {"viewers": "viewers per post", "engagements": "likes + comments + shares per post"}
+    for ax, measure in zip(axes[:2], ("viewers", "engagements"), strict=True):
+        left = np.zeros(n)
+        for group in SOURCE_GROUPS:
+            width = np.array(
+                [means.get((v, measure, group), 0.0) for v in results.variants], dtype=float
+            )
+            ax.barh(ys, width, 0.6, left=left, color=colours[group])
+            left += np.nan_to_num(width)
+        tag = np.array([means.get((v, measure, TAG), 0.0) for v in results.variants], float)
+        if np.nansum(tag) > 0:
+            ax.barh(ys, tag, 0.6, fill=False, hatch="///", edgecolor="0.15", linewidth=0)
+        t = totals[measure].reindex(results.variants)
+        err = np.vstack([t["mean"] - t["lo"], t["hi"] - t["mean"]])
+        ax.errorbar(
+            t["mean"],
+            ys,
+            xerr=np.nan_to_num(err),
+            fmt="none",
+            ecolor="0.1",
+            capsize=3,
+            linewidth=1.2,
+        )
+        for y, total in zip(ys, t["mean"], strict=True):
+            if not math.isnan(total):
+                hi = t["hi"].fillna(t["mean"]).to_numpy()[n - 1 - y]
+                ax.annotate(
+                    f"{total:.1f}" if measure == "viewers" else f"{total:.2f}",
+                    (max(total, hi), y),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=9,
+                )
+        ax.margins(x=0.15)
+        ax.set_xlim(left=0)
+        ax.set_title(titles[measure])
+        ax.set_xlabel(units[measure])
+        ax.grid(axis="y", visible=False)
+    ax = axes[2]
+    p = peer.reindex(results.variants)
+    ax.hlines(ys, 100 * p["lo"], 100 * p["hi"], color="0.2", linewidth=2.5)
+    ax.scatter(100 * p["mean"], ys, c=[colours["peer"]], s=60, zorder=3, edgecolors="0.1")
+    for y, mean in zip(ys, p["mean"], strict=True):
+        if not math.isnan(mean):
+            ax.annotate(f"{100 * mean:.1f}%", (100 * mean, y), **_ABOVE)
+    ax.set_xlim(0, max(100.0, float(np.nanmax(100 * p["hi"].to_numpy(float), initial=0))))
+    ax.set_title("Peer share of viewers")
+    ax.set_xlabel("peer viewers / all viewers (%)")
+    ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(ys, results.variants)
+    axes[0].set_ylim(-0.6, n - 0.3)
+    _titles(
+        fig,
+        "Who sees and engages with the focal member's posts",
+        results,
+        "bars: mean per post over replications, split by the viewer's relationship to her;"
+        " whiskers: 95% confidence interval",
+    )
+    handles: list[Artist] = [Patch(color=colours[g], label=SOURCE_LABELS[g]) for g in SOURCE_GROUPS]
+    handles.append(
+        Patch(
+            fill=False, hatch="///", edgecolor="0.15", label="of them, through a tag notification"
+        )
+    )
+    _legend(fig, handles, 3)
+    return fig
+
+
+# ------------------------------------------------------------------ ties and connections
+
+
+def ties_never_heard(results: Results) -> Figure:
+    """Kaplan-Meier share of new stranger ties never heard from, by days since acceptance."""
+    colours = variant_colours(results.variants)
+    followup = stranger_followup(results.ties, results.duration_days, results.connections)
+    horizon = followup_horizon(followup)
+    curves = never_heard_curves(followup, horizon, step=0.5)
+    bands = band_over_days(curves, "share", ["variant", "intro_message"])
+    fig = Figure(figsize=(10.5, 6.2), layout="constrained")
+    ax = fig.subplots()
+    seed = ax.axhline(SEED_NEVER_HEARD, color=_DASH_GREY, linestyle="--", linewidth=1.2)
+    seed.set_label(f"seed: {SEED_NEVER_HEARD:g}% never heard from")
+    shown = []
+    styles = set()
+    for variant in results.variants:
+        for intro in (False, True):
+            b = bands[(bands["variant"] == variant) & (bands["intro_message"] == intro)]
+            if b.empty:
+                continue
+            _band(
+                ax,
+                b["day"],
+                b,
+                colours[variant],
+                scale=100.0,
+                top=100.0,
+                drawstyle="steps-post",
+                linewidth=2,
+                linestyle=_INTRO_STYLE[intro],
+            )
+            last = b.dropna(subset=["mean"]).iloc[-1]
+            ax.annotate(
+                f"{100 * last['mean']:.0f}%",
+                (last["day"], 100 * last["mean"]),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+                color=colours[variant],
+            )
+            styles.add(intro)
+            if variant not in shown:
+                shown.append(variant)
+    if not shown:
+        _no_data(ax, "new stranger ties")
+    ax.set_xlim(0, horizon * 1.07 if not math.isnan(horizon) else NEVER_HEARD_DAYS)
+    ax.set_ylim(0, 104)
+    ax.set_xlabel("days since the tie was accepted")
+    ax.set_ylabel("new stranger ties with no interaction yet (%)")
+    _titles(
+        fig,
+        "How many new stranger connections are never heard from",
+        results,
+        "Kaplan-Meier estimate per replication (censored at the run's end and when pruned); "
+        + _uncertainty_note(results).replace("mean of", "line: mean of"),
+    )
+    handles = _variant_handles(shown, colours)
+    handles += [
+        Line2D([], [], color="0.3", linestyle=_INTRO_STYLE[i], linewidth=2, label=_INTRO_LABELS[i])
+        for i in sorted(styles)
+    ]
+    handles.append(seed)
+    _legend(fig, handles, min(len(handles), 4))
+    return fig
+
+
+def connections_over_time(results: Results) -> Figure:
+    """Connections by kind over time per variant, and the share ever reached by her posts."""
+    colours = kind_colours()
+    vcolours = variant_colours(results.variants)
+    by_kind = connections_by_kind(results.connections)
+    means = by_kind.pivot_table(
+        index=["variant", "day"], columns="kind", values="connections", aggfunc="mean"
+    )
+    shares = band_over_days(reached_share(results.connections), "share", ["variant"])
+    kinds = [k for k in KIND_LABELS if k in set(by_kind["kind"])]
+    fig, axes = _panels(len(results.variants) + 1, 4.6, sharey=False)
+    days = np.arange(0, int(by_kind["day"].max()) + 1) if not by_kind.empty else np.arange(1)
+    marked: dict[str, Artist] = {}
+    top = 0.0
+    for ax, variant in zip(axes, results.variants, strict=False):
+        if variant in means.index.get_level_values("variant"):
+            part = means[means.index.get_level_values("variant") == variant]
+            wide = part.droplevel("variant").reindex(index=days, columns=kinds)
+        else:
+            wide = pd.DataFrame(0.0, index=days, columns=kinds)
+            _no_data(ax, "connections recorded")
+        stack = np.nan_to_num(wide.to_numpy(dtype=float).T)
+        ax.stackplot(days, stack, colors=[colours[k] for k in kinds], linewidth=0)
+        top = max(top, float(stack.sum(axis=0).max(initial=0.0)))
+        _mark_variant_events(ax, results, variant, marked)
+        ax.set_title(variant)
+        ax.set_xlabel("simulated day (end-of-day snapshot)")
+        ax.set_xlim(0, results.duration_days)
+    for ax in axes[: len(results.variants)]:
+        ax.set_ylim(0, 1.05 * top if top > 0 else 1)
+    for ax in _row_starts(axes):
+        if ax in axes[: len(results.variants)]:
+            ax.set_ylabel("her connections (mean over replications)")
+    ax = axes[-1]
+    for variant in results.variants:
+        b = shares[shares["variant"] == variant]
+        _band(ax, b["day"], b, vcolours[variant], scale=100.0, top=100.0, linewidth=1.8)
+    ax.set_title("Connections who ever saw one of her posts")
+    ax.set_xlabel("simulated day (end-of-day snapshot)")
+    ax.set_ylabel("share of her connections (%)")
+    ax.set_xlim(0, results.duration_days)
+    ax.set_ylim(0, 100)
+    _titles(
+        fig,
+        "The focal member's connections by kind, and how many her posts ever reach",
+        results,
+        "areas: mean of replications; last panel: " + _uncertainty_note(results),
+    )
+    handles: list[Artist] = [Patch(color=colours[k], label=KIND_LABELS[k]) for k in kinds]
+    handles += _variant_handles(results.variants, vcolours)
+    handles += _event_handles(marked, results)
+    _legend(fig, handles, min(len(handles), 5))
+    return fig
+
+
+# ------------------------------------------------------------------ effects
+
+
+def _metric_title(metric: Metric, horizon: float) -> str:
+    """Panel title of a forest metric (the never-heard share names its horizon)."""
+    if metric.name == "never_heard" and not math.isnan(horizon):
+        return f"{metric.title}\nwithin {_day_text(round(horizon, 1))} days"
+    return metric.title
+
+
+def effects_forest(results: Results) -> Figure:
+    """Paired effects against the first variant, one panel per `FOREST_METRICS` metric."""
+    colours = variant_colours(results.variants)
+    followup = stranger_followup(results.ties, results.duration_days, results.connections)
+    horizon = followup_horizon(followup)
+    metrics = replication_metrics(
+        results.posts, results.connections, results.ties, results.duration_days, horizon
+    )
+    effects = forest_effects(metrics, results.variants)
+    reference, others = results.variants[0], results.variants[1:]
+    ncols = 4
+    nrows = math.ceil(len(FOREST_METRICS) / ncols)
+    fig = Figure(figsize=(15, 1.3 + nrows * (1.0 + 0.42 * len(others))), layout="constrained")
+    grid = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
+    ys = np.arange(len(others))[::-1]
+    for ax, metric in zip([a for row in grid for a in row], FOREST_METRICS, strict=False):
+        e = effects[effects["metric"] == metric.name].set_index("b").reindex(others)
+        scale = 100.0 if metric.percent else 1.0
+        ax.axvline(0, color=_DASH_GREY, linewidth=1)
+        for y, variant in zip(ys, others, strict=True):
+            row = e.loc[variant, ["mean", "lo", "hi"]].to_numpy(dtype=float)
+            mean, lo, hi = (scale * float(x) for x in row)
+            if math.isnan(mean):
+                ax.annotate("no data", (0, y), **{**_ABOVE, "ha": "left"})
+                continue
+            if not math.isnan(lo):
+                ax.hlines(y, lo, hi, color=colours[variant], linewidth=2.5)
+            ax.plot(mean, y, "D", color=colours[variant], markersize=7)
+            ax.annotate(
+                f"{mean:+.1f}" if abs(mean) >= 1 or mean == 0 else f"{mean:+.2f}",
+                (mean, y),
+                **_ABOVE,
+            )
+        ax.set_title(_metric_title(metric, horizon), fontsize=10)
+        unit = "pp" if metric.percent else metric.unit
+        ax.set_xlabel(f"difference ({unit})")
+        ax.margins(x=0.15)
+        ax.grid(axis="y", visible=False)
+    for ax in [a for row in grid for a in row][len(FOREST_METRICS) :]:
+        ax.set_visible(False)
+    for row in grid:
+        row[0].set_yticks(ys, [f"{v}\nminus {reference}" for v in others])
+        row[0].set_ylim(-0.6, len(others) - 0.25)
+    _titles(
+        fig,
+        f"Effects of each strategy against {reference}, paired by replication",
+        results,
+        "diamond: mean paired difference; bar: 95% confidence interval; pp: percentage points",
+    )
+    return fig
+
+
+def reach_region(results: Results) -> Figure:
+    """Heatmap over two swept parameters of the paired difference in viewers per post.
+
+    Raises:
+        ValueError: the folder is not a sweep of two parameters with two variants.
+    """
+    if len(results.sweep_parameters) != 2 or len(results.variants) < 2:
+        raise ValueError("reach_region needs a sweep of two parameters and two variants")
+    a, b = results.variants[0], results.variants[1]
+    px, py = results.sweep_parameters
+    diff = sweep_reach_difference(results.posts, [px, py], a, b)
+    xs = sorted(diff[px].unique())
+    ys = sorted(diff[py].unique())
+    grid = diff.pivot_table(index=py, columns=px, values="mean", aggfunc="first").reindex(
+        index=ys, columns=xs
+    )
+    lo = diff.pivot_table(index=py, columns=px, values="lo", aggfunc="first").reindex(
+        index=ys, columns=xs
+    )
+    hi = diff.pivot_table(index=py, columns=px, values="hi", aggfunc="first").reindex(
+        index=ys, columns=xs
+    )
+    values = grid.to_numpy(dtype=float)
+    limit = float(np.nanmax(np.abs(values), initial=0.0)) or 1.0
+    fig = Figure(figsize=(2.0 + 1.1 * len(xs) + 1.5, 2.2 + 0.8 * len(ys)), layout="constrained")
+    ax = fig.subplots()
+    mesh = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
+    fig.colorbar(mesh, ax=ax, label=f"{b} minus {a}: viewers per post")
+    significant = (lo.to_numpy(dtype=float) > 0) | (hi.to_numpy(dtype=float) < 0)
+    for (j, i), value in np.ndenumerate(values):
+        if math.isnan(value):
+            ax.text(i, j, "no data", ha="center", va="center", fontsize=8)
+            continue
+        mark = " *" if significant[j, i] else ""
+        ax.text(
+            i,
+            j,
+            f"{value:+.1f}{mark}",
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="white" if abs(value) > 0.6 * limit else "0.1",
+        )
+    if len(xs) > 1 and len(ys) > 1 and np.nanmin(values) < 0 < np.nanmax(values):
+        ax.contour(
+            np.arange(len(xs)),
+            np.arange(len(ys)),
+            values,
+            levels=[0.0],
+            colors="0.1",
+            linewidths=1.5,
+            linestyles="--",
+        )
+    ax.set_xticks(range(len(xs)), [f"{x:g}" if isinstance(x, float) else str(x) for x in xs])
+    ax.set_yticks(range(len(ys)), [f"{y:g}" if isinstance(y, float) else str(y) for y in ys])
+    ax.set_xlabel(px.replace("__", "."))
+    ax.set_ylabel(py.replace("__", "."))
+    ax.grid(visible=False)
+    _titles(
+        fig,
+        f"Where {b} reaches more than {a}: viewers per post of the focal member",
+        results,
+        "mean paired difference over replications; *: 95% confidence interval excludes 0;"
+        " dashed: zero",
+    )
+    return fig
+
+
 #: Every figure by name, in drawing order.
 _DRAW: dict[str, Callable[[Results], Figure]] = {
     "feed_by_topic": feed_by_topic,
     "beliefs_vs_truth": beliefs_vs_truth,
     "feed_by_source": feed_by_source,
     "focus_effect": focus_effect,
+    "reach_over_time": reach_over_time,
+    "primary_reach": primary_reach,
+    "engagement_by_source": engagement_by_source,
+    "ties_never_heard": ties_never_heard,
+    "connections_over_time": connections_over_time,
+    "effects_forest": effects_forest,
+    "reach_region": reach_region,
 }
+
+
+def _available(results: Results) -> dict[str, bool]:
+    """Whether each figure has the data it needs."""
+    focal = focal_posts(results.posts)
+    has_ties = (
+        not results.ties.empty
+        and not stranger_followup(results.ties, results.duration_days, results.connections).empty
+    )
+    return {
+        "feed_by_topic": True,
+        "beliefs_vs_truth": True,
+        "feed_by_source": True,
+        "focus_effect": results.focus_topic is not None,
+        "reach_over_time": not focal.empty and "created_day" in focal.columns,
+        "primary_reach": bool(focal["primary_reach"].notna().any()),
+        "engagement_by_source": not focal.empty and has_source_columns(results.posts),
+        "ties_never_heard": has_ties,
+        "connections_over_time": not results.connections.empty,
+        "effects_forest": len(results.variants) > 1 and not focal.empty,
+    }
 
 
 def figure_names(results: Results) -> list[str]:
     """Names of the figures drawn for a results folder, in order.
 
-    ``focus_effect`` is drawn only when the scenario has a focus topic.
+    Each figure is drawn only when its data is there: ``focus_effect`` needs a focus topic;
+    the figures of the focal member's posts need focal posts (and the by-source columns);
+    ``ties_never_heard`` new stranger ties; ``connections_over_time`` the connections table;
+    ``effects_forest`` two variants. A parameter sweep (`Results.is_sweep`) gets only
+    ``reach_region``, and only when two parameters were swept and there are two variants:
+    the other figures take one row per variant and replication.
     """
-    return [n for n in _DRAW if n != "focus_effect" or results.focus_topic is not None]
+    if results.is_sweep:
+        ok = len(results.sweep_parameters) == 2 and len(results.variants) > 1
+        return ["reach_region"] if ok and not results.posts.empty else []
+    available = _available(results)
+    return [n for n in _DRAW if available.get(n, False)]
 
 
 def draw_figures(results_dir: Path) -> list[Path]:

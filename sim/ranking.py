@@ -32,9 +32,9 @@ PRESETS = ("linkedin", "edgerank", "twitter-2023", "chronological", "random")
 
 LINKEDIN_HEADS = {
     # action: (weight in the score, platform's base rate, social-proof slope)
-    "like": (1.0, 0.03, 1.0),
-    "comment": (4.0, 0.006, 1.0),
-    "share": (4.0, 0.002, 2.0),
+    "like": (1.0, 0.04, 1.0),
+    "comment": (4.0, 0.01, 1.0),
+    "share": (4.0, 0.0035, 2.0),
 }
 """LinkedIn preset: a comment weighs about 4 likes (practitioner reports, van der Blom 2021);
 share 4 (calibration-sources.md 4 suggests 4-8). LiRank (2024) publishes the structure, a
@@ -58,9 +58,10 @@ class Candidates:
         edge: tie index viewer -> author, or -1.
         age: age of the post at the session (days).
         affinity: platform's estimated affinity viewer -> author (0 when not connected).
-        belief: platform's inferred weight of the viewer for the post's topic.
-        proof: how many of the viewer's connections engaged with the post.
-        n_topics: number of topics (scales beliefs so that a uniform belief gives 1).
+        belief: platform's inferred weight of the viewer for the post's topic, relative to
+            the viewer's top topic (``theta_topic / max_t theta_t``, in [0, 1]).
+        proof: activity notifications of the post the viewer received (connections who
+            engaged and whose activity reached the viewer).
     """
 
     viewer: NDArray[np.int64]
@@ -73,20 +74,18 @@ class Candidates:
     affinity: NDArray[np.float64]
     belief: NDArray[np.float64]
     proof: NDArray[np.int64]
-    n_topics: int
 
 
 def linkedin_score(c: Candidates) -> NDArray[np.float64]:
     """LinkedIn-like score: a weighted sum of predicted actions times freshness.
 
     For each head a in {like, comment, share} the platform predicts
-    ``p_a = base_a * (AFFINITY_FLOOR + affinity) * (T * belief) * (1 + slope_a * ln(1 + k))``
-    from its estimated affinity, its inferred topic weight (T topics: a uniform belief is 1)
-    and social proof k; the score is ``sum_a w_a p_a * exp(-age / tau)``, times 0.75 for
+    ``p_a = base_a * (AFFINITY_FLOOR + affinity) * belief * (1 + slope_a * ln(1 + k))``
+    from its estimated affinity, its relative inferred topic weight and social proof k; the score is ``sum_a w_a p_a * exp(-age / tau)``, times 0.75 for
     out-of-network recommendations (LiRank 2024: linear combination of action predictions;
     MODEL.md 3).
     """
-    reach = (AFFINITY_FLOOR + c.affinity) * (c.n_topics * c.belief)
+    reach = (AFFINITY_FLOOR + c.affinity) * c.belief
     proof = np.log1p(c.proof)
     total = np.zeros(c.viewer.size)
     for weight, base, slope in LINKEDIN_HEADS.values():
@@ -125,13 +124,13 @@ def twitter_2023_score(c: Candidates) -> NDArray[np.float64]:
 
     feedsim maps the heads onto its platform predictions (see :func:`linkedin_score`):
     like = p_like, retweet = p_share, reply = p_comment; good profile click
-    ``= 0.005 * T * belief``; reply engaged by author ``= p_comment * a / (1 + a)`` (authors
+    ``= 0.005 * belief``; reply engaged by author ``= p_comment * a / (1 + a)`` (authors
     answer people they interact with, a = estimated affinity); negative feedback
-    ``= 0.002 * max(0, 1 - T * belief)`` and report ``= 1e-4 * max(0, 1 - T * belief)``
+    ``= 0.002 * (1 - belief)`` and report ``= 1e-4 * (1 - belief)``
     (posts on topics the viewer is believed not to care about). Times freshness, and the
     out-of-network factor.
     """
-    interest = c.n_topics * c.belief
+    interest = c.belief
     reach = (AFFINITY_FLOOR + c.affinity) * interest
     proof = np.log1p(c.proof)
     like, comment, share = (

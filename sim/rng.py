@@ -13,11 +13,10 @@ import numpy as np
 
 STREAMS = (
     "network",  # who is who, who knows whom
-    "focal",  # which members are followed
     "sessions",  # when members open the feed
     "posting",  # when members post, and on which topic
     "audience",  # test audiences and their expansion
-    "ranking",  # ties in scores, the random ranker, out-of-network picks
+    "ranking",  # the random ranker, out-of-network recommendations
     "engagement",  # members' true reactions
     "fanout",  # whose feeds an engagement reaches
     "invitations",  # who invites, and when

@@ -257,7 +257,8 @@ class Strategy(Strict):
 
 
 class FocalMember(Strict):
-    """A member the study follows closely (feed, beliefs and ties are recorded daily)."""
+    """A member the study follows closely: its feed, beliefs and connections are recorded
+    daily, its ties at the end of the run."""
 
     name: str = param(..., "Name events use to refer to this member.", "text", pattern=NAME_PATTERN)
     field: str = param(..., "The member's home field (one of `topics`).", "topic")
@@ -360,7 +361,12 @@ class Platform(Strict):
 
 
 class TieMultipliers(Strict):
-    """Engagement multiplier by the viewer's relationship to the author (stranger-free = 1)."""
+    """Engagement multiplier by the viewer's relationship to the author.
+
+    calibration-sources.md 4 gives multipliers relative to a stranger = 1 (colleague 4-6,
+    peer 2-3, offline 3-5, client 2-4); feedsim keeps those for peers and calibrates the
+    stranger value below 1 so that most stranger ties stay silent (C4, C8).
+    """
 
     colleague: float = param(
         5.0, "Colleagues.", "x", "calibration-sources.md 4: colleague 4-6", ge=0
@@ -392,13 +398,13 @@ class Behaviour(Strict):
     """Members' true engagement (what they actually do; the platform only sees its effects)."""
 
     like_rate: Probability = param(
-        0.012,
+        0.04,
         "Base chance to like an item at the top of the feed.",
         "1/impression",
         "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
     )
-    comment_rate: Probability = param(0.003, "Base chance to comment.", "1/impression")
-    share_rate: Probability = param(0.001, "Base chance to share.", "1/impression")
+    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression")
+    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression")
     attention_decay_items: float = param(
         6.0,
         "Attention at position i is exp(-i / this).",
@@ -407,7 +413,11 @@ class Behaviour(Strict):
         gt=0,
     )
     social_proof: float = param(
-        0.5, "Engagement rises by this times log(1 + connections who engaged).", "-", ge=0
+        0.5,
+        "Engagement rises by this times log(1 + k), k the activity notifications of the post"
+        " the viewer received (connections who engaged).",
+        "-",
+        ge=0,
     )
     ties: TieMultipliers = Field(default_factory=TieMultipliers)
     stranger_reply_rate: Probability = param(
@@ -570,6 +580,12 @@ class Scenario(Strict):
                 raise ValueError(f"events[{i}].field: {event.field!r} is not one of the topics")
         if self.focus_topic is not None and known is not None and self.focus_topic not in known:
             raise ValueError(f"focus_topic: {self.focus_topic!r} is not one of the topics")
+        per_day = 24 / self.slice_hours
+        if abs(per_day - round(per_day)) > 1e-9:
+            raise ValueError(
+                f"slice_hours: {self.slice_hours:g} must divide a day into whole slices"
+                " (e.g. 0.25, 0.5, 1, 2, 3, 6, 24)"
+            )
         variant_names = [v.name for v in self.variants]
         if len(set(variant_names)) != len(variant_names):
             raise ValueError("variants: names must be unique")

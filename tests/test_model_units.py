@@ -26,7 +26,6 @@ def candidates(rng: np.random.Generator, n: int, n_viewers: int = 5) -> ranking.
         affinity=rng.random(n) * 5,
         belief=rng.dirichlet(np.ones(4), n)[:, 0],
         proof=rng.integers(0, 5, n),
-        n_topics=4,
     )
 
 
@@ -147,7 +146,7 @@ def test_propensity_orders_relationships_as_the_model_says() -> None:
     sources = np.arange(7, dtype=np.int8)
     m = behaviour.engagement_propensity(
         np.zeros(7, np.int64), sources, np.full(7, 0.5), np.full(7, 0.2), np.zeros(7, np.int64),
-        5, params,
+        params,
     )
     named = dict(zip(ranking.SOURCES, m, strict=True))
     # C3/C4: peers engage most, strangers hardly (calibration-sources.md 4: peers 2-6x a
@@ -156,7 +155,7 @@ def test_propensity_orders_relationships_as_the_model_says() -> None:
     assert min(named[k] for k in peers) > 5 * named["stranger"]
     deeper = behaviour.engagement_propensity(
         np.array([0, 5]), np.zeros(2, np.int8), np.full(2, 0.5), np.full(2, 0.2),
-        np.zeros(2, np.int64), 5, params,
+        np.zeros(2, np.int64), params,
     )
     assert deeper[1] == pytest.approx(deeper[0] * np.exp(-5 / params.attention_decay_items))
 
