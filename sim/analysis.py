@@ -768,8 +768,8 @@ def posts_by_source(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 def kaplan_meier(
-    durations: Iterable[float] | np.ndarray[Any, Any],
-    observed: Iterable[bool] | np.ndarray[Any, Any],
+    durations: Iterable[float],
+    observed: Iterable[bool],
 ) -> pd.DataFrame:
     """Kaplan-Meier estimate of the survival function from right-censored durations.
 
@@ -789,14 +789,15 @@ def kaplan_meier(
     Raises:
         ValueError: the two have different lengths or a duration is negative or NaN.
     """
-    t = np.asarray(
-        list(durations) if not isinstance(durations, np.ndarray) else durations, dtype=float
-    )
-    e = np.asarray(list(observed) if not isinstance(observed, np.ndarray) else observed, dtype=bool)
+    t = np.asarray(list(durations), dtype=float)
+    e = np.asarray(list(observed), dtype=bool)
     if t.shape != e.shape:
         raise ValueError("durations and observed differ in length")
     if np.isnan(t).any() or (t < 0).any():
         raise ValueError("durations must be non-negative numbers")
+    columns = ["time", "at_risk", "events", "censored", "survival", "std_err"]
+    if t.size == 0:
+        return pd.DataFrame(columns=columns)
     times, inverse = np.unique(t, return_inverse=True)
     events = np.bincount(inverse, weights=e.astype(float), minlength=times.size)
     ended = np.bincount(inverse, minlength=times.size).astype(float)
@@ -832,7 +833,7 @@ def survival_at(
     Returns:
         S at each time (floats).
     """
-    t = np.asarray(list(times) if not isinstance(times, np.ndarray) else times, dtype=float)
+    t = np.asarray(list(times), dtype=float)
     if curve.empty:
         return np.full(t.shape, np.nan)
     knots = curve["time"].to_numpy(dtype=float)
@@ -1025,11 +1026,11 @@ class Metric:
 #: The metrics of the forest plot and the effects table, in display order.
 FOREST_METRICS = (
     Metric("primary_reach", "Primary reach", "% of her connections", True),
-    Metric("viewers_per_post", "Viewers per post", "viewers", False),
-    Metric("peer_viewers_per_post", "Peer viewers per post", "viewers", False),
+    Metric("viewers_per_post", "Viewers per post", "viewers per post", False),
+    Metric("peer_viewers_per_post", "Peer viewers per post", "viewers per post", False),
     Metric("peer_share", "Peer share of viewers", "% of viewers", True),
-    Metric("engagement_rate", "Engagements per impression", "%", True),
-    Metric("engagements_per_post", "Engagements per post", "engagements", False),
+    Metric("engagement_rate", "Engagements per impression", "% of impressions", True),
+    Metric("engagements_per_post", "Engagements per post", "engagements per post", False),
     Metric("reached_share", "Connections ever reached, end of run", "% of connections", True),
     Metric("never_heard", "New stranger ties never heard from", "% of new stranger ties", True),
 )

@@ -35,7 +35,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from sim import behaviour, beliefs, ranking
+from sim import behaviour, beliefs, ranking, strategies
 from sim.errors import InputError
 from sim.network import (
     PEER_KINDS,
@@ -49,7 +49,7 @@ from sim.network import (
 from sim.ranking import ACTIVITY, EXPANSION, NETWORK, RECOMMENDED, SOURCES, TAG
 from sim.records import Columns, RunRecords
 from sim.rng import streams
-from sim.scenario import AcceptInvitations, FocalMember, Members, Prune, Scenario
+from sim.scenario import AcceptInvitations, Members, Prune, Scenario
 from sim import ties as ties_module
 from sim.ties import Ties
 
@@ -160,6 +160,11 @@ class World:
             self.tag_count[m] = spec.strategy.tag_peers
         self.removed: list[dict[str, NDArray[Any]]] = []
         self.messages_sent = np.zeros(self.focal_ids.size, np.int64)
+        self.plans = {
+            slot: self.plan_trend(slot)
+            for slot, spec in enumerate(scenario.focal)
+            if spec.strategy.invitations_per_day > 0
+        }
         self._set_rates()
 
         days = scenario.duration_days
@@ -240,15 +245,11 @@ class World:
             self.prune(event, float(env.now))
 
     def invitations(
-        self, env: simpy.Environment, spec: FocalMember, slot: int, day: int
+        self, env: simpy.Environment, slot: int, day: int
     ) -> Generator[simpy.Event, Any, None]:
-        """At the start of `day`, the member handles that day's invitations (Poisson)."""
+        """At the start of `day`, the member handles that day's invitations."""
         yield env.timeout(day)
-        strategy = spec.strategy
-        span = min(1.0, strategy.trend_days - day)
-        count = int(self.rng["invitations"].poisson(strategy.invitations_per_day * span))
-        if count:
-            self.handle_invitations(spec, slot, count, float(env.now))
+        self.handle_invitations(slot, day, float(env.now))
 
     # ------------------------------------------------------------------ posting
 
@@ -703,7 +704,16 @@ class World:
         rng = self.rng["invitations"]
         inviters = rng.choice(pool, size=event.count, replace=False, p=weight / weight.sum())
         inviters = np.sort(inviters).astype(np.int32)
-        self._connect(member, inviters, np.full(inviters.size, STRANGER, np.int8), now, rng)
+        count = inviters.size
+        self._connect(
+            member,
+            inviters,
+            np.full(count, STRANGER, np.int8),
+            now,
+            strength=draw_strength(rng, count),
+            late_reply=rng.random(count),
+            reply_delay=rng.exponential(1.0, count),
+        )
 
     def _connect(
         self,
@@ -711,29 +721,31 @@ class World:
         partners: NDArray[np.int32],
         kind: NDArray[np.int8],
         now: float,
-        rng: np.random.Generator,
+        strength: NDArray[np.float32],
+        late_reply: NDArray[np.float64],
+        reply_delay: NDArray[np.float64],
         intro: NDArray[np.bool_] | None = None,
         placed: NDArray[np.bool_] | None = None,
     ) -> None:
         """New ties member-partners; the platform learns from them (connection term).
 
         Placed ties (an exchange at acceptance) interact at once. Other stranger ties
-        exchange messages later with probability ``stranger_reply_rate``, after an
-        exponential delay of mean ``stranger_reply_days`` (cold outreach answered).
+        exchange messages later when ``late_reply < stranger_reply_rate``, after
+        ``reply_delay * stranger_reply_days`` (an exponential delay; cold outreach answered).
         """
         count = partners.size
         same_field = self.field[partners] == self.field[member]
         placed = np.zeros(count, bool) if placed is None else placed
         params = self.scenario.behaviour
-        replies = (kind == STRANGER) & ~placed & (rng.random(count) < params.stranger_reply_rate)
-        reply_day = now + rng.exponential(params.stranger_reply_days, count)
+        replies = (kind == STRANGER) & ~placed & (late_reply < params.stranger_reply_rate)
+        reply_day = now + reply_delay * params.stranger_reply_days
         first = np.where(placed, now, np.where(replies, reply_day, np.nan)).astype(np.float32)
         self.ties.add(
             np.full(count, member, np.int32),
             partners,
             now,
             kind=kind,
-            strength=draw_strength(rng, count),
+            strength=strength,
             affinity=beliefs.initial_affinity(kind, same_field) + placed.astype(np.float32),
             intro=np.zeros(count, bool) if intro is None else intro,
             placed=placed,
@@ -752,72 +764,55 @@ class World:
         already = self.ties.dst[start:stop]
         return candidates[(candidates != member) & ~np.isin(candidates, already)]
 
-    def handle_invitations(self, spec: FocalMember, slot: int, count: int, now: float) -> None:
-        """A day's invitations to a focal member, answered by its strategy.
-
-        An invitation comes from someone with a prior relationship with probability
-        ``known_share`` (a friend of a friend in one's field; the tie becomes a field peer
-        tie), else from a stranger anywhere in the network, drawn in proportion to session
-        rate (active members send invitations). ``selective`` accepts the known and asks
-        strangers a question (one message each, within the daily budget), accepting those
-        who answer (probability ``answer_rate``; the exchange is a first interaction and
-        places the tie). ``everyone`` accepts all; with ``intro_message`` it sends each new
-        stranger an intro message within the budget, which is answered with probability
-        ``intro_reply_rate`` (C8, C9).
-        """
-        strategy = spec.strategy
+    def plan_trend(self, slot: int) -> strategies.InvitationPlan:
+        """Draw, before the run, the invitations focal member `slot` receives (see
+        :func:`sim.strategies.plan_invitations`): known inviters are friends of friends in
+        the member's field, strangers anyone else not yet connected."""
         member = int(self.focal_ids[slot])
-        rng = self.rng["invitations"]
-        known = rng.random(count) < strategy.known_share
-        budget = strategy.messages_per_day
-
-        # Known inviters: friends of friends in one's own field.
+        spec = self.scenario.focal[slot]
         _, first = self.ties.rows(np.array([member]))
         _, second = self.ties.rows(self.ties.dst[first])
-        friends_of_friends = np.unique(self.ties.dst[second]).astype(np.int64)
-        friends_of_friends = friends_of_friends[
-            self.field[friends_of_friends] == self.field[member]
-        ]
-        friends_of_friends = self._unconnected(member, friends_of_friends)
-        n_known = min(int(known.sum()), friends_of_friends.size)
-        known_inviters = rng.choice(friends_of_friends, size=n_known, replace=False)
+        known = np.unique(self.ties.dst[second]).astype(np.int64)
+        known = self._unconnected(member, known[self.field[known] == self.field[member]])
+        others = self._unconnected(member, np.arange(self.n))
+        others = others[~np.isin(others, known) & (self.focal_slot[others] < 0)]
+        return strategies.plan_invitations(
+            spec.strategy,
+            self.scenario.duration_days,
+            known,
+            others,
+            self.session_rate[others],
+            self.rng["trend"],
+        )
 
-        strangers = self._unconnected(member, np.arange(self.n))
-        strangers = strangers[~np.isin(strangers, known_inviters)]
-        weight = self.session_rate[strangers]
-        n_strangers = min(int((~known).sum()), int(np.count_nonzero(weight)))
-        stranger_inviters = rng.choice(
-            strangers, size=n_strangers, replace=False, p=weight / weight.sum()
+    def handle_invitations(self, slot: int, day: int, now: float) -> None:
+        """A day's invitations to a focal member, answered by its strategy
+        (:func:`sim.strategies.answer_invitations`). Invitations from people the member has
+        connected with since the plan was drawn are void."""
+        plan = self.plans[slot]
+        today = plan.on(day)
+        member = int(self.focal_ids[slot])
+        inviter = plan.inviter[today]
+        valid = self.ties.lookup(np.full(inviter.size, member), inviter) < 0
+        strategy = self.scenario.focal[slot].strategy
+        known = plan.known[today][valid]
+        answers = strategies.answer_invitations(strategy, known, plan.answer[today][valid])
+        self.messages_sent[slot] += answers.messages
+        accept = answers.accept
+        if not accept.any():
+            return
+        kind = np.where(known, TIE_KINDS.index("field_peer"), STRANGER).astype(np.int8)
+        self._connect(
+            member,
+            inviter[valid][accept].astype(np.int32),
+            kind[accept],
+            now,
+            strength=plan.strength[today][valid][accept],
+            late_reply=plan.late_reply[today][valid][accept],
+            reply_delay=plan.reply_delay[today][valid][accept],
+            intro=answers.intro[accept],
+            placed=answers.placed[accept],
         )
-        answered = rng.random(n_strangers)
-        if strategy.accept == "selective":
-            asked = np.arange(n_strangers) < budget
-            self.messages_sent[slot] += int(asked.sum())
-            accepted = asked & (answered < strategy.answer_rate)
-            stranger_inviters = stranger_inviters[accepted]
-            intro = np.zeros(stranger_inviters.size, bool)
-            placed = np.ones(stranger_inviters.size, bool)
-        else:
-            intro = (np.arange(n_strangers) < budget) & strategy.intro_message
-            self.messages_sent[slot] += int(intro.sum())
-            placed = intro & (answered < strategy.intro_reply_rate)
-        partners = np.concatenate([known_inviters, stranger_inviters]).astype(np.int32)
-        kinds = np.concatenate(
-            [
-                np.full(known_inviters.size, TIE_KINDS.index("field_peer"), np.int8),
-                np.full(stranger_inviters.size, STRANGER, np.int8),
-            ]
-        )
-        if partners.size:
-            self._connect(
-                member,
-                partners,
-                kinds,
-                now,
-                rng,
-                intro=np.concatenate([np.zeros(known_inviters.size, bool), intro]),
-                placed=np.concatenate([np.zeros(known_inviters.size, bool), placed]),
-            )
 
     def prune(self, event: Prune, now: float) -> None:
         """#Keuze: remove the member's ties of the given kinds never heard from."""
@@ -847,11 +842,9 @@ class World:
         env = simpy.Environment()
         for i, event in enumerate(self.scenario.events):
             env.process(self.scripted(env, event, i))
-        for day in range(self.scenario.duration_days):
-            for slot, spec in enumerate(self.scenario.focal):
-                trend = spec.strategy
-                if trend.invitations_per_day > 0 and day < trend.trend_days:
-                    env.process(self.invitations(env, spec, slot, day))
+        for slot, plan in self.plans.items():
+            for day in np.unique(plan.day):
+                env.process(self.invitations(env, slot, int(day)))
         env.process(self.time_slices(env, on_day))
         env.run()  # every process ends by itself at the end of the last day
         return self.records()

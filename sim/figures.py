@@ -2,8 +2,9 @@
 
 `draw_figures` writes every figure as PNG (150 dpi) and SVG into ``RESULTS_DIR/figures/``.
 All figures share one style: seaborn's ``whitegrid`` with the ``colorblind`` palette, a topic
-keeps its colour in every figure (`topic_colours`), lines are means over replications and
-shaded bands their 95% confidence intervals. SVG text stays text (``svg.fonttype = none``), so
+keeps its colour in every figure (`topic_colours`), and so does a variant (`variant_colours`,
+in the manifest's order); lines are means over replications and shaded bands their 95%
+confidence intervals. A figure is drawn only when its data is there (`figure_names`). SVG text stays text (``svg.fonttype = none``), so
 labels can be searched and the files stay small.
 
 With `report.py`, this is the only module of the package that imports matplotlib or seaborn.
@@ -70,7 +71,7 @@ Colour = tuple[float, float, float]
 SOURCE_LABELS = {
     "peer": "peers (colleagues, field peers, offline, clients)",
     "second_degree": "second degree (a connection engaged)",
-    "stranger": "strangers (accepted without knowing them)",
+    "stranger": "strangers (connections without a prior relationship)",
     "out_of_network": "out of network (recommended)",
 }
 
@@ -208,8 +209,9 @@ def _style() -> Iterator[None]:
 
 
 def _grid_shape(n: int) -> tuple[int, int]:
-    """Rows and columns for n panels: one row up to three, else two or more rows of three."""
-    ncols = n if n <= 3 else 3
+    """Rows and columns for n panels: one row up to three, two by two for four, else rows of
+    three."""
+    ncols = n if n <= 3 else 2 if n == 4 else 3
     return math.ceil(n / ncols), ncols
 
 
@@ -317,14 +319,19 @@ def _event_handles(handles: dict[str, Artist], results: Results) -> list[Artist]
     return sorted(handles.values(), key=lambda h: order.index(str(h.get_label())))
 
 
+def _wrap(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, broken at spaces only."""
+    return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False)
+
+
 def _titles(fig: Figure, title: str, results: Results, note: str) -> None:
     """Figure title with the scenario name and a note on what lines and bands mean.
 
     The note is wrapped to the figure's width.
     """
     line = f"{results.manifest.get('scenario_name', '')}: {note}"
-    width = max(60, int(fig.get_figwidth() * 11))
-    fig.suptitle(f"{title}\n{textwrap.fill(line, width) if len(line) > width else line}")
+    width = max(60, int(fig.get_figwidth() * 8))
+    fig.suptitle(f"{_wrap(title, width)}\n{_wrap(line, width)}")
 
 
 def _legend(fig: Figure, handles: Sequence[Artist], ncol: int) -> None:
@@ -345,20 +352,36 @@ def _legend(fig: Figure, handles: Sequence[Artist], ncol: int) -> None:
 
 def _legend_rows(fig: Figure, rows: Sequence[Sequence[Artist]]) -> None:
     """A figure legend with each group of handles on rows of its own."""
-    rows = [list(r) for r in rows if r]
+    rows = [r for r in rows if r]
     if not rows:
         return
     ncol = max(len(r) for r in rows)
-    blank = [Line2D([], [], linestyle="none", label="") for _ in range(ncol)]
-    handles = [h for r in rows[:-1] for h in r + blank[len(r) :]] + rows[-1]
+    blank: list[Artist] = [Line2D([], [], linestyle="none", label="") for _ in range(ncol)]
+    handles = [h for r in rows[:-1] for h in [*r, *blank[len(r) :]]] + list(rows[-1])
     _legend(fig, handles, ncol)
 
 
-def _wrapped(handles: Sequence[Artist], width: int = 48) -> list[Artist]:
-    """The handles with long labels wrapped onto several lines."""
-    for h in handles:
-        h.set_label(textwrap.fill(str(h.get_label()), width))
-    return list(handles)
+def _axes_legend(ax: Axes, handles: Sequence[Artist], width: int = 42) -> None:
+    """A legend inside a panel, where it hides least, its long labels wrapped.
+
+    The handles are copied, so a figure legend may still use the originals' labels.
+    """
+    if not handles:
+        return
+    proxies: list[Artist] = [
+        Line2D(
+            [],
+            [],
+            color=h.get_color(),
+            linestyle=h.get_linestyle(),
+            linewidth=h.get_linewidth(),
+            label=_wrap(str(h.get_label()), width),
+        )
+        if isinstance(h, Line2D)
+        else h
+        for h in handles
+    ]
+    ax.legend(handles=proxies, loc="best", fontsize=8.5, frameon=True, framealpha=0.9)
 
 
 def _topic_handles(results: Results, colours: dict[str, Colour]) -> list[Artist]:
@@ -606,6 +629,12 @@ def _band(
         ax.fill_between(x, lo, hi, color=colour, alpha=_BAND_ALPHA, linewidth=0)
 
 
+def _stacked_width(i: int, n: int) -> float:
+    """Line width of the i-th of n variants: earlier variants are drawn first and wider, so
+    that a variant whose line coincides with a later one still shows as its outline."""
+    return 1.5 + 0.45 * (n - 1 - i)
+
+
 def _variant_handles(variants: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
     return [Line2D([], [], color=colours[v], linewidth=2.2, label=v) for v in variants]
 
@@ -624,9 +653,11 @@ def reach_over_time(results: Results) -> Figure:
     marked: dict[str, Artist] = {}
     for ax, measure in zip(axes, REACH_MEASURES, strict=True):
         sub = bands[bands["measure"] == measure]
-        for variant in results.variants:
+        n = len(results.variants)
+        for i, variant in enumerate(results.variants):
             b = sub[sub["variant"] == variant]
-            _band(ax, b["day"], b, colours[variant], linewidth=1.8, marker="o", markersize=3)
+            width = _stacked_width(i, n)
+            _band(ax, b["day"], b, colours[variant], linewidth=width, marker="o", markersize=3)
         means = sub["mean"].dropna()
         if means.empty:
             _no_data(ax, "focal posts")
@@ -644,8 +675,8 @@ def reach_over_time(results: Results) -> Figure:
         results,
         _focal_note(results).replace("mean of", "weekly mean per post, mean of"),
     )
-    handles = _variant_handles(results.variants, colours) + list(marked.values())
-    _legend(fig, handles, min(len(handles), 5))
+    _axes_legend(axes[-1], list(marked.values()))
+    _legend(fig, _variant_handles(results.variants, colours), len(results.variants))
     return fig
 
 
@@ -733,6 +764,7 @@ def engagement_by_source(results: Results) -> Figure:
     fig = Figure(figsize=(14, 2.4 + 0.55 * n), layout="constrained")
     axes = list(fig.subplots(1, 3, sharey=True, width_ratios=[1.2, 1.2, 0.8]))
     ys = np.arange(n)[::-1]
+    tagged = False
     titles = {"viewers": "Viewers per post", "engagements": "Engagements per post"}
     units = {"viewers": "viewers per post", "engagements": "likes + comments + shares per post"}
     for ax, measure in zip(axes[:2], ("viewers", "engagements"), strict=True):
@@ -745,6 +777,7 @@ def engagement_by_source(results: Results) -> Figure:
             left += np.nan_to_num(width)
         tag = np.array([means.get((v, measure, TAG), 0.0) for v in results.variants], float)
         if np.nansum(tag) > 0:
+            tagged = True
             ax.barh(ys, tag, 0.6, fill=False, hatch="///", edgecolor="0.15", linewidth=0)
         t = totals[measure].reindex(results.variants)
         err = np.vstack([t["mean"] - t["lo"], t["hi"] - t["mean"]])
@@ -794,11 +827,15 @@ def engagement_by_source(results: Results) -> Figure:
         " whiskers: 95% confidence interval",
     )
     handles: list[Artist] = [Patch(color=colours[g], label=SOURCE_LABELS[g]) for g in SOURCE_GROUPS]
-    handles.append(
-        Patch(
-            fill=False, hatch="///", edgecolor="0.15", label="of them, through a tag notification"
+    if tagged:
+        handles.append(
+            Patch(
+                fill=False,
+                hatch="///",
+                edgecolor="0.15",
+                label="of them, through a tag notification",
+            )
         )
-    )
     _legend(fig, handles, 3)
     return fig
 
@@ -817,9 +854,11 @@ def ties_never_heard(results: Results) -> Figure:
     ax = fig.subplots()
     seed = ax.axhline(SEED_NEVER_HEARD, color=_DASH_GREY, linestyle="--", linewidth=1.2)
     seed.set_label(f"seed: {SEED_NEVER_HEARD:g}% never heard from")
-    shown = []
+    shown: list[str] = []
     styles = set()
-    for variant in results.variants:
+    labelled: list[float] = []
+    n = len(results.variants)
+    for i, variant in enumerate(results.variants):
         for intro in (False, True):
             b = bands[(bands["variant"] == variant) & (bands["intro_message"] == intro)]
             if b.empty:
@@ -832,26 +871,29 @@ def ties_never_heard(results: Results) -> Figure:
                 scale=100.0,
                 top=100.0,
                 drawstyle="steps-post",
-                linewidth=2,
+                linewidth=_stacked_width(i, n),
                 linestyle=_INTRO_STYLE[intro],
             )
             last = b.dropna(subset=["mean"]).iloc[-1]
-            ax.annotate(
-                f"{100 * last['mean']:.0f}%",
-                (last["day"], 100 * last["mean"]),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=9,
-                color=colours[variant],
-            )
+            value = 100 * float(last["mean"])
+            if all(abs(value - v) >= 3 for v in labelled):  # one label per level
+                labelled.append(value)
+                ax.annotate(
+                    f"{value:.0f}%",
+                    (float(last["day"]), value),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=9,
+                    color="0.2",
+                )
             styles.add(intro)
             if variant not in shown:
                 shown.append(variant)
     if not shown:
         _no_data(ax, "new stranger ties")
     ax.set_xlim(0, horizon * 1.07 if not math.isnan(horizon) else NEVER_HEARD_DAYS)
-    ax.set_ylim(0, 104)
+    ax.set_ylim(-2, 104)  # a curve at 0% stays visible above the axis
     ax.set_xlabel("days since the tie was accepted")
     ax.set_ylabel("new stranger ties with no interaction yet (%)")
     _titles(
@@ -861,13 +903,12 @@ def ties_never_heard(results: Results) -> Figure:
         "Kaplan-Meier estimate per replication (censored at the run's end and when pruned); "
         + _uncertainty_note(results).replace("mean of", "line: mean of"),
     )
-    handles = _variant_handles(shown, colours)
-    handles += [
+    style_handles: list[Artist] = [
         Line2D([], [], color="0.3", linestyle=_INTRO_STYLE[i], linewidth=2, label=_INTRO_LABELS[i])
         for i in sorted(styles)
     ]
-    handles.append(seed)
-    _legend(fig, handles, min(len(handles), 4))
+    _axes_legend(ax, [*style_handles, seed])
+    _legend(fig, _variant_handles(shown, colours), len(shown))
     return fig
 
 
@@ -905,9 +946,10 @@ def connections_over_time(results: Results) -> Figure:
         if ax in axes[: len(results.variants)]:
             ax.set_ylabel("her connections (mean over replications)")
     ax = axes[-1]
-    for variant in results.variants:
+    for i, variant in enumerate(results.variants):
         b = shares[shares["variant"] == variant]
-        _band(ax, b["day"], b, vcolours[variant], scale=100.0, top=100.0, linewidth=1.8)
+        width = _stacked_width(i, len(results.variants))
+        _band(ax, b["day"], b, vcolours[variant], scale=100.0, top=100.0, linewidth=width)
     ax.set_title("Connections who ever saw one of her posts")
     ax.set_xlabel("simulated day (end-of-day snapshot)")
     ax.set_ylabel("share of her connections (%)")
@@ -917,12 +959,14 @@ def connections_over_time(results: Results) -> Figure:
         fig,
         "The focal member's connections by kind, and how many her posts ever reach",
         results,
-        "areas: mean of replications; last panel: " + _uncertainty_note(results),
+        "areas: mean over replications; last panel: "
+        + _uncertainty_note(results).replace("mean of", "line: mean of"),
     )
-    handles: list[Artist] = [Patch(color=colours[k], label=KIND_LABELS[k]) for k in kinds]
-    handles += _variant_handles(results.variants, vcolours)
-    handles += _event_handles(marked, results)
-    _legend(fig, handles, min(len(handles), 5))
+    kind_handles: list[Artist] = [Patch(color=colours[k], label=KIND_LABELS[k]) for k in kinds]
+    for ax, variant in zip(axes, results.variants, strict=False):
+        own = {label for _, label in _variant_events(results, variant)}
+        _axes_legend(ax, [h for h in _event_handles(marked, results) if h.get_label() in own])
+    _legend_rows(fig, [kind_handles, _variant_handles(results.variants, vcolours)])
     return fig
 
 
@@ -932,8 +976,17 @@ def connections_over_time(results: Results) -> Figure:
 def _metric_title(metric: Metric, horizon: float) -> str:
     """Panel title of a forest metric (the never-heard share names its horizon)."""
     if metric.name == "never_heard" and not math.isnan(horizon):
-        return f"{metric.title}\nwithin {_day_text(round(horizon, 1))} days"
+        return f"{metric.title} within {_day_text(round(horizon, 1))} days"
     return metric.title
+
+
+def level_text(metric: Metric, value: float) -> str:
+    """A metric's value with its unit: ``3.1% of her connections``, ``36.2 viewers per post``."""
+    if math.isnan(value):
+        return "no data"
+    if metric.percent:
+        return f"{100 * value:.1f}{metric.unit}"
+    return f"{value:.2f} {metric.unit}" if abs(value) < 10 else f"{value:.1f} {metric.unit}"
 
 
 def effects_forest(results: Results) -> Figure:
@@ -946,12 +999,23 @@ def effects_forest(results: Results) -> Figure:
     )
     effects = forest_effects(metrics, results.variants)
     reference, others = results.variants[0], results.variants[1:]
-    ncols = 4
-    nrows = math.ceil(len(FOREST_METRICS) / ncols)
-    fig = Figure(figsize=(15, 1.3 + nrows * (1.0 + 0.42 * len(others))), layout="constrained")
+    reference_rows = metrics[metrics["variant"] == reference]
+    levels = {m.name: float(reference_rows[m.name].mean()) for m in FOREST_METRICS}
+    # a metric without any paired difference (e.g. no new stranger ties in the reference)
+    # gets no panel; the report's table still lists it
+    shown = [
+        m for m in FOREST_METRICS if effects.loc[effects["metric"] == m.name, "mean"].notna().any()
+    ]
+    ncols = min(4, max(len(shown), 1))
+    nrows = math.ceil(max(len(shown), 1) / ncols)
+    fig = Figure(
+        figsize=(3.75 * ncols, 1.5 + nrows * (1.2 + 0.42 * len(others))), layout="constrained"
+    )
     grid = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     ys = np.arange(len(others))[::-1]
-    for ax, metric in zip([a for row in grid for a in row], FOREST_METRICS, strict=False):
+    if not shown:
+        _no_data(grid[0][0], "paired differences")
+    for ax, metric in zip([a for row in grid for a in row], shown, strict=False):
         e = effects[effects["metric"] == metric.name].set_index("b").reindex(others)
         scale = 100.0 if metric.percent else 1.0
         ax.axvline(0, color=_DASH_GREY, linewidth=1)
@@ -969,12 +1033,13 @@ def effects_forest(results: Results) -> Figure:
                 (mean, y),
                 **_ABOVE,
             )
-        ax.set_title(_metric_title(metric, horizon), fontsize=10)
-        unit = "pp" if metric.percent else metric.unit
-        ax.set_xlabel(f"difference ({unit})")
+        level = levels.get(metric.name, math.nan)
+        title = _wrap(_metric_title(metric, horizon), 34)
+        ax.set_title(f"{title}\n{reference}: {level_text(metric, level)}", fontsize=10)
+        ax.set_xlabel(f"difference ({metric.difference_unit})")
         ax.margins(x=0.15)
         ax.grid(axis="y", visible=False)
-    for ax in [a for row in grid for a in row][len(FOREST_METRICS) :]:
+    for ax in [a for row in grid for a in row][max(len(shown), 1) :]:
         ax.set_visible(False)
     for row in grid:
         row[0].set_yticks(ys, [f"{v}\nminus {reference}" for v in others])
@@ -983,7 +1048,8 @@ def effects_forest(results: Results) -> Figure:
         fig,
         f"Effects of each strategy against {reference}, paired by replication",
         results,
-        "diamond: mean paired difference; bar: 95% confidence interval; pp: percentage points",
+        "diamond: mean paired difference over replications; bar: 95% confidence interval;"
+        " under each title: the reference's mean",
     )
     return fig
 
@@ -1012,7 +1078,7 @@ def reach_region(results: Results) -> Figure:
     )
     values = grid.to_numpy(dtype=float)
     limit = float(np.nanmax(np.abs(values), initial=0.0)) or 1.0
-    fig = Figure(figsize=(2.0 + 1.1 * len(xs) + 1.5, 2.2 + 0.8 * len(ys)), layout="constrained")
+    fig = Figure(figsize=(max(8.0, 3.5 + 1.1 * len(xs)), 2.6 + 0.8 * len(ys)), layout="constrained")
     ax = fig.subplots()
     mesh = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
     fig.colorbar(mesh, ax=ax, label=f"{b} minus {a}: viewers per post")
@@ -1110,24 +1176,31 @@ def figure_names(results: Results) -> list[str]:
     return [n for n in _DRAW if available.get(n, False)]
 
 
-def draw_figures(results_dir: Path) -> list[Path]:
-    """Draw every figure of a results folder into ``results_dir/figures/``.
+def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[Path]:
+    """Draw the figures of a results folder into ``results_dir/figures/``.
 
     Args:
         results_dir: a folder written by the experiment runner.
+        names: draw only these of `figure_names` (in that order); default all of them.
 
     Returns:
         The written files, a PNG (150 dpi) and an SVG per figure.
 
     Raises:
         InputError: the folder lacks the manifest or a table (see `load_results`).
+        ValueError: a name in ``names`` is not a figure this folder has data for.
     """
     results = load_results(results_dir)
+    available = figure_names(results)
+    if names is not None:
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            raise ValueError(f"no data for figure(s) {', '.join(unknown)}: have {available}")
     out = results_dir / "figures"
     out.mkdir(exist_ok=True)
     paths = []
     with _style():
-        for name in figure_names(results):
+        for name in available if names is None else [n for n in available if n in names]:
             fig = _DRAW[name](results)
             png, svg = out / f"{name}.png", out / f"{name}.svg"
             fig.savefig(png, dpi=DPI, metadata={"Software": None})

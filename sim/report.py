@@ -23,25 +23,42 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from sim.analysis import (
+    FOREST_METRICS,
     POST_METRICS,
+    REACH_MEASURES,
+    Metric,
     Results,
     belief_gap,
     belief_series,
     default_pairs,
+    focal_posts,
+    followup_horizon,
+    forest_effects,
     load_results,
+    never_heard_at,
     paired_differences,
     period_names,
+    posts_by_source,
     posts_summary,
+    primary_reach_medians,
+    reached_share,
+    replication_metrics,
     source_shares,
+    stranger_followup,
     summarise,
+    sweep_reach_difference,
     topic_share_window,
 )
 from sim.errors import InputError
 from sim.figures import (
+    PRACTITIONER_REACH_BAND,
     ROLLING_DAYS,
+    SEED_NEVER_HEARD,
+    SEED_REACH_BAND,
     SOURCE_LABELS,
     event_labels,
     figure_names,
+    level_text,
 )
 
 
@@ -114,6 +131,13 @@ _FIGURE_HEADINGS = {
     "beliefs_vs_truth": "What the platform believes, against the truth",
     "feed_by_source": "Where the feed comes from",
     "focus_effect": "Effect on the focus topic",
+    "reach_over_time": "Reach of her posts over time",
+    "primary_reach": "Primary reach of her posts",
+    "engagement_by_source": "Who sees and engages with her posts",
+    "ties_never_heard": "New stranger connections never heard from",
+    "connections_over_time": "Her connections, and how many her posts reach",
+    "effects_forest": "Effects against the reference strategy",
+    "reach_region": "Where the second variant reaches more: the sweep",
 }
 
 
@@ -135,13 +159,18 @@ def _estimates(summary: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], 
     return out
 
 
-def _number(x: float, signed: bool) -> str:
-    """One decimal, with a sign when ``signed``."""
-    return f"{x:+.1f}" if signed else f"{x:.1f}"
+def _number(x: float, signed: bool, decimals: int = 1) -> str:
+    """``decimals`` decimals (one by default), with a sign when ``signed``."""
+    return f"{x:+.{decimals}f}" if signed else f"{x:.{decimals}f}"
 
 
 def _estimate(
-    est: _Est, scale: float = 100.0, unit: str = "%", label_ci: bool = True, signed: bool = False
+    est: _Est,
+    scale: float = 100.0,
+    unit: str = "%",
+    label_ci: bool = True,
+    signed: bool = False,
+    decimals: int = 1,
 ) -> str:
     """``12.3% (95% CI 11.0–13.6)``: the estimate times ``scale``.
 
@@ -151,11 +180,11 @@ def _estimate(
     mean, lo, hi = scale * est.mean, scale * est.lo, scale * est.hi
     if math.isnan(mean):
         return "no data"
-    text = _number(mean, signed) + unit
+    text = _number(mean, signed, decimals) + unit
     if math.isnan(lo):
         return text
     sep = " to " if lo < 0 or signed else "–"
-    ci = f"{_number(lo, signed)}{sep}{_number(hi, signed)}"
+    ci = f"{_number(lo, signed, decimals)}{sep}{_number(hi, signed, decimals)}"
     return f"{text} (95% CI {ci})" if label_ci else f"{text} ({ci})"
 
 
@@ -244,6 +273,266 @@ def _source_sentence(results: Results) -> str:
         f"The focal member's feed impressions by source group: {SOURCE_LABELS['peer']} supplied "
         + ", and ".join(parts)
         + "."
+    )
+
+
+def _list(parts: Sequence[str]) -> str:
+    """``a, b and c``."""
+    parts = list(parts)
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _horizon_and_metrics(results: Results) -> tuple[float, pd.DataFrame]:
+    """The never-heard horizon and `replication_metrics` of the results."""
+    followup = stranger_followup(results.ties, results.duration_days, results.connections)
+    horizon = followup_horizon(followup)
+    metrics = replication_metrics(
+        results.posts, results.connections, results.ties, results.duration_days, horizon
+    )
+    return horizon, metrics
+
+
+def _days(days: float) -> str:
+    """Days as a reader writes them: ``90`` rather than ``90.0``."""
+    return str(int(days)) if float(days).is_integer() else f"{days:.1f}"
+
+
+def _reach_sentence(results: Results) -> str:
+    """What `reach_over_time` shows, with the run's viewers per post by route."""
+    focal = focal_posts(results.posts)
+    focal["primary"] = focal["primary_viewers"].astype(float)
+    per_rep = focal.groupby(["variant", "replication"], sort=False)[list(REACH_MEASURES)].mean()
+    ests = {
+        m: _estimates(summarise(per_rep.reset_index(), m, ["variant"]), ["variant"])
+        for m in REACH_MEASURES
+    }
+    parts: list[str] = []
+    for v in results.variants:
+        if (v,) not in ests["primary"]:
+            continue
+        primary = _estimate(ests["primary"][(v,)], scale=1.0, unit="", label_ci=not parts)
+        driven = _estimate(ests["engagement_driven"][(v,)], scale=1.0, unit="", label_ci=False)
+        if parts:
+            parts.append(f"{primary} and {driven} under {v}")
+        else:
+            parts.append(f"{primary} primary and {driven} engagement-driven viewers under {v}")
+    return (
+        "Weekly mean viewers per post of the focal member, by the day the post was created, "
+        "split into her test audience (primary) and everyone reached beyond it "
+        f"(engagement-driven): over the whole run a post had {_list(parts)}."
+    )
+
+
+def _primary_reach_sentence(results: Results) -> str:
+    """What `primary_reach` shows, with the median post's primary reach per variant."""
+    medians = summarise(primary_reach_medians(results.posts), "median", ["variant"])
+    seed, practice = SEED_REACH_BAND, PRACTITIONER_REACH_BAND
+    return (
+        "Primary reach of each of her posts (viewers from her test audience / her "
+        "connections): the median post's primary reach was "
+        f"{_per_variant(_variant_estimates(medians, results.variants))} "
+        f"(median per replication, mean over replications), against the seed's "
+        f"{seed[0]:g}–{seed[1]:g}% and practitioners' {practice[0]:g}–{practice[1]:g}%."
+    )
+
+
+def _source_posts_sentence(results: Results) -> str:
+    """What `engagement_by_source` shows, with the peer share and engagements per variant."""
+    _, metrics = _horizon_and_metrics(results)
+    peer = summarise(metrics, "peer_share", ["variant"])
+    engagements = _estimates(summarise(metrics, "engagements_per_post", ["variant"]), ["variant"])
+    eng_parts = [
+        (v, _estimate(engagements[(v,)], scale=1.0, unit="", label_ci=i == 0, decimals=2))
+        for i, v in enumerate(results.variants)
+        if (v,) in engagements
+    ]
+    by_source = posts_by_source(results.posts)
+    tags = by_source[(by_source["measure"] == "engagements") & (by_source["group"] == "tag")]
+    tag_ests = _estimates(summarise(tags, "per_post", ["variant"]), ["variant"])
+    tag_parts = [
+        f"{_estimate(est, scale=1.0, unit='', label_ci=False, decimals=2)} under {v}"
+        for (v,), est in tag_ests.items()
+        if est.mean > 0
+    ]
+    tagged = f"; of these, {_list(tag_parts)} came from tagged peers" if tag_parts else ""
+    return (
+        "Viewers and engagements per post of the focal member by the viewer's relationship "
+        "to her: peers were "
+        f"{_per_variant(_variant_estimates(peer, results.variants))} of her viewers, and "
+        f"engagements per post were {_per_variant(eng_parts)}{tagged}."
+    )
+
+
+def _ties_sentence(results: Results) -> str:
+    """What `ties_never_heard` shows, with the share never heard from by intro message."""
+    followup = stranger_followup(results.ties, results.duration_days, results.connections)
+    horizon = followup_horizon(followup)
+    at = never_heard_at(followup, horizon, by_intro=True)
+    ests = _estimates(
+        summarise(at, "share", ["variant", "intro_message"]), ["variant", "intro_message"]
+    )
+    counts = (
+        followup.groupby(["variant", "intro_message"]).size()
+        / followup.groupby("variant")["replication"].nunique()
+    )
+    clauses: list[str] = []
+    for intro, phrase in ((False, "without an intro message"), (True, "with one")):
+        having = [v for v in results.variants if (v, str(intro)) in ests]
+        parts = [
+            (v, _estimate(ests[(v, str(intro))], label_ci=not clauses and i == 0))
+            for i, v in enumerate(having)
+        ]
+        if parts:
+            clauses.append(f"{phrase}, {_per_variant(parts)}")
+    n_parts = [
+        f"{counts.get((v, False), 0) + counts.get((v, True), 0):.0f} under {v}"
+        for v in results.variants
+        if (v, False) in counts.index or (v, True) in counts.index
+    ]
+    return (
+        f"Share of new stranger connections never heard from within {_days(horizon)} days of "
+        "accepting them (Kaplan-Meier, censored at the run's end and when pruned): "
+        + "; ".join(clauses)
+        + f" (new stranger ties per replication: {_list(n_parts)}; the seed says "
+        f"{SEED_NEVER_HEARD:g}%)."
+    )
+
+
+def _connections_sentence(results: Results) -> str:
+    """What `connections_over_time` shows, with the final connections and share reached."""
+    last_day = int(results.connections["day"].max())
+    last = results.connections[results.connections["day"] == last_day]
+    totals = last.groupby(["variant", "replication"], sort=False)["connections"].sum()
+    strangers = (
+        last[last["kind"] == "stranger"]
+        .groupby(["variant", "replication"], sort=False)["connections"]
+        .sum()
+    )
+    per_variant = totals.groupby(level="variant", sort=False).mean()
+    per_variant_strangers = strangers.groupby(level="variant", sort=False).mean()
+    count_parts = [
+        f"{per_variant[v]:.0f} ({per_variant_strangers.get(v, 0.0):.0f} strangers) under {v}"
+        for v in results.variants
+        if v in per_variant.index
+    ]
+    shares = reached_share(results.connections)
+    reached = summarise(shares[shares["day"] == last_day], "share", ["variant"])
+    return (
+        f"The focal member's connections by kind, day by day: on day {last_day} she had "
+        f"{_list(count_parts)} on average, and "
+        f"{_per_variant(_variant_estimates(reached, results.variants))} of her connections "
+        "had ever seen one of her posts."
+    )
+
+
+def _effect_text(metric: Metric, est: _Est, label_ci: bool) -> str:
+    """A paired difference in the metric's display unit."""
+    scale = 100.0 if metric.percent else 1.0
+    decimals = 2 if abs(scale * est.mean) < (1 if metric.percent else 10) else 1
+    unit = " pp" if metric.percent else ""
+    return _estimate(est, scale=scale, unit=unit, signed=True, label_ci=label_ci, decimals=decimals)
+
+
+def _forest_blocks(results: Results) -> list[_Block]:
+    """Sentence and table of every effect of `effects_forest`.
+
+    A metric without any paired difference (no replication with a value for the reference
+    and another variant) gets no rows; a note names it.
+    """
+    horizon, metrics = _horizon_and_metrics(results)
+    effects = forest_effects(metrics, results.variants)
+    ests = _estimates(effects, ["metric", "b"])
+    reference = results.variants[0]
+    ref_rows = metrics[metrics["variant"] == reference]
+    rows, missing = [], []
+    for metric in FOREST_METRICS:
+        title = metric.title
+        if metric.name == "never_heard" and not math.isnan(horizon):
+            title += f" within {_days(horizon)} days"
+        found = [
+            (b, ests[(metric.name, b)]) for b in results.variants[1:] if (metric.name, b) in ests
+        ]
+        if all(math.isnan(est.mean) for _, est in found):
+            missing.append(title[0].lower() + title[1:])
+            continue
+        level = level_text(metric, float(ref_rows[metric.name].mean()))
+        rows += [
+            [
+                title,
+                metric.difference_unit,
+                f"{b} minus {reference}",
+                level,
+                _effect_text(metric, est, label_ci=False),
+                str(est.n),
+            ]
+            for b, est in found
+        ]
+    examples: list[str] = []
+    if len(results.variants) > 1:
+        b = results.variants[1]
+        for name in ("viewers_per_post", "peer_share", "engagement_rate"):
+            metric = next(m for m in FOREST_METRICS if m.name == name)
+            est = ests.get((name, b))
+            if est is not None and not math.isnan(est.mean):
+                unit = "" if metric.percent else f" {metric.unit}"
+                examples.append(
+                    f"{metric.title.lower()} by {_effect_text(metric, est, not examples)}{unit}"
+                )
+    sentence = (
+        f"Each strategy against {reference}, paired by replication, for eight metrics of the "
+        "focal member's posts, connections and new ties"
+    )
+    if examples:
+        sentence += f": {results.variants[1]} changed {_list(examples)}"
+    sentence += "; the table lists every effect."
+    table = _Table(
+        [
+            "metric",
+            "unit of the difference",
+            "comparison",
+            f"{reference} (mean)",
+            "mean difference (95% CI)",
+            "paired replications",
+        ],
+        rows,
+    )
+    blocks: list[_Block] = [_Figure("effects_forest", sentence), table]
+    if missing:
+        blocks.append(
+            _Paragraph(
+                f"No paired difference for {_list(missing)}: no replication has a value for "
+                f"both {reference} and another variant."
+            )
+        )
+    return blocks
+
+
+def _sweep_sentence(results: Results) -> str:
+    """What `reach_region` shows, with the range of the difference over the grid."""
+    a, b = results.variants[0], results.variants[1]
+    px, py = results.sweep_parameters
+    diff = sweep_reach_difference(results.posts, [px, py], a, b).dropna(subset=["mean"])
+    names = f"{px.replace('__', '.')} and {py.replace('__', '.')}"
+    if diff.empty:
+        return f"The paired difference in viewers per post over {names}: no data."
+    ordered = diff.sort_values("mean", kind="stable").reset_index(drop=True)
+    decided = int(((diff["lo"] > 0) | (diff["hi"] < 0)).sum())
+
+    means = ordered["mean"].to_numpy(dtype=float)
+    xs, ys = ordered[px].tolist(), ordered[py].tolist()
+
+    def at(i: int) -> str:
+        return (
+            f"{means[i]:+.1f} at {px.replace('__', '.')} = {xs[i]}, "
+            f"{py.replace('__', '.')} = {ys[i]}"
+        )
+
+    return (
+        f"Mean paired difference in viewers per post of the focal member, {b} minus {a}, at "
+        f"each point of the sweep over {names}: from {at(0)} to {at(len(ordered) - 1)}; "
+        f"at {decided} of {len(diff)} points the 95% confidence interval excludes 0."
     )
 
 
@@ -350,6 +639,14 @@ def _run_blocks(results: Results) -> list[_Block]:
     return [_Heading("What was run", 2), variants, _Items(items), _Paragraph(note)]
 
 
+_SWEEP_NOTE = (
+    "This folder is a parameter sweep: every replication was run at every point of the "
+    "grid. The per-variant figures take one run per variant and replication, so they are "
+    "not drawn here; with two swept parameters and two variants, a map of the difference in "
+    "reach between them is."
+)
+
+
 def _blocks(results: Results) -> list[_Block]:
     """The whole report, in order."""
     m = results.manifest
@@ -362,17 +659,30 @@ def _blocks(results: Results) -> list[_Block]:
         "feed_by_topic": _feed_sentence,
         "beliefs_vs_truth": _beliefs_sentence,
         "feed_by_source": _source_sentence,
+        "reach_over_time": _reach_sentence,
+        "primary_reach": _primary_reach_sentence,
+        "engagement_by_source": _source_posts_sentence,
+        "ties_never_heard": _ties_sentence,
+        "connections_over_time": _connections_sentence,
+        "reach_region": _sweep_sentence,
     }
+    if results.is_sweep:
+        blocks.append(_Paragraph(_SWEEP_NOTE))
     for name in figure_names(results):
         heading = _FIGURE_HEADINGS[name]
         if name == "focus_effect":
             blocks += [_Heading(f"{heading}: {results.focus_topic}", 3), *_effect_blocks(results)]
+        elif name == "effects_forest":
+            blocks += [_Heading(heading, 3), *_forest_blocks(results)]
         else:
             blocks += [_Heading(heading, 3), _Figure(name, sentences[name](results))]
+    if not results.is_sweep:
+        blocks += [
+            _Heading("The focal member's posts", 2),
+            _Paragraph("Per focal post, mean over replications (95% CI)."),
+            _posts_table(results),
+        ]
     blocks += [
-        _Heading("The focal member's posts", 2),
-        _Paragraph("Per focal post, mean over replications (95% CI)."),
-        _posts_table(results),
         _Heading("Manifest", 2),
         _Details("manifest.json", json.dumps(m, indent=2, ensure_ascii=False)),
     ]
@@ -451,6 +761,11 @@ def _html(blocks: Sequence[_Block], figures_dir: Path) -> str:
     )
 
 
+def report_markdown(results: Results) -> str:
+    """The report as Markdown (what ``report.md`` holds), without reading any figure."""
+    return _markdown(_blocks(results))
+
+
 def write_report(results_dir: Path) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into a results folder.
 
@@ -471,6 +786,6 @@ def write_report(results_dir: Path) -> tuple[Path, Path]:
             raise InputError(png, "", "no such file: draw the figures first (feedsim figures)")
     blocks = _blocks(results)
     md_path, html_path = results_dir / "report.md", results_dir / "report.html"
-    md_path.write_text(_markdown(blocks), encoding="utf-8")
+    md_path.write_text(_markdown(blocks), encoding="utf-8")  # = report_markdown(results)
     html_path.write_text(_html(blocks, figures_dir), encoding="utf-8")
     return md_path, html_path

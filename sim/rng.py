@@ -19,7 +19,8 @@ STREAMS = (
     "ranking",  # the random ranker, out-of-network recommendations
     "engagement",  # members' true reactions
     "fanout",  # whose feeds an engagement reaches
-    "invitations",  # who invites, and when
+    "invitations",  # scripted bursts of accepted invitations
+    "trend",  # the invitations of a trend, drawn before the run
 )
 
 

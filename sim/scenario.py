@@ -278,10 +278,10 @@ class TestAudience(Strict):
 
     enabled: bool = param(True, "Use the initial test audience.", "switch")
     fraction: Probability = param(
-        0.10,
+        0.15,
         "Share of the author's connections in the test audience.",
         "share",
-        "free; practitioners 5-10% (calibration-sources.md 4)",
+        "free; calibrated to the seed's 4-5% primary reach (C1); practitioners 5-10%",
     )
     window_hours: float = param(
         1.0,

@@ -35,3 +35,28 @@ def run_tables(path: Path, jobs: int = 1, **overrides: Any) -> dict[str, pd.Data
     """Run a scenario file and return its merged tables."""
     study: Study = load_study(path, overrides)
     return merge_tables(run_study(study, jobs=jobs, progress=False))
+
+
+LINK_WITH_EVERYONE = ROOT / "scenarios" / "link-with-everyone.yaml"
+
+T_975 = {3: 3.182, 4: 2.776, 5: 2.571, 7: 2.365, 9: 2.262, 11: 2.201, 19: 2.093}
+"""Student t 0.975 quantiles by degrees of freedom (for paired 95% intervals)."""
+
+
+def paired_ci(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
+    """Mean of b - a paired by index (replication), with its 95% t-interval."""
+    import numpy as np
+
+    diff = (b - a).dropna()
+    half = T_975[len(diff) - 1] * diff.std(ddof=1) / np.sqrt(len(diff))
+    return float(diff.mean()), float(diff.mean() - half), float(diff.mean() + half)
+
+
+def run_arms(
+    path: Path, arms: tuple[str, ...], jobs: int = 2, **overrides: Any
+) -> dict[str, pd.DataFrame]:
+    """Run only the named arms of a scenario file, with top-level overrides."""
+    study = load_study(path, overrides)
+    chosen = tuple(arm for arm in study.arms if arm.name in arms)
+    study = Study(study.path, study.base, chosen)
+    return merge_tables(run_study(study, jobs=jobs, progress=False))

@@ -7,25 +7,42 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim import analysis
 from sim.analysis import (
+    FOREST_METRICS,
     band_over_days,
     belief_gap,
+    connections_by_kind,
     default_pairs,
     event_start,
     feed_topic_share,
+    followup_horizon,
+    forest_effects,
+    kaplan_meier,
     load_results,
     mean_ci,
+    never_heard_at,
+    never_heard_curves,
     paired_differences,
+    posts_by_source,
     posts_summary,
+    primary_reach_medians,
+    reached_share,
+    replication_metrics,
     rolling_topic_share,
     source_shares,
+    stranger_followup,
     summarise,
+    survival_at,
+    sweep_reach_difference,
     t_quantile,
     topic_share_window,
+    weekly_reach,
+    weekly_reach_bands,
 )
 from sim.errors import InputError
 
@@ -93,7 +110,7 @@ def test_summarise_applies_mean_ci_per_group() -> None:
     out = summarise(df, "x", ["g"]).set_index("g")
     assert tuple(out.loc["a", ["mean", "lo", "hi"]]) == pytest.approx(mean_ci([1.0, 2.0, 6.0]))
     assert out.loc["a", "n"] == 3
-    assert out.loc["b", "mean"] == 5.0 and math.isnan(out.loc["b", "lo"])
+    assert out.loc["b", "mean"] == 5.0 and out["lo"].isna()["b"]
 
 
 def test_band_over_days_summarises_each_day_across_replications() -> None:
@@ -178,7 +195,7 @@ def test_topic_share_window_is_a_ratio_of_sums() -> None:
     assert out.loc[0, "share"] == pytest.approx(4 / 14)
     assert (out.loc[0, "topic_impressions"], out.loc[0, "impressions"]) == (4, 14)
     assert out.loc[1, "share"] == 0.0
-    assert math.isnan(out.loc[2, "share"])
+    assert out["share"].isna()[2]
 
 
 def test_source_shares_group_sources_before_and_after_the_event() -> None:
@@ -383,3 +400,297 @@ def test_analysis_imports_no_plotting_library() -> None:
         )
     }
     assert not imported & {"matplotlib", "seaborn"}
+
+
+# ------------------------------------------------------------------ survival of new ties
+
+
+def test_kaplan_meier_matches_a_hand_computed_example_with_censoring() -> None:
+    # durations 1, 2, 2+, 3, 4+, 5 (+: censored); a tie censored at 2 is at risk at 2
+    curve = kaplan_meier([1, 2, 2, 3, 4, 5], [True, True, False, True, False, True])
+    assert curve["time"].tolist() == [1, 2, 3, 4, 5]
+    assert curve["at_risk"].tolist() == [6, 5, 3, 2, 1]
+    assert curve["events"].tolist() == [1, 1, 1, 0, 1]
+    assert curve["censored"].tolist() == [0, 1, 0, 1, 0]
+    # S = 5/6, 5/6 * 4/5, * 2/3, * 1, * 0
+    assert curve["survival"].tolist() == pytest.approx([5 / 6, 2 / 3, 4 / 9, 4 / 9, 0.0])
+    # Greenwood at t = 3: (4/9)^2 * (1/(6*5) + 1/(5*4) + 1/(3*2)) = 4/81
+    assert curve["std_err"].iloc[2] == pytest.approx(2 / 9)
+    assert curve["std_err"].iloc[-1] == 0.0
+
+
+def test_kaplan_meier_without_censoring_is_the_empirical_survival() -> None:
+    curve = kaplan_meier(np.array([0.0, 0.0, 3.0, 8.0]), np.ones(4, bool))
+    assert curve["survival"].tolist() == pytest.approx([0.5, 0.25, 0.0])
+    assert kaplan_meier([], []).empty
+    with pytest.raises(ValueError, match="non-negative"):
+        kaplan_meier([1.0, -1.0], [True, True])
+    with pytest.raises(ValueError, match="length"):
+        kaplan_meier([1.0], [True, False])
+
+
+def test_survival_at_is_a_step_function_undefined_after_follow_up() -> None:
+    curve = kaplan_meier([1, 2, 2, 3, 4, 5], [True, True, False, True, False, True])
+    got = survival_at(curve, [0.0, 0.99, 1.0, 2.5, 4.9, 5.0, 7.0])
+    assert got.tolist() == pytest.approx([1.0, 1.0, 5 / 6, 2 / 3, 4 / 9, 0.0, 0.0])
+    censored_last = kaplan_meier([1, 2], [True, False])
+    got = survival_at(censored_last, [2.0, 3.0])
+    assert got[0] == 0.5 and math.isnan(got[1])
+
+
+def ties_rows(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """A ties table from (variant, replication, kind, created, intro, first, removed)."""
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "variant",
+            "replication",
+            "kind",
+            "created_day",
+            "intro_message",
+            "first_interaction_day",
+            "removed_day",
+        ],
+    )
+    frame.insert(0, "scenario", "s")
+    frame.insert(3, "seed", 1)
+    frame.insert(4, "member_id", 7)
+    return frame
+
+
+def start_connections(strangers_at_start: int) -> pd.DataFrame:
+    """A connections table of member 7 on day 0 (variant v, replication 0)."""
+    return pd.DataFrame(
+        {
+            "scenario": "s",
+            "variant": "v",
+            "replication": 0,
+            "seed": 1,
+            "member_id": 7,
+            "day": 0,
+            "kind": ["colleague", "stranger"],
+            "connections": [5, strangers_at_start],
+            "reached": 0,
+        }
+    )
+
+
+NAN = math.nan
+TIES = ties_rows(
+    [
+        ("v", 0, "colleague", 0.0, False, NAN, NAN),  # not a stranger: left out
+        ("v", 0, "stranger", 0.0, False, 3.5, NAN),  # accepted on day 0 (or there at start)
+        ("v", 0, "stranger", 10.0, False, 12.0, NAN),  # heard from after 2 days
+        ("v", 0, "stranger", 10.0, False, NAN, NAN),  # never: censored at the end (20)
+        ("v", 0, "stranger", 10.0, False, NAN, 15.0),  # pruned: censored at 15
+        ("v", 0, "stranger", 10.0, False, 16.0, 15.0),  # reply due after pruning: censored
+        ("v", 0, "stranger", 5.0, True, 5.0, NAN),  # intro answered at once (placed)
+        ("v", 0, "stranger", 5.0, True, NAN, NAN),
+    ]
+)
+
+
+def test_stranger_followup_censors_at_the_end_and_at_pruning() -> None:
+    out = stranger_followup(TIES, duration_days=20, connections=start_connections(0))
+    assert len(out) == 7  # no colleague; the day-0 stranger is new (none at the start)
+    assert out["duration"].tolist() == [3.5, 2.0, 10.0, 5.0, 5.0, 0.0, 15.0]
+    assert out["observed"].tolist() == [True, True, False, False, False, True, False]
+    assert out["followup"].tolist() == [20.0, 10.0, 10.0, 10.0, 10.0, 15.0, 15.0]
+    # with strangers at the start, day 0 cannot tell them apart: only created_day > 0
+    assert len(stranger_followup(TIES, 20, start_connections(3))) == 6
+    assert len(stranger_followup(TIES, 20)) == 6
+
+
+def test_never_heard_is_the_kaplan_meier_share_at_the_horizon() -> None:
+    followup = stranger_followup(TIES, duration_days=20, connections=start_connections(0))
+    assert followup_horizon(followup) == 20.0
+    assert followup_horizon(followup, max_days=9) == 9.0
+    assert math.isnan(followup_horizon(followup.iloc[0:0]))
+    by_intro = never_heard_at(followup, 9.0, by_intro=True).set_index("intro_message")
+    # without intro: durations 3.5, 2, 10+, 5+, 5+: S(9) = 4/5 * 3/4 = 0.6
+    assert by_intro.loc[False, "share"] == pytest.approx(0.6)
+    assert by_intro.loc[True, "share"] == pytest.approx(0.5)  # 0 (event) and 15+
+    assert by_intro.loc[False, "ties"] == 5
+    # all seven: t=0 6/7, t=2 * 5/6, t=3.5 * 4/5 -> 4/7
+    assert never_heard_at(followup, 9.0)["share"].item() == pytest.approx(4 / 7)
+    curves = never_heard_curves(followup, horizon=4.0, step=2.0)
+    no_intro = curves[~curves["intro_message"]]
+    assert no_intro["day"].tolist() == [0.0, 2.0, 4.0]
+    assert no_intro["share"].tolist() == pytest.approx([1.0, 0.8, 0.6])
+
+
+# ------------------------------------------------------------------ the focal member's posts
+
+
+def posts_rows(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """Focal posts from (variant, replication, created, connections, primary, peer, stranger,
+    second degree, out of network, tag viewers, peer engagements, stranger engagements)."""
+    columns = [
+        "variant",
+        "replication",
+        "created_day",
+        "author_connections",
+        "primary_viewers",
+        "viewers_peer",
+        "viewers_stranger",
+        "viewers_second_degree",
+        "viewers_out_of_network",
+        "viewers_tag",
+        "engagements_peer",
+        "engagements_stranger",
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "scenario", "s")
+    frame["seed"] = 1
+    frame["focal"] = True
+    groups = ["peer", "stranger", "second_degree", "out_of_network"]
+    frame["impressions"] = frame[[f"viewers_{g}" for g in groups]].sum(axis=1)
+    frame["engagements_second_degree"] = 0
+    frame["engagements_out_of_network"] = 0
+    frame["engagements_tag"] = frame["engagements_peer"].clip(upper=1) * (frame["viewers_tag"] > 0)
+    frame["likes"] = frame["engagements_peer"] + frame["engagements_stranger"]
+    frame["comments"] = 0
+    frame["shares"] = 0
+    return frame
+
+
+POSTS = posts_rows(
+    [
+        # a: two posts per replication
+        ("a", 0, 1.0, 100, 4, 6, 2, 1, 1, 0, 1, 0),  # 10 viewers, 1 engagement
+        ("a", 0, 8.0, 100, 2, 4, 0, 0, 0, 0, 0, 0),  # 4 viewers
+        ("a", 1, 2.0, 50, 3, 5, 1, 0, 0, 0, 1, 1),  # 6 viewers, 2 engagements
+        ("a", 1, 9.5, 50, 1, 2, 0, 0, 0, 0, 0, 0),  # 2 viewers
+        # b: more strangers
+        ("b", 0, 1.0, 200, 10, 6, 14, 0, 0, 2, 2, 1),  # 20 viewers, 3 engagements
+        ("b", 0, 8.0, 200, 6, 4, 6, 0, 0, 0, 0, 0),  # 10 viewers
+        ("b", 1, 2.0, 100, 5, 5, 5, 0, 0, 0, 1, 1),  # 10 viewers, 2 engagements
+        ("b", 1, 9.5, 0, 0, 2, 2, 0, 0, 0, 0, 0),  # no connections: no primary reach
+    ]
+)
+
+
+def test_weekly_reach_splits_primary_and_engagement_driven_viewers() -> None:
+    out = weekly_reach(POSTS, duration_days=10)
+    a0 = out[(out["variant"] == "a") & (out["replication"] == 0)]
+    got = {(r.week, r.measure): (r.day, r.viewers) for r in a0.itertuples()}
+    # week 1 covers days 7-9 of a 10-day run: its middle is day 8.5
+    assert got == {
+        (0, "primary"): (3.5, 4.0),
+        (0, "engagement_driven"): (3.5, 6.0),
+        (1, "primary"): (8.5, 2.0),
+        (1, "engagement_driven"): (8.5, 2.0),
+    }
+    bands = weekly_reach_bands(POSTS, duration_days=10)
+    row = bands[(bands["variant"] == "b") & (bands["measure"] == "primary") & (bands["day"] == 3.5)]
+    half = 12.706205 * math.sqrt(12.5) / math.sqrt(2)  # replications 10 and 5
+    assert (row["mean"].item(), row["hi"].item()) == pytest.approx((7.5, 7.5 + half))
+
+
+def test_primary_reach_medians_and_posts_by_source() -> None:
+    medians = primary_reach_medians(POSTS).set_index(["variant", "replication"])
+    assert medians.loc[("a", 0), "median"] == pytest.approx(0.03)  # 4% and 2%
+    assert medians.loc[("b", 1), "median"] == pytest.approx(0.05)  # one post with connections
+    assert medians.loc[("b", 1), "posts"] == 1
+    by_source = posts_by_source(POSTS).set_index(["variant", "replication", "measure", "group"])
+    assert by_source.loc[("a", 0, "viewers", "peer"), "per_post"] == 5.0
+    assert by_source.loc[("b", 0, "viewers", "tag"), "per_post"] == 1.0
+    assert by_source.loc[("b", 0, "engagements", "stranger"), "per_post"] == 0.5
+
+
+def connections_rows() -> pd.DataFrame:
+    """Two days of connections of variants a and b, two replications each."""
+    rows = []
+    for variant, strangers in (("a", 0), ("b", 10)):
+        for rep in (0, 1):
+            for day in (0, 1):
+                rows += [
+                    (variant, rep, day, "colleague", 10, 5 * day + rep),
+                    (variant, rep, day, "stranger", strangers * day, 2 * day),
+                ]
+    frame = pd.DataFrame(
+        rows, columns=["variant", "replication", "day", "kind", "connections", "reached"]
+    )
+    frame.insert(0, "scenario", "s")
+    frame["seed"] = 1
+    frame["member_id"] = 7
+    return frame
+
+
+def test_reached_share_is_a_ratio_of_sums_over_kinds() -> None:
+    shares = reached_share(connections_rows()).set_index(["variant", "replication", "day"])
+    assert shares.loc[("a", 1, 1), "share"] == pytest.approx(8 / 10)  # stranger: 2 of 0
+    assert shares.loc[("b", 0, 1), "share"] == pytest.approx(7 / 20)
+    by_kind = connections_by_kind(connections_rows())
+    assert by_kind["connections"].sum() == 4 * 20 + 2 * 10
+
+
+def test_replication_metrics_and_forest_effects() -> None:
+    ties = ties_rows(
+        [
+            ("a", 0, "stranger", 1.0, False, 1.0, NAN),
+            ("a", 1, "stranger", 1.0, False, 1.0, NAN),
+            ("b", 0, "stranger", 1.0, False, NAN, NAN),
+            ("b", 0, "stranger", 1.0, False, 3.0, NAN),
+            ("b", 1, "stranger", 1.0, False, NAN, NAN),
+        ]
+    )
+    metrics = replication_metrics(POSTS, connections_rows(), ties, duration_days=10)
+    m = metrics.set_index(["variant", "replication"])
+    assert m.loc[("a", 0), "primary_reach"] == pytest.approx(0.03)
+    assert m.loc[("b", 1), "primary_reach"] == pytest.approx(0.05)
+    assert m.loc[("a", 0), "viewers_per_post"] == 7.0
+    assert m.loc[("a", 0), "peer_viewers_per_post"] == 5.0
+    assert m.loc[("a", 0), "peer_share"] == pytest.approx(10 / 14)
+    assert m.loc[("b", 0), "engagement_rate"] == pytest.approx(3 / 30)
+    assert m.loc[("a", 1), "engagements_per_post"] == 1.0
+    assert m.loc[("b", 1), "reached_share"] == pytest.approx(8 / 20)
+    assert m.loc[("a", 0), "never_heard"] == 0.0
+    assert m.loc[("b", 0), "never_heard"] == pytest.approx(0.5)
+    assert m.loc[("b", 1), "never_heard"] == 1.0
+    effects = forest_effects(metrics, ["a", "b"]).set_index("metric")
+    assert effects["b"].unique().tolist() == ["b"]
+    assert list(effects.index) == [metric.name for metric in FOREST_METRICS]
+    # viewers per post: b - a = 15 - 7 and 7 - 4 -> mean 5.5, s = sqrt(12.5)
+    v = effects.loc["viewers_per_post"]
+    half = 12.706205 * math.sqrt(12.5) / math.sqrt(2)
+    assert (v["mean"], v["lo"], v["n"]) == pytest.approx((5.5, 5.5 - half, 2))
+    assert effects.loc["never_heard", "mean"] == pytest.approx(0.75)
+
+
+def test_replication_metrics_without_the_optional_tables_are_nan() -> None:
+    posts = POSTS.drop(columns=[c for c in POSTS.columns if c.startswith(("viewers_", "engag"))])
+    metrics = replication_metrics(posts)
+    assert metrics["viewers_per_post"].notna().all()
+    for name in ("peer_share", "reached_share", "never_heard"):
+        assert metrics[name].isna().all()
+
+
+def test_sweep_reach_difference_pairs_replications_within_each_point() -> None:
+    rows = []
+    for point, (x, y) in enumerate([(0.1, 1), (0.2, 1)]):
+        for variant, extra in (("a", 0), ("b", 5 * point - 1)):
+            for rep in (0, 1):
+                rows.append((point, x, y, variant, rep, 10 + extra + rep))
+    posts = pd.DataFrame(
+        rows, columns=["point", "p__x", "p__y", "variant", "replication", "impressions"]
+    )
+    posts["focal"] = True
+    out = sweep_reach_difference(posts, ["p__x", "p__y"], "a", "b").set_index("point")
+    assert out["mean"].tolist() == [-1.0, 4.0]
+    assert out.loc[1, "p__x"] == 0.2 and out.loc[1, "n"] == 2
+
+
+def test_load_results_reads_optional_tables_and_sweep_parameters(tmp_path: Path) -> None:
+    write_minimal_folder(tmp_path, MANIFEST)
+    results = load_results(tmp_path)
+    assert results.ties.empty and results.connections.empty
+    assert not results.is_sweep and results.sweep_parameters == []
+    posts = pd.read_parquet(tmp_path / "tables" / "posts.parquet")
+    posts.assign(point=0, behaviour__x=0.5).to_parquet(tmp_path / "tables" / "posts.parquet")
+    TIES.to_parquet(tmp_path / "tables" / "ties.parquet")
+    parameters = [{"path": "behaviour.x", "column": "behaviour__x", "values": [0.5]}]
+    (tmp_path / "manifest.json").write_text(json.dumps({**MANIFEST, "parameters": parameters}))
+    results = load_results(tmp_path)
+    assert len(results.ties) == len(TIES)
+    assert results.is_sweep and results.sweep_parameters == ["behaviour__x"]

@@ -6,22 +6,41 @@ import html
 import json
 import math
 import re
+import struct
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from sim.analysis import load_results
 from sim.errors import InputError
-from sim.figures import SOURCE_LABELS, draw_figures, event_labels
-from sim.report import write_report
+from sim.figures import (
+    KIND_LABELS,
+    REACH_LABELS,
+    SOURCE_LABELS,
+    draw_figures,
+    event_labels,
+    figure_names,
+)
+from sim.report import report_markdown, write_report
 
 VARIANTS = ["baseline", "accept-100-it", "accept-100-it-no-connection-term"]
+STRATEGIES = ["selective", "everyone", "everyone-intro", "selective-tagging", "everyone-prune"]
 TOPICS = ["finance", "it", "hr"]
 DAYS = 20
 EVENT_DAY = 10
 T975_DF2 = 4.302653  # t(0.975, 2), from printed tables
+OLD_FIGURES = ["feed_by_topic", "beliefs_vs_truth", "feed_by_source", "focus_effect"]
+NEW_FIGURES = [
+    "reach_over_time",
+    "primary_reach",
+    "engagement_by_source",
+    "ties_never_heard",
+    "connections_over_time",
+    "effects_forest",
+]
+NAN = math.nan
 
 
 def it_impressions(variant: str, replication: int, day: int) -> int:
@@ -37,16 +56,60 @@ def expected_it_share(variant: str, replication: int) -> float:
     return it / (it + 8)
 
 
+def focal_post(k: int, r: int, j: int) -> dict[str, float]:
+    """Focal post j (0, 1) of the k-th variant in replication r.
+
+    Created on day 1 + 7j; 100 connections; 5 + 2j primary viewers; viewers by group: peer
+    4 + j, stranger 2k + r, second degree 1, out of network 1 (so 6 + j + 2k + r in all);
+    tag viewers 1 in the third variant; engagements: 1 from a peer and k from strangers.
+    """
+    viewers = {"peer": 4 + j, "stranger": 2 * k + r, "second_degree": 1, "out_of_network": 1}
+    engagements = {"peer": 1, "stranger": k, "second_degree": 0, "out_of_network": 0}
+    row: dict[str, float] = {
+        "created_day": 1.0 + 7 * j,
+        "author_connections": 100,
+        "primary_viewers": 5 + 2 * j,
+        "impressions": sum(viewers.values()),
+        "likes": 1 + k,
+        "comments": 0,
+        "shares": 0,
+        "viewers_tag": int(k == 2),
+        "engagements_tag": int(k == 2),
+    }
+    row |= {f"viewers_{g}": v for g, v in viewers.items()}
+    row |= {f"engagements_{g}": v for g, v in engagements.items()}
+    return row
+
+
+#: New stranger ties of every variant but the first, per replication: (intro message,
+#: first interaction day, removed day); all accepted on EVENT_DAY.
+STRANGER_TIES = [
+    (False, 12.0, NAN),  # heard from after 2 days
+    (False, NAN, NAN),  # never: censored at the end, 10 days on
+    (False, NAN, 15.0),  # pruned on day 15: censored after 5 days
+    (False, 17.0, NAN),  # after 7 days
+    (True, 10.0, NAN),  # the intro message was answered at once
+    (True, NAN, NAN),
+]
+# Kaplan-Meier at 10 days: without intro 3/4 * 1/2 = 37.5%; with intro 50%
+
+
 def write_results(
     root: Path,
     replications: int = 3,
     focus_topic: str | None = "it",
     empty_variant: str | None = None,
+    extras: bool = True,
+    variants: Sequence[str] = VARIANTS,
+    events: bool = True,
 ) -> Path:
-    """A results folder as the runner writes it, small enough to draw in a second."""
+    """A results folder as the runner writes it, small enough to draw in a second.
+
+    ``extras`` adds what newer runs have: posts by relationship group, ties, connections.
+    """
     ids = ["scenario", "variant", "replication", "seed"]
-    feed, beliefs, posts = [], [], []
-    for variant in VARIANTS:
+    feed, beliefs, posts, ties, connections = [], [], [], [], []
+    for k, variant in enumerate(variants):
         for rep in range(replications):
             run = ("recruiter", variant, rep, 100 + rep)
             if variant != empty_variant:
@@ -63,49 +126,102 @@ def write_results(
                     TOPICS, [0.6 - moved, 0.2 + moved, 0.2], [0.7, 0.1, 0.2], strict=True
                 ):
                     beliefs.append((*run, 0, day, topic, inferred, true))
-            for post in range(2):
-                posts.append((*run, post, 0, True, "finance", 3.0 * post, 100, 5 + 2 * post))
-            posts.append((*run, 9, 4, False, "it", 1.0, 50, 20))
+            ident = dict(zip(ids, run, strict=True))
+            for j in range(2):
+                posts.append(
+                    {**ident, "post_id": j, "author_id": 0, "focal": True, "topic": "finance"}
+                    | focal_post(k, rep, j)
+                )
+            other = focal_post(0, 0, 0) | {"author_connections": 50, "primary_viewers": 20}
+            posts.append(
+                {**ident, "post_id": 9, "author_id": 4, "focal": False, "topic": "it"} | other
+            )
+            ties.append((*run, 0, 1, "colleague", 0.0, False, False, NAN, True, NAN, 0.0))
+            if k > 0:
+                for i, (intro, first, removed) in enumerate(STRANGER_TIES):
+                    placed = first == EVENT_DAY
+                    ties.append(
+                        (
+                            *run,
+                            0,
+                            10 + i,
+                            "stranger",
+                            float(EVENT_DAY),
+                            intro,
+                            placed,
+                            first,
+                            True,
+                            removed,
+                            0.0 if math.isnan(removed) else 1.0,
+                        )
+                    )
+            for day in range(DAYS + 1):
+                strangers = 0 if k == 0 or day <= EVENT_DAY else (6 if day <= 15 else 5)
+                last = day == DAYS
+                connections += [
+                    (*run, 0, day, "colleague", 10, 8 if last else 4, 0),
+                    (*run, 0, day, "stranger", strangers, 1 + rep if last and k else 0, 0),
+                ]
     tables = root / "tables"
     tables.mkdir(parents=True)
-    feed_df = pd.DataFrame(
-        feed, columns=[*ids, "member_id", "day", "topic", "source", "impressions"]
-    )
-    beliefs_df = pd.DataFrame(
-        beliefs, columns=[*ids, "member_id", "day", "topic", "inferred_weight", "true_weight"]
-    )
-    posts_df = pd.DataFrame(
-        posts,
-        columns=[
-            *ids,
-            *["post_id", "author_id", "focal", "topic", "created_day", "author_connections"],
-            "primary_viewers",
-        ],
-    )
-    for name in ["impressions", "likes", "comments", "shares"]:
-        posts_df[name] = np.arange(len(posts_df)) % 4
-    for frame in (feed_df, beliefs_df, posts_df):  # string columns as the runner writes them
-        for column in ["scenario", "variant", "topic", "source"]:
+    frames = {
+        "feed": pd.DataFrame(
+            feed, columns=[*ids, "member_id", "day", "topic", "source", "impressions"]
+        ),
+        "beliefs": pd.DataFrame(
+            beliefs,
+            columns=[*ids, "member_id", "day", "topic", "inferred_weight", "true_weight"],
+        ),
+        "posts": pd.DataFrame(posts),
+    }
+    if extras:
+        frames["ties"] = pd.DataFrame(
+            ties,
+            columns=[
+                *ids,
+                *["member_id", "partner_id", "kind", "created_day", "intro_message", "placed"],
+                *["first_interaction_day", "reached", "removed_day", "removal_minutes"],
+            ],
+        )
+        frames["connections"] = pd.DataFrame(
+            connections,
+            columns=[
+                *ids,
+                "member_id",
+                "day",
+                "kind",
+                "connections",
+                "reached",
+                "messages_sent_total",
+            ],
+        )
+    else:
+        by_group = [
+            c
+            for c in frames["posts"].columns.astype(str)
+            if c.startswith(("viewers_", "engagements_"))
+        ]
+        frames["posts"] = frames["posts"].drop(columns=by_group)
+    for name, frame in frames.items():  # string columns as the runner writes them
+        for column in ["scenario", "variant", "topic", "source", "kind"]:
             if column in frame:
                 frame[column] = frame[column].astype("string")
-    feed_df.to_parquet(tables / "feed.parquet")
-    beliefs_df.to_parquet(tables / "beliefs.parquet")
-    posts_df.to_parquet(tables / "posts.parquet")
+        frame.to_parquet(tables / f"{name}.parquet")
     burst = {"day": EVENT_DAY, "action": "accept_invitations", "member": "recruiter"}
     burst |= {"count": 100, "field": "it"}
     manifest = {
         "scenario_name": "recruiter",
         "description": "A recruiter <b>accepts</b> 100 invitations & more.",
         "scenario": {"base": {"name": "recruiter"}},
-        "variants": VARIANTS,
-        "variant_descriptions": {v: f"what {v} does" for v in VARIANTS},
+        "variants": list(variants),
+        "variant_descriptions": {v: f"what {v} does" for v in variants},
         "replications": replications,
         "seeds": {str(r): 100 + r for r in range(replications)},
         "duration_days": DAYS,
         "topics": TOPICS,
         "focus_topic": focus_topic,
-        "event_days": [float(EVENT_DAY)],
-        "events": {"baseline": [], "accept-100-it": [burst], VARIANTS[2]: [burst]},
+        "event_days": [float(EVENT_DAY)] if events else [],
+        "events": {v: [burst] if events and i else [] for i, v in enumerate(variants)},
         "version": "0.1.0",
         "git_commit": "abc1234",
         "started": "2026-01-01T00:00:00",
@@ -128,7 +244,7 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
 
 def test_every_figure_is_written_as_png_and_svg(drawn: tuple[Path, list[Path]]) -> None:
     root, paths = drawn
-    names = ["feed_by_topic", "beliefs_vs_truth", "feed_by_source", "focus_effect"]
+    names = OLD_FIGURES + NEW_FIGURES
     expected = [root / "figures" / f"{n}.{ext}" for n in names for ext in ("png", "svg")]
     assert paths == expected
     for path in expected:
@@ -136,13 +252,30 @@ def test_every_figure_is_written_as_png_and_svg(drawn: tuple[Path, list[Path]]) 
         assert head.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in head
 
 
-def svg_texts(path: Path) -> set[str]:
-    """Every line of text in an SVG written with ``svg.fonttype = none``."""
+def svg_lines(path: Path) -> list[str]:
+    """Every line of text in an SVG written with ``svg.fonttype = none``, in order."""
     svg = path.read_text(encoding="utf-8")
-    return {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def svg_texts(path: Path) -> set[str]:
+    """The set of `svg_lines`."""
+    return set(svg_lines(path))
+
+
+def svg_flow(path: Path) -> str:
+    """All text of an SVG in order, lines joined by spaces (wrapped labels read whole)."""
+    return " ".join(svg_lines(path))
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG, from its header."""
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return int(width), int(height)
 
 
 EVENT_LABEL = "day 10: recruiter accepts 100 invitations from it"
+BURST_VARIANTS = "(in accept-100-it, accept-100-it-no-connection-term)"
 
 
 @pytest.mark.parametrize(
@@ -169,6 +302,74 @@ EVENT_LABEL = "day 10: recruiter accepts 100 invitations from it"
                 "it share, days 10–19",
             ],
         ),
+        (
+            "reach_over_time",
+            [
+                *VARIANTS,
+                *REACH_LABELS.values(),
+                "viewers per post",
+                "simulated day the post was created (weekly bins)",
+            ],
+        ),
+        (
+            "primary_reach",
+            [
+                *VARIANTS,
+                "seed's claim: 4–5% of connections see a post",
+                "practitioners: 5–10% (test audience)",
+                "median 6.0%",  # 5 and 7 of 100 connections
+                "dot: one post",
+            ],
+        ),
+        (
+            "engagement_by_source",
+            [
+                *VARIANTS,
+                *SOURCE_LABELS.values(),
+                "of them, through a tag notification",
+                "Peer share of viewers",
+                "peer viewers / all viewers (%)",
+                "7.5",  # baseline: 6.5 + r viewers per post
+                "1.00",  # and one engagement
+                f"{100 * sum(9 / (13 + 2 * r) for r in range(3)) / 3:.1f}%",
+            ],
+        ),
+        (
+            "ties_never_heard",
+            [
+                *VARIANTS[1:],
+                "accepted without an intro message",
+                "with an intro message",
+                "seed: 90% never heard from",
+                "days since the tie was accepted",
+                "new stranger ties with no interaction yet (%)",
+                "38%",  # Kaplan-Meier: 37.5% without intro message
+                "50%",  # and 50% with one
+            ],
+        ),
+        (
+            "connections_over_time",
+            [
+                *VARIANTS,
+                KIND_LABELS["colleague"],
+                KIND_LABELS["stranger"],
+                "Connections who ever saw one of her posts",
+                "share of her connections (%)",
+            ],
+        ),
+        (
+            "effects_forest",
+            [
+                "accept-100-it",
+                "minus baseline",
+                "Viewers per post",
+                "baseline: 7.50 viewers per post",
+                "baseline: 80.0% of connections",
+                "+2.0",  # 2k more stranger viewers per post
+                "difference (percentage points)",
+                "difference (viewers per post)",
+            ],
+        ),
     ],
 )
 def test_svg_text_names_every_series(
@@ -178,10 +379,38 @@ def test_svg_text_names_every_series(
     assert set(labels) <= texts, set(labels) - texts
 
 
+def test_events_are_marked_in_the_variants_that_have_them(
+    drawn: tuple[Path, list[Path]],
+) -> None:
+    figures = drawn[0] / "figures"
+    # one legend entry for the two burst panels; the baseline panel has no line
+    assert svg_lines(figures / "feed_by_topic.svg").count(EVENT_LABEL) == 1
+    assert f"{EVENT_LABEL} {BURST_VARIANTS}" in svg_flow(figures / "reach_over_time.svg")
+    # the baseline has no new stranger ties: no curve, no legend entry
+    assert "baseline" not in svg_texts(figures / "ties_never_heard.svg")
+
+
+def test_effects_forest_leaves_out_metrics_without_a_difference(
+    drawn: tuple[Path, list[Path]],
+) -> None:
+    # the reference (baseline) has no new stranger ties: no paired difference to draw
+    assert "New stranger ties never heard from" not in svg_flow(
+        drawn[0] / "figures" / "effects_forest.svg"
+    )
+
+
 def test_focus_effect_labels_the_paired_difference(drawn: tuple[Path, list[Path]]) -> None:
     diffs = [expected_it_share("accept-100-it", r) - 0.2 for r in range(3)]
     texts = svg_texts(drawn[0] / "figures" / "focus_effect.svg")
-    assert f"{100 * np.mean(diffs):+.1f} pp" in texts
+    assert f"{100 * sum(diffs) / 3:+.1f} pp" in texts
+
+
+def paired_ci(d: Sequence[float], scale: float = 100.0) -> tuple[float, float, float]:
+    """Mean and t interval of three paired differences, times ``scale``."""
+    mean = sum(d) / len(d)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (len(d) - 1))
+    half = T975_DF2 * sd / math.sqrt(len(d))
+    return scale * mean, scale * (mean - half), scale * (mean + half)
 
 
 def test_report_html_is_self_contained_and_gives_the_numbers(
@@ -190,7 +419,7 @@ def test_report_html_is_self_contained_and_gives_the_numbers(
     root = drawn[0]
     page = (root / "report.html").read_text(encoding="utf-8")
     assert 'src="figures/' not in page
-    assert page.count('src="data:image/png;base64,') == 4
+    assert page.count('src="data:image/png;base64,') == 10
     assert "http://" not in page and "https://" not in page
     # paired differences, by hand: it share after the event per replication
     for b, a in [
@@ -198,9 +427,8 @@ def test_report_html_is_self_contained_and_gives_the_numbers(
         ("accept-100-it-no-connection-term", "baseline"),
         ("accept-100-it", "accept-100-it-no-connection-term"),
     ]:
-        d = np.array([expected_it_share(b, r) - expected_it_share(a, r) for r in range(3)])
-        half = T975_DF2 * d.std(ddof=1) / math.sqrt(3)
-        mean, lo, hi = 100 * d.mean(), 100 * (d.mean() - half), 100 * (d.mean() + half)
+        d = [expected_it_share(b, r) - expected_it_share(a, r) for r in range(3)]
+        mean, lo, hi = paired_ci(d)
         row = f"<td>{b} minus {a}</td><td>{mean:+.1f} pp ({lo:+.1f} to {hi:+.1f})</td><td>3</td>"
         assert row in page
     # the baseline's it share is 2 / 10 in every replication: an interval of width 0
@@ -212,38 +440,145 @@ def test_report_html_is_self_contained_and_gives_the_numbers(
     assert "1 min 5 s" in page
 
 
+def test_report_gives_the_numbers_of_the_new_figures(drawn: tuple[Path, list[Path]]) -> None:
+    text = (drawn[0] / "report.md").read_text(encoding="utf-8")
+    # primary viewers 5 and 7; engagement-driven 1 + 2k + r and 2k + r
+    driven = paired_ci([0.5 + r for r in range(3)], scale=1.0)
+    assert (
+        "a post had 6.0 (95% CI 6.0–6.0) primary and "
+        f"{driven[0]:.1f} ({driven[1]:.1f} to {driven[2]:.1f}) engagement-driven viewers "
+        "under baseline, 6.0 (6.0–6.0) and 3.5 (1.0–6.0) under accept-100-it"
+    ) in text
+    assert "the median post's primary reach was 6.0% (95% CI 6.0–6.0) under baseline" in text
+    # engagements per post 1 + k; tag engagements 1 per post in the third variant
+    assert "engagements per post were 1.00 (95% CI 1.00–1.00) under baseline" in text
+    assert "of these, 1.00 (1.00–1.00) under accept-100-it-no-connection-term came from" in text
+    # Kaplan-Meier at 10 days, the same in every replication
+    assert "never heard from within 10 days of accepting them" in text
+    assert (
+        "without an intro message, 37.5% (95% CI 37.5–37.5) under accept-100-it and "
+        "37.5% (37.5–37.5) under accept-100-it-no-connection-term; with one, 50.0% "
+        "(50.0–50.0) under accept-100-it"
+    ) in text
+    assert "new stranger ties per replication: 6 under accept-100-it" in text
+    # on day 20: 10 colleagues, 5 strangers; reached 8 of 10, and 8 + 1 + r of 15
+    assert "on day 20 she had 10 (0 strangers) under baseline, 15 (5 strangers)" in text
+    assert "80.0% (95% CI 80.0–80.0) under baseline" in text
+
+
+def test_report_tables_every_effect_against_the_first_variant(
+    drawn: tuple[Path, list[Path]],
+) -> None:
+    page = (drawn[0] / "report.html").read_text(encoding="utf-8")
+    rows = {
+        # viewers per post 6.5 + 2k + r: k = 1 adds exactly 2
+        (
+            "Viewers per post",
+            "viewers per post",
+            "accept-100-it minus baseline",
+            "7.50 viewers per post",
+            "+2.00 (+2.00 to +2.00)",
+        ),
+        (
+            "Engagements per post",
+            "engagements per post",
+            "accept-100-it-no-connection-term minus baseline",
+            "1.00 engagements per post",
+            "+2.00 (+2.00 to +2.00)",
+        ),
+        # connections ever reached at the end: (9 + r) / 15 against 8 / 10
+        (
+            "Connections ever reached, end of run",
+            "percentage points",
+            "accept-100-it minus baseline",
+            "80.0% of connections",
+            "{:+.1f} pp ({:+.1f} to {:+.1f})".format(
+                *paired_ci([(9 + r) / 15 - 0.8 for r in range(3)])
+            ),
+        ),
+        # peer share of viewers: 9 / (13 + 4k + 2r) against 9 / (13 + 2r)
+        (
+            "Peer share of viewers",
+            "percentage points",
+            "accept-100-it minus baseline",
+            f"{100 * sum(9 / (13 + 2 * r) for r in range(3)) / 3:.1f}% of viewers",
+            "{:+.1f} pp ({:+.1f} to {:+.1f})".format(
+                *paired_ci([9 / (17 + 2 * r) - 9 / (13 + 2 * r) for r in range(3)])
+            ),
+        ),
+    }
+    for cells in rows:
+        row = "".join(f"<td>{html.escape(c)}</td>" for c in (*cells, "3"))
+        assert row in page, cells
+    # the baseline has no new stranger ties: nothing to pair
+    assert "<td>New stranger ties never heard from within 10 days</td>" not in page
+    assert (
+        "No paired difference for new stranger ties never heard from within 10 days: no "
+        "replication has a value for both baseline and another variant."
+    ) in page
+
+
 def test_report_md_refers_to_the_figures_beside_it(drawn: tuple[Path, list[Path]]) -> None:
     text = (drawn[0] / "report.md").read_text(encoding="utf-8")
-    for name in ["feed_by_topic", "beliefs_vs_truth", "feed_by_source", "focus_effect"]:
+    for name in OLD_FIGURES + NEW_FIGURES:
         assert f"](figures/{name}.png)" in text
     assert "| accept-100-it minus baseline | +26.5 pp" in text
     assert "data:image" not in text
 
 
-def test_single_replication_and_a_variant_without_feed(tmp_path: Path) -> None:
-    root = write_results(tmp_path, replications=1, empty_variant="accept-100-it")
-    assert len(draw_figures(root)) == 8
-    texts = svg_texts(root / "figures" / "feed_by_topic.svg")
+def test_five_variants_one_replication_no_events(tmp_path: Path) -> None:
+    root = write_results(
+        tmp_path,
+        replications=1,
+        focus_topic=None,
+        empty_variant="everyone-intro",
+        variants=STRATEGIES,
+        events=False,
+    )
+    assert figure_names(load_results(root)) == OLD_FIGURES[:3] + NEW_FIGURES
+    assert len(draw_figures(root, names=["feed_by_topic"])) == 2
+    png = root / "figures" / "feed_by_topic.png"
+    assert png_size(png) == (2190, 1350)  # three panels a row, two rows (150 dpi)
+    texts = svg_texts(png.with_suffix(".svg"))
+    assert set(STRATEGIES) <= texts
+    assert not any(t.startswith("day ") for t in texts)  # no event, no marker
     assert "no feed impressions recorded" in texts
     assert "recruiter: one replication, so no confidence band" in texts
-    write_report(root)
-    page = (root / "report.html").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="focus_effect"):
+        draw_figures(root, names=["focus_effect"])
+
+
+def test_an_older_folder_with_one_replication_and_a_variant_without_feed(
+    tmp_path: Path,
+) -> None:
+    root = write_results(tmp_path, replications=1, empty_variant="accept-100-it", extras=False)
+    results = load_results(root)
+    # no ties, connections or posts by relationship group: their figures are not drawn
+    assert figure_names(results) == [
+        *OLD_FIGURES,
+        "reach_over_time",
+        "primary_reach",
+        "effects_forest",
+    ]
+    text = report_markdown(results)
     # no interval from one replication; no difference for the variant without feed
-    assert "it share of the feed was 20.0% under baseline, no data under accept-100-it" in page
-    assert "<td>accept-100-it minus baseline</td><td>no data</td><td>0</td>" in page
+    assert "it share of the feed was 20.0% under baseline, no data under accept-100-it" in text
+    assert "| accept-100-it minus baseline | no data | 0 |" in text
+    assert "| Viewers per post | viewers per post | accept-100-it minus baseline | " in text
+    assert "Who sees and engages" not in text and "within 10 days" not in text
+    assert "No paired difference for peer viewers per post, peer share of viewers," in text
 
 
 def test_without_focus_topic_there_is_no_effect_section(tmp_path: Path) -> None:
     root = write_results(tmp_path, replications=2, focus_topic=None)
-    names = {p.stem for p in draw_figures(root)}
-    assert names == {"feed_by_topic", "beliefs_vs_truth", "feed_by_source"}
-    md, html = write_report(root)
-    page = html.read_text(encoding="utf-8")
-    assert "Effect on the focus topic" not in page and "paired replications" not in page
+    results = load_results(root)
+    assert figure_names(results) == OLD_FIGURES[:3] + NEW_FIGURES
+    text = report_markdown(results)
+    assert "Effect on the focus topic" not in text and "paired replications |" in text
     # the most-seen topic stands in for the focus topic; beliefs are summarised by their gap
-    assert "the finance share of the feed was" in page
-    assert "differed by 10.0% (95% CI 10.0–10.0) under baseline" in page
-    assert "focus_effect" not in md.read_text(encoding="utf-8")
+    assert "the finance share of the feed was" in text
+    assert "differed by 10.0% (95% CI 10.0–10.0) under baseline" in text
+    assert "focus_effect" not in text
 
 
 def test_report_needs_the_figures(tmp_path: Path) -> None:
@@ -255,11 +590,12 @@ def test_report_needs_the_figures(tmp_path: Path) -> None:
 def test_event_labels_fall_back_to_the_action_words(tmp_path: Path) -> None:
     root = write_results(tmp_path, replications=1)
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    manifest["event_days"] = [10.0, 15.0, 17.0]
+    manifest["event_days"] = [10.0, 15.0, 17.0, 18.0]
     manifest["events"] = {
         "accept-100-it": [
             {"day": 10, "action": "accept_invitations", "count": 100, "field": "it"},
             {"day": 15, "action": "prune_silent_connections", "member": "recruiter"},
+            {"day": 18, "action": "prune", "member": "member", "kinds": ["stranger", "client"]},
         ]
     }
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -267,4 +603,56 @@ def test_event_labels_fall_back_to_the_action_words(tmp_path: Path) -> None:
         (10.0, "day 10: accepts 100 invitations from it"),
         (15.0, "day 15: recruiter: prune silent connections"),
         (17.0, "day 17: scripted event"),
+        (18.0, "day 18: member removes the stranger and client connections never heard from"),
     ]
+
+
+def write_sweep(root: Path, parameters: int = 2) -> Path:
+    """A sweep folder: `write_results` at four points of a 2 x 2 grid (or two of one axis).
+
+    Variant b's focal posts have ``point - 1`` more viewers than a's at every point, the
+    same in each replication; at point 3 replication r adds r more (an interval around 2).
+    """
+    grid = [(0.1, 1), (0.1, 2), (0.2, 1), (0.2, 2)] if parameters == 2 else [(0.1,), (0.2,)]
+    write_results(root, replications=2, focus_topic=None, variants=["a", "b"], events=False)
+    posts = pd.read_parquet(root / "tables" / "posts.parquet")
+    columns = ["behaviour__x", "network__y"][:parameters]
+    parts = []
+    for point, values in enumerate(grid):
+        part = posts.assign(point=point, **dict(zip(columns, values, strict=True)))
+        extra = (point - 1) + (part["replication"] if point == 3 else 0)
+        b = part["variant"] == "b"
+        part.loc[b, "impressions"] = part.loc[b, "impressions"] - 2 + extra  # k = 1 adds 2
+        parts.append(part)
+    pd.concat(parts, ignore_index=True).to_parquet(root / "tables" / "posts.parquet")
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parameters"] = [
+        {"path": c.replace("__", "."), "column": c, "values": []} for c in columns
+    ]
+    manifest["points"] = [{"point": p} for p in range(len(grid))]
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def test_a_sweep_gets_its_reach_map_and_nothing_else(tmp_path: Path) -> None:
+    root = write_sweep(tmp_path)
+    results = load_results(root)
+    assert results.is_sweep and figure_names(results) == ["reach_region"]
+    draw_figures(root)
+    write_report(root)
+    texts = svg_texts(root / "figures" / "reach_region.svg")
+    assert {"behaviour.x", "network.y", "b minus a: viewers per post"} <= texts
+    # a zero-width interval excludes 0 unless the difference is 0; point 3: 2 +- 12.7 * 0.5
+    assert {"-1.0 *", "+0.0", "+1.0 *", "+2.5"} <= texts
+    text = (root / "report.md").read_text(encoding="utf-8")
+    assert "from -1.0 at behaviour.x = 0.1, network.y = 1 to +2.5 at behaviour.x = 0.2" in text
+    assert "at 2 of 4 points the 95% confidence interval excludes 0" in text
+    assert "parameter sweep" in text and "The focal member's posts" not in text
+
+
+def test_a_sweep_of_one_parameter_draws_nothing(tmp_path: Path) -> None:
+    root = write_sweep(tmp_path, parameters=1)
+    assert figure_names(load_results(root)) == []
+    assert draw_figures(root) == []
+    md, _ = write_report(root)
+    assert "parameter sweep" in md.read_text(encoding="utf-8")

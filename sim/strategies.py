@@ -1,0 +1,158 @@
+"""Linking strategies: who invites a member during a trend, and what the member answers.
+
+Everything random about the invitations is drawn once, before the run starts, from the
+``trend`` stream: the day each invitation arrives, who sends it, and the draws that decide
+whether a question or an intro message gets an answer and how strong the tie would be. The
+arms of a study therefore receive the same invitations from the same people on the same days
+and differ only in what their strategy does with them (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.network import STRENGTH_BETA
+from sim.scenario import Strategy
+
+
+@dataclass(frozen=True)
+class InvitationPlan:
+    """The invitations one member will receive, in arrival order.
+
+    Attributes:
+        day: arrival day of each invitation.
+        inviter: who sends it.
+        known: whether the inviter has a prior relationship (friend of a friend in one's
+            field), else a stranger.
+        strength: true strength of the tie if it is made, ``Beta(2, 2)``.
+        answer: uniform draw; a question or intro message is answered when it is below the
+            strategy's answer or reply rate.
+        late_reply: uniform draw; an unmessaged stranger tie exchanges messages later when it
+            is below ``stranger_reply_rate``.
+        reply_delay: delay of that later exchange (days, exponential with mean 1; scaled).
+    """
+
+    day: NDArray[np.int64]
+    inviter: NDArray[np.int64]
+    known: NDArray[np.bool_]
+    strength: NDArray[np.float32]
+    answer: NDArray[np.float64]
+    late_reply: NDArray[np.float64]
+    reply_delay: NDArray[np.float64]
+
+    def on(self, day: int) -> slice:
+        """The invitations arriving on `day`."""
+        return slice(
+            int(np.searchsorted(self.day, day, side="left")),
+            int(np.searchsorted(self.day, day, side="right")),
+        )
+
+
+def weighted_order(
+    rng: np.random.Generator, items: NDArray[np.int64], weight: NDArray[np.float64], count: int
+) -> NDArray[np.int64]:
+    """The first `count` items of a weighted random order without replacement.
+
+    Gumbel-top-k (Vieira 2014; Kool et al. 2019): the items with the largest
+    ``log w_i + G_i``, G_i standard Gumbel, are a weighted sample without replacement, in
+    order. Items of weight 0 never come.
+    """
+    positive = weight > 0
+    items, weight = items[positive], weight[positive]
+    count = min(count, items.size)
+    if count == 0:
+        return np.zeros(0, np.int64)
+    keys = np.log(weight) + rng.gumbel(size=items.size)
+    top = np.argpartition(-keys, count - 1)[:count]
+    return items[top[np.argsort(-keys[top], kind="stable")]]
+
+
+def plan_invitations(
+    strategy: Strategy,
+    duration_days: int,
+    known_pool: NDArray[np.int64],
+    stranger_pool: NDArray[np.int64],
+    stranger_weight: NDArray[np.float64],
+    rng: np.random.Generator,
+) -> InvitationPlan:
+    """Draw a member's invitations for the whole trend.
+
+    On each day d of the trend, ``Poisson(invitations_per_day * span_d)`` invitations arrive
+    (span_d is 1, or the part of the last day inside the trend; seed: about 25 a day). Each
+    comes from someone the member knows with probability ``known_share``, drawn uniformly
+    without replacement from `known_pool`; otherwise from a stranger drawn without
+    replacement in proportion to `stranger_weight` (active members send invitations). When
+    a pool runs out, its invitations are dropped.
+    """
+    days = np.arange(int(min(np.ceil(strategy.trend_days), duration_days)))
+    span = np.clip(strategy.trend_days - days, 0.0, 1.0)
+    per_day = rng.poisson(strategy.invitations_per_day * span)
+    day = np.repeat(days, per_day)
+    known = rng.random(day.size) < strategy.known_share
+    known_order = rng.permutation(known_pool)
+    stranger_order = weighted_order(
+        rng, stranger_pool, stranger_weight, int((~known).sum())
+    )
+    n_known = min(int(known.sum()), known_order.size)
+    n_stranger = min(int((~known).sum()), stranger_order.size)
+    keep = np.zeros(day.size, bool)
+    keep[np.flatnonzero(known)[:n_known]] = True
+    keep[np.flatnonzero(~known)[:n_stranger]] = True
+    inviter = np.zeros(day.size, np.int64)
+    inviter[np.flatnonzero(known)[:n_known]] = known_order[:n_known]
+    inviter[np.flatnonzero(~known)[:n_stranger]] = stranger_order[:n_stranger]
+    size = day.size
+    return InvitationPlan(
+        day=day[keep],
+        inviter=inviter[keep],
+        known=known[keep],
+        strength=rng.beta(*STRENGTH_BETA, size=size).astype(np.float32)[keep],
+        answer=rng.random(size)[keep],
+        late_reply=rng.random(size)[keep],
+        reply_delay=rng.exponential(1.0, size)[keep],
+    )
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a strategy does with one day's invitations (arrays over those invitations)."""
+
+    accept: NDArray[np.bool_]
+    intro: NDArray[np.bool_]
+    placed: NDArray[np.bool_]
+    messages: int
+
+
+def answer_invitations(
+    strategy: Strategy, known: NDArray[np.bool_], answer: NDArray[np.float64]
+) -> Answers:
+    """Apply a strategy to one day's invitations, in arrival order.
+
+    * ``selective`` accepts everyone it knows; it asks each stranger a question, one message
+      each within the day's budget of ``messages_per_day``, and accepts those who answer
+      (``answer < answer_rate``); the exchange places the tie.
+    * ``everyone`` accepts all; with ``intro_message`` it writes each new stranger an intro
+      message within the budget, answered when ``answer < intro_reply_rate``, which places
+      the tie (seed tip 2, C8, C9).
+    """
+    stranger = ~known
+    within_budget = np.cumsum(stranger) <= strategy.messages_per_day
+    if strategy.accept == "selective":
+        asked = stranger & within_budget
+        placed = asked & (answer < strategy.answer_rate)
+        return Answers(
+            accept=known | placed,
+            intro=np.zeros(known.size, bool),
+            placed=placed,
+            messages=int(asked.sum()),
+        )
+    intro = stranger & within_budget & strategy.intro_message
+    return Answers(
+        accept=np.ones(known.size, bool),
+        intro=intro,
+        placed=intro & (answer < strategy.intro_reply_rate),
+        messages=int(intro.sum()),
+    )
