@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install feedsim with its test tools
 
 demo: $(STAMP) ## run the headline study and write results/recruiter-accepts-100-it/
-	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results
+	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs 2
 
 test: $(STAMP) ## run the test suite
 	$(BIN)/python -m pytest

@@ -62,6 +62,10 @@ def data_folder() -> Path:
     return Path(sim.__file__).resolve().parents[2] / "shared" / "data"
 
 
+LINK_WITH_EVERYONE = {"accept": "everyone", "invitations_per_day": 25, "trend_days": 30}
+"""The focal member of every workload links with everyone during a 30-day trend."""
+
+
 def workload(
     name: str, days: int = DAYS, slice_hours: float | None = None, replications: int = 1
 ) -> Scenario | None:
@@ -89,7 +93,7 @@ def workload(
         scale = {"": 1, "k": 1_000, "m": 1_000_000}[synthetic.group(2)]
         body["topics"] = list(TOPICS)
         body["network"] = {"members": int(synthetic.group(1)) * scale, "mean_degree": MEAN_DEGREE}
-        body["focal"] = [{"name": "focal", "field": TOPICS[0]}]
+        body["focal"] = [{"name": "focal", "field": TOPICS[0], "strategy": LINK_WITH_EVERYONE}]
     elif name == "dblp":
         folder = data_folder()
         edges, labels = folder / DBLP_EDGES, folder / DBLP_LABELS
@@ -101,7 +105,7 @@ def workload(
             "labels": str(labels),
             "missing_label": "none",
         }
-        body["focal"] = [{"name": "focal", "field": "none"}]
+        body["focal"] = [{"name": "focal", "field": "none", "strategy": LINK_WITH_EVERYONE}]
     else:
         known = ", ".join(WORKLOADS)
         raise InputError("--workload", name, f"unknown workload (known: {known})")

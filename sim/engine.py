@@ -247,8 +247,8 @@ class World:
     def invitations(
         self, env: simpy.Environment, slot: int, day: int
     ) -> Generator[simpy.Event, Any, None]:
-        """At the start of `day`, the member handles that day's invitations."""
-        yield env.timeout(day)
+        """At the start of the next day, the member handles `day`'s invitations."""
+        yield env.timeout(day + 1)
         self.handle_invitations(slot, day, float(env.now))
 
     # ------------------------------------------------------------------ posting
@@ -474,7 +474,8 @@ class World:
         post = keys % n_posts
         author = self.posts["author"][post].astype(np.int64)
         age = session_time[self.session_slot[viewer]] - self.posts["created"][post]
-        valid = ~seen & (author != viewer) & (age <= self.scenario.platform.max_age_days)
+        fresh = (age <= self.scenario.platform.max_age_days) | (route == TAG)
+        valid = ~seen & (author != viewer) & fresh
         viewer, post, author, route, proof, primary = (
             viewer[valid],
             post[valid],
@@ -674,11 +675,13 @@ class World:
         )
 
     def forget_expired(self, now: float) -> None:
-        """Drop delivered candidates whose posts are older than ``max_age_days``."""
+        """Drop delivered candidates whose posts are older than ``max_age_days``; a tag
+        notification stays until it is seen."""
         created = self.posts["created"]
         if self.pool.size:
-            keep = created[self.pool["post"]] >= now - self.scenario.platform.max_age_days
-            self.pool.keep(keep)
+            fresh = created[self.pool["post"]] >= now - self.scenario.platform.max_age_days
+            unread_tag = (self.pool["route"] == TAG) & ~self.pool["consumed"]
+            self.pool.keep(fresh | unread_tag)
 
     # ------------------------------------------------------------------ scripted events
 
@@ -844,7 +847,8 @@ class World:
             env.process(self.scripted(env, event, i))
         for slot, plan in self.plans.items():
             for day in np.unique(plan.day):
-                env.process(self.invitations(env, slot, int(day)))
+                if day + 1 < self.scenario.duration_days:
+                    env.process(self.invitations(env, slot, int(day)))
         env.process(self.time_slices(env, on_day))
         env.run()  # every process ends by itself at the end of the last day
         return self.records()

@@ -4,8 +4,8 @@
 All figures share one style: seaborn's ``whitegrid`` with the ``colorblind`` palette, a topic
 keeps its colour in every figure (`topic_colours`), and so does a variant (`variant_colours`,
 in the manifest's order); lines are means over replications and shaded bands their 95%
-confidence intervals. A figure is drawn only when its data is there (`figure_names`). SVG text stays text (``svg.fonttype = none``), so
-labels can be searched and the files stay small.
+confidence intervals. A figure is drawn only when its data is there (`figure_names`). SVG
+text stays text (``svg.fonttype = none``), so labels can be searched and the files stay small.
 
 With `report.py`, this is the only module of the package that imports matplotlib or seaborn.
 """

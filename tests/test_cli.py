@@ -367,7 +367,9 @@ def test_schema_documents_every_field() -> None:
     audience = resolve(schema, platform["properties"]["test_audience"])
     fraction = audience["properties"]["fraction"]
     assert fraction["unit"] == "share"
-    assert fraction["default"] == 0.1
+    from sim.scenario import TestAudience
+
+    assert fraction["default"] == TestAudience().fraction
     assert "connections" in fraction["description"]
     assert (fraction["minimum"], fraction["maximum"]) == (0, 1)
 
