@@ -564,7 +564,7 @@ class World:
         np.add.at(counters["viewers_tag"], post[tagged], 1)
         self.counts["impressions"] += int(shown.size)
         seen_by_connection = edge[edge >= 0]
-        self.ties.reached[self.ties.reverse[seen_by_connection]] = True
+        self.ties.reached[self.ties.reverse(seen_by_connection)] = True
 
         focal = self.focal_slot[viewer]
         is_focal = focal >= 0
@@ -630,7 +630,7 @@ class World:
         if edge.size == 0:
             return
         ties = self.ties
-        both = np.concatenate([edge, ties.reverse[edge]])
+        both = np.concatenate([edge, ties.reverse(edge)])
         both_when = np.concatenate([when, when]).astype(np.float32)
         # A later scheduled exchange (see _connect) is superseded by an earlier engagement.
         np.fmin.at(ties.first_interaction, both, both_when)

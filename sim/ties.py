@@ -43,7 +43,6 @@ class Ties:
 
     Attributes:
         indptr: CSR row pointer; member m's ties are ``indptr[m]:indptr[m + 1]``.
-        reverse: index of the same tie seen from the other end.
     """
 
     src: NDArray[np.int32]
@@ -84,9 +83,6 @@ class Ties:
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.ascontiguousarray(columns[name][order], dtype=dtype))
         self._index()
-        # Both directions of every tie are stored, so the reversed keys are a permutation
-        # of the keys: the j-th smallest reversed key belongs to the reverse of tie j.
-        self.reverse = np.argsort(self.dst.astype(np.int64) * self.size + self.src)
 
     def _index(self) -> None:
         counts = np.bincount(self.src, minlength=self.size)
@@ -111,6 +107,10 @@ class Ties:
             return np.full(key.size, -1, np.int64)
         pos = np.minimum(np.searchsorted(self.key, key), self.key.size - 1)
         return np.where(self.key[pos] == key, pos, -1)
+
+    def reverse(self, edges: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Index of each tie seen from its other end."""
+        return self.lookup(self.dst[edges], self.src[edges])
 
     def rows(self, members: NDArray[np.integer]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """All ties of `members`: (position in `members` of each tie's owner, tie index)."""
@@ -153,35 +153,20 @@ class Ties:
         order = np.argsort(new_key)
         new_key = new_key[order]
         at = np.searchsorted(self.key, new_key)
-        # Old tie i moves to i + (number of new entries inserted before it).
-        inserted_before = np.zeros(self.count + 1, np.int64)
-        np.add.at(inserted_before, at, 1)
-        moved = np.arange(self.count) + np.cumsum(inserted_before)[: self.count]
-        old_reverse = moved[self.reverse]
         self.key = np.insert(self.key, at, new_key)
         for name, dtype in COLUMNS.items():
             values_sorted = np.asarray(both[name])[order].astype(dtype)
             setattr(self, name, np.insert(getattr(self, name), at, values_sorted))
         self._index()
-        new_positions = at + np.arange(at.size)
-        reverse = np.empty(self.count, np.int64)
-        keep_old = np.ones(self.count, bool)
-        keep_old[new_positions] = False
-        reverse[keep_old] = old_reverse
-        reverse[new_positions] = self.lookup(self.dst[new_positions], self.src[new_positions])
-        self.reverse = reverse
 
     def remove(self, edges: NDArray[np.int64]) -> dict[str, NDArray[Any]]:
         """Remove ties (given from either end, each once); return their columns as they were."""
         removed = {name: getattr(self, name)[edges].copy() for name in COLUMNS}
         keep = np.ones(self.count, bool)
         keep[edges] = False
-        keep[self.reverse[edges]] = False
-        new_index = np.cumsum(keep) - 1
-        reverse = new_index[self.reverse[keep]]
+        keep[self.reverse(edges)] = False
         self.key = self.key[keep]
         for name in COLUMNS:
             setattr(self, name, getattr(self, name)[keep])
         self._index()
-        self.reverse = reverse
         return removed
