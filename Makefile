@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SCENARIOS := $(wildcard scenarios/*.yaml)
 
 .PHONY: install demo test figures bench lint clean
 
@@ -21,8 +20,14 @@ demo: $(STAMP) ## run the headline study and write results/recruiter-accepts-100
 test: $(STAMP) ## run the test suite
 	$(BIN)/python -m pytest
 
-figures: $(STAMP) ## re-run every bundled scenario and redraw its figures and report
-	@for s in $(SCENARIOS); do $(BIN)/feedsim run $$s --out results || exit $$?; done
+JOBS ?= 2
+
+figures: $(STAMP) ## re-run every bundled study and redraw its figures and report
+	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/link-with-everyone.yaml --out results --jobs $(JOBS)
+	$(BIN)/feedsim sweep scenarios/link-with-everyone-region.yaml --out results --jobs $(JOBS) \
+	  --set behaviour.ties.stranger=0.1,0.3,1,3 --set platform.test_audience.fraction=0.05,0.15,0.4
+	$(BIN)/feedsim figures results/link-with-everyone-region-sweep
 
 bench: $(STAMP) ## standard performance workloads (not tests)
 	$(BIN)/feedsim bench
