@@ -48,14 +48,7 @@ def engagement_propensity(
     tie = source_multipliers(params)[source]
     if placed is not None:
         tie = np.where(placed & (source == STRANGER), params.ties.placed_stranger, tie)
-    m = (
-        attention
-        * tie
-        * 2.0
-        * strength
-        * interest
-        * (1.0 + params.social_proof * np.log1p(proof))
-    )
+    m = attention * tie * 2.0 * strength * interest * (1.0 + params.social_proof * np.log1p(proof))
     if tagged is not None:
         m = np.where(tagged, params.tag_boost * m, m)
     return m

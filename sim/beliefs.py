@@ -35,7 +35,7 @@ def initial_inferred(
     degree = counts.sum(axis=1, keepdims=True)
     own = np.zeros((n, n_topics))
     own[np.arange(n), field] = 1.0
-    from_ties = np.divide(counts, degree, out=own.copy(), where=degree > 0)
+    from_ties: NDArray[np.float64] = np.divide(counts, degree, out=own.copy(), where=degree > 0)
     return profile_weight * own + (1.0 - profile_weight) * from_ties
 
 
@@ -74,7 +74,7 @@ def initial_affinity(kind: NDArray[np.int8], same_field: NDArray[np.bool_]) -> N
     ``a0 = 0.2 * same_field + 0.3 * colleague`` (free parameters; Gilbert & Karahalios 2009
     list shared employer and field among tie-strength predictors).
     """
-    colleague = kind == TIE_KINDS.index("colleague")
+    colleague: NDArray[np.bool_] = kind == TIE_KINDS.index("colleague")
     return (SAME_FIELD_AFFINITY * same_field + COLLEAGUE_AFFINITY * colleague).astype(np.float32)
 
 
@@ -85,4 +85,5 @@ def decayed(
     half_life: float,
 ) -> NDArray[np.float64]:
     """An exponentially decayed interaction count at time `now`: ``a * 2^(-(now - t) / h)``."""
-    return value * np.exp2(-(now - since.astype(np.float64)) / half_life)
+    factor: NDArray[np.float64] = np.exp2(-(now - since.astype(np.float64)) / half_life)
+    return value * factor

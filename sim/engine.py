@@ -36,6 +36,7 @@ import simpy
 from numpy.typing import NDArray
 
 from sim import behaviour, beliefs, ranking, strategies
+from sim import ties as ties_module
 from sim.errors import InputError
 from sim.network import (
     PEER_KINDS,
@@ -50,7 +51,6 @@ from sim.ranking import ACTIVITY, EXPANSION, NETWORK, RECOMMENDED, SOURCES, TAG
 from sim.records import Columns, RunRecords
 from sim.rng import streams
 from sim.scenario import AcceptInvitations, Members, Prune, Scenario
-from sim import ties as ties_module
 from sim.ties import Ties
 
 MAX_SESSIONS_PER_SLICE = 3
@@ -103,7 +103,8 @@ def true_interests(
     mean[np.arange(n), field] = members.home_interest
     draws = rng.gamma(members.interest_concentration * mean)
     total = draws.sum(axis=1, keepdims=True)
-    return np.divide(draws, total, out=mean.copy(), where=total > 0)
+    interest: NDArray[np.float64] = np.divide(draws, total, out=mean.copy(), where=total > 0)
+    return interest
 
 
 class World:
@@ -765,7 +766,8 @@ class World:
     def _unconnected(self, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
         start, stop = self.ties.indptr[member], self.ties.indptr[member + 1]
         already = self.ties.dst[start:stop]
-        return candidates[(candidates != member) & ~np.isin(candidates, already)]
+        unconnected: NDArray[np.bool_] = (candidates != member) & ~np.isin(candidates, already)
+        return candidates[unconnected]
 
     def plan_trend(self, slot: int) -> strategies.InvitationPlan:
         """Draw, before the run, the invitations focal member `slot` receives (see

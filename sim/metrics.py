@@ -74,10 +74,10 @@ def feed_table(records: RunRecords) -> pd.DataFrame:
 def beliefs_table(records: RunRecords) -> pd.DataFrame:
     """Inferred against true topic weights of each focal member after each day (day 0: start)."""
     n_focal, n_days, n_topics = records.inferred.shape
-    focal, day, topic = np.meshgrid(
+    focal_grid, day_grid, topic_grid = np.meshgrid(
         np.arange(n_focal), np.arange(n_days), np.arange(n_topics), indexing="ij"
     )
-    focal, day, topic = focal.ravel(), day.ravel(), topic.ravel()
+    focal, day, topic = focal_grid.ravel(), day_grid.ravel(), topic_grid.ravel()
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],
@@ -107,10 +107,10 @@ def connections_table(records: RunRecords) -> pd.DataFrame:
     Day 0 is the start. Also carries the member's messages written over the whole run.
     """
     n_focal, n_days, n_kinds, _ = records.connections.shape
-    focal, day, kind = np.meshgrid(
+    focal_grid, day_grid, kind_grid = np.meshgrid(
         np.arange(n_focal), np.arange(n_days), np.arange(n_kinds), indexing="ij"
     )
-    focal, day, kind = focal.ravel(), day.ravel(), kind.ravel()
+    focal, day, kind = focal_grid.ravel(), day_grid.ravel(), kind_grid.ravel()
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],

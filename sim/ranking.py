@@ -81,9 +81,9 @@ def linkedin_score(c: Candidates) -> NDArray[np.float64]:
 
     For each head a in {like, comment, share} the platform predicts
     ``p_a = base_a * (AFFINITY_FLOOR + affinity) * belief * (1 + slope_a * ln(1 + k))``
-    from its estimated affinity, its relative inferred topic weight and social proof k; the score is ``sum_a w_a p_a * exp(-age / tau)``, times 0.75 for
-    out-of-network recommendations (LiRank 2024: linear combination of action predictions;
-    MODEL.md 3).
+    from its estimated affinity, its relative inferred topic weight and social proof k; the
+    score is ``sum_a w_a p_a * exp(-age / tau)``, times 0.75 for out-of-network recommendations
+    (LiRank 2024: linear combination of action predictions; MODEL.md 3).
     """
     reach = (AFFINITY_FLOOR + c.affinity) * c.belief
     proof = np.log1p(c.proof)

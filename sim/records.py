@@ -8,6 +8,7 @@ turns them into tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -23,7 +24,7 @@ class Columns:
         self._data = {name: np.zeros(capacity, dtype) for name, dtype in dtypes.items()}
         self.size = 0
 
-    def __getitem__(self, name: str) -> NDArray[np.generic]:
+    def __getitem__(self, name: str) -> NDArray[Any]:
         return self._data[name][: self.size]
 
     def append(self, **values: NDArray[np.generic] | float | int | bool) -> NDArray[np.int64]:
@@ -46,13 +47,13 @@ class Columns:
     def keep(self, mask: NDArray[np.bool_]) -> None:
         """Drop the rows where `mask` is False (keeping order)."""
         kept = int(mask.sum())
-        for name, column in self._data.items():
+        for column in self._data.values():
             column[:kept] = column[: self.size][mask]
         self.size = kept
 
     def drop_first(self, count: int) -> None:
         """Drop the first `count` rows."""
-        for name, column in self._data.items():
+        for column in self._data.values():
             column[: self.size - count] = column[count : self.size]
         self.size -= count
 

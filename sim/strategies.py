@@ -93,9 +93,7 @@ def plan_invitations(
     day = np.repeat(days, per_day)
     known = rng.random(day.size) < strategy.known_share
     known_order = rng.permutation(known_pool)
-    stranger_order = weighted_order(
-        rng, stranger_pool, stranger_weight, int((~known).sum())
-    )
+    stranger_order = weighted_order(rng, stranger_pool, stranger_weight, int((~known).sum()))
     n_known = min(int(known.sum()), known_order.size)
     n_stranger = min(int((~known).sum()), stranger_order.size)
     keep = np.zeros(day.size, bool)

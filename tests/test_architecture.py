@@ -35,7 +35,16 @@ def test_only_figures_and_report_import_plotting_libraries() -> None:
 
 def test_the_model_does_not_import_the_drawing_modules() -> None:
     package = Path(sim.__file__).parent
-    model = ("engine", "ranking", "beliefs", "behaviour", "network", "ties", "strategies", "metrics")
+    model = (
+        "engine",
+        "ranking",
+        "beliefs",
+        "behaviour",
+        "network",
+        "ties",
+        "strategies",
+        "metrics",
+    )
     for name in model:
         roots = {
             node.module

@@ -33,15 +33,26 @@ def test_bundled_scenario_runs_small_and_draws_its_figures(path: Path, tmp_path:
     folder = write_results(tmp_path / study.base.name, merge_tables(outputs), data, _draw)
     svgs = {p.stem: p.read_text() for p in (folder / "figures").glob("*.svg")}
     pngs = {p.stem for p in (folder / "figures").glob("*.png")}
-    expected = {"feed_by_topic", "beliefs_vs_truth", "feed_by_source", "reach_over_time",
-                "primary_reach", "engagement_by_source", "connections_over_time", "effects_forest"}
+    expected = {
+        "feed_by_topic",
+        "beliefs_vs_truth",
+        "feed_by_source",
+        "reach_over_time",
+        "primary_reach",
+        "engagement_by_source",
+        "connections_over_time",
+        "effects_forest",
+    }
     assert expected <= set(svgs) and expected <= pngs
     for arm in study.arms:
         assert arm.name in svgs["feed_by_topic"], arm.name
         assert arm.name in svgs["reach_over_time"], arm.name
     for topic in study.base.topics or []:
         assert topic in svgs["feed_by_topic"], topic
-    if any(arm.scenario.focal and arm.scenario.focal[0].strategy.invitations_per_day for arm in study.arms):
+    if any(
+        arm.scenario.focal and arm.scenario.focal[0].strategy.invitations_per_day
+        for arm in study.arms
+    ):
         assert "ties_never_heard" in svgs
     if study.focus_topic() is not None:
         assert "focus_effect" in svgs
@@ -53,16 +64,30 @@ def test_region_scenario_sweeps_into_a_map(tmp_path: Path) -> None:
     """The region study's sweep (two values per axis here) yields the reach-region map."""
     path = ROOT / "scenarios" / "link-with-everyone-region.yaml"
     small = tmp_path / "region.yaml"
-    text = path.read_text().replace("members: 2000", "members: 400").replace(
-        "duration_days: 120", "duration_days: 40"
+    text = (
+        path.read_text()
+        .replace("members: 2000", "members: 400")
+        .replace("duration_days: 120", "duration_days: 40")
     )
     small.write_text(text.replace("slice_hours: 2", "slice_hours: 6"))
     runner = CliRunner()
     result = runner.invoke(
         main,
-        ["sweep", str(small), "--set", "behaviour.ties.stranger=0.1,3",
-         "--set", "platform.test_audience.fraction=0.05,0.4",
-         "--out", str(tmp_path), "--replications", "2", "--jobs", "1", "--quiet"],
+        [
+            "sweep",
+            str(small),
+            "--set",
+            "behaviour.ties.stranger=0.1,3",
+            "--set",
+            "platform.test_audience.fraction=0.05,0.4",
+            "--out",
+            str(tmp_path),
+            "--replications",
+            "2",
+            "--jobs",
+            "1",
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
     folder = tmp_path / "link-with-everyone-region-sweep"

@@ -60,7 +60,7 @@ def mean_ci(values: pd.Series) -> tuple[float, float, float]:
 def test_fact_1_primary_reach_is_a_small_share_of_connections(tables) -> None:  # type: ignore[no-untyped-def]
     """Median primary reach under selective lies within 2-12% of connections (seed: 4-5%)."""
     mean, lo, hi = mean_ci(per_replication(tables, "selective")["median_primary_reach"])
-    assert 0.02 <= lo and hi <= 0.12, (mean, lo, hi)
+    assert lo >= 0.02 and hi <= 0.12, (mean, lo, hi)
 
 
 def test_fact_3_most_of_the_feed_comes_from_the_network(tables) -> None:  # type: ignore[no-untyped-def]
@@ -126,7 +126,7 @@ def test_fact_8_most_strangers_are_never_heard_from(tables) -> None:  # type: ig
     """80-95% of stranger ties accepted without an intro message never interact within 90
     days (seed: 90%; cold outreach: 90-95%), and an intro message lowers that share."""
     mean, lo, hi = mean_ci(never_heard(tables, "everyone", intro=False))
-    assert 0.80 <= lo and hi <= 0.95, (mean, lo, hi)
+    assert lo >= 0.80 and hi <= 0.95, (mean, lo, hi)
     without = never_heard(tables, "everyone-intro", intro=False)
     with_intro = never_heard(tables, "everyone-intro", intro=True)
     diff, _, hi = paired_ci(without, with_intro)

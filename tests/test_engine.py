@@ -52,10 +52,14 @@ def test_feed_and_belief_records_are_consistent(tmp_path: Path) -> None:
     assert np.allclose(records.true_interest.sum(axis=1), 1.0)
     posts = records.posts
     assert (posts["primary_viewers"] <= posts["impressions"]).all()
-    viewers = sum(posts[f"viewers_{g}"] for g in ("peer", "stranger", "second_degree", "out_of_network"))
+    viewers = sum(
+        posts[f"viewers_{g}"] for g in ("peer", "stranger", "second_degree", "out_of_network")
+    )
     assert np.array_equal(viewers, posts["impressions"])
     engagements = posts["likes"] + posts["comments"] + posts["shares"]
-    by_group = sum(posts[f"engagements_{g}"] for g in ("peer", "stranger", "second_degree", "out_of_network"))
+    by_group = sum(
+        posts[f"engagements_{g}"] for g in ("peer", "stranger", "second_degree", "out_of_network")
+    )
     assert np.array_equal(engagements, by_group)
     assert (engagements <= posts["impressions"]).all()
 
@@ -67,9 +71,11 @@ def test_primary_reach_follows_the_test_audience_fraction(tmp_path: Path) -> Non
     small = world(tmp_path, platform={"test_audience": {"fraction": 0.05}}).run()
     large = world(tmp_path, platform={"test_audience": {"fraction": 0.4}}).run()
     off = world(tmp_path, platform={"test_audience": {"enabled": False}}).run()
+
     def primary(records) -> float:  # type: ignore[no-untyped-def]
         p = records.posts
         return float(p["primary_viewers"].sum() / np.maximum(p["author_connections"], 1).sum())
+
     assert primary(large) > 4 * primary(small)
     assert primary(off) > primary(large)
 
@@ -86,7 +92,9 @@ def test_first_interactions_come_after_creation(tmp_path: Path) -> None:
 def test_accepting_invitations_adds_stranger_ties_on_the_day(tmp_path: Path) -> None:
     w = world(
         tmp_path,
-        events=[{"day": 5, "action": "accept_invitations", "member": "me", "count": 30, "field": "b"}],
+        events=[
+            {"day": 5, "action": "accept_invitations", "member": "me", "count": 30, "field": "b"}
+        ],
     )
     before = int(w.ties.degree()[w.focal_ids[0]])
     records = w.run()
@@ -104,7 +112,9 @@ def test_too_many_invitations_is_a_clear_input_error(tmp_path: Path) -> None:
 
     w = world(
         tmp_path,
-        events=[{"day": 1, "action": "accept_invitations", "member": "me", "count": 5000, "field": "b"}],
+        events=[
+            {"day": 1, "action": "accept_invitations", "member": "me", "count": 5000, "field": "b"}
+        ],
     )
     with pytest.raises(InputError) as info:
         w.run()
@@ -115,8 +125,11 @@ def test_topic_names_are_not_special(tmp_path: Path) -> None:
     """Renaming every topic changes the names in the tables and nothing else."""
     event = {"day": 4, "action": "accept_invitations", "member": "me", "count": 20}
     first = write_scenario(tmp_path, base(events=[{**event, "field": "b"}]), "one.yaml")
-    renamed = base(topics=["zeta", "eta", "theta"], events=[{**event, "field": "eta"}],
-                   focal=[{"name": "me", "field": "zeta"}])
+    renamed = base(
+        topics=["zeta", "eta", "theta"],
+        events=[{**event, "field": "eta"}],
+        focal=[{"name": "me", "field": "zeta"}],
+    )
     second = write_scenario(tmp_path, renamed, "two.yaml")
     a, b = run_tables(first), run_tables(second)
     mapping = {"a": "zeta", "b": "eta", "c": "theta"}

@@ -62,21 +62,65 @@ def test_top_per_viewer_is_invariant_to_input_order(seed: int, n: int, k: int) -
 
 def test_linkedin_score_rises_with_affinity_belief_and_proof_and_falls_with_age() -> None:
     base = candidates(np.random.default_rng(1), 1)
+
     def with_(**kw: object) -> float:
         fields = {**base.__dict__, **kw}
         return float(ranking.linkedin_score(ranking.Candidates(**fields))[0])  # type: ignore[arg-type]
-    ref = with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([0]),
-                age=np.array([0.5]), route=np.array([0], np.int8))
-    assert with_(affinity=np.array([2.0]), belief=np.array([0.3]), proof=np.array([0]),
-                 age=np.array([0.5]), route=np.array([0], np.int8)) > ref
-    assert with_(affinity=np.array([1.0]), belief=np.array([0.6]), proof=np.array([0]),
-                 age=np.array([0.5]), route=np.array([0], np.int8)) > ref
-    assert with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([3]),
-                 age=np.array([0.5]), route=np.array([0], np.int8)) > ref
-    assert with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([0]),
-                 age=np.array([2.0]), route=np.array([0], np.int8)) < ref
-    recommended = with_(affinity=np.array([1.0]), belief=np.array([0.3]), proof=np.array([0]),
-                        age=np.array([0.5]), route=np.array([ranking.RECOMMENDED], np.int8))
+
+    ref = with_(
+        affinity=np.array([1.0]),
+        belief=np.array([0.3]),
+        proof=np.array([0]),
+        age=np.array([0.5]),
+        route=np.array([0], np.int8),
+    )
+    assert (
+        with_(
+            affinity=np.array([2.0]),
+            belief=np.array([0.3]),
+            proof=np.array([0]),
+            age=np.array([0.5]),
+            route=np.array([0], np.int8),
+        )
+        > ref
+    )
+    assert (
+        with_(
+            affinity=np.array([1.0]),
+            belief=np.array([0.6]),
+            proof=np.array([0]),
+            age=np.array([0.5]),
+            route=np.array([0], np.int8),
+        )
+        > ref
+    )
+    assert (
+        with_(
+            affinity=np.array([1.0]),
+            belief=np.array([0.3]),
+            proof=np.array([3]),
+            age=np.array([0.5]),
+            route=np.array([0], np.int8),
+        )
+        > ref
+    )
+    assert (
+        with_(
+            affinity=np.array([1.0]),
+            belief=np.array([0.3]),
+            proof=np.array([0]),
+            age=np.array([2.0]),
+            route=np.array([0], np.int8),
+        )
+        < ref
+    )
+    recommended = with_(
+        affinity=np.array([1.0]),
+        belief=np.array([0.3]),
+        proof=np.array([0]),
+        age=np.array([0.5]),
+        route=np.array([ranking.RECOMMENDED], np.int8),
+    )
     assert recommended == pytest.approx(ranking.RECOMMENDED_FACTOR * ref)
 
 
@@ -145,7 +189,11 @@ def test_propensity_orders_relationships_as_the_model_says() -> None:
     params = Behaviour()
     sources = np.arange(7, dtype=np.int8)
     m = behaviour.engagement_propensity(
-        np.zeros(7, np.int64), sources, np.full(7, 0.5), np.full(7, 0.2), np.zeros(7, np.int64),
+        np.zeros(7, np.int64),
+        sources,
+        np.full(7, 0.5),
+        np.full(7, 0.2),
+        np.zeros(7, np.int64),
         params,
     )
     named = dict(zip(ranking.SOURCES, m, strict=True))
@@ -154,8 +202,12 @@ def test_propensity_orders_relationships_as_the_model_says() -> None:
     peers = ("colleague", "field_peer", "offline", "client")
     assert min(named[k] for k in peers) > 5 * named["stranger"]
     deeper = behaviour.engagement_propensity(
-        np.array([0, 5]), np.zeros(2, np.int8), np.full(2, 0.5), np.full(2, 0.2),
-        np.zeros(2, np.int64), params,
+        np.array([0, 5]),
+        np.zeros(2, np.int8),
+        np.full(2, 0.5),
+        np.full(2, 0.2),
+        np.zeros(2, np.int64),
+        params,
     )
     assert deeper[1] == pytest.approx(deeper[0] * np.exp(-5 / params.attention_decay_items))
 
@@ -179,9 +231,15 @@ def test_ties_lookup_rows_and_add() -> None:
     assert np.array_equal(ties.reverse(ties.reverse(all_ties)), all_ties)
     owner, edge = ties.rows(np.array([3, 0]))
     assert list(owner) == [0, 1, 1] and list(ties.dst[edge]) == [1, 1, 2]
-    ties.add(np.array([3], np.int32), np.array([2], np.int32), 7.0, kind=np.array([4], np.int8),
-             strength=np.array([0.9], np.float32), affinity=np.array([0.0], np.float32),
-             intro=np.array([True]))
+    ties.add(
+        np.array([3], np.int32),
+        np.array([2], np.int32),
+        7.0,
+        kind=np.array([4], np.int8),
+        strength=np.array([0.9], np.float32),
+        affinity=np.array([0.0], np.float32),
+        intro=np.array([True]),
+    )
     e = ties.lookup(np.array([2, 3]), np.array([3, 2]))
     assert (e >= 0).all()
     assert ties.created[e].tolist() == [7.0, 7.0] and ties.intro[e].all()

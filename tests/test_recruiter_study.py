@@ -53,9 +53,7 @@ def test_accepting_it_contacts_raises_the_it_share(shares: pd.DataFrame) -> None
 
 def test_without_the_connection_term_the_shift_lies_between(shares: pd.DataFrame) -> None:
     supply, supply_lo, _ = paired(shares, "baseline", "accept-100-it-no-connection-term")
-    inference, inference_lo, _ = paired(
-        shares, "accept-100-it-no-connection-term", "accept-100-it"
-    )
+    inference, inference_lo, _ = paired(shares, "accept-100-it-no-connection-term", "accept-100-it")
     assert supply_lo > 0, f"supply effect {supply:.3f} (CI lower {supply_lo:.3f})"
     assert inference_lo > 0, f"inference effect {inference:.3f} (CI lower {inference_lo:.3f})"
 
@@ -76,5 +74,5 @@ def test_the_shift_vanishes_when_the_new_contacts_are_finance_professionals(
     # below the IT burst's interval.
     assert abs(mean) < 0.1 * it_effect, f"finance burst moved IT by {mean:.3f} ({lo:.3f}, {hi:.3f})"
     assert hi < it_lo
-    mean_nt, _, hi_nt = paired(control, "baseline", "accept-100-it-no-connection-term")
+    mean_nt, _, _ = paired(control, "baseline", "accept-100-it-no-connection-term")
     assert abs(mean_nt) < 0.1 * it_effect, f"without inference: IT moved by {mean_nt:.3f}"
