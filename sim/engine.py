@@ -166,6 +166,11 @@ class World:
             for slot, spec in enumerate(scenario.focal)
             if spec.strategy.invitations_per_day > 0
         }
+        self.sent_plans = {
+            slot: self.plan_sent(slot)
+            for slot, spec in enumerate(scenario.focal)
+            if spec.strategy.sends_invitations_per_day > 0
+        }
         self._set_rates()
 
         days = scenario.duration_days
@@ -730,6 +735,7 @@ class World:
         reply_delay: NDArray[np.float64],
         intro: NDArray[np.bool_] | None = None,
         placed: NDArray[np.bool_] | None = None,
+        note: NDArray[np.bool_] | None = None,
     ) -> None:
         """New ties member-partners; the platform learns from them (connection term).
 
@@ -753,6 +759,7 @@ class World:
             affinity=beliefs.initial_affinity(kind, same_field) + placed.astype(np.float32),
             intro=np.zeros(count, bool) if intro is None else intro,
             placed=placed,
+            note=np.zeros(count, bool) if note is None else note,
             first_interaction=first,
         )
         inference = self.scenario.platform.inference
@@ -789,6 +796,60 @@ class World:
             self.session_rate[others],
             self.rng["trend"],
         )
+
+    def plan_sent(self, slot: int) -> strategies.InvitationPlan:
+        """Draw, before the run, the invitations focal member `slot` sends: to strangers not
+        yet connected, in proportion to their session rate."""
+        member = int(self.focal_ids[slot])
+        others = self._unconnected(member, np.arange(self.n))
+        others = others[self.focal_slot[others] < 0]
+        return strategies.plan_sent_invitations(
+            self.scenario.focal[slot].strategy,
+            self.scenario.duration_days,
+            others,
+            self.session_rate[others],
+            self.rng["outreach"],
+        )
+
+    def handle_sent(self, slot: int, day: int, now: float) -> None:
+        """The answers to `day`'s invitations sent by a focal member (#Persoonlijk, C11).
+
+        An invitation is accepted when ``answer < sent_accept_rate``. With a personal note
+        (one message each, within the daily budget) the stranger replies at once when
+        ``late_reply < note_reply_rate``, which places the tie; without one, the tie may
+        still exchange messages later (``stranger_reply_rate``, see :meth:`_connect`).
+        """
+        plan = self.sent_plans[slot]
+        today = plan.on(day)
+        member = int(self.focal_ids[slot])
+        invitee = plan.inviter[today]
+        strategy = self.scenario.focal[slot].strategy
+        valid = self.ties.lookup(np.full(invitee.size, member), invitee) < 0
+        note = (np.cumsum(valid) <= strategy.messages_per_day) & valid & strategy.personal_note
+        self.messages_sent[slot] += int(note.sum())
+        accept = valid & (plan.answer[today] < strategy.sent_accept_rate)
+        late = plan.late_reply[today]
+        placed = note & (late < strategy.note_reply_rate)
+        if not accept.any():
+            return
+        self._connect(
+            member,
+            invitee[accept].astype(np.int32),
+            np.full(int(accept.sum()), STRANGER, np.int8),
+            now,
+            strength=plan.strength[today][accept],
+            late_reply=np.where(note, np.inf, late)[accept],
+            reply_delay=plan.reply_delay[today][accept],
+            placed=placed[accept],
+            note=note[accept],
+        )
+
+    def sent_answers(
+        self, env: simpy.Environment, slot: int, day: int
+    ) -> Generator[simpy.Event, Any, None]:
+        """At the start of the next day, the answers to `day`'s sent invitations arrive."""
+        yield env.timeout(day + 1)
+        self.handle_sent(slot, day, float(env.now))
 
     def handle_invitations(self, slot: int, day: int, now: float) -> None:
         """A day's invitations to a focal member, answered by its strategy
@@ -851,6 +912,10 @@ class World:
             for day in np.unique(plan.day):
                 if day + 1 < self.scenario.duration_days:
                     env.process(self.invitations(env, slot, int(day)))
+        for slot, plan in self.sent_plans.items():
+            for day in np.unique(plan.day):
+                if day + 1 < self.scenario.duration_days:
+                    env.process(self.sent_answers(env, slot, int(day)))
         env.process(self.time_slices(env, on_day))
         env.run()  # every process ends by itself at the end of the last day
         return self.records()
@@ -874,6 +939,7 @@ class World:
             "created_day": merged["created"].astype(np.float64),
             "intro_message": merged["intro"].astype(bool),
             "placed": merged["placed"].astype(bool),
+            "personal_note": merged["note"].astype(bool),
             "first_interaction_day": np.where(
                 merged["first_interaction"] <= self.scenario.duration_days,
                 merged["first_interaction"],

@@ -21,6 +21,7 @@ STREAMS = (
     "fanout",  # whose feeds an engagement reaches
     "invitations",  # scripted bursts of accepted invitations
     "trend",  # the invitations of a trend, drawn before the run
+    "outreach",  # the invitations a member sends, drawn before the run
 )
 
 

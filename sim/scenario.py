@@ -254,6 +254,33 @@ class Strategy(Strict):
         "seed tip 4",
         ge=0,
     )
+    sends_invitations_per_day: float = param(
+        0.0,
+        "Invitations the member sends a day while the trend lasts, answering calls to"
+        " connect (to strangers, drawn in proportion to their session rate).",
+        "1/day",
+        ge=0,
+    )
+    personal_note: bool = param(
+        False,
+        "#Persoonlijk: write a personal note with each invitation sent (within the daily"
+        " message budget), saying where one saw the call and what one uses the network for.",
+        "switch",
+        "seed tip 1; C11",
+    )
+    sent_accept_rate: Probability = param(
+        0.26,
+        "Chance an invitation sent to a stranger is accepted (a note barely changes it).",
+        "share",
+        "26.37% blank, 26.42% with a note (Expandi/Belkins 2024, calibration-sources.md 1)",
+    )
+    note_reply_rate: Probability = param(
+        0.094,
+        "Chance a stranger who accepted an invitation with a personal note replies (an"
+        " exchange that places the tie, C10); without a note `stranger_reply_rate` applies.",
+        "share",
+        "post-acceptance reply 9.4% with a note vs 5.4% blank (calibration-sources.md 1)",
+    )
 
 
 class FocalMember(Strict):

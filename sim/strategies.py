@@ -114,6 +114,38 @@ def plan_invitations(
     )
 
 
+def plan_sent_invitations(
+    strategy: Strategy,
+    duration_days: int,
+    pool: NDArray[np.int64],
+    weight: NDArray[np.float64],
+    rng: np.random.Generator,
+) -> InvitationPlan:
+    """Draw the invitations a member sends during the trend (answering calls to connect).
+
+    ``Poisson(sends_invitations_per_day * span_d)`` a day, to strangers drawn without
+    replacement in proportion to `weight`. In the returned plan ``answer`` decides
+    acceptance (``answer < sent_accept_rate``) and ``late_reply`` the reply.
+    """
+    days = np.arange(int(min(np.ceil(strategy.trend_days), duration_days)))
+    span = np.clip(strategy.trend_days - days, 0.0, 1.0)
+    day = np.repeat(days, rng.poisson(strategy.sends_invitations_per_day * span))
+    invitee = weighted_order(rng, pool, weight, day.size)
+    size = day.size
+    keep = np.arange(size) < invitee.size
+    full = np.zeros(size, np.int64)
+    full[: invitee.size] = invitee
+    return InvitationPlan(
+        day=day[keep],
+        inviter=full[keep],
+        known=np.zeros(size, bool)[keep],
+        strength=rng.beta(*STRENGTH_BETA, size=size).astype(np.float32)[keep],
+        answer=rng.random(size)[keep],
+        late_reply=rng.random(size)[keep],
+        reply_delay=rng.exponential(1.0, size)[keep],
+    )
+
+
 @dataclass(frozen=True)
 class Answers:
     """What a strategy does with one day's invitations (arrays over those invitations)."""

@@ -29,13 +29,15 @@ COLUMNS: dict[str, Any] = {
     "first_interaction": np.float32,
     "intro": np.bool_,
     "placed": np.bool_,
+    "note": np.bool_,
     "reached": np.bool_,
 }
 """Per directed tie: both ends; kind (index into TIE_KINDS); true strength; the platform's
 estimated affinity src -> dst (decayed interaction count) and when it was last brought up to
 date; creation day (0 at the start); day of the first interaction either way (NaN: never);
 whether an intro message was sent at creation; whether the two have *placed* each other (a
-stranger who answered a question or an intro message); whether dst has seen a post by src."""
+stranger who answered a question, an intro message or a personal note); whether the
+invitation carried a personal note; whether dst has seen a post by src."""
 
 
 class Ties:
@@ -55,6 +57,7 @@ class Ties:
     first_interaction: NDArray[np.float32]
     intro: NDArray[np.bool_]
     placed: NDArray[np.bool_]
+    note: NDArray[np.bool_]
     reached: NDArray[np.bool_]
 
     def __init__(self, network: Network, initial_affinity: NDArray[np.float32]) -> None:
@@ -72,6 +75,7 @@ class Ties:
                 "first_interaction": np.full(2 * m, NEVER),
                 "intro": np.zeros(2 * m, bool),
                 "placed": np.zeros(2 * m, bool),
+                "note": np.zeros(2 * m, bool),
                 "reached": np.zeros(2 * m, bool),
             }
         )
@@ -143,6 +147,7 @@ class Ties:
             "first_interaction": np.full(count, NEVER),
             "intro": np.zeros(count, bool),
             "placed": np.zeros(count, bool),
+            "note": np.zeros(count, bool),
             "reached": np.zeros(count, bool),
         }
         new.update(values)
