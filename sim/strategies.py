@@ -70,6 +70,16 @@ def weighted_order(
     return items[top[np.argsort(-keys[top], kind="stable")]]
 
 
+def arrival_days(
+    trend_days: float, duration_days: int, per_day: float, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """The day of each arrival: ``Poisson(per_day * span_d)`` on each day d of the trend,
+    span_d being 1, or the part of the last day inside the trend."""
+    days = np.arange(int(min(np.ceil(trend_days), duration_days)))
+    span = np.clip(trend_days - days, 0.0, 1.0)
+    return np.repeat(days, rng.poisson(per_day * span))
+
+
 def plan_invitations(
     strategy: Strategy,
     duration_days: int,
@@ -87,10 +97,7 @@ def plan_invitations(
     replacement in proportion to `stranger_weight` (active members send invitations). When
     a pool runs out, its invitations are dropped.
     """
-    days = np.arange(int(min(np.ceil(strategy.trend_days), duration_days)))
-    span = np.clip(strategy.trend_days - days, 0.0, 1.0)
-    per_day = rng.poisson(strategy.invitations_per_day * span)
-    day = np.repeat(days, per_day)
+    day = arrival_days(strategy.trend_days, duration_days, strategy.invitations_per_day, rng)
     known = rng.random(day.size) < strategy.known_share
     known_order = rng.permutation(known_pool)
     stranger_order = weighted_order(rng, stranger_pool, stranger_weight, int((~known).sum()))
@@ -127,9 +134,7 @@ def plan_sent_invitations(
     replacement in proportion to `weight`. In the returned plan ``answer`` decides
     acceptance (``answer < sent_accept_rate``) and ``late_reply`` the reply.
     """
-    days = np.arange(int(min(np.ceil(strategy.trend_days), duration_days)))
-    span = np.clip(strategy.trend_days - days, 0.0, 1.0)
-    day = np.repeat(days, rng.poisson(strategy.sends_invitations_per_day * span))
+    day = arrival_days(strategy.trend_days, duration_days, strategy.sends_invitations_per_day, rng)
     invitee = weighted_order(rng, pool, weight, day.size)
     size = day.size
     keep = np.arange(size) < invitee.size
