@@ -312,8 +312,8 @@ class World:
         """#Taggen: authors who tag name their peers of highest estimated affinity."""
         for i in np.flatnonzero(self.tag_count[authors] > 0):
             author = int(authors[i])
-            start, stop = self.ties.indptr[author], self.ties.indptr[author + 1]
-            peers = np.arange(start, stop)[self.ties.kind[start:stop] < len(PEER_KINDS)]
+            _, ties = self.ties.rows(np.array([author]))
+            peers = ties[self.ties.kind[ties] < len(PEER_KINDS)]
             if peers.size == 0:
                 continue
             best = peers[np.argsort(-self.ties.affinity[peers], kind="stable")]
@@ -771,8 +771,8 @@ class World:
             )
 
     def _unconnected(self, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
-        start, stop = self.ties.indptr[member], self.ties.indptr[member + 1]
-        already = self.ties.dst[start:stop]
+        _, ties = self.ties.rows(np.array([member]))
+        already = self.ties.dst[ties]
         unconnected: NDArray[np.bool_] = (candidates != member) & ~np.isin(candidates, already)
         return candidates[unconnected]
 
@@ -883,12 +883,12 @@ class World:
     def prune(self, event: Prune, now: float) -> None:
         """#Keuze: remove the member's ties of the given kinds never heard from."""
         member = self.focal_by_name[event.member]
-        start, stop = self.ties.indptr[member], self.ties.indptr[member + 1]
-        edges = np.arange(start, stop)
+        _, edges = self.ties.rows(np.array([member]))
         kinds = [TIE_KINDS.index(k) for k in event.kinds]
         heard = self.ties.first_interaction[edges] <= now  # False for NaN and exchanges to come
         silent = ~heard & np.isin(self.ties.kind[edges], kinds)
-        removed = self.ties.remove(edges[silent])
+        partners = self.ties.dst[edges[silent]]
+        removed = self.ties.remove_pairs(np.full(partners.size, member), partners)
         removed["first_interaction"][:] = np.nan  # an exchange still to come never happens
         removed["removed_day"] = np.full(int(silent.sum()), now)
         removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)

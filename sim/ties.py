@@ -1,10 +1,12 @@
 """Ties during a run: a directed CSR adjacency with per-tie truth and platform estimates.
 
-Every undirected tie is stored twice (once from each end), sorted by (source, target), so a
-member's connections are one contiguous row and any (viewer, author) pair is found with one
-vectorised binary search. Ties are added and removed rarely (accepted invitations, pruning):
-new ties are inserted into the sorted arrays and removed ones dropped in O(M) copies, without
-re-sorting.
+Every undirected tie is stored twice (once from each end). The ties of the start are sorted
+by (source, target), so a member's connections are one contiguous row and any (viewer,
+author) pair is found with one vectorised binary search. Ties added during a run (accepted
+invitations, bursts) are appended to the columns and indexed by a small overlay of their own,
+so adding a few ties costs in proportion to them, not to all ties; :meth:`Ties.rows` returns
+a member's ties in (source, target) order either way. Removing ties (pruning, rare) merges
+the overlay and rebuilds the arrays.
 """
 
 from __future__ import annotations
@@ -81,16 +83,39 @@ class Ties:
         )
 
     def _load(self, columns: dict[str, NDArray[Any]]) -> None:
+        """Sort all ties into the main index (no overlay)."""
         key = columns["src"].astype(np.int64) * self.size + columns["dst"]
         order = np.argsort(key, kind="stable")
         self.key = key[order]
+        self._count = int(key.size)
+        capacity = self._count + max(1024, self._count // 100)
+        self._store: dict[str, NDArray[Any]] = {}
         for name, dtype in COLUMNS.items():
-            setattr(self, name, np.ascontiguousarray(columns[name][order], dtype=dtype))
-        self._index()
-
-    def _index(self) -> None:
+            store = np.zeros(capacity, dtype)
+            store[: self._count] = columns[name][order]
+            self._store[name] = store
+        self._view()
         counts = np.bincount(self.src, minlength=self.size)
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._degree = counts.astype(np.int64)
+        self._main = self._count
+        self._has_extra = np.zeros(self.size, bool)
+        self._index_extra()
+
+    def _view(self) -> None:
+        """Point the column attributes at the filled part of the stores."""
+        for name in COLUMNS:
+            setattr(self, name, self._store[name][: self._count])
+
+    def _index_extra(self) -> None:
+        """Sorted keys and rows of the overlay (the ties appended after the main index)."""
+        position = np.arange(self._main, self._count)
+        src, dst = self.src[self._main :], self.dst[self._main :]
+        key = src.astype(np.int64) * self.size + dst
+        order = np.argsort(key, kind="stable")
+        self._extra_key = key[order]
+        self._extra_position = position[order]  # also sorted by source, then target
+        self._extra_src = src[order]
 
     def _columns(self) -> dict[str, NDArray[Any]]:
         return {name: getattr(self, name) for name in COLUMNS}
@@ -98,32 +123,53 @@ class Ties:
     @property
     def count(self) -> int:
         """Number of directed ties (twice the number of connections)."""
-        return int(self.src.size)
+        return self._count
 
     def degree(self) -> NDArray[np.int64]:
         """Connections per member."""
-        return np.diff(self.indptr)
+        return self._degree
 
     def lookup(self, src: NDArray[np.integer], dst: NDArray[np.integer]) -> NDArray[np.int64]:
         """Index of each tie src -> dst, or -1 where the two are not connected."""
         key = src.astype(np.int64) * self.size + dst
-        if self.key.size == 0:
-            return np.full(key.size, -1, np.int64)
-        pos = np.minimum(np.searchsorted(self.key, key), self.key.size - 1)
-        return np.where(self.key[pos] == key, pos, -1)
+        found = np.full(key.size, -1, np.int64)
+        if self.key.size:
+            pos = np.minimum(np.searchsorted(self.key, key), self.key.size - 1)
+            found = np.where(self.key[pos] == key, pos, -1)
+        if self._extra_key.size:
+            missing = np.flatnonzero(found < 0)
+            pos = np.minimum(
+                np.searchsorted(self._extra_key, key[missing]), self._extra_key.size - 1
+            )
+            hit = self._extra_key[pos] == key[missing]
+            found[missing[hit]] = self._extra_position[pos[hit]]
+        return found
 
     def reverse(self, edges: NDArray[np.int64]) -> NDArray[np.int64]:
         """Index of each tie seen from its other end."""
         return self.lookup(self.dst[edges], self.src[edges])
 
     def rows(self, members: NDArray[np.integer]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """All ties of `members`: (position in `members` of each tie's owner, tie index)."""
-        members = np.asarray(members)
+        """All ties of `members`: (position in `members` of each tie's owner, tie index),
+        ordered by owner, then by the partner's id."""
+        members = np.asarray(members, dtype=np.int64)
         start = self.indptr[members]
         length = self.indptr[members + 1] - start
         owner = np.repeat(np.arange(members.size), length)
         offset = np.arange(owner.size) - np.repeat(np.cumsum(length) - length, length)
-        return owner, np.repeat(start, length) + offset
+        edge = np.repeat(start, length) + offset
+        with_extra = np.flatnonzero(self._has_extra[members])
+        if with_extra.size == 0:
+            return owner, edge
+        lo = np.searchsorted(self._extra_src, members[with_extra], side="left")
+        hi = np.searchsorted(self._extra_src, members[with_extra], side="right")
+        extra_owner = np.repeat(with_extra, hi - lo)
+        shift = np.arange(extra_owner.size) - np.repeat(np.cumsum(hi - lo) - (hi - lo), hi - lo)
+        extra_edge = self._extra_position[np.repeat(lo, hi - lo) + shift]
+        owner = np.concatenate([owner, extra_owner])
+        edge = np.concatenate([edge, extra_edge])
+        order = np.lexsort((self.dst[edge], owner))
+        return owner[order], edge[order]
 
     def add(
         self,
@@ -135,8 +181,8 @@ class Ties:
         """Add undirected ties a-b (pairs new and distinct) created on `day`.
 
         `values` gives per-tie columns (kind, strength, affinity, and optionally intro,
-        placed, first_interaction); the rest take their defaults. The new entries are
-        inserted at their sorted positions (O(M) copies, no re-sort).
+        placed, note, first_interaction); the rest take their defaults. The new entries are
+        appended and indexed by the overlay.
         """
         count = a.size
         if count == 0:
@@ -154,24 +200,30 @@ class Ties:
         both = {name: np.concatenate([new[name], new[name]]) for name in new}
         both["src"] = np.concatenate([a, b])
         both["dst"] = np.concatenate([b, a])
-        new_key = both["src"].astype(np.int64) * self.size + both["dst"]
-        order = np.argsort(new_key)
-        new_key = new_key[order]
-        at = np.searchsorted(self.key, new_key)
-        self.key = np.insert(self.key, at, new_key)
+        needed = self._count + 2 * count
+        capacity = next(iter(self._store.values())).size
+        if needed > capacity:
+            for name, store in self._store.items():
+                grown = np.zeros(max(needed, 2 * capacity), store.dtype)
+                grown[: self._count] = store[: self._count]
+                self._store[name] = grown
         for name, dtype in COLUMNS.items():
-            values_sorted = np.asarray(both[name])[order].astype(dtype)
-            setattr(self, name, np.insert(getattr(self, name), at, values_sorted))
-        self._index()
+            self._store[name][self._count : needed] = np.asarray(both[name]).astype(dtype)
+        self._count = needed
+        self._view()
+        np.add.at(self._degree, both["src"], 1)
+        self._has_extra[both["src"]] = True
+        self._index_extra()
 
-    def remove(self, edges: NDArray[np.int64]) -> dict[str, NDArray[Any]]:
-        """Remove ties (given from either end, each once); return their columns as they were."""
+    def remove_pairs(
+        self, a: NDArray[np.integer], b: NDArray[np.integer]
+    ) -> dict[str, NDArray[Any]]:
+        """Remove the undirected ties a-b; return the a -> b entries as they were."""
+        self._load(self._columns())  # merge the overlay: all ties sorted again
+        edges = self.lookup(np.asarray(a), np.asarray(b))
         removed = {name: getattr(self, name)[edges].copy() for name in COLUMNS}
         keep = np.ones(self.count, bool)
         keep[edges] = False
         keep[self.reverse(edges)] = False
-        self.key = self.key[keep]
-        for name in COLUMNS:
-            setattr(self, name, getattr(self, name)[keep])
-        self._index()
+        self._load({name: column[keep] for name, column in self._columns().items()})
         return removed

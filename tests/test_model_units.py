@@ -246,8 +246,44 @@ def test_ties_lookup_rows_and_add() -> None:
     assert ties.lookup(np.array([0]), np.array([2]))[0] >= 0  # old ties kept
     all_ties = np.arange(ties.count)
     assert np.array_equal(ties.reverse(ties.reverse(all_ties)), all_ties)
-    removed = ties.remove(np.array([ties.lookup(np.array([0]), np.array([1]))[0]]))
+    removed = ties.remove_pairs(np.array([0]), np.array([1]))
     assert removed["dst"].tolist() == [1] and ties.count == 6
     assert (ties.lookup(np.array([0, 1]), np.array([1, 0])) == -1).all()
     all_ties = np.arange(ties.count)
     assert np.array_equal(ties.reverse(ties.reverse(all_ties)), all_ties)
+
+
+def test_added_ties_read_back_exactly_as_if_the_arrays_were_rebuilt() -> None:
+    """The overlay of added ties is invisible: rows come in (member, partner) order with the
+    same values as in freshly sorted arrays, and every pair is found."""
+    from sim.network import synthetic_network
+    from sim.scenario import SyntheticNetwork
+
+    rng = np.random.default_rng(4)
+    net = synthetic_network(SyntheticNetwork(members=200, mean_degree=8), ["a", "b"], rng)
+    ties = Ties(net, np.zeros(net.u.size, np.float32))
+    for day in (1.0, 2.0, 3.0):
+        member = int(rng.integers(0, 200))
+        _, own = ties.rows(np.array([member]))
+        free = np.setdiff1d(np.arange(200), np.append(ties.dst[own], member))
+        partners = rng.choice(free, size=5, replace=False).astype(np.int32)
+        ties.add(
+            np.full(5, member, np.int32),
+            partners,
+            day,
+            kind=np.full(5, 4, np.int8),
+            strength=rng.random(5).astype(np.float32),
+            affinity=np.zeros(5, np.float32),
+        )
+    rebuilt = Ties(net, np.zeros(net.u.size, np.float32))
+    rebuilt._load(ties._columns())
+    members = np.arange(200)
+    owner, edge = ties.rows(members)
+    owner2, edge2 = rebuilt.rows(members)
+    assert np.array_equal(owner, owner2)
+    for name in ("src", "dst", "kind", "strength", "created"):
+        assert np.array_equal(getattr(ties, name)[edge], getattr(rebuilt, name)[edge2]), name
+    assert np.array_equal(ties.degree(), rebuilt.degree())
+    found = ties.lookup(ties.src, ties.dst)
+    assert np.array_equal(found, np.arange(ties.count))
+    assert np.array_equal(ties.reverse(ties.reverse(found)), found)
