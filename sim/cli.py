@@ -104,7 +104,7 @@ def run(
     report.md. It appears only when complete; an earlier folder of the same name is
     replaced only then.
     """
-    from sim.experiment import manifest, merge_tables, run_study, write_results
+    from sim.experiment import git_commit, manifest, merge_tables, run_study, write_results
 
     overrides: dict[str, Any] = {}
     if replications is not None:
@@ -113,11 +113,11 @@ def run(
         overrides["seed"] = seed
     study = load_study(scenario, overrides)
     workers = _workers(jobs, scheduler, default=1)
-    started = datetime.now(UTC)
+    started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
     merged = merge_tables(outputs)
     destination = out / study.base.name
-    data = manifest(study, outputs, started, workers, scheduler)
+    data = manifest(study, outputs, started, workers, scheduler, commit)
     write_results(destination, merged, data, _draw)
     click.echo(f"wrote {destination}/ (open {destination / 'report.html'})")
 

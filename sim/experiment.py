@@ -276,8 +276,11 @@ def manifest(
     started: datetime,
     jobs: int,
     scheduler: str | None = None,
+    commit: str | None = None,
 ) -> dict[str, Any]:
     """What a results folder says about itself: the resolved scenario, seeds, provenance.
+
+    `commit` is the feedsim commit the runs started from (taken now when not given).
 
     Each run lists its variant, replication, seed, wall time, the worker that ran it and its
     totals; ``jobs`` and ``scheduler`` say how the runs were executed.
@@ -313,7 +316,7 @@ def manifest(
             for o in sorted(outputs, key=lambda o: o.spec_index)
         ],
         "version": __version__,
-        "git_commit": git_commit(),
+        "git_commit": commit or git_commit(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_seconds": round((finished - started).total_seconds(), 3),
