@@ -252,14 +252,23 @@ def merge_tables(outputs: list[RunOutput]) -> dict[str, pd.DataFrame]:
 
 
 def git_commit() -> str:
-    """The commit of the feedsim checkout, with ``-dirty`` when it has changes; or unknown."""
+    """The commit of the feedsim checkout, with ``-dirty`` when the package or its
+    pyproject.toml has uncommitted changes (results and docs don't count); or unknown."""
     folder = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                "../pyproject.toml",
+            ],
             cwd=folder,
             capture_output=True,
             text=True,
