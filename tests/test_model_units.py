@@ -62,66 +62,26 @@ def test_top_per_viewer_is_invariant_to_input_order(seed: int, n: int, k: int) -
 
 def test_linkedin_score_rises_with_affinity_belief_and_proof_and_falls_with_age() -> None:
     base = candidates(np.random.default_rng(1), 1)
+    reference = {"affinity": 1.0, "belief": 0.3, "proof": 0, "age": 0.5, "route": ranking.NETWORK}
 
-    def with_(**kw: object) -> float:
-        fields = {**base.__dict__, **kw}
-        return float(ranking.linkedin_score(ranking.Candidates(**fields))[0])  # type: ignore[arg-type]
+    def score_with(**changes: float) -> float:
+        values = {**reference, **changes}
+        fields = {
+            **base.__dict__,
+            "affinity": np.array([values["affinity"]]),
+            "belief": np.array([values["belief"]]),
+            "proof": np.array([values["proof"]], np.int64),
+            "age": np.array([values["age"]]),
+            "route": np.array([values["route"]], np.int8),
+        }
+        return float(ranking.linkedin_score(ranking.Candidates(**fields))[0])
 
-    ref = with_(
-        affinity=np.array([1.0]),
-        belief=np.array([0.3]),
-        proof=np.array([0]),
-        age=np.array([0.5]),
-        route=np.array([0], np.int8),
-    )
-    assert (
-        with_(
-            affinity=np.array([2.0]),
-            belief=np.array([0.3]),
-            proof=np.array([0]),
-            age=np.array([0.5]),
-            route=np.array([0], np.int8),
-        )
-        > ref
-    )
-    assert (
-        with_(
-            affinity=np.array([1.0]),
-            belief=np.array([0.6]),
-            proof=np.array([0]),
-            age=np.array([0.5]),
-            route=np.array([0], np.int8),
-        )
-        > ref
-    )
-    assert (
-        with_(
-            affinity=np.array([1.0]),
-            belief=np.array([0.3]),
-            proof=np.array([3]),
-            age=np.array([0.5]),
-            route=np.array([0], np.int8),
-        )
-        > ref
-    )
-    assert (
-        with_(
-            affinity=np.array([1.0]),
-            belief=np.array([0.3]),
-            proof=np.array([0]),
-            age=np.array([2.0]),
-            route=np.array([0], np.int8),
-        )
-        < ref
-    )
-    recommended = with_(
-        affinity=np.array([1.0]),
-        belief=np.array([0.3]),
-        proof=np.array([0]),
-        age=np.array([0.5]),
-        route=np.array([ranking.RECOMMENDED], np.int8),
-    )
-    assert recommended == pytest.approx(ranking.RECOMMENDED_FACTOR * ref)
+    ref = score_with()
+    assert score_with(affinity=2.0) > ref
+    assert score_with(belief=0.6) > ref
+    assert score_with(proof=3) > ref
+    assert score_with(age=2.0) < ref
+    assert score_with(route=ranking.RECOMMENDED) == pytest.approx(ranking.RECOMMENDED_FACTOR * ref)
 
 
 @given(
