@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from sim.engine import POST_COUNTERS
 from sim.network import TIE_KINDS
@@ -71,13 +72,15 @@ def feed_table(records: RunRecords) -> pd.DataFrame:
     )
 
 
+def _cells(shape: tuple[int, ...]) -> list[NDArray[np.int64]]:
+    """The index of every cell of an array of `shape`, one flat array per axis (C order)."""
+    grids = np.meshgrid(*(np.arange(size) for size in shape), indexing="ij")
+    return [grid.ravel().astype(np.int64) for grid in grids]
+
+
 def beliefs_table(records: RunRecords) -> pd.DataFrame:
     """Inferred against true topic weights of each focal member after each day (day 0: start)."""
-    n_focal, n_days, n_topics = records.inferred.shape
-    focal_grid, day_grid, topic_grid = np.meshgrid(
-        np.arange(n_focal), np.arange(n_days), np.arange(n_topics), indexing="ij"
-    )
-    focal, day, topic = focal_grid.ravel(), day_grid.ravel(), topic_grid.ravel()
+    focal, day, topic = _cells(records.inferred.shape)
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],
@@ -106,11 +109,7 @@ def connections_table(records: RunRecords) -> pd.DataFrame:
 
     Day 0 is the start. Also carries the member's messages written over the whole run.
     """
-    n_focal, n_days, n_kinds, _ = records.connections.shape
-    focal_grid, day_grid, kind_grid = np.meshgrid(
-        np.arange(n_focal), np.arange(n_days), np.arange(n_kinds), indexing="ij"
-    )
-    focal, day, kind = focal_grid.ravel(), day_grid.ravel(), kind_grid.ravel()
+    focal, day, kind = _cells(records.connections.shape[:3])
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],
