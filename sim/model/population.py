@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from sim import beliefs
 from sim.errors import InputError
 from sim.model import linking
-from sim.model.state import POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
+from sim.model.state import CONNECTION_COUNTS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
 from sim.network import TIE_KINDS, Network, pick_focal
 from sim.records import Columns
 from sim.scenario import FocalMember, Members, Scenario
@@ -134,7 +134,9 @@ def initial_state(
         removed=[],
         feed=np.zeros((focal_ids.size, days, n_topics, len(SOURCES)), np.int64),
         inferred=np.zeros((focal_ids.size, days + 1, n_topics)),
-        connections=np.zeros((focal_ids.size, days + 1, len(TIE_KINDS), 2), np.int64),
+        connections=np.zeros(
+            (focal_ids.size, days + 1, len(TIE_KINDS), len(CONNECTION_COUNTS)), np.int64
+        ),
         counts={"sessions": 0, "impressions": 0, "engagements": 0},
     )
     linking.plan_all(state, scenario, rng["trend"], rng["outreach"])

@@ -36,6 +36,9 @@ POOL_COLUMNS: dict[str, DTypeLike] = {
 }
 """Columns of the candidate pool: who may see which post, by which route
 (:data:`sim.sources.ROUTES`), from when (day), and whether the row has been shown."""
+CONNECTION_COUNTS = ("connections", "reached")
+"""Last axis of :attr:`State.connections`: ties, and of them those whose partner ever saw
+one of the member's posts."""
 WAITING_COLUMNS: dict[str, DTypeLike] = {"viewer": np.int32, "post": np.int32, "draw": np.float64}
 """Columns of the connections left out of a test audience: who, which post, and the rescaled
 uniform that decides the expansion."""
