@@ -250,7 +250,8 @@ def select_feed(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Score the candidates (:func:`sim.ranking.score`) and keep each viewer's top
     ``limit`` (c x K), tag notifications pinned first, ties in score to the lower post id
-    (:func:`sim.ranking.top_per_viewer`). Returns the shown rows and their ranks."""
+    (:func:`sim.ranking.top_per_viewer`; docs/model.md 7.9). Returns the shown rows and their
+    ranks."""
     scores = ranking.score(platform, c, rng)
     return ranking.top_per_viewer(c.viewer, scores, c.post, limit, pinned=c.route == TAG)
 
@@ -259,7 +260,7 @@ def mark_shown(
     state: State, g: Gathered, shown: NDArray[np.int64], now: NDArray[np.float64]
 ) -> None:
     """Shown pairs are consumed: their pool rows are marked, and a shown recommendation is
-    stored as a consumed row, so no post is shown to a member twice."""
+    stored as a consumed row, so no post is shown to a member twice (docs/model.md 11.2)."""
     pool = state.pool
     shown_key = g.viewer[shown] * state.posts.size + g.post[shown]
     pool["consumed"][g.rows[np.isin(g.row_keys, shown_key)]] = True
@@ -276,7 +277,8 @@ def mark_shown(
 
 def forget_expired(state: State, now: float, max_age_days: float) -> None:
     """Drop pool rows of posts created before ``now - max_age_days``; a tag notification
-    stays until it is seen."""
+    stays until it is seen (docs/model.md 7.17; most engagement comes in a post's first day,
+    calibration-sources.md 1)."""
     pool = state.pool
     if pool.size:
         fresh = state.posts["created"][pool["post"]] >= now - max_age_days

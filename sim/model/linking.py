@@ -17,7 +17,8 @@ from sim.scenario import AcceptInvitations, Prune, Scenario
 
 
 def unconnected(state: State, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The `candidates` other than `member` not connected to it."""
+    """The `candidates` other than `member` not connected to it (invitations come only from
+    members not yet connected; docs/model.md 7.14)."""
     _, edges = state.ties.rows(np.array([member]))
     already = state.ties.dst[edges]
     keep: NDArray[np.bool_] = (candidates != member) & ~np.isin(candidates, already)

@@ -54,7 +54,7 @@ def count_impressions(
 ) -> None:
     """Post counters (impressions, primary viewers, viewers by source group and by tag), the
     ``reached`` flag of each author -> viewer tie, and focal viewers' feed by
-    (day = floor(time), topic, source)."""
+    (day = floor(time), topic, source) (docs/model.md 9: the posts and feed tables)."""
     counters = state.posts
     post = seen.post
     group = GROUP_OF_SOURCE[seen.source]
@@ -110,8 +110,8 @@ def decide_reactions(
 
 def count_engagements(state: State, engaged: Impressions, action: NDArray[np.int8]) -> None:
     """Post counters of the engagements: likes, comments, shares, engagements by source
-    group and by tag, and those within each of :data:`sim.records.ENGAGEMENT_WINDOWS_HOURS`
-    of posting."""
+    group and by tag, and those with ``when - created <= h / 24`` for each h of
+    :data:`sim.records.ENGAGEMENT_WINDOWS_HOURS` (docs/model.md 9: the posts table)."""
     counters = state.posts
     post = engaged.post
     group = GROUP_OF_SOURCE[engaged.source]
