@@ -10,11 +10,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.network import STRANGER
-from sim.ranking import SOURCES
 from sim.scenario import Behaviour
+from sim.sources import SOURCES
 
-NONE, LIKE, COMMENT, SHARE = range(4)
 ACTIONS = ("none", "like", "comment", "share")
+"""What a viewer does with an impression; ``action`` codes index into this tuple."""
+NONE, LIKE, COMMENT, SHARE = range(len(ACTIONS))
 
 
 def source_multipliers(params: Behaviour) -> NDArray[np.float64]:
@@ -34,11 +35,12 @@ def engagement_propensity(
 ) -> NDArray[np.float64]:
     """The multiplier every action's base rate is scaled by, for each impression.
 
-    ``m = exp(-i / lambda) * tie * 2 s * x_rel * (1 + b * ln(1 + k)) * g`` with
+    ``m = exp(-i / lambda) * tie * s / E[s] * x_rel * (1 + b * ln(1 + k)) * g`` with
     position i (0 = top), attention constant lambda (Hodas & Lerman 2012), the multiplier
     ``tie`` of the relationship (calibration-sources.md 4; ``placed_stranger`` for strangers
-    one has exchanged messages with), true strength s (mean 0.5 so ``2 s`` averages 1; 0.5
-    for viewers with no tie to the author), relative true interest in the post's topic
+    one has exchanged messages with), true strength s (``E[s] = a / (a + b)`` the mean of
+    its Beta(a, b) distribution, so ``s / E[s]`` averages 1; ``unconnected_strength`` for
+    viewers with no tie to the author), relative true interest in the post's topic
     ``x_rel = x_topic / max_t x_t`` (1 for the viewer's favourite topic, whatever the number
     of topics), k activity notifications of the post the viewer received (connections who
     engaged and whose activity reached the viewer: social proof, b), and
@@ -48,7 +50,9 @@ def engagement_propensity(
     tie = source_multipliers(params)[source]
     if placed is not None:
         tie = np.where(placed & (source == STRANGER), params.ties.placed_stranger, tie)
-    m = attention * tie * 2.0 * strength * interest * (1.0 + params.social_proof * np.log1p(proof))
+    per_mean = 1.0 / (params.strength_a / (params.strength_a + params.strength_b))
+    proof_factor = 1.0 + params.social_proof * np.log1p(proof)
+    m = attention * tie * per_mean * strength * interest * proof_factor
     if tagged is not None:
         m = np.where(tagged, params.tag_boost * m, m)
     return m
@@ -68,9 +72,9 @@ def decide(
     p = propensity[:, None] * rates[None, :]
     total = p.sum(axis=1)
     p = np.where(total[:, None] > 1.0, p / np.maximum(total, 1e-300)[:, None], p)
-    bounds = np.cumsum(p, axis=1)
+    share_bound, comment_bound, like_bound = np.cumsum(p, axis=1).T
     action = np.full(uniform.size, NONE, dtype=np.int8)
-    action[uniform < bounds[:, 2]] = LIKE
-    action[uniform < bounds[:, 1]] = COMMENT
-    action[uniform < bounds[:, 0]] = SHARE
+    action[uniform < like_bound] = LIKE
+    action[uniform < comment_bound] = COMMENT
+    action[uniform < share_bound] = SHARE
     return action

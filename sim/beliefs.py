@@ -10,9 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.network import TIE_KINDS
-
-SAME_FIELD_AFFINITY = 0.2
-COLLEAGUE_AFFINITY = 0.3
+from sim.scenario import Affinity
 
 
 def initial_inferred(
@@ -66,16 +64,19 @@ def blend_toward(
     theta[touched] = keep * theta[touched] + (1.0 - keep) * mass
 
 
-def initial_affinity(kind: NDArray[np.int8], same_field: NDArray[np.bool_]) -> NDArray[np.float32]:
+def initial_affinity(
+    kind: NDArray[np.int8], same_field: NDArray[np.bool_], params: Affinity
+) -> NDArray[np.float32]:
     """Estimated affinity of a tie before any interaction, from observable features.
 
     The platform sees a shared employer (colleague ties) and a shared field on the profiles,
     not friendship, client relations or whether the two ever met:
-    ``a0 = 0.2 * same_field + 0.3 * colleague`` (free parameters; Gilbert & Karahalios 2009
-    list shared employer and field among tie-strength predictors).
+    ``a0 = same_field_affinity * [same field] + colleague_affinity * [colleague]``
+    (``platform.affinity``; Gilbert & Karahalios 2009 list shared employer and field among
+    tie-strength predictors).
     """
     colleague: NDArray[np.bool_] = kind == TIE_KINDS.index("colleague")
-    return (SAME_FIELD_AFFINITY * same_field + COLLEAGUE_AFFINITY * colleague).astype(np.float32)
+    return (params.same_field * same_field + params.colleague * colleague).astype(np.float32)
 
 
 def decayed(

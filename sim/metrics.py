@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sim.engine import POST_COUNTERS
 from sim.network import TIE_KINDS
-from sim.ranking import SOURCES
-from sim.records import RunRecords
+from sim.records import POST_COUNTERS, RunRecords
+from sim.sources import SOURCES
 
 TABLES = ("posts", "feed", "beliefs", "ties", "connections")
 

@@ -10,7 +10,8 @@ Two sources:
   McPherson et al. 2001), and offline and client ties across fields.
 * :func:`file_network` — a real graph read by :mod:`sim.loaders`; labels become fields.
 
-Every tie gets a true strength ``s ~ Beta(2, 2)`` (mean 0.5): how much the two care about each
+Every tie gets a true strength ``s ~ Beta(a, b)`` (``behaviour.strength_a``, ``strength_b``;
+Beta(2, 2) by default, mean 0.5): how much the two care about each
 other's posts beyond what their kind says (Gilbert & Karahalios 2009 treat strength as a
 continuum within kinds).
 
@@ -28,16 +29,13 @@ from numpy.typing import NDArray
 
 from sim.errors import InputError
 from sim.loaders import load_graph
-from sim.scenario import AcceptInvitations, FileNetwork, Scenario, SyntheticNetwork
+from sim.scenario import AcceptInvitations, Behaviour, FileNetwork, Scenario, SyntheticNetwork
 
 TIE_KINDS = ("colleague", "field_peer", "offline", "client", "stranger")
 """Tie kinds, in code order: a tie's ``kind`` is an index into this tuple."""
 PEER_KINDS = ("colleague", "field_peer", "offline", "client")
 """The peer network of claim C3: everyone one has a prior relationship with."""
 STRANGER = TIE_KINDS.index("stranger")
-
-STRENGTH_BETA = (2.0, 2.0)
-"""Shape of the true strength distribution, Beta(a, b), for every kind."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,10 @@ class Network:
         return np.bincount(np.concatenate([self.u, self.v]), minlength=self.size)
 
 
-def draw_strength(rng: np.random.Generator, count: int) -> NDArray[np.float32]:
-    """True tie strengths, ``Beta(2, 2)`` (see module docstring)."""
-    return rng.beta(*STRENGTH_BETA, size=count).astype(np.float32)
+def draw_strength(rng: np.random.Generator, count: int, params: Behaviour) -> NDArray[np.float32]:
+    """True tie strengths, ``s ~ Beta(a, b)`` for every kind (Beta(2, 2) by default; Gilbert &
+    Karahalios 2009 treat strength as a continuum within kinds)."""
+    return rng.beta(params.strength_a, params.strength_b, size=count).astype(np.float32)
 
 
 def _weighted_pick(
@@ -100,7 +99,7 @@ def _dedupe(
 
 
 def synthetic_network(
-    spec: SyntheticNetwork, topics: list[str], rng: np.random.Generator
+    spec: SyntheticNetwork, topics: list[str], rng: np.random.Generator, behaviour: Behaviour
 ) -> Network:
     """A homophilous, clustered, heavy-tailed network (degree-corrected block model).
 
@@ -177,10 +176,10 @@ def synthetic_network(
     u, v, kind = _dedupe(
         n, np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_k)
     )
-    return Network(tuple(topics), field, u, v, kind, draw_strength(rng, u.size))
+    return Network(tuple(topics), field, u, v, kind, draw_strength(rng, u.size, behaviour))
 
 
-def file_network(spec: FileNetwork, rng: np.random.Generator) -> Network:
+def file_network(spec: FileNetwork, rng: np.random.Generator, behaviour: Behaviour) -> Network:
     """A real graph from files (see :mod:`sim.loaders`); its labels become the fields.
 
     Ties between members of one field get ``spec.same_field_kind``; a cross-field tie is a
@@ -202,7 +201,7 @@ def file_network(spec: FileNetwork, rng: np.random.Generator) -> Network:
         TIE_KINDS.index("offline"),
     )
     kind = np.where(same, TIE_KINDS.index(spec.same_field_kind), cross_kind).astype(np.int8)
-    return Network(names, field, u, v, kind, draw_strength(rng, u.size))
+    return Network(names, field, u, v, kind, draw_strength(rng, u.size, behaviour))
 
 
 def largest_fields(
@@ -227,8 +226,8 @@ def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) ->
     """
     if isinstance(scenario.network, SyntheticNetwork):
         assert scenario.topics is not None  # the schema requires topics for synthetic networks
-        return synthetic_network(scenario.network, scenario.topics, rng)
-    network = file_network(scenario.network, rng)
+        return synthetic_network(scenario.network, scenario.topics, rng, scenario.behaviour)
+    network = file_network(scenario.network, rng, scenario.behaviour)
     known = set(network.topics)
     for i, member in enumerate(scenario.focal):
         if member.field not in known:

@@ -12,39 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.network import TIE_KINDS
-
-ROUTES = ("tag", "network", "expansion", "activity", "recommended")
-"""How a post reached a viewer's candidates, in order of precedence: a notification that
-the viewer is tagged in it, fan-out to the test audience (or to all connections when the
-test audience is off), the wider distribution after the test window, a connection's
-engagement (network activity, "X likes this"), or an out-of-network recommendation by
-inferred topic."""
-TAG, NETWORK, EXPANSION, ACTIVITY, RECOMMENDED = range(len(ROUTES))
-
-SOURCES = (*TIE_KINDS, "second_degree", "out_of_network")
-"""The viewer's relationship to the author: a tie kind, or not connected (seen through a
-connection's activity: second degree; recommended: out of network)."""
-SECOND_DEGREE = SOURCES.index("second_degree")
-OUT_OF_NETWORK = SOURCES.index("out_of_network")
+from sim.scenario import Platform, Scoring, Twitter2023
+from sim.sources import RECOMMENDED
 
 PRESETS = ("linkedin", "edgerank", "twitter-2023", "chronological", "random")
-
-LINKEDIN_HEADS = {
-    # action: (weight in the score, platform's base rate, social-proof slope)
-    "like": (1.0, 0.04, 1.0),
-    "comment": (4.0, 0.01, 1.0),
-    "share": (4.0, 0.0035, 2.0),
-}
-"""LinkedIn preset: a comment weighs about 4 likes (practitioner reports, van der Blom 2021);
-share 4 (calibration-sources.md 4 suggests 4-8). LiRank (2024) publishes the structure, a
-linear combination of action predictions, not the weights."""
-AFFINITY_FLOOR = 0.1
-"""Affinity the ranker assumes for authors the viewer has never interacted with."""
-FRESHNESS_DAYS = 0.5
-"""Time constant tau of the freshness decay exp(-age / tau) (EdgeRank: 6-24 h)."""
-RECOMMENDED_FACTOR = 0.75
-"""Out-of-network scores are multiplied by this (X's OON weight factor, 2025 code)."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +24,8 @@ class Candidates:
 
     Attributes:
         viewer, post, topic: who would see what, on which topic.
-        route: best route the post came by (index into :data:`ROUTES`).
-        source: viewer's relationship to the author (index into :data:`SOURCES`).
+        route: best route the post came by (index into :data:`sim.sources.ROUTES`).
+        source: viewer's relationship to the author (index into :data:`sim.sources.SOURCES`).
         edge: tie index viewer -> author, or -1.
         age: age of the post at the session (days).
         affinity: platform's estimated affinity viewer -> author (0 when not connected).
@@ -76,97 +47,92 @@ class Candidates:
     proof: NDArray[np.int64]
 
 
-def linkedin_score(c: Candidates) -> NDArray[np.float64]:
+def heads(p: Scoring) -> tuple[tuple[float, float, float], ...]:
+    """The linkedin preset's action heads like, comment, share: (weight in the score,
+    platform's base rate, social-proof slope) each (``platform.scoring``)."""
+    return (
+        (p.like_weight, p.like_base, p.like_proof_slope),
+        (p.comment_weight, p.comment_base, p.comment_proof_slope),
+        (p.share_weight, p.share_base, p.share_proof_slope),
+    )
+
+
+def linkedin_score(c: Candidates, p: Scoring) -> NDArray[np.float64]:
     """LinkedIn-like score: a weighted sum of predicted actions times freshness.
 
     For each head a in {like, comment, share} the platform predicts
-    ``p_a = base_a * (AFFINITY_FLOOR + affinity) * belief * (1 + slope_a * ln(1 + k))``
+    ``p_a = base_a * (affinity_floor + affinity) * belief * (1 + slope_a * ln(1 + k))``
     from its estimated affinity, its relative inferred topic weight and social proof k; the
-    score is ``sum_a w_a p_a * exp(-age / tau)``, times 0.75 for out-of-network recommendations
-    (LiRank 2024: linear combination of action predictions; MODEL.md 3).
+    score is ``sum_a w_a p_a * exp(-age / tau)``, times ``recommended_factor`` for
+    out-of-network recommendations (LiRank 2024: linear combination of action predictions;
+    comment about 4 likes, van der Blom 2021; MODEL.md 3).
     """
-    reach = (AFFINITY_FLOOR + c.affinity) * c.belief
+    reach = (p.affinity_floor + c.affinity) * c.belief
     proof = np.log1p(c.proof)
     total = np.zeros(c.viewer.size)
-    for weight, base, slope in LINKEDIN_HEADS.values():
+    for weight, base, slope in heads(p):
         total += weight * base * reach * (1.0 + slope * proof)
-    return _fresh_and_placed(total, c)
+    return _fresh_and_placed(total, c, p)
 
 
-def edgerank_score(c: Candidates) -> NDArray[np.float64]:
+def edgerank_score(c: Candidates, p: Scoring) -> NDArray[np.float64]:
     """EdgeRank (Facebook, F8 2010): affinity x edge weight x time decay.
 
-    ``score = (AFFINITY_FLOOR + u_e) * w_e * exp(-age / tau)`` where u_e is the estimated
+    ``score = (affinity_floor + u_e) * w_e * exp(-age / tau)`` where u_e is the estimated
     affinity and the edge weight w_e is 1 for a post by a connection plus one per connection
     who engaged with it (the stories that carry it).
     """
-    total = (AFFINITY_FLOOR + c.affinity) * (1.0 + c.proof)
-    return _fresh_and_placed(total, c)
+    total = (p.affinity_floor + c.affinity) * (1.0 + c.proof)
+    return _fresh_and_placed(total, c, p)
 
 
-TWITTER_2023_WEIGHTS = {
-    "like": 0.5,
-    "retweet": 1.0,
-    "reply": 13.5,
-    "good_profile_click": 12.0,
-    "reply_engaged_by_author": 75.0,
-    "negative_feedback": -74.0,
-    "report": -369.0,
-}
-"""Heavy-ranker weights published in twitter/the-algorithm-ml, projects/home/recap/README.md
-(README of 5 April 2023)."""
-TWITTER_2023_RATES = {"good_profile_click": 0.005, "negative_feedback": 0.002, "report": 1e-4}
-"""Base rates feedsim gives the heads its members do not act out (free parameters)."""
-
-
-def twitter_2023_score(c: Candidates) -> NDArray[np.float64]:
-    """Twitter's 2023 heavy ranker: ``score = sum_i w_i P_i`` with the published weights.
+def twitter_2023_score(c: Candidates, p: Scoring, w: Twitter2023) -> NDArray[np.float64]:
+    """Twitter's 2023 heavy ranker: ``score = sum_i w_i P_i`` with the published weights
+    (twitter/the-algorithm-ml, projects/home/recap/README.md, 5 April 2023).
 
     feedsim maps the heads onto its platform predictions (see :func:`linkedin_score`):
     like = p_like, retweet = p_share, reply = p_comment; good profile click
-    ``= 0.005 * belief``; reply engaged by author ``= p_comment * a / (1 + a)`` (authors
+    ``= r_click * belief``; reply engaged by author ``= p_comment * a / (1 + a)`` (authors
     answer people they interact with, a = estimated affinity); negative feedback
-    ``= 0.002 * (1 - belief)`` and report ``= 1e-4 * (1 - belief)``
+    ``= r_negative * (1 - belief)`` and report ``= r_report * (1 - belief)``
     (posts on topics the viewer is believed not to care about). Times freshness, and the
     out-of-network factor.
     """
     interest = c.belief
-    reach = (AFFINITY_FLOOR + c.affinity) * interest
+    reach = (p.affinity_floor + c.affinity) * interest
     proof = np.log1p(c.proof)
-    like, comment, share = (
-        base * reach * (1.0 + slope * proof) for _, base, slope in LINKEDIN_HEADS.values()
-    )
+    like, comment, share = (base * reach * (1.0 + slope * proof) for _, base, slope in heads(p))
     dislike = np.maximum(0.0, 1.0 - interest)
-    w, r = TWITTER_2023_WEIGHTS, TWITTER_2023_RATES
     total = (
-        w["like"] * like
-        + w["retweet"] * share
-        + w["reply"] * comment
-        + w["good_profile_click"] * r["good_profile_click"] * interest
-        + w["reply_engaged_by_author"] * comment * c.affinity / (1.0 + c.affinity)
-        + w["negative_feedback"] * r["negative_feedback"] * dislike
-        + w["report"] * r["report"] * dislike
+        w.like * like
+        + w.retweet * share
+        + w.reply * comment
+        + w.good_profile_click * w.good_profile_click_rate * interest
+        + w.reply_engaged_by_author * comment * c.affinity / (1.0 + c.affinity)
+        + w.negative_feedback * w.negative_feedback_rate * dislike
+        + w.report * w.report_rate * dislike
     )
-    return _fresh_and_placed(total, c)
+    return _fresh_and_placed(total, c, p)
 
 
-def _fresh_and_placed(total: NDArray[np.float64], c: Candidates) -> NDArray[np.float64]:
-    decayed = total * np.exp(-c.age / FRESHNESS_DAYS)
-    return np.where(c.route == RECOMMENDED, RECOMMENDED_FACTOR * decayed, decayed)
+def _fresh_and_placed(total: NDArray[np.float64], c: Candidates, p: Scoring) -> NDArray[np.float64]:
+    decayed = total * np.exp(-c.age / p.freshness_days)
+    return np.where(c.route == RECOMMENDED, p.recommended_factor * decayed, decayed)
 
 
-def score(preset: str, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
-    """Scores of candidates under a preset (higher is shown first).
+def score(platform: Platform, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+    """Scores of candidates under the platform's preset (higher is shown first).
 
     ``chronological`` ranks by freshness (newest first) and ``random`` by a uniform draw:
     the two controls of MODEL.md 3.
     """
+    preset = platform.ranker
     if preset == "linkedin":
-        return linkedin_score(c)
+        return linkedin_score(c, platform.scoring)
     if preset == "edgerank":
-        return edgerank_score(c)
+        return edgerank_score(c, platform.scoring)
     if preset == "twitter-2023":
-        return twitter_2023_score(c)
+        return twitter_2023_score(c, platform.scoring, platform.twitter_2023)
     if preset == "chronological":
         return -c.age
     if preset == "random":

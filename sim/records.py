@@ -13,6 +13,29 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from sim.sources import GROUPS
+
+HOURS_PER_DAY = 24
+"""Unit conversion: times are in days, some inputs and column names in hours."""
+ENGAGEMENT_WINDOWS_HOURS = (3, HOURS_PER_DAY)
+"""Post ages (hours) within which engagements are also counted (``engagements_within_3h``,
+``engagements_within_24h``): a definition of the posts table, not a model parameter."""
+
+POST_COUNTERS = (
+    "impressions",
+    "primary_viewers",
+    *(f"viewers_{g}" for g in GROUPS),
+    "viewers_tag",
+    "likes",
+    "comments",
+    "shares",
+    *(f"engagements_{g}" for g in GROUPS),
+    "engagements_tag",
+    *(f"engagements_within_{h}h" for h in ENGAGEMENT_WINDOWS_HOURS),
+)
+"""Per-post counters. Viewers and engagements by group add up to the totals; the ``tag``
+columns count, in addition, those who came through a tag notification."""
+
 
 class Columns:
     """Equal-length growable numpy columns; rows are appended in bulk.
@@ -64,7 +87,7 @@ class RunRecords:
 
     Attributes:
         topics: topic names; topic columns index into it.
-        posts: per-post columns (see :data:`sim.engine.POST_COUNTERS` and the post store).
+        posts: per-post columns (see :data:`POST_COUNTERS` and the post store).
         focal_ids: member id of each focal member.
         feed: impressions of focal members, shape (focal, day, topic, source).
         inferred: inferred topic weights of focal members, shape (focal, day + 1, topic);

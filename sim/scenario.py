@@ -355,6 +355,167 @@ class Inference(Strict):
     )
 
 
+class Affinity(Strict):
+    """The platform's estimated affinity of a tie: its start value and what adds to it."""
+
+    same_field: float = param(
+        0.2,
+        "Initial estimated affinity of a tie between members of one field (the platform sees"
+        " the field on both profiles).",
+        "interactions",
+        "not calibrated; Gilbert & Karahalios 2009 list a shared field among tie-strength"
+        " predictors",
+        ge=0,
+    )
+    colleague: float = param(
+        0.3,
+        "Initial estimated affinity added for a colleague tie (a shared employer on the profiles).",
+        "interactions",
+        "not calibrated; Gilbert & Karahalios 2009 list a shared employer among tie-strength"
+        " predictors",
+        ge=0,
+    )
+    placed: float = param(
+        1.0,
+        "Added to the initial affinity of a tie placed at acceptance (the exchange of messages"
+        " counts as that many interactions).",
+        "interactions",
+        "modelling choice: one exchange is one interaction (docs/model.md 7.11)",
+        ge=0,
+    )
+    per_interaction: float = param(
+        1.0,
+        "Added to the decayed count for each engagement with the author's posts"
+        " (a <- a 2^(-dt/h) + this).",
+        "interactions",
+        "MODEL.md 3.5: affinity is a decayed count of interactions",
+        ge=0,
+    )
+
+
+class Scoring(Strict):
+    """Constants of the score presets (sim.ranking): the platform's predicted actions."""
+
+    freshness_days: float = param(
+        0.5,
+        "Time constant tau of the freshness decay exp(-age / tau).",
+        "days",
+        "EdgeRank (Facebook F8 2010): time decay of 6-24 hours; calibrated to stylized fact 11",
+        gt=0,
+    )
+    affinity_floor: float = param(
+        0.1,
+        "Affinity the ranker assumes for authors the viewer has never interacted with.",
+        "interactions",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+    recommended_factor: float = param(
+        0.75,
+        "Out-of-network scores are multiplied by this.",
+        "x",
+        "X's out-of-network weight factor (twitter/the-algorithm, 2025 code)",
+        ge=0,
+    )
+    like_weight: float = param(
+        1.0,
+        "linkedin preset: weight of the predicted like in the score.",
+        "x",
+        "LiRank 2024 (a linear combination of action predictions; weights unpublished):"
+        " the unit of the other weights",
+    )
+    comment_weight: float = param(
+        4.0,
+        "linkedin preset: weight of the predicted comment.",
+        "x",
+        "a comment weighs about 4 likes (practitioner reports, van der Blom 2021)",
+    )
+    share_weight: float = param(
+        4.0,
+        "linkedin preset: weight of the predicted share.",
+        "x",
+        "calibration-sources.md 4 suggests 4-8",
+    )
+    like_base: Probability = param(
+        0.04,
+        "Platform's base rate of the like head (also used by the twitter-2023 preset).",
+        "1/impression",
+        "equal to the default behaviour.like_rate",
+    )
+    comment_base: Probability = param(
+        0.01,
+        "Platform's base rate of the comment head.",
+        "1/impression",
+        "equal to the default behaviour.comment_rate",
+    )
+    share_base: Probability = param(
+        0.0035,
+        "Platform's base rate of the share head.",
+        "1/impression",
+        "equal to the default behaviour.share_rate",
+    )
+    like_proof_slope: float = param(
+        1.0,
+        "Social-proof slope of the like head: prediction times (1 + slope ln(1 + k)).",
+        "-",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+    comment_proof_slope: float = param(
+        1.0,
+        "Social-proof slope of the comment head.",
+        "-",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+    share_proof_slope: float = param(
+        2.0,
+        "Social-proof slope of the share head (shares follow others' activity more).",
+        "-",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+
+
+TWITTER_README = "twitter/the-algorithm-ml, projects/home/recap/README.md (README of 5 April 2023)"
+
+
+class Twitter2023(Strict):
+    """twitter-2023 preset: the heavy ranker's published weights and feedsim's extra rates."""
+
+    like: float = param(0.5, "Weight of the like head.", "x", TWITTER_README)
+    retweet: float = param(1.0, "Weight of the retweet head (feedsim: share).", "x", TWITTER_README)
+    reply: float = param(13.5, "Weight of the reply head (feedsim: comment).", "x", TWITTER_README)
+    good_profile_click: float = param(
+        12.0, "Weight of the good-profile-click head.", "x", TWITTER_README
+    )
+    reply_engaged_by_author: float = param(
+        75.0, "Weight of the reply-engaged-by-author head.", "x", TWITTER_README
+    )
+    negative_feedback: float = param(
+        -74.0, "Weight of the negative-feedback head.", "x", TWITTER_README
+    )
+    report: float = param(-369.0, "Weight of the report head.", "x", TWITTER_README)
+    good_profile_click_rate: Probability = param(
+        0.005,
+        "Base rate of a good profile click (a head feedsim's members do not act out).",
+        "1/impression",
+        "modelling choice, not calibrated (no published value)",
+    )
+    negative_feedback_rate: Probability = param(
+        0.002,
+        "Base rate of negative feedback, times (1 - belief).",
+        "1/impression",
+        "modelling choice, not calibrated (no published value)",
+    )
+    report_rate: Probability = param(
+        1e-4,
+        "Base rate of a report, times (1 - belief).",
+        "1/impression",
+        "modelling choice, not calibrated (no published value)",
+    )
+
+
 class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""
 
@@ -382,6 +543,9 @@ class Platform(Strict):
     )
     test_audience: TestAudience = Field(default_factory=TestAudience)
     inference: Inference = Field(default_factory=Inference)
+    affinity: Affinity = Field(default_factory=Affinity)
+    scoring: Scoring = Field(default_factory=Scoring)
+    twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -447,6 +611,28 @@ class Behaviour(Strict):
         ge=0,
     )
     ties: TieMultipliers = Field(default_factory=TieMultipliers)
+    strength_a: float = param(
+        2.0,
+        "True strength of every tie is Beta(a, b): this is a.",
+        "-",
+        "modelling choice: Beta(2, 2), mean 0.5, strength a continuum within kinds"
+        " (Gilbert & Karahalios 2009)",
+        gt=0,
+    )
+    strength_b: float = param(
+        2.0,
+        "True strength of every tie is Beta(a, b): this is b.",
+        "-",
+        "modelling choice: Beta(2, 2), mean 0.5 (Gilbert & Karahalios 2009)",
+        gt=0,
+    )
+    unconnected_strength: Probability = param(
+        0.5,
+        "True strength taken for a viewer with no tie to the author (second degree, out of"
+        " network).",
+        "-",
+        "the mean of Beta(2, 2), so such viewers weigh as an average tie (docs/model.md 7.10)",
+    )
     stranger_reply_rate: Probability = param(
         0.054,
         "Chance that a stranger tie accepted without any message still exchanges messages"
@@ -547,6 +733,14 @@ class Scenario(Strict):
         "hours",
         gt=0,
         le=24,
+    )
+    max_sessions_per_slice: int = param(
+        3,
+        "Sessions of one member in one slice beyond this many are dropped (rare at 1-hour"
+        " slices); a member's sessions in a slice are served together.",
+        "sessions",
+        "time-slice approximation (docs/model.md 11.1)",
+        ge=1,
     )
     replications: int = param(10, "Independent runs per variant.", "runs", ge=1)
     seed: int = param(2018, "Base seed; replication r gets its own seed from it.", "-", ge=0)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.network import STRENGTH_BETA
-from sim.scenario import Strategy
+from sim.scenario import Behaviour, Strategy
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,8 @@ class InvitationPlan:
         inviter: who sends it.
         known: whether the inviter has a prior relationship (friend of a friend in one's
             field), else a stranger.
-        strength: true strength of the tie if it is made, ``Beta(2, 2)``.
+        strength: true strength of the tie if it is made, ``Beta(a, b)`` (see
+            :func:`sim.network.draw_strength`).
         answer: uniform draw; a question or intro message is answered when it is below the
             strategy's answer or reply rate.
         late_reply: uniform draw; an unmessaged stranger tie exchanges messages later when it
@@ -87,6 +87,7 @@ def plan_invitations(
     stranger_pool: NDArray[np.int64],
     stranger_weight: NDArray[np.float64],
     rng: np.random.Generator,
+    behaviour: Behaviour,
 ) -> InvitationPlan:
     """Draw a member's invitations for the whole trend.
 
@@ -114,7 +115,9 @@ def plan_invitations(
         day=day[keep],
         inviter=inviter[keep],
         known=known[keep],
-        strength=rng.beta(*STRENGTH_BETA, size=size).astype(np.float32)[keep],
+        strength=rng.beta(behaviour.strength_a, behaviour.strength_b, size=size).astype(np.float32)[
+            keep
+        ],
         answer=rng.random(size)[keep],
         late_reply=rng.random(size)[keep],
         reply_delay=rng.exponential(1.0, size)[keep],
@@ -127,6 +130,7 @@ def plan_sent_invitations(
     pool: NDArray[np.int64],
     weight: NDArray[np.float64],
     rng: np.random.Generator,
+    behaviour: Behaviour,
 ) -> InvitationPlan:
     """Draw the invitations a member sends during the trend (answering calls to connect).
 
@@ -144,7 +148,9 @@ def plan_sent_invitations(
         day=day[keep],
         inviter=full[keep],
         known=np.zeros(size, bool)[keep],
-        strength=rng.beta(*STRENGTH_BETA, size=size).astype(np.float32)[keep],
+        strength=rng.beta(behaviour.strength_a, behaviour.strength_b, size=size).astype(np.float32)[
+            keep
+        ],
         answer=rng.random(size)[keep],
         late_reply=rng.random(size)[keep],
         reply_delay=rng.exponential(1.0, size)[keep],
@@ -190,4 +196,48 @@ def answer_invitations(
         intro=intro,
         placed=intro & (answer < strategy.intro_reply_rate),
         messages=int(intro.sum()),
+    )
+
+
+@dataclass(frozen=True)
+class SentAnswers:
+    """The answers to one day's invitations sent by a member (arrays over those invitations).
+
+    Attributes:
+        accept: the invitee accepts.
+        note: the invitation carried a personal note.
+        placed: the invitee replied to the note at once (the tie is placed).
+        late_reply: the draw that decides a later exchange (``inf`` for noted invitations:
+            a note not answered at once is never answered later).
+        messages: notes written.
+    """
+
+    accept: NDArray[np.bool_]
+    note: NDArray[np.bool_]
+    placed: NDArray[np.bool_]
+    late_reply: NDArray[np.float64]
+    messages: int
+
+
+def answer_sent_invitations(
+    strategy: Strategy,
+    valid: NDArray[np.bool_],
+    answer: NDArray[np.float64],
+    late_reply: NDArray[np.float64],
+) -> SentAnswers:
+    """What comes of one day's sent invitations, in sending order (#Persoonlijk, C11).
+
+    With ``personal_note`` the first ``messages_per_day`` valid invitations carry a note
+    (one message each). An invitation is accepted when ``answer < sent_accept_rate``
+    (Expandi/Belkins 2024: 26% with or without a note); a noted one is answered at once when
+    ``late_reply < note_reply_rate`` (9.4%), which places the tie. Invalid invitations (to
+    someone already connected) are void.
+    """
+    note = (np.cumsum(valid) <= strategy.messages_per_day) & valid & strategy.personal_note
+    return SentAnswers(
+        accept=valid & (answer < strategy.sent_accept_rate),
+        note=note,
+        placed=note & (late_reply < strategy.note_reply_rate),
+        late_reply=np.where(note, np.inf, late_reply),
+        messages=int(note.sum()),
     )

@@ -125,6 +125,11 @@ class Ties:
         """Number of directed ties (twice the number of connections)."""
         return self._count
 
+    @property
+    def pairs(self) -> int:
+        """Number of connections (undirected ties; each is stored twice)."""
+        return self._count // 2
+
     def degree(self) -> NDArray[np.int64]:
         """Connections per member."""
         return self._degree

@@ -37,8 +37,8 @@ def test_session_and_post_counts_are_poisson(tmp_path: Path) -> None:
     sum(rate) x duration (the cap of sessions per slice binds with negligible probability
     at these rates)."""
     w = world(tmp_path)
-    expected_sessions = w.session_rate.sum() * 20
-    expected_posts = w.post_rate.sum() * 20
+    expected_sessions = w.state.session_rate.sum() * 20
+    expected_posts = w.state.post_rate.sum() * 20
     records = w.run()
     assert abs(records.counts["sessions"] - expected_sessions) < 5 * np.sqrt(expected_sessions)
     assert abs(records.counts["posts"] - expected_posts) < 5 * np.sqrt(expected_posts)
@@ -96,13 +96,13 @@ def test_accepting_invitations_adds_stranger_ties_on_the_day(tmp_path: Path) -> 
             {"day": 5, "action": "accept_invitations", "member": "me", "count": 30, "field": "b"}
         ],
     )
-    before = int(w.ties.degree()[w.focal_ids[0]])
+    before = int(w.state.ties.degree()[w.state.focal_ids[0]])
     records = w.run()
     ties = pd.DataFrame(records.ties)
     new = ties[ties["created_day"] == 5.0]
     assert len(new) == 30 and (new["kind"] == "stranger").all()
     assert len(ties) == before + 30
-    assert (w.field[new["partner_id"].to_numpy()] == 1).all()
+    assert (w.state.field[new["partner_id"].to_numpy()] == 1).all()
     # the platform now leans toward field b for this member (connection term on)
     assert records.inferred[0, 5, 1] > records.inferred[0, 4, 1] + 0.1
 

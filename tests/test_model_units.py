@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim import behaviour, beliefs, ranking
+from sim import behaviour, beliefs, ranking, sources
 from sim.network import Network
-from sim.scenario import Behaviour
+from sim.scenario import Behaviour, Platform, Scoring
 from sim.ties import Ties
 
 
@@ -34,7 +34,8 @@ def candidates(rng: np.random.Generator, n: int, n_viewers: int = 5) -> ranking.
 @settings(max_examples=30, deadline=None)
 def test_scores_are_finite_for_every_preset(preset: str, seed: int, n: int) -> None:
     c = candidates(np.random.default_rng(seed), n)
-    scores = ranking.score(preset, c, np.random.default_rng(seed))
+    platform = Platform(ranker=preset)  # type: ignore[arg-type]
+    scores = ranking.score(platform, c, np.random.default_rng(seed))
     assert scores.shape == (n,)
     assert np.isfinite(scores).all()
 
@@ -62,7 +63,7 @@ def test_top_per_viewer_is_invariant_to_input_order(seed: int, n: int, k: int) -
 
 def test_linkedin_score_rises_with_affinity_belief_and_proof_and_falls_with_age() -> None:
     base = candidates(np.random.default_rng(1), 1)
-    reference = {"affinity": 1.0, "belief": 0.3, "proof": 0, "age": 0.5, "route": ranking.NETWORK}
+    reference = {"affinity": 1.0, "belief": 0.3, "proof": 0, "age": 0.5, "route": sources.NETWORK}
 
     def score_with(**changes: float) -> float:
         values = {**reference, **changes}
@@ -74,14 +75,15 @@ def test_linkedin_score_rises_with_affinity_belief_and_proof_and_falls_with_age(
             "age": np.array([values["age"]]),
             "route": np.array([values["route"]], np.int8),
         }
-        return float(ranking.linkedin_score(ranking.Candidates(**fields))[0])
+        return float(ranking.linkedin_score(ranking.Candidates(**fields), Scoring())[0])
 
     ref = score_with()
     assert score_with(affinity=2.0) > ref
     assert score_with(belief=0.6) > ref
     assert score_with(proof=3) > ref
     assert score_with(age=2.0) < ref
-    assert score_with(route=ranking.RECOMMENDED) == pytest.approx(ranking.RECOMMENDED_FACTOR * ref)
+    factor = Scoring().recommended_factor
+    assert score_with(route=sources.RECOMMENDED) == pytest.approx(factor * ref)
 
 
 @given(
@@ -147,16 +149,16 @@ def test_decide_matches_probabilities() -> None:
 
 def test_propensity_orders_relationships_as_the_model_says() -> None:
     params = Behaviour()
-    sources = np.arange(7, dtype=np.int8)
+    codes = np.arange(7, dtype=np.int8)
     m = behaviour.engagement_propensity(
         np.zeros(7, np.int64),
-        sources,
+        codes,
         np.full(7, 0.5),
         np.full(7, 0.2),
         np.zeros(7, np.int64),
         params,
     )
-    named = dict(zip(ranking.SOURCES, m, strict=True))
+    named = dict(zip(sources.SOURCES, m, strict=True))
     # C3/C4: peers engage most, strangers hardly (calibration-sources.md 4: peers 2-6x a
     # baseline, strangers well below it)
     peers = ("colleague", "field_peer", "offline", "client")
@@ -220,7 +222,8 @@ def test_added_ties_read_back_exactly_as_if_the_arrays_were_rebuilt() -> None:
     from sim.scenario import SyntheticNetwork
 
     rng = np.random.default_rng(4)
-    net = synthetic_network(SyntheticNetwork(members=200, mean_degree=8), ["a", "b"], rng)
+    spec = SyntheticNetwork(members=200, mean_degree=8)
+    net = synthetic_network(spec, ["a", "b"], rng, Behaviour())
     ties = Ties(net, np.zeros(net.u.size, np.float32))
     for day in (1.0, 2.0, 3.0):
         member = int(rng.integers(0, 200))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.network import PEER_KINDS, TIE_KINDS, pick_focal, synthetic_network
-from sim.scenario import SyntheticNetwork
+from sim.scenario import Behaviour, SyntheticNetwork
 
 TOPICS = ["alpha", "beta", "gamma", "delta", "epsilon"]
 
@@ -15,7 +15,7 @@ TOPICS = ["alpha", "beta", "gamma", "delta", "epsilon"]
 @pytest.fixture(scope="module")
 def net():  # type: ignore[no-untyped-def]
     spec = SyntheticNetwork(members=3000, mean_degree=60)
-    return synthetic_network(spec, TOPICS, np.random.default_rng(7))
+    return synthetic_network(spec, TOPICS, np.random.default_rng(7), Behaviour())
 
 
 def test_ties_are_simple_and_undirected(net) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +58,7 @@ def test_network_is_clustered(net) -> None:  # type: ignore[no-untyped-def]
 
 def test_field_shares_are_respected() -> None:
     spec = SyntheticNetwork(members=5000, mean_degree=10, field_shares=[0.6, 0.1, 0.1, 0.1, 0.1])
-    net = synthetic_network(spec, TOPICS, np.random.default_rng(3))
+    net = synthetic_network(spec, TOPICS, np.random.default_rng(3), Behaviour())
     share = np.bincount(net.field, minlength=5) / net.size
     # binomial standard error at n = 5000 is below 0.007
     assert abs(share[0] - 0.6) < 0.03
@@ -66,8 +66,8 @@ def test_field_shares_are_respected() -> None:
 
 def test_same_seed_same_network_and_names_do_not_matter() -> None:
     spec = SyntheticNetwork(members=500, mean_degree=20)
-    a = synthetic_network(spec, TOPICS, np.random.default_rng(11))
-    b = synthetic_network(spec, ["v", "w", "x", "y", "z"], np.random.default_rng(11))
+    a = synthetic_network(spec, TOPICS, np.random.default_rng(11), Behaviour())
+    b = synthetic_network(spec, ["v", "w", "x", "y", "z"], np.random.default_rng(11), Behaviour())
     for name in ("field", "u", "v", "kind", "strength"):
         assert np.array_equal(getattr(a, name), getattr(b, name))
 

@@ -1,0 +1,16 @@
+"""The model's mechanisms, one function each, grouped as the submodels of docs/model.md 7.
+
+Every mechanism reads and writes one :class:`~sim.model.state.State`; parameters, random
+streams and arrays come in as arguments. :mod:`sim.engine` only schedules them.
+
+* :mod:`sim.model.state` — the state (one plain data structure).
+* :mod:`sim.model.population` — initialisation: rates, interests, focal members (5, 7.3).
+* :mod:`sim.model.activity` — posting and sessions (7.4, 7.7).
+* :mod:`sim.model.audience` — test audience and wider distribution (7.5).
+* :mod:`sim.model.candidates` — tags, activity fan-out, recommendations, candidates,
+  scoring and top-K, expiry (7.6, 7.8, 7.9, 7.13, 7.17).
+* :mod:`sim.model.reactions` — impressions, engagement decisions, engagement counters (7.10).
+* :mod:`sim.model.learning` — estimated affinity and inferred interests (7.11, 7.12).
+* :mod:`sim.model.linking` — invitations, answers, bursts, pruning (7.14-7.16).
+* :mod:`sim.model.observation` — daily focal records and the run's records (9).
+"""

@@ -1,0 +1,257 @@
+"""Invitations, acceptance, intro messages, personal notes and pruning (docs/model.md 7.14,
+7.15 and 7.16; seed C7-C11, tips 1, 2 and 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim import beliefs, strategies
+from sim.errors import InputError
+from sim.model.learning import learn_from_connections
+from sim.model.state import State
+from sim.network import STRANGER, TIE_KINDS, draw_strength
+from sim.scenario import AcceptInvitations, Prune, Scenario
+
+
+def unconnected(state: State, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The `candidates` other than `member` not connected to it (invitations come only from
+    members not yet connected; docs/model.md 7.14)."""
+    _, edges = state.ties.rows(np.array([member]))
+    already = state.ties.dst[edges]
+    keep: NDArray[np.bool_] = (candidates != member) & ~np.isin(candidates, already)
+    return candidates[keep]
+
+
+def connect(
+    state: State,
+    scenario: Scenario,
+    member: int,
+    partners: NDArray[np.int32],
+    kind: NDArray[np.int8],
+    now: float,
+    strength: NDArray[np.float32],
+    late_reply: NDArray[np.float64],
+    reply_delay: NDArray[np.float64],
+    intro: NDArray[np.bool_] | None = None,
+    placed: NDArray[np.bool_] | None = None,
+    note: NDArray[np.bool_] | None = None,
+) -> None:
+    """New ties member-partners; the platform learns from them (connection term).
+
+    Affinity starts at a0 (:func:`sim.beliefs.initial_affinity`) plus
+    ``platform.affinity.placed`` for placed ties, which interact at once
+    (``first_interaction = now``). An unplaced stranger tie exchanges messages later when
+    ``late_reply < stranger_reply_rate`` (5.4%, Expandi/Belkins 2024), at
+    ``now + reply_delay * stranger_reply_days`` (reply_delay ~ Exp(1)).
+    """
+    count = partners.size
+    same_field = state.field[partners] == state.field[member]
+    placed = np.zeros(count, bool) if placed is None else placed
+    params = scenario.behaviour
+    affinity = scenario.platform.affinity
+    replies = (kind == STRANGER) & ~placed & (late_reply < params.stranger_reply_rate)
+    reply_day = now + reply_delay * params.stranger_reply_days
+    first = np.where(placed, now, np.where(replies, reply_day, np.nan)).astype(np.float32)
+    state.ties.add(
+        np.full(count, member, np.int32),
+        partners,
+        now,
+        kind=kind,
+        strength=strength,
+        affinity=beliefs.initial_affinity(kind, same_field, affinity)
+        + placed.astype(np.float32) * np.float32(affinity.placed),
+        intro=np.zeros(count, bool) if intro is None else intro,
+        placed=placed,
+        note=np.zeros(count, bool) if note is None else note,
+        first_interaction=first,
+    )
+    learn_from_connections(state.theta, state.field, member, partners, scenario.platform.inference)
+
+
+def accept_burst(
+    state: State,
+    scenario: Scenario,
+    event: AcceptInvitations,
+    index: int,
+    now: float,
+    rng: np.random.Generator,
+    source: Path,
+) -> None:
+    """A focal member accepts `count` invitations from members of a field at once (C7).
+
+    Inviters are drawn without replacement from the field's members not yet connected,
+    ``P(i) = s_i / sum s`` by session rate (active members send invitations). The new ties
+    are stranger ties with no intro message, strength ~ Beta(a, b), and a late-reply uniform
+    and Exp(1) delay each (:func:`connect`).
+    """
+    member = state.focal_by_name[event.member]
+    field = state.topics.index(event.field)
+    pool = unconnected(state, member, np.flatnonzero(state.field == field))
+    weight = state.session_rate[pool]
+    if np.count_nonzero(weight) < event.count:
+        raise InputError(
+            source,
+            f"events[{index}].count",
+            f"asks for {event.count} inviters from field {event.field!r}, but only"
+            f" {np.count_nonzero(weight)} members of that field can invite",
+        )
+    inviters = rng.choice(pool, size=event.count, replace=False, p=weight / weight.sum())
+    inviters = np.sort(inviters).astype(np.int32)
+    count = inviters.size
+    connect(
+        state,
+        scenario,
+        member,
+        inviters,
+        np.full(count, STRANGER, np.int8),
+        now,
+        strength=draw_strength(rng, count, scenario.behaviour),
+        late_reply=rng.random(count),
+        reply_delay=rng.exponential(1.0, count),
+    )
+
+
+def plan_trend(
+    state: State, scenario: Scenario, slot: int, rng: np.random.Generator
+) -> strategies.InvitationPlan:
+    """Draw, before the run, the invitations focal member `slot` receives
+    (:func:`sim.strategies.plan_invitations`): known inviters are friends of friends in the
+    member's field not yet connected, strangers anyone else not connected and not focal."""
+    member = int(state.focal_ids[slot])
+    ties = state.ties
+    _, first = ties.rows(np.array([member]))
+    _, second = ties.rows(ties.dst[first])
+    known = np.unique(ties.dst[second]).astype(np.int64)
+    known = unconnected(state, member, known[state.field[known] == state.field[member]])
+    others = unconnected(state, member, np.arange(state.n))
+    others = others[~np.isin(others, known) & (state.focal_slot[others] < 0)]
+    return strategies.plan_invitations(
+        scenario.focal[slot].strategy,
+        scenario.duration_days,
+        known,
+        others,
+        state.session_rate[others],
+        rng,
+        scenario.behaviour,
+    )
+
+
+def plan_sent(
+    state: State, scenario: Scenario, slot: int, rng: np.random.Generator
+) -> strategies.InvitationPlan:
+    """Draw, before the run, the invitations focal member `slot` sends: to strangers not
+    yet connected and not focal, ``P ∝ session rate``
+    (:func:`sim.strategies.plan_sent_invitations`)."""
+    member = int(state.focal_ids[slot])
+    others = unconnected(state, member, np.arange(state.n))
+    others = others[state.focal_slot[others] < 0]
+    return strategies.plan_sent_invitations(
+        scenario.focal[slot].strategy,
+        scenario.duration_days,
+        others,
+        state.session_rate[others],
+        rng,
+        scenario.behaviour,
+    )
+
+
+def plan_all(
+    state: State, scenario: Scenario, trend: np.random.Generator, outreach: np.random.Generator
+) -> None:
+    """Every focal member's plans: received invitations (``trend`` stream) for those with
+    ``invitations_per_day > 0``, then sent ones (``outreach``) for those who send."""
+    state.plans = {
+        slot: plan_trend(state, scenario, slot, trend)
+        for slot, spec in enumerate(scenario.focal)
+        if spec.strategy.invitations_per_day > 0
+    }
+    state.sent_plans = {
+        slot: plan_sent(state, scenario, slot, outreach)
+        for slot, spec in enumerate(scenario.focal)
+        if spec.strategy.sends_invitations_per_day > 0
+    }
+
+
+def answer_received(state: State, scenario: Scenario, slot: int, day: int, now: float) -> None:
+    """A day's invitations to a focal member, answered by its strategy
+    (:func:`sim.strategies.answer_invitations`; seed C8-C10). Invitations from people the
+    member has connected with since the plan was drawn are void; known inviters become
+    field-peer ties, strangers stranger ties."""
+    plan = state.plans[slot]
+    today = plan.on(day)
+    member = int(state.focal_ids[slot])
+    inviter = plan.inviter[today]
+    valid = state.ties.lookup(np.full(inviter.size, member), inviter) < 0
+    strategy = scenario.focal[slot].strategy
+    known = plan.known[today][valid]
+    answers = strategies.answer_invitations(strategy, known, plan.answer[today][valid])
+    state.messages_sent[slot] += answers.messages
+    accept = answers.accept
+    if not accept.any():
+        return
+    kind = np.where(known, TIE_KINDS.index("field_peer"), STRANGER).astype(np.int8)
+    connect(
+        state,
+        scenario,
+        member,
+        inviter[valid][accept].astype(np.int32),
+        kind[accept],
+        now,
+        strength=plan.strength[today][valid][accept],
+        late_reply=plan.late_reply[today][valid][accept],
+        reply_delay=plan.reply_delay[today][valid][accept],
+        intro=answers.intro[accept],
+        placed=answers.placed[accept],
+    )
+
+
+def answer_sent(state: State, scenario: Scenario, slot: int, day: int, now: float) -> None:
+    """The answers to `day`'s invitations sent by a focal member (#Persoonlijk, C11;
+    :func:`sim.strategies.answer_sent_invitations`). Invitations to people the member has
+    connected with meanwhile are void; accepted ones become stranger ties (:func:`connect`)."""
+    plan = state.sent_plans[slot]
+    today = plan.on(day)
+    member = int(state.focal_ids[slot])
+    invitee = plan.inviter[today]
+    valid = state.ties.lookup(np.full(invitee.size, member), invitee) < 0
+    answers = strategies.answer_sent_invitations(
+        scenario.focal[slot].strategy, valid, plan.answer[today], plan.late_reply[today]
+    )
+    state.messages_sent[slot] += answers.messages
+    accept = answers.accept
+    if not accept.any():
+        return
+    connect(
+        state,
+        scenario,
+        member,
+        invitee[accept].astype(np.int32),
+        np.full(int(accept.sum()), STRANGER, np.int8),
+        now,
+        strength=plan.strength[today][accept],
+        late_reply=answers.late_reply[accept],
+        reply_delay=plan.reply_delay[today][accept],
+        placed=answers.placed[accept],
+        note=answers.note[accept],
+    )
+
+
+def prune(state: State, event: Prune, now: float) -> None:
+    """#Keuze (seed tip 5): remove the member's ties of the given kinds never heard from
+    (``first_interaction`` not <= now: never, or an exchange still to come, which then never
+    happens). The removed ties are kept for the ties table with the removal day and time."""
+    member = state.focal_by_name[event.member]
+    ties = state.ties
+    _, edges = ties.rows(np.array([member]))
+    kinds = [TIE_KINDS.index(k) for k in event.kinds]
+    heard = ties.first_interaction[edges] <= now  # False for NaN and exchanges to come
+    silent = ~heard & np.isin(ties.kind[edges], kinds)
+    partners = ties.dst[edges[silent]]
+    removed = ties.remove_pairs(np.full(partners.size, member), partners)
+    removed["first_interaction"][:] = np.nan
+    removed["removed_day"] = np.full(int(silent.sum()), now)
+    removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)
+    state.removed.append(removed)

@@ -1,0 +1,72 @@
+"""Observation (docs/model.md 9): the focal members' daily records and the run's records."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim import ties as ties_module
+from sim.model.state import State
+from sim.network import TIE_KINDS
+from sim.records import POST_COUNTERS, RunRecords
+
+
+def snapshot_day(state: State, day: int) -> None:
+    """The record after `day` days: focal members' inferred weights, their connections by
+    kind, and of those how many partners ever saw one of their posts."""
+    state.inferred[:, day] = state.theta[state.focal_ids]
+    owner, edge = state.ties.rows(state.focal_ids)
+    kind = state.ties.kind[edge]
+    np.add.at(state.connections[:, day, :, 0], (owner, kind), 1)
+    np.add.at(state.connections[:, day, :, 1], (owner, kind), state.ties.reached[edge])
+
+
+def focal_ties(state: State, duration_days: int) -> dict[str, NDArray[np.generic]]:
+    """Columns of the ties table: the focal members' ties at the end and the pruned ones.
+
+    A first interaction scheduled after the end of the run is written as NaN.
+    """
+    ties = state.ties
+    _, rows = ties.rows(state.focal_ids)
+    current = {name: getattr(ties, name)[rows] for name in ties_module.COLUMNS}
+    current["removed_day"] = np.full(rows.size, np.nan)
+    current["removal_minutes"] = np.zeros(rows.size)
+    parts = [current, *state.removed]
+    merged = {name: np.concatenate([p[name] for p in parts]) for name in current}
+    return {
+        "member_id": merged["src"].astype(np.int64),
+        "partner_id": merged["dst"].astype(np.int64),
+        "kind": np.asarray(TIE_KINDS)[merged["kind"]],
+        "created_day": merged["created"].astype(np.float64),
+        "intro_message": merged["intro"].astype(bool),
+        "placed": merged["placed"].astype(bool),
+        "personal_note": merged["note"].astype(bool),
+        "first_interaction_day": np.where(
+            merged["first_interaction"] <= duration_days, merged["first_interaction"], np.nan
+        ).astype(np.float64),
+        "reached": merged["reached"].astype(bool),
+        "removed_day": merged["removed_day"].astype(np.float64),
+        "removal_minutes": merged["removal_minutes"].astype(np.float64),
+    }
+
+
+def run_records(state: State, duration_days: int) -> RunRecords:
+    """The run's records: posts, focal feeds, beliefs and connections, focal ties, totals."""
+    posts = {
+        name: state.posts[name].copy()
+        for name in ("author", "topic", "created", "author_connections", *POST_COUNTERS)
+    }
+    counts = dict(state.counts)
+    counts.update(posts=state.posts.size, ties=state.ties.pairs, members=state.n)
+    return RunRecords(
+        topics=state.topics,
+        posts=posts,
+        focal_ids=state.focal_ids.copy(),
+        feed=state.feed,
+        inferred=state.inferred,
+        true_interest=state.interest[state.focal_ids].copy(),
+        connections=state.connections,
+        messages_sent=state.messages_sent.copy(),
+        ties=focal_ties(state, duration_days),
+        counts=counts,
+    )

@@ -1,0 +1,145 @@
+"""Initialisation (docs/model.md 5 and 7.3): members' rates and interests, focal members,
+and the starting :class:`~sim.model.state.State`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim import beliefs
+from sim.errors import InputError
+from sim.model import linking
+from sim.model.state import CONNECTION_COUNTS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
+from sim.network import TIE_KINDS, Network, pick_focal
+from sim.records import Columns
+from sim.scenario import FocalMember, Members, Scenario
+from sim.sources import SOURCES
+from sim.ties import Ties
+
+
+def member_rates(
+    members: Members, n: int, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Session and posting rates (per day) of every member, drawn by class shares.
+
+    Each member draws an activity class and a posting class, ``P(class c) = share_c``
+    (90-9-1 rule, nngroup.com; Pew 2011).
+    """
+    sessions = np.array([c.sessions_per_day for c in members.activity])
+    posting = np.array([c.posts_per_day for c in members.posting])
+    session_class = rng.choice(sessions.size, size=n, p=[c.share for c in members.activity])
+    post_class = rng.choice(posting.size, size=n, p=[c.share for c in members.posting])
+    return sessions[session_class], posting[post_class]
+
+
+def true_interests(
+    field: NDArray[np.int16], n_topics: int, members: Members, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """True topic interests: ``x_i ~ Dirichlet(c * mu_i)``.
+
+    ``mu_i`` puts ``home_interest`` on the member's field and spreads the rest evenly over the
+    other topics; c is ``interest_concentration`` (MODEL.md 1: "mostly the home topic").
+    """
+    n = field.size
+    other = (1.0 - members.home_interest) / max(n_topics - 1, 1)
+    mean = np.full((n, n_topics), other)
+    mean[np.arange(n), field] = members.home_interest
+    draws = rng.gamma(members.interest_concentration * mean)
+    total = draws.sum(axis=1, keepdims=True)
+    interest: NDArray[np.float64] = np.divide(draws, total, out=mean.copy(), where=total > 0)
+    return interest
+
+
+def place_focal(
+    network: Network,
+    focal: list[FocalMember],
+    session_rate: NDArray[np.float64],
+    post_rate: NDArray[np.float64],
+    source: Path,
+) -> NDArray[np.int64]:
+    """The focal members, in scenario order, with their rates set to the scenario's.
+
+    Each is the member of its field at its ``degree_quantile`` of connection counts, skipping
+    members already taken (:func:`sim.network.pick_focal`; deterministic, no draw).
+    """
+    taken: set[int] = set()
+    chosen: list[int] = []
+    for spec in focal:
+        try:
+            member = pick_focal(network, spec.field, spec.degree_quantile, taken)
+        except ValueError as exc:
+            raise InputError(source, "focal", str(exc)) from None
+        taken.add(member)
+        chosen.append(member)
+        session_rate[member] = spec.sessions_per_day
+        post_rate[member] = spec.posts_per_day
+    return np.array(chosen, dtype=np.int64)
+
+
+def initial_state(
+    scenario: Scenario,
+    network: Network,
+    rng: dict[str, np.random.Generator],
+    source: Path,
+) -> State:
+    """The state at t = 0, in the order of docs/model.md 5 (the order of the draws).
+
+    Rates and interests from the ``network`` stream; ties with their initial affinity
+    (:func:`sim.beliefs.initial_affinity`); initial inferred weights
+    (:func:`sim.beliefs.initial_inferred`); focal members; invitation plans from the
+    ``trend`` and ``outreach`` streams; empty post, pool and record buffers.
+    """
+    n, n_topics = network.size, len(network.topics)
+    session_rate, post_rate = member_rates(scenario.members, n, rng["network"])
+    interest = true_interests(network.field, n_topics, scenario.members, rng["network"])
+    same_field = network.field[network.u] == network.field[network.v]
+    ties = Ties(
+        network, beliefs.initial_affinity(network.kind, same_field, scenario.platform.affinity)
+    )
+    theta = beliefs.initial_inferred(
+        network.field, ties.src, ties.dst, n_topics, scenario.platform.inference.profile_weight
+    )
+    focal_ids = place_focal(network, scenario.focal, session_rate, post_rate, source)
+    focal_slot = np.full(n, -1, dtype=np.int64)
+    focal_slot[focal_ids] = np.arange(focal_ids.size)
+    tag_count = np.zeros(n, np.int64)
+    tag_count[focal_ids] = [spec.strategy.tag_peers for spec in scenario.focal]
+    days = scenario.duration_days
+    state = State(
+        topics=network.topics,
+        field=network.field,
+        session_rate=session_rate,
+        post_rate=post_rate,
+        session_cum=np.zeros(0),
+        post_cum=np.zeros(0),
+        interest=interest,
+        relative_interest=interest / interest.max(axis=1, keepdims=True),
+        ties=ties,
+        theta=theta,
+        focal_ids=focal_ids,
+        focal_slot=focal_slot,
+        focal_by_name={s.name: int(m) for s, m in zip(scenario.focal, focal_ids, strict=True)},
+        tag_count=tag_count,
+        plans={},
+        sent_plans={},
+        posts=Columns(POST_COLUMNS),
+        pool=Columns(POOL_COLUMNS),
+        waiting=Columns(WAITING_COLUMNS),
+        next_undecided=0,
+        is_session=np.zeros(n, bool),
+        session_slot=np.full(n, -1, dtype=np.int64),
+        messages_sent=np.zeros(focal_ids.size, np.int64),
+        removed=[],
+        feed=np.zeros((focal_ids.size, days, n_topics, len(SOURCES)), np.int64),
+        inferred=np.zeros((focal_ids.size, days + 1, n_topics)),
+        connections=np.zeros(
+            (focal_ids.size, days + 1, len(TIE_KINDS), len(CONNECTION_COUNTS)), np.int64
+        ),
+        counts={"sessions": 0, "impressions": 0, "engagements": 0},
+    )
+    linking.plan_all(state, scenario, rng["trend"], rng["outreach"])
+    state.session_cum = np.cumsum(state.session_rate)
+    state.post_cum = np.cumsum(state.post_rate)
+    return state

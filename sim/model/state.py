@@ -1,0 +1,117 @@
+"""The state the mechanisms read and write: one plain data structure.
+
+Every mechanism of :mod:`sim.model` is a function of a :class:`State` (plus parameters, a
+random stream and arrays); the engine owns one State per run and calls the mechanisms in
+the order of docs/model.md section 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+from sim.records import POST_COUNTERS, Columns
+from sim.strategies import InvitationPlan
+from sim.ties import Ties
+
+POST_COLUMNS: dict[str, DTypeLike] = {
+    "author": np.int32,
+    "topic": np.int16,
+    "created": np.float64,
+    "test_end": np.float64,
+    "author_connections": np.int32,
+    **{name: np.int32 for name in POST_COUNTERS},
+}
+"""Columns of the post store: author, topic, creation day, end of the test window (day),
+the author's connections at posting, and the counters of :data:`sim.records.POST_COUNTERS`."""
+POOL_COLUMNS: dict[str, DTypeLike] = {
+    "viewer": np.int32,
+    "post": np.int32,
+    "route": np.int8,
+    "available": np.float64,
+    "consumed": bool,
+}
+"""Columns of the candidate pool: who may see which post, by which route
+(:data:`sim.sources.ROUTES`), from when (day), and whether the row has been shown."""
+CONNECTION_COUNTS = ("connections", "reached")
+"""Last axis of :attr:`State.connections`: ties, and of them those whose partner ever saw
+one of the member's posts."""
+WAITING_COLUMNS: dict[str, DTypeLike] = {"viewer": np.int32, "post": np.int32, "draw": np.float64}
+"""Columns of the connections left out of a test audience: who, which post, and the rescaled
+uniform that decides the expansion."""
+
+
+@dataclass
+class State:
+    """Everything that changes during one run (one replication of one variant)."""
+
+    topics: tuple[str, ...]
+    """Field (topic) names; ``field`` and every topic column index into it."""
+    field: NDArray[np.int16]
+    """Home field of each member (length N)."""
+    session_rate: NDArray[np.float64]
+    """Feed sessions a day of each member (focal members: their scenario value)."""
+    post_rate: NDArray[np.float64]
+    """Posts a day of each member (focal members: their scenario value)."""
+    session_cum: NDArray[np.float64]
+    """Cumulative ``session_rate``: members are drawn in proportion to it by bisection."""
+    post_cum: NDArray[np.float64]
+    """Cumulative ``post_rate``."""
+    interest: NDArray[np.float64]
+    """True topic interests, N x T, rows sum to 1 (only members act on them)."""
+    relative_interest: NDArray[np.float64]
+    """``interest / max_t interest_t`` per member: 1 for the favourite topic."""
+    ties: Ties
+    """Directed ties with true strength and the platform's estimated affinity."""
+    theta: NDArray[np.float64]
+    """The platform's inferred topic weights, N x T, rows sum to 1."""
+    focal_ids: NDArray[np.int64]
+    """Member id of each focal member, in scenario order (slot = position)."""
+    focal_slot: NDArray[np.int64]
+    """Per member: its focal slot, or -1."""
+    focal_by_name: dict[str, int]
+    """Member id of each focal member by name."""
+    tag_count: NDArray[np.int64]
+    """Per member: peers tagged on each post (0 for all but tagging focal members)."""
+    plans: dict[int, InvitationPlan]
+    """Per focal slot: the invitations it receives (drawn before the run)."""
+    sent_plans: dict[int, InvitationPlan]
+    """Per focal slot: the invitations it sends (drawn before the run)."""
+    posts: Columns
+    """The post store (:data:`POST_COLUMNS`); post ids are row numbers, in creation order."""
+    pool: Columns
+    """Delivered candidates (:data:`POOL_COLUMNS`), one row per (viewer, post, route)."""
+    waiting: Columns
+    """Connections outside a test audience, by post id, until the window ends."""
+    next_undecided: int
+    """First post whose wider distribution is not decided yet."""
+    is_session: NDArray[np.bool_]
+    """Per member: served in the slice being processed."""
+    session_slot: NDArray[np.int64]
+    """Per member: its row among the slice's served members, or -1."""
+    messages_sent: NDArray[np.int64]
+    """Per focal slot: messages written (questions, intro messages, personal notes)."""
+    removed: list[dict[str, NDArray[Any]]]
+    """Ties pruned so far, as they were (columns of :data:`sim.ties.COLUMNS` and more)."""
+    feed: NDArray[np.int64]
+    """Focal impressions, shape (focal, day, topic, source)."""
+    inferred: NDArray[np.float64]
+    """Focal ``theta`` after each day, shape (focal, day + 1, topic)."""
+    connections: NDArray[np.int64]
+    """Focal connections by kind after each day, and of them ever reached, shape
+    (focal, day + 1, kind, 2)."""
+    counts: dict[str, int]
+    """Run totals: sessions, impressions, engagements."""
+
+    @property
+    def n(self) -> int:
+        """Number of members."""
+        return int(self.field.size)
+
+    @property
+    def n_topics(self) -> int:
+        """Number of topics."""
+        return len(self.topics)
