@@ -1,0 +1,298 @@
+"""Tests for `feedsim sensitivity`: SALib known answers, an end-to-end Morris run, identical
+results on rerun, resume and any number of jobs, and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+import sim.sensitivity_run
+from sim.cli import main
+from sim.sensitivity import Design, Parameter, analyse, ishigami, sample
+from sim.sensitivity_outcomes import OUTCOMES, point_outcomes
+from sim.sensitivity_report import ranked
+
+ROOT = Path(__file__).resolve().parents[1]
+SELECTIVE = {"accept": "selective", "invitations_per_day": 10, "trend_days": 10}
+
+
+def _focal(**strategy: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "me",
+            "field": "a",
+            "sessions_per_day": 1.5,
+            "posts_per_day": 0.5,
+            "strategy": {**SELECTIVE, **strategy},
+        }
+    ]
+
+
+TINY: dict[str, Any] = {
+    "name": "tiny-link",
+    "topics": ["a", "b"],
+    "duration_days": 20,
+    "replications": 1,
+    "seed": 7,
+    "slice_hours": 6,
+    "network": {"members": 300, "mean_degree": 20},
+    # The connection term is off, so its step cannot change any draw: a dead parameter.
+    "platform": {"inference": {"connection_term": False}},
+    "focal": _focal(),
+    "variants": [
+        {"name": "selective"},
+        {"name": "everyone", "focal": _focal(accept="everyone")},
+        {"name": "everyone-intro", "focal": _focal(accept="everyone", intro_message=True)},
+    ],
+}
+DEAD = "platform.inference.connection_step"
+PARAMS = (
+    "--param",
+    "platform.test_audience.fraction=0.05:0.4",
+    "--param",
+    "behaviour.ties.stranger=0.05:2:log",
+    "--param",
+    f"{DEAD}=0.001:0.1",
+)
+NAME = "tiny-link-sensitivity"
+TABLES = ("sensitivity", "runs", "points", "claims")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY, sort_keys=False))
+    return path
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, ["sensitivity", *(str(a) for a in args)])
+
+
+def morris(scenario: Path, out: Path, *extra: str) -> Result:
+    """A 2-trajectory Morris run of the tiny scenario: 8 points x 3 variants x 1 run."""
+    return invoke(scenario, "--out", out, "--quiet", "--trajectories", "2", *PARAMS, *extra)
+
+
+def table_bytes(out: Path) -> dict[str, bytes]:
+    return {t: (out / NAME / "tables" / f"{t}.parquet").read_bytes() for t in TABLES}
+
+
+# ------------------------------------------------------------------ known answers
+
+
+def test_sobol_recovers_the_ishigami_indices() -> None:
+    """The wrapper the command uses recovers Ishigami's closed-form Sobol indices.
+
+    Published values (a = 7, b = 0.1; Sobol' & Levitan 1999): S1 = (0.314, 0.442, 0),
+    ST = (0.558, 0.442, 0.244). With N = 1024 (5,120 evaluations) the estimators' standard
+    error is about 0.02-0.03 (SALib's bootstrap half-widths are 0.03-0.09), so we allow
+    0.05 absolute, and also require the published value inside the reported interval.
+    """
+    parameters = [Parameter(f"x{i}", -math.pi, math.pi) for i in range(3)]
+    design = Design("sobol", samples=1024, seed=2018)
+    x = sample(design, parameters)
+    assert x.shape == (1024 * 5, 3)
+    got = analyse(design, parameters, x, {"y": ishigami(x)}).set_index("parameter")
+    for name, s1, st in zip(
+        got.index, (0.3139, 0.4424, 0.0), (0.5576, 0.4424, 0.2437), strict=True
+    ):
+        assert got.at[name, "S1"] == pytest.approx(s1, abs=0.05)
+        assert got.at[name, "ST"] == pytest.approx(st, abs=0.05)
+        assert abs(got.at[name, "S1"] - s1) <= got.at[name, "S1_conf"]
+        assert abs(got.at[name, "ST"] - st) <= got.at[name, "ST_conf"]
+
+
+def test_morris_of_a_linear_function_is_its_slopes() -> None:
+    """y = 3 x1 - 2 x2 + 0 x3: every elementary effect of x_i is its slope times the range,
+    so mu* = (3, 2, 0) exactly, sigma = 0 (SALib scales the step to the unit cube)."""
+    parameters = [Parameter(f"x{i}", 0.0, 1.0) for i in range(3)]
+    design = Design("morris", trajectories=6, seed=1)
+    x = sample(design, parameters)
+    y = 3 * x[:, 0] - 2 * x[:, 1]
+    got = analyse(design, parameters, x, {"y": y}).set_index("parameter")
+    assert got["mu_star"].to_numpy() == pytest.approx([3.0, 2.0, 0.0], abs=1e-9)
+    assert got["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
+
+
+def test_log_scale_samples_log_uniformly() -> None:
+    p = Parameter("x", 0.01, 100.0, "log")
+    design = Design("sobol", samples=256, seed=3)
+    values = np.array([p.value(v) for v in sample(design, [p])[:, 0]])
+    assert values.min() >= 0.01 and values.max() <= 100.0
+    assert np.median(values) == pytest.approx(1.0, rel=0.3)  # the geometric middle
+
+
+def test_paired_outcomes_average_differences_over_replications() -> None:
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 0, 0],
+            "replication": [0, 0, 1, 1],
+            "variant": ["selective", "everyone", "selective", "everyone"],
+            "viewers_per_post": [10.0, 7.0, 20.0, 19.0],
+        }
+    )
+    outcome = next(o for o in OUTCOMES if o.name == "d_viewers_per_post")
+    got = point_outcomes(runs, [outcome])
+    assert got["d_viewers_per_post"].tolist() == [-2.0]
+    assert outcome.holds_at(got["d_viewers_per_post"]).tolist() == [True]
+
+
+# ------------------------------------------------------------------ end to end
+
+
+def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
+    tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = morris(tiny, out)
+    assert result.exit_code == 0, result.output
+    folder = out / NAME
+    for name in (
+        "report.md",
+        "report.html",
+        "manifest.json",
+        "figures/morris.png",
+        "figures/claim_map.png",
+    ):
+        assert (folder / name).is_file(), name
+    assert not (out / f".{NAME}.work").exists()
+    indices = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
+    runs = pd.read_parquet(folder / "tables" / "runs.parquet")
+    assert len(runs) == 8 * 3 and runs["point"].nunique() == 8
+    assert {"platform__test_audience__fraction", "seed", "viewers_per_post"} <= set(runs)
+    outcomes = set(indices["outcome"])
+    assert "d_viewers_per_post" in outcomes and "d_focus_share" not in outcomes
+    dead = indices[indices["parameter"] == DEAD]
+    assert (dead["mu_star"] == 0.0).all() and (dead["sigma"] == 0.0).all()
+    lively = indices[(indices["parameter"] != DEAD) & (indices["mu_star"] > 0)]
+    assert not lively.empty
+    for outcome in lively["outcome"].unique():
+        assert ranked(indices, outcome, "morris")[-1] == DEAD
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert len(manifest["runs"]) == 24 and all("seed" in r for r in manifest["runs"])
+    assert manifest["runs"][0]["parameters"][DEAD] == runs[DEAD.replace(".", "__")].iloc[0]
+    report = (folder / "report.md").read_text()
+    assert "C5" in report and "holds at" in report and "d_focus_share" in report
+
+
+def test_rerun_resume_and_jobs_give_identical_tables(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tmp_path / "first"
+    assert morris(tiny, first).exit_code == 0
+    expected = table_bytes(first)
+    again = tmp_path / "again"
+    assert morris(tiny, again).exit_code == 0
+    assert table_bytes(again) == expected
+
+    resumed = tmp_path / "resumed"
+    real = sim.sensitivity_run.MetricsFolder.save
+    calls = {"n": 0}
+
+    def interrupt_after_five(self: Any, *args: Any) -> None:
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        calls["n"] += 1
+        real(self, *args)
+
+    monkeypatch.setattr(sim.sensitivity_run.MetricsFolder, "save", interrupt_after_five)
+    broken = morris(tiny, resumed)
+    assert broken.exit_code == 130 and "resume" in broken.stderr
+    assert len(list((resumed / f".{NAME}.work" / "runs").iterdir())) == 5
+    monkeypatch.setattr(sim.sensitivity_run.MetricsFolder, "save", real)
+    assert morris(tiny, resumed).exit_code == 0
+    assert table_bytes(resumed) == expected
+    manifest = json.loads((resumed / NAME / "manifest.json").read_text())
+    assert manifest["resumed_runs"] == 5
+
+    parallel = tmp_path / "parallel"
+    assert morris(tiny, parallel, "--jobs", "2").exit_code == 0
+    assert table_bytes(parallel) == expected
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def _ranges(tmp_path: Path, entries: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "ranges.yaml"
+    path.write_text(yaml.safe_dump(entries))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--param", "platform.nope=0:1"], ["--param", "platform.nope", "unknown path"]),
+        (
+            ["--param", "platform.test_audience.fraction=0.5:0.2"],
+            ["--param", "platform.test_audience.fraction", "LOW must be below HIGH"],
+        ),
+        (
+            ["--param", "platform.test_audience.fraction=0.1:1.5"],
+            ["--param", "platform.test_audience.fraction", "outside what the schema allows", "<= 1"],
+        ),
+        (
+            ["--param", "behaviour.ties.stranger=0:1:log"],
+            ["--param", "behaviour.ties.stranger", "log scale needs LOW > 0"],
+        ),
+        (["--param", "platform.ranker=0:1"], ["platform.ranker", "not a number"]),
+        (["--param", "topics=0:1"], ["topics", "not a number"]),
+        (["--param", "behaviour.like_rate"], ["--param", "PATH=LOW:HIGH"]),
+        (["--method", "fast"], ["--method", "fast", "unknown method"]),
+        (["--method", "sobol", "--samples", "48"], ["--samples", "48", "power of 2"]),
+        (["--method", "sobol", "--samples", "8"], ["--samples", "8", "too small"]),
+        (["--trajectories", "1"], ["--trajectories", "at least 2"]),
+        (["--levels", "3"], ["--levels", "even"]),
+        ([], ["no parameters"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    tiny: Path, tmp_path: Path, args: list[str], needles: list[str]
+) -> None:
+    result = invoke(tiny, "--out", tmp_path / "out", "--quiet", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+    assert not (tmp_path / "out" / NAME).exists()
+
+
+def test_a_bad_ranges_file_is_named(tiny: Path, tmp_path: Path) -> None:
+    ranges = _ranges(
+        tmp_path,
+        [
+            {"path": "behaviour.ties.stranger", "low": 0.1, "high": 1, "reason": "ok"},
+            {"path": "platform.test_audience.window_hours", "low": 0, "high": 2},
+        ],
+    )
+    result = invoke(tiny, "--out", tmp_path / "out", "--ranges", ranges)
+    assert result.exit_code == 2
+    assert str(ranges) in result.stderr and "window_hours" in result.stderr
+    assert "> 0" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_scenario_without_the_claims_variants_is_refused(tmp_path: Path) -> None:
+    plain = {k: v for k, v in TINY.items() if k != "variants"}
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(plain))
+    result = invoke(path, "--out", tmp_path / "out", *PARAMS[:2])
+    assert result.exit_code == 2
+    assert "variants" in result.stderr and "no claim outcome applies" in result.stderr
+
+
+@pytest.mark.parametrize("ranges", sorted((ROOT / "scenarios" / "ranges").glob("*.yaml")))
+def test_bundled_ranges_are_valid(ranges: Path) -> None:
+    from sim.sensitivity import read_ranges
+
+    parameters = read_ranges(ranges)
+    assert len(parameters) >= 15
+    assert all(p.reason.strip() for p in parameters)
