@@ -289,10 +289,21 @@ def test_a_scenario_without_the_claims_variants_is_refused(tmp_path: Path) -> No
     assert "variants" in result.stderr and "no claim outcome applies" in result.stderr
 
 
-@pytest.mark.parametrize("ranges", sorted((ROOT / "scenarios" / "ranges").glob("*.yaml")))
-def test_bundled_ranges_are_valid(ranges: Path) -> None:
-    from sim.sensitivity import read_ranges
+RANGES = {
+    "link-with-everyone.yaml": "link-with-everyone.yaml",
+    "recruiter.yaml": "recruiter-accepts-100-it.yaml",
+}
 
-    parameters = read_ranges(ranges)
+
+@pytest.mark.parametrize(("ranges", "scenario"), sorted(RANGES.items()))
+def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str) -> None:
+    """At least 15 parameters, each with a reason, each accepted by its scenario at both
+    ends (a study-level field or one a variant sets would be refused)."""
+    from sim.sensitivity import read_ranges
+    from sim.sensitivity_run import _check_in_scenario
+
+    parameters = read_ranges(ROOT / "scenarios" / "ranges" / ranges)
     assert len(parameters) >= 15
     assert all(p.reason.strip() for p in parameters)
+    for parameter in parameters:
+        _check_in_scenario(ROOT / "scenarios" / scenario, parameter, {})
