@@ -255,7 +255,9 @@ def read_ranges(path: Path) -> list[Parameter]:
             raise InputError(path, f"[{i}]", "expected a mapping {path, low, high, ...}")
         extra = sorted(set(entry) - known)
         if extra:
-            raise InputError(path, f"[{i}].{extra[0]}", "unknown key (path, low, high, scale, reason)")
+            raise InputError(
+                path, f"[{i}].{extra[0]}", "unknown key (path, low, high, scale, reason)"
+            )
         out.append(
             make_parameter(
                 str(path),
@@ -322,8 +324,9 @@ class Design:
                 raise InputError("--samples", str(n), "the Sobol base sample must be a power of 2")
             if n < MIN_SOBOL_SAMPLES:
                 raise InputError(
-                    "--samples", str(n), f"too small: the Sobol base sample needs at least"
-                    f" {MIN_SOBOL_SAMPLES}"
+                    "--samples",
+                    str(n),
+                    f"too small: the Sobol base sample needs at least {MIN_SOBOL_SAMPLES}",
                 )
 
     def points(self, k: int) -> int:
@@ -348,7 +351,9 @@ def sample(design: Design, parameters: list[Parameter]) -> NDArray[np.float64]:
     design.check()
     spec = problem(parameters)
     if design.method == "morris":
-        x = morris_sample.sample(spec, design.trajectories, num_levels=design.levels, seed=design.seed)
+        x = morris_sample.sample(
+            spec, design.trajectories, num_levels=design.levels, seed=design.seed
+        )
     else:
         x = sobol_sample.sample(spec, design.samples, calc_second_order=False, seed=design.seed)
     return np.asarray(x, dtype=np.float64)

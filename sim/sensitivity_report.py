@@ -41,8 +41,9 @@ def ranked(indices: pd.DataFrame, outcome: str, method: str) -> list[str]:
     """The parameters by decreasing importance for one outcome (missing values last)."""
     rows = indices[indices["outcome"] == outcome]
     key = _importance(method)
-    order = rows.assign(_k=rows[key].fillna(-math.inf)).sort_values("_k", ascending=False,
-                                                                      kind="stable")
+    order = rows.assign(_k=rows[key].fillna(-math.inf)).sort_values(
+        "_k", ascending=False, kind="stable"
+    )
     return [str(p) for p in order["parameter"]]
 
 
@@ -110,13 +111,16 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) ->
     fig, axes = _grid(len(outcomes))
     for ax, outcome in zip(axes, outcomes, strict=False):
         rows = indices[indices["outcome"] == outcome.name]
-        ax.errorbar(
-            rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3
-        )
+        ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3)
         for _, row in rows.iterrows():
             if not math.isnan(row["mu_star"]):
-                ax.annotate(_short(row["parameter"]), (row["mu_star"], row["sigma"]),
-                            fontsize=7, xytext=(3, 3), textcoords="offset points")
+                ax.annotate(
+                    _short(row["parameter"]),
+                    (row["mu_star"], row["sigma"]),
+                    fontsize=7,
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
         ax.set_xlabel(f"mu* ({outcome.unit} per unit range)")
         ax.set_ylabel("sigma")
         ax.set_title(f"{outcome.claim}: {outcome.name}", fontsize=9)
@@ -182,8 +186,10 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _num(value: Any) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else (
-        f"{value:.3g}"
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (f"{value:.3g}")
     )
 
 
@@ -243,8 +249,10 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
         "",
         _table(
             ["path", "low", "high", "scale", "reason"],
-            [[f"`{p.path}`", f"{p.low:g}", f"{p.high:g}", p.scale, p.reason] for p in
-             plan.parameters],
+            [
+                [f"`{p.path}`", f"{p.low:g}", f"{p.high:g}", p.scale, p.reason]
+                for p in plan.parameters
+            ],
         ),
         "",
         "## Outcomes",

@@ -210,8 +210,9 @@ class MetricsFolder(WorkFolder):
         return data
 
 
-def _run_pending(plan: Plan, work: MetricsFolder, jobs: int, scheduler: str | None,
-                 progress: bool) -> int:
+def _run_pending(
+    plan: Plan, work: MetricsFolder, jobs: int, scheduler: str | None, progress: bool
+) -> int:
     """Run every run not yet in the work folder; return how many were there already."""
     runs = plan.sweep.runs()
     finished = work.finished()
@@ -219,14 +220,17 @@ def _run_pending(plan: Plan, work: MetricsFolder, jobs: int, scheduler: str | No
     left = {p.index: 0 for p in plan.sweep.points}
     for _, index, _ in pending:
         left[index] += 1
-    with open_executor(jobs, scheduler) as executor, tqdm(
-        total=len(runs),
-        initial=len(runs) - len(pending),
-        unit="run",
-        desc=plan.name,
-        disable=not progress,
-        leave=False,
-    ) as bar:
+    with (
+        open_executor(jobs, scheduler) as executor,
+        tqdm(
+            total=len(runs),
+            initial=len(runs) - len(pending),
+            unit="run",
+            desc=plan.name,
+            disable=not progress,
+            leave=False,
+        ) as bar,
+    ):
 
         def show() -> None:
             done = sum(1 for n in left.values() if n == 0)

@@ -238,7 +238,12 @@ def _ranges(tmp_path: Path, entries: list[dict[str, Any]]) -> Path:
         ),
         (
             ["--param", "platform.test_audience.fraction=0.1:1.5"],
-            ["--param", "platform.test_audience.fraction", "outside what the schema allows", "<= 1"],
+            [
+                "--param",
+                "platform.test_audience.fraction",
+                "outside what the schema allows",
+                "<= 1",
+            ],
         ),
         (
             ["--param", "behaviour.ties.stranger=0:1:log"],
