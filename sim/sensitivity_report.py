@@ -121,7 +121,11 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) ->
                     xytext=(3, 3),
                     textcoords="offset points",
                 )
-        ax.set_xlabel(f"mu* ({outcome.unit} per unit range)")
+        top = float(np.nanmax([*rows["mu_star"], *rows["sigma"], 0.0]))
+        if top > 0:  # sigma = mu*: above it, the effect depends on the other parameters
+            ax.plot([0, top], [0, top], ls="--", lw=0.8, c="grey", label="sigma = mu*")
+            ax.legend(fontsize=7, loc="lower right")
+        ax.set_xlabel(f"mu* ({outcome.unit} over the whole range)")
         ax.set_ylabel("sigma")
         ax.set_title(f"{outcome.claim}: {outcome.name}", fontsize=9)
     fig.suptitle("Morris screening: importance (mu*) and non-linearity or interaction (sigma)")

@@ -112,14 +112,16 @@ def test_sobol_recovers_the_ishigami_indices() -> None:
 
 
 def test_morris_of_a_linear_function_is_its_slopes() -> None:
-    """y = 3 x1 - 2 x2 + 0 x3: every elementary effect of x_i is its slope times the range,
-    so mu* = (3, 2, 0) exactly, sigma = 0 (SALib scales the step to the unit cube)."""
-    parameters = [Parameter(f"x{i}", 0.0, 1.0) for i in range(3)]
+    """y = 3 x1 - 2 x2 + 0 x3 with x1 in [0, 10], x2 and x3 in [0, 1]: every elementary
+    effect is the slope times the parameter's range (SALib measures the step as a fraction
+    of the range), so mu* = (30, 2, 0) exactly, mu = (30, -2, 0) and sigma = 0."""
+    parameters = [Parameter("x0", 0.0, 10.0), Parameter("x1", 0.0, 1.0), Parameter("x2", 0, 1)]
     design = Design("morris", trajectories=6, seed=1)
     x = sample(design, parameters)
     y = 3 * x[:, 0] - 2 * x[:, 1]
     got = analyse(design, parameters, x, {"y": y}).set_index("parameter")
-    assert got["mu_star"].to_numpy() == pytest.approx([3.0, 2.0, 0.0], abs=1e-9)
+    assert got["mu_star"].to_numpy() == pytest.approx([30.0, 2.0, 0.0], abs=1e-9)
+    assert got["mu"].to_numpy() == pytest.approx([30.0, -2.0, 0.0], abs=1e-9)
     assert got["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
 
 
