@@ -13,8 +13,8 @@ decide the blog post's claims. This module holds what does not depend on the sim
 **Scales.** A parameter is sampled uniformly on ``[low, high]`` (linear) or on
 ``[ln low, ln high]`` (log-uniform); SALib sees the sampled space. SALib divides Morris
 elementary effects by the step as a fraction of the range, so ``mu*`` is the change of the
-outcome over a parameter's whole sampled range (comparable across parameters). The scenario value is ``x`` or
-``exp(x)``, rounded for integer fields.
+outcome over a parameter's whole sampled range (comparable across parameters). The scenario
+value is ``x`` or ``exp(x)``, rounded for integer fields.
 
 **Morris** (Morris 1991; Campolongo, Cariboni & Saltelli 2007): ``r`` trajectories of
 ``k + 1`` points on a ``p``-level grid of the unit cube; elementary effect
