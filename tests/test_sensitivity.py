@@ -287,6 +287,21 @@ def test_a_bad_ranges_file_is_named(tiny: Path, tmp_path: Path) -> None:
     assert "> 0" in result.stderr and result.stderr.count("\n") == 1
 
 
+def test_a_field_a_variant_sets_or_a_study_level_field_is_refused(
+    tmp_path: Path,
+) -> None:
+    body = yaml.safe_load(yaml.safe_dump(TINY))
+    body["variants"][1]["behaviour"] = {"ties": {"stranger": 0.5}}
+    path = tmp_path / "own.yaml"
+    path.write_text(yaml.safe_dump(body))
+    result = invoke(path, "--out", tmp_path / "out", "--param", "behaviour.ties.stranger=0.1:1")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "--param: behaviour.ties.stranger: variants[1] sets this field" in result.stderr
+    result = invoke(path, "--out", tmp_path / "out", "--param", "replications=1:5")
+    assert result.exit_code == 2 and "replications" in result.stderr
+    assert "cannot be swept" in result.stderr
+
+
 def test_a_scenario_without_the_claims_variants_is_refused(tmp_path: Path) -> None:
     plain = {k: v for k, v in TINY.items() if k != "variants"}
     path = tmp_path / "plain.yaml"
