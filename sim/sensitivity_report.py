@@ -1,7 +1,8 @@
 """Figures, claim map and report of a sensitivity analysis.
 
 * ``figures/morris.png``: per outcome, Morris ``mu*`` (importance) against ``sigma``
-  (non-linearity or interaction) with ``mu*_conf`` error bars, points labelled by parameter;
+  (non-linearity or interaction) with ``mu*_conf`` error bars, the most influential
+  parameters labelled;
   or ``figures/sobol.png``: per outcome, bars of ``S1`` and ``ST`` with 95% intervals.
 * ``figures/claim_map.png``: per claim outcome, the sampled points over its two most
   influential parameters (largest ``mu*`` or ``ST``), coloured by whether the claim holds.
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 HOLDS_COLOUR = "#1b7837"
 FAILS_COLOUR = "#b2182b"
+LABELLED = 6
+"""Parameters labelled in each Morris panel (those with the largest mu*)."""
 
 
 def _importance(design_method: str) -> str:
@@ -112,7 +115,8 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) ->
     for ax, outcome in zip(axes, outcomes, strict=False):
         rows = indices[indices["outcome"] == outcome.name]
         ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3)
-        for _, row in rows.iterrows():
+        labelled = rows.nlargest(LABELLED, "mu_star")  # the rest would only overlap
+        for _, row in labelled.iterrows():
             if not math.isnan(row["mu_star"]):
                 ax.annotate(
                     _short(row["parameter"]),
@@ -221,6 +225,27 @@ def _index_sentence(plan: Plan, indices: pd.DataFrame, outcome: Outcome) -> str:
     )
 
 
+def _importance_table(plan: Plan, indices: pd.DataFrame) -> str:
+    """Every parameter's importance (mu* ± conf, or ST ± conf) for every outcome."""
+    key = _importance(plan.design.method)
+    conf = f"{key}_conf"
+    outcomes = [o.name for o in plan.outcomes]
+    cells = indices.set_index(["parameter", "outcome"])
+    rows = [
+        [f"`{p.path}`"]
+        + [
+            f"{_num(cells.at[(p.path, o), key])} ± {_num(cells.at[(p.path, o), conf])}"
+            for o in outcomes
+        ]
+        for p in plan.parameters
+    ]
+    label = "mu*" if key == "mu_star" else "ST"
+    return (
+        f"{label} of every parameter for every outcome (± the 95% bootstrap half-width):\n\n"
+        + _table(["parameter", *outcomes], rows)
+    )
+
+
 def _claim_sentence(row: pd.Series[Any]) -> str:
     if not row["points"]:
         return f"{row['claim']} (`{row['holds_when']}`): undefined at every point."
@@ -272,6 +297,7 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
         lines += [f"Not applicable to this scenario (variants missing): {missing}.", ""]
     lines += ["## Sensitivity", ""]
     lines += [_index_sentence(plan, tables["sensitivity"], o) + "\n" for o in plan.outcomes]
+    lines += [_importance_table(plan, tables["sensitivity"]), ""]
     lines += ["## Claim map", ""]
     lines += ["- " + _claim_sentence(row) for _, row in tables["claims"].iterrows()]
     lines += [""]
