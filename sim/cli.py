@@ -439,8 +439,8 @@ def sensitivity(
 
     Each point of the SALib sample is the scenario with every parameter set (as
     `feedsim sweep --set`), run with all variants and replications on common random
-    numbers. Outcomes are the claims that apply to the scenario's variants (docs/
-    sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet, figures, a
+    numbers. Outcomes are the claims that apply to the scenario's variants
+    (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet, figures, a
     claim map and report.md/html to <out>/<name>-sensitivity/. Finished runs are kept in
     <out>/.<name>-sensitivity.work/: run the same command again to resume.
     """
