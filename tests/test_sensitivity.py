@@ -14,10 +14,12 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+import sim.experiment
 import sim.sensitivity_run
 from sim.cli import main
+from sim.experiment import RunOutput, RunSpec
 from sim.sensitivity import Design, Parameter, analyse, ishigami, sample
-from sim.sensitivity_outcomes import OUTCOMES, point_outcomes
+from sim.sensitivity_outcomes import OUTCOMES, RUN_METRICS, point_outcomes
 from sim.sensitivity_report import ranked
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +41,7 @@ def _focal(**strategy: Any) -> list[dict[str, Any]]:
 TINY: dict[str, Any] = {
     "name": "tiny-link",
     "topics": ["a", "b"],
-    "duration_days": 20,
+    "duration_days": 14,
     "replications": 1,
     "seed": 7,
     "slice_hours": 6,
@@ -186,9 +188,18 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
     assert "C5" in report and "holds at" in report and "d_focus_share" in report
 
 
+@pytest.fixture
+def two_arms(tmp_path: Path) -> Path:
+    """The tiny scenario with selective and everyone only (8 points x 2 runs a Morris)."""
+    path = tmp_path / "two-arms.yaml"
+    path.write_text(yaml.safe_dump({**TINY, "variants": TINY["variants"][:2]}, sort_keys=False))
+    return path
+
+
 def test_rerun_resume_and_jobs_give_identical_tables(
-    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two_arms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    tiny = two_arms
     first = tmp_path / "first"
     assert morris(tiny, first).exit_code == 0
     expected = table_bytes(first)
@@ -219,6 +230,89 @@ def test_rerun_resume_and_jobs_give_identical_tables(
     parallel = tmp_path / "parallel"
     assert morris(tiny, parallel, "--jobs", "2").exit_code == 0
     assert table_bytes(parallel) == expected
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        dask = tmp_path / "dask"
+        result = morris(tiny, dask, "--scheduler", cluster.scheduler_address)
+        assert result.exit_code == 0, result.output
+        workers = set(cluster.scheduler_info["workers"])
+    assert table_bytes(dask) == expected
+    manifest = json.loads((dask / NAME / "manifest.json").read_text())
+    assert {run["worker"] for run in manifest["runs"]} <= workers
+
+
+def _fake_execute(spec: RunSpec, index: int, on_day: Any = None) -> RunOutput:
+    """A stand-in for the simulator: the run's table is its parameter values."""
+    values = {
+        "variant": [spec.variant],
+        "fraction": [spec.scenario.platform.test_audience.fraction],
+        "stranger": [spec.scenario.behaviour.ties.stranger],
+    }
+    return RunOutput(index, {"fake": pd.DataFrame(values)}, {}, 0.0, "test")
+
+
+def _fake_metrics(tables: dict[str, pd.DataFrame], context: Any) -> dict[str, float]:
+    """everyone minus selective: viewers per post = fraction, engagement = ln(stranger);
+    every other number the same at every point."""
+    row = tables["fake"].iloc[0]
+    everyone = row["variant"] == "everyone"
+    out = dict.fromkeys(RUN_METRICS, 0.5)
+    out["viewers_per_post"] = float(row["fraction"]) if everyone else 0.0
+    out["engagement_rate"] = math.log(row["stranger"]) if everyone else 0.0
+    return out
+
+
+def test_sobol_through_the_command_recovers_a_known_model(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole pipeline (sample -> scenario values -> paired outcomes -> SALib -> outputs)
+    with the simulator replaced by a model whose indices are known: d_viewers_per_post
+    depends on the fraction alone (S1 = ST = 1 for it, 0 for the stranger multiplier),
+    d_engagement_rate = ln(stranger) on the log scale, i.e. on the stranger alone. The
+    tolerance 0.1 is about the bootstrap half-width at N = 32; the zero indices of a
+    parameter the model ignores are exact."""
+    monkeypatch.setattr(sim.experiment, "execute", _fake_execute)
+    monkeypatch.setattr(sim.sensitivity_run, "run_metrics", _fake_metrics)
+    out = tmp_path / "out"
+    result = invoke(
+        tiny,
+        "--out",
+        out,
+        "--quiet",
+        "--jobs",
+        "1",
+        "--method",
+        "sobol",
+        "--samples",
+        "32",
+        *PARAMS[:4],
+    )
+    assert result.exit_code == 0, result.output
+    folder = out / NAME
+    assert (folder / "figures" / "sobol.png").is_file()
+    got = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
+    got = got.set_index(["outcome", "parameter"])
+    fraction, stranger = "platform.test_audience.fraction", "behaviour.ties.stranger"
+    for outcome, driver, idle in (
+        ("d_viewers_per_post", fraction, stranger),
+        ("d_engagement_rate", stranger, fraction),
+    ):
+        assert got.at[(outcome, driver), "S1"] == pytest.approx(1.0, abs=0.1)
+        assert got.at[(outcome, driver), "ST"] == pytest.approx(1.0, abs=0.1)
+        assert got.at[(outcome, idle), "ST"] == 0.0
+    assert got.at[("d_reached_share", fraction), "note"] == "the same value at every point"
+    points = pd.read_parquet(folder / "tables" / "points.parquet")
+    assert len(points) == 32 * 4
+    assert np.allclose(points["d_viewers_per_post"], points["platform__test_audience__fraction"])
+    claims = pd.read_parquet(folder / "tables" / "claims.parquet").set_index("outcome")
+    assert claims.at["d_viewers_per_post", "share"] == 0.0  # fraction > 0: never < 0
+    assert claims.at["d_viewers_per_post", "first"] == fraction
+    report = (folder / "report.md").read_text()
+    assert "S1" in report and "sobol.png" in report
 
 
 # ------------------------------------------------------------------ bad input
