@@ -27,6 +27,7 @@ seed, run metrics), ``tables/points.parquet`` (outcomes per point), ``tables/cla
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from dataclasses import dataclass
@@ -247,13 +248,15 @@ def _run_pending(
 
 
 def collect(plan: Plan, work: MetricsFolder) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """The runs table (point order, then variant, then replication) and the manifest's runs."""
+    """The runs table (point order, then variant, then replication) and the manifest's runs
+    (whose missing metrics are null, so manifest.json stays strict JSON)."""
     rows, entries = [], []
     for key, point, _ in plan.sweep.runs():
         info = work.info(key)
         parameters = plan.sweep.parameters(point)
         metrics = info.pop("metrics")
-        entries.append({"point": point.index, "parameters": parameters, **info, "metrics": metrics})
+        strict = {k: None if v is None or math.isnan(v) else v for k, v in metrics.items()}
+        entries.append({"point": point.index, "parameters": parameters, **info, "metrics": strict})
         rows.append(
             {
                 "point": point.index,
