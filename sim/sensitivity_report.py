@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -305,38 +306,53 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
     return "\n".join(lines)
 
 
+def _inline(text: str) -> str:
+    """Markdown text as HTML: escaped, with `code` and **bold**."""
+    escaped = html.escape(text.replace("\\|", "|"))
+    escaped = re.sub(r"`([^`]*)`", r"<code>\1</code>", escaped)
+    return re.sub(r"\*\*([^*]*)\*\*", r"<b>\1</b>", escaped)
+
+
+def _html_block(line: str, folder: Path) -> str:
+    """One Markdown line that is not a table row or list item, as HTML."""
+    if line.startswith("!["):
+        name = line[line.index("(") + 1 : line.rindex(")")]
+        data = base64.b64encode((folder / name).read_bytes()).decode()
+        return f'<p><img src="data:image/png;base64,{data}" alt="{html.escape(name)}"></p>'
+    if line.startswith("#"):
+        level = len(line) - len(line.lstrip("#"))
+        return f"<h{level}>{_inline(line.lstrip('# '))}</h{level}>"
+    return f"<p>{_inline(line)}</p>" if line.strip() else ""
+
+
 def report_html(markdown: str, folder: Path) -> str:
-    """A simple self-contained HTML page of the Markdown report (figures inlined)."""
-    body = []
-    table: list[str] = []
+    """A simple self-contained HTML page of the Markdown report (figures inlined): headings,
+    paragraphs, tables, lists, `code`, **bold** and images, which is all the report uses."""
+    body: list[str] = []
+    group: list[str] = []  # rows of a table or items of a list being collected
+    kind = ""
     for line in [*markdown.splitlines(), ""]:
-        if line.startswith("|"):
-            cells = [html.escape(c.strip()) for c in line.strip().strip("|").split(" | ")]
-            if not set("".join(cells)) <= set("-"):
-                tag = "th" if not table else "td"
-                table.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
-            continue
-        if table:
-            body.append("<table>" + "".join(table) + "</table>")
-            table = []
-        if line.startswith("!["):
-            name = line[line.index("(") + 1 : line.rindex(")")]
-            data = base64.b64encode((folder / name).read_bytes()).decode()
-            body.append(f'<p><img src="data:image/png;base64,{data}" alt="{name}"></p>')
-        elif line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{html.escape(line.lstrip('# '))}</h{level}>")
-        elif line.startswith("- "):
-            body.append(f"<li>{html.escape(line[2:])}</li>")
-        elif line.strip():
-            body.append(f"<p>{html.escape(line)}</p>")
+        now = "table" if line.startswith("|") else "ul" if line.startswith("- ") else ""
+        if group and now != kind:
+            body.append(f"<{kind}>{''.join(group)}</{kind}>")
+            group = []
+        kind = now
+        if now == "table" and not set(line.strip()) <= set("|-: "):  # skip the header rule
+            cells = [_inline(c.strip()) for c in line.strip().strip("|").split(" | ")]
+            tag = "th" if not group else "td"
+            group.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
+        elif now == "ul":
+            group.append(f"<li>{_inline(line[2:])}</li>")
+        elif not now:
+            body.append(_html_block(line, folder))
+    title = next((line.lstrip("# ") for line in markdown.splitlines() if line.startswith("# ")), "")
     style = (
         "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
         "img{max-width:100%}"
     )
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>sensitivity</title>"
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
     )
 

@@ -190,6 +190,9 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
     assert manifest["runs"][0]["parameters"][DEAD] == runs[DEAD.replace(".", "__")].iloc[0]
     report = (folder / "report.md").read_text()
     assert "C5" in report and "holds at" in report and "d_focus_share" in report
+    page = (folder / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2  # self-contained: both figures inlined
+    assert "<table>" in page and "<li>" in page and "---|" not in page
 
 
 @pytest.fixture
