@@ -360,3 +360,116 @@ def scenarios() -> None:
 def schema() -> None:
     """Print the JSON Schema of scenario files (every field with doc, unit and default)."""
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--method",
+    default="morris",
+    show_default=True,
+    help="morris (elementary-effects screening) or sobol (first-order and total indices).",
+)
+@click.option(
+    "--ranges",
+    "ranges_file",
+    type=click.Path(path_type=Path),
+    help="YAML list of {path, low, high, scale: linear|log, reason} (scenarios/ranges/).",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=LOW:HIGH[:log]",
+    help="A scenario field and its range (repeatable; ':log' for log-uniform).",
+)
+@click.option("--trajectories", type=int, default=10, show_default=True, help="Morris: r.")
+@click.option("--levels", type=int, default=4, show_default=True, help="Morris: grid levels p.")
+@click.option(
+    "--samples", type=int, default=64, show_default=True, help="Sobol: base sample N (power of 2)."
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications per variant and point (overrides the file's `replications`).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Base seed of the runs and of the sample (default: the file's `seed`).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes [default: all cores]; results are identical for any number.",
+)
+@click.option("--scheduler", metavar="ADDR", help="Run on the dask.distributed scheduler at ADDR.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("results"),
+    show_default=True,
+    help="Folder the results folder <out>/<scenario name>-sensitivity/ is written in.",
+)
+@click.option("--fresh", is_flag=True, help="Discard an unfinished analysis with other settings.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_input_errors_exit_2
+def sensitivity(
+    scenario: Path,
+    method: str,
+    ranges_file: Path | None,
+    params: tuple[str, ...],
+    trajectories: int,
+    levels: int,
+    samples: int,
+    replications: int | None,
+    seed: int | None,
+    jobs: int | None,
+    scheduler: str | None,
+    out: Path,
+    fresh: bool,
+    quiet: bool,
+) -> None:
+    """Which unpublished parameters decide the blog post's claims? (SALib)
+
+    \b
+    Example:
+      feedsim sensitivity scenarios/link-with-everyone.yaml --method morris \\
+          --ranges scenarios/ranges/link-with-everyone.yaml --replications 2
+
+    Each point of the SALib sample is the scenario with every parameter set (as
+    `feedsim sweep --set`), run with all variants and replications on common random
+    numbers. Outcomes are the claims that apply to the scenario's variants
+    (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet, figures, a
+    claim map and report.md/html to <out>/<name>-sensitivity/. Finished runs are kept in
+    <out>/.<name>-sensitivity.work/: run the same command again to resume.
+    """
+    from sim.sensitivity import Design, check_unique, parse_param, read_ranges
+    from sim.sensitivity_run import plan_sensitivity, run_sensitivity
+
+    overrides: dict[str, Any] = {}
+    if replications is not None:
+        overrides["replications"] = replications
+    if seed is not None:
+        overrides["seed"] = seed
+    Design(method, trajectories, levels, samples).check()  # bad options before the files
+    parameters = read_ranges(ranges_file) if ranges_file is not None else []
+    parameters += [parse_param(text) for text in params]
+    check_unique(parameters, str(ranges_file) if ranges_file and not params else "--param")
+    workers = _workers(jobs, scheduler, default=os.cpu_count() or 1)
+    sample_seed = seed if seed is not None else load_study(scenario, overrides).base.seed
+    design = Design(method, trajectories, levels, samples, sample_seed)
+    plan = plan_sensitivity(scenario, design, parameters, overrides)
+    try:
+        destination = run_sensitivity(plan, out, workers, scheduler, not quiet, fresh)
+    except KeyboardInterrupt:
+        click.echo(
+            f"feedsim: finished runs are kept in {out / f'.{plan.name}.work'}/;"
+            " run the same command again to resume",
+            err=True,
+        )
+        raise
+    click.echo(
+        f"wrote {destination}/ ({len(plan.sweep.points)} points;"
+        f" outcomes: {', '.join(o.name for o in plan.outcomes)})"
+    )

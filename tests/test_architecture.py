@@ -1,4 +1,4 @@
-"""Architecture rules: only the figure and report modules draw."""
+"""Architecture rules: only the figure and report modules (and the sensitivity report) draw."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import sim
 
 PLOTTING = {"matplotlib", "seaborn"}
-DRAWING_MODULES = {"figures.py", "report.py"}
+DRAWING_MODULES = {"figures.py", "report.py", "sensitivity_report.py"}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -1,0 +1,290 @@
+"""The outcomes of a sensitivity analysis: the blog post's claims, as numbers per point.
+
+Each run (one point, variant and replication) is reduced to a few **run metrics**, computed
+by the same functions the reports use (:mod:`sim.analysis`): viewers, peer viewers and
+engagements per impression of the focal member's posts, the share of her connections ever
+reached, the share of new stranger ties never heard from, the focus topic's share of her
+feed after the first event. An **outcome** is a run metric of one variant (a level) or the
+difference between two variants paired by replication (common random numbers), averaged
+over the replications of a point:
+
+``outcome(point) = mean_r [ m(b, point, r) - m(a, point, r) ]`` (or ``mean_r m(b, point, r)``).
+
+:data:`OUTCOMES` lists them, one entry each, with the claim it tests and when the claim
+holds at a point; an outcome applies to a scenario that has its variants.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import (
+    NEVER_HEARD_DAYS,
+    event_start,
+    never_heard_at,
+    replication_metrics,
+    stranger_followup,
+    topic_share_window,
+)
+from sim.scenario import Study
+
+RUN_METRICS = (
+    "viewers_per_post",
+    "peer_viewers_per_post",
+    "engagement_rate",
+    "reached_share",
+    "never_heard",
+    "never_heard_intro",
+    "focus_share",
+)
+"""Per-run numbers every outcome is made of (see :func:`run_metrics`)."""
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: a claim as a number per point, and when the claim holds.
+
+    Attributes:
+        name: column name.
+        claim: the claim(s) of the blog post it tests (``C5``).
+        title: what it is, for tables and panel titles.
+        metric: the run metric (one of :data:`RUN_METRICS`).
+        variant: the variant measured (``b``).
+        reference: the variant subtracted (``a``), paired by replication; None for a level.
+        holds: ``(operator, threshold)``: the claim holds where ``outcome <op> threshold``.
+        unit: unit of the values.
+    """
+
+    name: str
+    claim: str
+    title: str
+    metric: str
+    variant: str
+    reference: str | None
+    holds: tuple[str, float]
+    unit: str
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The variants the scenario must have."""
+        return (self.variant,) if self.reference is None else (self.reference, self.variant)
+
+    @property
+    def how(self) -> str:
+        """How it is computed, in words."""
+        if self.reference is None:
+            return f"`{self.metric}` of {self.variant}, mean over replications"
+        return (
+            f"`{self.metric}` of {self.variant} minus {self.reference}, paired by replication,"
+            " mean over replications"
+        )
+
+    @property
+    def holds_text(self) -> str:
+        """When the claim holds, as a formula."""
+        op, threshold = self.holds
+        return f"{self.name} {op} {threshold:g}"
+
+    def holds_at(self, values: Any) -> Any:
+        """Whether the claim holds at each value (False where the value is missing)."""
+        op, threshold = self.holds
+        array = np.asarray(values, dtype=np.float64)
+        return ~np.isnan(array) & _OPERATORS[op](np.nan_to_num(array, nan=0.0), threshold)
+
+
+OUTCOMES = (
+    Outcome(
+        "d_viewers_per_post",
+        "C5",
+        "Viewers per post, everyone minus selective",
+        "viewers_per_post",
+        "everyone",
+        "selective",
+        ("<", 0.0),
+        "viewers per post",
+    ),
+    Outcome(
+        "d_peer_viewers_per_post",
+        "C5",
+        "Peer viewers per post, everyone minus selective",
+        "peer_viewers_per_post",
+        "everyone",
+        "selective",
+        ("<", 0.0),
+        "viewers per post",
+    ),
+    Outcome(
+        "d_engagement_rate",
+        "C5",
+        "Engagements per impression, everyone minus selective",
+        "engagement_rate",
+        "everyone",
+        "selective",
+        ("<", 0.0),
+        "engagements per impression",
+    ),
+    Outcome(
+        "d_reached_share",
+        "C2",
+        "Share of connections ever reached, everyone minus selective",
+        "reached_share",
+        "everyone",
+        "selective",
+        ("<", 0.0),
+        "share of connections",
+    ),
+    Outcome(
+        "never_heard_without_intro",
+        "C8",
+        "New stranger ties never heard from, no intro message",
+        "never_heard",
+        "everyone",
+        None,
+        (">=", 0.8),
+        "share of new stranger ties",
+    ),
+    Outcome(
+        "never_heard_with_intro",
+        "C8",
+        "New stranger ties never heard from, with an intro message",
+        "never_heard_intro",
+        "everyone-intro",
+        None,
+        ("<", 0.8),
+        "share of new stranger ties",
+    ),
+    Outcome(
+        "d_focus_share",
+        "C7",
+        "Focus-topic share of the feed after the burst, burst minus baseline",
+        "focus_share",
+        "accept-100-it",
+        "baseline",
+        (">", 0.0),
+        "share of feed impressions",
+    ),
+    Outcome(
+        "inference_part",
+        "C6",
+        "Part of that shift due to inference: burst minus burst without connection term",
+        "focus_share",
+        "accept-100-it",
+        "accept-100-it-no-connection-term",
+        (">", 0.0),
+        "share of feed impressions",
+    ),
+)
+"""Every outcome; adding one is one entry here."""
+
+
+def applicable(study: Study) -> tuple[list[Outcome], list[Outcome]]:
+    """The outcomes whose variants the study has, and the others."""
+    names = {arm.name for arm in study.arms}
+    usable = [o for o in OUTCOMES if set(o.variants) <= names]
+    return usable, [o for o in OUTCOMES if o not in usable]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the run metrics need to know about the study (the same at every point).
+
+    Attributes:
+        duration_days: simulated days.
+        focus_topic: the topic of the first burst (or the file's ``focus_topic``), or None.
+        first_day: first day after the first scripted event (0 without events).
+        horizon: days after acceptance at which ``never_heard`` is read: 90 (the seed's
+            horizon, :data:`sim.analysis.NEVER_HEARD_DAYS`) or half the run if shorter.
+    """
+
+    duration_days: int
+    focus_topic: str | None
+    first_day: int
+    horizon: float
+
+    @classmethod
+    def of(cls, study: Study) -> Context:
+        """The context of a study."""
+        days = [float(e.day) for arm in study.arms for e in arm.scenario.events]
+        duration = study.base.duration_days
+        return cls(
+            duration,
+            study.focus_topic(),
+            event_start(days) or 0,
+            float(min(NEVER_HEARD_DAYS, duration / 2)),
+        )
+
+
+def _first(frame: pd.DataFrame, column: str) -> float:
+    """The column's value in the frame's single row (NaN when absent)."""
+    if frame.empty or column not in frame.columns:
+        return math.nan
+    return float(frame[column].iloc[0])
+
+
+def run_metrics(tables: dict[str, pd.DataFrame], context: Context) -> dict[str, float]:
+    """The :data:`RUN_METRICS` of one run's tables (NaN where the run lacks the data).
+
+    ``viewers_per_post``, ``peer_viewers_per_post``, ``engagement_rate``,
+    ``reached_share`` and ``never_heard`` are :func:`sim.analysis.replication_metrics`
+    (never heard from read at ``context.horizon``); ``never_heard_intro`` is
+    :func:`sim.analysis.never_heard_at` over the new stranger ties that got an intro
+    message; ``focus_share`` is :func:`sim.analysis.topic_share_window` of the focus topic
+    from ``context.first_day`` to the last day.
+    """
+    posts, ties, connections = tables["posts"], tables["ties"], tables["connections"]
+    metrics = replication_metrics(
+        posts, connections, ties, context.duration_days, horizon=context.horizon
+    )
+    out = {name: _first(metrics, name) for name in RUN_METRICS[:5]}
+    followup = stranger_followup(ties, context.duration_days, connections)
+    by_intro = never_heard_at(followup, context.horizon, by_intro=True)
+    intro = by_intro[by_intro["intro_message"].astype(bool)] if not by_intro.empty else by_intro
+    out["never_heard_intro"] = _first(intro, "share")
+    out["focus_share"] = math.nan
+    if context.focus_topic is not None and not tables["feed"].empty:
+        window = topic_share_window(
+            tables["feed"], context.focus_topic, context.first_day, context.duration_days - 1
+        )
+        out["focus_share"] = _first(window, "share")
+    return out
+
+
+def point_outcomes(runs: pd.DataFrame, outcomes: list[Outcome]) -> pd.DataFrame:
+    """Every outcome at every point, from the runs' metrics.
+
+    Args:
+        runs: one row per point, variant and replication with ``point``, ``variant``,
+            ``replication`` and the :data:`RUN_METRICS` columns.
+        outcomes: the outcomes to compute.
+
+    Returns:
+        One row per point (``point`` and one column per outcome): the mean over
+        replications of the level or the paired difference; NaN where no replication has
+        a value.
+    """
+    points = np.sort(runs["point"].unique())
+    out = pd.DataFrame({"point": points})
+    for outcome in outcomes:
+        wide = runs.set_index(["point", "replication", "variant"])[outcome.metric].unstack(
+            "variant"
+        )
+        value = wide.get(outcome.variant, pd.Series(np.nan, index=wide.index))
+        if outcome.reference is not None:
+            value = value - wide.get(outcome.reference, pd.Series(np.nan, index=wide.index))
+        means = value.astype(float).groupby(level="point").mean()
+        out[outcome.name] = means.reindex(points).to_numpy(dtype=np.float64)
+    return out

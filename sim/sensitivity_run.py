@@ -1,0 +1,382 @@
+"""Running a sensitivity analysis on the sweep machinery, resumably, and writing its folder.
+
+Each row of the SALib sample is one **point**: the scenario with every sampled path set to
+the row's value, exactly as ``feedsim sweep --set`` would set it. The points become a
+:class:`sim.sweep.Sweep` (one axis per parameter, point ``i`` taking value ``i`` on every
+axis), so every point is validated like a scenario file before anything runs, and every
+point runs all variants of the scenario with replications ``0..R-1`` on the seeds of the
+plain study (common random numbers across points and variants).
+
+**Resuming.** Finished runs are kept in ``<out>/.<scenario>-sensitivity.work/`` by the
+sweep's :class:`sim.sweep.WorkFolder` (``grid.json`` fingerprints every point's resolved
+scenario and feedsim's source; a lock stops two analyses from sharing it): one folder per
+run, ``runs/p<point>-<variant>-r<replication>/run.json``, holding the run's seed, cost and
+its :data:`sim.sensitivity_outcomes.RUN_METRICS` (not its tables: a sensitivity analysis
+has hundreds of points). Run the same command again after an interrupt and it skips the
+runs that are there; results are read back in point order, so they are the same as an
+uninterrupted analysis's.
+
+**Output.** ``<out>/<scenario>-sensitivity/`` (written by
+:func:`sim.experiment.write_results`: a temporary folder, moved into place when complete)
+holds ``tables/sensitivity.parquet`` (indices per parameter and outcome),
+``tables/runs.parquet`` (one row per point, variant and replication: parameter values,
+seed, run metrics), ``tables/points.parquet`` (outcomes per point), ``tables/claims.parquet``
+(the claim map), ``manifest.json``, ``figures/`` and ``report.md`` / ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from tqdm import tqdm
+
+from sim.errors import InputError
+from sim.experiment import RunOutput, RunSpec, manifest, open_executor, write_results
+from sim.scenario import Study, load_study
+from sim.sensitivity import Design, Parameter, analyse, sample
+from sim.sensitivity_outcomes import (
+    RUN_METRICS,
+    Context,
+    Outcome,
+    applicable,
+    point_outcomes,
+    run_metrics,
+)
+from sim.sweep import Axis, Point, Sweep, WorkFolder, plan_sweep
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated sensitivity analysis: the design, the sample and every point's study.
+
+    Attributes:
+        scenario: the scenario file.
+        design: the method and its options.
+        parameters: the sampled parameters, in sample column order.
+        x: the SALib sample in the sampled space (one row per point).
+        sweep: the points as a sweep (its base is the plain study).
+        outcomes: the outcomes that apply to the scenario.
+        skipped: the outcomes that do not (missing variants).
+    """
+
+    scenario: Path
+    design: Design
+    parameters: tuple[Parameter, ...]
+    x: NDArray[np.float64]
+    sweep: Sweep
+    outcomes: tuple[Outcome, ...]
+    skipped: tuple[Outcome, ...]
+
+    @property
+    def study(self) -> Study:
+        """The plain study (no parameter set)."""
+        return self.sweep.base
+
+    @property
+    def name(self) -> str:
+        """The results folder's name: ``<scenario name>-sensitivity``."""
+        return f"{self.study.base.name}-sensitivity"
+
+    @property
+    def runs_per_point(self) -> int:
+        """Variants x replications."""
+        return len(self.study.arms) * self.study.base.replications
+
+
+def _text(value: float | int) -> str:
+    """A value as a ``--set`` would spell it (exact: ``repr`` of the float)."""
+    return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def _check_in_scenario(scenario: Path, parameter: Parameter, overrides: dict[str, Any]) -> None:
+    """Validate a parameter's end points like ``feedsim sweep --set PATH=LOW,HIGH`` does.
+
+    Raises:
+        InputError: naming the ranges file or ``--param``, the path, and the problem (a
+            study-level field, a field a variant sets itself, or a value the scenario
+            rejects).
+    """
+    ends = [parameter.value(b) for b in parameter.bounds]
+    setting = f"{parameter.path}={','.join(_text(v) for v in dict.fromkeys(ends))}"
+    try:
+        plan_sweep(scenario, [setting], overrides)
+    except InputError as exc:
+        if exc.source != "--set":
+            raise
+        raise InputError(parameter.source, parameter.path, exc.problem) from None
+
+
+def _nested(path: str, value: Any) -> dict[str, Any]:
+    nested: Any = value
+    for key in reversed(path.split(".")):
+        nested = {key: nested}
+    result: dict[str, Any] = nested
+    return result
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        merged[key] = (
+            _merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        )
+    return merged
+
+
+def plan_sensitivity(
+    scenario: Path,
+    design: Design,
+    parameters: list[Parameter],
+    overrides: dict[str, Any] | None = None,
+) -> Plan:
+    """Check the design and parameters, draw the sample, and validate every point.
+
+    Args:
+        scenario: the scenario file.
+        design: the method and its options (its seed is the sample's).
+        parameters: the ranges (already checked against the schema).
+        overrides: study-level options (``replications``, ``seed``).
+
+    Raises:
+        InputError: a bad design option, a scenario none of the outcomes applies to, or a
+            parameter the scenario does not accept (naming where it was given).
+    """
+    design.check()
+    overrides = overrides or {}
+    base = load_study(scenario, overrides)
+    outcomes, skipped = applicable(base)
+    if not outcomes:
+        needed = sorted({"/".join(o.variants) for o in skipped})
+        raise InputError(
+            scenario,
+            "variants",
+            "no claim outcome applies to this scenario (the outcomes need the variants "
+            + "; ".join(needed)
+            + ")",
+        )
+    for parameter in parameters:
+        _check_in_scenario(scenario, parameter, overrides)
+    x = sample(design, parameters)
+    values = [[p.value(float(v)) for p, v in zip(parameters, row, strict=True)] for row in x]
+    axes = tuple(
+        Axis(p.path, tuple(row[j] for row in values), tuple(_text(row[j]) for row in values))
+        for j, p in enumerate(parameters)
+    )
+    points = []
+    for i, row in enumerate(values):
+        merged = dict(overrides)
+        for p, v in zip(parameters, row, strict=True):
+            merged = _merge(merged, _nested(p.path, v))
+        points.append(Point(i, (i,) * len(parameters), load_study(scenario, merged)))
+    sweep = Sweep(base, axes, tuple(points))
+    return Plan(scenario, design, tuple(parameters), x, sweep, tuple(outcomes), tuple(skipped))
+
+
+class MetricsFolder(WorkFolder):
+    """The sweep's work folder, keeping each run's metrics instead of its tables."""
+
+    context: Context | None = None
+
+    def save(self, key: str, spec: RunSpec, output: RunOutput) -> None:
+        """Save one run's seed, cost and run metrics under a temporary name, then rename."""
+        assert self.context is not None
+        info = {
+            "variant": spec.variant,
+            "replication": spec.replication,
+            "seed": spec.seed,
+            "wall_seconds": round(output.seconds, 3),
+            "worker": output.worker,
+            **output.counts,
+            "metrics": run_metrics(output.tables, self.context),
+        }
+        staging = self.runs / f".{key}.partial-{os.getpid()}"
+        staging.mkdir()
+        (staging / "run.json").write_text(json.dumps(info, indent=2) + "\n")
+        os.replace(staging, self.runs / key)
+
+    def info(self, key: str) -> dict[str, Any]:
+        """One saved run's ``run.json``."""
+        data: dict[str, Any] = json.loads((self.runs / key / "run.json").read_text())
+        return data
+
+
+def _run_pending(
+    plan: Plan, work: MetricsFolder, jobs: int, scheduler: str | None, progress: bool
+) -> int:
+    """Run every run not yet in the work folder; return how many were there already."""
+    runs = plan.sweep.runs()
+    finished = work.finished()
+    pending = [(key, point.index, spec) for key, point, spec in runs if key not in finished]
+    left = {p.index: 0 for p in plan.sweep.points}
+    for _, index, _ in pending:
+        left[index] += 1
+    with (
+        open_executor(jobs, scheduler) as executor,
+        tqdm(
+            total=len(runs),
+            initial=len(runs) - len(pending),
+            unit="run",
+            desc=plan.name,
+            disable=not progress,
+            leave=False,
+        ) as bar,
+    ):
+
+        def show() -> None:
+            done = sum(1 for n in left.values() if n == 0)
+            bar.set_postfix_str(f"points {done} done, {len(left) - done} left", refresh=False)
+
+        show()
+        for output in executor.iterate([spec for _, _, spec in pending]):
+            key, index, spec = pending[output.spec_index]
+            work.save(key, spec, output)
+            left[index] -= 1
+            show()
+            bar.update(1)
+    return len(runs) - len(pending)
+
+
+def collect(plan: Plan, work: MetricsFolder) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The runs table (point order, then variant, then replication) and the manifest's runs
+    (whose missing metrics are null, so manifest.json stays strict JSON)."""
+    rows, entries = [], []
+    for key, point, _ in plan.sweep.runs():
+        info = work.info(key)
+        parameters = plan.sweep.parameters(point)
+        metrics = info.pop("metrics")
+        strict = {k: None if v is None or math.isnan(v) else v for k, v in metrics.items()}
+        entries.append({"point": point.index, "parameters": parameters, **info, "metrics": strict})
+        rows.append(
+            {
+                "point": point.index,
+                "variant": info["variant"],
+                "replication": info["replication"],
+                "seed": info["seed"],
+                **{p.column: parameters[p.path] for p in plan.parameters},
+                **{m: metrics[m] for m in RUN_METRICS},
+            }
+        )
+    frame = pd.DataFrame(rows)
+    for name in RUN_METRICS:
+        frame[name] = frame[name].astype(np.float64)
+    frame["point"] = frame["point"].astype(np.int64)
+    frame["replication"] = frame["replication"].astype(np.int64)
+    frame["seed"] = frame["seed"].astype(np.int64)
+    return frame, entries
+
+
+def run_sensitivity(
+    plan: Plan,
+    out: Path,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    progress: bool = True,
+    fresh: bool = False,
+) -> Path:
+    """Run (or resume) every run of `plan`, analyse, and write ``<out>/<name>-sensitivity/``.
+
+    Args:
+        plan: the validated analysis (:func:`plan_sensitivity`).
+        out: the folder the results folder and the work folder are in.
+        jobs: local worker processes (1: in this process).
+        scheduler: a dask.distributed scheduler address to run on instead.
+        progress: show a progress bar (runs, points done and left, time left).
+        fresh: discard the work folder of a different analysis of the same name.
+
+    Returns:
+        The results folder.
+    """
+    from sim.sensitivity_report import claim_map, write_outputs
+
+    work = MetricsFolder(out / f".{plan.name}.work")
+    work.context = Context.of(plan.study)
+    with work.locked():
+        options = {
+            "replications": plan.study.base.replications,
+            "scenario": str(plan.scenario),
+            "method": plan.design.method,
+        }
+        started = work.prepare(plan.sweep, fresh, options)
+        try:
+            resumed = _run_pending(plan, work, jobs, scheduler, progress)
+        except InputError:
+            if not any(work.runs.iterdir()):
+                shutil.rmtree(work.path)
+            raise
+        runs, entries = collect(plan, work)
+        points = point_outcomes(runs, list(plan.outcomes))
+        firsts = runs.groupby("point", sort=True).first()
+        for offset, p in enumerate(plan.parameters, start=1):
+            points.insert(offset, p.column, firsts[p.column].to_numpy())
+        indices = analyse(
+            plan.design,
+            list(plan.parameters),
+            plan.x,
+            {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes},
+        )
+        claims = claim_map(plan, points, indices)
+        data = _manifest(plan, started, jobs, scheduler, entries, resumed)
+        tables = {"sensitivity": indices, "runs": runs, "points": points, "claims": claims}
+        destination = write_results(
+            out / plan.name, tables, data, lambda folder: write_outputs(folder, plan, tables)
+        )
+        shutil.rmtree(work.path)
+    return destination
+
+
+def _manifest(
+    plan: Plan,
+    started: datetime,
+    jobs: int,
+    scheduler: str | None,
+    entries: list[dict[str, Any]],
+    resumed: int,
+) -> dict[str, Any]:
+    """The run manifest plus the design, the ranges, the outcomes, every point and run."""
+    data = manifest(plan.study, [], started, jobs, scheduler)
+    design = plan.design
+    data.update(
+        analysis="sensitivity",
+        sensitivity_name=plan.name,
+        method=design.method,
+        design={
+            "trajectories": design.trajectories if design.method == "morris" else None,
+            "levels": design.levels if design.method == "morris" else None,
+            "samples": design.samples if design.method == "sobol" else None,
+            "sample_seed": design.seed,
+            "points": len(plan.sweep.points),
+        },
+        parameters=[
+            {
+                "path": p.path,
+                "column": p.column,
+                "low": p.low,
+                "high": p.high,
+                "scale": p.scale,
+                "integer": p.integer,
+                "reason": p.reason,
+                "source": p.source,
+            }
+            for p in plan.parameters
+        ],
+        outcomes=[o.name for o in plan.outcomes],
+        skipped_outcomes={o.name: list(o.variants) for o in plan.skipped},
+        points=[
+            {"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points
+        ],
+        runs=entries,
+        resumed_runs=resumed,
+        compute_seconds=round(sum(e["wall_seconds"] for e in entries), 3),
+    )
+    return data

@@ -1,0 +1,432 @@
+"""Tests for `feedsim sensitivity`: SALib known answers, an end-to-end Morris run, identical
+results on rerun, resume and any number of jobs, and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+import sim.experiment
+import sim.sensitivity_run
+from sim.cli import main
+from sim.experiment import RunOutput, RunSpec
+from sim.sensitivity import Design, Parameter, analyse, ishigami, sample
+from sim.sensitivity_outcomes import OUTCOMES, RUN_METRICS, point_outcomes
+from sim.sensitivity_report import ranked
+
+ROOT = Path(__file__).resolve().parents[1]
+SELECTIVE = {"accept": "selective", "invitations_per_day": 10, "trend_days": 10}
+
+
+def _focal(**strategy: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "me",
+            "field": "a",
+            "sessions_per_day": 1.5,
+            "posts_per_day": 0.5,
+            "strategy": {**SELECTIVE, **strategy},
+        }
+    ]
+
+
+TINY: dict[str, Any] = {
+    "name": "tiny-link",
+    "topics": ["a", "b"],
+    "duration_days": 14,
+    "replications": 1,
+    "seed": 7,
+    "slice_hours": 6,
+    "network": {"members": 300, "mean_degree": 20},
+    # The connection term is off, so its step cannot change any draw: a dead parameter.
+    "platform": {"inference": {"connection_term": False}},
+    "focal": _focal(),
+    "variants": [
+        {"name": "selective"},
+        {"name": "everyone", "focal": _focal(accept="everyone")},
+        {"name": "everyone-intro", "focal": _focal(accept="everyone", intro_message=True)},
+    ],
+}
+DEAD = "platform.inference.connection_step"
+PARAMS = (
+    "--param",
+    "platform.test_audience.fraction=0.05:0.4",
+    "--param",
+    "behaviour.ties.stranger=0.05:2:log",
+    "--param",
+    f"{DEAD}=0.001:0.1",
+)
+NAME = "tiny-link-sensitivity"
+TABLES = ("sensitivity", "runs", "points", "claims")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY, sort_keys=False))
+    return path
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, ["sensitivity", *(str(a) for a in args)])
+
+
+def morris(scenario: Path, out: Path, *extra: str) -> Result:
+    """A 2-trajectory Morris run of the tiny scenario: 8 points x 3 variants x 1 run."""
+    return invoke(scenario, "--out", out, "--quiet", "--trajectories", "2", *PARAMS, *extra)
+
+
+def table_bytes(out: Path) -> dict[str, bytes]:
+    return {t: (out / NAME / "tables" / f"{t}.parquet").read_bytes() for t in TABLES}
+
+
+# ------------------------------------------------------------------ known answers
+
+
+def test_sobol_recovers_the_ishigami_indices() -> None:
+    """The wrapper the command uses recovers Ishigami's closed-form Sobol indices.
+
+    Published values (a = 7, b = 0.1; Sobol' & Levitan 1999): S1 = (0.314, 0.442, 0),
+    ST = (0.558, 0.442, 0.244). With N = 1024 (5,120 evaluations) the estimators' standard
+    error is about 0.02-0.03 (SALib's bootstrap half-widths are 0.03-0.09), so we allow
+    0.05 absolute, and also require the published value inside the reported interval.
+    """
+    parameters = [Parameter(f"x{i}", -math.pi, math.pi) for i in range(3)]
+    design = Design("sobol", samples=1024, seed=2018)
+    x = sample(design, parameters)
+    assert x.shape == (1024 * 5, 3)
+    got = analyse(design, parameters, x, {"y": ishigami(x)}).set_index("parameter")
+    for name, s1, st in zip(
+        got.index, (0.3139, 0.4424, 0.0), (0.5576, 0.4424, 0.2437), strict=True
+    ):
+        assert got.at[name, "S1"] == pytest.approx(s1, abs=0.05)
+        assert got.at[name, "ST"] == pytest.approx(st, abs=0.05)
+        assert abs(got.at[name, "S1"] - s1) <= got.at[name, "S1_conf"]
+        assert abs(got.at[name, "ST"] - st) <= got.at[name, "ST_conf"]
+
+
+def test_morris_of_a_linear_function_is_its_slopes() -> None:
+    """y = 3 x1 - 2 x2 + 0 x3 with x1 in [0, 10], x2 and x3 in [0, 1]: every elementary
+    effect is the slope times the parameter's range (SALib measures the step as a fraction
+    of the range), so mu* = (30, 2, 0) exactly, mu = (30, -2, 0) and sigma = 0."""
+    parameters = [Parameter("x0", 0.0, 10.0), Parameter("x1", 0.0, 1.0), Parameter("x2", 0, 1)]
+    design = Design("morris", trajectories=6, seed=1)
+    x = sample(design, parameters)
+    y = 3 * x[:, 0] - 2 * x[:, 1]
+    got = analyse(design, parameters, x, {"y": y}).set_index("parameter")
+    assert got["mu_star"].to_numpy() == pytest.approx([30.0, 2.0, 0.0], abs=1e-9)
+    assert got["mu"].to_numpy() == pytest.approx([30.0, -2.0, 0.0], abs=1e-9)
+    assert got["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
+
+
+def test_log_scale_samples_log_uniformly() -> None:
+    p = Parameter("x", 0.01, 100.0, "log")
+    design = Design("sobol", samples=256, seed=3)
+    values = np.array([p.value(v) for v in sample(design, [p])[:, 0]])
+    assert values.min() >= 0.01 and values.max() <= 100.0
+    assert np.median(values) == pytest.approx(1.0, rel=0.3)  # the geometric middle
+
+
+def test_paired_outcomes_average_differences_over_replications() -> None:
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 0, 0],
+            "replication": [0, 0, 1, 1],
+            "variant": ["selective", "everyone", "selective", "everyone"],
+            "viewers_per_post": [10.0, 7.0, 20.0, 19.0],
+        }
+    )
+    outcome = next(o for o in OUTCOMES if o.name == "d_viewers_per_post")
+    got = point_outcomes(runs, [outcome])
+    assert got["d_viewers_per_post"].tolist() == [-2.0]
+    assert outcome.holds_at(got["d_viewers_per_post"]).tolist() == [True]
+
+
+# ------------------------------------------------------------------ end to end
+
+
+def _no_nan(name: str) -> None:
+    raise AssertionError(f"manifest.json holds {name}, which is not JSON")
+
+
+def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
+    tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = morris(tiny, out)
+    assert result.exit_code == 0, result.output
+    folder = out / NAME
+    for name in (
+        "report.md",
+        "report.html",
+        "manifest.json",
+        "figures/morris.png",
+        "figures/claim_map.png",
+    ):
+        assert (folder / name).is_file(), name
+    assert not (out / f".{NAME}.work").exists()
+    indices = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
+    runs = pd.read_parquet(folder / "tables" / "runs.parquet")
+    assert len(runs) == 8 * 3 and runs["point"].nunique() == 8
+    assert {"platform__test_audience__fraction", "seed", "viewers_per_post"} <= set(runs)
+    outcomes = set(indices["outcome"])
+    assert "d_viewers_per_post" in outcomes and "d_focus_share" not in outcomes
+    dead = indices[indices["parameter"] == DEAD]
+    assert (dead["mu_star"] == 0.0).all() and (dead["sigma"] == 0.0).all()
+    lively = indices[(indices["parameter"] != DEAD) & (indices["mu_star"] > 0)]
+    assert not lively.empty
+    for outcome in lively["outcome"].unique():
+        assert ranked(indices, outcome, "morris")[-1] == DEAD
+    manifest = json.loads((folder / "manifest.json").read_text(), parse_constant=_no_nan)
+    assert len(manifest["runs"]) == 24 and all("seed" in r for r in manifest["runs"])
+    assert manifest["runs"][0]["parameters"][DEAD] == runs[DEAD.replace(".", "__")].iloc[0]
+    report = (folder / "report.md").read_text()
+    assert "C5" in report and "holds at" in report and "d_focus_share" in report
+    page = (folder / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2  # self-contained: both figures inlined
+    assert "<table>" in page and "<li>" in page and "---|" not in page
+
+
+@pytest.fixture
+def two_arms(tmp_path: Path) -> Path:
+    """The tiny scenario with selective and everyone only (8 points x 2 runs a Morris)."""
+    path = tmp_path / "two-arms.yaml"
+    path.write_text(yaml.safe_dump({**TINY, "variants": TINY["variants"][:2]}, sort_keys=False))
+    return path
+
+
+def test_rerun_resume_and_jobs_give_identical_tables(
+    two_arms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tiny = two_arms
+    first = tmp_path / "first"
+    assert morris(tiny, first).exit_code == 0
+    expected = table_bytes(first)
+    again = tmp_path / "again"
+    assert morris(tiny, again).exit_code == 0
+    assert table_bytes(again) == expected
+
+    resumed = tmp_path / "resumed"
+    real = sim.sensitivity_run.MetricsFolder.save
+    calls = {"n": 0}
+
+    def interrupt_after_five(self: Any, *args: Any) -> None:
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        calls["n"] += 1
+        real(self, *args)
+
+    monkeypatch.setattr(sim.sensitivity_run.MetricsFolder, "save", interrupt_after_five)
+    broken = morris(tiny, resumed)
+    assert broken.exit_code == 130 and "resume" in broken.stderr
+    assert len(list((resumed / f".{NAME}.work" / "runs").iterdir())) == 5
+    monkeypatch.setattr(sim.sensitivity_run.MetricsFolder, "save", real)
+    assert morris(tiny, resumed).exit_code == 0
+    assert table_bytes(resumed) == expected
+    manifest = json.loads((resumed / NAME / "manifest.json").read_text())
+    assert manifest["resumed_runs"] == 5
+
+    parallel = tmp_path / "parallel"
+    assert morris(tiny, parallel, "--jobs", "2").exit_code == 0
+    assert table_bytes(parallel) == expected
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        dask = tmp_path / "dask"
+        result = morris(tiny, dask, "--scheduler", cluster.scheduler_address)
+        assert result.exit_code == 0, result.output
+        workers = set(cluster.scheduler_info["workers"])
+    assert table_bytes(dask) == expected
+    manifest = json.loads((dask / NAME / "manifest.json").read_text())
+    assert {run["worker"] for run in manifest["runs"]} <= workers
+
+
+def _fake_execute(spec: RunSpec, index: int, on_day: Any = None) -> RunOutput:
+    """A stand-in for the simulator: the run's table is its parameter values."""
+    values = {
+        "variant": [spec.variant],
+        "fraction": [spec.scenario.platform.test_audience.fraction],
+        "stranger": [spec.scenario.behaviour.ties.stranger],
+    }
+    return RunOutput(index, {"fake": pd.DataFrame(values)}, {}, 0.0, "test")
+
+
+def _fake_metrics(tables: dict[str, pd.DataFrame], context: Any) -> dict[str, float]:
+    """everyone minus selective: viewers per post = fraction, engagement = ln(stranger);
+    every other number the same at every point."""
+    row = tables["fake"].iloc[0]
+    everyone = row["variant"] == "everyone"
+    out = dict.fromkeys(RUN_METRICS, 0.5)
+    out["viewers_per_post"] = float(row["fraction"]) if everyone else 0.0
+    out["engagement_rate"] = math.log(row["stranger"]) if everyone else 0.0
+    return out
+
+
+def test_sobol_through_the_command_recovers_a_known_model(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole pipeline (sample -> scenario values -> paired outcomes -> SALib -> outputs)
+    with the simulator replaced by a model whose indices are known: d_viewers_per_post
+    depends on the fraction alone (S1 = ST = 1 for it, 0 for the stranger multiplier),
+    d_engagement_rate = ln(stranger) on the log scale, i.e. on the stranger alone. The
+    tolerance 0.1 is about the bootstrap half-width at N = 32; the zero indices of a
+    parameter the model ignores are exact."""
+    monkeypatch.setattr(sim.experiment, "execute", _fake_execute)
+    monkeypatch.setattr(sim.sensitivity_run, "run_metrics", _fake_metrics)
+    out = tmp_path / "out"
+    result = invoke(
+        tiny,
+        "--out",
+        out,
+        "--quiet",
+        "--jobs",
+        "1",
+        "--method",
+        "sobol",
+        "--samples",
+        "32",
+        *PARAMS[:4],
+    )
+    assert result.exit_code == 0, result.output
+    folder = out / NAME
+    assert (folder / "figures" / "sobol.png").is_file()
+    got = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
+    got = got.set_index(["outcome", "parameter"])
+    fraction, stranger = "platform.test_audience.fraction", "behaviour.ties.stranger"
+    for outcome, driver, idle in (
+        ("d_viewers_per_post", fraction, stranger),
+        ("d_engagement_rate", stranger, fraction),
+    ):
+        assert got.at[(outcome, driver), "S1"] == pytest.approx(1.0, abs=0.1)
+        assert got.at[(outcome, driver), "ST"] == pytest.approx(1.0, abs=0.1)
+        assert got.at[(outcome, idle), "ST"] == 0.0
+    assert got.at[("d_reached_share", fraction), "note"] == "the same value at every point"
+    points = pd.read_parquet(folder / "tables" / "points.parquet")
+    assert len(points) == 32 * 4
+    assert np.allclose(points["d_viewers_per_post"], points["platform__test_audience__fraction"])
+    claims = pd.read_parquet(folder / "tables" / "claims.parquet").set_index("outcome")
+    assert claims.at["d_viewers_per_post", "share"] == 0.0  # fraction > 0: never < 0
+    assert claims.at["d_viewers_per_post", "first"] == fraction
+    report = (folder / "report.md").read_text()
+    assert "S1" in report and "sobol.png" in report
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def _ranges(tmp_path: Path, entries: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "ranges.yaml"
+    path.write_text(yaml.safe_dump(entries))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--param", "platform.nope=0:1"], ["--param", "platform.nope", "unknown path"]),
+        (
+            ["--param", "platform.test_audience.fraction=0.5:0.2"],
+            ["--param", "platform.test_audience.fraction", "LOW must be below HIGH"],
+        ),
+        (
+            ["--param", "platform.test_audience.fraction=0.1:1.5"],
+            [
+                "--param",
+                "platform.test_audience.fraction",
+                "outside what the schema allows",
+                "<= 1",
+            ],
+        ),
+        (
+            ["--param", "behaviour.ties.stranger=0:1:log"],
+            ["--param", "behaviour.ties.stranger", "log scale needs LOW > 0"],
+        ),
+        (["--param", "platform.ranker=0:1"], ["platform.ranker", "not a number"]),
+        (["--param", "topics=0:1"], ["topics", "not a number"]),
+        (["--param", "behaviour.like_rate"], ["--param", "PATH=LOW:HIGH"]),
+        (["--method", "fast"], ["--method", "fast", "unknown method"]),
+        (["--method", "sobol", "--samples", "48"], ["--samples", "48", "power of 2"]),
+        (["--method", "sobol", "--samples", "8"], ["--samples", "8", "too small"]),
+        (["--trajectories", "1"], ["--trajectories", "at least 2"]),
+        (["--levels", "3"], ["--levels", "even"]),
+        ([], ["no parameters"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    tiny: Path, tmp_path: Path, args: list[str], needles: list[str]
+) -> None:
+    result = invoke(tiny, "--out", tmp_path / "out", "--quiet", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+    assert not (tmp_path / "out" / NAME).exists()
+
+
+def test_a_bad_ranges_file_is_named(tiny: Path, tmp_path: Path) -> None:
+    ranges = _ranges(
+        tmp_path,
+        [
+            {"path": "behaviour.ties.stranger", "low": 0.1, "high": 1, "reason": "ok"},
+            {"path": "platform.test_audience.window_hours", "low": 0, "high": 2},
+        ],
+    )
+    result = invoke(tiny, "--out", tmp_path / "out", "--ranges", ranges)
+    assert result.exit_code == 2
+    assert str(ranges) in result.stderr and "window_hours" in result.stderr
+    assert "> 0" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_field_a_variant_sets_or_a_study_level_field_is_refused(
+    tmp_path: Path,
+) -> None:
+    body = yaml.safe_load(yaml.safe_dump(TINY))
+    body["variants"][1]["behaviour"] = {"ties": {"stranger": 0.5}}
+    path = tmp_path / "own.yaml"
+    path.write_text(yaml.safe_dump(body))
+    result = invoke(path, "--out", tmp_path / "out", "--param", "behaviour.ties.stranger=0.1:1")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "--param: behaviour.ties.stranger: variants[1] sets this field" in result.stderr
+    result = invoke(path, "--out", tmp_path / "out", "--param", "replications=1:5")
+    assert result.exit_code == 2 and "replications" in result.stderr
+    assert "cannot be swept" in result.stderr
+
+
+def test_a_scenario_without_the_claims_variants_is_refused(tmp_path: Path) -> None:
+    plain = {k: v for k, v in TINY.items() if k != "variants"}
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(plain))
+    result = invoke(path, "--out", tmp_path / "out", *PARAMS[:2])
+    assert result.exit_code == 2
+    assert "variants" in result.stderr and "no claim outcome applies" in result.stderr
+
+
+RANGES = {
+    "link-with-everyone.yaml": "link-with-everyone.yaml",
+    "recruiter.yaml": "recruiter-accepts-100-it.yaml",
+}
+
+
+@pytest.mark.parametrize(("ranges", "scenario"), sorted(RANGES.items()))
+def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str) -> None:
+    """At least 15 parameters, each with a reason, each accepted by its scenario at both
+    ends (a study-level field or one a variant sets would be refused)."""
+    from sim.sensitivity import read_ranges
+    from sim.sensitivity_run import _check_in_scenario
+
+    parameters = read_ranges(ROOT / "scenarios" / "ranges" / ranges)
+    assert len(parameters) >= 15
+    assert all(p.reason.strip() for p in parameters)
+    for parameter in parameters:
+        _check_in_scenario(ROOT / "scenarios" / scenario, parameter, {})
