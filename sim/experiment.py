@@ -300,7 +300,10 @@ def write_results(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if failure is not None:
-        failure.add_note(f"the tables and manifest are kept in {destination}/")
+        failure.add_note(
+            f"the tables and manifest are kept in {destination}/"
+            f" (`feedsim figures {destination}` redraws the figures and the report)"
+        )
         raise failure
     return destination
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sim.analysis.posts import focal_posts, has_source_columns
 from sim.analysis.results import Results
 from sim.analysis.survival import stranger_followup
-from sim.analysis.words import whose
+from sim.analysis.words import sentence_case, whose
 
 #: Every figure by name, in drawing order, with its heading; ``{whose}`` stands for the
 #: focal member's possessive (`sim.analysis.words.whose`), ``{focus}`` for the focus topic.
@@ -33,7 +33,7 @@ def heading(name: str, results: Results) -> str:
     possessive = whose(results)
     return FIGURES[name].format(
         whose=possessive,
-        Whose=possessive[0].upper() + possessive[1:],
+        Whose=sentence_case(possessive),
         focus=results.focus_topic or "",
     )
 

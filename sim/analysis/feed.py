@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.analysis.results import REP_KEYS
+from sim.analysis.results import REP_KEYS, Results
 from sim.analysis.statistics import summarise
 
 #: Feed sources grouped as the figures and the report show them.
@@ -254,3 +254,13 @@ def group_topics(table: pd.DataFrame, shown: Sequence[str], values: Sequence[str
         .sum()
         .reset_index()
     )
+
+
+def display_topics(results: Results, limit: int = SHOWN_TOPICS) -> list[str]:
+    """The topics the figures name for a results folder (`shown_topics`).
+
+    The focus topic and the focal members' fields are always named; with more than
+    ``limit`` topics the rest are `OTHER`.
+    """
+    keep = [results.focus_topic, *(str(f.get("field")) for f in results.focal_members)]
+    return shown_topics(results.feed, results.topics, keep, limit)

@@ -66,6 +66,11 @@ def whose(results: Results) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter upper case (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
 def day_text(day: float) -> str:
     """A day as a reader writes it: ``30`` rather than ``30.0``."""
     return str(int(day)) if float(day).is_integer() else f"{day:g}"
