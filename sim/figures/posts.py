@@ -60,8 +60,8 @@ def reach_over_time(results: Results) -> Figure:
         means = sub["mean"].dropna()
         if means.empty:
             no_data(ax, "focal posts")
-        else:  # an interval of two replications can be very wide: keep the means readable
-            ax.set_ylim(0, 1.6 * float(means.max()))
+        elif means.max() > 0:  # an interval of few replications can be very wide: keep the
+            ax.set_ylim(0, 1.6 * float(means.max()))  # means readable
         for handle in mark_events(ax, events_with_variants(results)):
             marked.setdefault(str(handle.get_label()), handle)
         ax.set_title(REACH_LABELS[measure])
