@@ -36,6 +36,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim import __version__
+from sim.analysis.results import table_topics
 from sim.metrics import TABLES
 from sim.rng import replication_seed
 from sim.runs import Executor, RunOutput, RunSpec, execute
@@ -224,7 +225,7 @@ def manifest(
         "base_seed": base.seed,
         "seeds": {str(r): replication_seed(base.seed, r) for r in range(base.replications)},
         "duration_days": base.duration_days,
-        "topics": list(base.topics or []) or table_topics(outputs),
+        "topics": list(base.topics or []) or run_topics(outputs),
         "focus_topic": study.focus_topic(),
         "event_days": sorted({float(e.day) for arm in study.arms for e in arm.scenario.events}),
         "events": {
@@ -252,19 +253,14 @@ def manifest(
     }
 
 
-def table_topics(outputs: Sequence[RunOutput]) -> list[str]:
-    """The topics (fields) of a network that names them itself, as the runs' tables list them.
+def run_topics(outputs: Sequence[RunOutput]) -> list[str]:
+    """The topics (fields) a network names itself, as the first run's tables list them.
 
-    A file network takes its fields from its labels, so the scenario has no ``topics``; the
-    beliefs table holds every field for each focal member and day, in the network's order
-    (the feed table, which only lists topics seen, stands in without focal members).
+    A file network takes its fields from its labels, so the scenario has no ``topics``;
+    `sim.analysis.table_topics` reads them from the tables, as for an older folder.
     """
-    for output in sorted(outputs, key=lambda o: o.spec_index):
-        for name in ("beliefs", "feed"):
-            table = output.tables.get(name)
-            if table is not None and not table.empty:
-                return [str(t) for t in pd.unique(table["topic"])]
-    return []
+    first = min(outputs, key=lambda o: o.spec_index, default=None)
+    return [] if first is None else table_topics(first.tables)
 
 
 def write_results(

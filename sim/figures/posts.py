@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -149,6 +151,45 @@ def primary_reach(results: Results) -> Figure:
     return fig
 
 
+def _per_post_bars(
+    ax: Axes, results: Results, measure: str, means: pd.Series, totals: pd.DataFrame
+) -> bool:
+    """Bars of ``measure`` per post stacked by relationship group, one row per variant,
+    the total's 95% interval as whiskers; returns whether tag notifications are hatched."""
+    colours = source_colours()
+    n = len(results.variants)
+    ys = np.arange(n)[::-1]
+    left = np.zeros(n)
+    for group in SOURCE_GROUPS:
+        width = np.array([means.get((v, measure, group), 0.0) for v in results.variants], float)
+        ax.barh(ys, width, 0.6, left=left, color=colours[group])
+        left += np.nan_to_num(width)
+    tag = np.array([means.get((v, measure, TAG), 0.0) for v in results.variants], float)
+    tagged = bool(np.nansum(tag) > 0)
+    if tagged:
+        ax.barh(ys, tag, 0.6, fill=False, hatch="///", edgecolor="0.15", linewidth=0)
+    t = totals.reindex(results.variants)
+    err = np.vstack([t["mean"] - t["lo"], t["hi"] - t["mean"]])
+    ax.errorbar(
+        t["mean"], ys, xerr=np.nan_to_num(err), fmt="none", ecolor="0.1", capsize=3, linewidth=1.2
+    )
+    for y, total in zip(ys, t["mean"], strict=True):
+        if not math.isnan(total):
+            hi = t["hi"].fillna(t["mean"]).to_numpy()[n - 1 - y]
+            ax.annotate(
+                f"{total:.1f}" if measure == "viewers" else f"{total:.2f}",
+                (max(total, hi), y),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+    ax.margins(x=0.15)
+    ax.set_xlim(left=0)
+    ax.grid(axis="y", visible=False)
+    return tagged
+
+
 def engagement_by_source(results: Results) -> Figure:
     """Viewers and engagements per focal post by relationship group, and the peer share."""
     colours = source_colours()
@@ -164,48 +205,13 @@ def engagement_by_source(results: Results) -> Figure:
     fig = Figure(figsize=(14, 2.4 + 0.55 * n), layout="constrained")
     axes = list(fig.subplots(1, 3, sharey=True, width_ratios=[1.2, 1.2, 0.8]))
     ys = np.arange(n)[::-1]
-    tagged = False
     titles = {"viewers": "Viewers per post", "engagements": "Engagements per post"}
     units = {"viewers": "viewers per post", "engagements": "likes + comments + shares per post"}
+    tagged = False
     for ax, measure in zip(axes[:2], ("viewers", "engagements"), strict=True):
-        left = np.zeros(n)
-        for group in SOURCE_GROUPS:
-            width = np.array(
-                [means.get((v, measure, group), 0.0) for v in results.variants], dtype=float
-            )
-            ax.barh(ys, width, 0.6, left=left, color=colours[group])
-            left += np.nan_to_num(width)
-        tag = np.array([means.get((v, measure, TAG), 0.0) for v in results.variants], float)
-        if np.nansum(tag) > 0:
-            tagged = True
-            ax.barh(ys, tag, 0.6, fill=False, hatch="///", edgecolor="0.15", linewidth=0)
-        t = totals[measure].reindex(results.variants)
-        err = np.vstack([t["mean"] - t["lo"], t["hi"] - t["mean"]])
-        ax.errorbar(
-            t["mean"],
-            ys,
-            xerr=np.nan_to_num(err),
-            fmt="none",
-            ecolor="0.1",
-            capsize=3,
-            linewidth=1.2,
-        )
-        for y, total in zip(ys, t["mean"], strict=True):
-            if not math.isnan(total):
-                hi = t["hi"].fillna(t["mean"]).to_numpy()[n - 1 - y]
-                ax.annotate(
-                    f"{total:.1f}" if measure == "viewers" else f"{total:.2f}",
-                    (max(total, hi), y),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=9,
-                )
-        ax.margins(x=0.15)
-        ax.set_xlim(left=0)
+        tagged |= _per_post_bars(ax, results, measure, means, totals[measure])
         ax.set_title(titles[measure])
         ax.set_xlabel(units[measure])
-        ax.grid(axis="y", visible=False)
     ax = axes[2]
     p = peer.reindex(results.variants)
     ax.hlines(ys, 100 * p["lo"], 100 * p["hi"], color="0.2", linewidth=2.5)
