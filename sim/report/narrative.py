@@ -490,7 +490,8 @@ def _run_blocks(results: Results) -> list[Block]:
         ("platform", str(m.get("platform", "not recorded"))),
     ]
     note = (
-        "Numbers are means over replications with 95% Student t confidence intervals; "
+        "Numbers are means over replications with 95% Student t confidence intervals (for "
+        "shares, the t interval on the logit scale, which stays between 0% and 100%); "
         "differences between variants are paired by replication, as the variants of one "
         "replication share their random numbers."
     )
