@@ -682,3 +682,20 @@ def test_figures_and_report_name_the_member_neutrally_and_the_blog_post(
     assert "the recruiter's posts" in report
     assert "the blog post's 4–5%" in report
     assert "seeds" in report  # "seed" stays the word for random numbers
+
+
+def test_topic_colours_stay_distinct_for_the_topics_a_figure_names() -> None:
+    import seaborn as sns
+
+    from sim.analysis import OTHER, SHOWN_TOPICS
+    from sim.figures.style import OTHER_GREY, topic_colours
+
+    topics = [f"t{i}" for i in range(SHOWN_TOPICS)] + [OTHER]
+    colours = topic_colours(topics)
+    assert colours[OTHER] == OTHER_GREY
+    rgb = list(colours.values())
+    closest = min(math.dist(a, b) for i, a in enumerate(rgb) for b in rgb[i + 1 :])
+    assert closest > 0.15  # RGB in 0-1: no two lines of one figure look alike
+    # the colorblind palette in order: the synthetic studies keep their colours
+    palette = [tuple(c) for c in sns.color_palette("colorblind", SHOWN_TOPICS)]
+    assert [colours[f"t{i}"] for i in range(SHOWN_TOPICS)] == palette

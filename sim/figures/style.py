@@ -58,7 +58,8 @@ def topic_colours(topics: Sequence[str]) -> dict[str, Colour]:
     """Fixed colour of each topic: the colorblind palette in the order given; "other" grey.
 
     Pass the topics a figure names (`sim.analysis.display_topics`): at most
-    `sim.analysis.SHOWN_TOPICS`, so the colours stay distinct (the palette has ten).
+    `sim.analysis.SHOWN_TOPICS` (seven), which take the palette's first seven colours, all
+    distinct and none of them grey (its eighth colour, too near the grey of "other").
 
     Args:
         topics: topic names in scenario order.
