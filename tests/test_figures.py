@@ -355,7 +355,7 @@ BURST_VARIANTS = "(in accept-100-it, accept-100-it-no-connection-term)"
                 *VARIANTS,
                 KIND_LABELS["colleague"],
                 KIND_LABELS["stranger"],
-                "Connections who ever saw one of the recruiter's posts",
+                "Connections who ever saw a post",
                 "share of connections (%)",
                 "the recruiter's connections",
             ],

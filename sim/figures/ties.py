@@ -157,7 +157,7 @@ def connections_over_time(results: Results) -> Figure:
         b = shares[shares["variant"] == variant]
         width = stacked_width(i, len(results.variants))
         draw_band(ax, b["day"], b, vcolours[variant], scale=100.0, top=100.0, linewidth=width)
-    ax.set_title(f"Connections who ever saw one of {whose(results)} posts")
+    ax.set_title("Connections who ever saw a post")
     ax.set_xlabel("simulated day (end-of-day snapshot)")
     ax.set_ylabel("share of connections (%)")
     ax.set_xlim(0, results.duration_days)
