@@ -1,4 +1,4 @@
-"""Summary statistics over a saved results folder (pandas, numpy and scipy; no plotting).
+"""Summary statistics over a saved results folder (pandas, numpy, scipy, statsmodels; no plots).
 
 `sim.figures` and `sim.report` both draw their numbers from here, so a figure and the
 sentence that describes it always agree. Every function takes tidy tables as written by the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy import special, stats
 CONFIDENCE = 0.95
 
 
+@lru_cache(maxsize=256)
 def t_quantile(p: float, df: int) -> float:
     """Quantile function of Student's t distribution (``scipy.stats.t.ppf``).
 
@@ -40,9 +42,11 @@ def _half_width(std: Any, n: Any) -> Any:
 
     Elementwise over arrays of standard deviations and counts.
     """
-    n = np.asarray(n, dtype=float)
-    dof = np.where(n >= 2, n - 1, np.nan)
-    return stats.t.ppf(0.5 + CONFIDENCE / 2.0, dof) * np.asarray(std, dtype=float) / np.sqrt(n)
+    counts = np.asarray(n, dtype=float)
+    p = 0.5 + CONFIDENCE / 2.0
+    quantiles = [t_quantile(p, int(k) - 1) if k >= 2 else math.nan for k in counts.ravel()]
+    t = np.asarray(quantiles, dtype=float).reshape(counts.shape)
+    return t * np.asarray(std, dtype=float) / np.sqrt(counts)
 
 
 def share_bounds(mean: Any, half: Any) -> tuple[Any, Any]:
