@@ -663,7 +663,7 @@ def test_a_sweep_of_one_parameter_draws_nothing(tmp_path: Path) -> None:
 
 GENDERED = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
 BLOG_AS_SEED = re.compile(r"\bseed's\b|\bthe seed\b|\bseed:", re.IGNORECASE)
-DUTCH_HASHTAG = re.compile(r"#(Taggen|Keuze|Persoonlijk|Duiding)\b")
+DUTCH_HASHTAG = re.compile(r"(?<!\()#(Taggen|Keuze|Persoonlijk|Duiding)\b")  # bare, not a reference
 
 
 def test_figures_and_report_name_the_member_neutrally_and_the_blog_post(
