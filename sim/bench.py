@@ -43,7 +43,7 @@ from sim.rng import replication_seed
 from sim.scenario import Arm, Scenario, Study
 
 if TYPE_CHECKING:
-    from sim.experiment import RunOutput
+    from sim.runs import RunOutput
 
 WORKLOADS = ("synthetic-10k", "synthetic-100k", "synthetic-1m", "dblp")
 MEAN_DEGREE = 100.0

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -306,12 +306,48 @@ def bench(
         sys.exit(1)
 
 
+class _DrawingFailed(click.ClickException):
+    """A figure or the report could not be drawn: one line on stderr, exit code 1.
+
+    Notes added on the way (the results folder kept by `sim.experiment.write_results`)
+    end the line.
+    """
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``feedsim: error: MESSAGE; NOTES`` on stderr."""
+        parts = [self.format_message(), *getattr(self, "__notes__", [])]
+        click.echo(f"feedsim: error: {'; '.join(parts)}", err=True)
+
+
 def _draw(folder: Path) -> None:
-    from sim.figures import draw_figures
+    """Draw the figures of `folder`, then write its report.
+
+    A figure that fails does not stop the others; the report is written without it.
+
+    Raises:
+        _DrawingFailed: naming the figures that failed (their tracebacks are in
+            ``figures/NAME.error.txt``), or why the report could not be written.
+    """
+    from sim.figures import FiguresFailed, draw_figures
     from sim.report import write_report
 
-    draw_figures(folder)
-    write_report(folder)
+    drawn: list[str] | None = None
+    failure: FiguresFailed | None = None
+    try:
+        draw_figures(folder)
+    except FiguresFailed as exc:
+        drawn, failure = exc.drawn, exc
+    try:
+        write_report(folder, drawn)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise _DrawingFailed(f"could not write the report ({type(exc).__name__}: {exc})") from exc
+    if failure is not None:
+        tracebacks = ", ".join(f"figures/{name}.error.txt" for name in failure.failures)
+        raise _DrawingFailed(
+            f"{failure} (traceback in {tracebacks}); the other figures and the report are written"
+        ) from failure
 
 
 @main.command()
@@ -329,7 +365,11 @@ def validate(scenarios: tuple[Path, ...]) -> None:
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False))
 @_input_errors_exit_2
 def figures(results: Path) -> None:
-    """Redraw the figures and the report of a results folder from its saved tables."""
+    """Redraw the figures and the report of a results folder from its saved tables.
+
+    Also after `feedsim run` kept the tables but failed to draw a figure: exit code 1 and
+    one line naming the figure while it still fails.
+    """
     for needed in ("manifest.json", "tables/feed.parquet"):
         if not (results / needed).exists():
             raise InputError(results, needed, "missing: not a feedsim results folder")

@@ -17,14 +17,14 @@ from distributed import Client, as_completed, get_worker
 from distributed.comm.addressing import get_address_host_port
 
 from sim.errors import InputError
-from sim.experiment import Executor, RunOutput, RunSpec, execute
+from sim.runs import Executor, RunOutput, RunSpec, execute
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for the scheduler before giving up."""
 
 
 def execute_on_worker(spec: RunSpec, index: int) -> RunOutput:
-    """One run as a Dask task: :func:`sim.experiment.execute`, named by the worker's address."""
+    """One run as a Dask task: :func:`sim.runs.execute`, named by the worker's address."""
     return dataclasses.replace(execute(spec, index), worker=get_worker().address)
 
 

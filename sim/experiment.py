@@ -5,10 +5,10 @@ are compared on common random numbers. Runs are independent; their tables are co
 in a fixed order (variant order of the file, then replication), so the saved tables are the
 same byte for byte whatever runs them.
 
-Where runs execute is one seam, :class:`Executor`: :class:`SequentialExecutor` (this
+Where runs execute is one seam, :class:`sim.runs.Executor`: :class:`SequentialExecutor` (this
 process), :class:`ProcessExecutor` (local worker processes) or
-:class:`sim.cluster.DaskExecutor` (a dask.distributed cluster); :func:`open_executor` picks
-one from the command-line options.
+:class:`sim.cluster.DaskExecutor` (a dask.distributed cluster); :func:`open_executor`, above
+both :mod:`sim.runs` and :mod:`sim.cluster`, picks one from the command-line options.
 
 Results are written to a temporary folder beside the destination and moved into place only
 when complete; an earlier folder of the same name is replaced only then.
@@ -17,62 +17,32 @@ when complete; an earlier folder of the same name is replaced only then.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
-import socket
 import subprocess
-import tempfile
-import time
-from abc import ABC, abstractmethod
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from secrets import token_hex
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
 from sim import __version__
-from sim.engine import World
-from sim.metrics import TABLES, tables
+from sim.analysis.results import table_topics
+from sim.metrics import TABLES
 from sim.rng import replication_seed
-from sim.scenario import Scenario, Study
+from sim.runs import Executor, RunOutput, RunSpec, execute
+from sim.scenario import Study
 
-
-@dataclass(frozen=True)
-class RunSpec:
-    """One run: an arm of the study and a replication."""
-
-    scenario: Scenario
-    source: Path
-    variant: str
-    replication: int
-    seed: int
-
-
-@dataclass(frozen=True)
-class RunOutput:
-    """The tables of one run, its cost and where it ran.
-
-    Attributes:
-        spec_index: position of the run's :class:`RunSpec` in the list it was submitted in.
-        tables: the run's tables (see :data:`sim.metrics.TABLES`).
-        counts: run totals (sessions, impressions, posts, ties, members).
-        seconds: wall time of the run.
-        worker: who ran it: ``hostname:pid`` locally, the worker address on a cluster.
-    """
-
-    spec_index: int
-    tables: dict[str, pd.DataFrame]
-    counts: dict[str, int]
-    seconds: float
-    worker: str
+__all__ = ["Executor", "RunOutput", "RunSpec", "execute", "open_executor", "run_study"]
 
 
 def run_specs(study: Study) -> list[RunSpec]:
@@ -82,72 +52,6 @@ def run_specs(study: Study) -> list[RunSpec]:
         for arm in study.arms
         for r in range(study.base.replications)
     ]
-
-
-def local_worker() -> str:
-    """This process as a worker name: ``hostname:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def execute(spec: RunSpec, index: int, on_day: Callable[[int], None] | None = None) -> RunOutput:
-    """Run one replication of one variant and turn its records into tables."""
-    started = time.perf_counter()
-    records = World(spec.scenario, spec.seed, spec.source).run(on_day)
-    result = tables(records, spec.scenario.name, spec.variant, spec.replication, spec.seed)
-    return RunOutput(index, result, records.counts, time.perf_counter() - started, local_worker())
-
-
-class Executor(ABC):
-    """Where runs execute. Use as a context manager: leaving it releases its workers.
-
-    Subclasses implement :meth:`iterate`; :meth:`run` collects its outputs in save order.
-    """
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Release workers and connections (nothing to release by default)."""
-        return None  # local executors release their pools in iterate
-
-    @abstractmethod
-    def iterate(
-        self, specs: Sequence[RunSpec], on_day: Callable[[int], None] | None = None
-    ) -> Iterator[RunOutput]:
-        """Run every spec; yield each output as its run finishes (in any order).
-
-        Args:
-            specs: the runs; an output's ``spec_index`` is its spec's position here.
-            on_day: called after each simulated day, where the executor can (in-process).
-        """
-
-    def run(
-        self,
-        specs: Sequence[RunSpec],
-        on_day: Callable[[int], None] | None = None,
-        on_done: Callable[[RunOutput], None] | None = None,
-    ) -> list[RunOutput]:
-        """Run every spec and return the outputs in the order of `specs` (save order).
-
-        Args:
-            specs: the runs.
-            on_day: as for :meth:`iterate`.
-            on_done: called with each output as its run finishes.
-        """
-        outputs = []
-        for output in self.iterate(specs, on_day):
-            if on_done is not None:
-                on_done(output)
-            outputs.append(output)
-        return sorted(outputs, key=lambda o: o.spec_index)
 
 
 class SequentialExecutor(Executor):
@@ -212,21 +116,27 @@ def run_study(
 ) -> list[RunOutput]:
     """Run every variant x replication of `study` and return the outputs in save order.
 
+    Progress goes to stderr: on a terminal a bar in simulated days; elsewhere (a log file,
+    a pipe) a plain line ``NAME: k of n runs done`` at about every tenth of the runs, so a
+    log gets at most ten lines rather than a bar redrawn hundreds of times.
+
     Args:
         study: the resolved study.
         jobs: local worker processes (1: in this process).
-        progress: show a progress bar (in simulated days).
+        progress: report progress on stderr.
         scheduler: run on this dask.distributed scheduler instead of local processes.
     """
     specs = run_specs(study)
     days = study.base.duration_days
+    on_terminal = progress and sys.stderr.isatty()
+    marks = progress_marks(len(specs)) if progress and not on_terminal else set()
     with (
         open_executor(jobs, scheduler) as executor,
         tqdm(
             total=len(specs) * days,
             unit="day",
             desc=f"{study.base.name}: {len(specs)} runs",
-            disable=not progress,
+            disable=not on_terminal,
             leave=False,
         ) as bar,
     ):
@@ -239,8 +149,16 @@ def run_study(
             nonlocal finished
             finished += 1
             bar.update(finished * days - bar.n)  # the days of runs that did not report them
+            if finished in marks:
+                print(f"{study.base.name}: {finished} of {len(specs)} runs done", file=sys.stderr)
 
         return executor.run(specs, day_done, run_done)
+
+
+def progress_marks(runs: int, lines: int = 10) -> set[int]:
+    """Counts of finished runs at which a plain progress line is printed: about every
+    ``1/lines`` of ``runs``, always including the last (at most ``lines`` counts)."""
+    return {math.ceil(runs * i / lines) for i in range(1, lines + 1)} - {0}
 
 
 def merge_tables(outputs: list[RunOutput]) -> dict[str, pd.DataFrame]:
@@ -307,7 +225,7 @@ def manifest(
         "base_seed": base.seed,
         "seeds": {str(r): replication_seed(base.seed, r) for r in range(base.replications)},
         "duration_days": base.duration_days,
-        "topics": list(base.topics or []),
+        "topics": list(base.topics or []) or run_topics(outputs),
         "focus_topic": study.focus_topic(),
         "event_days": sorted({float(e.day) for arm in study.arms for e in arm.scenario.events}),
         "events": {
@@ -335,6 +253,16 @@ def manifest(
     }
 
 
+def run_topics(outputs: Sequence[RunOutput]) -> list[str]:
+    """The topics (fields) a network names itself, as the first run's tables list them.
+
+    A file network takes its fields from its labels, so the scenario has no ``topics``;
+    `sim.analysis.table_topics` reads them from the tables, as for an older folder.
+    """
+    first = min(outputs, key=lambda o: o.spec_index, default=None)
+    return [] if first is None else table_topics(first.tables)
+
+
 def write_results(
     destination: Path,
     merged: dict[str, pd.DataFrame],
@@ -343,31 +271,57 @@ def write_results(
 ) -> Path:
     """Write tables and manifest (then `finish`, e.g. figures) and move them into place.
 
-    Everything is written into a temporary folder next to `destination`; only when all of it
-    succeeded is an existing `destination` moved aside, the new folder renamed into place
-    and the old one removed. A failure or interrupt leaves the earlier folder as it was.
+    Everything is written into a staging folder next to `destination` (created like any
+    folder of the user's, so the umask decides its permissions); then an existing
+    `destination` is moved aside, the new folder renamed into place and the old one removed.
+
+    The finished tables are never discarded because of `finish`: when it raises an
+    ``Exception``, the folder (tables, manifest and whatever `finish` wrote) is still moved
+    into place and the exception is re-raised with a note naming the folder. A failure while
+    writing the tables or an interrupt leaves the earlier folder as it was.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
+    staging = destination.parent / f".{destination.name}.partial-{os.getpid()}-{token_hex(4)}"
+    staging.mkdir()
+    failure: Exception | None = None
     try:
-        folder = staging / "tables"
-        folder.mkdir()
-        for name, frame in merged.items():
-            frame.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
-        (staging / "manifest.json").write_text(json.dumps(manifest_data, indent=2) + "\n")
+        _write_tables(staging, merged, manifest_data)
         if finish is not None:
-            finish(staging)
-        old = None
-        if destination.exists():
-            old = destination.parent / f".{destination.name}.old-{os.getpid()}"
-            destination.rename(old)
-        staging.rename(destination)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                finish(staging)
+            except Exception as exc:  # the tables are complete: keep them, report the failure
+                failure = exc
+        _replace(destination, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if failure is not None:
+        failure.add_note(
+            f"the tables and manifest are kept in {destination}/"
+            f" (`feedsim figures {destination}` redraws the figures and the report)"
+        )
+        raise failure
     return destination
+
+
+def _write_tables(folder: Path, merged: dict[str, pd.DataFrame], data: dict[str, Any]) -> None:
+    """``tables/NAME.parquet`` of every table and ``manifest.json`` into `folder`."""
+    tables = folder / "tables"
+    tables.mkdir()
+    for name, frame in merged.items():
+        frame.to_parquet(tables / f"{name}.parquet", index=False, compression="zstd")
+    (folder / "manifest.json").write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _replace(destination: Path, staging: Path) -> None:
+    """Rename `staging` to `destination`, removing an earlier `destination` only after."""
+    old = None
+    if destination.exists():
+        old = destination.parent / f".{destination.name}.old-{os.getpid()}"
+        destination.rename(old)
+    staging.rename(destination)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def load_tables(results: Path) -> dict[str, pd.DataFrame]:

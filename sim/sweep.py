@@ -48,8 +48,9 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.errors import InputError
-from sim.experiment import RunOutput, RunSpec, manifest, open_executor, run_specs, write_results
+from sim.experiment import manifest, open_executor, run_specs, write_results
 from sim.metrics import TABLES
+from sim.runs import RunOutput, RunSpec
 from sim.scenario import STUDY_LEVEL, Study, load_study, read_yaml
 
 SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -386,20 +386,27 @@ def test_load_results_names_what_is_missing(tmp_path: Path) -> None:
         load_results(tmp_path)
 
 
-def test_analysis_imports_no_plotting_library() -> None:
-    tree = ast.parse(Path(analysis.__file__).read_text(encoding="utf-8"))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        for name in (
-            [a.name for a in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-            if isinstance(node, ast.ImportFrom)
-            else []
-        )
-    }
-    assert not imported & {"matplotlib", "seaborn"}
+def test_analysis_imports_no_plotting_library_nor_the_figures_report_or_model() -> None:
+    package = Path(analysis.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert len(modules) > 5  # the package, not one file
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            name
+            for node in ast.walk(tree)
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+        }
+        roots = {name.split(".")[0] for name in imported}
+        assert not roots & {"matplotlib", "seaborn"}, path.name
+        forbidden = {"sim.figures", "sim.report", "sim.engine", "sim.experiment", "sim.runs"}
+        assert not {n for n in imported if ".".join(n.split(".")[:2]) in forbidden}, path.name
 
 
 # ------------------------------------------------------------------ survival of new ties
@@ -694,3 +701,123 @@ def test_load_results_reads_optional_tables_and_sweep_parameters(tmp_path: Path)
     results = load_results(tmp_path)
     assert len(results.ties) == len(TIES)
     assert results.is_sweep and results.sweep_parameters == ["behaviour__x"]
+
+
+# ------------------------------------------------------------------ libraries against the
+# implementations they replaced (kept here as references)
+
+
+def _reference_t_central(t: float, df: int) -> float:
+    """P(|T| < t), Abramowitz & Stegun 26.7.3-4: the closed form feedsim used before scipy."""
+    theta = math.atan(t / math.sqrt(df))
+    cos2 = math.cos(theta) ** 2
+    if df % 2 == 0:
+        term = total = 1.0
+        for j in range(1, (df - 2) // 2 + 1):
+            term *= (2 * j - 1) / (2 * j) * cos2
+            total += term
+        return math.sin(theta) * total
+    total = 0.0
+    if df > 1:
+        term = total = math.cos(theta)
+        for j in range(2, (df - 1) // 2 + 1):
+            term *= (2 * j - 2) / (2 * j - 1) * cos2
+            total += term
+    return 2.0 / math.pi * (theta + math.sin(theta) * total)
+
+
+def _reference_t_quantile(p: float, df: int) -> float:
+    """The former bisection on the closed form (upper quantiles only)."""
+    target, lo, hi = 2.0 * p - 1.0, 0.0, 1.0
+    while _reference_t_central(hi, df) < target:
+        lo, hi = hi, 2.0 * hi
+    while hi - lo > 1e-12 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _reference_t_central(mid, df) < target else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 9, 19, 30, 99])
+@pytest.mark.parametrize("p", [0.9, 0.95, 0.975, 0.995])
+def test_scipy_t_quantile_agrees_with_the_former_closed_form(p: float, df: int) -> None:
+    assert t_quantile(p, df) == pytest.approx(_reference_t_quantile(p, df), rel=1e-9)
+
+
+def _reference_kaplan_meier(t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The former hand-written product-limit estimate and Greenwood standard error."""
+    times, inverse = np.unique(t, return_inverse=True)
+    events = np.bincount(inverse, weights=e.astype(float), minlength=times.size)
+    ended = np.bincount(inverse, minlength=times.size).astype(float)
+    at_risk = t.size - np.concatenate([[0.0], np.cumsum(ended)[:-1]])
+    survival = np.cumprod(1.0 - events / at_risk)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), 0.0)
+    return survival, np.where(survival > 0, survival * np.sqrt(np.cumsum(terms)), 0.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_statsmodels_kaplan_meier_agrees_with_the_former_implementation(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    durations = np.round(rng.exponential(10.0, n), 0)  # rounded: tied times
+    observed = rng.random(n) < (0.3 + 0.7 * seed / 5)  # the last sample has no censoring
+    curve = kaplan_meier(durations, observed)
+    survival, std_err = _reference_kaplan_meier(durations, observed)
+    assert curve["survival"].to_numpy() == pytest.approx(survival, abs=1e-12)
+    assert curve["std_err"].to_numpy() == pytest.approx(std_err, abs=1e-12)
+
+
+def test_kaplan_meier_without_any_event_stays_at_one() -> None:
+    curve = kaplan_meier([2.0, 5.0], [False, False])
+    assert curve["survival"].tolist() == [1.0, 1.0]
+    assert curve["std_err"].tolist() == [0.0, 0.0]
+
+
+# ------------------------------------------------------------------ intervals of shares
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.02, 0.0, 0.05],  # near 0: the t interval goes below 0
+        [0.99, 0.93, 1.0],  # near 1: above 1
+        [0.9, 0.2, 0.95],  # few and spread, as in a small real network
+        [0.0, 0.0, 0.0],
+        [1.0, 1.0],
+    ],
+)
+def test_share_interval_stays_within_0_and_1_and_holds_the_mean(values: list[float]) -> None:
+    mean, lo, hi = mean_ci(values, share=True)
+    assert 0.0 <= lo <= mean <= hi <= 1.0
+    t_mean, t_lo, t_hi = mean_ci(values)
+    assert mean == t_mean
+    if len(set(values)) > 1:
+        assert lo > t_lo or hi < t_hi  # the bound the t interval crossed is pulled in
+
+
+def test_share_interval_agrees_with_the_t_interval_far_from_the_bounds() -> None:
+    rng = np.random.default_rng(3)
+    values = 0.45 + 0.01 * rng.standard_normal(10)
+    _, lo, hi = mean_ci(values, share=True)
+    _, t_lo, t_hi = mean_ci(values)
+    assert lo == pytest.approx(t_lo, abs=2e-4)
+    assert hi == pytest.approx(t_hi, abs=2e-4)
+    assert (hi - lo) == pytest.approx(t_hi - t_lo, rel=0.01)
+
+
+def test_share_interval_is_the_logit_transformed_t_interval() -> None:
+    values = [0.2, 0.3, 0.4]
+    _, lo, hi = mean_ci(values, share=True)
+    half = T975_DF2 * 0.1 / math.sqrt(3)
+    step = half / (0.3 * 0.7)
+    logit = math.log(0.3 / 0.7)
+    assert lo == pytest.approx(1 / (1 + math.exp(-(logit - step))), rel=1e-6)
+    assert hi == pytest.approx(1 / (1 + math.exp(-(logit + step))), rel=1e-6)
+
+
+def test_summarise_of_shares_matches_mean_ci_per_group() -> None:
+    df = pd.DataFrame({"g": ["a", "a", "a", "b", "b"], "x": [0.01, 0.0, 0.1, 0.5, 0.6]})
+    out = summarise(df, "x", ["g"], share=True).set_index("g")
+    for g, values in (("a", [0.01, 0.0, 0.1]), ("b", [0.5, 0.6])):
+        assert tuple(out.loc[g, ["mean", "lo", "hi"]]) == pytest.approx(mean_ci(values, share=True))
+    assert (out["lo"] >= 0).all() and (out["hi"] <= 1).all()

@@ -1,4 +1,5 @@
-"""Architecture rules: only the figure and report modules (and the sensitivity report) draw."""
+"""Architecture rules: only the figures (and the sensitivity report) draw; the report and the
+analysis never import them."""
 
 from __future__ import annotations
 
@@ -8,33 +9,69 @@ from pathlib import Path
 import sim
 
 PLOTTING = {"matplotlib", "seaborn"}
-DRAWING_MODULES = {"figures.py", "report.py", "sensitivity_report.py"}
+PACKAGE = Path(sim.__file__).parent
 
 
-def imported_roots(path: Path) -> set[str]:
-    roots = set()
+def imported(path: Path) -> set[str]:
+    """Every module `path` imports, in full (``sim.figures.style``, ``matplotlib.figure``)."""
+    names = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            roots |= {alias.name.split(".")[0] for alias in node.names}
+            names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+            names.add(node.module)
+    return names
 
 
-def test_only_figures_and_report_import_plotting_libraries() -> None:
-    package = Path(sim.__file__).parent
+def modules(under: str = "") -> list[Path]:
+    """The package's modules (below ``sim/under``)."""
+    return sorted((PACKAGE / under).rglob("*.py"))
+
+
+def imports_any(path: Path, prefixes: set[str]) -> set[str]:
+    """The modules `path` imports that are one of `prefixes` or below one."""
+    return {m for m in imported(path) if any(m == p or m.startswith(p + ".") for p in prefixes)}
+
+
+def test_only_the_figures_package_imports_plotting_libraries() -> None:
+    figures = PACKAGE / "figures"
     offenders = {
-        path.name
-        for path in package.glob("*.py")
-        if path.name not in DRAWING_MODULES and imported_roots(path) & PLOTTING
+        str(path.relative_to(PACKAGE))
+        for path in modules()
+        if figures not in path.parents
+        and path.name != "sensitivity_report.py"
+        and imports_any(path, PLOTTING)
     }
     assert offenders == set()
-    # and the rule has teeth: the figure module does import them
-    assert imported_roots(package / "figures.py") & PLOTTING
+    # and the rule has teeth: the figure modules do import them
+    assert imports_any(figures / "style.py", PLOTTING)
+
+
+def test_the_report_imports_neither_plotting_nor_the_figures() -> None:
+    assert len(modules("report")) >= 3
+    for path in modules("report"):
+        assert not imports_any(path, PLOTTING | {"sim.figures"}), path.name
+
+
+def test_the_analysis_imports_neither_the_drawing_nor_the_model() -> None:
+    forbidden = PLOTTING | {"sim.figures", "sim.report", "sim.engine", "sim.experiment"}
+    for path in modules("analysis"):
+        assert not imports_any(path, forbidden), path.name
+
+
+def test_the_figures_import_the_analysis_only() -> None:
+    for path in modules("figures"):
+        sim_imports = {m for m in imported(path) if m.split(".")[0] == "sim"}
+        outside = {m for m in sim_imports if not m.startswith(("sim.analysis", "sim.figures"))}
+        assert outside == set(), path.name
+
+
+def test_runs_experiment_and_cluster_import_no_cycle() -> None:
+    assert not imports_any(PACKAGE / "runs.py", {"sim.experiment", "sim.cluster"})
+    assert not imports_any(PACKAGE / "cluster.py", {"sim.experiment"})
 
 
 def test_the_model_does_not_import_the_drawing_modules() -> None:
-    package = Path(sim.__file__).parent
     model = (
         "engine",
         "ranking",
@@ -46,9 +83,4 @@ def test_the_model_does_not_import_the_drawing_modules() -> None:
         "metrics",
     )
     for name in model:
-        roots = {
-            node.module
-            for node in ast.walk(ast.parse((package / f"{name}.py").read_text()))
-            if isinstance(node, ast.ImportFrom) and node.module
-        }
-        assert not roots & {"sim.figures", "sim.report"}, name
+        assert not imports_any(PACKAGE / f"{name}.py", {"sim.figures", "sim.report"}), name

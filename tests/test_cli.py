@@ -270,7 +270,7 @@ def earlier(out: Path) -> Path:
     return marker
 
 
-def test_a_failed_run_keeps_the_earlier_results(
+def test_a_failure_after_the_simulation_keeps_its_tables_and_manifest(
     small: dict[str, Any],
     scenario_file: ScenarioFile,
     out: Path,
@@ -285,8 +285,9 @@ def test_a_failed_run_keeps_the_earlier_results(
     result = run(scenario_file(small), out)
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
-    assert earlier.read_text() == "earlier run"
-    assert sorted(p.name for p in (out / "small").iterdir()) == ["marker.txt"]
+    # the finished runs replace the earlier folder: tables and manifest, ready to redraw
+    assert sorted(p.name for p in (out / "small").iterdir()) == ["manifest.json", "tables"]
+    assert not earlier.exists()
     assert leftovers(out, "small") == []
 
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis import load_results
-from sim.errors import InputError
-from sim.figures import (
+from sim.analysis import (
     KIND_LABELS,
     REACH_LABELS,
     SOURCE_LABELS,
-    draw_figures,
     event_labels,
     figure_names,
+    load_results,
 )
+from sim.errors import InputError
+from sim.figures import draw_figures
 from sim.report import report_markdown, write_report
 
 VARIANTS = ["baseline", "accept-100-it", "accept-100-it-no-connection-term"]
@@ -212,7 +212,9 @@ def write_results(
     manifest = {
         "scenario_name": "recruiter",
         "description": "A recruiter <b>accepts</b> 100 invitations & more.",
-        "scenario": {"base": {"name": "recruiter"}},
+        "scenario": {
+            "base": {"name": "recruiter", "focal": [{"name": "recruiter", "field": "finance"}]}
+        },
         "variants": list(variants),
         "variant_descriptions": {v: f"what {v} does" for v in variants},
         "replications": replications,
@@ -315,7 +317,7 @@ BURST_VARIANTS = "(in accept-100-it, accept-100-it-no-connection-term)"
             "primary_reach",
             [
                 *VARIANTS,
-                "seed's claim: 4–5% of connections see a post",
+                "the blog post's claim: 4–5% of connections see a post",
                 "practitioners: 5–10% (test audience)",
                 "median 6.0%",  # 5 and 7 of 100 connections
                 "dot: one post",
@@ -340,7 +342,7 @@ BURST_VARIANTS = "(in accept-100-it, accept-100-it-no-connection-term)"
                 *VARIANTS[1:],
                 "accepted without an intro message",
                 "with an intro message",
-                "seed: 90% never heard from",
+                "the blog post: 90% never heard from",
                 "days since the tie was accepted",
                 "new stranger ties with no interaction yet (%)",
                 "38%",  # Kaplan-Meier: 37.5% without intro message
@@ -353,8 +355,9 @@ BURST_VARIANTS = "(in accept-100-it, accept-100-it-no-connection-term)"
                 *VARIANTS,
                 KIND_LABELS["colleague"],
                 KIND_LABELS["stranger"],
-                "Connections who ever saw one of her posts",
-                "share of her connections (%)",
+                "Connections who ever saw a post",
+                "share of connections (%)",
+                "the recruiter's connections",
             ],
         ),
         (
@@ -462,7 +465,7 @@ def test_report_gives_the_numbers_of_the_new_figures(drawn: tuple[Path, list[Pat
     ) in text
     assert "new stranger ties per replication: 6 under accept-100-it" in text
     # on day 20: 10 colleagues, 5 strangers; reached 8 of 10, and 8 + 1 + r of 15
-    assert "on day 20 she had 10 (0 strangers) under baseline, 15 (5 strangers)" in text
+    assert "on day 20 the recruiter had 10 (0 strangers) under baseline, 15 (5 strangers)" in text
     assert "80.0% (95% CI 80.0–80.0) under baseline" in text
 
 
@@ -656,3 +659,43 @@ def test_a_sweep_of_one_parameter_draws_nothing(tmp_path: Path) -> None:
     assert draw_figures(root) == []
     md, _ = write_report(root)
     assert "parameter sweep" in md.read_text(encoding="utf-8")
+
+
+GENDERED = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
+BLOG_AS_SEED = re.compile(r"\bseed's\b|\bthe seed\b|\bseed:", re.IGNORECASE)
+DUTCH_HASHTAG = re.compile(r"(?<!\()#(Taggen|Keuze|Persoonlijk|Duiding)\b")  # bare, not a reference
+
+
+def test_figures_and_report_name_the_member_neutrally_and_the_blog_post(
+    drawn: tuple[Path, list[Path]],
+) -> None:
+    root = drawn[0]
+    report = (root / "report.md").read_text(encoding="utf-8").split("## Manifest")[0]
+    texts = {
+        path.name: " ".join(svg_lines(path)) for path in sorted((root / "figures").glob("*.svg"))
+    }
+    texts["report.md"] = report
+    for name, text in texts.items():
+        assert not GENDERED.search(text), (name, GENDERED.search(text))
+        assert not BLOG_AS_SEED.search(text), (name, BLOG_AS_SEED.search(text))
+        assert not DUTCH_HASHTAG.search(text), name
+    assert "the recruiter's posts" in report
+    assert "the blog post's 4–5%" in report
+    assert "seeds" in report  # "seed" stays the word for random numbers
+
+
+def test_topic_colours_stay_distinct_for_the_topics_a_figure_names() -> None:
+    import seaborn as sns
+
+    from sim.analysis import OTHER, SHOWN_TOPICS
+    from sim.figures.style import OTHER_GREY, topic_colours
+
+    topics = [f"t{i}" for i in range(SHOWN_TOPICS)] + [OTHER]
+    colours = topic_colours(topics)
+    assert colours[OTHER] == OTHER_GREY
+    rgb = list(colours.values())
+    closest = min(math.dist(a, b) for i, a in enumerate(rgb) for b in rgb[i + 1 :])
+    assert closest > 0.15  # RGB in 0-1: no two lines of one figure look alike
+    # the colorblind palette in order: the synthetic studies keep their colours
+    palette = [tuple(c) for c in sns.color_palette("colorblind", SHOWN_TOPICS)]
+    assert [colours[f"t{i}"] for i in range(SHOWN_TOPICS)] == palette

@@ -1,0 +1,154 @@
+"""The words figures and the report share: names of groups, events, the focal member, units.
+
+Plain text, no plotting: `sim.figures` and `sim.report` both take their labels from here, so
+a legend and the sentence beside it use the same words. The focal member is named as the
+scenario names it ("the recruiter"), never with a gendered pronoun; the blog post whose
+claims the studies test is "the blog post".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sim.analysis.effects import Metric
+from sim.analysis.results import Results
+
+#: Days in the trailing mean of the feed-by-topic figure.
+ROLLING_DAYS = 7
+
+#: Legend text of each source group.
+SOURCE_LABELS = {
+    "peer": "peers (colleagues, field peers, offline, clients)",
+    "second_degree": "second degree (a connection engaged)",
+    "stranger": "strangers (connections without a prior relationship)",
+    "out_of_network": "out of network (recommended)",
+}
+
+#: Legend text of each tie kind.
+KIND_LABELS = {
+    "colleague": "colleagues",
+    "field_peer": "field peers",
+    "offline": "offline acquaintances",
+    "client": "clients",
+    "stranger": "strangers",
+}
+
+#: Legend text of the two routes of `sim.analysis.posts.weekly_reach`.
+REACH_LABELS = {
+    "primary": "Primary: the post's test audience (network route)",
+    "engagement_driven": "Engagement-driven: everyone else (viewers - primary)",
+}
+
+#: Primary reach (% of connections) as the blog post claims it, and practitioners' range.
+BLOG_REACH_BAND = (4.0, 5.0)
+PRACTITIONER_REACH_BAND = (5.0, 10.0)
+#: Share of new connections never heard from, as the blog post claims it (%).
+BLOG_NEVER_HEARD = 90.0
+
+
+def who(results: Results) -> str:
+    """The focal member as the scenario names it: ``the recruiter``.
+
+    ``the focal members`` when the scenario follows several, ``the focal member`` when
+    the manifest does not record them.
+    """
+    members = results.focal_members
+    if len(members) == 1 and members[0].get("name"):
+        return f"the {members[0]['name']}"
+    return "the focal members" if len(members) > 1 else "the focal member"
+
+
+def whose(results: Results) -> str:
+    """The possessive of `who`: ``the recruiter's``, ``the focal members'``."""
+    name = who(results)
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter upper case (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+def day_text(day: float) -> str:
+    """A day as a reader writes it: ``30`` rather than ``30.0``."""
+    return str(int(day)) if float(day).is_integer() else f"{day:g}"
+
+
+def list_text(parts: Sequence[str]) -> str:
+    """``a, b and c``."""
+    parts = list(parts)
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+#: Wording of known event actions, filled from the event's keys; the member goes in front.
+_EVENT_PHRASES = {
+    "accept_invitations": "accepts {count} invitations from {field}",
+    "prune": "removes the {kinds} connections never heard from",
+}
+
+
+def describe_event(event: dict[str, Any]) -> str:
+    """An event in words, e.g. ``recruiter accepts 100 invitations from it``.
+
+    Known actions use `_EVENT_PHRASES`. Any other action (or one lacking a key its phrase
+    needs) reads as its words, a count after the first word and the field in brackets:
+    ``recruiter: tag 3 peers (field: it)``.
+    """
+    action = str(event.get("action", "scripted event"))
+    member = event.get("member")
+    fields = {
+        k: " and ".join(str(x).replace("_", " ") for x in v) if isinstance(v, list) else v
+        for k, v in event.items()
+    }
+    try:
+        text = _EVENT_PHRASES[action].format_map(fields)
+        return f"{member} {text}" if member else text
+    except KeyError:
+        words = action.replace("_", " ").split()
+        if event.get("count") is not None:
+            words.insert(1, str(event["count"]))
+        text = " ".join(words)
+        if event.get("field"):
+            text += f" (field: {event['field']})"
+        return f"{member}: {text}" if member else text
+
+
+def event_labels(results: Results) -> list[tuple[float, str]]:
+    """Label of each event day, e.g. ``day 30: recruiter accepts 100 invitations from it``.
+
+    The words come from the events of the manifest (see `Results.events`); different events
+    on one day are joined with ``;``, the same event in several variants is named once. A
+    day without a matching event reads ``day D: scripted event``.
+
+    Returns:
+        ``(day, label)`` per event day, ascending.
+    """
+    labels = []
+    for day in results.event_days:
+        texts = dict.fromkeys(
+            describe_event(e)
+            for e in results.events
+            if e.get("day") is not None and float(e["day"]) == day
+        )
+        labels.append((day, f"day {day_text(day)}: {'; '.join(texts) or 'scripted event'}"))
+    return labels
+
+
+def level_text(metric: Metric, value: float) -> str:
+    """A metric's value with its unit: ``3.1% of connections``, ``36.2 viewers per post``."""
+    if math.isnan(value):
+        return "no data"
+    if metric.percent:
+        return f"{100 * value:.1f}{metric.unit}"
+    return f"{value:.2f} {metric.unit}" if abs(value) < 10 else f"{value:.1f} {metric.unit}"
+
+
+def metric_title(metric: Metric, horizon: float) -> str:
+    """A metric's title; the never-heard share names its horizon (``... within 90 days``)."""
+    if metric.name == "never_heard" and not math.isnan(horizon):
+        return f"{metric.title} within {day_text(round(horizon, 1))} days"
+    return metric.title

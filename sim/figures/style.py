@@ -1,0 +1,354 @@
+"""The one plot style of feedsim: colours, panels, legends, bands, titles.
+
+Every figure module draws with these helpers, so a topic keeps its colour in every figure
+(`topic_colours`), and so does a variant (`variant_colours`, in the manifest's order); lines
+are means over replications and shaded bands their 95% confidence intervals.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sim.analysis import (
+    OTHER,
+    Results,
+    event_labels,
+)
+
+Colour = tuple[float, float, float]
+
+
+#: Source group colours, from the end of the colorblind palette so they differ from the
+#: first topics' colours.
+_SOURCE_PALETTE_INDEX = {"peer": 9, "second_degree": 8, "stranger": 5, "out_of_network": 7}
+
+DPI = 150
+_BAND_ALPHA = 0.2
+_PANEL_WIDTH = 4.6
+DASH_GREY = "0.35"
+#: Keyword arguments of `Axes.annotate` for a value printed just above its point.
+ABOVE: dict[str, Any] = {
+    "xytext": (0, 7),
+    "textcoords": "offset points",
+    "ha": "center",
+    "va": "bottom",
+    "fontsize": 9,
+}
+
+
+#: Colour of the topics a figure does not name (`sim.analysis.OTHER`).
+OTHER_GREY: Colour = (0.62, 0.62, 0.62)
+
+
+def topic_colours(topics: Sequence[str]) -> dict[str, Colour]:
+    """Fixed colour of each topic: the colorblind palette in the order given; "other" grey.
+
+    Pass the topics a figure names (`sim.analysis.display_topics`): at most
+    `sim.analysis.SHOWN_TOPICS` (seven), which take the palette's first seven colours, all
+    distinct and none of them grey (its eighth colour, too near the grey of "other").
+
+    Args:
+        topics: topic names in scenario order.
+
+    Returns:
+        Topic name to RGB colour.
+    """
+    named = [t for t in topics if t != OTHER]
+    palette = sns.color_palette("colorblind", max(len(named), 1))
+    colours: dict[str, Colour] = {t: tuple(palette[i]) for i, t in enumerate(named)}
+    if OTHER in topics:
+        colours[OTHER] = OTHER_GREY
+    return colours
+
+
+def source_colours() -> dict[str, Colour]:
+    """Fixed colour of each source group (see `SOURCE_LABELS`)."""
+    palette = sns.color_palette("colorblind", 10)
+    return {group: tuple(palette[i]) for group, i in _SOURCE_PALETTE_INDEX.items()}
+
+
+def uncertainty_note(results: Results) -> str:
+    """What lines and bands mean, for a subtitle."""
+    if results.replications < 2:
+        return "one replication, so no confidence band"
+    return f"mean of {results.replications} replications; shaded band: 95% confidence interval"
+
+
+@contextmanager
+def plot_style() -> Iterator[None]:
+    """The one plot style of the project, for the duration of a ``with`` block."""
+    rc = {
+        **sns.axes_style("whitegrid"),
+        **sns.plotting_context("notebook", font_scale=0.9),
+        "svg.fonttype": "none",
+        "svg.hashsalt": "feedsim",
+        "axes.titleweight": "bold",
+        "figure.titleweight": "bold",
+        "legend.frameon": False,
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def _grid_shape(n: int) -> tuple[int, int]:
+    """Rows and columns for n panels: one row up to three, two by two for four, else rows of
+    three."""
+    ncols = n if n <= 3 else 2 if n == 4 else 3
+    return math.ceil(n / ncols), ncols
+
+
+def panels(n: int, height: float, sharey: bool = True) -> tuple[Figure, list[Axes]]:
+    """A figure with one panel per variant, in rows of at most three, sharing the y axis.
+
+    ``height`` is the height of one row. Panels left over in the last row are hidden; every
+    panel shows its x tick labels, as the rows may end at different panels.
+    """
+    nrows, ncols = _grid_shape(n)
+    fig = Figure(
+        figsize=(_PANEL_WIDTH * ncols + 0.8, height * nrows - 0.6 * (nrows - 1)),
+        layout="constrained",
+    )
+    grid = fig.subplots(nrows, ncols, sharey=sharey, squeeze=False)
+    axes = [ax for row in grid for ax in row]
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for ax in axes[:n]:
+        ax.tick_params(labelbottom=True)
+    return fig, axes[:n]
+
+
+def row_starts(axes: Sequence[Axes]) -> list[Axes]:
+    """The first panel of each row of `panels`."""
+    ncols = _grid_shape(len(axes))[1]
+    return list(axes[::ncols])
+
+
+#: Colours of variants, in the manifest's variant order: Paul Tol's colour-blind safe
+#: "muted" scheme, a different set from the topics' so that a variant is not taken for a
+#: topic.
+_VARIANT_HEX = (
+    "#332288",
+    "#CC6677",
+    "#117733",
+    "#DDCC77",
+    "#882255",
+    "#88CCEE",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+)
+
+
+def variant_colours(variants: Sequence[str]) -> dict[str, Colour]:
+    """Fixed colour of each variant, by its position in the manifest (see `_VARIANT_HEX`)."""
+    rgb = [to_rgb(h) for h in _VARIANT_HEX]
+    return {v: rgb[i % len(rgb)] for i, v in enumerate(variants)}
+
+
+def variant_events(results: Results, variant: str) -> list[tuple[float, str]]:
+    """`event_labels` of the days on which ``variant`` has an event.
+
+    When the manifest lists events by variant, a variant sees only its own; otherwise
+    every event applies to every variant.
+    """
+    labels = event_labels(results)
+    by_variant = results.manifest.get("events")
+    if not isinstance(by_variant, dict):
+        return labels
+    days = {
+        float(e["day"])
+        for e in by_variant.get(variant) or []
+        if isinstance(e, dict) and e.get("day") is not None
+    }
+    return [(day, label) for day, label in labels if day in days]
+
+
+def events_with_variants(results: Results) -> list[tuple[float, str]]:
+    """`event_labels` for a figure of all variants: each names its variants unless all."""
+    out = []
+    for day, label in event_labels(results):
+        having = [v for v in results.variants if day in dict(variant_events(results, v))]
+        if having and len(having) < len(results.variants):
+            label += f" (in {', '.join(having)})"
+        out.append((day, label))
+    return out
+
+
+def no_data(ax: Axes, what: str) -> None:
+    """Say in the panel that there is nothing to show."""
+    ax.text(0.5, 0.5, f"no {what}", transform=ax.transAxes, ha="center", va="center")
+
+
+def mark_events(ax: Axes, labels: list[tuple[float, str]]) -> list[Artist]:
+    """A dashed vertical line per event day; returns the legend handles."""
+    return [
+        ax.axvline(day, color=DASH_GREY, linestyle="--", linewidth=1.2, label=label)
+        for day, label in labels
+    ]
+
+
+def mark_variant_events(
+    ax: Axes, results: Results, variant: str, handles: dict[str, Artist]
+) -> None:
+    """`mark_events` for one variant's panel; adds new legend handles to ``handles``."""
+    for handle in mark_events(ax, variant_events(results, variant)):
+        handles.setdefault(str(handle.get_label()), handle)
+
+
+def event_legend_handles(handles: dict[str, Artist], results: Results) -> list[Artist]:
+    """The event legend handles in the order of the event days."""
+    order = [label for _, label in event_labels(results)]
+    return sorted(handles.values(), key=lambda h: order.index(str(h.get_label())))
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, broken at spaces only."""
+    return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False)
+
+
+def figure_titles(fig: Figure, title: str, results: Results, note: str) -> None:
+    """Figure title with the scenario name and a note on what lines and bands mean.
+
+    The note is wrapped to the figure's width.
+    """
+    line = f"{results.manifest.get('scenario_name', '')}: {note}"
+    width = max(60, int(fig.get_figwidth() * 8))
+    fig.suptitle(f"{wrap(title, width)}\n{wrap(line, width)}")
+
+
+def figure_legend(fig: Figure, handles: Sequence[Artist], ncol: int) -> None:
+    """One legend for the whole figure, below the panels, read row by row."""
+    entries = list(handles)
+    ncol = max(1, min(ncol, len(entries)))
+    nrows = math.ceil(len(entries) / ncol)
+    # matplotlib fills the columns one after the other: order the entries so rows read
+    # left to right
+    ordered = [
+        entries[r * ncol + c]
+        for c in range(ncol)
+        for r in range(nrows)
+        if r * ncol + c < len(entries)
+    ]
+    fig.legend(handles=ordered, loc="outside lower center", ncol=ncol)
+
+
+def legend_columns(entries: int) -> int:
+    """Columns of a figure legend: one row up to eight entries, else rows of four (a long
+    event label then still fits beside three others)."""
+    return entries if entries <= 8 else 4
+
+
+def legend_rows(fig: Figure, rows: Sequence[Sequence[Artist]]) -> None:
+    """A figure legend with each group of handles on rows of its own."""
+    rows = [r for r in rows if r]
+    if not rows:
+        return
+    ncol = max(len(r) for r in rows)
+    blank: list[Artist] = [Line2D([], [], linestyle="none", label="") for _ in range(ncol)]
+    handles = [h for r in rows[:-1] for h in [*r, *blank[len(r) :]]] + list(rows[-1])
+    figure_legend(fig, handles, ncol)
+
+
+def axes_legend(ax: Axes, handles: Sequence[Artist], width: int = 42) -> None:
+    """A legend inside a panel, where it hides least, its long labels wrapped.
+
+    The handles are copied, so a figure legend may still use the originals' labels.
+    """
+    if not handles:
+        return
+    proxies: list[Artist] = [
+        Line2D(
+            [],
+            [],
+            color=h.get_color(),
+            linestyle=h.get_linestyle(),
+            linewidth=h.get_linewidth(),
+            label=wrap(str(h.get_label()), width),
+        )
+        if isinstance(h, Line2D)
+        else h
+        for h in handles
+    ]
+    ax.legend(handles=proxies, loc="best", fontsize=8.5, frameon=True, framealpha=0.9)
+
+
+def topic_handles(topics: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
+    """Legend handles of ``topics``, "other" named for what it stands for."""
+    return [
+        Line2D([], [], color=colours[t], linewidth=2, label="other fields" if t == OTHER else t)
+        for t in topics
+    ]
+
+
+def line_with_band(ax: Axes, band: pd.DataFrame, colour: Colour, **kwargs: Any) -> None:
+    """A share's mean in percent as a line and its 95% interval as a shaded band.
+
+    The band is a share's interval (``band_over_days(..., share=True)``), inside 0-100%.
+    Nothing is drawn for an empty ``band``.
+    """
+    if band.empty:
+        return
+    ax.plot(band["day"], 100 * band["mean"], color=colour, **kwargs)
+    ax.fill_between(
+        band["day"],
+        100 * band["lo"],
+        100 * band["hi"],
+        color=colour,
+        alpha=_BAND_ALPHA,
+        linewidth=0,
+    )
+
+
+#: Colours of tie kinds: peers in cool colours, strangers in orange (colorblind palette).
+_KIND_PALETTE_INDEX = {"colleague": 0, "field_peer": 2, "client": 9, "offline": 4, "stranger": 1}
+
+
+def kind_colours() -> dict[str, Colour]:
+    """Fixed colour of each tie kind (see `KIND_LABELS`)."""
+    palette = sns.color_palette("colorblind", 10)
+    return {kind: tuple(palette[i]) for kind, i in _KIND_PALETTE_INDEX.items()}
+
+
+def draw_band(
+    ax: Axes,
+    x: Any,
+    band: pd.DataFrame,
+    colour: Colour,
+    scale: float = 1.0,
+    top: float | None = None,
+    **kwargs: Any,
+) -> None:
+    """Mean as a line, its 95% interval as a band clipped to [0, top]; nothing if empty."""
+    if band.empty:
+        return
+    ax.plot(x, scale * band["mean"], color=colour, **kwargs)
+    lo = np.clip(scale * band["lo"].to_numpy(dtype=float), 0, top)
+    hi = np.clip(scale * band["hi"].to_numpy(dtype=float), 0, top)
+    if kwargs.get("drawstyle") == "steps-post":
+        ax.fill_between(x, lo, hi, color=colour, alpha=_BAND_ALPHA, linewidth=0, step="post")
+    else:
+        ax.fill_between(x, lo, hi, color=colour, alpha=_BAND_ALPHA, linewidth=0)
+
+
+def stacked_width(i: int, n: int) -> float:
+    """Line width of the i-th of n variants: earlier variants are drawn first and wider, so
+    that a variant whose line coincides with a later one still shows as its outline."""
+    return 1.5 + 0.45 * (n - 1 - i)
+
+
+def variant_handles(variants: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
+    return [Line2D([], [], color=colours[v], linewidth=2.2, label=v) for v in variants]

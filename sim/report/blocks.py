@@ -1,0 +1,135 @@
+"""The parts a report is made of, and how its numbers are written.
+
+The narrative builds a list of blocks (headings, paragraphs, figures, tables, collapsible
+text); the renderer turns the same list into Markdown and HTML, so both say the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, NamedTuple
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section title; level 1 is the report's title."""
+
+    kind: ClassVar[str] = "heading"
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Plain text."""
+
+    kind: ClassVar[str] = "paragraph"
+    text: str
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bulleted list of ``(term, text)`` pairs."""
+
+    kind: ClassVar[str] = "items"
+    items: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    """A figure of ``figures/`` by name, its alternative text and its one-sentence caption."""
+
+    kind: ClassVar[str] = "figure"
+    name: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of text cells."""
+
+    kind: ClassVar[str] = "table"
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Details:
+    """Collapsible preformatted text."""
+
+    kind: ClassVar[str] = "details"
+    summary: str
+    text: str
+
+
+Block = Heading | Paragraph | Items | FigureBlock | Table | Details
+
+
+class Estimate(NamedTuple):
+    """A mean with its 95% interval and the number of replications behind it."""
+
+    mean: float
+    lo: float
+    hi: float
+    n: int
+
+
+def estimates(summary: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], Estimate]:
+    """Rows of a `summarise`-shaped table (``mean, lo, hi, n``) keyed by ``keys``."""
+    out = {}
+    for row in summary[[*keys, "mean", "lo", "hi", "n"]].itertuples(index=False, name=None):
+        *key, mean, lo, hi, n = row
+        out[tuple(str(k) for k in key)] = Estimate(float(mean), float(lo), float(hi), int(n))
+    return out
+
+
+def number_text(x: float, signed: bool, decimals: int = 1) -> str:
+    """``decimals`` decimals (one by default), with a sign when ``signed``."""
+    return f"{x:+.{decimals}f}" if signed else f"{x:.{decimals}f}"
+
+
+def estimate_text(
+    est: Estimate,
+    scale: float = 100.0,
+    unit: str = "%",
+    label_ci: bool = True,
+    signed: bool = False,
+    decimals: int = 1,
+) -> str:
+    """``12.3% (95% CI 11.0–13.6)``: the estimate times ``scale``.
+
+    The range reads ``a to b`` when a bound is negative, so a minus sign is never taken for a
+    dash; without an interval (one replication) only the mean is given.
+    """
+    mean, lo, hi = scale * est.mean, scale * est.lo, scale * est.hi
+    if math.isnan(mean):
+        return "no data"
+    text = number_text(mean, signed, decimals) + unit
+    if math.isnan(lo):
+        return text
+    sep = " to " if lo < 0 or signed else "–"
+    ci = f"{number_text(lo, signed, decimals)}{sep}{number_text(hi, signed, decimals)}"
+    return f"{text} (95% CI {ci})" if label_ci else f"{text} ({ci})"
+
+
+def per_variant(estimates: Sequence[tuple[str, str]]) -> str:
+    """``A under v1, B under v2 and C under v3``."""
+    parts = [f"{value} under {variant}" for variant, value in estimates]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def variant_estimates(summary: pd.DataFrame, variants: Sequence[str]) -> list[tuple[str, str]]:
+    """Each variant's share in percent with its interval (rows of `summarise` by ``variant``).
+
+    Only the first names its interval "95% CI", as in a sentence.
+    """
+    by_variant = estimates(summary, ["variant"])
+    return [
+        (v, estimate_text(by_variant[(v,)], label_ci=i == 0) if (v,) in by_variant else "no data")
+        for i, v in enumerate(variants)
+    ]

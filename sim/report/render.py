@@ -1,0 +1,109 @@
+"""Rendering a report's blocks as ``report.md`` and a self-contained ``report.html``.
+
+The HTML comes from the jinja2 template ``templates/report.html.j2`` (autoescaped), embeds
+the PNG figures as base64 ``data:`` URIs and carries its own CSS (``templates/report.css``):
+it opens in any browser, offline, on its own. The Markdown refers to the figures as
+``figures/NAME.png`` beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+
+from sim.analysis import Results, figure_names, load_results
+from sim.errors import InputError
+from sim.report.blocks import Block, Details, FigureBlock, Heading, Items, Paragraph, Table
+from sim.report.narrative import report_blocks
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("sim.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def _md_escape(text: str) -> str:
+    """Escape the characters Markdown would read as markup."""
+    for char in "\\`*_[]<|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def markdown(blocks: Sequence[Block]) -> str:
+    """The report as Markdown; figures are linked as ``figures/NAME.png``."""
+    out = []
+    for b in blocks:
+        match b:
+            case Heading(text, level):
+                out.append(f"{'#' * level} {_md_escape(text)}")
+            case Paragraph(text):
+                out.append(_md_escape(text))
+            case Items(items):
+                out.append("\n".join(f"- **{_md_escape(k)}**: {_md_escape(v)}" for k, v in items))
+            case FigureBlock(name, alt, caption):
+                out.append(f"![{_md_escape(alt)}](figures/{name}.png)\n\n{_md_escape(caption)}")
+            case Table(header, rows):
+                lines = [header, ["---"] * len(header), *rows]
+                out.append("\n".join("| " + " | ".join(map(_md_escape, r)) + " |" for r in lines))
+            case Details(summary, text):
+                out.append(
+                    f"<details><summary>{html.escape(summary)}</summary>\n\n"
+                    f"```json\n{text}\n```\n\n</details>"
+                )
+    return "\n\n".join(out) + "\n"
+
+
+def html_page(blocks: Sequence[Block], figures_dir: Path) -> str:
+    """The report as one HTML page (the jinja2 template), figures embedded as base64 PNG."""
+    images = {
+        b.name: base64.b64encode((figures_dir / f"{b.name}.png").read_bytes()).decode()
+        for b in blocks
+        if isinstance(b, FigureBlock)
+    }
+    title = next((b.text for b in blocks if isinstance(b, Heading)), "feedsim report")
+    template = _TEMPLATES.get_template("report.html.j2")
+    return template.render(title=title, blocks=blocks, images=images)
+
+
+def report_markdown(results: Results, figures: Sequence[str] | None = None) -> str:
+    """The report as Markdown (what ``report.md`` holds), without reading any figure.
+
+    ``figures``: the figures to place (default: every figure the folder has data for).
+    """
+    names = figure_names(results) if figures is None else list(figures)
+    return markdown(report_blocks(results, names))
+
+
+def write_report(results_dir: Path, figures: Sequence[str] | None = None) -> tuple[Path, Path]:
+    """Write ``report.md`` and ``report.html`` into a results folder.
+
+    Args:
+        results_dir: a folder written by the experiment runner, with its figures drawn.
+        figures: the drawn figures to place, by name (the report names the others as not
+            drawn); default every figure the folder has data for
+            (`sim.analysis.figure_names`).
+
+    Returns:
+        The paths of ``report.md`` and ``report.html``.
+
+    Raises:
+        InputError: the manifest, a table or one of the figures is missing.
+    """
+    results = load_results(results_dir)
+    figures_dir = results_dir / "figures"
+    names = [n for n in figure_names(results) if figures is None or n in figures]
+    for name in names:
+        png = figures_dir / f"{name}.png"
+        if not png.is_file():
+            raise InputError(png, "", "no such file: draw the figures first (feedsim figures)")
+    blocks = report_blocks(results, names)
+    md_path, html_path = results_dir / "report.md", results_dir / "report.html"
+    md_path.write_text(markdown(blocks), encoding="utf-8")
+    html_path.write_text(html_page(blocks, figures_dir), encoding="utf-8")
+    return md_path, html_path
