@@ -42,6 +42,21 @@ def _input_errors_exit_2(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
+DEFAULT_JOBS = 1
+"""Local worker processes when `--jobs` is not given (the same for `run` and `sweep`)."""
+
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Base seed (overrides the file's `seed`); replication r gets its own seed from it.",
+)
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help=f"Worker processes [default: {DEFAULT_JOBS}]; results are identical for any number.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedsim")
 def main() -> None:
@@ -74,12 +89,8 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Replications per variant (overrides the file's `replications`).",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Base seed (overrides the file's `seed`).")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes [default: 1]; results are identical for any number.",
-)
+@seed_option
+@jobs_option
 @click.option(
     "--scheduler",
     metavar="ADDR",
@@ -106,13 +117,8 @@ def run(
     """
     from sim.experiment import git_commit, manifest, merge_tables, run_study, write_results
 
-    overrides: dict[str, Any] = {}
-    if replications is not None:
-        overrides["replications"] = replications
-    if seed is not None:
-        overrides["seed"] = seed
-    study = load_study(scenario, overrides)
-    workers = _workers(jobs, scheduler, default=1)
+    study = load_study(scenario, _study_overrides(replications, seed))
+    workers = _workers(jobs, scheduler)
     started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
     merged = merge_tables(outputs)
@@ -122,8 +128,18 @@ def run(
     click.echo(f"wrote {destination}/ (open {destination / 'report.html'})")
 
 
-def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
-    """Local worker processes: `--jobs`, else `default`; 1 with `--scheduler`.
+def _study_overrides(replications: int | None, seed: int | None) -> dict[str, Any]:
+    """The study-level fields the `--replications` and `--seed` options replace."""
+    overrides: dict[str, Any] = {}
+    if replications is not None:
+        overrides["replications"] = replications
+    if seed is not None:
+        overrides["seed"] = seed
+    return overrides
+
+
+def _workers(jobs: int | None, scheduler: str | None) -> int:
+    """Local worker processes: `--jobs`, else :data:`DEFAULT_JOBS`; 1 with `--scheduler`.
 
     Raises:
         InputError: both `--jobs` and `--scheduler` were given.
@@ -136,7 +152,7 @@ def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
                 "cannot be combined with --scheduler (the cluster's workers run the runs)",
             )
         return 1
-    return default if jobs is None else jobs
+    return DEFAULT_JOBS if jobs is None else jobs
 
 
 @main.command()
@@ -162,11 +178,8 @@ def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
     type=click.IntRange(min=1),
     help="Replications per variant and point (overrides the file's `replications`).",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes [default: all cores]; results are identical for any number.",
-)
+@seed_option
+@jobs_option
 @click.option(
     "--scheduler",
     metavar="ADDR",
@@ -184,6 +197,7 @@ def sweep(
     settings: tuple[str, ...],
     out: Path,
     replications: int | None,
+    seed: int | None,
     jobs: int | None,
     scheduler: str | None,
     fresh: bool,
@@ -205,8 +219,8 @@ def sweep(
     """
     from sim.sweep import plan_sweep, run_sweep
 
-    overrides = {} if replications is None else {"replications": replications}
-    workers = _workers(jobs, scheduler, default=os.cpu_count() or 1)
+    overrides = _study_overrides(replications, seed)
+    workers = _workers(jobs, scheduler)
     plan = plan_sweep(scenario, settings, overrides)
     try:
         destination = run_sweep(

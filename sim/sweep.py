@@ -114,8 +114,8 @@ def parse_setting(text: str) -> Axis:
         raise InputError(
             "--set",
             path,
-            "cannot be swept (it is shared by the whole sweep; use --replications for"
-            " replications)",
+            "cannot be swept (it is shared by the whole sweep; --replications and --seed"
+            " set replications and seed)",
         )
     texts = tuple(t.strip() for t in values.split(","))
     if any(t == "" for t in texts):
