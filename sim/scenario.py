@@ -733,6 +733,79 @@ def _check_files(scenario: Scenario, path: Path, prefix: str) -> None:
                 raise InputError(path, f"{prefix}network.{key}", f"file not found: {file}")
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A key that appears more than once in one mapping of a YAML document.
+
+    Attributes:
+        field: the dotted path of the key (``network.members``).
+        marks: where each occurrence starts.
+    """
+
+    def __init__(self, field: str, marks: list[yaml.Mark]) -> None:
+        super().__init__(f"duplicate key {field}")
+        self.field = field
+        self.marks = marks
+
+    def where(self) -> str:
+        """``lines 3 and 9``; ``line 5, columns 12 and 27`` when they share a line."""
+        lines = [m.line + 1 for m in self.marks]
+        if len(set(lines)) == len(lines):
+            return f"lines {_and(lines)}"
+        if len(set(lines)) == 1:
+            return f"line {lines[0]}, columns {_and([m.column + 1 for m in self.marks])}"
+        return _and([f"line {m.line + 1} column {m.column + 1}" for m in self.marks])
+
+
+def _and(items: list[Any]) -> str:
+    """``3 and 7``, ``3, 5 and 7``."""
+    texts = [str(item) for item in items]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} and {texts[-1]}"
+
+
+def _key_paths(node: yaml.Node, path: str, paths: dict[int, str]) -> None:
+    """Record the field path of every mapping node under `node` (by node id)."""
+    if isinstance(node, yaml.MappingNode):
+        paths[id(node)] = path
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            _key_paths(value, f"{path}.{name}" if path else name, paths)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _key_paths(item, f"{path}[{i}]", paths)
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key repeated in one mapping (at any depth).
+
+    PyYAML keeps the last value of a repeated key silently; in a scenario file that hides
+    a mistake (two ``duration_days:`` lines), so it is an error naming both lines. Merge
+    keys (``<<``) may still be overridden by the mapping's own keys.
+    """
+
+    _paths: dict[int, str]
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._paths = {}
+        _key_paths(node, "", self._paths)
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        marks: dict[Any, list[yaml.Mark]] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                marks.setdefault(key, []).append(key_node.start_mark)
+            except TypeError:  # an unhashable key: the base constructor says so
+                continue
+        for key, where in marks.items():
+            if len(where) > 1:
+                parent = self._paths.get(id(node), "")
+                raise DuplicateKeyError(f"{parent}.{key}" if parent else str(key), where)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Parse a scenario file into a mapping, with clear errors for unreadable or bad YAML."""
     try:
@@ -742,7 +815,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"cannot read the file ({exc})") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
+    except DuplicateKeyError as exc:
+        raise InputError(
+            path,
+            exc.field,
+            f"duplicate key on {exc.where()} (a key may appear once; which value is meant?)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

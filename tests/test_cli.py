@@ -14,12 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
 import sim.cli
 import sim.experiment
+import sim.sweep
 from sim.cli import main
+from tests.helpers import run_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "scenarios" / "recruiter-accepts-100-it.yaml"
@@ -258,6 +261,63 @@ def test_zero_replications_or_jobs_is_a_usage_error(
     assert not out.exists()
 
 
+@pytest.fixture
+def captured_jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """The worker count `run` and `sweep` would use, captured before anything runs."""
+    seen: dict[str, int] = {}
+
+    def run_study(study: Any, jobs: int, **kwargs: Any) -> None:
+        seen["run"] = jobs
+        raise KeyboardInterrupt
+
+    def run_sweep(plan: Any, scenario: Any, out: Any, jobs: int, *args: Any, **kwargs: Any) -> None:
+        seen["sweep"] = jobs
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.experiment, "run_study", run_study)
+    monkeypatch.setattr(sim.sweep, "run_sweep", run_sweep)
+    return seen
+
+
+def test_run_and_sweep_have_the_same_jobs_default(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path, captured_jobs: dict[str, int]
+) -> None:
+    path = scenario_file(small)
+    assert invoke("run", path, "--out", out, "--quiet").exit_code == 130
+    setting = "platform.test_audience.fraction=0.1"
+    assert invoke("sweep", path, "--out", out, "--quiet", "--set", setting).exit_code == 130
+    assert captured_jobs == {"run": sim.cli.DEFAULT_JOBS, "sweep": sim.cli.DEFAULT_JOBS}
+    helps = [invoke(command, "--help").stdout for command in ("run", "sweep")]
+    run_jobs, sweep_jobs = (
+        " ".join(h.split("--jobs", 1)[1].split("--scheduler", 1)[0].split()) for h in helps
+    )
+    assert run_jobs == sweep_jobs and f"[default: {sim.cli.DEFAULT_JOBS}]" in run_jobs
+
+
+def test_sweep_seed_means_what_run_seed_means(
+    small: dict[str, Any], scenario_file: ScenarioFile, tmp_path: Path
+) -> None:
+    """`--seed S` replaces the file's seed as in `run`: a one-point sweep at the default value
+    gives the tables of the study loaded with seed S, and another seed gives other draws."""
+    from sim.experiment import load_tables
+
+    path = scenario_file(small)
+    fraction = "platform.test_audience.fraction=0.15"
+    tables = {}
+    for seed in ("7", "8"):
+        done = invoke(
+            "sweep", path, "--out", tmp_path / seed, "--quiet", "--seed", seed, "--set", fraction
+        )
+        assert done.exit_code == 0, done.output
+        tables[seed] = load_tables(tmp_path / seed / "small-sweep")
+    plain = run_tables(path, replications=1, seed=7)  # what `run --seed 7` simulates
+    for name, frame in plain.items():
+        swept = tables["7"][name].drop(columns=["point", "platform__test_audience__fraction"])
+        pd.testing.assert_frame_equal(swept, frame)
+    assert set(tables["7"]["posts"]["seed"]) != set(tables["8"]["posts"]["seed"])
+    assert not tables["7"]["posts"]["author_id"].equals(tables["8"]["posts"]["author_id"])
+
+
 # ----------------------------------------------------------------------------- results folder
 
 
@@ -345,6 +405,17 @@ def test_validate_a_bad_file_exits_2(small: dict[str, Any], scenario_file: Scena
     assert result.exit_code == 2
     assert f"{bad}: colour: unknown key" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_validate_refuses_a_duplicate_key(scenario_file: ScenarioFile) -> None:
+    path = scenario_file("name: small\ntopics: [finance, it]\nduration_days: 5\nduration_days: 9\n")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"feedsim: error: {path}: duration_days: duplicate key on lines 3 and 4"
+        " (a key may appear once; which value is meant?)\n"
+    )
+    assert result.stdout == ""
 
 
 def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

@@ -290,6 +290,56 @@ def test_duplicate_names_are_errors(
     assert "unique" in error.problem
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "where"),
+    [
+        (
+            "name: small\ntopics: [finance, it]\nduration_days: 5\nseed: 1\nduration_days: 7\n",
+            "duration_days",
+            "lines 3 and 5",
+        ),
+        (
+            "name: small\ntopics: [finance, it]\nnetwork:\n  members: 300\n  mean_degree: 20\n"
+            "  members: 400\n",
+            "network.members",
+            "lines 4 and 6",
+        ),
+        (
+            "name: small\ntopics: [finance, it]\nvariants:\n  - name: a\n  - name: b\n"
+            "    platform: {ranker: random, feed_size: 5, ranker: linkedin}\n",
+            "variants[1].platform.ranker",
+            "line 6, columns 16 and 46",
+        ),
+        (
+            "name: small\nseed: 1\ntopics: [finance, it]\nseed: 2\nseed: 3\n",
+            "seed",
+            "lines 2, 4 and 5",
+        ),
+    ],
+    ids=["top-level", "nested", "flow-mapping-in-a-variant", "three-times"],
+)
+def test_a_duplicate_key_is_an_error_naming_every_line(
+    scenario_file: ScenarioFile, text: str, field: str, where: str
+) -> None:
+    error = load_error(scenario_file(text))
+    assert error.field == field
+    assert error.problem.startswith(f"duplicate key on {where} ")
+
+
+def test_merge_keys_may_be_overridden(scenario_file: ScenarioFile) -> None:
+    """A YAML merge key (<<) is not a duplicate of the keys that override it."""
+    text = (
+        "name: small\ntopics: [finance, it]\nfocal:\n"
+        "  - &rep {name: rep, field: it, sessions_per_day: 1}\n"
+        "  - {<<: *rep, name: rep2, sessions_per_day: 3}\n"
+    )
+    study = load_study(scenario_file(text))
+    assert [(m.name, m.field, m.sessions_per_day) for m in study.base.focal] == [
+        ("rep", "it", 1),
+        ("rep2", "it", 3),
+    ]
+
+
 def test_an_event_needs_an_action(small: dict[str, Any], scenario_file: ScenarioFile) -> None:
     small["focal"] = [{"name": "r", "field": "finance"}]
     small["events"] = [{"day": 1, "member": "r", "count": 5, "field": "it"}]
