@@ -15,6 +15,8 @@ import pytest
 from sim.scenario import load_study
 from tests.helpers import LINK_WITH_EVERYONE, mean_ci, paired_ci, run_arms
 
+pytestmark = pytest.mark.slow  # the link-with-everyone study at 1,500 members, 10 replications
+
 REPLICATIONS = 10
 SMALL = {
     "replications": REPLICATIONS,

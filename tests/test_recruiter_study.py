@@ -19,6 +19,8 @@ import yaml
 
 from tests.helpers import paired_ci, run_tables, small_recruiter
 
+pytestmark = pytest.mark.slow  # the recruiter study at 1,500 members, 8 replications, twice
+
 REPLICATIONS = 8
 FAST = {"slice_hours": 2}
 
