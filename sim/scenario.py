@@ -843,7 +843,22 @@ def load_study(path: str | Path, overrides: dict[str, Any] | None = None) -> Stu
         InputError: naming the file, the field path and the problem.
     """
     path = Path(path)
-    raw = read_yaml(path)
+    return study_from_mapping(read_yaml(path), path, overrides)
+
+
+def study_from_mapping(
+    raw: dict[str, Any], path: Path, overrides: dict[str, Any] | None = None
+) -> Study:
+    """Merge and validate the mapping read from the scenario file `path` into a :class:`Study`.
+
+    Args:
+        raw: the file's mapping (as :func:`read_yaml` returns it, perhaps edited).
+        path: the file (relative network paths are taken from its folder; errors name it).
+        overrides: values that replace the mapping's (deep merge).
+
+    Raises:
+        InputError: naming the file, the field path and the problem.
+    """
     if overrides:  # the file must be valid by itself, whatever the options replace
         try:
             Scenario.model_validate(raw)
