@@ -23,17 +23,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.errors import InputError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-FREE = "free parameter, calibrated (docs/calibration.md)"
+FREE = "free parameter, tuned to the stylized facts (docs/calibration.md)"
+"""The source of a parameter set by calibration rather than taken from a publication."""
 
 
-def param(default: Any, doc: str, unit: str, source: str = FREE, **constraints: Any) -> Any:
-    """A schema field with its documentation, unit and source (shown by `feedsim schema`)."""
-    return Field(
-        default,
-        description=doc,
-        json_schema_extra={"unit": unit, "source": source},
-        **constraints,
-    )
+def param(default: Any, doc: str, unit: str, source: str | None = None, **constraints: Any) -> Any:
+    """A schema field with its documentation, unit and source (shown by `feedsim schema` and
+    `feedsim params`). A field without a source (a name, a day, a file path, or a value no
+    publication backs) shows none."""
+    extra: dict[str, Any] = {"unit": unit}
+    if source:
+        extra["source"] = source
+    return Field(default, description=doc, json_schema_extra=extra, **constraints)
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -48,17 +49,20 @@ class Strict(BaseModel):
 # --------------------------------------------------------------------------- network
 
 
+HOMOPHILY = "homophily (McPherson et al. 2001), docs/model.md 7.1"
+
+
 class TieKindMix(Strict):
     """Shares of the synthetic network's ties by kind (normalised to sum to 1)."""
 
     colleague: float = param(
-        0.30, "Ties inside a company (small dense groups).", "share", "MODEL.md 1", ge=0
+        0.30, "Ties inside a company (small dense groups).", "share", HOMOPHILY, ge=0
     )
     field_peer: float = param(
-        0.45, "Ties to other members of the same field.", "share", "MODEL.md 1", ge=0
+        0.45, "Ties to other members of the same field.", "share", HOMOPHILY, ge=0
     )
-    offline: float = param(0.15, "Friends and family, any field.", "share", "MODEL.md 1", ge=0)
-    client: float = param(0.10, "Client ties, any field.", "share", "MODEL.md 1", ge=0)
+    offline: float = param(0.15, "Friends and family, any field.", "share", HOMOPHILY, ge=0)
+    client: float = param(0.10, "Client ties, any field.", "share", HOMOPHILY, ge=0)
 
     @model_validator(mode="after")
     def _some_ties(self) -> TieKindMix:
@@ -77,7 +81,7 @@ class SyntheticNetwork(Strict):
         "Mean number of connections per member (LinkedIn: mean about 300, median about 190;"
         " scaled down with the network size).",
         "connections",
-        "smprotips.com (calibration-sources.md 1), scaled",
+        "smprotips.com (a claimed LinkedIn 2021 US analysis, unverified), scaled",
         gt=0,
     )
     degree_sigma: float = param(
@@ -272,14 +276,14 @@ class Strategy(Strict):
         0.26,
         "Chance an invitation sent to a stranger is accepted (a note barely changes it).",
         "share",
-        "26.37% blank, 26.42% with a note (Expandi/Belkins 2024, calibration-sources.md 1)",
+        "26.37% blank, 26.42% with a note (Expandi/Belkins 2024, 20 M invitations)",
     )
     note_reply_rate: Probability = param(
         0.094,
         "Chance a stranger who accepted an invitation with a personal note replies (an"
         " exchange that places the tie, C10); without a note `stranger_reply_rate` applies.",
         "share",
-        "post-acceptance reply 9.4% with a note vs 5.4% blank (calibration-sources.md 1)",
+        "post-acceptance reply 9.4% with a note vs 5.4% blank (Expandi/Belkins 2024)",
     )
 
 
@@ -364,9 +368,10 @@ class Platform(Strict):
     feed_size: int = param(10, "Items a session views (K).", "items", ge=1, le=100)
     max_age_days: float = param(
         2.0,
-        "Posts older than this are no longer candidates (most engagement comes in a post's"
-        " first day: calibration-sources.md 1).",
+        "Posts older than this are no longer candidates (most engagement comes early: about"
+        " 70% of comments within 3 hours in one experiment, cristianchinabirta.ro 2021).",
         "days",
+        FREE,
         gt=0,
     )
     out_of_network_per_session: float = param(
@@ -390,23 +395,27 @@ class Platform(Strict):
 class TieMultipliers(Strict):
     """Engagement multiplier by the viewer's relationship to the author.
 
-    calibration-sources.md 4 gives multipliers relative to a stranger = 1 (colleague 4-6,
-    peer 2-3, offline 3-5, client 2-4); feedsim keeps those for peers and calibrates the
-    stranger value below 1 so that most stranger ties stay silent (C4, C8).
+    Assumed ranges relative to a stranger = 1 (colleague 4-6, peer 2-3, offline 3-5, client
+    2-4), after the tie-strength dimensions of Gilbert & Karahalios 2009 and the stronger
+    individual influence of strong ties (Bakshy et al. 2012); feedsim keeps those for peers
+    and calibrates the stranger value below 1 so that most stranger ties stay silent (C4, C8;
+    docs/calibration.md).
     """
 
     colleague: float = param(
-        5.0, "Colleagues.", "x", "calibration-sources.md 4: colleague 4-6", ge=0
+        5.0, "Colleagues.", "x", "assumed 4-6, after Gilbert & Karahalios 2009", ge=0
     )
     field_peer: float = param(
-        3.0, "Peers in one's field.", "x", "calibration-sources.md 4: peer 2-3", ge=0
+        3.0, "Peers in one's field.", "x", "assumed 2-3, after Gilbert & Karahalios 2009", ge=0
     )
     offline: float = param(
-        4.0, "Friends and family.", "x", "calibration-sources.md 4: offline 3-5", ge=0
+        4.0, "Friends and family.", "x", "assumed 3-5, after Gilbert & Karahalios 2009", ge=0
     )
-    client: float = param(3.0, "Clients.", "x", "calibration-sources.md 4: client 2-4", ge=0)
+    client: float = param(
+        3.0, "Clients.", "x", "assumed 2-4, after Gilbert & Karahalios 2009", ge=0
+    )
     stranger: float = param(
-        0.3, "Connections accepted without a prior relationship (C4).", "x", ge=0
+        0.3, "Connections accepted without a prior relationship (C4).", "x", FREE, ge=0
     )
     second_degree: float = param(
         0.3, "Viewers not connected to the author (seen through a connection).", "x", ge=0
@@ -417,6 +426,7 @@ class TieMultipliers(Strict):
         "Strangers one has exchanged messages with (an answered question or a replied intro"
         " message): they can now place each other (C8, C10).",
         "x",
+        FREE,
         ge=0,
     )
 
@@ -428,15 +438,15 @@ class Behaviour(Strict):
         0.04,
         "Base chance to like an item at the top of the feed.",
         "1/impression",
-        "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
+        "personal profiles: 2-5% engagement per impression (Socialinsider 2026)",
     )
-    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression")
-    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression")
+    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression", FREE)
+    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression", FREE)
     attention_decay_items: float = param(
         6.0,
         "Attention at position i is exp(-i / this).",
         "items",
-        "Hodas & Lerman 2012; calibration-sources.md 4: 5-15",
+        "Hodas & Lerman 2012 (attention decays over about 5-15 feed positions)",
         gt=0,
     )
     social_proof: float = param(
@@ -452,8 +462,7 @@ class Behaviour(Strict):
         "Chance that a stranger tie accepted without any message still exchanges messages"
         " later (the inviter's follow-up gets an answer).",
         "share",
-        "post-acceptance reply 5.4% for blank invitations (Expandi/Belkins 2024,"
-        " calibration-sources.md 1)",
+        "post-acceptance reply 5.4% for blank invitations (Expandi/Belkins 2024)",
     )
     stranger_reply_days: float = param(
         7.0, "Mean delay of that exchange after acceptance (exponential).", "days", gt=0

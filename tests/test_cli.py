@@ -8,6 +8,7 @@ traceback, and that neither ``OUT/<name>/`` nor a hidden ``.<name>.partial-*`` f
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import sim.cli
 import sim.experiment
 import sim.sweep
 from sim.cli import main
+from sim.scenario import json_schema
 from tests.helpers import run_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -471,3 +473,96 @@ def test_python_dash_m_sim_help() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and "run" in done.stdout
+
+
+# ----------------------------------------------------------------------------- params
+
+
+def blocks(output: str) -> dict[str, list[str]]:
+    """The `feedsim params` table as {path: [its row, then its indented lines]}."""
+    found: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in output.splitlines()[1:]:
+        if line.startswith("    "):
+            current.append(line.strip())
+        elif line.strip() and not line.startswith("Inside one variant"):
+            current = [line]
+            found[line.split()[0]] = current
+    return found
+
+
+def test_params_lists_every_path_with_default_unit_range_and_source() -> None:
+    result = invoke("params")
+    assert result.exit_code == 0, result.output
+    table = blocks(result.stdout)
+    assert result.stdout.splitlines()[0].split() == ["PATH", "DEFAULT", "UNIT", "ALLOWED"]
+    fraction = table["platform.test_audience.fraction"]
+    assert fraction[0].split() == ["platform.test_audience.fraction", "0.15", "share", "[0,", "1]"]
+    assert fraction[1] == "Share of the author's connections in the test audience."
+    assert fraction[2].startswith("source: free; calibrated to the seed's 4-5% primary reach")
+    assert table["slice_hours"][0].split()[1:] == ["1", "hours", "(0,", "24]"]
+    assert table["platform.ranker"][0].endswith(
+        "linkedin | edgerank | twitter-2023 | chronological | random"
+    )
+    assert table["focal.<name>.strategy.accept"][0].split()[1] == "selective"
+    assert table["events.<i>.count"][0].split()[1:] == ["(required)", "invitations", ">=", "1"]
+    assert table["events.<i>.count"][1].startswith("(accept_invitations event only) ")
+    # fields that are not parameters carry no source line
+    for path in ("focal.<name>.name", "events.<i>.day", "network.edges", "description"):
+        assert not any(line.startswith("source:") for line in table[path]), path
+    assert {"name", "seed", "replications"}.isdisjoint(table)  # set by options, not --set
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (
+            "test_audience",
+            {
+                f"platform.test_audience.{f}"
+                for f in (
+                    "enabled",
+                    "fraction",
+                    "window_hours",
+                    "target_rate",
+                    "prior_impressions",
+                    "prior_rate",
+                )
+            },
+        ),
+        ("behaviour.ties.*stranger", {"behaviour.ties.stranger", "behaviour.ties.placed_stranger"}),
+        ("*.share", {"members.activity.<i>.share", "members.posting.<i>.share"}),
+    ],
+    ids=["substring", "glob", "glob-suffix"],
+)
+def test_params_filters_by_substring_or_glob(pattern: str, expected: set[str]) -> None:
+    result = invoke("params", pattern)
+    assert result.exit_code == 0, result.output
+    assert set(blocks(result.stdout)) == expected
+
+
+def test_params_without_a_match_exits_2() -> None:
+    result = invoke("params", "no.such.path")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "feedsim: error: no parameter path matches 'no.such.path' (`feedsim params` lists them"
+        " all)\n"
+    )
+
+
+def test_descriptions_cite_only_files_in_the_repository() -> None:
+    """Every `*.md` file a field or section description or source names exists here (the
+    design notes outside the repository are not cited)."""
+
+    def strings(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [t for value in node.values() for t in strings(value)]
+        if isinstance(node, list):
+            return [t for value in node for t in strings(value)]
+        return [node] if isinstance(node, str) else []
+
+    text = "\n".join(strings(json_schema()))
+    cited = set(re.findall(r"[\w./-]+\.md\b", text))
+    assert cited, "the schema cites docs/model.md and docs/calibration.md"
+    assert {c for c in cited if not (ROOT / c).is_file()} == set()
+    assert "calibration-sources" not in text and "MODEL.md" not in text

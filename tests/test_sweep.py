@@ -16,10 +16,11 @@ from click.testing import CliRunner, Result
 
 import sim.experiment
 import sim.sweep
+from sim import params
 from sim.cli import main
 from sim.experiment import RunOutput, RunSpec, load_tables, manifest, run_study, write_results
 from sim.metrics import TABLES
-from sim.scenario import load_study
+from sim.scenario import STUDY_LEVEL, Scenario, load_study
 from sim.sweep import grid, parse_setting, parse_settings
 
 TINY: dict[str, Any] = {
@@ -442,3 +443,116 @@ def test_overlapping_settings_exit_2(tiny: Path, tmp_path: Path) -> None:
     result = sweep(tiny, tmp_path / "out", "--set", "platform.ranker=random", "--set", "platform=1")
     assert result.exit_code == 2
     assert "overlaps --set platform" in result.stderr
+
+
+# ----------------------------------------------------------------------------- feedsim params
+
+EVERYTHING: dict[str, Any] = {
+    **TINY,
+    "network": {"members": 300, "mean_degree": 20, "field_shares": [0.5, 0.5]},
+    "focus_topic": "a",
+    "focal": [{"name": "me", "field": "a"}],
+    "events": [
+        {"day": 1, "action": "accept_invitations", "member": "me", "count": 5, "field": "b"},
+        {"day": 2, "action": "prune", "member": "me", "kinds": ["stranger"]},
+    ],
+}
+"""A scenario with an item in every list a path can reach into."""
+
+
+def concrete(param: params.Param) -> tuple[str, ...]:
+    """The path with its placeholders replaced by items of EVERYTHING (or the file network)."""
+    event = "1" if param.applies == "prune event" else "0"
+    parts = param.path.split(".")
+    return tuple(
+        (event if parts[i - 1] == "events" else "0")
+        if p == params.INDEX
+        else "me"
+        if p == params.NAME
+        else p
+        for i, p in enumerate(parts)
+    )
+
+
+def test_every_listed_path_takes_its_default_in_a_sweep(
+    tmp_path: Path, file_scenario: dict[str, Any]
+) -> None:
+    """`feedsim sweep --set PATH=<default>` plans for every path `feedsim params` lists (the
+    current value where the default is not a value of that item: required fields, list items)."""
+    synthetic = tmp_path / "everything.yaml"
+    synthetic.write_text(yaml.safe_dump(EVERYTHING, sort_keys=False))
+    files = tmp_path / "filenet.yaml"
+    files.write_text(yaml.safe_dump(file_scenario, sort_keys=False))
+    listed = params.parameters()
+    assert len(listed) > 60
+    for param in listed:
+        scenario = files if param.applies == "file network" else synthetic
+        path = concrete(param)
+        value = param.default
+        if (
+            value == params.REQUIRED
+            or params.INDEX in param.path.split(".")[-1:]
+            or "(by item)" in value
+        ):
+            segments = [int(p) if p.isdigit() else p for p in path]
+            if "me" in segments:
+                segments[segments.index("me")] = 0
+            found = params.resolve(load_study(scenario).base, segments)
+            value = params.show_value(found.value)
+        setting = f"{'.'.join(path)}={value}"
+        plan = sim.sweep.plan_sweep(scenario, [setting])
+        assert len(plan.points) == 1, setting
+        (axis,) = plan.axes
+        reached = params.resolve(plan.points[0].study.base, axis.segments)
+        assert params.show_value(reached.value) == value, setting
+
+
+def schema_leaves(schema: dict[str, Any], node: dict[str, Any], prefix: str) -> set[str]:
+    """Leaf paths of the JSON Schema, walked independently of sim.params."""
+
+    def deref(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node or len(node.get("allOf", [])) == 1:
+            node = (
+                schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+                if "$ref" in node
+                else node["allOf"][0]
+            )
+        return node
+
+    node = deref(node)
+    options = [deref(o) for o in node.get("anyOf") or node.get("oneOf") or []]
+    if options:
+        return {
+            leaf
+            for option in options
+            if option.get("type") != "null"
+            for leaf in schema_leaves(schema, option, prefix)
+        }
+    if "properties" in node:
+        return {
+            leaf
+            for name, child in node["properties"].items()
+            for leaf in schema_leaves(schema, child, f"{prefix}{name}.")
+        }
+    if node.get("type") == "array":
+        item = deref(node["items"])
+        kinds = [deref(o) for o in item.get("oneOf") or item.get("anyOf") or [item]]
+        named = all("name" in k.get("properties", {}) for k in kinds)
+        marker = params.NAME if named else params.INDEX
+        return schema_leaves(schema, item, f"{prefix}{marker}.")
+    return {prefix.rstrip(".")}
+
+
+def test_every_schema_leaf_is_listed() -> None:
+    schema = Scenario.model_json_schema()
+    leaves = schema_leaves(schema, schema, "")
+    study_level = {p for p in leaves if p.split(".")[0] in STUDY_LEVEL and p != "duration_days"}
+    assert study_level == {
+        "name",
+        "seed",
+        "replications",
+        "variants.<name>.name",
+        "variants.<name>.description",
+    }
+    listed = {p.path for p in params.parameters()}
+    assert listed == leaves - study_level
