@@ -12,10 +12,12 @@ Unknown keys are errors. :func:`load_study` turns every problem into an
 from __future__ import annotations
 
 import copy
+import difflib
 import re
+import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -38,12 +40,31 @@ def param(default: Any, doc: str, unit: str, source: str | None = None, **constr
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+SUM_TOLERANCE = 1e-6
+"""How far shares that must sum to 1 may be off (rounding in a file)."""
+
+
+def _check_sum(field: str, what: str, total: float) -> None:
+    """Raise the ValueError that names `field` when shares do not sum to 1."""
+    if not abs(total - 1.0) <= SUM_TOLERANCE:
+        where = f"{field}: " if field else ""
+        raise ValueError(f"{where}{what} must sum to 1 (they sum to {total:.6g})")
+
+
+def _unknown(what: str, given: str, valid: list[str]) -> str:
+    """``'itt' is not one of the topics (finance, it); did you mean 'it'?``."""
+    if not valid:
+        return f"{given!r} is not one of the {what} (there are none)"
+    close = difflib.get_close_matches(given, valid, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{given!r} is not one of the {what} ({', '.join(valid)}){hint}"
 
 
 class Strict(BaseModel):
-    """Base for every schema section: unknown keys are errors, values are immutable."""
+    """Base for every schema section: unknown keys are errors, values are immutable, numbers
+    are finite (``.inf`` and ``.nan`` are refused)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- network
@@ -53,7 +74,7 @@ HOMOPHILY = "homophily (McPherson et al. 2001), docs/model.md 7.1"
 
 
 class TieKindMix(Strict):
-    """Shares of the synthetic network's ties by kind (normalised to sum to 1)."""
+    """Shares of the synthetic network's ties by kind (they must sum to 1)."""
 
     colleague: float = param(
         0.30, "Ties inside a company (small dense groups).", "share", HOMOPHILY, ge=0
@@ -65,9 +86,9 @@ class TieKindMix(Strict):
     client: float = param(0.10, "Client ties, any field.", "share", HOMOPHILY, ge=0)
 
     @model_validator(mode="after")
-    def _some_ties(self) -> TieKindMix:
-        if self.colleague + self.field_peer + self.offline + self.client <= 0:
-            raise ValueError("at least one tie kind needs a positive share")
+    def _shares_sum_to_one(self) -> TieKindMix:
+        total = sum(getattr(self, name) for name in type(self).model_fields)
+        _check_sum("", "the tie-kind shares", total)
         return self
 
 
@@ -193,9 +214,9 @@ class Members(Strict):
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Members:
         for name, classes in (("activity", self.activity), ("posting", self.posting)):
-            total = sum(c.share for c in classes)
-            if not classes or abs(total - 1.0) > 1e-6:
-                raise ValueError(f"the shares of `{name}` classes must sum to 1 (got {total:g})")
+            if not classes:
+                raise ValueError(f"{name}: needs at least one class")
+            _check_sum(name, "the shares of the classes", sum(c.share for c in classes))
         return self
 
 
@@ -591,15 +612,14 @@ class Scenario(Strict):
         if isinstance(self.network, SyntheticNetwork) and self.network.field_shares is not None:
             if len(self.network.field_shares) != len(topics):
                 raise ValueError(f"network.field_shares: needs one share per topic ({len(topics)})")
-            if sum(self.network.field_shares) <= 0:
-                raise ValueError("network.field_shares: shares must not all be zero")
+            _check_sum("network.field_shares", "the shares", sum(self.network.field_shares))
         names = [f.name for f in self.focal]
         if len(set(names)) != len(names):
             raise ValueError("focal: names must be unique")
         known = set(topics) if isinstance(self.network, SyntheticNetwork) else None
         for i, member in enumerate(self.focal):
             if known is not None and member.field not in known:
-                raise ValueError(f"focal[{i}].field: {member.field!r} is not one of the topics")
+                raise ValueError(f"focal[{i}].field: {_unknown('topics', member.field, topics)}")
         for i, event in enumerate(self.events):
             if event.day > self.duration_days:
                 raise ValueError(
@@ -607,15 +627,17 @@ class Scenario(Strict):
                     f" ({self.duration_days} days)"
                 )
             if event.member not in names:
-                raise ValueError(f"events[{i}].member: no focal member named {event.member!r}")
+                raise ValueError(
+                    f"events[{i}].member: {_unknown('focal members', event.member, names)}"
+                )
             if (
                 isinstance(event, AcceptInvitations)
                 and known is not None
                 and event.field not in known
             ):
-                raise ValueError(f"events[{i}].field: {event.field!r} is not one of the topics")
+                raise ValueError(f"events[{i}].field: {_unknown('topics', event.field, topics)}")
         if self.focus_topic is not None and known is not None and self.focus_topic not in known:
-            raise ValueError(f"focus_topic: {self.focus_topic!r} is not one of the topics")
+            raise ValueError(f"focus_topic: {_unknown('topics', self.focus_topic, topics)}")
         per_day = 24 / self.slice_hours
         if abs(per_day - round(per_day)) > 1e-9:
             raise ValueError(
@@ -689,6 +711,57 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The schema sections an annotation holds (through lists, unions and ``Annotated``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) in (Annotated, list, Union, types.UnionType):
+        return [m for arg in get_args(annotation) for m in _models_in(arg)]
+    return []
+
+
+def _section_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The schema section a pydantic error location points into (None if it is no section).
+
+    Union members are told apart by the tag pydantic puts in the location (the value of
+    their discriminator, e.g. ``synthetic`` or ``prune``).
+    """
+    candidates: list[type[BaseModel]] = [Scenario]
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        if len(candidates) > 1:
+            tagged = [
+                m
+                for m in candidates
+                if any(
+                    get_origin(f.annotation) is Literal and item in get_args(f.annotation)
+                    for f in m.model_fields.values()
+                )
+            ]
+            if tagged:
+                candidates = tagged[:1]
+                continue
+        info = candidates[0].model_fields.get(str(item))
+        if info is None:
+            return None
+        candidates = _models_in(info.annotation)
+        if not candidates:
+            return None
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _choices(expected: str) -> list[str]:
+    """The quoted choices of a pydantic literal or tag error: ``'a', 'b' or 'c'``."""
+    return re.findall(r"'([^']*)'", expected)
+
+
+def _closest(given: Any, valid: list[str]) -> str:
+    """``; did you mean 'x'?`` for the valid name closest to `given`, or ``""``."""
+    close = difflib.get_close_matches(str(given), valid, n=1) if isinstance(given, str) else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputError:
     """The first pydantic error as one InputError naming the field path."""
     first = error.errors()[0]
@@ -712,7 +785,22 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputErro
     if first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == NAME_PATTERN:
         message = "must be lower-case letters, digits, - or _ (starting with a letter or digit)"
     if first["type"] == "extra_forbidden":
-        message = "unknown key (not part of the scenario schema; see `feedsim schema`)"
+        section = _section_at(tuple(first["loc"][:-1]))
+        key = first["loc"][-1]
+        if section is None:
+            message = "unknown key (not part of the scenario schema; see `feedsim params`)"
+        else:
+            valid = list(section.model_fields)
+            message = f"unknown key (valid keys here: {', '.join(valid)}){_closest(key, valid)}"
+    elif first["type"] == "literal_error":
+        valid = _choices(str(first["ctx"]["expected"]))
+        message = f"{message} (got {first['input']!r}){_closest(first['input'], valid)}"
+    elif first["type"] == "union_tag_invalid":
+        key = str(first["ctx"]["discriminator"]).strip("'")
+        field = f"{field}.{key}" if field else key
+        valid = _choices(str(first["ctx"]["expected_tags"]))
+        tag = first["ctx"]["tag"]
+        message = f"{tag!r} is not one of {', '.join(valid)}{_closest(tag, valid)}"
     elif first["type"] == "union_tag_not_found":
         message = f"missing key {first['ctx']['discriminator']} (see `feedsim schema`)"
     elif "input" in first and first["type"] not in ("missing",) and field:

@@ -208,7 +208,7 @@ def test_field_names_are_not_special(scenario_file: ScenarioFile) -> None:
         "name": "greek",
         "topics": ["alpha", "beta", "gamma"],
         "focus_topic": "alpha",
-        "network": {"members": 300, "field_shares": [1, 2, 3]},
+        "network": {"members": 300, "field_shares": [0.2, 0.3, 0.5]},
         "focal": [{"name": "watcher", "field": "beta"}],
         "events": [
             {
@@ -434,3 +434,143 @@ def test_input_error_survives_pickling() -> None:
     assert (copy.source, copy.field, copy.problem) == ("a.yaml", "network.members", "too small")
     assert str(copy) == copy.message == "a.yaml: network.members: too small"
     assert InputError("a.yaml", "", "file not found").message == "a.yaml: file not found"
+
+
+# ----------------------------------------------------------------------------- shares and names
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "total"),
+    [
+        (
+            {
+                "network": {
+                    "kinds": {"colleague": 0.5, "field_peer": 0.5, "offline": 0.5, "client": 0.1}
+                }
+            },
+            "network.kinds",
+            "1.6",
+        ),
+        (
+            {"network": {"kinds": {"colleague": 0, "field_peer": 0, "offline": 0, "client": 0}}},
+            "network.kinds",
+            "0",
+        ),
+        (
+            {"members": {"activity": [{"share": 0.5, "sessions_per_day": 1}]}},
+            "members.activity",
+            "0.5",
+        ),
+        (
+            {
+                "members": {
+                    "posting": [
+                        {"share": 0.7, "posts_per_day": 0},
+                        {"share": 0.7, "posts_per_day": 1},
+                    ]
+                }
+            },
+            "members.posting",
+            "1.4",
+        ),
+        ({"network": {"field_shares": [2, 1]}}, "network.field_shares", "3"),
+        (
+            {"variants": [{"name": "v", "network": {"kinds": {"client": 0.9}}}]},
+            "variants[0].network.kinds",
+            "1.8",
+        ),
+    ],
+    ids=["tie-kinds", "tie-kinds-zero", "activity", "posting", "field-shares", "in-a-variant"],
+)
+def test_shares_must_sum_to_one(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    change: dict[str, Any],
+    field: str,
+    total: str,
+) -> None:
+    error = load_error(scenario_file(_deep_merge(small, change)))
+    assert error.field == field
+    assert error.problem.endswith(f"must sum to 1 (they sum to {total})"), error.problem
+
+
+def test_shares_that_sum_to_one_up_to_rounding_are_accepted(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["topics"] = ["a", "b", "c"]
+    small["network"]["field_shares"] = [1 / 3, 1 / 3, 1 / 3]
+    small["network"]["kinds"] = {
+        "colleague": 0.25,
+        "field_peer": 0.25,
+        "offline": 0.25,
+        "client": 0.25,
+    }
+    assert load_study(scenario_file(small)).base.network.field_shares == [1 / 3] * 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (
+            {"platform": {"test_audience": {"fractoin": 0.1}}},
+            "platform.test_audience.fractoin",
+            "unknown key (valid keys here: enabled, fraction, window_hours, target_rate,"
+            " prior_impressions, prior_rate); did you mean 'fraction'?",
+        ),
+        (
+            {"events": [{"day": 1, "action": "prune", "member": "r", "kindz": ["stranger"]}]},
+            "events[0].kindz",
+            "unknown key (valid keys here: action, day, member, kinds, minutes_per_removal);"
+            " did you mean 'kinds'?",
+        ),
+        (
+            {"focal": [{"name": "r", "field": "fnance"}]},
+            "focal[0].field",
+            "'fnance' is not one of the topics (finance, it); did you mean 'finance'?",
+        ),
+        (
+            {"events": [{"day": 1, "action": "prune", "member": "rr"}]},
+            "events[0].member",
+            "'rr' is not one of the focal members (r); did you mean 'r'?",
+        ),
+        (
+            {"focus_topic": "itt"},
+            "focus_topic",
+            "'itt' is not one of the topics (finance, it); did you mean 'it'?",
+        ),
+        (
+            {"platform": {"ranker": "linkdin"}},
+            "platform.ranker",
+            "(got 'linkdin'); did you mean 'linkedin'?",
+        ),
+        (
+            {"events": [{"day": 1, "action": "prun", "member": "r"}]},
+            "events[0].action",
+            "'prun' is not one of accept_invitations, prune; did you mean 'prune'?",
+        ),
+        ({"network": {"mean_degree": float("inf")}}, "network.mean_degree", "finite number"),
+        ({"slice_hours": float("nan")}, "slice_hours", "finite number"),
+    ],
+    ids=[
+        "unknown-key",
+        "unknown-key-in-event",
+        "unknown-topic",
+        "unknown-member",
+        "unknown-focus-topic",
+        "unknown-choice",
+        "unknown-event-action",
+        "infinite",
+        "nan",
+    ],
+)
+def test_unknown_names_list_the_valid_ones_and_suggest_the_closest(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    change: dict[str, Any],
+    field: str,
+    problem: str,
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    error = load_error(scenario_file(_deep_merge(small, change)))
+    assert error.field == field
+    assert problem in error.problem, error.problem
