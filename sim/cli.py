@@ -33,7 +33,8 @@ def _input_errors_exit_2(command: Callable[..., None]) -> Callable[..., None]:
         try:
             command(*args, **kwargs)
         except InputError as exc:
-            click.echo(f"feedsim: error: {exc.message}", err=True)
+            one_line = " ".join(exc.message.splitlines())  # a key or value may hold newlines
+            click.echo(f"feedsim: error: {one_line}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("feedsim: interrupted; no results were written", err=True)

@@ -772,7 +772,8 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputErro
         elif item in ("synthetic", "file", "accept_invitations", "prune"):
             continue  # discriminator tags pydantic adds to the path
         else:
-            parts.append(("." if parts else "") + str(item))
+            name = str(item) if re.fullmatch(r"[\w-]+", str(item)) else repr(item)
+            parts.append(("." if parts else "") + name)
     local = "".join(parts)
     message = str(first["msg"])
     if message.startswith("Value error, "):

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import pickle
+import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import annotated_types
 import pytest
+import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from sim.cli import main
 from sim.errors import InputError
 from sim.scenario import (
     FileNetwork,
@@ -574,3 +579,118 @@ def test_unknown_names_list_the_valid_ones_and_suggest_the_closest(
     error = load_error(scenario_file(_deep_merge(small, change)))
     assert error.field == field
     assert problem in error.problem, error.problem
+
+
+# ----------------------------------------------------------------------------- mutants
+
+BUNDLED_FILES = sorted(BUNDLED.parent.glob("*.yaml"))
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([float("nan"), float("inf"), -float("inf"), 0, -1, 1e300, 2**63]),
+    st.text(max_size=12),
+    st.sampled_from(["", "Finance", "it ", "no such name", "ü", "1e-3", "yes", "~", "[", "{a: 1}"]),
+)
+VALUES = st.one_of(
+    SCALARS,
+    st.lists(SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=8), SCALARS, max_size=2),
+)
+KEYS = st.one_of(st.text(min_size=1, max_size=10), st.sampled_from(["name", "share", "day"]))
+
+
+def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key and list index of a YAML document, as paths."""
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += places(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += places(value, (*path, i))
+    return found
+
+
+def parent_of(document: Any, path: tuple[Any, ...]) -> Any:
+    for key in path[:-1]:
+        document = document[key]
+    return document
+
+
+@st.composite
+def mutants(draw: st.DrawFn) -> tuple[str, str]:
+    """A bundled scenario with one to three mutations, as YAML text, and what was done."""
+    source = draw(st.sampled_from(BUNDLED_FILES))
+    document = yaml.safe_load(source.read_text())
+    done = [source.name]
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        where = draw(st.sampled_from(places(document)))
+        parent, key = parent_of(document, where), where[-1]
+        old = parent[key]
+        action = draw(st.sampled_from(["replace", "delete", "add-key", "swap", "rename", "number"]))
+        if action == "replace":
+            parent[key] = draw(VALUES)
+        elif action == "delete":
+            del parent[key]
+        elif action == "add-key":
+            target = old if isinstance(old, dict) else parent
+            if isinstance(target, dict):
+                target[draw(KEYS)] = draw(VALUES)
+        elif action == "swap":  # lists and mappings swapped
+            if isinstance(old, list):
+                parent[key] = {str(i): v for i, v in enumerate(old)}
+            elif isinstance(old, dict):
+                parent[key] = list(old.values())
+            else:
+                parent[key] = [old]
+        elif action == "rename" and isinstance(old, str):  # a string where a name is expected
+            parent[key] = draw(st.sampled_from([old.upper(), old + "x", old[:-1], " " + old, "x"]))
+        elif action == "number" and isinstance(old, int | float) and not isinstance(old, bool):
+            parent[key] = draw(
+                st.sampled_from(
+                    [-old, old * 1000, old + 0.5, float("nan"), float("inf"), -1, 0, 10**9]
+                )
+            )
+        done.append(f"{action} {'.'.join(map(str, where))}")
+        if not places(document):
+            break
+    text = yaml.safe_dump(document, sort_keys=False, width=10**9, allow_unicode=True)
+    if draw(st.integers(min_value=0, max_value=4)) == 0:  # a key written twice
+        lines = text.splitlines()
+        keyed = [i for i, line in enumerate(lines) if re.match(r"^\s*[A-Za-z_][\w-]*: \S", line)]
+        if keyed:
+            i = draw(st.sampled_from(keyed))
+            lines.insert(i + 1, lines[i])
+            text = "\n".join(lines) + "\n"
+            done.append(f"duplicate line {i + 1}")
+    return text, "; ".join(done)
+
+
+@pytest.mark.slow  # 300 examples, about 15 s
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutant=mutants())
+def test_a_mutated_bundled_scenario_validates_or_is_refused_in_one_line(
+    mutant: tuple[str, str],
+) -> None:
+    """Whatever is done to a bundled scenario (wrong types, out-of-range or non-finite
+    numbers, unknown, deleted or repeated keys, lists and mappings swapped, odd names),
+    `feedsim validate` either accepts it or refuses it with exit code 2 and one line naming
+    the file; never a traceback."""
+    text, what = mutant
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mutant.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(main, ["validate", str(path)])
+    assert "Traceback" not in result.output, what
+    assert result.exit_code in (0, 2), (what, result.exception, result.output)
+    if result.exit_code == 0:
+        assert result.stdout.startswith(f"{path}: ok (") and result.stdout.count("\n") == 1, what
+        assert result.stderr == ""
+    else:
+        assert isinstance(result.exception, SystemExit), what
+        assert result.stdout == "", what
+        message = result.stderr
+        assert message.startswith(f"feedsim: error: {path}: "), (what, message)
+        assert message.count("\n") == 1 and message.endswith("\n"), (what, message)
