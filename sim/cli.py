@@ -20,6 +20,7 @@ import click
 from sim import __version__
 from sim.bench import WORKLOADS
 from sim.errors import InputError
+from sim.metrics import TABLES
 from sim.scenario import json_schema, load_study
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
@@ -113,7 +114,7 @@ def run(
     """Simulate every variant of SCENARIO and write <out>/<name>/.
 
     The folder holds manifest.json (resolved scenario, seeds, version, git commit),
-    tables/*.parquet (posts, feed, beliefs, ties), figures/ (PNG and SVG) and report.html /
+    tables/*.parquet (one per table: TABLES), figures/ (PNG and SVG) and report.html /
     report.md. It appears only when complete; an earlier folder of the same name is
     replaced only then.
     """
@@ -128,6 +129,9 @@ def run(
     data = manifest(study, outputs, started, workers, scheduler, commit)
     write_results(destination, merged, data, _draw)
     click.echo(f"wrote {destination}/ (open {destination / 'report.html'})")
+
+
+run.help = (run.help or "").replace("TABLES", ", ".join(TABLES))  # the tables it writes
 
 
 def _study_overrides(replications: int | None, seed: int | None) -> dict[str, Any]:

@@ -462,6 +462,16 @@ def test_help_explains_the_commands() -> None:
     assert "scenario file" in result.stdout.lower()
 
 
+def test_run_help_lists_every_table_it_writes() -> None:
+    from sim.metrics import TABLES
+
+    result = invoke("run", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert f"tables/*.parquet (one per table: {', '.join(TABLES)})" in text
+    assert set(TABLES) >= {"posts", "feed", "beliefs", "ties", "connections"}
+
+
 def test_python_dash_m_sim_help() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sim", "--help"],
