@@ -169,8 +169,10 @@ def _workers(jobs: int | None, scheduler: str | None) -> int:
     multiple=True,
     required=True,
     metavar="PATH=V1,V2,...",
-    help="A scenario field (dotted path, e.g. platform.test_audience.fraction) and the values"
-    " it takes (YAML scalars). Repeat for more fields: the grid is their product.",
+    help="A scenario field (dotted path, e.g. platform.test_audience.fraction; list items by"
+    " name or index, e.g. variants.accept-100-it.events.0.count; `feedsim params` lists them)"
+    " and the values it takes (YAML scalars). Repeat for more fields: the grid is their"
+    " product.",
 )
 @click.option(
     "--out",

@@ -466,10 +466,14 @@ def plan_sweep(
     for axis in axes:
         for i, variant in enumerate(raw_variants):
             if axis.in_variant is None and _sets_path(variant, list(axis.segments)):
+                name = variant.get("name") if isinstance(variant, dict) else None
+                inside = f"variants.{name}.{axis.path}" if isinstance(name, str) else ""
+                hint = f" (to sweep it in that arm: --set {inside}=...)" if inside else ""
                 raise InputError(
                     "--set",
                     axis.path,
-                    f"variants[{i}] sets this field itself, so the sweep would not change that arm",
+                    f"variants[{i}] sets this field itself, so the sweep would not change that"
+                    f" arm{hint}",
                 )
         for i in range(len(axis.values)):
             _load_point(scenario, prepared, overrides, [(axis, i)])  # blame one value first

@@ -457,7 +457,7 @@ def test_scenarios_lists_the_bundled_file() -> None:
 def test_help_explains_the_commands() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
-    for command in ("run", "validate", "figures", "scenarios", "schema"):
+    for command in ("run", "validate", "figures", "sweep", "params", "scenarios", "schema"):
         assert f"  {command} " in result.stdout
     assert "scenario file" in result.stdout.lower()
 

@@ -437,6 +437,7 @@ def test_a_field_a_variant_sets_cannot_be_swept(
     result = sweep(scenario_file(body), tmp_path / "out", "--set", "platform.ranker=linkedin")
     assert result.exit_code == 2
     assert "--set: platform.ranker: variants[0] sets this field itself" in result.stderr
+    assert "(to sweep it in that arm: --set variants.chrono.platform.ranker=...)" in result.stderr
 
 
 def test_overlapping_settings_exit_2(tiny: Path, tmp_path: Path) -> None:
