@@ -309,7 +309,8 @@ def format_table(params: Sequence[Param]) -> str:
         text = param.description
         if param.applies:
             text = f"({param.applies} only) {text}"
-        out.append(f"    {text}")
+        if text:
+            out.append(f"    {text}")
         if param.source:
             out.append(f"    source: {param.source}")
     return "\n".join(out)
