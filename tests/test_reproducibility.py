@@ -34,6 +34,7 @@ def test_same_seed_gives_byte_identical_tables_with_one_or_two_jobs(tmp_path: Pa
         assert (parallel / "tables" / f"{name}.parquet").read_bytes() == reference, name
 
 
+@pytest.mark.slow  # the recruiter study at 600 members, two replications
 def test_every_row_carries_its_identifiers_and_seeds_differ(tmp_path: Path) -> None:
     scenario = small_recruiter(tmp_path, members=600)
     folder = saved(scenario, tmp_path / "a", jobs=1)
