@@ -192,13 +192,16 @@ def parse_settings(settings: Sequence[str]) -> tuple[Axis, ...]:
 
 
 def _item(items: list[Any], segment: str, where: str, path: str) -> int:
-    """The index of the list item `segment` names: an index, or the ``name`` of an item.
+    """The index of the list item `segment` names: the ``name`` of an item, or an index.
 
     Raises:
         InputError: no such item (listing the names and suggesting the closest), or an
             index out of range.
     """
     count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    if segment in names:  # a name first: names may be digits too
+        return names.index(segment)
     if segment.isdigit():
         index = int(segment)
         if index >= len(items):
@@ -207,13 +210,10 @@ def _item(items: list[Any], segment: str, where: str, path: str) -> int:
                 "--set", path, f"{where} has {count}; no index {index} (valid: {last})"
             )
         return index
-    names = [item.get("name") for item in items if isinstance(item, dict)]
     if not any(isinstance(n, str) for n in names):
         raise InputError(
             "--set", path, f"the items of {where} have no names; give an index ({count})"
         )
-    if segment in names:
-        return names.index(segment)
     valid = [n for n in names if isinstance(n, str)]
     close = difflib.get_close_matches(segment, valid, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""

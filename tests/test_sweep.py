@@ -233,6 +233,16 @@ def test_bad_list_paths_exit_2_naming_the_valid_items(
     assert counted["calls"] == 0
 
 
+def test_a_name_that_is_a_number_is_taken_as_the_name(tmp_path: Path) -> None:
+    body = {**TINY, "variants": [{"name": "2"}, {"name": "x"}, {"name": "y"}]}
+    path = tmp_path / "numbered.yaml"
+    path.write_text(yaml.safe_dump(body, sort_keys=False))
+    plan = sim.sweep.plan_sweep(path, ["variants.2.platform.feed_size=3"])
+    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [3, 10, 10]
+    plan = sim.sweep.plan_sweep(path, ["variants.1.platform.feed_size=3"])
+    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [10, 3, 10]
+
+
 def test_a_variant_path_and_a_base_path_to_the_same_field_overlap(arms: Path) -> None:
     with pytest.raises(sim.sweep.InputError, match=re.escape("overlaps --set platform.feed_size")):
         sim.sweep.plan_sweep(arms, ["platform.feed_size=3", "variants.plain.platform.feed_size=4"])
