@@ -12,6 +12,7 @@ them for ``feedsim params``; :func:`describe` explains one field for ``feedsim v
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import math
 import types
@@ -258,16 +259,14 @@ def _merge(params: list[Param]) -> list[Param]:
         if known is None:
             rows[param.path] = param
         elif known.kind == param.kind == "choice" and known.allowed != param.allowed:
-            rows[param.path] = Param(  # a discriminator: its choices add up
-                **{
-                    **known.__dict__,
-                    "allowed": f"{known.allowed} | {param.allowed}",
-                    "default": known.default if known.default != REQUIRED else param.default,
-                    "applies": "",
-                }
+            rows[param.path] = dataclasses.replace(  # a discriminator: its choices add up
+                known,
+                allowed=f"{known.allowed} | {param.allowed}",
+                default=known.default if known.default != REQUIRED else param.default,
+                applies="",
             )
         else:
-            rows[param.path] = Param(**{**known.__dict__, "applies": ""})
+            rows[param.path] = dataclasses.replace(known, applies="")
     return list(rows.values())
 
 
