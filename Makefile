@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test figures bench lint clean
+.PHONY: install demo test test-fast figures bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,11 @@ install: $(STAMP) ## create .venv and install feedsim with its test tools
 demo: $(STAMP) ## run the headline study and write results/recruiter-accepts-100-it/
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs 2
 
-test: $(STAMP) ## run the test suite
+test: $(STAMP) ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## unit tests and small end-to-end checks, under 90 s on two cores
+	$(BIN)/python -m pytest -m "not slow"
 
 JOBS ?= 2
 

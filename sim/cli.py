@@ -20,6 +20,7 @@ import click
 from sim import __version__
 from sim.bench import WORKLOADS
 from sim.errors import InputError
+from sim.metrics import TABLES
 from sim.scenario import json_schema, load_study
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
@@ -33,13 +34,29 @@ def _input_errors_exit_2(command: Callable[..., None]) -> Callable[..., None]:
         try:
             command(*args, **kwargs)
         except InputError as exc:
-            click.echo(f"feedsim: error: {exc.message}", err=True)
+            one_line = " ".join(exc.message.splitlines())  # a key or value may hold newlines
+            click.echo(f"feedsim: error: {one_line}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("feedsim: interrupted; no results were written", err=True)
             sys.exit(130)
 
     return wrapper
+
+
+DEFAULT_JOBS = 1
+"""Local worker processes when `--jobs` is not given (the same for `run` and `sweep`)."""
+
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Base seed (overrides the file's `seed`); replication r gets its own seed from it.",
+)
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help=f"Worker processes [default: {DEFAULT_JOBS}]; results are identical for any number.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,7 +73,8 @@ def main() -> None:
     Start with:
       feedsim scenarios                     list the bundled studies
       feedsim run scenarios/recruiter-accepts-100-it.yaml
-      feedsim schema                        every scenario field, its unit and default
+      feedsim params                        every parameter a sweep can set, with units
+      feedsim schema                        the JSON Schema of scenario files
     """
 
 
@@ -74,12 +92,8 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Replications per variant (overrides the file's `replications`).",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Base seed (overrides the file's `seed`).")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes [default: 1]; results are identical for any number.",
-)
+@seed_option
+@jobs_option
 @click.option(
     "--scheduler",
     metavar="ADDR",
@@ -100,19 +114,14 @@ def run(
     """Simulate every variant of SCENARIO and write <out>/<name>/.
 
     The folder holds manifest.json (resolved scenario, seeds, version, git commit),
-    tables/*.parquet (posts, feed, beliefs, ties), figures/ (PNG and SVG) and report.html /
+    tables/*.parquet (one per table: TABLES), figures/ (PNG and SVG) and report.html /
     report.md. It appears only when complete; an earlier folder of the same name is
     replaced only then.
     """
     from sim.experiment import git_commit, manifest, merge_tables, run_study, write_results
 
-    overrides: dict[str, Any] = {}
-    if replications is not None:
-        overrides["replications"] = replications
-    if seed is not None:
-        overrides["seed"] = seed
-    study = load_study(scenario, overrides)
-    workers = _workers(jobs, scheduler, default=1)
+    study = load_study(scenario, _study_overrides(replications, seed))
+    workers = _workers(jobs, scheduler)
     started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
     merged = merge_tables(outputs)
@@ -122,8 +131,21 @@ def run(
     click.echo(f"wrote {destination}/ (open {destination / 'report.html'})")
 
 
-def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
-    """Local worker processes: `--jobs`, else `default`; 1 with `--scheduler`.
+run.help = (run.help or "").replace("TABLES", ", ".join(TABLES))  # the tables it writes
+
+
+def _study_overrides(replications: int | None, seed: int | None) -> dict[str, Any]:
+    """The study-level fields the `--replications` and `--seed` options replace."""
+    overrides: dict[str, Any] = {}
+    if replications is not None:
+        overrides["replications"] = replications
+    if seed is not None:
+        overrides["seed"] = seed
+    return overrides
+
+
+def _workers(jobs: int | None, scheduler: str | None) -> int:
+    """Local worker processes: `--jobs`, else :data:`DEFAULT_JOBS`; 1 with `--scheduler`.
 
     Raises:
         InputError: both `--jobs` and `--scheduler` were given.
@@ -136,7 +158,7 @@ def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
                 "cannot be combined with --scheduler (the cluster's workers run the runs)",
             )
         return 1
-    return default if jobs is None else jobs
+    return DEFAULT_JOBS if jobs is None else jobs
 
 
 @main.command()
@@ -147,8 +169,10 @@ def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
     multiple=True,
     required=True,
     metavar="PATH=V1,V2,...",
-    help="A scenario field (dotted path, e.g. platform.test_audience.fraction) and the values"
-    " it takes (YAML scalars). Repeat for more fields: the grid is their product.",
+    help="A scenario field (dotted path, e.g. platform.test_audience.fraction; list items by"
+    " name or index, e.g. variants.accept-100-it.events.0.count; `feedsim params` lists them)"
+    " and the values it takes (YAML scalars). Repeat for more fields: the grid is their"
+    " product.",
 )
 @click.option(
     "--out",
@@ -162,11 +186,8 @@ def _workers(jobs: int | None, scheduler: str | None, default: int) -> int:
     type=click.IntRange(min=1),
     help="Replications per variant and point (overrides the file's `replications`).",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes [default: all cores]; results are identical for any number.",
-)
+@seed_option
+@jobs_option
 @click.option(
     "--scheduler",
     metavar="ADDR",
@@ -184,6 +205,7 @@ def sweep(
     settings: tuple[str, ...],
     out: Path,
     replications: int | None,
+    seed: int | None,
     jobs: int | None,
     scheduler: str | None,
     fresh: bool,
@@ -205,8 +227,8 @@ def sweep(
     """
     from sim.sweep import plan_sweep, run_sweep
 
-    overrides = {} if replications is None else {"replications": replications}
-    workers = _workers(jobs, scheduler, default=os.cpu_count() or 1)
+    overrides = _study_overrides(replications, seed)
+    workers = _workers(jobs, scheduler)
     plan = plan_sweep(scenario, settings, overrides)
     try:
         destination = run_sweep(
@@ -352,13 +374,61 @@ def _draw(folder: Path) -> None:
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="PATH=V1,V2,...",
+    help="Also check a sweep's settings, as `feedsim sweep` takes them, and show how each"
+    " path resolves: the field, its type and bounds, its current value.",
+)
 @_input_errors_exit_2
-def validate(scenarios: tuple[Path, ...]) -> None:
-    """Check scenario files without running them (exit code 2 at the first bad one)."""
+def validate(scenarios: tuple[Path, ...], settings: tuple[str, ...]) -> None:
+    """Check scenario files without running them (exit code 2 at the first bad one).
+
+    \b
+    With --set, every point of that sweep is checked too, e.g.
+      feedsim validate scenarios/recruiter-accepts-100-it.yaml \\
+          --set variants.accept-100-it.events.0.count=25,50,100
+    """
+    from sim.sweep import explain, plan_sweep
+
     for path in scenarios:
         study = load_study(path)
+        plan = plan_sweep(path, settings) if settings else None
         arms = ", ".join(arm.name for arm in study.arms)
         click.echo(f"{path}: ok ({len(study.arms)} variants: {arms})")
+        if plan is not None:
+            for axis in plan.axes:
+                click.echo("\n".join(f"  {line}" for line in explain(plan, axis)))
+            click.echo(f"  {len(plan.points)} points, each a valid scenario")
+
+
+@main.command()
+@click.argument("pattern", required=False, metavar="[FILTER]")
+def params(pattern: str | None) -> None:
+    """List every path `feedsim sweep --set` takes: default, unit, allowed values, meaning.
+
+    FILTER keeps the paths that contain it, or match it as a glob (`*`, `?`):
+    `feedsim params test_audience`, `feedsim params 'behaviour.ties.*'`. Items of a list
+    are reached by name (<name>) or by index from 0 (<i>); every path also works inside one
+    variant as variants.<name>.PATH.
+    """
+    from sim.params import format_table, matching, parameters
+
+    chosen = matching(parameters(), pattern)
+    if not chosen:
+        click.echo(
+            f"feedsim: error: no parameter path matches {pattern!r} (`feedsim params` lists"
+            " them all)",
+            err=True,
+        )
+        sys.exit(2)
+    click.echo(format_table(chosen))
+    click.echo(
+        "\nInside one variant: variants.<name>.PATH for any PATH above but duration_days."
+        " Set per run: --seed, --replications."
+    )
 
 
 @main.command()

@@ -12,10 +12,12 @@ Unknown keys are errors. :func:`load_study` turns every problem into an
 from __future__ import annotations
 
 import copy
+import difflib
 import re
+import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -23,47 +25,70 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.errors import InputError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-FREE = "free parameter, calibrated (docs/calibration.md)"
+FREE = "free parameter, tuned to the stylized facts (docs/calibration.md)"
+"""The source of a parameter set by calibration rather than taken from a publication."""
 
 
-def param(default: Any, doc: str, unit: str, source: str = FREE, **constraints: Any) -> Any:
-    """A schema field with its documentation, unit and source (shown by `feedsim schema`)."""
-    return Field(
-        default,
-        description=doc,
-        json_schema_extra={"unit": unit, "source": source},
-        **constraints,
-    )
+def param(default: Any, doc: str, unit: str, source: str | None = None, **constraints: Any) -> Any:
+    """A schema field with its documentation, unit and source (shown by `feedsim schema` and
+    `feedsim params`). A field without a source (a name, a day, a file path, or a value no
+    publication backs) shows none."""
+    extra: dict[str, Any] = {"unit": unit}
+    if source:
+        extra["source"] = source
+    return Field(default, description=doc, json_schema_extra=extra, **constraints)
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+SUM_TOLERANCE = 1e-6
+"""How far shares that must sum to 1 may be off (rounding in a file)."""
+
+
+def _check_sum(field: str, what: str, total: float) -> None:
+    """Raise the ValueError that names `field` when shares do not sum to 1."""
+    if not abs(total - 1.0) <= SUM_TOLERANCE:
+        where = f"{field}: " if field else ""
+        raise ValueError(f"{where}{what} must sum to 1 (they sum to {total:.6g})")
+
+
+def _unknown(what: str, given: str, valid: list[str]) -> str:
+    """``'itt' is not one of the topics (finance, it); did you mean 'it'?``."""
+    if not valid:
+        return f"{given!r} is not one of the {what} (there are none)"
+    close = difflib.get_close_matches(given, valid, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{given!r} is not one of the {what} ({', '.join(valid)}){hint}"
 
 
 class Strict(BaseModel):
-    """Base for every schema section: unknown keys are errors, values are immutable."""
+    """Base for every schema section: unknown keys are errors, values are immutable, numbers
+    are finite (``.inf`` and ``.nan`` are refused)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- network
 
 
+HOMOPHILY = "homophily (McPherson et al. 2001), docs/model.md 7.1"
+
+
 class TieKindMix(Strict):
-    """Shares of the synthetic network's ties by kind (normalised to sum to 1)."""
+    """Shares of the synthetic network's ties by kind (they must sum to 1)."""
 
     colleague: float = param(
-        0.30, "Ties inside a company (small dense groups).", "share", "MODEL.md 1", ge=0
+        0.30, "Ties inside a company (small dense groups).", "share", HOMOPHILY, ge=0
     )
     field_peer: float = param(
-        0.45, "Ties to other members of the same field.", "share", "MODEL.md 1", ge=0
+        0.45, "Ties to other members of the same field.", "share", HOMOPHILY, ge=0
     )
-    offline: float = param(0.15, "Friends and family, any field.", "share", "MODEL.md 1", ge=0)
-    client: float = param(0.10, "Client ties, any field.", "share", "MODEL.md 1", ge=0)
+    offline: float = param(0.15, "Friends and family, any field.", "share", HOMOPHILY, ge=0)
+    client: float = param(0.10, "Client ties, any field.", "share", HOMOPHILY, ge=0)
 
     @model_validator(mode="after")
-    def _some_ties(self) -> TieKindMix:
-        if self.colleague + self.field_peer + self.offline + self.client <= 0:
-            raise ValueError("at least one tie kind needs a positive share")
+    def _shares_sum_to_one(self) -> TieKindMix:
+        total = sum(getattr(self, name) for name in type(self).model_fields)
+        _check_sum("", "the tie-kind shares", total)
         return self
 
 
@@ -77,7 +102,7 @@ class SyntheticNetwork(Strict):
         "Mean number of connections per member (LinkedIn: mean about 300, median about 190;"
         " scaled down with the network size).",
         "connections",
-        "smprotips.com (calibration-sources.md 1), scaled",
+        "smprotips.com (a claimed LinkedIn 2021 US analysis, unverified), scaled",
         gt=0,
     )
     degree_sigma: float = param(
@@ -189,9 +214,9 @@ class Members(Strict):
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Members:
         for name, classes in (("activity", self.activity), ("posting", self.posting)):
-            total = sum(c.share for c in classes)
-            if not classes or abs(total - 1.0) > 1e-6:
-                raise ValueError(f"the shares of `{name}` classes must sum to 1 (got {total:g})")
+            if not classes:
+                raise ValueError(f"{name}: needs at least one class")
+            _check_sum(name, "the shares of the classes", sum(c.share for c in classes))
         return self
 
 
@@ -272,14 +297,14 @@ class Strategy(Strict):
         0.26,
         "Chance an invitation sent to a stranger is accepted (a note barely changes it).",
         "share",
-        "26.37% blank, 26.42% with a note (Expandi/Belkins 2024, calibration-sources.md 1)",
+        "26.37% blank, 26.42% with a note (Expandi/Belkins 2024, 20 M invitations)",
     )
     note_reply_rate: Probability = param(
         0.094,
         "Chance a stranger who accepted an invitation with a personal note replies (an"
         " exchange that places the tie, C10); without a note `stranger_reply_rate` applies.",
         "share",
-        "post-acceptance reply 9.4% with a note vs 5.4% blank (calibration-sources.md 1)",
+        "post-acceptance reply 9.4% with a note vs 5.4% blank (Expandi/Belkins 2024)",
     )
 
 
@@ -525,9 +550,10 @@ class Platform(Strict):
     feed_size: int = param(10, "Items a session views (K).", "items", ge=1, le=100)
     max_age_days: float = param(
         2.0,
-        "Posts older than this are no longer candidates (most engagement comes in a post's"
-        " first day: calibration-sources.md 1).",
+        "Posts older than this are no longer candidates (most engagement comes early: about"
+        " 70% of comments within 3 hours in one experiment, cristianchinabirta.ro 2021).",
         "days",
+        FREE,
         gt=0,
     )
     out_of_network_per_session: float = param(
@@ -554,23 +580,27 @@ class Platform(Strict):
 class TieMultipliers(Strict):
     """Engagement multiplier by the viewer's relationship to the author.
 
-    calibration-sources.md 4 gives multipliers relative to a stranger = 1 (colleague 4-6,
-    peer 2-3, offline 3-5, client 2-4); feedsim keeps those for peers and calibrates the
-    stranger value below 1 so that most stranger ties stay silent (C4, C8).
+    Assumed ranges relative to a stranger = 1 (colleague 4-6, peer 2-3, offline 3-5, client
+    2-4), after the tie-strength dimensions of Gilbert & Karahalios 2009 and the stronger
+    individual influence of strong ties (Bakshy et al. 2012); feedsim keeps those for peers
+    and calibrates the stranger value below 1 so that most stranger ties stay silent (C4, C8;
+    docs/calibration.md).
     """
 
     colleague: float = param(
-        5.0, "Colleagues.", "x", "calibration-sources.md 4: colleague 4-6", ge=0
+        5.0, "Colleagues.", "x", "assumed 4-6, after Gilbert & Karahalios 2009", ge=0
     )
     field_peer: float = param(
-        3.0, "Peers in one's field.", "x", "calibration-sources.md 4: peer 2-3", ge=0
+        3.0, "Peers in one's field.", "x", "assumed 2-3, after Gilbert & Karahalios 2009", ge=0
     )
     offline: float = param(
-        4.0, "Friends and family.", "x", "calibration-sources.md 4: offline 3-5", ge=0
+        4.0, "Friends and family.", "x", "assumed 3-5, after Gilbert & Karahalios 2009", ge=0
     )
-    client: float = param(3.0, "Clients.", "x", "calibration-sources.md 4: client 2-4", ge=0)
+    client: float = param(
+        3.0, "Clients.", "x", "assumed 2-4, after Gilbert & Karahalios 2009", ge=0
+    )
     stranger: float = param(
-        0.3, "Connections accepted without a prior relationship (C4).", "x", ge=0
+        0.3, "Connections accepted without a prior relationship (C4).", "x", FREE, ge=0
     )
     second_degree: float = param(
         0.3, "Viewers not connected to the author (seen through a connection).", "x", ge=0
@@ -581,6 +611,7 @@ class TieMultipliers(Strict):
         "Strangers one has exchanged messages with (an answered question or a replied intro"
         " message): they can now place each other (C8, C10).",
         "x",
+        FREE,
         ge=0,
     )
 
@@ -592,15 +623,15 @@ class Behaviour(Strict):
         0.04,
         "Base chance to like an item at the top of the feed.",
         "1/impression",
-        "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
+        "personal profiles: 2-5% engagement per impression (Socialinsider 2026)",
     )
-    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression")
-    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression")
+    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression", FREE)
+    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression", FREE)
     attention_decay_items: float = param(
         6.0,
         "Attention at position i is exp(-i / this).",
         "items",
-        "Hodas & Lerman 2012; calibration-sources.md 4: 5-15",
+        "Hodas & Lerman 2012 (attention decays over about 5-15 feed positions)",
         gt=0,
     )
     social_proof: float = param(
@@ -638,8 +669,7 @@ class Behaviour(Strict):
         "Chance that a stranger tie accepted without any message still exchanges messages"
         " later (the inviter's follow-up gets an answer).",
         "share",
-        "post-acceptance reply 5.4% for blank invitations (Expandi/Belkins 2024,"
-        " calibration-sources.md 1)",
+        "post-acceptance reply 5.4% for blank invitations (Expandi/Belkins 2024)",
     )
     stranger_reply_days: float = param(
         7.0, "Mean delay of that exchange after acceptance (exponential).", "days", gt=0
@@ -776,15 +806,14 @@ class Scenario(Strict):
         if isinstance(self.network, SyntheticNetwork) and self.network.field_shares is not None:
             if len(self.network.field_shares) != len(topics):
                 raise ValueError(f"network.field_shares: needs one share per topic ({len(topics)})")
-            if sum(self.network.field_shares) <= 0:
-                raise ValueError("network.field_shares: shares must not all be zero")
+            _check_sum("network.field_shares", "the shares", sum(self.network.field_shares))
         names = [f.name for f in self.focal]
         if len(set(names)) != len(names):
             raise ValueError("focal: names must be unique")
         known = set(topics) if isinstance(self.network, SyntheticNetwork) else None
         for i, member in enumerate(self.focal):
             if known is not None and member.field not in known:
-                raise ValueError(f"focal[{i}].field: {member.field!r} is not one of the topics")
+                raise ValueError(f"focal[{i}].field: {_unknown('topics', member.field, topics)}")
         for i, event in enumerate(self.events):
             if event.day > self.duration_days:
                 raise ValueError(
@@ -792,15 +821,17 @@ class Scenario(Strict):
                     f" ({self.duration_days} days)"
                 )
             if event.member not in names:
-                raise ValueError(f"events[{i}].member: no focal member named {event.member!r}")
+                raise ValueError(
+                    f"events[{i}].member: {_unknown('focal members', event.member, names)}"
+                )
             if (
                 isinstance(event, AcceptInvitations)
                 and known is not None
                 and event.field not in known
             ):
-                raise ValueError(f"events[{i}].field: {event.field!r} is not one of the topics")
+                raise ValueError(f"events[{i}].field: {_unknown('topics', event.field, topics)}")
         if self.focus_topic is not None and known is not None and self.focus_topic not in known:
-            raise ValueError(f"focus_topic: {self.focus_topic!r} is not one of the topics")
+            raise ValueError(f"focus_topic: {_unknown('topics', self.focus_topic, topics)}")
         per_day = 24 / self.slice_hours
         if abs(per_day - round(per_day)) > 1e-9:
             raise ValueError(
@@ -874,6 +905,57 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The schema sections an annotation holds (through lists, unions and ``Annotated``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) in (Annotated, list, Union, types.UnionType):
+        return [m for arg in get_args(annotation) for m in _models_in(arg)]
+    return []
+
+
+def _section_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The schema section a pydantic error location points into (None if it is no section).
+
+    Union members are told apart by the tag pydantic puts in the location (the value of
+    their discriminator, e.g. ``synthetic`` or ``prune``).
+    """
+    candidates: list[type[BaseModel]] = [Scenario]
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        if len(candidates) > 1:
+            tagged = [
+                m
+                for m in candidates
+                if any(
+                    get_origin(f.annotation) is Literal and item in get_args(f.annotation)
+                    for f in m.model_fields.values()
+                )
+            ]
+            if tagged:
+                candidates = tagged[:1]
+                continue
+        info = candidates[0].model_fields.get(str(item))
+        if info is None:
+            return None
+        candidates = _models_in(info.annotation)
+        if not candidates:
+            return None
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _choices(expected: str) -> list[str]:
+    """The quoted choices of a pydantic literal or tag error: ``'a', 'b' or 'c'``."""
+    return re.findall(r"'([^']*)'", expected)
+
+
+def _closest(given: Any, valid: list[str]) -> str:
+    """``; did you mean 'x'?`` for the valid name closest to `given`, or ``""``."""
+    close = difflib.get_close_matches(str(given), valid, n=1) if isinstance(given, str) else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputError:
     """The first pydantic error as one InputError naming the field path."""
     first = error.errors()[0]
@@ -884,7 +966,8 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputErro
         elif item in ("synthetic", "file", "accept_invitations", "prune"):
             continue  # discriminator tags pydantic adds to the path
         else:
-            parts.append(("." if parts else "") + str(item))
+            name = str(item) if re.fullmatch(r"[\w-]+", str(item)) else repr(item)
+            parts.append(("." if parts else "") + name)
     local = "".join(parts)
     message = str(first["msg"])
     if message.startswith("Value error, "):
@@ -897,7 +980,22 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> InputErro
     if first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == NAME_PATTERN:
         message = "must be lower-case letters, digits, - or _ (starting with a letter or digit)"
     if first["type"] == "extra_forbidden":
-        message = "unknown key (not part of the scenario schema; see `feedsim schema`)"
+        section = _section_at(tuple(first["loc"][:-1]))
+        key = first["loc"][-1]
+        if section is None:
+            message = "unknown key (not part of the scenario schema; see `feedsim params`)"
+        else:
+            valid = list(section.model_fields)
+            message = f"unknown key (valid keys here: {', '.join(valid)}){_closest(key, valid)}"
+    elif first["type"] == "literal_error":
+        valid = _choices(str(first["ctx"]["expected"]))
+        message = f"{message} (got {first['input']!r}){_closest(first['input'], valid)}"
+    elif first["type"] == "union_tag_invalid":
+        key = str(first["ctx"]["discriminator"]).strip("'")
+        field = f"{field}.{key}" if field else key
+        valid = _choices(str(first["ctx"]["expected_tags"]))
+        tag = first["ctx"]["tag"]
+        message = f"{tag!r} is not one of {', '.join(valid)}{_closest(tag, valid)}"
     elif first["type"] == "union_tag_not_found":
         message = f"missing key {first['ctx']['discriminator']} (see `feedsim schema`)"
     elif "input" in first and first["type"] not in ("missing",) and field:
@@ -927,6 +1025,79 @@ def _check_files(scenario: Scenario, path: Path, prefix: str) -> None:
                 raise InputError(path, f"{prefix}network.{key}", f"file not found: {file}")
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A key that appears more than once in one mapping of a YAML document.
+
+    Attributes:
+        field: the dotted path of the key (``network.members``).
+        marks: where each occurrence starts.
+    """
+
+    def __init__(self, field: str, marks: list[yaml.Mark]) -> None:
+        super().__init__(f"duplicate key {field}")
+        self.field = field
+        self.marks = marks
+
+    def where(self) -> str:
+        """``lines 3 and 9``; ``line 5, columns 12 and 27`` when they share a line."""
+        lines = [m.line + 1 for m in self.marks]
+        if len(set(lines)) == len(lines):
+            return f"lines {_and(lines)}"
+        if len(set(lines)) == 1:
+            return f"line {lines[0]}, columns {_and([m.column + 1 for m in self.marks])}"
+        return _and([f"line {m.line + 1} column {m.column + 1}" for m in self.marks])
+
+
+def _and(items: list[Any]) -> str:
+    """``3 and 7``, ``3, 5 and 7``."""
+    texts = [str(item) for item in items]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} and {texts[-1]}"
+
+
+def _key_paths(node: yaml.Node, path: str, paths: dict[int, str]) -> None:
+    """Record the field path of every mapping node under `node` (by node id)."""
+    if isinstance(node, yaml.MappingNode):
+        paths[id(node)] = path
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            _key_paths(value, f"{path}.{name}" if path else name, paths)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _key_paths(item, f"{path}[{i}]", paths)
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key repeated in one mapping (at any depth).
+
+    PyYAML keeps the last value of a repeated key silently; in a scenario file that hides
+    a mistake (two ``duration_days:`` lines), so it is an error naming both lines. Merge
+    keys (``<<``) may still be overridden by the mapping's own keys.
+    """
+
+    _paths: dict[int, str]
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._paths = {}
+        _key_paths(node, "", self._paths)
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        marks: dict[Any, list[yaml.Mark]] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                marks.setdefault(key, []).append(key_node.start_mark)
+            except TypeError:  # an unhashable key: the base constructor says so
+                continue
+        for key, where in marks.items():
+            if len(where) > 1:
+                parent = self._paths.get(id(node), "")
+                raise DuplicateKeyError(f"{parent}.{key}" if parent else str(key), where)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Parse a scenario file into a mapping, with clear errors for unreadable or bad YAML."""
     try:
@@ -936,7 +1107,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"cannot read the file ({exc})") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
+    except DuplicateKeyError as exc:
+        raise InputError(
+            path,
+            exc.field,
+            f"duplicate key on {exc.where()} (a key may appear once; which value is meant?)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -958,7 +1135,22 @@ def load_study(path: str | Path, overrides: dict[str, Any] | None = None) -> Stu
         InputError: naming the file, the field path and the problem.
     """
     path = Path(path)
-    raw = read_yaml(path)
+    return study_from_mapping(read_yaml(path), path, overrides)
+
+
+def study_from_mapping(
+    raw: dict[str, Any], path: Path, overrides: dict[str, Any] | None = None
+) -> Study:
+    """Merge and validate the mapping read from the scenario file `path` into a :class:`Study`.
+
+    Args:
+        raw: the file's mapping (as :func:`read_yaml` returns it, perhaps edited).
+        path: the file (relative network paths are taken from its folder; errors name it).
+        overrides: values that replace the mapping's (deep merge).
+
+    Raises:
+        InputError: naming the file, the field path and the problem.
+    """
     if overrides:  # the file must be valid by itself, whatever the options replace
         try:
             Scenario.model_validate(raw)

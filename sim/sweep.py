@@ -3,8 +3,16 @@
 ``feedsim sweep SCENARIO --set PATH=V1,V2,... [--set ...]`` runs the study once per point
 of the grid (the product of the ``--set`` values, the first ``--set`` varying slowest). A
 PATH is a dotted path into the scenario mapping (``platform.test_audience.fraction``); the
-values are YAML scalars (``0.1``, ``3``, ``true``, ``linkedin``). Every point is the scenario
-file loaded with that override, so it is validated like a file before anything runs.
+items of a list are reached by name where they have one and by index (from 0) otherwise:
+``variants.accept-100-it.events.0.count`` is the count of the first event of the variant
+named accept-100-it (``variants[1].events[0].count`` is accepted too). ``feedsim params``
+lists every path. The values are YAML scalars (``0.1``, ``3``, ``true``, ``linkedin``).
+Every point is the scenario file with those values set, so it is validated like a file
+before anything runs. A list the file does not write out (a default, or one a variant takes
+from the base) is copied in before one of its items is set, which changes nothing else. A
+list or section the file shares between places through a YAML alias (``events: *burst``)
+stays shared: setting it in one place sets it in all (``feedsim validate FILE --set ...``
+says so).
 
 Replication r of every variant at every point uses the seed of replication r of the plain
 study: points are compared on common random numbers, as variants are.
@@ -27,6 +35,9 @@ sweeps from sharing one work folder.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import difflib
 import fcntl
 import hashlib
 import itertools
@@ -46,14 +57,17 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from sim import __version__
+from sim import __version__, params
 from sim.errors import InputError
 from sim.experiment import manifest, open_executor, run_specs, write_results
 from sim.metrics import TABLES
 from sim.runs import RunOutput, RunSpec
-from sim.scenario import STUDY_LEVEL, Study, load_study, read_yaml
+from sim.scenario import STUDY_LEVEL, Study, load_study, read_yaml, study_from_mapping
 
-SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+"""A field name, a list item's name or an index."""
+INDEX = re.compile(r"\[(\d+)\]")
+"""``[3]`` in ``events[3].count``: the same as ``events.3.count``."""
 EXPONENT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 """Numbers like ``1e-3``, which YAML 1.1 (PyYAML) reads as text."""
 IDENTIFIERS = ("scenario", "variant", "replication", "seed")
@@ -65,27 +79,56 @@ class Axis:
     """One ``--set PATH=V1,V2,...``: a scenario path and the values it takes.
 
     Attributes:
-        path: dotted path into the scenario mapping.
+        path: dotted path into the scenario mapping, as given (``[i]`` written ``.i``).
         values: the parsed values (YAML scalars).
         texts: the values as given on the command line.
+        segments: the path resolved in the scenario file (:func:`resolve_axes`): field
+            names, and list items as indices; empty until resolved.
     """
 
     path: str
     values: tuple[Any, ...]
     texts: tuple[str, ...]
+    segments: tuple[str | int, ...] = ()
 
     @property
     def column(self) -> str:
         """The table column of this parameter: the path with dots replaced by ``__``."""
         return self.path.replace(".", "__")
 
-    def override(self, value: Any) -> dict[str, Any]:
-        """The nested mapping that sets this path to `value`."""
-        nested: Any = value
-        for key in reversed(self.path.split(".")):
-            nested = {key: nested}
-        result: dict[str, Any] = nested
-        return result
+    @property
+    def field(self) -> str:
+        """The resolved path as error messages name fields: ``variants[1].events[0].count``."""
+        if not self.segments:
+            return self.path
+        text = ""
+        for segment in self.segments:
+            text += f"[{segment}]" if isinstance(segment, int) else f".{segment}"
+        return text.lstrip(".")
+
+    @property
+    def in_variant(self) -> int | None:
+        """The index of the variant the path reaches into, or None for the base scenario."""
+        if len(self.segments) > 1 and self.segments[0] == "variants":
+            index = self.segments[1]
+            return index if isinstance(index, int) else None
+        return None
+
+    def apply(self, raw: dict[str, Any], value: Any) -> None:
+        """Set the resolved path to `value` in a scenario mapping (in place).
+
+        The lists on the path must be there (:func:`resolve_axes` copies them in); missing
+        mappings are created (they merge with the base's like a variant's do).
+        """
+        node: Any = raw
+        for segment in self.segments[:-1]:
+            if isinstance(segment, int):
+                node = node[segment]
+            else:
+                if not isinstance(node.get(segment), dict | list):
+                    node[segment] = {}
+                node = node[segment]
+        node[self.segments[-1]] = value
 
 
 def parse_value(text: str) -> Any:
@@ -105,18 +148,32 @@ def parse_setting(text: str) -> Axis:
         InputError: naming ``--set`` and the option, when it is malformed.
     """
     path, sep, values = text.partition("=")
-    path = path.strip()
+    path = INDEX.sub(r".\1", path.strip())
     if not sep or not path:
         raise InputError("--set", text, "expected PATH=V1,V2,... (e.g. platform.ranker=linkedin)")
     segments = path.split(".")
     if not all(SEGMENT.match(s) for s in segments):
-        raise InputError("--set", path, "a path is field names joined by dots")
-    if segments[0] in STUDY_LEVEL and segments[0] != "duration_days":
         raise InputError(
             "--set",
             path,
-            "cannot be swept (it is shared by the whole sweep; use --replications for"
-            " replications)",
+            "a path is field names joined by dots, with list items by name or index"
+            " (e.g. variants.accept-100-it.events.0.count; `feedsim params` lists them)",
+        )
+    if segments[0] == "variants":
+        if len(segments) < 3:
+            raise InputError(
+                "--set", path, "name a field inside one variant: variants.<name>.<field>"
+            )
+        if segments[2:] == ["name"]:
+            raise InputError(
+                "--set", path, "cannot be swept (a variant's name identifies its runs)"
+            )
+    elif segments[0] in STUDY_LEVEL and segments[0] != "duration_days":
+        raise InputError(
+            "--set",
+            path,
+            "cannot be swept (it is shared by the whole sweep; --replications and --seed"
+            " set replications and seed)",
         )
     texts = tuple(t.strip() for t in values.split(","))
     if any(t == "" for t in texts):
@@ -133,6 +190,151 @@ def parse_settings(settings: Sequence[str]) -> tuple[Axis, ...]:
         if a.path == b.path or b.path.startswith(a.path + "."):
             raise InputError("--set", b.path, f"overlaps --set {a.path}; set each field once")
     return axes
+
+
+def _item(items: list[Any], segment: str, where: str, path: str) -> int:
+    """The index of the list item `segment` names: the ``name`` of an item, or an index.
+
+    Raises:
+        InputError: no such item (listing the names and suggesting the closest), or an
+            index out of range.
+    """
+    count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    if segment in names:  # a name first: names may be digits too
+        return names.index(segment)
+    if segment.isdigit():
+        index = int(segment)
+        if index >= len(items):
+            last = f"0 to {len(items) - 1}" if items else "none"
+            raise InputError(
+                "--set", path, f"{where} has {count}; no index {index} (valid: {last})"
+            )
+        return index
+    if not any(isinstance(n, str) for n in names):
+        raise InputError(
+            "--set", path, f"the items of {where} have no names; give an index ({count})"
+        )
+    valid = [n for n in names if isinstance(n, str)]
+    close = difflib.get_close_matches(segment, valid, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    last = where.rsplit(".", 1)[-1]
+    what = {"variants": "variant", "focal": "focal member"}.get(last, f"item of {where}")
+    raise InputError(
+        "--set", path, f"no {what} named {segment!r} (valid names: {', '.join(valid)}){hint}"
+    )
+
+
+def _at(tree: Any, segments: Sequence[str | int]) -> Any:
+    """The value at `segments` of a nested mapping/list, or None when absent."""
+    for segment in segments:
+        in_list = isinstance(segment, int) and isinstance(tree, list) and segment < len(tree)
+        in_mapping = isinstance(segment, str) and isinstance(tree, dict) and segment in tree
+        if not (in_list or in_mapping):
+            return None
+        tree = tree[segment]
+    return tree
+
+
+def _resolve(axis: Axis, raw: dict[str, Any], defaults: dict[str, Any]) -> Axis:
+    """`axis` with its path resolved in `raw`; lists on the way are copied into `raw`.
+
+    A list the path runs through but `raw` does not write out (a default, or a variant's
+    list inherited from the base) is copied in from `defaults` (the base scenario as
+    resolved), which changes nothing until an item of it is set.
+
+    Raises:
+        InputError: an item that does not exist, or a path through a value.
+    """
+    typed = axis.path.split(".")
+    resolved: list[str | int] = []
+    node: Any = raw
+    base_from = 0  # where the path relative to the base scenario starts
+    if typed[0] == "variants":
+        variants = raw.get("variants")
+        if not isinstance(variants, list) or not variants:
+            raise InputError("--set", axis.path, "the scenario has no variants")
+        index = _item(variants, typed[1], "variants", axis.path)
+        resolved = ["variants", index]
+        node = variants[index]
+        base_from = 2
+    for position in range(base_from, len(typed)):
+        segment = typed[position]
+        where = Axis(axis.path, (), (), tuple(resolved)).field or "the scenario"
+        if isinstance(node, list):
+            resolved.append(_item(node, segment, where, axis.path))
+        elif isinstance(node, dict):
+            resolved.append(segment)
+        else:
+            raise InputError("--set", axis.path, f"{where} is a value, not a section or list")
+        if position == len(typed) - 1:
+            break
+        step = resolved[-1]
+        if isinstance(node, dict) and not isinstance(node.get(step), dict | list):
+            inherited = _at(defaults, resolved[base_from:])
+            if isinstance(inherited, list):
+                node[step] = copy.deepcopy(inherited)
+            elif typed[position + 1].isdigit():
+                shown = Axis(axis.path, (), (), tuple(resolved)).field
+                raise InputError(
+                    "--set", axis.path, f"{shown} is not a list here (it is {inherited!r})"
+                )
+            else:
+                node[step] = {}
+        node = node[step]
+    return Axis(axis.path, axis.values, axis.texts, tuple(resolved))
+
+
+def _aliases(raw: Any, axis: Axis) -> list[str]:
+    """Other fields the axis's path also sets: the scenario shares a list or section on its way
+    through a YAML alias (``events: *burst``), so setting one sets them all."""
+    places: dict[int, list[tuple[str | int, ...]]] = {}
+
+    def visit(node: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict | list):
+            places.setdefault(id(node), []).append(path)
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                visit(value, (*path, key))
+
+    visit(raw, ())
+    found: set[tuple[str | int, ...]] = set()
+    node: Any = raw
+    for depth, segment in enumerate(axis.segments[:-1], start=1):
+        node = node[segment]
+        for other in places.get(id(node), []):
+            if other != axis.segments[:depth]:
+                found.add((*other, *axis.segments[depth:]))
+    return sorted(Axis("", (), (), path).field for path in found)
+
+
+def resolve_axes(
+    axes: Sequence[Axis], raw: dict[str, Any], base: Study
+) -> tuple[tuple[Axis, ...], dict[str, Any]]:
+    """Resolve every axis in the scenario file's mapping.
+
+    Returns:
+        The resolved axes, and a copy of `raw` with the lists they run through written out.
+
+    Raises:
+        InputError: a path names no item, or two paths set the same field.
+    """
+    prepared = copy.deepcopy(raw)
+    defaults = base.base.model_dump(mode="json")
+    resolved = tuple(_resolve(axis, prepared, defaults) for axis in axes)
+    for a, b in itertools.combinations(resolved, 2):
+        if a.in_variant != b.in_variant and None not in (a.in_variant, b.in_variant):
+            continue  # two variants: different arms
+        inner_a = a.segments[2:] if a.in_variant is not None else a.segments
+        inner_b = b.segments[2:] if b.in_variant is not None else b.segments
+        shorter = min(len(inner_a), len(inner_b))
+        if inner_a[:shorter] == inner_b[:shorter]:
+            raise InputError(
+                "--set",
+                b.path,
+                f"overlaps --set {a.path} (both reach {b.field}); set each field once",
+            )
+    return resolved, prepared
 
 
 def grid(axes: Sequence[Axis]) -> list[tuple[int, ...]]:
@@ -163,11 +365,13 @@ class Sweep:
         base: the study without any ``--set`` (its seeds are every point's seeds).
         axes: the swept paths.
         points: the grid points in order.
+        prepared: the scenario file's mapping the paths were resolved in.
     """
 
     base: Study
     axes: tuple[Axis, ...]
     points: tuple[Point, ...]
+    prepared: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     @property
     def name(self) -> str:
@@ -210,7 +414,7 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def _sets_path(mapping: Any, segments: list[str]) -> bool:
+def _sets_path(mapping: Any, segments: list[str | int]) -> bool:
     """Whether a variant's mapping sets the field at `segments` (or replaces a parent)."""
     for key in segments:
         if not isinstance(mapping, dict):
@@ -222,32 +426,25 @@ def _sets_path(mapping: Any, segments: list[str]) -> bool:
 
 
 def _load_point(
-    scenario: Path, overrides: dict[str, Any], settings: list[tuple[Axis, int]]
+    scenario: Path,
+    prepared: dict[str, Any],
+    overrides: dict[str, Any],
+    settings: list[tuple[Axis, int]],
 ) -> Study:
     """The study at one combination of axis values, errors naming the ``--set`` at fault."""
-    merged = dict(overrides)
+    raw = copy.deepcopy(prepared)
     for axis, i in settings:
-        merged = _merge(merged, axis.override(axis.values[i]))
+        axis.apply(raw, axis.values[i])
     try:
-        return load_study(scenario, merged)
+        return study_from_mapping(raw, scenario, overrides)
     except InputError as exc:
         blamed = [
             (axis, i)
             for axis, i in settings
-            if exc.field == axis.path or exc.field.startswith(axis.path + ".")
+            if exc.field == axis.field or exc.field.startswith((axis.field + ".", axis.field + "["))
         ] or settings
         where = " ".join(f"{axis.path}={axis.texts[i]}" for axis, i in blamed)
         raise InputError("--set", where, f"{exc.field}: {exc.problem}") from None
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        old = merged.get(key)
-        merged[key] = (
-            _merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
-        )
-    return merged
 
 
 def plan_sweep(
@@ -266,23 +463,60 @@ def plan_sweep(
     """
     overrides = overrides or {}
     base = load_study(scenario, overrides)
-    axes = parse_settings(settings)
-    raw_variants = read_yaml(scenario).get("variants") or []
+    raw = read_yaml(scenario)
+    axes, prepared = resolve_axes(parse_settings(settings), raw, base)
+    raw_variants = raw.get("variants") or []
     for axis in axes:
         for i, variant in enumerate(raw_variants):
-            if _sets_path(variant, axis.path.split(".")):
+            if axis.in_variant is None and _sets_path(variant, list(axis.segments)):
+                name = variant.get("name") if isinstance(variant, dict) else None
+                inside = f"variants.{name}.{axis.path}" if isinstance(name, str) else ""
+                hint = f" (to sweep it in that arm: --set {inside}=...)" if inside else ""
                 raise InputError(
                     "--set",
                     axis.path,
-                    f"variants[{i}] sets this field itself, so the sweep would not change that arm",
+                    f"variants[{i}] sets this field itself, so the sweep would not change that"
+                    f" arm{hint}",
                 )
         for i in range(len(axis.values)):
-            _load_point(scenario, overrides, [(axis, i)])  # blame a single value first
+            _load_point(scenario, prepared, overrides, [(axis, i)])  # blame one value first
     points = [
-        Point(p, combo, _load_point(scenario, overrides, list(zip(axes, combo, strict=True))))
+        Point(
+            p,
+            combo,
+            _load_point(scenario, prepared, overrides, list(zip(axes, combo, strict=True))),
+        )
         for p, combo in enumerate(grid(axes))
     ]
-    return Sweep(base, axes, tuple(points))
+    return Sweep(base, axes, tuple(points), prepared)
+
+
+def explain(sweep: Sweep, axis: Axis) -> list[str]:
+    """How a ``--set`` path resolves: the field, its type and bounds, its current value.
+
+    Args:
+        sweep: the planned sweep the axis belongs to.
+        axis: one of ``sweep.axes``.
+    """
+    if axis.in_variant is not None:
+        arm = sweep.base.arms[axis.in_variant]
+        scenario, inner, where = arm.scenario, axis.segments[2:], f" in variant {arm.name}"
+    else:
+        scenario, inner, where = sweep.base.base, axis.segments, ""
+    found = params.resolve(scenario, inner)
+    lines = [
+        f"--set {axis.path}={','.join(axis.texts)}",
+        f"    reaches {axis.field}: {params.describe(found)}",
+        f"    now {params.show_value(found.value)}{where}",
+    ]
+    shared = _aliases(sweep.prepared, axis)
+    if shared:
+        lines.append(
+            f"    also sets {', '.join(shared)} (the file shares it there through a YAML alias)"
+        )
+    count = len(axis.values)
+    lines.append(f"    {count} value{'s' if count != 1 else ''}, each valid")
+    return lines
 
 
 # --------------------------------------------------------------------------- the work folder

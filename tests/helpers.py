@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats
 
 from sim.experiment import merge_tables, run_study
 from sim.scenario import Study, load_study
@@ -39,17 +41,22 @@ def run_tables(path: Path, jobs: int = 1, **overrides: Any) -> dict[str, pd.Data
 
 LINK_WITH_EVERYONE = ROOT / "scenarios" / "link-with-everyone.yaml"
 
-T_975 = {3: 3.182, 4: 2.776, 5: 2.571, 7: 2.365, 9: 2.262, 11: 2.201, 19: 2.093}
-"""Student t 0.975 quantiles by degrees of freedom (for paired 95% intervals)."""
+
+def t_975(df: int) -> float:
+    """The Student t 0.975 quantile with `df` degrees of freedom (for 95% intervals)."""
+    return float(stats.t.ppf(0.975, df))
+
+
+def mean_ci(values: pd.Series) -> tuple[float, float, float]:
+    """Mean of `values` with its 95% t-interval."""
+    values = values.dropna()
+    half = t_975(len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
 
 
 def paired_ci(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     """Mean of b - a paired by index (replication), with its 95% t-interval."""
-    import numpy as np
-
-    diff = (b - a).dropna()
-    half = T_975[len(diff) - 1] * diff.std(ddof=1) / np.sqrt(len(diff))
-    return float(diff.mean()), float(diff.mean() - half), float(diff.mean() + half)
+    return mean_ci(b - a)
 
 
 def run_arms(

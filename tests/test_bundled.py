@@ -22,6 +22,7 @@ def test_the_bundled_scenarios_are_there() -> None:
     assert {"recruiter-accepts-100-it", "link-with-everyone", "link-with-everyone-region"} <= names
 
 
+@pytest.mark.slow  # 10-20 s a scenario; make test-fast keeps the region sweep below
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_bundled_scenario_runs_small_and_draws_its_figures(path: Path, tmp_path: Path) -> None:
     overrides = dict(SMALL)

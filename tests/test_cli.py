@@ -8,18 +8,23 @@ traceback, and that neither ``OUT/<name>/`` nor a hidden ``.<name>.partial-*`` f
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
 import sim.cli
 import sim.experiment
+import sim.sweep
 from sim.cli import main
+from sim.scenario import json_schema
+from tests.helpers import run_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "scenarios" / "recruiter-accepts-100-it.yaml"
@@ -258,6 +263,63 @@ def test_zero_replications_or_jobs_is_a_usage_error(
     assert not out.exists()
 
 
+@pytest.fixture
+def captured_jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """The worker count `run` and `sweep` would use, captured before anything runs."""
+    seen: dict[str, int] = {}
+
+    def run_study(study: Any, jobs: int, **kwargs: Any) -> None:
+        seen["run"] = jobs
+        raise KeyboardInterrupt
+
+    def run_sweep(plan: Any, scenario: Any, out: Any, jobs: int, *args: Any, **kwargs: Any) -> None:
+        seen["sweep"] = jobs
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.experiment, "run_study", run_study)
+    monkeypatch.setattr(sim.sweep, "run_sweep", run_sweep)
+    return seen
+
+
+def test_run_and_sweep_have_the_same_jobs_default(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path, captured_jobs: dict[str, int]
+) -> None:
+    path = scenario_file(small)
+    assert invoke("run", path, "--out", out, "--quiet").exit_code == 130
+    setting = "platform.test_audience.fraction=0.1"
+    assert invoke("sweep", path, "--out", out, "--quiet", "--set", setting).exit_code == 130
+    assert captured_jobs == {"run": sim.cli.DEFAULT_JOBS, "sweep": sim.cli.DEFAULT_JOBS}
+    helps = [invoke(command, "--help").stdout for command in ("run", "sweep")]
+    run_jobs, sweep_jobs = (
+        " ".join(h.split("--jobs", 1)[1].split("--scheduler", 1)[0].split()) for h in helps
+    )
+    assert run_jobs == sweep_jobs and f"[default: {sim.cli.DEFAULT_JOBS}]" in run_jobs
+
+
+def test_sweep_seed_means_what_run_seed_means(
+    small: dict[str, Any], scenario_file: ScenarioFile, tmp_path: Path
+) -> None:
+    """`--seed S` replaces the file's seed as in `run`: a one-point sweep at the default value
+    gives the tables of the study loaded with seed S, and another seed gives other draws."""
+    from sim.experiment import load_tables
+
+    path = scenario_file(small)
+    fraction = "platform.test_audience.fraction=0.15"
+    tables = {}
+    for seed in ("7", "8"):
+        done = invoke(
+            "sweep", path, "--out", tmp_path / seed, "--quiet", "--seed", seed, "--set", fraction
+        )
+        assert done.exit_code == 0, done.output
+        tables[seed] = load_tables(tmp_path / seed / "small-sweep")
+    plain = run_tables(path, replications=1, seed=7)  # what `run --seed 7` simulates
+    for name, frame in plain.items():
+        swept = tables["7"][name].drop(columns=["point", "platform__test_audience__fraction"])
+        pd.testing.assert_frame_equal(swept, frame)
+    assert set(tables["7"]["posts"]["seed"]) != set(tables["8"]["posts"]["seed"])
+    assert not tables["7"]["posts"]["author_id"].equals(tables["8"]["posts"]["author_id"])
+
+
 # ----------------------------------------------------------------------------- results folder
 
 
@@ -348,6 +410,17 @@ def test_validate_a_bad_file_exits_2(small: dict[str, Any], scenario_file: Scena
     assert "Traceback" not in result.output
 
 
+def test_validate_refuses_a_duplicate_key(scenario_file: ScenarioFile) -> None:
+    path = scenario_file("name: small\ntopics: [finance, it]\nduration_days: 5\nduration_days: 9\n")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"feedsim: error: {path}: duration_days: duplicate key on lines 3 and 4"
+        " (a key may appear once; which value is meant?)\n"
+    )
+    assert result.stdout == ""
+
+
 def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     """Follow ``$ref`` (also inside a one-item ``allOf``) into ``$defs``."""
     while True:
@@ -385,9 +458,19 @@ def test_scenarios_lists_the_bundled_file() -> None:
 def test_help_explains_the_commands() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
-    for command in ("run", "validate", "figures", "scenarios", "schema"):
+    for command in ("run", "validate", "figures", "sweep", "params", "scenarios", "schema"):
         assert f"  {command} " in result.stdout
     assert "scenario file" in result.stdout.lower()
+
+
+def test_run_help_lists_every_table_it_writes() -> None:
+    from sim.metrics import TABLES
+
+    result = invoke("run", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert f"tables/*.parquet (one per table: {', '.join(TABLES)})" in text
+    assert set(TABLES) >= {"posts", "feed", "beliefs", "ties", "connections"}
 
 
 def test_python_dash_m_sim_help() -> None:
@@ -401,3 +484,96 @@ def test_python_dash_m_sim_help() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and "run" in done.stdout
+
+
+# ----------------------------------------------------------------------------- params
+
+
+def blocks(output: str) -> dict[str, list[str]]:
+    """The `feedsim params` table as {path: [its row, then its indented lines]}."""
+    found: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in output.splitlines()[1:]:
+        if line.startswith("    "):
+            current.append(line.strip())
+        elif line.strip() and not line.startswith("Inside one variant"):
+            current = [line]
+            found[line.split()[0]] = current
+    return found
+
+
+def test_params_lists_every_path_with_default_unit_range_and_source() -> None:
+    result = invoke("params")
+    assert result.exit_code == 0, result.output
+    table = blocks(result.stdout)
+    assert result.stdout.splitlines()[0].split() == ["PATH", "DEFAULT", "UNIT", "ALLOWED"]
+    fraction = table["platform.test_audience.fraction"]
+    assert fraction[0].split() == ["platform.test_audience.fraction", "0.15", "share", "[0,", "1]"]
+    assert fraction[1] == "Share of the author's connections in the test audience."
+    assert fraction[2].startswith("source: free; calibrated to the seed's 4-5% primary reach")
+    assert table["slice_hours"][0].split()[1:] == ["1", "hours", "(0,", "24]"]
+    assert table["platform.ranker"][0].endswith(
+        "linkedin | edgerank | twitter-2023 | chronological | random"
+    )
+    assert table["focal.<name>.strategy.accept"][0].split()[1] == "selective"
+    assert table["events.<i>.count"][0].split()[1:] == ["(required)", "invitations", ">=", "1"]
+    assert table["events.<i>.count"][1].startswith("(accept_invitations event only) ")
+    # fields that are not parameters carry no source line
+    for path in ("focal.<name>.name", "events.<i>.day", "network.edges", "description"):
+        assert not any(line.startswith("source:") for line in table[path]), path
+    assert {"name", "seed", "replications"}.isdisjoint(table)  # set by options, not --set
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (
+            "test_audience",
+            {
+                f"platform.test_audience.{f}"
+                for f in (
+                    "enabled",
+                    "fraction",
+                    "window_hours",
+                    "target_rate",
+                    "prior_impressions",
+                    "prior_rate",
+                )
+            },
+        ),
+        ("behaviour.ties.*stranger", {"behaviour.ties.stranger", "behaviour.ties.placed_stranger"}),
+        ("*.share", {"members.activity.<i>.share", "members.posting.<i>.share"}),
+    ],
+    ids=["substring", "glob", "glob-suffix"],
+)
+def test_params_filters_by_substring_or_glob(pattern: str, expected: set[str]) -> None:
+    result = invoke("params", pattern)
+    assert result.exit_code == 0, result.output
+    assert set(blocks(result.stdout)) == expected
+
+
+def test_params_without_a_match_exits_2() -> None:
+    result = invoke("params", "no.such.path")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "feedsim: error: no parameter path matches 'no.such.path' (`feedsim params` lists them"
+        " all)\n"
+    )
+
+
+def test_descriptions_cite_only_files_in_the_repository() -> None:
+    """Every `*.md` file a field or section description or source names exists here (the
+    design notes outside the repository are not cited)."""
+
+    def strings(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [t for value in node.values() for t in strings(value)]
+        if isinstance(node, list):
+            return [t for value in node for t in strings(value)]
+        return [node] if isinstance(node, str) else []
+
+    text = "\n".join(strings(json_schema()))
+    cited = set(re.findall(r"[\w./-]+\.md\b", text))
+    assert cited, "the schema cites docs/model.md and docs/calibration.md"
+    assert {c for c in cited if not (ROOT / c).is_file()} == set()
+    assert "calibration-sources" not in text and "MODEL.md" not in text

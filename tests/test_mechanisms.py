@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from tests.helpers import LINK_WITH_EVERYONE, paired_ci, run_arms, write_scenario
 from tests.test_calibration import never_heard, per_replication
+
+pytestmark = pytest.mark.slow  # each test reruns the link-with-everyone study at 1,500 members
 
 SMALL = {"replications": 8, "duration_days": 120, "slice_hours": 2, "network": {"members": 1500}}
 
@@ -24,6 +27,14 @@ def effect(tables: dict[str, pd.DataFrame], metric: str) -> tuple[float, float, 
     )
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the effect does not vanish, it reverses: engagement per impression rises by about"
+    " 8.5 pp (95% CI +7.2 to +9.7 pp, 8 replications) because accepting everyone also moves"
+    " impressions from second-degree and out-of-network viewers (multiplier 0.3) to"
+    " connections; neutralising the strangers' multiplier alone does not remove every"
+    " route from linking with everyone to this metric",
+)
 def test_strangers_who_engage_like_peers_do_not_lower_engagement_per_impression() -> None:
     """Strangers engage like the average peer (3.75 = the kind-mix-weighted peer multiplier)
     and, with interests spread evenly over topics, care about her topic as much as peers."""
@@ -33,7 +44,7 @@ def test_strangers_who_engage_like_peers_do_not_lower_engagement_per_impression(
     }
     tables = run_arms(LINK_WITH_EVERYONE, ("selective", "everyone"), **SMALL, **peers_alike)
     mean, lo, hi = effect(tables, "engagement_per_impression")
-    assert lo < 0 < hi or lo > 0, (mean, lo, hi)
+    assert lo < 0 < hi, (mean, lo, hi)
 
 
 def test_without_a_test_audience_strangers_do_not_crowd_out_peers() -> None:

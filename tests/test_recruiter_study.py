@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from tests.helpers import run_tables, small_recruiter
+from tests.helpers import paired_ci, run_tables, small_recruiter
+
+pytestmark = pytest.mark.slow  # the recruiter study at 1,500 members, 8 replications, twice
 
 REPLICATIONS = 8
-T_975_7 = 2.365  # Student t quantile, 7 degrees of freedom
 FAST = {"slice_hours": 2}
 
 
@@ -34,9 +34,8 @@ def it_share_after_event(feed: pd.DataFrame) -> pd.DataFrame:
 
 
 def paired(shares: pd.DataFrame, a: str, b: str) -> tuple[float, float, float]:
-    diff = shares[b] - shares[a]
-    half = T_975_7 * diff.std(ddof=1) / np.sqrt(len(diff))
-    return float(diff.mean()), float(diff.mean() - half), float(diff.mean() + half)
+    """Mean of b - a by replication with its paired 95% t-interval."""
+    return paired_ci(shares[a], shares[b])
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim.experiment import manifest, merge_tables, run_study, write_results
 from sim.metrics import TABLES
@@ -21,6 +22,7 @@ def saved(path: Path, out: Path, jobs: int) -> Path:
     return write_results(out / study.base.name, merge_tables(outputs), data)
 
 
+@pytest.mark.slow  # three runs of the recruiter study at 600 members
 def test_same_seed_gives_byte_identical_tables_with_one_or_two_jobs(tmp_path: Path) -> None:
     scenario = small_recruiter(tmp_path, members=600)
     first = saved(scenario, tmp_path / "a", jobs=1)
@@ -32,6 +34,7 @@ def test_same_seed_gives_byte_identical_tables_with_one_or_two_jobs(tmp_path: Pa
         assert (parallel / "tables" / f"{name}.parquet").read_bytes() == reference, name
 
 
+@pytest.mark.slow  # the recruiter study at 600 members, two replications
 def test_every_row_carries_its_identifiers_and_seeds_differ(tmp_path: Path) -> None:
     scenario = small_recruiter(tmp_path, members=600)
     folder = saved(scenario, tmp_path / "a", jobs=1)

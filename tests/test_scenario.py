@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import pickle
+import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import annotated_types
 import pytest
+import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from sim.cli import main
 from sim.errors import InputError
 from sim.scenario import (
     FileNetwork,
@@ -208,7 +213,7 @@ def test_field_names_are_not_special(scenario_file: ScenarioFile) -> None:
         "name": "greek",
         "topics": ["alpha", "beta", "gamma"],
         "focus_topic": "alpha",
-        "network": {"members": 300, "field_shares": [1, 2, 3]},
+        "network": {"members": 300, "field_shares": [0.2, 0.3, 0.5]},
         "focal": [{"name": "watcher", "field": "beta"}],
         "events": [
             {
@@ -288,6 +293,56 @@ def test_duplicate_names_are_errors(
     error = load_error(scenario_file({**small, **change}))
     assert error.field == field
     assert "unique" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "where"),
+    [
+        (
+            "name: small\ntopics: [finance, it]\nduration_days: 5\nseed: 1\nduration_days: 7\n",
+            "duration_days",
+            "lines 3 and 5",
+        ),
+        (
+            "name: small\ntopics: [finance, it]\nnetwork:\n  members: 300\n  mean_degree: 20\n"
+            "  members: 400\n",
+            "network.members",
+            "lines 4 and 6",
+        ),
+        (
+            "name: small\ntopics: [finance, it]\nvariants:\n  - name: a\n  - name: b\n"
+            "    platform: {ranker: random, feed_size: 5, ranker: linkedin}\n",
+            "variants[1].platform.ranker",
+            "line 6, columns 16 and 46",
+        ),
+        (
+            "name: small\nseed: 1\ntopics: [finance, it]\nseed: 2\nseed: 3\n",
+            "seed",
+            "lines 2, 4 and 5",
+        ),
+    ],
+    ids=["top-level", "nested", "flow-mapping-in-a-variant", "three-times"],
+)
+def test_a_duplicate_key_is_an_error_naming_every_line(
+    scenario_file: ScenarioFile, text: str, field: str, where: str
+) -> None:
+    error = load_error(scenario_file(text))
+    assert error.field == field
+    assert error.problem.startswith(f"duplicate key on {where} ")
+
+
+def test_merge_keys_may_be_overridden(scenario_file: ScenarioFile) -> None:
+    """A YAML merge key (<<) is not a duplicate of the keys that override it."""
+    text = (
+        "name: small\ntopics: [finance, it]\nfocal:\n"
+        "  - &rep {name: rep, field: it, sessions_per_day: 1}\n"
+        "  - {<<: *rep, name: rep2, sessions_per_day: 3}\n"
+    )
+    study = load_study(scenario_file(text))
+    assert [(m.name, m.field, m.sessions_per_day) for m in study.base.focal] == [
+        ("rep", "it", 1),
+        ("rep2", "it", 3),
+    ]
 
 
 def test_an_event_needs_an_action(small: dict[str, Any], scenario_file: ScenarioFile) -> None:
@@ -384,3 +439,258 @@ def test_input_error_survives_pickling() -> None:
     assert (copy.source, copy.field, copy.problem) == ("a.yaml", "network.members", "too small")
     assert str(copy) == copy.message == "a.yaml: network.members: too small"
     assert InputError("a.yaml", "", "file not found").message == "a.yaml: file not found"
+
+
+# ----------------------------------------------------------------------------- shares and names
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "total"),
+    [
+        (
+            {
+                "network": {
+                    "kinds": {"colleague": 0.5, "field_peer": 0.5, "offline": 0.5, "client": 0.1}
+                }
+            },
+            "network.kinds",
+            "1.6",
+        ),
+        (
+            {"network": {"kinds": {"colleague": 0, "field_peer": 0, "offline": 0, "client": 0}}},
+            "network.kinds",
+            "0",
+        ),
+        (
+            {"members": {"activity": [{"share": 0.5, "sessions_per_day": 1}]}},
+            "members.activity",
+            "0.5",
+        ),
+        (
+            {
+                "members": {
+                    "posting": [
+                        {"share": 0.7, "posts_per_day": 0},
+                        {"share": 0.7, "posts_per_day": 1},
+                    ]
+                }
+            },
+            "members.posting",
+            "1.4",
+        ),
+        ({"network": {"field_shares": [2, 1]}}, "network.field_shares", "3"),
+        (
+            {"variants": [{"name": "v", "network": {"kinds": {"client": 0.9}}}]},
+            "variants[0].network.kinds",
+            "1.8",
+        ),
+    ],
+    ids=["tie-kinds", "tie-kinds-zero", "activity", "posting", "field-shares", "in-a-variant"],
+)
+def test_shares_must_sum_to_one(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    change: dict[str, Any],
+    field: str,
+    total: str,
+) -> None:
+    error = load_error(scenario_file(_deep_merge(small, change)))
+    assert error.field == field
+    assert error.problem.endswith(f"must sum to 1 (they sum to {total})"), error.problem
+
+
+def test_shares_that_sum_to_one_up_to_rounding_are_accepted(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["topics"] = ["a", "b", "c"]
+    small["network"]["field_shares"] = [1 / 3, 1 / 3, 1 / 3]
+    small["network"]["kinds"] = {
+        "colleague": 0.25,
+        "field_peer": 0.25,
+        "offline": 0.25,
+        "client": 0.25,
+    }
+    assert load_study(scenario_file(small)).base.network.field_shares == [1 / 3] * 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (
+            {"platform": {"test_audience": {"fractoin": 0.1}}},
+            "platform.test_audience.fractoin",
+            "unknown key (valid keys here: enabled, fraction, window_hours, target_rate,"
+            " prior_impressions, prior_rate); did you mean 'fraction'?",
+        ),
+        (
+            {"events": [{"day": 1, "action": "prune", "member": "r", "kindz": ["stranger"]}]},
+            "events[0].kindz",
+            "unknown key (valid keys here: action, day, member, kinds, minutes_per_removal);"
+            " did you mean 'kinds'?",
+        ),
+        (
+            {"focal": [{"name": "r", "field": "fnance"}]},
+            "focal[0].field",
+            "'fnance' is not one of the topics (finance, it); did you mean 'finance'?",
+        ),
+        (
+            {"events": [{"day": 1, "action": "prune", "member": "rr"}]},
+            "events[0].member",
+            "'rr' is not one of the focal members (r); did you mean 'r'?",
+        ),
+        (
+            {"focus_topic": "itt"},
+            "focus_topic",
+            "'itt' is not one of the topics (finance, it); did you mean 'it'?",
+        ),
+        (
+            {"platform": {"ranker": "linkdin"}},
+            "platform.ranker",
+            "(got 'linkdin'); did you mean 'linkedin'?",
+        ),
+        (
+            {"events": [{"day": 1, "action": "prun", "member": "r"}]},
+            "events[0].action",
+            "'prun' is not one of accept_invitations, prune; did you mean 'prune'?",
+        ),
+        ({"network": {"mean_degree": float("inf")}}, "network.mean_degree", "finite number"),
+        ({"slice_hours": float("nan")}, "slice_hours", "finite number"),
+    ],
+    ids=[
+        "unknown-key",
+        "unknown-key-in-event",
+        "unknown-topic",
+        "unknown-member",
+        "unknown-focus-topic",
+        "unknown-choice",
+        "unknown-event-action",
+        "infinite",
+        "nan",
+    ],
+)
+def test_unknown_names_list_the_valid_ones_and_suggest_the_closest(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    change: dict[str, Any],
+    field: str,
+    problem: str,
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    error = load_error(scenario_file(_deep_merge(small, change)))
+    assert error.field == field
+    assert problem in error.problem, error.problem
+
+
+# ----------------------------------------------------------------------------- mutants
+
+BUNDLED_FILES = sorted(BUNDLED.parent.glob("*.yaml"))
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([float("nan"), float("inf"), -float("inf"), 0, -1, 1e300, 2**63]),
+    st.text(max_size=12),
+    st.sampled_from(["", "Finance", "it ", "no such name", "ü", "1e-3", "yes", "~", "[", "{a: 1}"]),
+)
+VALUES = st.one_of(
+    SCALARS,
+    st.lists(SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=8), SCALARS, max_size=2),
+)
+KEYS = st.one_of(st.text(min_size=1, max_size=10), st.sampled_from(["name", "share", "day"]))
+
+
+def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key and list index of a YAML document, as paths."""
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += places(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += places(value, (*path, i))
+    return found
+
+
+def parent_of(document: Any, path: tuple[Any, ...]) -> Any:
+    for key in path[:-1]:
+        document = document[key]
+    return document
+
+
+@st.composite
+def mutants(draw: st.DrawFn) -> tuple[str, str]:
+    """A bundled scenario with one to three mutations, as YAML text, and what was done."""
+    source = draw(st.sampled_from(BUNDLED_FILES))
+    document = yaml.safe_load(source.read_text())
+    done = [source.name]
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        where = draw(st.sampled_from(places(document)))
+        parent, key = parent_of(document, where), where[-1]
+        old = parent[key]
+        action = draw(st.sampled_from(["replace", "delete", "add-key", "swap", "rename", "number"]))
+        if action == "replace":
+            parent[key] = draw(VALUES)
+        elif action == "delete":
+            del parent[key]
+        elif action == "add-key":
+            target = old if isinstance(old, dict) else parent
+            if isinstance(target, dict):
+                target[draw(KEYS)] = draw(VALUES)
+        elif action == "swap":  # lists and mappings swapped
+            if isinstance(old, list):
+                parent[key] = {str(i): v for i, v in enumerate(old)}
+            elif isinstance(old, dict):
+                parent[key] = list(old.values())
+            else:
+                parent[key] = [old]
+        elif action == "rename" and isinstance(old, str):  # a string where a name is expected
+            parent[key] = draw(st.sampled_from([old.upper(), old + "x", old[:-1], " " + old, "x"]))
+        elif action == "number" and isinstance(old, int | float) and not isinstance(old, bool):
+            parent[key] = draw(
+                st.sampled_from(
+                    [-old, old * 1000, old + 0.5, float("nan"), float("inf"), -1, 0, 10**9]
+                )
+            )
+        done.append(f"{action} {'.'.join(map(str, where))}")
+        if not places(document):
+            break
+    text = yaml.safe_dump(document, sort_keys=False, width=10**9, allow_unicode=True)
+    if draw(st.integers(min_value=0, max_value=4)) == 0:  # a key written twice
+        lines = text.splitlines()
+        keyed = [i for i, line in enumerate(lines) if re.match(r"^\s*[A-Za-z_][\w-]*: \S", line)]
+        if keyed:
+            i = draw(st.sampled_from(keyed))
+            lines.insert(i + 1, lines[i])
+            text = "\n".join(lines) + "\n"
+            done.append(f"duplicate line {i + 1}")
+    return text, "; ".join(done)
+
+
+@pytest.mark.slow  # 300 examples, about 15 s
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutant=mutants())
+def test_a_mutated_bundled_scenario_validates_or_is_refused_in_one_line(
+    mutant: tuple[str, str],
+) -> None:
+    """Whatever is done to a bundled scenario (wrong types, out-of-range or non-finite
+    numbers, unknown, deleted or repeated keys, lists and mappings swapped, odd names),
+    `feedsim validate` either accepts it or refuses it with exit code 2 and one line naming
+    the file; never a traceback."""
+    text, what = mutant
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mutant.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(main, ["validate", str(path)])
+    assert "Traceback" not in result.output, what
+    assert result.exit_code in (0, 2), (what, result.exception, result.output)
+    if result.exit_code == 0:
+        assert result.stdout.startswith(f"{path}: ok (") and result.stdout.count("\n") == 1, what
+        assert result.stderr == ""
+    else:
+        assert isinstance(result.exception, SystemExit), what
+        assert result.stdout == "", what
+        message = result.stderr
+        assert message.startswith(f"feedsim: error: {path}: "), (what, message)
+        assert message.count("\n") == 1 and message.endswith("\n"), (what, message)
