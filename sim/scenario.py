@@ -405,6 +405,14 @@ class Inference(Strict):
         "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
     )
     connection_step: Probability = param(0.01, "Step toward a new connection's field.", "weight")
+    removal_signal: bool = param(
+        True,
+        "With `connection_term` on, removing a connection moves both ends' inferred weights"
+        " back away from the other's field by `connection_step` (the connection step undone).",
+        "switch",
+        "LinkedIn Help a1339724 lists 'who are your connections' (the current ones) among feed"
+        " signals (H); the inverse step is a modelling choice (docs/model.md 7.12)",
+    )
     profile_weight: Probability = param(
         0.5,
         "Initial inferred weights: this share on the member's own field, the rest from the"
