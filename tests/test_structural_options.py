@@ -179,6 +179,27 @@ def test_growth_expansion_reaches_more_for_posts_with_more_early_engagement() ->
     assert_allclose(mean, expected, atol=0.02)
 
 
+def test_the_test_audience_options_reach_the_engine(tmp_path: Path, small: dict[str, Any]) -> None:
+    # The arms share their random numbers: the defaults spelled out give the same posts as
+    # the base; each alternative changes who sees them, and only through the audience.
+    options = {
+        "explicit": {"draw": "uniform", "expansion": "threshold"},
+        "affinity": {"draw": "affinity"},
+        "growth": {"expansion": "growth"},
+    }
+    small["variants"] = [{"name": "base"}] + [
+        {"name": name, "platform": {"test_audience": values}} for name, values in options.items()
+    ]
+    posts = run_tables(write_scenario(tmp_path, small))["posts"]
+    columns = ["post_id", "author_id", "topic", "created_day"]
+    viewers = posts.pivot_table(index="post_id", columns="variant", values="unique_viewers")
+    by_arm = {arm: group[columns].reset_index(drop=True) for arm, group in posts.groupby("variant")}
+    assert (viewers["explicit"] == viewers["base"]).all()
+    for arm in ("affinity", "growth"):
+        assert not (viewers[arm] == viewers["base"]).all(), arm
+        assert by_arm[arm].equals(by_arm["base"]), arm  # same posts: only the audience differs
+
+
 # --------------------------------------------------------------------------- removal signal
 
 
