@@ -94,7 +94,7 @@ class World:
             rng = self.rng["invitations"]
             linking.accept_burst(self.state, self.scenario, event, index, now, rng, self.source)
         else:
-            linking.prune(self.state, event, now)
+            linking.prune(self.state, event, now, self.scenario.platform.inference)
 
     def invitations(
         self, env: simpy.Environment, slot: int, day: int

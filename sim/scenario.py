@@ -357,6 +357,64 @@ class TestAudience(Strict):
     prior_rate: Probability = param(
         0.01, "Prior engagement rate used before any impression.", "engagements/impression"
     )
+    draw: Literal["uniform", "affinity"] = param(
+        "uniform",
+        "How the test audience is drawn from the author's connections: `uniform`, each with"
+        " probability `fraction`; `affinity`, each with probability proportional to the"
+        " platform's estimated affinity to the author (plus `affinity_floor`), scaled to the"
+        " same expected size and capped at 1.",
+        "option",
+        "practitioners describe a 'small sample' of one's network (L), nothing on its weighting;"
+        " 'sampled proportional to affinity' is a modelling proposal (calibration-sources.md"
+        " 4.2); uniform kept (docs/model.md 7.5)",
+    )
+    affinity_floor: float = param(
+        0.1,
+        "With `draw: affinity`: weight of a connection = this + its stored estimated affinity"
+        " to the author, so ties never interacted with can be drawn.",
+        "interactions",
+        "modelling choice, as the ranker's platform.scoring.affinity_floor",
+        ge=0,
+    )
+    expansion: Literal["threshold", "growth"] = param(
+        "threshold",
+        "How far a post spreads after its test window: `threshold`, to a share min(1, r /"
+        " target_rate) of the remaining connections; `growth`, its audience times g ="
+        " clip((r / prior_rate)^growth_exponent, growth_min, growth_max).",
+        "option",
+        "practitioners: strong early engagement widens distribution (L), no rule published;"
+        " the growth factor is a modelling proposal (calibration-sources.md 4.2); threshold"
+        " kept (docs/model.md 7.5)",
+    )
+    growth_exponent: float = param(
+        1.0,
+        "With `expansion: growth`: gamma in g = (observed / expected engagement rate)^gamma.",
+        "-",
+        "practitioner-described (L); modelling choice",
+        ge=0,
+    )
+    growth_min: float = param(
+        1.0,
+        "With `expansion: growth`: smallest growth factor g (below 1 acts as 1: an audience"
+        " never shrinks).",
+        "x",
+        "practitioner-described (L); modelling choice",
+        ge=0,
+    )
+    growth_max: float = param(
+        10.0,
+        "With `expansion: growth`: largest growth factor g (at 1 / fraction a post can reach"
+        " all its author's connections).",
+        "x",
+        "practitioner-described (L); modelling choice",
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _growth_range(self) -> TestAudience:
+        if self.growth_max < self.growth_min:
+            raise ValueError("growth_max must be at least growth_min")
+        return self
 
 
 class Inference(Strict):
@@ -372,6 +430,14 @@ class Inference(Strict):
         "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
     )
     connection_step: Probability = param(0.01, "Step toward a new connection's field.", "weight")
+    removal_signal: bool = param(
+        True,
+        "With `connection_term` on, removing a connection moves both ends' inferred weights"
+        " back away from the other's field by `connection_step` (the connection step undone).",
+        "switch",
+        "LinkedIn Help a1339724 lists 'who are your connections' (the current ones) among feed"
+        " signals (H); the inverse step is a modelling choice (docs/model.md 7.12)",
+    )
     profile_weight: Probability = param(
         0.5,
         "Initial inferred weights: this share on the member's own field, the rest from the"

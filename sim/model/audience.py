@@ -1,5 +1,11 @@
 """Test audience and wider distribution (docs/model.md 7.5; the practitioner-described
-"golden hour", calibration-sources.md 4)."""
+"golden hour", calibration-sources.md 4).
+
+Two structural choices LinkedIn never published are options of ``platform.test_audience``,
+each a pure function below, dispatched from one place each: who is in the test audience
+(``draw``: :func:`uniform_inclusion` or :func:`affinity_inclusion`, via :func:`inclusion`)
+and how far a post spreads after its window (``expansion``: :func:`threshold_share` or
+:func:`growth_factor` and :func:`growth_share`, via :func:`expansion_share`)."""
 
 from __future__ import annotations
 
@@ -14,6 +20,43 @@ GUARD = 1e-12
 """Smallest divisor used where a parameter may be 0 (a numerical guard, not a parameter)."""
 
 
+def uniform_inclusion(fraction: float, size: int) -> NDArray[np.float64]:
+    """Each of `size` connections is in the test audience with probability ``p_j = f``
+    (f = ``fraction``; practitioners: a "small sample" of one's network, calibration-sources.md
+    1 and 4.2, L)."""
+    return np.full(size, fraction)
+
+
+def affinity_inclusion(
+    fraction: float, owner: NDArray[np.int64], weight: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Inclusion probabilities proportional to a weight, per post (calibration-sources.md 4.2:
+    "sampled ∝ affinity"; a modelling proposal, L).
+
+    Connection j of the post ``u = owner_j``, one of its ``n_u`` connections, is in the test
+    audience with ``p_j = min(1, f n_u w_j / sum_{k in N(u)} w_k)``: the expected size is
+    ``f n_u``, as with :func:`uniform_inclusion`, less what the cap at 1 cuts off. A post whose
+    connections all weigh 0 falls back to ``p_j = f``.
+    """
+    count = np.bincount(owner).astype(np.float64)
+    total = np.bincount(owner, weights=weight)
+    scale = np.divide(fraction * count, total, out=np.zeros_like(total), where=total > 0)
+    weighted = np.minimum(1.0, weight * scale[owner])
+    return np.where(total[owner] > 0, weighted, fraction)
+
+
+def inclusion(
+    state: State, audience: TestAudience, owner: NDArray[np.int64], edge: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Test-audience probability of each connection ``edge`` (author -> viewer) of post
+    ``owner``, by ``audience.draw``. For ``affinity`` the weight is ``affinity_floor`` plus
+    the stored (not decayed) estimated affinity viewer -> author."""
+    if audience.draw == "affinity":
+        stored = state.ties.affinity[state.ties.reverse(edge)].astype(np.float64)
+        return affinity_inclusion(audience.fraction, owner, audience.affinity_floor + stored)
+    return uniform_inclusion(audience.fraction, edge.size)
+
+
 def send_to_test_audience(
     state: State,
     audience: TestAudience,
@@ -25,9 +68,11 @@ def send_to_test_audience(
     """Deliver new posts to their test audience; the other connections wait.
 
     Each connection j of the author draws ``u_j ~ U(0, 1)`` and is in the test audience when
-    ``u_j < f`` (f = ``fraction``): a ``network`` pool row, available at once. The others are
-    kept with ``(u_j - f) / (1 - f)``, uniform again, for :func:`expand_tested`. With the
-    test audience off every connection gets a ``network`` row and nothing is drawn.
+    ``u_j < p_j`` (:func:`inclusion`: ``p_j = f`` = ``fraction`` for ``draw: uniform``): a
+    ``network`` pool row, available at once. The others are kept with
+    ``(u_j - p_j) / (1 - p_j)``, uniform again, for :func:`expand_tested`. Both options use
+    one uniform per connection, so the stream is the same whichever is chosen. With the test
+    audience off every connection gets a ``network`` row and nothing is drawn.
     """
     owner, edge = state.ties.rows(authors)
     viewer = state.ties.dst[edge]
@@ -38,7 +83,8 @@ def send_to_test_audience(
         )
         return
     draw = rng.random(edge.size)
-    tested = draw < audience.fraction
+    chance = inclusion(state, audience, owner, edge)
+    tested = draw < chance
     state.pool.append(
         viewer=viewer[tested],
         post=post[tested],
@@ -47,8 +93,48 @@ def send_to_test_audience(
         consumed=False,
     )
     rest = ~tested
-    scaled = (draw[rest] - audience.fraction) / max(1.0 - audience.fraction, GUARD)
+    scaled = (draw[rest] - chance[rest]) / np.maximum(1.0 - chance[rest], GUARD)
     state.waiting.append(viewer=viewer[rest], post=post[rest], draw=scaled)
+
+
+def threshold_share(rate: NDArray[np.float64], target_rate: float) -> NDArray[np.float64]:
+    """Share of the waiting connections a post reaches: ``s = min(1, r / target_rate)``
+    (calibration-sources.md 4: expansion by observed engagement; the rule is a modelling
+    choice)."""
+    return np.minimum(1.0, rate / max(target_rate, GUARD))
+
+
+def growth_factor(
+    rate: NDArray[np.float64], expected_rate: float, exponent: float, lowest: float, highest: float
+) -> NDArray[np.float64]:
+    """Growth of a post's audience after its test: ``g = clip((r / r_e)^gamma, g_min, g_max)``
+    with r the observed and r_e the expected engagement rate (calibration-sources.md 4.2;
+    practitioner-described, L; the form is a modelling choice)."""
+    ratio = rate / max(expected_rate, GUARD)
+    return np.clip(ratio**exponent, lowest, highest)
+
+
+def growth_share(factor: NDArray[np.float64], fraction: float) -> NDArray[np.float64]:
+    """Share of the waiting connections that an audience grown by ``g`` adds:
+    ``s = clip((g - 1) f / (1 - f), 0, 1)``. The test reached about ``f n`` of the author's n
+    connections; ``g f n`` in all means ``(g - 1) f n`` more of the ``(1 - f) n`` waiting."""
+    return np.clip((factor - 1.0) * fraction / max(1.0 - fraction, GUARD), 0.0, 1.0)
+
+
+def expansion_share(audience: TestAudience, rate: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Share of the waiting connections reached, by ``audience.expansion``: ``threshold``
+    (:func:`threshold_share`) or ``growth`` (:func:`growth_factor` with the prior rate as the
+    expected rate, then :func:`growth_share`)."""
+    if audience.expansion == "growth":
+        factor = growth_factor(
+            rate,
+            audience.prior_rate,
+            audience.growth_exponent,
+            audience.growth_min,
+            audience.growth_max,
+        )
+        return growth_share(factor, audience.fraction)
+    return threshold_share(rate, audience.target_rate)
 
 
 def expand_tested(state: State, audience: TestAudience, now: float) -> None:
@@ -57,8 +143,8 @@ def expand_tested(state: State, audience: TestAudience, now: float) -> None:
     The platform's estimate of a post's engagement rate is smoothed toward a prior:
     ``r = (e + n0 r0) / (i + n0)`` from e engagements (likes, comments, shares) in i
     impressions; each waiting connection receives an ``expansion`` row, available from the
-    end of the test window, when its rescaled uniform is below ``min(1, r / target_rate)``
-    (calibration-sources.md 4: expansion by observed engagement).
+    end of the test window, when its rescaled uniform is below the share
+    :func:`expansion_share` gives (``min(1, r / target_rate)`` for ``expansion: threshold``).
     """
     if not audience.enabled:
         return
@@ -75,7 +161,7 @@ def expand_tested(state: State, audience: TestAudience, now: float) -> None:
     rate = (engagements + audience.prior_impressions * audience.prior_rate) / (
         impressions + audience.prior_impressions
     )
-    share = np.minimum(1.0, rate / max(audience.target_rate, GUARD))
+    share = expansion_share(audience, rate)
     waiting = state.waiting
     n_rows = int(np.searchsorted(waiting["post"], stop, side="left"))
     post = waiting["post"][:n_rows]

@@ -1,5 +1,6 @@
 """The platform's learning (docs/model.md 7.11 and 7.12): estimated affinity and first
-interactions from engagements, inferred topic weights from engagements and new ties."""
+interactions from engagements, inferred topic weights from engagements, new ties and (with
+``removal_signal``) removed ones."""
 
 from __future__ import annotations
 
@@ -55,6 +56,18 @@ def learn_from_engagements(
     beliefs.blend_toward(theta, viewer, topic, steps[action])
 
 
+def connection_signals(
+    field: NDArray[np.int16], member: int, partners: NDArray[np.int32]
+) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
+    """The signals of ties between `member` and `partners`, one at each end: (whose weights
+    move, toward or away from which field): the member toward each partner's field, each
+    partner toward the member's."""
+    count = partners.size
+    ends = np.concatenate([np.full(count, member, np.int64), partners.astype(np.int64)])
+    topics = np.concatenate([field[partners], np.full(count, field[member])])
+    return ends, topics
+
+
 def learn_from_connections(
     theta: NDArray[np.float64],
     field: NDArray[np.int16],
@@ -68,7 +81,55 @@ def learn_from_connections(
     (1 - S) mass``, S = prod (1 - eta))."""
     if not params.connection_term:
         return
-    count = partners.size
-    ends = np.concatenate([np.full(count, member, np.int64), partners.astype(np.int64)])
-    topics = np.concatenate([field[partners], np.full(count, field[member])])
+    ends, topics = connection_signals(field, member, partners)
     beliefs.blend_toward(theta, ends, topics, np.full(ends.size, params.connection_step))
+
+
+def blend_away(
+    theta: NDArray[np.float64],
+    member: NDArray[np.int64],
+    topic: NDArray[np.integer],
+    step: NDArray[np.float64],
+) -> None:
+    """Undo :func:`sim.beliefs.blend_toward` signals, in place: move members' inferred
+    weights away from topics.
+
+    For one member's signals of one instant, with ``S = prod_j (1 - eta_j)`` and ``mu`` the
+    signals' topics weighted by their steps (summing to 1), as in the forward step:
+    ``theta <- max(theta - (1 - S) mu, 0) / sum(max(theta - (1 - S) mu, 0))``. While no weight
+    falls below 0 this is exactly ``(theta - (1 - S) mu) / S``, the inverse of ``theta <-
+    S theta + (1 - S) mu``; where the weights have since moved away from a topic, they stop at
+    0 and the others are rescaled. Rows stay non-negative and sum to 1 (the sum before
+    rescaling is at least S); a row with nothing left (only when a step is 1) is unchanged.
+    A modelling choice (docs/model.md 7.12).
+    """
+    if member.size == 0:
+        return
+    keep = np.ones(theta.shape[0])
+    np.multiply.at(keep, member, 1.0 - step)
+    pull = np.zeros_like(theta)
+    np.add.at(pull, (member, topic), step)
+    touched = np.unique(member)
+    mass = pull[touched]
+    total = mass.sum(axis=1, keepdims=True)
+    mass = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
+    left = np.maximum(theta[touched] - (1.0 - keep[touched])[:, None] * mass, 0.0)
+    remaining = left.sum(axis=1, keepdims=True)
+    theta[touched] = np.divide(left, remaining, out=theta[touched], where=remaining > 0)
+
+
+def unlearn_connections(
+    theta: NDArray[np.float64],
+    field: NDArray[np.int16],
+    member: int,
+    partners: NDArray[np.int32],
+    params: Inference,
+) -> None:
+    """The removal signal (``removal_signal``; LinkedIn Help a1339724 lists "who are your
+    connections", the current ones): with ``connection_term`` also on, both ends of each
+    removed tie move away from the other's field by ``connection_step``
+    (:func:`blend_away`, the connection term's step undone)."""
+    if not (params.connection_term and params.removal_signal):
+        return
+    ends, topics = connection_signals(field, member, partners)
+    blend_away(theta, ends, topics, np.full(ends.size, params.connection_step))

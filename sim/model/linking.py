@@ -10,10 +10,10 @@ from numpy.typing import NDArray
 
 from sim import beliefs, strategies
 from sim.errors import InputError
-from sim.model.learning import learn_from_connections
+from sim.model.learning import learn_from_connections, unlearn_connections
 from sim.model.state import State
 from sim.network import STRANGER, TIE_KINDS, draw_strength
-from sim.scenario import AcceptInvitations, Prune, Scenario
+from sim.scenario import AcceptInvitations, Inference, Prune, Scenario
 
 
 def unconnected(state: State, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -239,10 +239,12 @@ def answer_sent(state: State, scenario: Scenario, slot: int, day: int, now: floa
     )
 
 
-def prune(state: State, event: Prune, now: float) -> None:
+def prune(state: State, event: Prune, now: float, inference: Inference | None = None) -> None:
     """#Keuze (seed tip 5): remove the member's ties of the given kinds never heard from
     (``first_interaction`` not <= now: never, or an exchange still to come, which then never
-    happens). The removed ties are kept for the ties table with the removal day and time."""
+    happens). The removed ties are kept for the ties table with the removal day and time.
+    Given `inference`, the platform learns from the removal
+    (:func:`sim.model.learning.unlearn_connections`, ``removal_signal``)."""
     member = state.focal_by_name[event.member]
     ties = state.ties
     _, edges = ties.rows(np.array([member]))
@@ -255,3 +257,5 @@ def prune(state: State, event: Prune, now: float) -> None:
     removed["removed_day"] = np.full(int(silent.sum()), now)
     removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)
     state.removed.append(removed)
+    if inference is not None:
+        unlearn_connections(state.theta, state.field, member, partners, inference)

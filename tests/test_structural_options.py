@@ -1,0 +1,336 @@
+"""Structural alternatives for what LinkedIn never published (docs/model.md 7.5, 7.12).
+
+Each option of the schema has its pure function tested on hand-made arrays with exact
+expected values (dyadic numbers, so floating point is exact), a directional test at small
+size with fixed seeds, and a bad-input test through `feedsim validate`:
+
+- ``platform.test_audience.draw``: ``uniform`` | ``affinity``;
+- ``platform.test_audience.expansion``: ``threshold`` | ``growth``;
+- ``platform.inference.removal_signal``: on | off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sim import beliefs
+from sim.engine import World
+from sim.model import audience, learning, linking
+from sim.network import STRANGER
+from sim.scenario import Inference, Prune, Scenario
+from sim.scenario import TestAudience as Audience
+from sim.sources import EXPANSION, NETWORK
+from tests.helpers import run_tables, write_scenario
+from tests.test_cli import ScenarioFile, invoke
+from tests.test_mechanism_functions import Draws, add_posts, make_state, pool_rows, scenario
+
+# --------------------------------------------------------------------------- test audience
+
+
+def test_uniform_inclusion_is_the_fraction_for_every_connection() -> None:
+    assert_array_equal(audience.uniform_inclusion(0.25, 3), [0.25, 0.25, 0.25])
+
+
+def test_affinity_inclusion_is_proportional_per_post_capped_and_falls_back_to_uniform() -> None:
+    owner = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2, 2])
+    weight = np.array([1.0, 1.0, 2.0, 4.0, 0.0, 0.0, 1.0, 1.0, 1.0, 5.0])
+    got = audience.affinity_inclusion(0.5, owner, weight)
+    # post 0: f n / sum w = 0.5 * 4 / 8 = 0.25 per unit weight (expected size 2 = 0.5 * 4);
+    # post 1: all weights 0, so f; post 2: 0.25 per unit weight, 5 * 0.25 capped at 1
+    assert_array_equal(got, [0.25, 0.25, 0.5, 1.0, 0.5, 0.5, 0.25, 0.25, 0.25, 1.0])
+
+
+def test_the_affinity_draw_weighs_each_connection_by_its_affinity_to_the_author() -> None:
+    state = make_state()  # member 0's connections: 1 and 2
+    ties = state.ties
+    ties.affinity[ties.lookup(np.array([1, 2]), np.array([0, 0]))] = [2.5, 0.5]  # viewer -> 0
+    test = Audience(fraction=0.25, draw="affinity", affinity_floor=0.5)
+    draws = Draws(random=[[0.25, 0.5625]])
+    ids, authors, created = np.array([7]), np.array([0]), np.array([1.0])
+    audience.send_to_test_audience(state, test, ids, authors, created, draws)  # type: ignore[arg-type]
+    # weights 3 and 1; p = 0.25 * 2 / 4 * w = 0.375 and 0.125: 0.25 in, 0.5625 waits
+    assert pool_rows(state) == [(1, 7, NETWORK, 1.0, False)]
+    assert_array_equal(state.waiting["viewer"], [2])
+    assert_array_equal(state.waiting["draw"], [0.5])  # (0.5625 - 0.125) / (1 - 0.125)
+
+
+def test_both_draws_use_one_uniform_per_connection() -> None:
+    for draw in ("uniform", "affinity"):
+        state = make_state()
+        draws = Draws(random=[[0.5, 0.5]])
+        test = Audience(draw=draw)
+        audience.send_to_test_audience(  # type: ignore[arg-type]
+            state, test, np.array([7]), np.array([0]), np.array([1.0]), draws
+        )
+        assert draws.calls == [("random", {"size": 2})]
+
+
+def high_affinity_share(state: Any, draw: str, seed: int) -> tuple[float, int]:
+    """Every member posts once: the share of test-audience rows whose viewer has a positive
+    estimated affinity to the author, and the test audience's size."""
+    test = Audience(fraction=0.15, draw=draw)  # type: ignore[arg-type]
+    state.pool.drop_first(state.pool.size)
+    authors = np.arange(state.n)
+    rng = np.random.default_rng(seed)
+    audience.send_to_test_audience(state, test, authors, authors, np.zeros(state.n), rng)
+    viewer, post = state.pool["viewer"], state.pool["post"]
+    edge = state.ties.lookup(viewer, post)  # viewer -> author (post id = author here)
+    high = state.ties.affinity[edge] > 0
+    return float(high.mean()), int(viewer.size)
+
+
+def test_the_affinity_draw_gives_high_affinity_peers_a_larger_share_of_the_test_audience() -> None:
+    # 600 members, mean degree 30: about 2,200 test-audience rows per seed. At the start the
+    # platform's affinity is 0.2-0.5 for same-field and colleague ties (about 80% of ties) and
+    # 0 for the others. Uniform draws take the zero-affinity ties in proportion to their share
+    # (about 0.2); the affinity draw weighs them 0.1 against 0.3-0.6 (expected share about
+    # 0.07). Per seed (ten), the zero-affinity share must fall below half its uniform value.
+    # Expected sizes are equal but for the cap at 1: pooled over the seeds (about 22,000 rows,
+    # standard error of the difference about 0.9%) the sizes must agree within 3%.
+    base = Scenario(name="t", topics=["a", "b", "c"], network={"members": 600, "mean_degree": 30})
+    state = World(base, 3, Path("t.yaml")).state
+    sizes = np.zeros(2)
+    for seed in range(10):
+        uniform, n_uniform = high_affinity_share(state, "uniform", seed)
+        weighted, n_weighted = high_affinity_share(state, "affinity", seed)
+        assert 1 - weighted < 0.5 * (1 - uniform), (seed, uniform, weighted)
+        sizes += (n_uniform, n_weighted)
+    assert abs(sizes[1] - sizes[0]) < 0.03 * sizes[0], sizes
+
+
+# --------------------------------------------------------------------------- expansion
+
+
+def test_threshold_share_is_the_rate_over_the_target_up_to_1() -> None:
+    rate = np.array([0.0, 0.125, 0.25, 0.5])
+    assert_array_equal(audience.threshold_share(rate, 0.25), [0.0, 0.5, 1.0, 1.0])
+
+
+def test_growth_factor_is_the_clipped_power_of_observed_over_expected() -> None:
+    rate = np.array([0.0, 0.25, 1.0, 4.0, 16.0])  # ratios 0, 1, 4, 16, 64 to 0.25
+    assert_array_equal(audience.growth_factor(rate, 0.25, 1.0, 1.0, 8.0), [1, 1, 4, 8, 8])
+    assert_array_equal(audience.growth_factor(rate, 0.25, 0.5, 0.5, 4.0), [0.5, 1, 2, 4, 4])
+
+
+def test_growth_share_adds_g_minus_1_test_audiences_from_the_waiting() -> None:
+    factor = np.array([0.5, 1.0, 1.5, 2.0, 3.0])
+    assert_array_equal(audience.growth_share(factor, 0.5), [0.0, 0.0, 0.5, 1.0, 1.0])
+    assert_array_equal(audience.growth_share(np.array([1.25]), 0.75), [0.75])  # 3 x 0.25
+
+
+def test_expansion_share_dispatches_on_the_option() -> None:
+    rate = np.array([0.25, 0.375, 1.0])
+    common: dict[str, Any] = {"fraction": 0.5, "prior_rate": 0.25, "target_rate": 0.5}
+    threshold = Audience(**common)
+    assert_array_equal(audience.expansion_share(threshold, rate), [0.5, 0.75, 1.0])
+    growth = Audience(**common, expansion="growth", growth_max=8.0)
+    # g = r / 0.25 = 1, 1.5, 4; share = (g - 1) * 0.5 / 0.5, capped at 1
+    assert_array_equal(audience.expansion_share(growth, rate), [0.0, 0.5, 1.0])
+
+
+def test_growth_expansion_delivers_the_share_to_the_waiting() -> None:
+    state = make_state()
+    add_posts(state, [0], [0], [0.0])
+    state.posts["test_end"][:] = [0.5]
+    state.posts["likes"][0], state.posts["impressions"][0] = 3, 3
+    state.waiting.append(
+        viewer=np.array([2, 3, 4]), post=np.array([0, 0, 0]), draw=np.array([0.25, 0.5, 0.75])
+    )
+    test = Audience(
+        fraction=0.5, expansion="growth", prior_impressions=1.0, prior_rate=0.25, growth_max=8.0
+    )
+    audience.expand_tested(state, test, 1.0)
+    # r = (3 + 0.25) / (3 + 1) = 0.8125; g = 3.25; share = 2.25 capped at 1: all three
+    assert pool_rows(state) == [(v, 0, EXPANSION, 0.5, False) for v in (2, 3, 4)]
+
+
+def test_growth_expansion_reaches_more_for_posts_with_more_early_engagement() -> None:
+    # Posts with 2, 4, 6, 8 and 10 engagements in 200 impressions at the defaults (prior 3
+    # impressions at 1%; g = clip(r / 0.01, 1, 10); f = 0.15), each with 1,000 waiting
+    # connections, 20 seeds. Expected shares about 0, 0.17, 0.35, 0.52, 0.70: the mean reached
+    # share must rise with engagement and lie within 0.02 of its expectation (the standard
+    # error of a mean of 20,000 Bernoulli draws is at most 0.0036; 0.02 is over 5 of them).
+    likes = np.array([2, 4, 6, 8, 10])
+    impressions = 200
+    test = Audience(expansion="growth")
+    rate = (likes + test.prior_impressions * test.prior_rate) / (
+        impressions + test.prior_impressions
+    )
+    expected = audience.expansion_share(test, rate.astype(np.float64))
+    waiting = 1000
+    reached = np.zeros((20, likes.size))
+    for seed in range(20):
+        state = make_state()
+        add_posts(state, [0] * likes.size, [0] * likes.size, [0.0] * likes.size)
+        state.posts["likes"][:] = likes
+        state.posts["impressions"][:] = impressions
+        post = np.repeat(np.arange(likes.size), waiting)
+        draw = np.random.default_rng(seed).random(post.size)
+        state.waiting.append(viewer=np.zeros(post.size, np.int32), post=post, draw=draw)
+        audience.expand_tested(state, test, 1.0)
+        reached[seed] = np.bincount(state.pool["post"], minlength=likes.size) / waiting
+    mean = reached.mean(axis=0)
+    assert np.all(np.diff(mean) > 0), mean
+    assert_allclose(mean, expected, atol=0.02)
+
+
+def test_the_test_audience_options_reach_the_engine(tmp_path: Path, small: dict[str, Any]) -> None:
+    # The arms share their random numbers: the defaults spelled out give the same posts as
+    # the base; each alternative changes who sees them, and only through the audience.
+    options = {
+        "explicit": {"draw": "uniform", "expansion": "threshold"},
+        "affinity": {"draw": "affinity"},
+        "growth": {"expansion": "growth"},
+    }
+    small["variants"] = [{"name": "base"}] + [
+        {"name": name, "platform": {"test_audience": values}} for name, values in options.items()
+    ]
+    posts = run_tables(write_scenario(tmp_path, small))["posts"]
+    columns = ["post_id", "author_id", "topic", "created_day"]
+    viewers = posts.pivot_table(index="post_id", columns="variant", values="unique_viewers")
+    by_arm = {arm: group[columns].reset_index(drop=True) for arm, group in posts.groupby("variant")}
+    assert (viewers["explicit"] == viewers["base"]).all()
+    for arm in ("affinity", "growth"):
+        assert not (viewers[arm] == viewers["base"]).all(), arm
+        assert by_arm[arm].equals(by_arm["base"]), arm  # same posts: only the audience differs
+
+
+# --------------------------------------------------------------------------- removal signal
+
+
+def test_blend_away_is_the_inverse_step_clipped_at_0_and_renormalised() -> None:
+    theta = np.array([[0.25, 0.75], [0.75, 0.25], [0.5, 0.5], [0.0, 1.0], [0.5, 0.5]])
+    learning.blend_away(
+        theta,
+        np.array([0, 1, 2, 2, 3]),
+        np.array([1, 1, 0, 1, 1]),
+        np.array([0.5, 0.5, 0.5, 0.5, 1.0]),
+    )
+    # 0: (0.25, 0.75 - 0.5) / 0.5; 1: (0.75, 0.25 - 0.5 -> 0) / 0.75;
+    # 2: S = 0.25, (0.5 - 0.375, 0.5 - 0.375) / 0.25; 3: step 1 leaves nothing: unchanged;
+    # 4: no signal
+    assert_array_equal(theta, [[0.5, 0.5], [1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [0.5, 0.5]])
+
+
+def test_blend_away_undoes_blend_toward() -> None:
+    rng = np.random.default_rng(5)
+    theta = rng.dirichlet(np.ones(4), size=6)
+    member = np.array([0, 0, 0, 2, 3, 3, 5])
+    topic = np.array([1, 1, 3, 0, 2, 3, 0])
+    step = np.array([0.01, 0.01, 0.01, 0.2, 0.05, 0.1, 0.3])
+    moved = theta.copy()
+    beliefs.blend_toward(moved, member, topic, step)
+    learning.blend_away(moved, member, topic, step)
+    assert_allclose(moved, theta, atol=1e-12)  # exact up to rounding: no weight clipped
+
+
+def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
+    field = np.array([0, 1, 1], np.int16)
+    start = np.array([[0.5, 0.5], [0.75, 0.25], [0.25, 0.75]])
+    on = Inference(connection_step=0.5)
+    theta = start.copy()
+    learning.unlearn_connections(theta, field, 0, np.array([1], np.int32), on)
+    # member 0 away from field 1: (0.5, 0) / 0.5; member 1 away from field 0: (0.25, 0.25) / 0.5
+    assert_array_equal(theta, [[1.0, 0.0], [0.5, 0.5], [0.25, 0.75]])
+    for off in (
+        Inference(connection_step=0.5, removal_signal=False),
+        Inference(connection_step=0.5, connection_term=False),
+    ):
+        theta = start.copy()
+        learning.unlearn_connections(theta, field, 0, np.array([1], np.int32), off)
+        assert_array_equal(theta, start)
+
+
+@pytest.mark.parametrize("signal", [True, False])
+def test_pruning_undoes_the_connection_step_with_the_removal_signal(signal: bool) -> None:
+    state = make_state()  # member 0 (field a) believes (0.75, 0.25); member 4 (field b) (1, 0)
+    s = scenario(platform={"inference": {"connection_step": 0.5, "removal_signal": signal}})
+    linking.connect(
+        state,
+        s,
+        0,
+        np.array([4], np.int32),
+        np.full(1, STRANGER, np.int8),
+        0.0,
+        strength=np.full(1, 0.5, np.float32),
+        late_reply=np.array([1.0]),
+        reply_delay=np.array([0.5]),
+    )
+    assert_array_equal(state.theta[[0, 4]], [[0.375, 0.625], [1.0, 0.0]])
+    event = Prune(action="prune", day=1, member="me", kinds=["stranger"], minutes_per_removal=2)
+    linking.prune(state, event, 1.0, s.platform.inference)
+    after = [[0.75, 0.25], [1.0, 0.0]] if signal else [[0.375, 0.625], [1.0, 0.0]]
+    assert_array_equal(state.theta[[0, 4]], after)
+
+
+REMOVAL_STUDY: dict[str, Any] = {
+    "name": "removal",
+    "topics": ["finance", "it", "hr"],
+    "network": {"members": 600, "mean_degree": 30},
+    "duration_days": 10,
+    "replications": 3,
+    "seed": 4,
+    "slice_hours": 6,
+    "focal": [{"name": "member", "field": "it"}],
+    "events": [
+        {"action": "accept_invitations", "day": 1, "member": "member", "field": "finance",
+         "count": 60},
+        {"action": "prune", "day": 8, "member": "member", "kinds": ["stranger"]},
+    ],
+    "variants": [
+        {"name": "off", "platform": {"inference": {"removal_signal": False}}},
+        {"name": "on"},
+    ],
+}  # fmt: skip
+
+
+def test_the_removal_signal_moves_the_inferred_weight_of_the_removed_field_down(
+    tmp_path: Path,
+) -> None:
+    # 60 finance strangers accepted on day 1 (connection step 0.01 each: about 45% of the
+    # member's weight onto finance), the silent ones pruned on day 8. The arms share their
+    # random numbers, so they agree exactly until the prune and, in every one of three
+    # replications, the arm with the signal infers less finance from day 8 on.
+    tables = run_tables(write_scenario(tmp_path, REMOVAL_STUDY))
+    beliefs_table = tables["beliefs"]
+    finance = beliefs_table[beliefs_table["topic"] == "finance"]
+    weight = finance.pivot_table(
+        index=["replication", "day"], columns="variant", values="inferred_weight"
+    )
+    before, after = weight.xs(7, level="day"), weight.xs(8, level="day")
+    assert_array_equal(before["on"], before["off"])
+    assert (after["on"] < after["off"] - 0.1).all(), after
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "needle"),
+    [
+        ("test_audience", "draw", "weighted", "platform.test_audience.draw"),
+        ("test_audience", "expansion", "factor", "platform.test_audience.expansion"),
+        ("inference", "removal_signal", "sometimes", "platform.inference.removal_signal"),
+        ("test_audience", "growth_max", 0.5, "growth_max must be at least growth_min"),
+    ],
+)
+def test_a_bad_option_exits_2_with_one_line(
+    small: dict[str, Any],
+    scenario_file: ScenarioFile,
+    section: str,
+    key: str,
+    value: Any,
+    needle: str,
+) -> None:
+    bad = scenario_file({**small, "platform": {section: {key: value}}}, name="bad.yaml")
+    result = invoke("validate", bad)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    assert needle in result.stderr, result.stderr
+    assert str(bad) in result.stderr
+    assert "Traceback" not in result.output
