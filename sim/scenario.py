@@ -365,8 +365,8 @@ class TestAudience(Strict):
         " same expected size and capped at 1.",
         "option",
         "practitioners describe a 'small sample' of one's network (L), nothing on its weighting;"
-        " 'sampled proportional to affinity' is a modelling proposal (calibration-sources.md"
-        " 4.2); uniform kept (docs/model.md 7.5)",
+        " 'sampled proportional to affinity' is a modelling proposal with no published"
+        " source; uniform kept (docs/model.md 7.5)",
     )
     affinity_floor: float = param(
         0.1,
@@ -383,7 +383,7 @@ class TestAudience(Strict):
         " clip((r / prior_rate)^growth_exponent, growth_min, growth_max).",
         "option",
         "practitioners: strong early engagement widens distribution (L), no rule published;"
-        " the growth factor is a modelling proposal (calibration-sources.md 4.2); threshold"
+        " the growth factor is a modelling proposal with no published source; threshold"
         " kept (docs/model.md 7.5)",
     )
     growth_exponent: float = param(
@@ -479,7 +479,7 @@ class Affinity(Strict):
         "Added to the decayed count for each engagement with the author's posts"
         " (a <- a 2^(-dt/h) + this).",
         "interactions",
-        "MODEL.md 3.5: affinity is a decayed count of interactions",
+        "EdgeRank (Facebook F8 2010): affinity as a decayed count of interactions",
         ge=0,
     )
 
@@ -525,7 +525,7 @@ class Scoring(Strict):
         4.0,
         "linkedin preset: weight of the predicted share.",
         "x",
-        "calibration-sources.md 4 suggests 4-8",
+        "practitioner reports (L): a share is worth 4-8 likes",
     )
     like_base: Probability = param(
         0.04,
@@ -568,7 +568,7 @@ class Scoring(Strict):
     )
 
 
-TWITTER_README = "twitter/the-algorithm-ml, projects/home/recap/README.md (README of 5 April 2023)"
+TWITTER_README = "twitter/the-algorithm-ml on GitHub, heavy-ranker README of 5 April 2023"
 
 
 class Twitter2023(Strict):

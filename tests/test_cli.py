@@ -23,6 +23,7 @@ import sim.cli
 import sim.experiment
 import sim.sweep
 from sim.cli import main
+from sim.scenario import TestAudience as AudienceSection
 from sim.scenario import json_schema
 from tests.helpers import run_tables
 
@@ -529,17 +530,7 @@ def test_params_lists_every_path_with_default_unit_range_and_source() -> None:
     [
         (
             "test_audience",
-            {
-                f"platform.test_audience.{f}"
-                for f in (
-                    "enabled",
-                    "fraction",
-                    "window_hours",
-                    "target_rate",
-                    "prior_impressions",
-                    "prior_rate",
-                )
-            },
+            {f"platform.test_audience.{f}" for f in AudienceSection.model_fields},
         ),
         ("behaviour.ties.*stranger", {"behaviour.ties.stranger", "behaviour.ties.placed_stranger"}),
         ("*.share", {"members.activity.<i>.share", "members.posting.<i>.share"}),

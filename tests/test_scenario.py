@@ -26,6 +26,9 @@ from sim.scenario import (
     _deep_merge,
     load_study,
 )
+from sim.scenario import (
+    TestAudience as AudienceSection,
+)
 
 BUNDLED = Path(__file__).resolve().parents[1] / "scenarios" / "recruiter-accepts-100-it.yaml"
 
@@ -519,8 +522,9 @@ def test_shares_that_sum_to_one_up_to_rounding_are_accepted(
         (
             {"platform": {"test_audience": {"fractoin": 0.1}}},
             "platform.test_audience.fractoin",
-            "unknown key (valid keys here: enabled, fraction, window_hours, target_rate,"
-            " prior_impressions, prior_rate); did you mean 'fraction'?",
+            "unknown key (valid keys here: "
+            + ", ".join(AudienceSection.model_fields)
+            + "); did you mean 'fraction'?",
         ),
         (
             {"events": [{"day": 1, "action": "prune", "member": "r", "kindz": ["stranger"]}]},
