@@ -144,8 +144,8 @@ def _study_overrides(replications: int | None, seed: int | None) -> dict[str, An
     return overrides
 
 
-def _workers(jobs: int | None, scheduler: str | None) -> int:
-    """Local worker processes: `--jobs`, else :data:`DEFAULT_JOBS`; 1 with `--scheduler`.
+def _workers(jobs: int | None, scheduler: str | None, default: int = DEFAULT_JOBS) -> int:
+    """Local worker processes: `--jobs`, else `default`; 1 with `--scheduler`.
 
     Raises:
         InputError: both `--jobs` and `--scheduler` were given.
@@ -158,7 +158,7 @@ def _workers(jobs: int | None, scheduler: str | None) -> int:
                 "cannot be combined with --scheduler (the cluster's workers run the runs)",
             )
         return 1
-    return DEFAULT_JOBS if jobs is None else jobs
+    return default if jobs is None else jobs
 
 
 @main.command()
