@@ -26,7 +26,7 @@ from sim.scenario import json_schema, load_study
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.sensitivity.run import Plan
+    from sim.sensitivity.run import Draw, Plan
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -593,7 +593,7 @@ def sensitivity(
     )
 
 
-def _draw_sensitivity(plan: Plan) -> Callable[[Path, dict[str, pd.DataFrame]], None]:
+def _draw_sensitivity(plan: Plan) -> Draw:
     """What draws the figures and writes the report of a sensitivity analysis."""
     from sim.figures.sensitivity import draw_sensitivity_figures
     from sim.report.sensitivity import write_sensitivity_report
