@@ -39,6 +39,7 @@ lint: $(STAMP) ## ruff and strict mypy
 	$(BIN)/ruff check sim tests
 	$(BIN)/ruff format --check sim tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean: ## remove the environment and caches (results stay)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,11 @@ from sim.bench import WORKLOADS
 from sim.errors import InputError
 from sim.metrics import TABLES
 from sim.scenario import json_schema, load_study
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.sensitivity.run import Draw, Plan
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -144,8 +149,8 @@ def _study_overrides(replications: int | None, seed: int | None) -> dict[str, An
     return overrides
 
 
-def _workers(jobs: int | None, scheduler: str | None) -> int:
-    """Local worker processes: `--jobs`, else :data:`DEFAULT_JOBS`; 1 with `--scheduler`.
+def _workers(jobs: int | None, scheduler: str | None, default: int = DEFAULT_JOBS) -> int:
+    """Local worker processes: `--jobs`, else `default`; 1 with `--scheduler`.
 
     Raises:
         InputError: both `--jobs` and `--scheduler` were given.
@@ -158,7 +163,7 @@ def _workers(jobs: int | None, scheduler: str | None) -> int:
                 "cannot be combined with --scheduler (the cluster's workers run the runs)",
             )
         return 1
-    return DEFAULT_JOBS if jobs is None else jobs
+    return default if jobs is None else jobs
 
 
 @main.command()
@@ -554,8 +559,9 @@ def sensitivity(
     claim map and report.md/html to <out>/<name>-sensitivity/. Finished runs are kept in
     <out>/.<name>-sensitivity.work/: run the same command again to resume.
     """
-    from sim.sensitivity import Design, check_unique, parse_param, read_ranges
-    from sim.sensitivity_run import plan_sensitivity, run_sensitivity
+    from sim.sensitivity.design import Design
+    from sim.sensitivity.ranges import check_unique, parse_param, read_ranges
+    from sim.sensitivity.run import plan_sensitivity, run_sensitivity
 
     overrides: dict[str, Any] = {}
     if replications is not None:
@@ -571,7 +577,9 @@ def sensitivity(
     design = Design(method, trajectories, levels, samples, sample_seed)
     plan = plan_sensitivity(scenario, design, parameters, overrides)
     try:
-        destination = run_sensitivity(plan, out, workers, scheduler, not quiet, fresh)
+        destination = run_sensitivity(
+            plan, out, workers, scheduler, not quiet, fresh, _draw_sensitivity(plan)
+        )
     except KeyboardInterrupt:
         click.echo(
             f"feedsim: finished runs are kept in {out / f'.{plan.name}.work'}/;"
@@ -583,3 +591,15 @@ def sensitivity(
         f"wrote {destination}/ ({len(plan.sweep.points)} points;"
         f" outcomes: {', '.join(o.name for o in plan.outcomes)})"
     )
+
+
+def _draw_sensitivity(plan: Plan) -> Draw:
+    """What draws the figures and writes the report of a sensitivity analysis."""
+    from sim.figures.sensitivity import draw_sensitivity_figures
+    from sim.report.sensitivity import write_sensitivity_report
+
+    def draw(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+        names = draw_sensitivity_figures(folder, plan, tables)
+        write_sensitivity_report(folder, plan, tables, names)
+
+    return draw

@@ -36,8 +36,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim import __version__
-from sim.analysis.results import table_topics
-from sim.metrics import TABLES
+from sim.metrics import TABLES, table_topics
 from sim.rng import replication_seed
 from sim.runs import Executor, RunOutput, RunSpec, execute
 from sim.scenario import Study
@@ -257,7 +256,7 @@ def run_topics(outputs: Sequence[RunOutput]) -> list[str]:
     """The topics (fields) a network names itself, as the first run's tables list them.
 
     A file network takes its fields from its labels, so the scenario has no ``topics``;
-    `sim.analysis.table_topics` reads them from the tables, as for an older folder.
+    `sim.metrics.table_topics` reads them from the tables, as for an older folder.
     """
     first = min(outputs, key=lambda o: o.spec_index, default=None)
     return [] if first is None else table_topics(first.tables)

@@ -136,3 +136,16 @@ def tables(
         name: _with_ids(build(records), scenario, variant, replication, seed)
         for name, build in builders.items()
     }
+
+
+def table_topics(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The topics the tables name, for a folder whose manifest lists none (a file network).
+
+    The beliefs table holds every topic for each focal member and day, in the network's
+    order; without beliefs, the feed's topics in order of appearance.
+    """
+    for name in ("beliefs", "feed"):
+        table = tables.get(name)
+        if table is not None and not table.empty:
+            return [str(t) for t in pd.unique(table["topic"])]
+    return []

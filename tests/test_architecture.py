@@ -1,9 +1,12 @@
 """Architecture rules: the import contracts of pyproject.toml, checked by import-linter.
 
 The contracts (``[tool.importlinter]``, explained in docs/architecture.md) keep the layers
-apart: the model never plots, reports or analyses; tables are built from records, not from
-the engine; members' true behaviour does not know the platform's ranking; the report does
-not plot; analysis reads saved tables; no import cycles.
+apart: every module has a layer and imports only from below it; the mechanisms do not
+import the engine; tables are built from records; members' true behaviour does not know
+the platform's ranking or beliefs; the model imports no table library and never plots;
+runners and the sensitivity analysis never draw; analysis reads saved tables; the report
+does not plot; no import cycles. The tests below check they are kept, and that each kind of
+contract does catch a violation.
 """
 
 from __future__ import annotations
@@ -15,19 +18,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-
-KNOWN_VIOLATIONS = (
-    ("sim.metrics", "sim.engine"),  # POST_COUNTERS lives in the engine
-    ("sim.behaviour", "sim.ranking"),  # SOURCES lives in the ranking
-    ("sim.report", "sim.figures"),  # the report draws through the figure module
-    ("sim.experiment", "sim.cluster"),  # with sim.cluster -> sim.experiment: a cycle
-)
-"""Imports that break the contracts today and are being removed; nothing else may."""
 
 
 def contracts() -> dict[str, Any]:
@@ -49,66 +43,91 @@ def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def toml_value(value: Any) -> str:
-    """A string, boolean, number or list of strings as TOML (JSON spells them alike)."""
-    return json.dumps(value)
+def write_config(path: Path, table: dict[str, Any]) -> Path:
+    """An import-linter configuration file holding `table` (JSON spells TOML values alike)."""
+    lines = ["[tool.importlinter]"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in table.items() if k != "contracts"]
+    for contract in table["contracts"]:
+        lines += ["", "[[tool.importlinter.contracts]]"]
+        lines += [f"{k} = {json.dumps(v)}" for k, v in contract.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
-# Known violations (fixed on other branches; remove this marker once they are merged):
-#   sim.metrics -> sim.engine       (POST_COUNTERS)
-#   sim.behaviour -> sim.ranking    (SOURCES)
-#   sim.report -> sim.figures       (the report draws figures)
-#   sim.experiment <-> sim.cluster  (an import cycle)
-@pytest.mark.xfail(
-    strict=True,
-    reason="four known violations: metrics->engine, behaviour->ranking, report->figures,"
-    " experiment<->cluster cycle",
-)
 def test_the_import_contracts_are_kept() -> None:
     result = lint_imports(ROOT / "pyproject.toml")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Contracts: {len(contracts()['contracts'])} kept, 0 broken." in result.stdout
 
 
-def test_only_the_known_violations_break_the_contracts(tmp_path: Path) -> None:
-    """With the known imports ignored every contract is kept: no new violation slips in
-    while the known ones are being removed (this stays true after they are)."""
+def _reversed_layers(contract: dict[str, Any]) -> dict[str, Any]:
+    return contract | {"layers": contract["layers"][::-1]}
+
+
+def _layer_missing(contract: dict[str, Any]) -> dict[str, Any]:
+    layers = [
+        " | ".join(m for m in layer.split(" | ") if m != "params") for layer in contract["layers"]
+    ]
+    return contract | {"layers": [layer for layer in layers if layer]}
+
+
+def _figures_must_not_plot(contract: dict[str, Any]) -> dict[str, Any]:
+    return contract | {"source_modules": ["sim.figures"]}
+
+
+def _runners_must_not_run(contract: dict[str, Any]) -> dict[str, Any]:
+    return contract | {"source_modules": ["sim.experiment"], "forbidden_modules": ["sim.runs"]}
+
+
+def _model_must_not_use_numpy(contract: dict[str, Any]) -> dict[str, Any]:
+    return contract | {"forbidden_modules": ["numpy"]}
+
+
+@pytest.mark.parametrize(
+    ("contract_id", "plant"),
+    [
+        ("layers", _reversed_layers),  # every import now points up
+        ("layers", _layer_missing),  # sim.params has no layer: exhaustive catches it
+        ("model-without-presentation", _figures_must_not_plot),
+        ("runners-without-presentation", _runners_must_not_run),
+        ("model-without-tables", _model_must_not_use_numpy),  # direct imports are seen
+    ],
+    ids=["layers-reversed", "layer-missing", "figures-plot", "runners-run", "model-numpy"],
+)
+def test_a_planted_violation_breaks_its_contract(
+    tmp_path: Path, contract_id: str, plant: Any
+) -> None:
+    """The contracts have teeth: the same configuration with one contract made false by
+    a planted violation fails, naming that contract and no other."""
     table = contracts()
-    ignored = [f"{importer} -> {imported}" for importer, imported in KNOWN_VIOLATIONS]
-    lines = ["[tool.importlinter]"]
-    lines += [f"{k} = {toml_value(v)}" for k, v in table.items() if k != "contracts"]
-    for contract in table["contracts"]:
-        lines += ["", "[[tool.importlinter.contracts]]"]
-        lines += [f"{k} = {toml_value(v)}" for k, v in contract.items()]
-        lines += [
-            f"ignore_imports = {toml_value(ignored)}",
-            'unmatched_ignore_imports_alerting = "none"',
-        ]
-    config = tmp_path / "contracts.toml"
-    config.write_text("\n".join(lines) + "\n")
-    result = lint_imports(config)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Contracts: {len(table['contracts'])} kept, 0 broken." in result.stdout
+    table["contracts"] = [plant(c) if c["id"] == contract_id else c for c in table["contracts"]]
+    result = lint_imports(write_config(tmp_path / "planted.toml", table))
+    assert result.returncode != 0, result.stdout
+    assert f"{len(table['contracts']) - 1} kept, 1 broken." in result.stdout
+    broken = next(c["name"] for c in table["contracts"] if c["id"] == contract_id)
+    assert f"{broken} BROKEN" in " ".join(result.stdout.split())  # long names wrap
 
 
 def test_the_contracts_cover_the_rules() -> None:
-    """Every rule of docs/architecture.md is a contract, including an acyclic one."""
-    types = {c["id"]: c["type"] for c in contracts()["contracts"]}
+    """Every rule of docs/architecture.md is a contract (named there by its id), including
+    an exhaustive layers contract and an acyclic one."""
+    table = contracts()
+    types = {c["id"]: c["type"] for c in table["contracts"]}
     assert types == {
         "layers": "layers",
+        "mechanisms": "layers",
+        "mechanisms-without-engine": "forbidden",
         "tables-without-engine": "forbidden",
-        "report-without-plotting": "forbidden",
         "truth-apart-from-belief": "forbidden",
+        "model-without-tables": "forbidden",
         "model-without-presentation": "forbidden",
         "runners-without-presentation": "forbidden",
+        "sensitivity-without-drawing": "forbidden",
         "analysis-reads-tables": "forbidden",
+        "report-without-plotting": "forbidden",
         "acyclic": "acyclic_siblings",
     }
-    assert contracts()["include_external_packages"] is True
-
-
-def test_the_plotting_rules_have_teeth() -> None:
-    """The figure module does import the plotting libraries the contracts forbid elsewhere,
-    so the contracts are about real imports."""
-    graph = grimp.build_graph("sim", include_external_packages=True)
-    for library in ("matplotlib", "seaborn"):
-        assert graph.direct_import_exists(importer="sim.figures", imported=library)
+    assert table["include_external_packages"] is True
+    assert all(c.get("exhaustive") for c in table["contracts"] if c["type"] == "layers")
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    assert [i for i in types if f"(`{i}`)" not in doc] == []

@@ -15,12 +15,12 @@ import yaml
 from click.testing import CliRunner, Result
 
 import sim.experiment
-import sim.sensitivity_run
+import sim.sensitivity.run
 from sim.cli import main
 from sim.experiment import RunOutput, RunSpec
-from sim.sensitivity import Design, Parameter, analyse, ishigami, sample
-from sim.sensitivity_outcomes import OUTCOMES, RUN_METRICS, point_outcomes
-from sim.sensitivity_report import ranked
+from sim.sensitivity.design import Design, analyse, ishigami, sample
+from sim.sensitivity.outcomes import OUTCOMES, RUN_METRICS, point_outcomes, ranked
+from sim.sensitivity.ranges import Parameter
 
 ROOT = Path(__file__).resolve().parents[1]
 SELECTIVE = {"accept": "selective", "invitations_per_day": 10, "trend_days": 10}
@@ -215,7 +215,7 @@ def test_rerun_resume_and_jobs_give_identical_tables(
     assert table_bytes(again) == expected
 
     resumed = tmp_path / "resumed"
-    real = sim.sensitivity_run.MetricsFolder.save
+    real = sim.sensitivity.run.MetricsFolder.save
     calls = {"n": 0}
 
     def interrupt_after_five(self: Any, *args: Any) -> None:
@@ -224,11 +224,11 @@ def test_rerun_resume_and_jobs_give_identical_tables(
         calls["n"] += 1
         real(self, *args)
 
-    monkeypatch.setattr(sim.sensitivity_run.MetricsFolder, "save", interrupt_after_five)
+    monkeypatch.setattr(sim.sensitivity.run.MetricsFolder, "save", interrupt_after_five)
     broken = morris(tiny, resumed)
     assert broken.exit_code == 130 and "resume" in broken.stderr
     assert len(list((resumed / f".{NAME}.work" / "runs").iterdir())) == 5
-    monkeypatch.setattr(sim.sensitivity_run.MetricsFolder, "save", real)
+    monkeypatch.setattr(sim.sensitivity.run.MetricsFolder, "save", real)
     assert morris(tiny, resumed).exit_code == 0
     assert table_bytes(resumed) == expected
     manifest = json.loads((resumed / NAME / "manifest.json").read_text())
@@ -283,7 +283,7 @@ def test_sobol_through_the_command_recovers_a_known_model(
     tolerance 0.1 is about the bootstrap half-width at N = 32; the zero indices of a
     parameter the model ignores are exact."""
     monkeypatch.setattr(sim.experiment, "execute", _fake_execute)
-    monkeypatch.setattr(sim.sensitivity_run, "run_metrics", _fake_metrics)
+    monkeypatch.setattr(sim.sensitivity.run, "run_metrics", _fake_metrics)
     out = tmp_path / "out"
     result = invoke(
         tiny,
@@ -422,8 +422,8 @@ RANGES = {
 def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str) -> None:
     """At least 15 parameters, each with a reason, each accepted by its scenario at both
     ends (a study-level field or one a variant sets would be refused)."""
-    from sim.sensitivity import read_ranges
-    from sim.sensitivity_run import _check_in_scenario
+    from sim.sensitivity.ranges import read_ranges
+    from sim.sensitivity.run import _check_in_scenario
 
     parameters = read_ranges(ROOT / "scenarios" / "ranges" / ranges)
     assert len(parameters) >= 15

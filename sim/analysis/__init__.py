@@ -66,7 +66,6 @@ from sim.analysis.results import (
     event_start,
     load_results,
     replication_index,
-    table_topics,
 )
 from sim.analysis.statistics import (
     CONFIDENCE,
@@ -172,7 +171,6 @@ __all__ = [
     "survival_at",
     "sweep_reach_difference",
     "t_quantile",
-    "table_topics",
     "topic_share_window",
     "weekly_reach",
     "weekly_reach_bands",

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
+from sim.metrics import table_topics
 
 #: Columns that identify one replication of one variant.
 REP_KEYS = ["scenario", "variant", "replication"]
@@ -210,19 +211,6 @@ def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         complete = set(columns) <= set(table.columns)
         tables[name] = table if complete else pd.DataFrame(columns=columns)
     return tables
-
-
-def table_topics(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """The topics the tables name, for a folder whose manifest lists none (a file network).
-
-    The beliefs table holds every topic for each focal member and day, in the network's
-    order; without beliefs, the feed's topics in order of appearance.
-    """
-    for name in ("beliefs", "feed"):
-        table = tables.get(name)
-        if table is not None and not table.empty:
-            return [str(t) for t in pd.unique(table["topic"])]
-    return []
 
 
 def event_start(event_days: Sequence[float]) -> int | None:

@@ -11,7 +11,7 @@ plain study (common random numbers across points and variants).
 sweep's :class:`sim.sweep.WorkFolder` (``grid.json`` fingerprints every point's resolved
 scenario and feedsim's source; a lock stops two analyses from sharing it): one folder per
 run, ``runs/p<point>-<variant>-r<replication>/run.json``, holding the run's seed, cost and
-its :data:`sim.sensitivity_outcomes.RUN_METRICS` (not its tables: a sensitivity analysis
+its :data:`sim.sensitivity.outcomes.RUN_METRICS` (not its tables: a sensitivity analysis
 has hundreds of points). Run the same command again after an interrupt and it skips the
 runs that are there; results are read back in point order, so they are the same as an
 uninterrupted analysis's.
@@ -21,7 +21,9 @@ uninterrupted analysis's.
 holds ``tables/sensitivity.parquet`` (indices per parameter and outcome),
 ``tables/runs.parquet`` (one row per point, variant and replication: parameter values,
 seed, run metrics), ``tables/points.parquet`` (outcomes per point), ``tables/claims.parquet``
-(the claim map), ``manifest.json``, ``figures/`` and ``report.md`` / ``report.html``.
+(the claim map) and ``manifest.json``; the command line passes in the drawing of
+``figures/`` and ``report.md`` / ``report.html`` (:mod:`sim.figures.sensitivity`,
+:mod:`sim.report.sensitivity`), which this module never imports.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import json
 import math
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,18 +44,24 @@ from numpy.typing import NDArray
 from tqdm import tqdm
 
 from sim.errors import InputError
-from sim.experiment import RunOutput, RunSpec, manifest, open_executor, write_results
+from sim.experiment import manifest, open_executor, write_results
+from sim.runs import RunOutput, RunSpec
 from sim.scenario import Study, load_study
-from sim.sensitivity import Design, Parameter, analyse, sample
-from sim.sensitivity_outcomes import (
+from sim.sensitivity.design import Design, analyse, sample
+from sim.sensitivity.outcomes import (
     RUN_METRICS,
     Context,
     Outcome,
     applicable,
+    claim_map,
     point_outcomes,
     run_metrics,
 )
+from sim.sensitivity.ranges import Parameter
 from sim.sweep import Axis, Point, Sweep, WorkFolder, plan_sweep
+
+Draw = Callable[[Path, dict[str, pd.DataFrame]], None]
+"""Draws figures and writes a report into a results folder, from its tables."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +292,7 @@ def run_sensitivity(
     scheduler: str | None = None,
     progress: bool = True,
     fresh: bool = False,
+    draw: Draw | None = None,
 ) -> Path:
     """Run (or resume) every run of `plan`, analyse, and write ``<out>/<name>-sensitivity/``.
 
@@ -293,12 +303,12 @@ def run_sensitivity(
         scheduler: a dask.distributed scheduler address to run on instead.
         progress: show a progress bar (runs, points done and left, time left).
         fresh: discard the work folder of a different analysis of the same name.
+        draw: draws the figures and writes the report into the folder being written, from
+            its tables (the command line passes it in); None writes tables and manifest only.
 
     Returns:
         The results folder.
     """
-    from sim.sensitivity_report import claim_map, write_outputs
-
     work = MetricsFolder(out / f".{plan.name}.work")
     work.context = Context.of(plan.study)
     with work.locked():
@@ -325,12 +335,11 @@ def run_sensitivity(
             plan.x,
             {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes},
         )
-        claims = claim_map(plan, points, indices)
+        claims = claim_map(plan.outcomes, plan.design.method, points, indices)
         data = _manifest(plan, started, jobs, scheduler, entries, resumed)
         tables = {"sensitivity": indices, "runs": runs, "points": points, "claims": claims}
-        destination = write_results(
-            out / plan.name, tables, data, lambda folder: write_outputs(folder, plan, tables)
-        )
+        finish = None if draw is None else (lambda folder: draw(folder, tables))
+        destination = write_results(out / plan.name, tables, data, finish)
         shutil.rmtree(work.path)
     return destination
 

@@ -12,13 +12,19 @@ over the replications of a point:
 
 :data:`OUTCOMES` lists them, one entry each, with the claim it tests and when the claim
 holds at a point; an outcome applies to a scenario that has its variants.
+
+The **claim map** (:func:`claim_map`) says where in the sampled space each claim holds:
+``#points where the claim holds / #points where the outcome is defined``, the share of the
+sampled parameter space where the claim holds (uniform weight per point: a Sobol sample
+covers the space evenly, a Morris sample on its grid levels), with the two parameters that
+decide it most (largest ``mu*`` or ``ST``, :func:`ranked`).
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,3 +294,55 @@ def point_outcomes(runs: pd.DataFrame, outcomes: list[Outcome]) -> pd.DataFrame:
         means = value.astype(float).groupby(level="point").mean()
         out[outcome.name] = means.reindex(points).to_numpy(dtype=np.float64)
     return out
+
+
+def importance(method: str) -> str:
+    """The index that ranks parameters: ``mu_star`` (Morris) or ``ST`` (Sobol)."""
+    return "mu_star" if method == "morris" else "ST"
+
+
+def ranked(indices: pd.DataFrame, outcome: str, method: str) -> list[str]:
+    """The parameters by decreasing importance for one outcome (missing values last)."""
+    rows = indices[indices["outcome"] == outcome]
+    key = importance(method)
+    order = rows.assign(_k=rows[key].fillna(-math.inf)).sort_values(
+        "_k", ascending=False, kind="stable"
+    )
+    return [str(p) for p in order["parameter"]]
+
+
+def claim_map(
+    outcomes: Sequence[Outcome], method: str, points: pd.DataFrame, indices: pd.DataFrame
+) -> pd.DataFrame:
+    """Per outcome: where in the sampled space its claim holds.
+
+    Args:
+        outcomes: the outcomes (columns of ``points``).
+        method: ``morris`` or ``sobol``, which decides the index that ranks parameters.
+        points: the outcomes per point (:func:`point_outcomes`).
+        indices: the sensitivity indices (:func:`sim.sensitivity.design.analyse`).
+
+    Returns:
+        Columns ``outcome, claim, holds_when, points, holds, share, first, second``:
+        points where the outcome is defined, how many of them the claim holds at, their
+        ratio, and the two most influential parameters.
+    """
+    rows = []
+    for outcome in outcomes:
+        values = points[outcome.name].to_numpy(dtype=np.float64)
+        defined = int((~np.isnan(values)).sum())
+        holds = int(outcome.holds_at(values).sum())
+        top = [*ranked(indices, outcome.name, method), "", ""]
+        rows.append(
+            {
+                "outcome": outcome.name,
+                "claim": outcome.claim,
+                "holds_when": outcome.holds_text,
+                "points": defined,
+                "holds": holds,
+                "share": holds / defined if defined else math.nan,
+                "first": top[0],
+                "second": top[1],
+            }
+        )
+    return pd.DataFrame(rows)
