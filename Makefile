@@ -35,7 +35,7 @@ figures: $(STAMP) ## re-run every bundled study and redraw its figures and repor
 bench: $(STAMP) ## standard performance workloads (not tests)
 	$(BIN)/feedsim bench
 
-lint: $(STAMP) ## ruff and strict mypy
+lint: $(STAMP) ## ruff, strict mypy and the import contracts
 	$(BIN)/ruff check sim tests
 	$(BIN)/ruff format --check sim tests
 	$(BIN)/mypy
