@@ -21,7 +21,7 @@ test: $(STAMP) ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## unit tests and small end-to-end checks, under 90 s on two cores
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n 2
 
 JOBS ?= 2
 
