@@ -566,7 +566,7 @@ def sensitivity(
     parameters = read_ranges(ranges_file) if ranges_file is not None else []
     parameters += [parse_param(text) for text in params]
     check_unique(parameters, str(ranges_file) if ranges_file and not params else "--param")
-    workers = _workers(jobs, scheduler, default=os.cpu_count() or 1)
+    workers = _workers(jobs, scheduler)
     sample_seed = seed if seed is not None else load_study(scenario, overrides).base.seed
     design = Design(method, trajectories, levels, samples, sample_seed)
     plan = plan_sensitivity(scenario, design, parameters, overrides)
