@@ -68,6 +68,7 @@ from sim.report.blocks import (
     per_variant,
     variant_estimates,
 )
+from sim.report.sweeps import sweep_blocks
 
 
 def _feed_sentence(results: Results) -> str:
@@ -501,8 +502,9 @@ def _run_blocks(results: Results) -> list[Block]:
 _SWEEP_NOTE = (
     "This folder is a parameter sweep: every replication was run at every point of the "
     "grid. The per-variant figures take one run per variant and replication, so they are "
-    "not drawn here; with two swept parameters and two variants, a map of the difference in "
-    "reach between them is."
+    "not drawn here. Each outcome is shown against the swept values instead: a figure for "
+    "one or two swept parameters, a table for more; with two swept parameters and two "
+    "variants, a map of the difference in reach between them too."
 )
 
 
@@ -527,6 +529,8 @@ def _figure_blocks(results: Results, name: str) -> list[Block]:
         return [Heading(title, 3), *_effect_blocks(results)]
     if name == "effects_forest":
         return [Heading(title, 3), *_forest_blocks(results)]
+    if name == "sweep_outcomes":
+        return sweep_blocks(results, drawn=True)
     return [Heading(title, 3), FigureBlock(name, title, _SENTENCES[name](results))]
 
 
@@ -547,6 +551,8 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     for name in figure_names(results):
         blocks += _figure_blocks(results, name) if name in figures else []
     missing = [n for n in figure_names(results) if n not in figures]
+    if results.is_sweep and "sweep_outcomes" not in figure_names(results):
+        blocks += sweep_blocks(results, drawn=False)
     if missing:
         names = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
         blocks.append(Paragraph(f"Not drawn: {names}. Redraw with `feedsim figures` once fixed."))
