@@ -45,7 +45,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -695,6 +695,7 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool = True,
     fresh: bool = False,
+    finish: Callable[[Path], None] | None = None,
 ) -> Path:
     """Run (or resume) every run of `sweep` and write ``<out>/<name>-sweep/``.
 
@@ -706,6 +707,8 @@ def run_sweep(
         scheduler: a dask.distributed scheduler address to run on instead.
         progress: show a progress bar (runs, points done and left, time left).
         fresh: discard the work of a different unfinished sweep of the same name.
+        finish: called with the folder once the tables and the list of points are
+            written, e.g. to draw the figures and the full report (the cli passes it in).
 
     Returns:
         The results folder.
@@ -766,6 +769,8 @@ def run_sweep(
 
         def write_report(folder: Path) -> None:
             (folder / "report.md").write_text(report)
+            if finish is not None:
+                finish(folder)
 
         destination = write_results(out / sweep.name, merged, data, write_report)
         shutil.rmtree(work.path)

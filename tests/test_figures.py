@@ -640,7 +640,7 @@ def write_sweep(root: Path, parameters: int = 2) -> Path:
 def test_a_sweep_gets_its_reach_map_and_nothing_else(tmp_path: Path) -> None:
     root = write_sweep(tmp_path)
     results = load_results(root)
-    assert results.is_sweep and figure_names(results) == ["reach_region"]
+    assert results.is_sweep and figure_names(results) == ["reach_region", "sweep_outcomes"]
     draw_figures(root)
     write_report(root)
     texts = svg_texts(root / "figures" / "reach_region.svg")
@@ -653,12 +653,15 @@ def test_a_sweep_gets_its_reach_map_and_nothing_else(tmp_path: Path) -> None:
     assert "parameter sweep" in text and "The focal member's posts" not in text
 
 
-def test_a_sweep_of_one_parameter_draws_nothing(tmp_path: Path) -> None:
+def test_a_sweep_of_one_parameter_draws_its_outcomes(tmp_path: Path) -> None:
     root = write_sweep(tmp_path, parameters=1)
-    assert figure_names(load_results(root)) == []
-    assert draw_figures(root) == []
+    assert figure_names(load_results(root)) == ["sweep_outcomes"]
+    assert [p.name for p in draw_figures(root)] == ["sweep_outcomes.png", "sweep_outcomes.svg"]
     md, _ = write_report(root)
-    assert "parameter sweep" in md.read_text(encoding="utf-8")
+    text = md.read_text(encoding="utf-8")
+    assert "parameter sweep" in text
+    # b has point - 1 more viewers per post than a: -1 at 0.1, +0 at 0.2
+    assert "b minus a: rises from -1.0 (-1.0 to -1.0) at 0.1 to +0.0" in text
 
 
 GENDERED = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)

@@ -68,7 +68,7 @@ from sim.report.blocks import (
     per_variant,
     variant_estimates,
 )
-from sim.report.sweeps import sweep_blocks
+from sim.report.sweeps import points_table, sweep_blocks
 
 
 def _feed_sentence(results: Results) -> str:
@@ -547,7 +547,7 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     blocks += _run_blocks(results)
     blocks.append(Heading("Results", 2))
     if results.is_sweep:
-        blocks.append(Paragraph(_SWEEP_NOTE))
+        blocks += [Paragraph(_SWEEP_NOTE), points_table(results)]
     for name in figure_names(results):
         blocks += _figure_blocks(results, name) if name in figures else []
     missing = [n for n in figure_names(results) if n not in figures]

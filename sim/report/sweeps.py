@@ -187,3 +187,14 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
     blocks: list[Block] = [Heading(title, 3), FigureBlock("sweep_outcomes", title, intro)]
     blocks += [Paragraph(s) for s in sentences]
     return blocks
+
+
+def points_table(results: Results) -> Table:
+    """The points of the grid: each point's number and the value of every swept path."""
+    points = [p for p in results.manifest.get("points") or [] if isinstance(p, dict)]
+    paths = [parameter_name(c) for c in results.sweep_parameters]
+    rows = []
+    for p in points:
+        values = p.get("parameters") or {}
+        rows.append([str(p.get("point", "")), *(_value(values.get(path, "")) for path in paths)])
+    return Table(["point", *paths], rows)
