@@ -180,7 +180,7 @@ def write_results(
             columns=[
                 *ids,
                 *["member_id", "partner_id", "kind", "created_day", "intro_message", "placed"],
-                *["first_interaction_day", "reached", "removed_day", "removal_minutes"],
+                *["first_interaction_day", "saw_member_post", "removed_day", "removal_minutes"],
             ],
         )
         frames["connections"] = pd.DataFrame(
@@ -191,7 +191,7 @@ def write_results(
                 "day",
                 "kind",
                 "connections",
-                "reached",
+                "connections_reached",
                 "messages_sent_total",
             ],
         )

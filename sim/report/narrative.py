@@ -61,6 +61,7 @@ from sim.report.blocks import (
     FigureBlock,
     Heading,
     Items,
+    LinkParagraph,
     Paragraph,
     Table,
     estimate_text,
@@ -496,7 +497,19 @@ def _run_blocks(results: Results) -> list[Block]:
         "differences between variants are paired by replication, as the variants of one "
         "replication share their random numbers."
     )
-    return [Heading("What was run", 2), variants, Items(items), Paragraph(note)]
+    tables = LinkParagraph(
+        "The tables behind these numbers are in tables/ (Parquet; every column, its unit and "
+        "how it is computed:",
+        "docs/tables.md",
+        TABLES_DOC,
+        " in feedsim's source). Days count from 0; an event on day d happens at the start "
+        "of day d.",
+    )
+    return [Heading("What was run", 2), variants, Items(items), Paragraph(note), tables]
+
+
+#: The data dictionary, relative to a results folder in the checkout (``results/NAME/``).
+TABLES_DOC = "../../docs/tables.md"
 
 
 _SWEEP_NOTE = (
