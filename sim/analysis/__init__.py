@@ -117,6 +117,7 @@ from sim.analysis.words import (
     sentence_case,
     who,
     whose,
+    window_note,
 )
 
 __all__ = [
@@ -202,4 +203,5 @@ __all__ = [
     "weekly_reach_bands",
     "who",
     "whose",
+    "window_note",
 ]

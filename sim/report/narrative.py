@@ -53,6 +53,7 @@ from sim.analysis import (
     topic_share_window,
     who,
     whose,
+    window_note,
 )
 from sim.report.blocks import (
     Block,
@@ -416,6 +417,8 @@ def _effect_blocks(results: Results) -> list[Block]:
         effect = estimate_text(est, unit=" pp", signed=True)
         sentence += f": {b} minus {a} was {effect} over {est.n} paired replications"
     sentence += "."
+    if window_note(results):
+        sentence += f" The window: {window_note(results)}."
     table = Table(
         [
             f"difference in {topic} share, days {first}–{last}",
