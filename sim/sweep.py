@@ -755,16 +755,7 @@ def run_sweep(
                 raise
         merged, entries = _merge_runs(sweep, work, runs)
         data = manifest(sweep.base, [], started, jobs, scheduler)
-        data.update(
-            sweep_name=sweep.name,
-            parameters=[
-                {"path": a.path, "column": a.column, "values": list(a.values)} for a in sweep.axes
-            ],
-            points=[{"point": p.index, "parameters": sweep.parameters(p)} for p in sweep.points],
-            runs=entries,
-            resumed_runs=len(runs) - len(pending),
-            compute_seconds=round(sum(e["wall_seconds"] for e in entries), 3),
-        )
+        data.update(_sweep_manifest(sweep, entries, resumed=len(runs) - len(pending)))
         report = _report(sweep, scenario)
 
         def write_report(folder: Path) -> None:
@@ -775,6 +766,20 @@ def run_sweep(
         destination = write_results(out / sweep.name, merged, data, write_report)
         shutil.rmtree(work.path)
     return destination
+
+
+def _sweep_manifest(sweep: Sweep, entries: list[dict[str, Any]], resumed: int) -> dict[str, Any]:
+    """What a sweep adds to the manifest: its name, parameters, points and runs."""
+    return {
+        "sweep_name": sweep.name,
+        "parameters": [
+            {"path": a.path, "column": a.column, "values": list(a.values)} for a in sweep.axes
+        ],
+        "points": [{"point": p.index, "parameters": sweep.parameters(p)} for p in sweep.points],
+        "runs": entries,
+        "resumed_runs": resumed,
+        "compute_seconds": round(sum(e["wall_seconds"] for e in entries), 3),
+    }
 
 
 def _merge_runs(
