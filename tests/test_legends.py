@@ -85,3 +85,21 @@ def test_identical_lines_are_named_in_the_legend() -> None:
     assert labels == ["burst and burst-no-inference are identical (lines coincide)"]
     frame.loc[frame.index[-1], "mean"] += 0.5
     assert identical_handles(frame, ["baseline", "burst", "burst-no-inference"]) == []
+
+
+def test_lines_identical_in_one_panel_only_are_named_with_the_panel() -> None:
+    rows = []
+    for measure, shift in [("primary", 0.0), ("engagement_driven", 1.0)]:
+        for variant in ("a", "b"):
+            own = shift if variant == "b" else 0.0
+            for day in range(3):
+                rows.append(
+                    {"variant": variant, "measure": measure, "day": day, "mean": day + own}
+                    | {"lo": 0.0, "hi": 9.0}
+                )
+    frame = pd.DataFrame(rows)
+    names = {"primary": "primary reach"}
+    handles = identical_handles(frame, ["a", "b"], panel="measure", panel_names=names)
+    assert [h.get_label() for h in handles] == [
+        "a and b are identical in primary reach (lines coincide)"
+    ]

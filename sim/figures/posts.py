@@ -77,7 +77,8 @@ def reach_over_time(results: Results) -> Figure:
         results,
         uncertainty_note(results).replace("mean of", "weekly mean per post, mean of"),
     )
-    same = identical_handles(bands, results.variants)
+    short = {m: REACH_LABELS[m].split(":")[0].lower() + " reach" for m in REACH_MEASURES}
+    same = identical_handles(bands, results.variants, panel="measure", panel_names=short)
     legend_rows(fig, [variant_handles(results.variants, colours), list(marked.values()), same])
     return fig
 

@@ -383,24 +383,47 @@ def stacked_width(i: int, n: int) -> float:
 
 
 def identical_handles(
-    frame: pd.DataFrame, order: Sequence[str], series: str = "variant"
+    frame: pd.DataFrame,
+    order: Sequence[str],
+    series: str = "variant",
+    panel: str | None = None,
+    panel_names: dict[str, str] | None = None,
 ) -> list[Artist]:
     """Legend entries naming the variants whose lines coincide (`identical_groups`).
 
     ``frame`` holds the drawn values (``mean``, ``lo``, ``hi``) of every series; it is
     sorted by every other column so rows pair up. One entry per group of identical series,
-    so a line hidden under another is still accounted for.
+    so a line hidden under another is still accounted for. With ``panel`` (a column of
+    ``frame`` that picks the panel), series are compared panel by panel and the entry names
+    the panel (``panel_names`` maps its values to words); series identical in every panel
+    get one entry without a panel name.
     """
     if frame.empty:
         return []
+    if panel is None:
+        return [_identical_entry(g) for g in _identical(frame, order, series)]
+    everywhere = _identical(frame, order, series)
+    entries = [_identical_entry(g) for g in everywhere]
+    for value, part in frame.groupby(panel, sort=False):
+        for group in _identical(part, order, series):
+            if group not in everywhere:
+                name = (panel_names or {}).get(str(value), str(value))
+                entries.append(_identical_entry(group, f" in {name}"))
+    return entries
+
+
+def _identical(frame: pd.DataFrame, order: Sequence[str], series: str) -> list[list[str]]:
+    """`identical_groups` of the series of ``frame``, rows paired by the other columns."""
     keys = [c for c in frame.columns if c not in ("mean", "lo", "hi", "n", series)]
     rank = {v: i for i, v in enumerate(order)}
     rows = frame.assign(_rank=frame[series].map(rank)).sort_values(["_rank", *keys])
-    groups = identical_groups(rows, series, ["mean", "lo", "hi"])
-    return [
-        Line2D([], [], linestyle="none", label=f"{list_text(g)} are identical (lines coincide)")
-        for g in groups
-    ]
+    return identical_groups(rows, series, ["mean", "lo", "hi"])
+
+
+def _identical_entry(group: Sequence[str], where: str = "") -> Artist:
+    """A legend entry without a line: these series are identical (their lines coincide)."""
+    label = f"{list_text(group)} are identical{where} (lines coincide)"
+    return Line2D([], [], linestyle="none", label=label)
 
 
 def variant_handles(variants: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
