@@ -127,7 +127,8 @@ def test_the_png_and_the_report_say_what_the_figure_shows(dose: Path) -> None:
     assert re.search(
         rf"under accept-100-it( and [a-z0-9-]+ \(identical\))? it rises from {level}", text
     )
-    assert "accept-100-it minus accept-100-it-no-connection-term:" in text
+    inference = "accept-100-it minus accept-100-it-no-connection-term"
+    assert f"{inference} (what is switched off in accept-100-it-no-connection-term adds):" in text
     assert "![The outcomes against the swept values](figures/sweep_outcomes.png)" in text
 
 

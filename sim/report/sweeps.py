@@ -102,6 +102,9 @@ def _one_parameter_sentences(results: Results, frame: pd.DataFrame) -> list[str]
             group = next((g for g in identical if g[0] == name), None)
             if group:
                 name = f"{list_text(group)} (identical)"
+            reference = str(rows["a"].iloc[0])
+            if reference and reference != results.variants[0]:  # b minus its ablation
+                name += f" (what is switched off in {reference} adds)"
             parts.append(_series_sentence(outcome, rows, column, name))
         sentences.append(f"{outcome.title} against {parameter_name(column)}: {'; '.join(parts)}.")
     return sentences
