@@ -130,5 +130,7 @@ def test_readme_and_reports_link_the_dictionary(tmp_path: Path) -> None:
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "[docs/tables.md](../../docs/tables.md)" in md
     assert '<a href="../../docs/tables.md">docs/tables.md</a>' in page
+    # several focal members are named, not "the focal members" alone
+    assert "the focal members ann's and bob's" in md.lower()
     # from results/NAME/ in the checkout the link reaches the dictionary
     assert (ROOT / "results" / "any" / "../../docs/tables.md").resolve() == DICTIONARY
