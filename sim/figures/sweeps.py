@@ -155,7 +155,8 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[SweepO
     ys = sorted(pd.unique(frame[py]), key=lambda v: (str(type(v)), v))
     palette = sns.color_palette("viridis", len(ys))
     fig = Figure(
-        figsize=(4.6 * len(columns) + 0.6, 1.6 + _ROW_HEIGHT * len(outcomes)), layout="constrained"
+        figsize=(max(8.0, 4.6 * len(columns) + 0.6), 1.6 + _ROW_HEIGHT * len(outcomes)),
+        layout="constrained",
     )
     grid = fig.subplots(len(outcomes), len(columns), squeeze=False)
     handles: dict[str, Artist] = {}
