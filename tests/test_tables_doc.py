@@ -134,3 +134,10 @@ def test_readme_and_reports_link_the_dictionary(tmp_path: Path) -> None:
     assert "the focal members ann's and bob's" in md.lower()
     # from results/NAME/ in the checkout the link reaches the dictionary
     assert (ROOT / "results" / "any" / "../../docs/tables.md").resolve() == DICTIONARY
+
+
+def test_the_committed_reports_link_the_dictionary() -> None:
+    reports = sorted((ROOT / "results").glob("*/report.md"))
+    assert reports
+    for report in reports:
+        assert "[docs/tables.md](../../docs/tables.md)" in report.read_text(encoding="utf-8")
