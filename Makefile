@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install feedsim with its test tools
 
-demo: $(STAMP) ## run the headline study and write results/recruiter-accepts-100-it/
-	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs 2
+demo: $(STAMP) ## run the headline study into results/demo/ (ignored by git: the checkout stays clean)
+	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results/demo --jobs 2
 
 test: $(STAMP) ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
@@ -25,12 +25,14 @@ test-fast: $(STAMP) ## unit tests and small end-to-end checks, under 90 s on two
 
 JOBS ?= 2
 
-figures: $(STAMP) ## re-run every bundled study and redraw its figures and report
+figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its committed figures and report
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim sweep scenarios/link-with-everyone-region.yaml --out results --jobs $(JOBS) \
 	  --set behaviour.ties.stranger=0.1,0.3,1,3 --set platform.test_audience.fraction=0.05,0.15,0.4
 	$(BIN)/feedsim figures results/link-with-everyone-region-sweep
+	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS) \
+	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
 
 bench: $(STAMP) ## standard performance workloads (not tests)
 	$(BIN)/feedsim bench

@@ -228,7 +228,8 @@ def sweep(
     point and in every variant. The tables get a `point` column and one column per swept
     field (dots become `__`). Finished runs are kept in <out>/.<name>-sweep.work/: run the
     same command again after an interruption to resume (with other settings it refuses;
-    --fresh starts anew). No figures are drawn; report.md lists the points.
+    --fresh starts anew). Then the figures and the report are drawn: every outcome against
+    the swept values (a figure for one or two swept fields, a table for more).
     """
     from sim.sweep import plan_sweep, run_sweep
 
@@ -237,7 +238,7 @@ def sweep(
     plan = plan_sweep(scenario, settings, overrides)
     try:
         destination = run_sweep(
-            plan, scenario, out, workers, scheduler, progress=not quiet, fresh=fresh
+            plan, scenario, out, workers, scheduler, progress=not quiet, fresh=fresh, finish=_draw
         )
     except KeyboardInterrupt:
         click.echo(
@@ -572,7 +573,7 @@ def sensitivity(
     parameters = read_ranges(ranges_file) if ranges_file is not None else []
     parameters += [parse_param(text) for text in params]
     check_unique(parameters, str(ranges_file) if ranges_file and not params else "--param")
-    workers = _workers(jobs, scheduler, default=os.cpu_count() or 1)
+    workers = _workers(jobs, scheduler)
     sample_seed = seed if seed is not None else load_study(scenario, overrides).base.seed
     design = Design(method, trajectories, levels, samples, sample_seed)
     plan = plan_sensitivity(scenario, design, parameters, overrides)

@@ -1,9 +1,14 @@
 """Records of a run -> tidy tables (pure; pandas only).
 
-Every row carries the study's identifiers: scenario, variant, replication and seed.
+Every row carries the study's identifiers: scenario, variant, replication and seed. Rows
+about a focal member carry its ``member_id`` (which changes between replications) and its
+scenario name, ``member``. docs/tables.md describes every column.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +35,13 @@ def _with_ids(
     return pd.concat([ids, frame.reset_index(drop=True)], axis=1)
 
 
-def posts_table(records: RunRecords) -> pd.DataFrame:
+def _names(records: RunRecords, names: Sequence[str], ids: NDArray[Any]) -> pd.Series:
+    """The scenario name of each focal member id in ``ids`` ("" for any other member)."""
+    lookup = dict(zip(records.focal_ids.tolist(), names, strict=False))
+    return pd.Series([lookup.get(int(i), "") for i in ids], dtype="string")
+
+
+def posts_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
     """One row per post: author, topic, time, reach and engagement counters.
 
     ``unique_viewers`` equals ``impressions`` because the feed never shows a post twice to
@@ -45,6 +56,7 @@ def posts_table(records: RunRecords) -> pd.DataFrame:
             "post_id": np.arange(p["author"].size, dtype=np.int64),
             "author_id": p["author"].astype(np.int64),
             "focal": np.isin(p["author"], records.focal_ids),
+            "focal_member": _names(records, names, p["author"]),
             "topic": pd.Series(topics[p["topic"]], dtype="string"),
             "created_day": p["created"].astype(np.float64),
             "author_connections": p["author_connections"].astype(np.int64),
@@ -57,12 +69,13 @@ def posts_table(records: RunRecords) -> pd.DataFrame:
     return frame
 
 
-def feed_table(records: RunRecords) -> pd.DataFrame:
+def feed_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
     """Impressions of each focal member by day, topic and source (rows with impressions > 0)."""
     focal, day, topic, source = np.nonzero(records.feed)
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],
+            "member": _names(records, names, records.focal_ids[focal]),
             "day": day.astype(np.int64),
             "topic": pd.Series(np.asarray(records.topics)[topic], dtype="string"),
             "source": pd.Series(np.asarray(SOURCES)[source], dtype="string"),
@@ -77,12 +90,13 @@ def _cells(shape: tuple[int, ...]) -> list[NDArray[np.int64]]:
     return [grid.ravel().astype(np.int64) for grid in grids]
 
 
-def beliefs_table(records: RunRecords) -> pd.DataFrame:
+def beliefs_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
     """Inferred against true topic weights of each focal member after each day (day 0: start)."""
     focal, day, topic = _cells(records.inferred.shape)
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],
+            "member": _names(records, names, records.focal_ids[focal]),
             "day": day.astype(np.int64),
             "topic": pd.Series(np.asarray(records.topics)[topic], dtype="string"),
             "inferred_weight": records.inferred[focal, day, topic],
@@ -91,19 +105,20 @@ def beliefs_table(records: RunRecords) -> pd.DataFrame:
     )
 
 
-def ties_table(records: RunRecords) -> pd.DataFrame:
+def ties_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
     """The focal members' ties: those at the end of the run and those pruned during it.
 
     ``first_interaction_day`` is NaN when the two never interacted; ``removed_day`` is NaN
-    for ties still there at the end; ``reached`` says whether the partner ever saw one of
-    the member's posts.
+    for ties still there at the end; ``saw_member_post`` says whether the partner ever saw
+    one of the member's posts.
     """
-    frame = pd.DataFrame(records.ties)
+    frame = pd.DataFrame(records.ties).rename(columns={"reached": "saw_member_post"})
     frame["kind"] = frame["kind"].astype("string")
+    frame.insert(1, "member", _names(records, names, frame["member_id"].to_numpy()))
     return frame
 
 
-def connections_table(records: RunRecords) -> pd.DataFrame:
+def connections_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
     """Focal members' connections by kind after each day, and how many were ever reached.
 
     Day 0 is the start. Also carries the member's messages written over the whole run.
@@ -112,19 +127,29 @@ def connections_table(records: RunRecords) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "member_id": records.focal_ids[focal],
+            "member": _names(records, names, records.focal_ids[focal]),
             "day": day.astype(np.int64),
             "kind": pd.Series(np.asarray(TIE_KINDS)[kind], dtype="string"),
             "connections": records.connections[focal, day, kind, 0],
-            "reached": records.connections[focal, day, kind, 1],
+            "connections_reached": records.connections[focal, day, kind, 1],
             "messages_sent_total": records.messages_sent[focal],
         }
     )
 
 
 def tables(
-    records: RunRecords, scenario: str, variant: str, replication: int, seed: int
+    records: RunRecords,
+    scenario: str,
+    variant: str,
+    replication: int,
+    seed: int,
+    focal_names: Sequence[str] = (),
 ) -> dict[str, pd.DataFrame]:
-    """All tables of one run, each row with the run's identifiers."""
+    """All tables of one run, each row with the run's identifiers.
+
+    ``focal_names``: the focal members' scenario names, in the order of
+    ``records.focal_ids`` (the scenario's order); they fill the ``member`` columns.
+    """
     builders = {
         "posts": posts_table,
         "feed": feed_table,
@@ -133,7 +158,7 @@ def tables(
         "connections": connections_table,
     }
     return {
-        name: _with_ids(build(records), scenario, variant, replication, seed)
+        name: _with_ids(build(records, focal_names), scenario, variant, replication, seed)
         for name, build in builders.items()
     }
 

@@ -64,7 +64,8 @@ def execute(spec: RunSpec, index: int, on_day: Callable[[int], None] | None = No
     """Run one replication of one variant and turn its records into tables."""
     started = time.perf_counter()
     records = World(spec.scenario, spec.seed, spec.source).run(on_day)
-    result = tables(records, spec.scenario.name, spec.variant, spec.replication, spec.seed)
+    names = [f.name for f in spec.scenario.focal]
+    result = tables(records, spec.scenario.name, spec.variant, spec.replication, spec.seed, names)
     return RunOutput(index, result, records.counts, time.perf_counter() - started, local_worker())
 
 

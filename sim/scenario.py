@@ -221,7 +221,7 @@ class Members(Strict):
 
 
 class Strategy(Strict):
-    """How a member handles invitations, messages and posts (the seed's five tips)."""
+    """How a member handles invitations, messages and posts (the blog post's five tips)."""
 
     accept: Literal["selective", "everyone"] = param(
         "selective",
@@ -256,13 +256,13 @@ class Strategy(Strict):
         False,
         "#Duiding: send a short introduction message to each new stranger tie at acceptance.",
         "switch",
-        "seed tip 2; C8",
+        "blog post tip 2; C8",
     )
     messages_per_day: int = param(
         10,
         "Messages the member can write a day (intro messages beyond it are not sent).",
         "messages/day",
-        "seed C9: 1,500 intros a week is impossible",
+        "blog post C9: 1,500 intros a week is impossible",
         ge=0,
     )
     intro_reply_rate: Probability = param(
@@ -276,7 +276,7 @@ class Strategy(Strict):
         "#Taggen: tag this many peers (strongest estimated affinity) on each post; they are"
         " notified and see it.",
         "members",
-        "seed tip 4",
+        "blog post tip 4",
         ge=0,
     )
     sends_invitations_per_day: float = param(
@@ -291,7 +291,7 @@ class Strategy(Strict):
         "#Persoonlijk: write a personal note with each invitation sent (within the daily"
         " message budget), saying where one saw the call and what one uses the network for.",
         "switch",
-        "seed tip 1; C11",
+        "blog post tip 1; C11",
     )
     sent_accept_rate: Probability = param(
         0.26,
@@ -333,7 +333,7 @@ class TestAudience(Strict):
         0.15,
         "Share of the author's connections in the test audience.",
         "share",
-        "free; calibrated to the seed's 4-5% primary reach (C1); practitioners 5-10%",
+        "free; calibrated to the blog post's 4-5% primary reach (C1); practitioners 5-10%",
     )
     window_hours: float = param(
         1.0,
@@ -744,7 +744,7 @@ class Behaviour(Strict):
         2.0,
         "Engagement multiplier for a post one is tagged in (a notification names them).",
         "x",
-        "seed tip 4 (#Taggen)",
+        "blog post tip 4 (#Taggen)",
         ge=0,
     )
     activity_fanout_like: Probability = param(
@@ -782,9 +782,9 @@ class Prune(Strict):
     )
     minutes_per_removal: float = param(
         1.0,
-        "Time it takes to remove one connection by hand (one by one, as the seed says).",
+        "Time it takes to remove one connection by hand (one by one, as the blog post says).",
         "minutes",
-        "seed tip 5",
+        "blog post tip 5",
         ge=0,
     )
 

@@ -45,7 +45,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -695,6 +695,7 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool = True,
     fresh: bool = False,
+    finish: Callable[[Path], None] | None = None,
 ) -> Path:
     """Run (or resume) every run of `sweep` and write ``<out>/<name>-sweep/``.
 
@@ -706,6 +707,8 @@ def run_sweep(
         scheduler: a dask.distributed scheduler address to run on instead.
         progress: show a progress bar (runs, points done and left, time left).
         fresh: discard the work of a different unfinished sweep of the same name.
+        finish: called with the folder once the tables and the list of points are
+            written, e.g. to draw the figures and the full report (the cli passes it in).
 
     Returns:
         The results folder.
@@ -752,24 +755,31 @@ def run_sweep(
                 raise
         merged, entries = _merge_runs(sweep, work, runs)
         data = manifest(sweep.base, [], started, jobs, scheduler)
-        data.update(
-            sweep_name=sweep.name,
-            parameters=[
-                {"path": a.path, "column": a.column, "values": list(a.values)} for a in sweep.axes
-            ],
-            points=[{"point": p.index, "parameters": sweep.parameters(p)} for p in sweep.points],
-            runs=entries,
-            resumed_runs=len(runs) - len(pending),
-            compute_seconds=round(sum(e["wall_seconds"] for e in entries), 3),
-        )
+        data.update(_sweep_manifest(sweep, entries, resumed=len(runs) - len(pending)))
         report = _report(sweep, scenario)
 
         def write_report(folder: Path) -> None:
             (folder / "report.md").write_text(report)
+            if finish is not None:
+                finish(folder)
 
         destination = write_results(out / sweep.name, merged, data, write_report)
         shutil.rmtree(work.path)
     return destination
+
+
+def _sweep_manifest(sweep: Sweep, entries: list[dict[str, Any]], resumed: int) -> dict[str, Any]:
+    """What a sweep adds to the manifest: its name, parameters, points and runs."""
+    return {
+        "sweep_name": sweep.name,
+        "parameters": [
+            {"path": a.path, "column": a.column, "values": list(a.values)} for a in sweep.axes
+        ],
+        "points": [{"point": p.index, "parameters": sweep.parameters(p)} for p in sweep.points],
+        "runs": entries,
+        "resumed_runs": resumed,
+        "compute_seconds": round(sum(e["wall_seconds"] for e in entries), 3),
+    }
 
 
 def _merge_runs(

@@ -477,7 +477,7 @@ def start_connections(strangers_at_start: int) -> pd.DataFrame:
             "day": 0,
             "kind": ["colleague", "stranger"],
             "connections": [5, strangers_at_start],
-            "reached": 0,
+            "connections_reached": 0,
         }
     )
 
@@ -616,7 +616,8 @@ def connections_rows() -> pd.DataFrame:
                     (variant, rep, day, "stranger", strangers * day, 2 * day),
                 ]
     frame = pd.DataFrame(
-        rows, columns=["variant", "replication", "day", "kind", "connections", "reached"]
+        rows,
+        columns=["variant", "replication", "day", "kind", "connections", "connections_reached"],
     )
     frame.insert(0, "scenario", "s")
     frame["seed"] = 1

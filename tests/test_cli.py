@@ -511,7 +511,7 @@ def test_params_lists_every_path_with_default_unit_range_and_source() -> None:
     fraction = table["platform.test_audience.fraction"]
     assert fraction[0].split() == ["platform.test_audience.fraction", "0.15", "share", "[0,", "1]"]
     assert fraction[1] == "Share of the author's connections in the test audience."
-    assert fraction[2].startswith("source: free; calibrated to the seed's 4-5% primary reach")
+    assert fraction[2].startswith("source: free; calibrated to the blog post's 4-5% primary reach")
     assert table["slice_hours"][0].split()[1:] == ["1", "hours", "(0,", "24]"]
     assert table["platform.ranker"][0].endswith(
         "linkedin | edgerank | twitter-2023 | chronological | random"

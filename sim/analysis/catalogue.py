@@ -25,6 +25,7 @@ FIGURES = {
     "connections_over_time": "{Whose} connections, and how many the posts reach",
     "effects_forest": "Effects against the reference strategy",
     "reach_region": "Where the second variant reaches more: the sweep",
+    "sweep_outcomes": "The outcomes against the swept values",
 }
 
 
@@ -67,10 +68,18 @@ def figure_names(results: Results) -> list[str]:
     ``ties_never_heard`` new stranger ties; ``connections_over_time`` the connections table;
     ``effects_forest`` two variants. A parameter sweep (`Results.is_sweep`) gets only
     ``reach_region``, and only when two parameters were swept and there are two variants:
-    the other figures take one row per variant and replication.
+    the other figures take one row per variant and replication. A sweep of one or two
+    parameters also gets ``sweep_outcomes`` (every outcome against the swept values); a
+    sweep of more parameters gets a table in the report instead.
     """
     if results.is_sweep:
-        ok = len(results.sweep_parameters) == 2 and len(results.variants) > 1
-        return ["reach_region"] if ok and not results.posts.empty else []
+        if results.posts.empty:
+            return []
+        names = []
+        if len(results.sweep_parameters) == 2 and len(results.variants) > 1:
+            names.append("reach_region")
+        if 1 <= len(results.sweep_parameters) <= 2:
+            names.append("sweep_outcomes")
+        return names
     available = _available(results)
     return [n for n in FIGURES if available.get(n, False)]

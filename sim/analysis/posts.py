@@ -193,10 +193,12 @@ def connections_by_kind(connections: pd.DataFrame) -> pd.DataFrame:
     """Connections by kind after each day, summed over the focal members of a replication.
 
     Returns:
-        Columns ``scenario, variant, replication, day, kind, connections, reached``.
+        Columns ``scenario, variant, replication, day, kind, connections, connections_reached``.
     """
     return (
-        connections.groupby([*REP_KEYS, "day", "kind"], sort=False)[["connections", "reached"]]
+        connections.groupby([*REP_KEYS, "day", "kind"], sort=False)[
+            ["connections", "connections_reached"]
+        ]
         .sum()
         .reset_index()
     )
@@ -209,8 +211,12 @@ def reached_share(connections: pd.DataFrame) -> pd.DataFrame:
     of sums); NaN on a day without connections.
 
     Returns:
-        Columns ``scenario, variant, replication, day, connections, reached, share``.
+        Columns ``scenario, variant, replication, day, connections, connections_reached, share``.
     """
-    totals = connections.groupby([*REP_KEYS, "day"], sort=False)[["connections", "reached"]].sum()
-    totals["share"] = totals["reached"] / totals["connections"].where(totals["connections"] > 0)
+    totals = connections.groupby([*REP_KEYS, "day"], sort=False)[
+        ["connections", "connections_reached"]
+    ].sum()
+    totals["share"] = totals["connections_reached"] / totals["connections"].where(
+        totals["connections"] > 0
+    )
     return totals.reset_index()

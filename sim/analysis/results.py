@@ -46,7 +46,7 @@ _OPTIONAL_TABLE_COLUMNS = {
         "first_interaction_day",
         "removed_day",
     ],
-    "connections": [*REP_KEYS, "member_id", "day", "kind", "connections", "reached"],
+    "connections": [*REP_KEYS, "member_id", "day", "kind", "connections", "connections_reached"],
 }
 
 

@@ -51,18 +51,30 @@ BLOG_NEVER_HEARD = 90.0
 def who(results: Results) -> str:
     """The focal member as the scenario names it: ``the recruiter``.
 
-    ``the focal members`` when the scenario follows several, ``the focal member`` when
-    the manifest does not record them.
+    Several focal members are named together, ``the focal members ann and bob`` (the
+    figures and tables add up their feeds and posts); ``the focal member`` when the
+    manifest does not record them.
     """
     members = results.focal_members
-    if len(members) == 1 and members[0].get("name"):
-        return f"the {members[0]['name']}"
-    return "the focal members" if len(members) > 1 else "the focal member"
+    names = [str(m["name"]) for m in members if m.get("name")]
+    if len(members) == 1 and names:
+        return f"the {names[0]}"
+    if len(members) > 1:
+        return f"the focal members {list_text(names)}" if names else "the focal members"
+    return "the focal member"
 
 
 def whose(results: Results) -> str:
-    """The possessive of `who`: ``the recruiter's``, ``the focal members'``."""
-    name = who(results)
+    """The possessive of `who`: ``the recruiter's``, ``the focal members ann's and bob's``."""
+    members = results.focal_members
+    names = [str(m["name"]) for m in members if m.get("name")]
+    if len(members) > 1 and names:
+        return "the focal members " + list_text([possessive(n) for n in names])
+    return possessive(who(results))
+
+
+def possessive(name: str) -> str:
+    """``name's``, or ``name'`` for a name ending in s."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
@@ -152,3 +164,21 @@ def metric_title(metric: Metric, horizon: float) -> str:
     if metric.name == "never_heard" and not math.isnan(horizon):
         return f"{metric.title} within {day_text(round(horizon, 1))} days"
     return metric.title
+
+
+def window_note(results: Results) -> str:
+    """How the effect window was chosen, when the study has more than one event day.
+
+    The window runs from the first event to the end of the run (`Results.focus_window`),
+    so with several events it holds the effect of the later ones too; empty with one.
+    """
+    later = sorted({d for d in results.event_days if d > min(results.event_days, default=0)})
+    if not later:
+        return ""
+    first, last = results.focus_window
+    days = list_text([day_text(d) for d in later])
+    return (
+        f"days {first}–{last} run from the first scripted event to the end of the run, so "
+        f"they also include the later event{'s' if len(later) > 1 else ''} on "
+        f"day{'s' if len(later) > 1 else ''} {days}"
+    )

@@ -26,6 +26,7 @@ from sim.figures.effects import effects_forest, reach_region
 from sim.figures.feed import beliefs_vs_truth, feed_by_source, feed_by_topic, focus_effect
 from sim.figures.posts import engagement_by_source, primary_reach, reach_over_time
 from sim.figures.style import DPI, plot_style
+from sim.figures.sweeps import sweep_figure
 from sim.figures.ties import connections_over_time, ties_never_heard
 
 #: Every figure by name (the names of `sim.analysis.catalogue.FIGURES`).
@@ -41,6 +42,7 @@ DRAW: dict[str, Callable[[Results], Figure]] = {
     "connections_over_time": connections_over_time,
     "effects_forest": effects_forest,
     "reach_region": reach_region,
+    "sweep_outcomes": sweep_figure,
 }
 
 

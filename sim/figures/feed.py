@@ -28,6 +28,7 @@ from sim.analysis import (
     topic_share_window,
     who,
     whose,
+    window_note,
 )
 from sim.figures.style import (
     ABOVE,
@@ -174,6 +175,9 @@ def feed_by_source(results: Results) -> Figure:
     return fig
 
 
+_POINTS_NOTE = "points: mean over replications; bars: 95% confidence interval"
+
+
 def focus_effect(results: Results) -> Figure:
     """The focus topic's share of the feed after the first event: levels and paired contrasts.
 
@@ -226,7 +230,14 @@ def focus_effect(results: Results) -> Figure:
         fig,
         f"Share of {results.focus_topic} in {whose(results)} feed after the first event",
         results,
-        "points: mean over replications; bars: 95% confidence interval",
+        "; ".join(
+            n
+            for n in (
+                "points: mean over replications; bars: 95% confidence interval",
+                window_note(results),
+            )
+            if n
+        ),
     )
     handles: list[Artist] = [
         Line2D([], [], marker="o", linestyle="", color=colour, label="mean share"),

@@ -30,11 +30,12 @@ from sim.analysis import (
 )
 from sim.figures.style import (
     ABOVE,
-    axes_legend,
     draw_band,
     events_with_variants,
     figure_legend,
     figure_titles,
+    identical_handles,
+    legend_rows,
     mark_events,
     no_data,
     source_colours,
@@ -76,8 +77,9 @@ def reach_over_time(results: Results) -> Figure:
         results,
         uncertainty_note(results).replace("mean of", "weekly mean per post, mean of"),
     )
-    axes_legend(axes[-1], list(marked.values()))
-    figure_legend(fig, variant_handles(results.variants, colours), len(results.variants))
+    short = {m: REACH_LABELS[m].split(":")[0].lower() + " reach" for m in REACH_MEASURES}
+    same = identical_handles(bands, results.variants, panel="measure", panel_names=short)
+    legend_rows(fig, [variant_handles(results.variants, colours), list(marked.values()), same])
     return fig
 
 

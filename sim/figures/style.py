@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import matplotlib
+import matplotlib.font_manager
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -22,11 +23,14 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sim.analysis import (
     OTHER,
     Results,
     event_labels,
+    identical_groups,
+    list_text,
 )
 
 Colour = tuple[float, float, float]
@@ -230,10 +234,57 @@ def figure_titles(fig: Figure, title: str, results: Results, note: str) -> None:
     fig.suptitle(f"{wrap(title, width)}\n{wrap(line, width)}")
 
 
+#: Longest line of a figure legend's label, in characters (longer labels are wrapped).
+LEGEND_LABEL_WIDTH = 44
+
+
+def _legend_proxy(handle: Artist, width: int = LEGEND_LABEL_WIDTH) -> Artist:
+    """A copy of a legend handle with its label wrapped (the drawn artist is not changed)."""
+    label = wrap(str(handle.get_label()), width)
+    if isinstance(handle, Line2D):
+        return Line2D(
+            [],
+            [],
+            color=handle.get_color(),
+            linestyle=handle.get_linestyle(),
+            linewidth=handle.get_linewidth(),
+            marker=handle.get_marker(),
+            markersize=handle.get_markersize(),
+            label=label,
+        )
+    if isinstance(handle, Patch):
+        return Patch(
+            facecolor=handle.get_facecolor(),
+            edgecolor=handle.get_edgecolor(),
+            hatch=handle.get_hatch(),
+            label=label,
+        )
+    handle.set_label(label)
+    return handle
+
+
+def fitting_columns(fig: Figure, labels: Sequence[str], ncol: int) -> int:
+    """At most ``ncol`` legend columns, as many as fit the figure's width side by side.
+
+    A column is as wide as its longest label line (about 0.55 em a character at the legend's
+    font size) plus the handle and the gaps between columns.
+    """
+    size = matplotlib.font_manager.FontProperties(size=matplotlib.rcParams["legend.fontsize"])
+    em = size.get_size_in_points()
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=1)
+    column = 0.55 * em * longest + 4.5 * em
+    fit = int(fig.get_figwidth() * 72 // column)
+    return max(1, min(ncol, fit, len(labels)))
+
+
 def figure_legend(fig: Figure, handles: Sequence[Artist], ncol: int) -> None:
-    """One legend for the whole figure, below the panels, read row by row."""
-    entries = list(handles)
-    ncol = max(1, min(ncol, len(entries)))
+    """One legend for the whole figure, below the panels, read row by row.
+
+    Long labels are wrapped (`LEGEND_LABEL_WIDTH`) and there are never more columns than
+    fit the figure's width (`fitting_columns`), so no entry is cut off or lost.
+    """
+    entries = [_legend_proxy(h) for h in handles]
+    ncol = fitting_columns(fig, [str(h.get_label()) for h in entries], ncol)
     nrows = math.ceil(len(entries) / ncol)
     # matplotlib fills the columns one after the other: order the entries so rows read
     # left to right
@@ -253,37 +304,18 @@ def legend_columns(entries: int) -> int:
 
 
 def legend_rows(fig: Figure, rows: Sequence[Sequence[Artist]]) -> None:
-    """A figure legend with each group of handles on rows of its own."""
+    """A figure legend with each group of handles on rows of its own (when they fit)."""
     rows = [r for r in rows if r]
     if not rows:
         return
     ncol = max(len(r) for r in rows)
+    labels = [wrap(str(h.get_label()), LEGEND_LABEL_WIDTH) for r in rows for h in r]
+    if fitting_columns(fig, labels, ncol) < ncol:  # too wide: one flowing legend
+        figure_legend(fig, [h for r in rows for h in r], ncol)
+        return
     blank: list[Artist] = [Line2D([], [], linestyle="none", label="") for _ in range(ncol)]
     handles = [h for r in rows[:-1] for h in [*r, *blank[len(r) :]]] + list(rows[-1])
     figure_legend(fig, handles, ncol)
-
-
-def axes_legend(ax: Axes, handles: Sequence[Artist], width: int = 42) -> None:
-    """A legend inside a panel, where it hides least, its long labels wrapped.
-
-    The handles are copied, so a figure legend may still use the originals' labels.
-    """
-    if not handles:
-        return
-    proxies: list[Artist] = [
-        Line2D(
-            [],
-            [],
-            color=h.get_color(),
-            linestyle=h.get_linestyle(),
-            linewidth=h.get_linewidth(),
-            label=wrap(str(h.get_label()), width),
-        )
-        if isinstance(h, Line2D)
-        else h
-        for h in handles
-    ]
-    ax.legend(handles=proxies, loc="best", fontsize=8.5, frameon=True, framealpha=0.9)
 
 
 def topic_handles(topics: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
@@ -348,6 +380,50 @@ def stacked_width(i: int, n: int) -> float:
     """Line width of the i-th of n variants: earlier variants are drawn first and wider, so
     that a variant whose line coincides with a later one still shows as its outline."""
     return 1.5 + 0.45 * (n - 1 - i)
+
+
+def identical_handles(
+    frame: pd.DataFrame,
+    order: Sequence[str],
+    series: str = "variant",
+    panel: str | None = None,
+    panel_names: dict[str, str] | None = None,
+) -> list[Artist]:
+    """Legend entries naming the variants whose lines coincide (`identical_groups`).
+
+    ``frame`` holds the drawn values (``mean``, ``lo``, ``hi``) of every series; it is
+    sorted by every other column so rows pair up. One entry per group of identical series,
+    so a line hidden under another is still accounted for. With ``panel`` (a column of
+    ``frame`` that picks the panel), series are compared panel by panel and the entry names
+    the panel (``panel_names`` maps its values to words); series identical in every panel
+    get one entry without a panel name.
+    """
+    if frame.empty:
+        return []
+    if panel is None:
+        return [_identical_entry(g) for g in _identical(frame, order, series)]
+    everywhere = _identical(frame, order, series)
+    entries = [_identical_entry(g) for g in everywhere]
+    for value, part in frame.groupby(panel, sort=False):
+        for group in _identical(part, order, series):
+            if group not in everywhere:
+                name = (panel_names or {}).get(str(value), str(value))
+                entries.append(_identical_entry(group, f" in {name}"))
+    return entries
+
+
+def _identical(frame: pd.DataFrame, order: Sequence[str], series: str) -> list[list[str]]:
+    """`identical_groups` of the series of ``frame``, rows paired by the other columns."""
+    keys = [c for c in frame.columns if c not in ("mean", "lo", "hi", "n", series)]
+    rank = {v: i for i, v in enumerate(order)}
+    rows = frame.assign(_rank=frame[series].map(rank)).sort_values(["_rank", *keys])
+    return identical_groups(rows, series, ["mean", "lo", "hi"])
+
+
+def _identical_entry(group: Sequence[str], where: str = "") -> Artist:
+    """A legend entry without a line: these series are identical (their lines coincide)."""
+    label = f"{list_text(group)} are identical{where} (lines coincide)"
+    return Line2D([], [], linestyle="none", label=label)
 
 
 def variant_handles(variants: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:

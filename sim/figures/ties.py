@@ -28,11 +28,10 @@ from sim.analysis import (
 )
 from sim.figures.style import (
     DASH_GREY,
-    axes_legend,
     draw_band,
     event_legend_handles,
-    figure_legend,
     figure_titles,
+    identical_handles,
     kind_colours,
     legend_rows,
     mark_variant_events,
@@ -42,7 +41,6 @@ from sim.figures.style import (
     stacked_width,
     uncertainty_note,
     variant_colours,
-    variant_events,
     variant_handles,
 )
 
@@ -114,8 +112,7 @@ def ties_never_heard(results: Results) -> Figure:
         Line2D([], [], color="0.3", linestyle=_INTRO_STYLE[i], linewidth=2, label=_INTRO_LABELS[i])
         for i in sorted(styles)
     ]
-    axes_legend(ax, [*style_handles, blog])
-    figure_legend(fig, variant_handles(shown, colours), len(shown))
+    legend_rows(fig, [variant_handles(shown, colours), [*style_handles, blog]])
     return fig
 
 
@@ -170,8 +167,7 @@ def connections_over_time(results: Results) -> Figure:
         + uncertainty_note(results).replace("mean of", "line: mean of"),
     )
     kind_handles: list[Artist] = [Patch(color=colours[k], label=KIND_LABELS[k]) for k in kinds]
-    for ax, variant in zip(axes, results.variants, strict=False):
-        own = {label for _, label in variant_events(results, variant)}
-        axes_legend(ax, [h for h in event_legend_handles(marked, results) if h.get_label() in own])
-    legend_rows(fig, [kind_handles, variant_handles(results.variants, vcolours)])
+    events = event_legend_handles(marked, results)
+    same = identical_handles(shares, results.variants)
+    legend_rows(fig, [kind_handles, variant_handles(results.variants, vcolours), events, same])
     return fig

@@ -67,7 +67,18 @@ class Details:
     text: str
 
 
-Block = Heading | Paragraph | Items | FigureBlock | Table | Details
+@dataclass(frozen=True)
+class LinkParagraph:
+    """A paragraph that ends in a link: ``text`` then ``label`` linking to ``href``."""
+
+    kind: ClassVar[str] = "link"
+    text: str
+    label: str
+    href: str
+    after: str = ""
+
+
+Block = Heading | Paragraph | Items | FigureBlock | Table | Details | LinkParagraph
 
 
 class Estimate(NamedTuple):

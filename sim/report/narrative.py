@@ -53,6 +53,7 @@ from sim.analysis import (
     topic_share_window,
     who,
     whose,
+    window_note,
 )
 from sim.report.blocks import (
     Block,
@@ -61,6 +62,7 @@ from sim.report.blocks import (
     FigureBlock,
     Heading,
     Items,
+    LinkParagraph,
     Paragraph,
     Table,
     estimate_text,
@@ -68,6 +70,7 @@ from sim.report.blocks import (
     per_variant,
     variant_estimates,
 )
+from sim.report.sweeps import points_table, sweep_blocks
 
 
 def _feed_sentence(results: Results) -> str:
@@ -414,6 +417,8 @@ def _effect_blocks(results: Results) -> list[Block]:
         effect = estimate_text(est, unit=" pp", signed=True)
         sentence += f": {b} minus {a} was {effect} over {est.n} paired replications"
     sentence += "."
+    if window_note(results):
+        sentence += f" The window: {window_note(results)}."
     table = Table(
         [
             f"difference in {topic} share, days {first}–{last}",
@@ -495,14 +500,27 @@ def _run_blocks(results: Results) -> list[Block]:
         "differences between variants are paired by replication, as the variants of one "
         "replication share their random numbers."
     )
-    return [Heading("What was run", 2), variants, Items(items), Paragraph(note)]
+    tables = LinkParagraph(
+        "The tables behind these numbers are in tables/ (Parquet; every column, its unit and "
+        "how it is computed:",
+        "docs/tables.md",
+        TABLES_DOC,
+        " in feedsim's source). Days count from 0; an event on day d happens at the start "
+        "of day d.",
+    )
+    return [Heading("What was run", 2), variants, Items(items), Paragraph(note), tables]
+
+
+#: The data dictionary, relative to a results folder in the checkout (``results/NAME/``).
+TABLES_DOC = "../../docs/tables.md"
 
 
 _SWEEP_NOTE = (
     "This folder is a parameter sweep: every replication was run at every point of the "
     "grid. The per-variant figures take one run per variant and replication, so they are "
-    "not drawn here; with two swept parameters and two variants, a map of the difference in "
-    "reach between them is."
+    "not drawn here. Each outcome is shown against the swept values instead: a figure for "
+    "one or two swept parameters, a table for more; with two swept parameters and two "
+    "variants, a map of the difference in reach between them too."
 )
 
 
@@ -527,6 +545,8 @@ def _figure_blocks(results: Results, name: str) -> list[Block]:
         return [Heading(title, 3), *_effect_blocks(results)]
     if name == "effects_forest":
         return [Heading(title, 3), *_forest_blocks(results)]
+    if name == "sweep_outcomes":
+        return sweep_blocks(results, drawn=True)
     return [Heading(title, 3), FigureBlock(name, title, _SENTENCES[name](results))]
 
 
@@ -543,10 +563,12 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     blocks += _run_blocks(results)
     blocks.append(Heading("Results", 2))
     if results.is_sweep:
-        blocks.append(Paragraph(_SWEEP_NOTE))
+        blocks += [Paragraph(_SWEEP_NOTE), points_table(results)]
     for name in figure_names(results):
         blocks += _figure_blocks(results, name) if name in figures else []
     missing = [n for n in figure_names(results) if n not in figures]
+    if results.is_sweep and "sweep_outcomes" not in figure_names(results):
+        blocks += sweep_blocks(results, drawn=False)
     if missing:
         names = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
         blocks.append(Paragraph(f"Not drawn: {names}. Redraw with `feedsim figures` once fixed."))

@@ -17,7 +17,16 @@ import jinja2
 
 from sim.analysis import Results, figure_names, load_results
 from sim.errors import InputError
-from sim.report.blocks import Block, Details, FigureBlock, Heading, Items, Paragraph, Table
+from sim.report.blocks import (
+    Block,
+    Details,
+    FigureBlock,
+    Heading,
+    Items,
+    LinkParagraph,
+    Paragraph,
+    Table,
+)
 from sim.report.narrative import report_blocks
 
 _TEMPLATES = jinja2.Environment(
@@ -44,6 +53,8 @@ def markdown(blocks: Sequence[Block]) -> str:
                 out.append(f"{'#' * level} {_md_escape(text)}")
             case Paragraph(text):
                 out.append(_md_escape(text))
+            case LinkParagraph(text, label, href, after):
+                out.append(f"{_md_escape(text)} [{_md_escape(label)}]({href}){_md_escape(after)}")
             case Items(items):
                 out.append("\n".join(f"- **{_md_escape(k)}**: {_md_escape(v)}" for k, v in items))
             case FigureBlock(name, alt, caption):

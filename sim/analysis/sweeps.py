@@ -1,0 +1,227 @@
+"""The outcomes of a parameter sweep against the swept values, per variant and paired.
+
+A sweep (``feedsim sweep``) runs every replication of every variant at every point of a
+grid; replication r uses the same seed at every point and in every variant (common random
+numbers). `sweep_replications` computes the outcomes of each run, `sweep_outcomes` their
+means per point with 95% intervals, for each variant and for each pair of variants
+(`sim.analysis.statistics.default_pairs`, differences paired by replication). The figure
+``sweep_outcomes`` and the report's sentences both read `sweep_outcomes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.effects import replication_metrics
+from sim.analysis.feed import topic_share_window
+from sim.analysis.results import REP_KEYS, Results
+from sim.analysis.statistics import default_pairs, paired_differences, summarise
+from sim.analysis.survival import followup_horizon, stranger_followup
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """One outcome of a sweep.
+
+    Attributes:
+        name: column of `sweep_replications`.
+        title: what it is, for a panel title or a table header.
+        unit: unit of a level as displayed (``%``: a fraction shown times 100).
+        percent: whether the values are fractions shown in percent.
+    """
+
+    name: str
+    title: str
+    unit: str
+    percent: bool
+
+    @property
+    def difference_unit(self) -> str:
+        """Unit of a paired difference: percentage points for shares."""
+        return "percentage points" if self.percent else self.unit
+
+
+#: The outcomes every sweep reports besides the focus-topic share, in display order.
+SWEEP_METRICS = (
+    SweepOutcome("viewers_per_post", "Reach: viewers per focal post", "viewers", False),
+    SweepOutcome("engagement_rate", "Engagements per impression", "%", True),
+    SweepOutcome("never_heard", "New stranger ties never heard from", "%", True),
+)
+
+#: Name of the focus-topic outcome (present when the scenario has a focus topic).
+FOCUS_SHARE = "focus_share"
+
+
+def sweep_outcome_list(results: Results) -> list[SweepOutcome]:
+    """The outcomes of a sweep: the focus-topic share (with a focus topic), then `SWEEP_METRICS`."""
+    out = []
+    if results.focus_topic is not None:
+        first, last = results.focus_window
+        title = f"{results.focus_topic} share of the feed, days {first}–{last}"
+        out.append(SweepOutcome(FOCUS_SHARE, title, "%", True))
+    return [*out, *SWEEP_METRICS]
+
+
+def _points(results: Results) -> pd.DataFrame:
+    """Each point of the sweep with its parameter values, in grid order."""
+    keys = ["point", *results.sweep_parameters]
+    return results.posts[keys].drop_duplicates().sort_values("point", ignore_index=True)
+
+
+def _at(table: pd.DataFrame, point: int) -> pd.DataFrame | None:
+    """The rows of one point of a table, or None when the table is empty or lacks points."""
+    if table.empty or "point" not in table.columns:
+        return None
+    return table[table["point"] == point]
+
+
+def sweep_replications(results: Results) -> pd.DataFrame:
+    """The outcomes of every run of a sweep: one row per point, variant and replication.
+
+    At each point: ``focus_share`` = `topic_share_window` of the focus topic over
+    `Results.focus_window` (impressions of the topic over all impressions of the focal
+    members in the window); ``viewers_per_post``, ``engagement_rate`` and ``never_heard``
+    as in `replication_metrics`, with one horizon for ``never_heard`` at every point
+    (`followup_horizon` of all the sweep's new stranger ties).
+
+    Returns:
+        Columns ``point``, the swept parameters, ``scenario, variant, replication`` and one
+        column per outcome of `sweep_outcome_list`.
+    """
+    followup = stranger_followup(results.ties, results.duration_days, results.connections)
+    horizon = followup_horizon(followup) if not followup.empty else None
+    names = [o.name for o in sweep_outcome_list(results)]
+    parts = []
+    for row in _points(results).itertuples(index=False):
+        point = int(row[0])
+        posts = results.posts[results.posts["point"] == point]
+        metrics = replication_metrics(
+            posts,
+            _at(results.connections, point),
+            _at(results.ties, point),
+            results.duration_days,
+            horizon,
+        )
+        if results.focus_topic is not None:
+            feed = results.feed[results.feed["point"] == point]
+            first, last = results.focus_window
+            share = topic_share_window(feed, results.focus_topic, first, last)
+            metrics = metrics.merge(
+                share[[*REP_KEYS, "share"]].rename(columns={"share": FOCUS_SHARE}),
+                on=REP_KEYS,
+                how="left",
+            )
+        metrics = metrics.assign(
+            **dict(zip(["point", *results.sweep_parameters], row, strict=True))
+        )
+        parts.append(metrics[["point", *results.sweep_parameters, *REP_KEYS, *names]])
+    columns = ["point", *results.sweep_parameters, *REP_KEYS, *names]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def contrast_label(a: str, b: str) -> str:
+    """The name of the paired difference ``b - a``."""
+    return f"{b} minus {a}"
+
+
+def sweep_outcomes(
+    results: Results, per_rep: pd.DataFrame | None = None, pairs: Sequence[tuple[str, str]] = ()
+) -> pd.DataFrame:
+    """Mean and 95% interval of every outcome at every point, per variant and paired.
+
+    ``kind == "variant"``: `summarise` of the outcome over the variant's replications at the
+    point (a share's interval on the logit scale). ``kind == "difference"``:
+    `paired_differences` ``b - a`` over the replications where both variants have a value,
+    for the ``pairs`` (default `default_pairs` of the variants).
+
+    Args:
+        results: a sweep's results.
+        per_rep: `sweep_replications` of it (computed when not given).
+        pairs: the variant pairs to difference.
+
+    Returns:
+        Columns ``outcome, kind, series, a, b, point``, the swept parameters, ``mean, lo,
+        hi, n``; ``series`` is the variant or `contrast_label`; ``a`` and ``b`` are empty
+        for a variant's rows. Shares are fractions (differences of shares too).
+    """
+    per_rep = sweep_replications(results) if per_rep is None else per_rep
+    params = results.sweep_parameters
+    keys = ["point", *params]
+    chosen = list(pairs) or default_pairs(results.variants)
+    columns = ["outcome", "kind", "series", "a", "b", *keys, "mean", "lo", "hi", "n"]
+    parts = []
+    for outcome in sweep_outcome_list(results):
+        levels = summarise(per_rep, outcome.name, [*keys, "variant"], share=outcome.percent)
+        levels = levels.assign(outcome=outcome.name, kind="variant", a="", b="")
+        order = {v: i for i, v in enumerate(results.variants)}
+        levels = levels.assign(_series=levels["variant"].map(order))
+        parts.append(levels.rename(columns={"variant": "series"}))
+        for values, group in per_rep.groupby(keys, sort=False):
+            diffs = paired_differences(group, outcome.name, chosen)
+            diffs = diffs.assign(outcome=outcome.name, kind="difference")
+            at: tuple[Any, ...] = tuple(values)
+            for key, value in zip(keys, at, strict=True):
+                diffs[key] = value
+            pairs_ = zip(diffs["a"], diffs["b"], strict=True)
+            diffs["series"] = [contrast_label(a, b) for a, b in pairs_]
+            parts.append(diffs.assign(_series=len(order) + np.arange(len(diffs))))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    rank = {name: i for i, name in enumerate(o.name for o in sweep_outcome_list(results))}
+    out["_outcome"] = out["outcome"].map(rank)
+    out = out.sort_values(["_outcome", "_series", "point"], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+def numeric_values(values: Sequence[object]) -> bool:
+    """Whether swept values are all numbers (not booleans), so they can be an x axis."""
+    return all(isinstance(v, int | float | np.integer | np.floating) for v in values) and not any(
+        isinstance(v, bool | np.bool_) for v in values
+    )
+
+
+def log_axis(values: Sequence[object]) -> bool:
+    """Whether swept values are drawn on a log axis: all positive numbers spanning over 10x."""
+    if not numeric_values(values) or not values:
+        return False
+    numbers = np.asarray(values, dtype=float)
+    return bool(numbers.min() > 0 and numbers.max() / numbers.min() > 10.0)
+
+
+def parameter_name(column: str) -> str:
+    """A swept parameter's path as typed (``variants.x.events.0.count``) from its column."""
+    return column.replace("__", ".")
+
+
+def identical_groups(table: pd.DataFrame, series: str, values: Sequence[str]) -> list[list[str]]:
+    """Groups of two or more series whose ``values`` are equal at every row, in first order.
+
+    Rows are matched by their order within each series (the caller sorts them alike); a
+    series equals another when its rows have the same length and the same values (NaN
+    equal to NaN). Lines of identical series are drawn on top of each other, so a figure
+    says which they are.
+    """
+    names = list(pd.unique(table[series]))
+    arrays = {n: table.loc[table[series] == n, list(values)].to_numpy(dtype=float) for n in names}
+    groups: list[list[str]] = []
+    placed: set[str] = set()
+    for i, a in enumerate(names):
+        if a in placed:
+            continue
+        same = [
+            b
+            for b in names[i + 1 :]
+            if b not in placed
+            and arrays[a].shape == arrays[b].shape
+            and np.array_equal(arrays[a], arrays[b], equal_nan=True)
+        ]
+        if same:
+            groups.append([a, *same])
+            placed.update(same)
+    return groups

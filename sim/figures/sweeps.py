@@ -1,0 +1,215 @@
+"""The figure of a parameter sweep: every outcome against the swept values, with 95% bands.
+
+One swept parameter: a row per outcome, the variants' levels on the left and the paired
+differences between variants on the right, against the swept value (log axis when the
+values span more than 10x). Two: a row per outcome, a column per paired difference (or per
+variant when there is one), the first parameter on the x axis and one line per value of the
+second (small multiples). More than two: no figure, the report has a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import seaborn as sns
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sim.analysis import (
+    Results,
+    SweepOutcome,
+    identical_groups,
+    list_text,
+    log_axis,
+    numeric_values,
+    parameter_name,
+    sweep_outcome_list,
+    sweep_outcomes,
+)
+from sim.figures.style import (
+    DASH_GREY,
+    Colour,
+    draw_band,
+    figure_legend,
+    figure_titles,
+    no_data,
+    uncertainty_note,
+    variant_colours,
+    wrap,
+)
+
+_ROW_HEIGHT = 2.6
+
+
+def _x_axis(ax: Axes, values: Sequence[Any], column: str) -> dict[Any, float]:
+    """Set up the x axis of a swept parameter; returns the x position of each value."""
+    ordered = sorted(values, key=lambda v: (str(type(v)), v))
+    if numeric_values(ordered):
+        positions = {v: float(v) for v in ordered}
+        if log_axis(ordered):
+            ax.set_xscale("log")
+        ax.set_xticks([positions[v] for v in ordered], [f"{v:g}" for v in ordered])
+        ax.minorticks_off()
+    else:
+        positions = {v: float(i) for i, v in enumerate(ordered)}
+        ax.set_xticks(list(positions.values()), [str(v) for v in ordered])
+    ax.set_xlabel(wrap(parameter_name(column), 40))
+    return positions
+
+
+def _series(
+    ax: Axes,
+    rows: pd.DataFrame,
+    column: str,
+    positions: dict[object, float],
+    colour: Colour,
+    outcome: SweepOutcome,
+    label: str,
+    width: float = 2.0,
+) -> Artist:
+    """One series as points joined by a line, with its 95% band; returns its legend handle."""
+    rows = rows.assign(_x=rows[column].map(positions)).sort_values("_x")
+    scale = 100.0 if outcome.percent else 1.0
+    band = rows[["mean", "lo", "hi"]].reset_index(drop=True)
+    top = 100.0 if outcome.percent and rows["kind"].eq("variant").all() else None
+    if rows["kind"].eq("difference").all():
+        x = rows["_x"].to_numpy()
+        ax.plot(x, scale * band["mean"], color=colour, linewidth=width, marker="s", ms=4)
+        ax.fill_between(x, scale * band["lo"], scale * band["hi"], color=colour, alpha=0.2, lw=0)
+    else:
+        draw_band(ax, rows["_x"].to_numpy(), band, colour, scale, top, lw=width, marker="o", ms=4)
+    marker = "s" if rows["kind"].eq("difference").all() else "o"
+    return Line2D([], [], color=colour, linewidth=2.2, marker=marker, ms=4, label=label)
+
+
+def _identical_note(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """Notes naming the series among ``names`` drawn on top of each other (identical)."""
+    rows = frame[frame["series"].isin(names)].sort_values(["series", "outcome", "point"])
+    notes = []
+    for group in identical_groups(rows, "series", ["mean", "lo", "hi"]):
+        notes.append(f"{list_text(group)} are identical (their lines coincide)")
+    return notes
+
+
+def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[SweepOutcome]) -> Figure:
+    """Levels per variant (left) and paired differences (right), a row per outcome."""
+    column = results.sweep_parameters[0]
+    values = list(pd.unique(frame[column]))
+    contrasts = list(pd.unique(frame.loc[frame["kind"] == "difference", "series"]))
+    ncols = 2 if contrasts else 1
+    fig = Figure(
+        figsize=(5.2 * ncols + 0.6, 1.6 + _ROW_HEIGHT * len(outcomes)), layout="constrained"
+    )
+    grid = fig.subplots(len(outcomes), ncols, squeeze=False)
+    colours = variant_colours(results.variants)
+    pair_colours = dict(zip(contrasts, sns.color_palette("colorblind", 10)[5:] * 2, strict=False))
+    handles: dict[str, Artist] = {}
+    for row, outcome in zip(grid, outcomes, strict=True):
+        mine = frame[frame["outcome"] == outcome.name]
+        ax = row[0]
+        positions = _x_axis(ax, values, column)
+        for i, variant in enumerate(results.variants):
+            rows = mine[(mine["kind"] == "variant") & (mine["series"] == variant)]
+            if rows["mean"].notna().any():
+                width = 1.5 + 0.6 * (len(results.variants) - 1 - i)
+                handles[variant] = _series(
+                    ax, rows, column, positions, colours[variant], outcome, variant, width
+                )
+        ax.set_title(wrap(outcome.title, 48), fontsize=10)
+        ax.set_ylabel(outcome.unit)
+        if ncols == 2:
+            ax = row[1]
+            positions = _x_axis(ax, values, column)
+            ax.axhline(0, color=DASH_GREY, linestyle="--", linewidth=1)
+            drawn = False
+            for contrast in contrasts:
+                rows = mine[(mine["kind"] == "difference") & (mine["series"] == contrast)]
+                if rows["mean"].notna().any():
+                    colour = tuple(pair_colours[contrast])
+                    handles[contrast] = _series(
+                        ax, rows, column, positions, colour, outcome, contrast
+                    )
+                    drawn = True
+            if not drawn:
+                no_data(ax, "paired difference")
+            ax.set_title(wrap(f"{outcome.title}: paired differences", 48), fontsize=10)
+            ax.set_ylabel(outcome.difference_unit)
+    notes = _identical_note(frame, results.variants)
+    legend = [
+        *[Line2D([], [], linestyle="none", label=wrap(n, 60)) for n in notes],
+        *handles.values(),
+    ]
+    _finish(fig, results, legend, f"Outcomes against {parameter_name(column)}")
+    return fig
+
+
+def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[SweepOutcome]) -> Figure:
+    """Small multiples: a column per paired difference (or variant), a line per second value."""
+    px, py = results.sweep_parameters[:2]
+    kind = "difference" if (frame["kind"] == "difference").any() else "variant"
+    columns = list(pd.unique(frame.loc[frame["kind"] == kind, "series"]))
+    ys = sorted(pd.unique(frame[py]), key=lambda v: (str(type(v)), v))
+    palette = sns.color_palette("viridis", len(ys))
+    fig = Figure(
+        figsize=(max(8.0, 4.6 * len(columns) + 0.6), 1.6 + _ROW_HEIGHT * len(outcomes)),
+        layout="constrained",
+    )
+    grid = fig.subplots(len(outcomes), len(columns), squeeze=False)
+    handles: dict[str, Artist] = {}
+    for row, outcome in zip(grid, outcomes, strict=True):
+        mine = frame[(frame["outcome"] == outcome.name) & (frame["kind"] == kind)]
+        for ax, series in zip(row, columns, strict=True):
+            positions = _x_axis(ax, list(pd.unique(frame[px])), px)
+            if kind == "difference":
+                ax.axhline(0, color=DASH_GREY, linestyle="--", linewidth=1)
+            for colour, y in zip(palette, ys, strict=True):
+                rows = mine[(mine["series"] == series) & (mine[py] == y)]
+                if rows["mean"].notna().any():
+                    label = f"{parameter_name(py)} = {y}"
+                    handles[label] = _series(ax, rows, px, positions, tuple(colour), outcome, label)
+            ax.set_title(wrap(f"{outcome.title}: {series}", 48), fontsize=10)
+            unit = outcome.difference_unit if kind == "difference" else outcome.unit
+            ax.set_ylabel(unit)
+    notes = _identical_note(frame, results.variants)
+    legend = [
+        *[Line2D([], [], linestyle="none", label=wrap(n, 60)) for n in notes],
+        *handles.values(),
+    ]
+    title = f"Outcomes against {parameter_name(px)} and {parameter_name(py)}"
+    _finish(fig, results, legend, title)
+    return fig
+
+
+def _finish(fig: Figure, results: Results, handles: Sequence[Artist], title: str) -> None:
+    """Titles and one legend below the panels (never over the data)."""
+    note = f"{uncertainty_note(results)}; paired differences on common random numbers; dashed: zero"
+    figure_titles(fig, title, results, note)
+    if handles:
+        figure_legend(fig, handles, 2)
+
+
+def sweep_figure(results: Results) -> Figure:
+    """The outcomes of a sweep of one or two parameters (see the module docstring).
+
+    Raises:
+        ValueError: the folder is not a sweep, or sweeps more than two parameters.
+    """
+    if not results.is_sweep or not 1 <= len(results.sweep_parameters) <= 2:
+        raise ValueError("sweep_outcomes needs a sweep of one or two parameters")
+    frame = sweep_outcomes(results)
+    outcomes = [
+        o
+        for o in sweep_outcome_list(results)
+        if frame.loc[frame["outcome"] == o.name, "mean"].notna().any()
+    ]
+    if not outcomes:
+        fig = Figure(figsize=(6, 3))
+        no_data(fig.subplots(), "outcomes")
+        return fig
+    if len(results.sweep_parameters) == 1:
+        return _one_parameter(results, frame, outcomes)
+    return _two_parameters(results, frame, outcomes)
