@@ -18,7 +18,7 @@ demo: $(STAMP) ## run the headline study into results/demo/ (ignored by git: the
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results/demo --jobs 2
 
 test: $(STAMP) ## run the whole test suite (what CI runs)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-fast: $(STAMP) ## unit tests and small end-to-end checks, under 90 s on two cores
 	$(BIN)/python -m pytest -m "not slow" -n 2
