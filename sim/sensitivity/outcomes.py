@@ -2,9 +2,9 @@
 
 Each run (one point, variant and replication) is reduced to a few **run metrics**, computed
 by the same functions the reports use (:mod:`sim.analysis`): viewers, peer viewers and
-engagements per impression of the focal member's posts, the share of her connections ever
-reached, the share of new stranger ties never heard from, the focus topic's share of her
-feed after the first event. An **outcome** is a run metric of one variant (a level) or the
+engagements per impression of the focal member's posts, the share of the member's
+connections ever reached, the share of new stranger ties never heard from, the focus
+topic's share of the member's feed after the first event. An **outcome** is a run metric of one variant (a level) or the
 difference between two variants paired by replication (common random numbers), averaged
 over the replications of a point:
 
