@@ -4,9 +4,9 @@ Each run (one point, variant and replication) is reduced to a few **run metrics*
 by the same functions the reports use (:mod:`sim.analysis`): viewers, peer viewers and
 engagements per impression of the focal member's posts, the share of the member's
 connections ever reached, the share of new stranger ties never heard from, the focus
-topic's share of the member's feed after the first event. An **outcome** is a run metric of one variant (a level) or the
-difference between two variants paired by replication (common random numbers), averaged
-over the replications of a point:
+topic's share of the member's feed after the first event. An **outcome** is a run metric of
+one variant (a level) or the difference between two variants paired by replication (common
+random numbers), averaged over the replications of a point:
 
 ``outcome(point) = mean_r [ m(b, point, r) - m(a, point, r) ]`` (or ``mean_r m(b, point, r)``).
 
