@@ -88,6 +88,18 @@ class LoadedGraph:
     original_ids: NDArray[np.int64]
 
 
+def _read_labels(
+    labels_path: Path | None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], list[str]]:
+    """The labelled nodes, their label codes and the label texts: from CDlib JSON
+    communities (``.json``, ``.json.gz``), a text ``node label`` file, or none at all."""
+    if labels_path is None:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), []
+    if labels_path.name.lower().endswith((".json", ".json.gz")):
+        return _read_json_communities(labels_path)
+    return _read_text_labels(labels_path)
+
+
 def load_graph(
     edges_path: Path,
     labels_path: Path | None,
@@ -123,20 +135,8 @@ def load_graph(
     """
     edges_path = Path(edges_path)
     src, dst = _read_edges(edges_path)
-
-    label_nodes: NDArray[np.int64]
-    label_codes: NDArray[np.int64]
-    raw_labels: list[str]
-    if labels_path is None:
-        label_nodes = np.empty(0, dtype=np.int64)
-        label_codes = np.empty(0, dtype=np.int64)
-        raw_labels = []
-    else:
-        labels_path = Path(labels_path)
-        if labels_path.name.lower().endswith((".json", ".json.gz")):
-            label_nodes, label_codes, raw_labels = _read_json_communities(labels_path)
-        else:
-            label_nodes, label_codes, raw_labels = _read_text_labels(labels_path)
+    labels_path = None if labels_path is None else Path(labels_path)
+    label_nodes, label_codes, raw_labels = _read_labels(labels_path)
 
     m = src.size
     original_ids, inverse = np.unique(np.concatenate([src, dst, label_nodes]), return_inverse=True)
