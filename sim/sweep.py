@@ -601,13 +601,9 @@ class WorkFolder:
                 keys.add(entry.name)
         return keys
 
-    def save(self, key: str, spec: RunSpec, output: RunOutput) -> None:
-        """Save one run's tables and cost under a temporary name, then rename into place."""
-        staging = self.runs / f".{key}.partial-{os.getpid()}"
-        staging.mkdir()
-        for name, frame in output.tables.items():
-            frame.to_parquet(staging / f"{name}.parquet", index=False, compression="zstd")
-        info = {
+    def run_info(self, spec: RunSpec, output: RunOutput) -> dict[str, Any]:
+        """What ``run.json`` records of one run: its identity, seed, cost and counts."""
+        return {
             "variant": spec.variant,
             "replication": spec.replication,
             "seed": spec.seed,
@@ -615,6 +611,18 @@ class WorkFolder:
             "worker": output.worker,
             **output.counts,
         }
+
+    def kept_tables(self, output: RunOutput) -> dict[str, pd.DataFrame]:
+        """The tables of one run that the work folder keeps (all of them)."""
+        return output.tables
+
+    def save(self, key: str, spec: RunSpec, output: RunOutput) -> None:
+        """Save one run's tables and ``run.json`` under a temporary name, then rename."""
+        staging = self.runs / f".{key}.partial-{os.getpid()}"
+        staging.mkdir()
+        for name, frame in self.kept_tables(output).items():
+            frame.to_parquet(staging / f"{name}.parquet", index=False, compression="zstd")
+        info = self.run_info(spec, output)
         (staging / "run.json").write_text(json.dumps(info, indent=2) + "\n")
         os.replace(staging, self.runs / key)
 

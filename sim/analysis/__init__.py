@@ -89,7 +89,6 @@ from sim.analysis.survival import (
 from sim.analysis.sweeps import (
     FOCUS_SHARE,
     SWEEP_METRICS,
-    SweepOutcome,
     contrast_label,
     identical_groups,
     log_axis,
@@ -143,7 +142,6 @@ __all__ = [
     "TAG",
     "Metric",
     "Results",
-    "SweepOutcome",
     "band_over_days",
     "belief_gap",
     "belief_series",

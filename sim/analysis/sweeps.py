@@ -11,59 +11,35 @@ means per point with 95% intervals, for each variant and for each pair of varian
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.effects import replication_metrics
+from sim.analysis.effects import Metric, replication_metrics
 from sim.analysis.feed import topic_share_window
 from sim.analysis.results import REP_KEYS, Results
 from sim.analysis.statistics import default_pairs, paired_differences, summarise
 from sim.analysis.survival import followup_horizon, stranger_followup
 
-
-@dataclass(frozen=True)
-class SweepOutcome:
-    """One outcome of a sweep.
-
-    Attributes:
-        name: column of `sweep_replications`.
-        title: what it is, for a panel title or a table header.
-        unit: unit of a level as displayed (``%``: a fraction shown times 100).
-        percent: whether the values are fractions shown in percent.
-    """
-
-    name: str
-    title: str
-    unit: str
-    percent: bool
-
-    @property
-    def difference_unit(self) -> str:
-        """Unit of a paired difference: percentage points for shares."""
-        return "percentage points" if self.percent else self.unit
-
-
 #: The outcomes every sweep reports besides the focus-topic share, in display order.
 SWEEP_METRICS = (
-    SweepOutcome("viewers_per_post", "Reach: viewers per focal post", "viewers", False),
-    SweepOutcome("engagement_rate", "Engagements per impression", "%", True),
-    SweepOutcome("never_heard", "New stranger ties never heard from", "%", True),
+    Metric("viewers_per_post", "Reach: viewers per focal post", "viewers", False),
+    Metric("engagement_rate", "Engagements per impression", "%", True),
+    Metric("never_heard", "New stranger ties never heard from", "%", True),
 )
 
 #: Name of the focus-topic outcome (present when the scenario has a focus topic).
 FOCUS_SHARE = "focus_share"
 
 
-def sweep_outcome_list(results: Results) -> list[SweepOutcome]:
+def sweep_outcome_list(results: Results) -> list[Metric]:
     """The outcomes of a sweep: the focus-topic share (with a focus topic), then `SWEEP_METRICS`."""
     out = []
     if results.focus_topic is not None:
         first, last = results.focus_window
         title = f"{results.focus_topic} share of the feed, days {first}–{last}"
-        out.append(SweepOutcome(FOCUS_SHARE, title, "%", True))
+        out.append(Metric(FOCUS_SHARE, title, "%", True))
     return [*out, *SWEEP_METRICS]
 
 

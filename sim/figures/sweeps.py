@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.analysis import (
+    Metric,
     Results,
-    SweepOutcome,
     identical_groups,
     list_text,
     log_axis,
@@ -67,7 +67,7 @@ def _series(
     column: str,
     positions: dict[object, float],
     colour: Colour,
-    outcome: SweepOutcome,
+    outcome: Metric,
     label: str,
     width: float = 2.0,
 ) -> Artist:
@@ -95,7 +95,7 @@ def _identical_note(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
     return notes
 
 
-def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[SweepOutcome]) -> Figure:
+def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]) -> Figure:
     """Levels per variant (left) and paired differences (right), a row per outcome."""
     column = results.sweep_parameters[0]
     values = list(pd.unique(frame[column]))
@@ -147,7 +147,7 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[SweepOu
     return fig
 
 
-def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[SweepOutcome]) -> Figure:
+def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric]) -> Figure:
     """Small multiples: a column per paired difference (or variant), a line per second value."""
     px, py = results.sweep_parameters[:2]
     kind = "difference" if (frame["kind"] == "difference").any() else "variant"

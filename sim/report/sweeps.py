@@ -11,8 +11,8 @@ import math
 import pandas as pd
 
 from sim.analysis import (
+    Metric,
     Results,
-    SweepOutcome,
     heading,
     identical_groups,
     list_text,
@@ -26,7 +26,7 @@ from sim.report.blocks import Block, Estimate, FigureBlock, Heading, Paragraph, 
 _DECIMALS = 1
 
 
-def _text(outcome: SweepOutcome, row: pd.Series, difference: bool) -> str:
+def _text(outcome: Metric, row: pd.Series, difference: bool) -> str:
     """A level or a difference with its interval, in the outcome's display unit."""
     est = Estimate(float(row["mean"]), float(row["lo"]), float(row["hi"]), int(row["n"]))
     if outcome.percent:
@@ -46,7 +46,7 @@ def _trend(first: float, last: float, scale: float) -> str:
     return "rises" if b > a else "falls" if b < a else "stays"
 
 
-def _series_sentence(outcome: SweepOutcome, rows: pd.DataFrame, column: str, name: str) -> str:
+def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str) -> str:
     """How one series changes from the first to the last swept value."""
     rows = rows.dropna(subset=["mean"]).sort_values(column, key=_sort_key)
     if rows.empty:

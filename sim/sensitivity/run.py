@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -197,22 +196,17 @@ class MetricsFolder(WorkFolder):
 
     context: Context | None = None
 
-    def save(self, key: str, spec: RunSpec, output: RunOutput) -> None:
-        """Save one run's seed, cost and run metrics under a temporary name, then rename."""
+    def run_info(self, spec: RunSpec, output: RunOutput) -> dict[str, Any]:
+        """The sweep's ``run.json``, plus the run's metrics."""
         assert self.context is not None
-        info = {
-            "variant": spec.variant,
-            "replication": spec.replication,
-            "seed": spec.seed,
-            "wall_seconds": round(output.seconds, 3),
-            "worker": output.worker,
-            **output.counts,
+        return {
+            **super().run_info(spec, output),
             "metrics": run_metrics(output.tables, self.context),
         }
-        staging = self.runs / f".{key}.partial-{os.getpid()}"
-        staging.mkdir()
-        (staging / "run.json").write_text(json.dumps(info, indent=2) + "\n")
-        os.replace(staging, self.runs / key)
+
+    def kept_tables(self, output: RunOutput) -> dict[str, pd.DataFrame]:
+        """No tables: the metrics in ``run.json`` are all the analysis needs."""
+        return {}
 
     def info(self, key: str) -> dict[str, Any]:
         """One saved run's ``run.json``."""
