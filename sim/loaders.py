@@ -185,7 +185,7 @@ def load_follows(
     ids (``original_ids``, increasing). Self-follows and repeated lines are dropped.
 
     Returns:
-        follower, followee: member indices (int64), sorted by (followee, follower).
+        follower, followee: member indices (int64), sorted by (follower, followee).
 
     Raises:
         InputError: the file is missing, unreadable, malformed, has no lines, or names a
@@ -201,8 +201,8 @@ def load_follows(
         raise InputError(path, "", f"node {int(ids[first])} is not in the network's edge list")
     follower, followee = index[: src.size], index[src.size :]
     n = original_ids.size
-    keys = np.unique(followee * n + follower)
-    follower, followee = keys % n, keys // n
+    keys = np.unique(follower * n + followee)
+    follower, followee = keys // n, keys % n
     keep = follower != followee
     return follower[keep].astype(np.int64), followee[keep].astype(np.int64)
 

@@ -93,7 +93,7 @@ class SyntheticNetwork(Strict):
     source: Literal["synthetic"] = "synthetic"
     members: int = param(15_000, "Number of members.", "members", ge=2, le=50_000_000)
     mean_degree: float = param(
-        360.0,
+        400.0,
         "Requested mean number of connections per member; repeated pairs are dropped, so"
         " about 300 remain at the defaults (LinkedIn: mean about 300, median about 190).",
         "connections",
@@ -101,7 +101,7 @@ class SyntheticNetwork(Strict):
         gt=0,
     )
     degree_sigma: float = param(
-        1.15,
+        1.25,
         "Spread of the log-normal activity weights that make degrees heavy-tailed"
         " (0 gives near-Poisson degrees).",
         "log units",

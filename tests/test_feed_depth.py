@@ -29,8 +29,8 @@ def test_follows_are_drawn_by_posting_rate_within_or_across_fields() -> None:
     # m0: within field 0 -> 1; across u=0.1*5=0.5 -> 1 (repeat).  m1: within -> 1 (self,
     # dropped); across 2.5 -> 3.  m2: within field 1 at 1 + 0.2*4 = 1.8 -> 2 (self);
     # across 4.5 -> 3.  m3: within 1.4 -> 2; across 2.5 -> 3 (self).
-    assert_array_equal(followee, [1, 2, 3, 3])
-    assert_array_equal(follower, [0, 3, 1, 2])
+    assert_array_equal(follower, [0, 1, 2, 3])
+    assert_array_equal(followee, [1, 3, 3, 2])
 
 
 def test_the_follow_index_drops_connected_pairs_and_groups_by_follower() -> None:
@@ -135,8 +135,8 @@ def test_a_follows_file_maps_ids_and_drops_self_and_repeats(tmp_path: Path) -> N
     path = tmp_path / "follows.txt"
     path.write_text("# u follows v\n10 30\n10 30\n20 20\n30 10\n")
     follower, followee = load_follows(path, np.array([10, 20, 30]))
-    assert_array_equal(follower, [2, 0])
-    assert_array_equal(followee, [0, 2])
+    assert_array_equal(follower, [0, 2])
+    assert_array_equal(followee, [2, 0])
 
 
 @pytest.mark.parametrize(
