@@ -8,11 +8,15 @@ invitations, the daily bookkeeping) are simpy processes of their own, handled on
 Within a slice:
 
 1. **Posting** (:meth:`World.publish`): new posts (:func:`sim.model.activity.create_posts`),
-   tag notifications, and the test audience (:mod:`sim.model.audience`).
-2. **Sessions** (:meth:`World.serve_sessions`): a member with c sessions in the slice (at
-   most ``max_sessions_per_slice``) sees the top ``c x K`` candidates available at its first
-   session time; it reacts by its true behaviour, the platform learns, and engagements
-   spread to the engager's connections (:mod:`sim.model.candidates`,
+   tag notifications, the test audience (:mod:`sim.model.audience`), and notifications of
+   some of its members (:mod:`sim.model.notifications`).
+2. **Sessions** (:meth:`World.serve_sessions`): the slice's sessions, with those
+   notifications bring; a member with c sessions in the slice (at most
+   ``max_sessions_per_slice``) has its candidates (pool rows, followed accounts' posts,
+   recommendations) ranked at its first session time, and its sessions read the list from
+   the top, each to its own depth (:mod:`sim.model.reading`); it reacts by its true
+   behaviour, the platform learns, and engagements spread to the engager's connections,
+   some of whom are notified (:mod:`sim.model.candidates`, :mod:`sim.model.follows`,
    :mod:`sim.model.reactions`, :mod:`sim.model.learning`).
 3. **Wider distribution** (:func:`sim.model.audience.expand_tested`): posts whose test
    window ended reach the rest of the author's connections by their observed engagement.

@@ -71,16 +71,16 @@ class FollowRule(Strict):
     """Whom members of a synthetic network follow without being connected (one-directional)."""
 
     per_member: int = param(
-        100,
+        200,
         "Accounts each member follows (draws; repeats, oneself and one's connections are"
-        " dropped, so a little fewer remain).",
+        " dropped, so fewer remain).",
         "accounts",
         "modelling choice, calibrated so that a session has at least 50 candidates"
         " (MODEL.md 3.1; docs/calibration.md)",
         ge=0,
     )
     within_field: Probability = param(
-        0.7,
+        0.5,
         "Share of the follows drawn among creators of one's own field (the rest among all).",
         "share",
         "modelling choice (homophily, McPherson et al. 2001)",
@@ -498,19 +498,19 @@ class Scoring(Strict):
         "calibration-sources.md 4 suggests 4-8",
     )
     like_base: Probability = param(
-        0.04,
+        0.028,
         "Platform's base rate of the like head (also used by the twitter-2023 preset).",
         "1/impression",
         "equal to the default behaviour.like_rate",
     )
     comment_base: Probability = param(
-        0.01,
+        0.007,
         "Platform's base rate of the comment head.",
         "1/impression",
         "equal to the default behaviour.comment_rate",
     )
     share_base: Probability = param(
-        0.0035,
+        0.0025,
         "Platform's base rate of the share head.",
         "1/impression",
         "equal to the default behaviour.share_rate",
@@ -667,13 +667,13 @@ class Behaviour(Strict):
     """Members' true engagement (what they actually do; the platform only sees its effects)."""
 
     like_rate: Probability = param(
-        0.04,
+        0.028,
         "Base chance to like an item at the top of the feed.",
         "1/impression",
         "personal profiles 2-5% engagement per impression (calibration-sources.md 1)",
     )
-    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression")
-    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression")
+    comment_rate: Probability = param(0.007, "Base chance to comment.", "1/impression")
+    share_rate: Probability = param(0.0025, "Base chance to share.", "1/impression")
     session_depth_items: float = param(
         10.0,
         "Reading depth lambda: a session reads item i (0 = top) with probability"

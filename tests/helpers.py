@@ -23,7 +23,7 @@ def write_scenario(folder: Path, body: dict[str, Any], name: str = "scenario.yam
     return path
 
 
-def small_recruiter(folder: Path, members: int = 1500, **changes: Any) -> Path:
+def small_recruiter(folder: Path, members: int = 3000, **changes: Any) -> Path:
     """The bundled recruiter study on a smaller network, with top-level changes."""
     body = yaml.safe_load(RECRUITER.read_text())
     body["network"]["members"] = members
@@ -39,17 +39,26 @@ def run_tables(path: Path, jobs: int = 1, **overrides: Any) -> dict[str, pd.Data
 
 LINK_WITH_EVERYONE = ROOT / "scenarios" / "link-with-everyone.yaml"
 
-T_975 = {3: 3.182, 4: 2.776, 5: 2.571, 7: 2.365, 9: 2.262, 11: 2.201, 19: 2.093}
-"""Student t 0.975 quantiles by degrees of freedom (for paired 95% intervals)."""
+
+def t_975(degrees_of_freedom: int) -> float:
+    """Student t 0.975 quantile (for 95% intervals)."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, degrees_of_freedom))
+
+
+def mean_ci(values: pd.Series) -> tuple[float, float, float]:
+    """Mean over replications with its 95% t-interval."""
+    import numpy as np
+
+    values = values.dropna()
+    half = t_975(len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
 
 
 def paired_ci(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     """Mean of b - a paired by index (replication), with its 95% t-interval."""
-    import numpy as np
-
-    diff = (b - a).dropna()
-    half = T_975[len(diff) - 1] * diff.std(ddof=1) / np.sqrt(len(diff))
-    return float(diff.mean()), float(diff.mean() - half), float(diff.mean() + half)
+    return mean_ci(b - a)
 
 
 def run_arms(
