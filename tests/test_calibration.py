@@ -2,7 +2,7 @@
 tests/test_recruiter_study.py), and the regime of a feed that chooses.
 
 The bundled link-with-everyone study runs at a small size (2,500 members with the default
-degree rule, 120 days, 2-hour slices, 8 replications; the paired comparisons use common
+degree rule, 120 days, 2-hour slices, 16 replications; the paired comparisons use common
 random numbers). Every other field takes its default. Directions are tested strictly: a
 95% t-interval over replications (Student t quantiles from scipy) must exclude zero.
 Magnitudes are tested against the ranges of docs/calibration.md. Seeds are fixed, so the
@@ -24,7 +24,7 @@ from sim.experiment import merge_tables, run_study
 from sim.scenario import Arm, Scenario, Study
 from tests.helpers import LINK_WITH_EVERYONE, mean_ci, paired_ci, run_arms
 
-REPLICATIONS = 8
+REPLICATIONS = 16
 MEMBERS = 2500
 DAYS = 120
 SMALL = {
@@ -130,8 +130,10 @@ def test_fact_4_engagement_per_impression_rises_with_tie_strength(tables) -> Non
 
 
 def test_fact_5_most_engagement_comes_from_peers(tables) -> None:  # type: ignore[no-untyped-def]
-    """More than half of the engagement on the selective member's posts comes from peer
-    ties (95% CI above 0.5)."""
+    """Most engagement on the selective member's posts comes from peer ties: more than
+    half (MODEL.md 6, fact 5; 95% CI above 0.5). (The stricter aim of
+    calibration-sources.md 4, more than 70%, is not met since followers also see and engage
+    with a frequent poster's posts: docs/calibration.md.)"""
     mean, lo, _ = mean_ci(per_replication(tables, "selective")["peer_share_of_engagement"])
     assert lo > 0.5, (mean, lo)
 
@@ -211,6 +213,10 @@ REGIME_REPLICATIONS = 3
 
 @pytest.fixture(scope="module")
 def regime_counts() -> pd.DataFrame:
+    return run_regime()
+
+
+def run_regime() -> pd.DataFrame:
     """Run counts of a default network (15,000 members), the linkedin preset, 20 days."""
     scenario = Scenario.model_validate(
         {
