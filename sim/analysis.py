@@ -37,12 +37,13 @@ SOURCE_GROUP = {
     "offline": "peer",
     "client": "peer",
     "stranger": "stranger",
+    "follow": "follow",
     "second_degree": "second_degree",
     "out_of_network": "out_of_network",
 }
 
 #: Source groups in display order.
-SOURCE_GROUPS = ("peer", "second_degree", "stranger", "out_of_network")
+SOURCE_GROUPS = ("peer", "follow", "second_degree", "stranger", "out_of_network")
 
 #: Confidence level of every interval in this module.
 CONFIDENCE = 0.95

@@ -70,6 +70,7 @@ Colour = tuple[float, float, float]
 #: Legend text of each source group.
 SOURCE_LABELS = {
     "peer": "peers (colleagues, field peers, offline, clients)",
+    "follow": "followed accounts (not connected)",
     "second_degree": "second degree (a connection engaged)",
     "stranger": "strangers (connections without a prior relationship)",
     "out_of_network": "out of network (recommended)",
@@ -77,7 +78,13 @@ SOURCE_LABELS = {
 
 #: Source group colours, from the end of the colorblind palette so they differ from the
 #: first topics' colours.
-_SOURCE_PALETTE_INDEX = {"peer": 9, "second_degree": 8, "stranger": 5, "out_of_network": 7}
+_SOURCE_PALETTE_INDEX = {
+    "peer": 9,
+    "follow": 6,
+    "second_degree": 8,
+    "stranger": 5,
+    "out_of_network": 7,
+}
 
 ROLLING_DAYS = 7
 DPI = 150
