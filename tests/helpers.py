@@ -25,7 +25,7 @@ def write_scenario(folder: Path, body: dict[str, Any], name: str = "scenario.yam
     return path
 
 
-def small_recruiter(folder: Path, members: int = 1500, **changes: Any) -> Path:
+def small_recruiter(folder: Path, members: int = 3000, **changes: Any) -> Path:
     """The bundled recruiter study on a smaller network, with top-level changes."""
     body = yaml.safe_load(RECRUITER.read_text())
     body["network"]["members"] = members

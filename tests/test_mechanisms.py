@@ -16,9 +16,9 @@ import yaml
 from tests.helpers import LINK_WITH_EVERYONE, paired_ci, run_arms, write_scenario
 from tests.test_calibration import never_heard, per_replication
 
-pytestmark = pytest.mark.slow  # each test reruns the link-with-everyone study at 1,500 members
+pytestmark = pytest.mark.slow  # each test reruns the link-with-everyone study at 2,500 members
 
-SMALL = {"replications": 8, "duration_days": 120, "slice_hours": 2, "network": {"members": 1500}}
+SMALL = {"replications": 8, "duration_days": 120, "slice_hours": 2, "network": {"members": 2500}}
 
 
 def effect(tables: dict[str, pd.DataFrame], metric: str) -> tuple[float, float, float]:
