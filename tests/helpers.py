@@ -26,9 +26,12 @@ def write_scenario(folder: Path, body: dict[str, Any], name: str = "scenario.yam
 
 
 def small_recruiter(folder: Path, members: int = 3000, **changes: Any) -> Path:
-    """The bundled recruiter study on a smaller network, with top-level changes."""
+    """The bundled recruiter study on a smaller network, with top-level changes. The mean
+    degree shrinks with the network (a twentieth of the members), so that a small network
+    is not saturated and the burst still finds members to invite the recruiter."""
     body = yaml.safe_load(RECRUITER.read_text())
     body["network"]["members"] = members
+    body["network"]["mean_degree"] = members / 20
     body.update(changes)
     return write_scenario(folder, body, "recruiter.yaml")
 
