@@ -517,14 +517,15 @@ def test_reactions_follow_propensity_and_the_uniform_at_the_rank() -> None:
     state.session_slot[[1, 4]] = [0, 1]
     uniforms = np.zeros((2, 3))
     uniforms[:, 0] = [0.0625, 0.0078125]
-    params = Behaviour()
+    rates = {"like_rate": 0.04, "comment_rate": 0.01, "share_rate": 0.0035}
+    params = Behaviour(**rates)
     action = reactions.decide_reactions(
         state, seen, np.array([0, 0]), np.array([0, 0]), uniforms, params
     )
     # colleague 5 x (0.5 / 0.5) x interest 1 = 5: bounds 0.0175, 0.0675, 0.2675 -> comment;
     # second degree 0.3 x (0.5 / 0.5) x 1 = 0.3: bounds 0.00105, 0.00405, 0.01605 -> like
     assert_array_equal(action, [behaviour.COMMENT, behaviour.LIKE])
-    silent = Behaviour(unconnected_strength=0.0)
+    silent = Behaviour(unconnected_strength=0.0, **rates)
     action = reactions.decide_reactions(
         state, seen, np.array([0, 0]), np.array([0, 0]), uniforms, silent
     )
