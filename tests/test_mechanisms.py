@@ -47,6 +47,12 @@ def test_strangers_who_engage_like_peers_do_not_lower_engagement_per_impression(
     assert lo < 0 < hi, (mean, lo, hi)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="new regime: with the test audience off, peers reached per post still fall under"
+    " link-with-everyone (-1.5, CI -2.8 to -0.1 at 8 replications); the dilution no longer"
+    " runs only through the test audience (under investigation, docs/calibration.md)",
+)
 def test_without_a_test_audience_strangers_do_not_crowd_out_peers() -> None:
     """The dilution of C5 works through the test audience: with every post shown to all
     connections, accepting strangers no longer lowers the number of peers reached."""
