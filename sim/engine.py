@@ -8,11 +8,15 @@ invitations, the daily bookkeeping) are simpy processes of their own, handled on
 Within a slice:
 
 1. **Posting** (:meth:`World.publish`): new posts (:func:`sim.model.activity.create_posts`),
-   tag notifications, and the test audience (:mod:`sim.model.audience`).
-2. **Sessions** (:meth:`World.serve_sessions`): a member with c sessions in the slice (at
-   most ``max_sessions_per_slice``) sees the top ``c x K`` candidates available at its first
-   session time; it reacts by its true behaviour, the platform learns, and engagements
-   spread to the engager's connections (:mod:`sim.model.candidates`,
+   tag notifications, the test audience (:mod:`sim.model.audience`), and notifications of
+   some of its members (:mod:`sim.model.notifications`).
+2. **Sessions** (:meth:`World.serve_sessions`): the slice's sessions, with those
+   notifications bring; a member with c sessions in the slice (at most
+   ``max_sessions_per_slice``) has its candidates (pool rows, followed accounts' posts,
+   recommendations) ranked at its first session time, and its sessions read the list from
+   the top, each to its own depth (:mod:`sim.model.reading`); it reacts by its true
+   behaviour, the platform learns, and engagements spread to the engager's connections,
+   some of whom are notified (:mod:`sim.model.candidates`, :mod:`sim.model.follows`,
    :mod:`sim.model.reactions`, :mod:`sim.model.learning`).
 3. **Wider distribution** (:func:`sim.model.audience.expand_tested`): posts whose test
    window ended reach the rest of the author's connections by their observed engagement.
@@ -31,7 +35,18 @@ import simpy
 from numpy.typing import NDArray
 
 from sim.behaviour import NONE
-from sim.model import activity, audience, candidates, learning, linking, observation, reactions
+from sim.model import (
+    activity,
+    audience,
+    candidates,
+    follows,
+    learning,
+    linking,
+    notifications,
+    observation,
+    reactions,
+    reading,
+)
 from sim.model.population import initial_state
 from sim.network import Network, build_network
 from sim.records import HOURS_PER_DAY, RunRecords
@@ -120,68 +135,99 @@ class World:
         if new.ids.size == 0:
             return
         candidates.notify_tagged(self.state, new.author, new.ids, new.created)
+        first_row = self.state.pool.size
         audience.send_to_test_audience(
             self.state, test, new.ids, new.author, new.created, self.rng["audience"]
         )
+        settings = self.scenario.platform.notifications
+        notifications.notify(
+            self.state, first_row, settings.post_fraction, settings, self.rng["notifications"]
+        )
 
     def serve_sessions(self, start: float, end: float) -> None:
-        """Every feed session of the slice: candidates, ranking, views and reactions."""
+        """Every feed session of the slice: candidates, ranking, reading and reactions."""
         state, most = self.state, self.scenario.max_sessions_per_slice
-        sessions = activity.draw_sessions(state, self.rng["sessions"], start, end, most)
+        due = notifications.due_sessions(state, start, end)
+        sessions = activity.draw_sessions(state, self.rng["sessions"], start, end, most, due)
         if sessions.viewers.size == 0:
             return
         state.counts["sessions"] += int(sessions.count.sum())
+        state.counts["notified_sessions"] += int(due[0].size)
         k = self.scenario.platform.feed_size
+        exponentials = self.rng["reading"].exponential(1.0, (sessions.viewers.size, most))
+        depths = reading.session_depths(
+            exponentials, sessions.count, self.scenario.behaviour.session_depth_items, k
+        )
         uniforms = self.rng["engagement"].random((sessions.viewers.size, k * most))
         state.is_session[sessions.viewers] = True
         state.session_slot[sessions.viewers] = np.arange(sessions.viewers.size)
         try:
-            self.serve(sessions, uniforms)
+            self.serve(sessions, depths, uniforms)
         finally:
             state.is_session[sessions.viewers] = False
             state.session_slot[sessions.viewers] = -1
 
-    def serve(self, sessions: activity.Sessions, uniforms: NDArray[np.float64]) -> None:
-        """Gather, rank and show the served members' candidates; apply their reactions."""
+    def serve(
+        self, sessions: activity.Sessions, depths: NDArray[np.int64], uniforms: NDArray[np.float64]
+    ) -> None:
+        """Gather and rank the served members' candidates; each session reads its items
+        from the top; apply the reactions."""
         state, platform, params = self.state, self.scenario.platform, self.scenario.behaviour
         recommended = candidates.recommend(state, sessions, platform, self.rng["ranking"])
-        gathered = candidates.gather_candidates(state, sessions, recommended, platform.max_age_days)
+        followed = follows.followed_posts(
+            state, sessions.viewers, sessions.time, platform.max_age_days
+        )
+        gathered = candidates.gather_candidates(
+            state, sessions, recommended, platform.max_age_days, followed
+        )
+        slot = state.session_slot[gathered.viewer]
+        observation.count_session_sizes(state, slot, sessions.count, depths)
         if gathered.viewer.size == 0:
             return
-        slot = state.session_slot[gathered.viewer]
         now = sessions.time[slot]
         c = candidates.candidate_features(state, gathered, now, platform.affinity_half_life_days)
-        limit = platform.feed_size * sessions.count[slot]
+        limit = depths.sum(axis=1)[slot]
         shown, rank = candidates.select_feed(c, limit, platform, self.rng["ranking"])
+        _, position = reading.positions(slot[shown], rank, depths)
         seen = reactions.impressions(c, shown, now)
         reactions.count_impressions(
             state, seen, gathered.primary[shown], self.scenario.duration_days
         )
-        action = reactions.decide_reactions(state, seen, rank, uniforms, params, platform.feed_size)
+        action = reactions.decide_reactions(state, seen, rank, position, uniforms, params)
         acted = action != NONE
         if acted.any():
-            engaged, action = seen.select(acted), action[acted]
-            reactions.count_engagements(state, engaged, action)
-            learning.remember_interactions(
-                state.ties,
-                engaged.edge,
-                engaged.when,
-                platform.affinity_half_life_days,
-                platform.affinity,
-            )
-            learning.learn_from_engagements(
-                state.theta, engaged.viewer, engaged.topic, action, platform.inference
-            )
-            candidates.spread_activity(
-                state,
-                engaged.viewer,
-                engaged.post,
-                action,
-                engaged.when,
-                params,
-                self.rng["fanout"],
-            )
+            self.engage(seen.select(acted), action[acted])
         candidates.mark_shown(state, gathered, shown, now)
+
+    def engage(self, engaged: reactions.Impressions, action: NDArray[np.int8]) -> None:
+        """Count the engagements, learn from them, and spread them to the engagers'
+        connections (some of whom are notified)."""
+        state, platform, params = self.state, self.scenario.platform, self.scenario.behaviour
+        reactions.count_engagements(state, engaged, action)
+        learning.remember_interactions(
+            state.ties,
+            engaged.edge,
+            engaged.when,
+            platform.affinity_half_life_days,
+            platform.affinity,
+        )
+        learning.learn_from_engagements(
+            state.theta, engaged.viewer, engaged.topic, action, platform.inference
+        )
+        first_row = state.pool.size
+        candidates.spread_activity(
+            state,
+            engaged.viewer,
+            engaged.post,
+            action,
+            engaged.when,
+            params,
+            self.rng["fanout"],
+        )
+        settings = platform.notifications
+        notifications.notify(
+            state, first_row, settings.activity_fraction, settings, self.rng["notifications"]
+        )
 
     # ------------------------------------------------------------------ running
 

@@ -176,6 +176,37 @@ def load_graph(
     return LoadedGraph(field_names=names, field=field, u=u, v=v, original_ids=original_ids)
 
 
+def load_follows(
+    path: Path, original_ids: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Read a follows edge list (``u v`` per line: u follows v) onto a loaded graph's members.
+
+    Same format rules as the edges of :func:`load_graph`; ids are the graph's original node
+    ids (``original_ids``, increasing). Self-follows and repeated lines are dropped.
+
+    Returns:
+        follower, followee: member indices (int64), sorted by (follower, followee).
+
+    Raises:
+        InputError: the file is missing, unreadable, malformed, has no lines, or names a
+            node that is not in the network.
+    """
+    path = Path(path)
+    src, dst = _read_edges(path)
+    ids = np.concatenate([src, dst])
+    index = np.minimum(np.searchsorted(original_ids, ids), original_ids.size - 1)
+    unknown = original_ids[index] != ids
+    if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
+        raise InputError(path, "", f"node {int(ids[first])} is not in the network's edge list")
+    follower, followee = index[: src.size], index[src.size :]
+    n = original_ids.size
+    keys = np.unique(follower * n + followee)
+    follower, followee = keys // n, keys % n
+    keep = follower != followee
+    return follower[keep].astype(np.int64), followee[keep].astype(np.int64)
+
+
 # --------------------------------------------------------------------------- reading files
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.errors import InputError
-from sim.loaders import load_graph
+from sim.loaders import load_follows, load_graph
 from sim.scenario import AcceptInvitations, Behaviour, FileNetwork, Scenario, SyntheticNetwork
 
 TIE_KINDS = ("colleague", "field_peer", "offline", "client", "stranger")
@@ -48,6 +48,9 @@ class Network:
         u, v: tie endpoints with ``u < v`` (int32, length M).
         kind: index into :data:`TIE_KINDS` (int8, length M).
         strength: true strength in [0, 1] (float32, length M).
+        follows: for a network read from files with a follows file, (follower, followee)
+            member indices sorted by followee; None when follows are drawn by the rule
+            (synthetic networks) or there are none.
     """
 
     topics: tuple[str, ...]
@@ -56,6 +59,7 @@ class Network:
     v: NDArray[np.int32]
     kind: NDArray[np.int8]
     strength: NDArray[np.float32]
+    follows: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
 
     @property
     def size(self) -> int:
@@ -201,7 +205,10 @@ def file_network(spec: FileNetwork, rng: np.random.Generator, behaviour: Behavio
         TIE_KINDS.index("offline"),
     )
     kind = np.where(same, TIE_KINDS.index(spec.same_field_kind), cross_kind).astype(np.int8)
-    return Network(names, field, u, v, kind, draw_strength(rng, u.size, behaviour))
+    follows = None
+    if spec.follows is not None:
+        follows = load_follows(Path(spec.follows), graph.original_ids)
+    return Network(names, field, u, v, kind, draw_strength(rng, u.size, behaviour), follows)
 
 
 def largest_fields(

@@ -15,6 +15,8 @@ from numpy.typing import NDArray
 from sim.scenario import Platform, Scoring, Twitter2023
 from sim.sources import RECOMMENDED
 
+PINNED_GROUPS = 2
+"""Rows of a viewer are pinned or not: the number of groups a viewer's rows fall into."""
 PRESETS = ("linkedin", "edgerank", "twitter-2023", "chronological", "random")
 
 
@@ -154,7 +156,13 @@ def top_per_viewer(
     id, so the result does not depend on input order.
     """
     unpinned = np.ones(viewer.size, bool) if pinned is None else ~pinned
-    order = np.lexsort((post, -scores, unpinned, viewer))
+    # The order of lexsort((post, -scores, unpinned, viewer)), in two cheaper sorts: the
+    # rank of each row by (-score, post), then one integer key (viewer, unpinned, rank).
+    by_score = np.lexsort((post, -scores))
+    score_rank = np.empty(viewer.size, np.int64)
+    score_rank[by_score] = np.arange(viewer.size)
+    group = viewer.astype(np.int64) * PINNED_GROUPS + unpinned
+    order = np.argsort(group * viewer.size + score_rank)
     sorted_viewer = viewer[order]
     first = np.searchsorted(sorted_viewer, sorted_viewer)
     rank = np.arange(order.size) - first

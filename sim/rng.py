@@ -22,6 +22,9 @@ STREAMS = (
     "invitations",  # scripted bursts of accepted invitations
     "trend",  # the invitations of a trend, drawn before the run
     "outreach",  # the invitations a member sends, drawn before the run
+    "follows",  # whom members follow (synthetic networks), drawn before the run
+    "reading",  # how far down the ranked list each session reads
+    "notifications",  # which notifications are sent and when they are opened
 )
 
 

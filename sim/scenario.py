@@ -92,21 +92,41 @@ class TieKindMix(Strict):
         return self
 
 
+class FollowRule(Strict):
+    """Whom members of a synthetic network follow without being connected (one-directional)."""
+
+    per_member: int = param(
+        200,
+        "Accounts each member follows (draws; repeats, oneself and one's connections are"
+        " dropped, so fewer remain).",
+        "accounts",
+        "modelling choice, calibrated so that a session has at least 50 candidates"
+        " (docs/calibration.md)",
+        ge=0,
+    )
+    within_field: Probability = param(
+        0.5,
+        "Share of the follows drawn among creators of one's own field (the rest among all).",
+        "share",
+        "modelling choice (homophily, McPherson et al. 2001)",
+    )
+
+
 class SyntheticNetwork(Strict):
     """A homophilous, clustered, heavy-tailed professional network (see sim.network)."""
 
     source: Literal["synthetic"] = "synthetic"
-    members: int = param(4000, "Number of members.", "members", ge=2, le=50_000_000)
+    members: int = param(15_000, "Number of members.", "members", ge=2, le=50_000_000)
     mean_degree: float = param(
-        60.0,
-        "Mean number of connections per member (LinkedIn: mean about 300, median about 190;"
-        " scaled down with the network size).",
+        400.0,
+        "Requested mean number of connections per member; repeated pairs are dropped, so"
+        " about 300 remain at the defaults (LinkedIn: mean about 300, median about 190).",
         "connections",
-        "smprotips.com (a claimed LinkedIn 2021 US analysis, unverified), scaled",
+        "smprotips.com (a claimed LinkedIn 2021 US analysis, unverified; low quality)",
         gt=0,
     )
     degree_sigma: float = param(
-        0.9,
+        1.25,
         "Spread of the log-normal activity weights that make degrees heavy-tailed"
         " (0 gives near-Poisson degrees).",
         "log units",
@@ -115,12 +135,20 @@ class SyntheticNetwork(Strict):
         le=3,
     )
     company_size: float = param(
-        40.0, "Mean size of a company (the groups colleague ties form in).", "members", gt=1
+        300.0,
+        "Mean size of a company (the groups colleague ties form in); large enough for the"
+        " colleague share of about 300 connections.",
+        "members",
+        "modelling choice",
+        gt=1,
     )
     field_shares: list[Annotated[float, Field(ge=0)]] | None = param(
         None, "Share of members per topic, in the order of `topics`; equal when omitted.", "share"
     )
     kinds: TieKindMix = Field(default_factory=TieKindMix, description="Ties by kind.")
+    follows: FollowRule = Field(
+        default_factory=FollowRule, description="Accounts members follow (one-directional)."
+    )
 
 
 class FileNetwork(Strict):
@@ -136,6 +164,12 @@ class FileNetwork(Strict):
         "path",
     )
     label_prefix: str = param("", "Text put before every label to make field names.", "text")
+    follows: Path | None = param(
+        None,
+        "Follows: an edge list of `u v` lines, u follows v (one-directional; .gz allowed);"
+        " ids as in `edges`. When omitted nobody follows anyone.",
+        "path",
+    )
     missing_label: str | None = param(
         None, "Field given to nodes without a label; when omitted such nodes are an error.", "text"
     )
@@ -417,6 +451,33 @@ class TestAudience(Strict):
         return self
 
 
+class Notifications(Strict):
+    """Notifications of posts and of engagements that bring members into a session."""
+
+    enabled: bool = param(True, "Send notifications.", "switch")
+    post_fraction: Probability = param(
+        0.1,
+        "Share of a new post's test audience notified of it.",
+        "share",
+        "modelling choice, calibrated to stylized fact 11",
+    )
+    activity_fraction: Probability = param(
+        0.002,
+        "Share of the connections shown an engagement ('X commented on this') who are"
+        " notified of it.",
+        "share",
+        "modelling choice, calibrated to stylized fact 11",
+    )
+    delay_hours: float = param(
+        1.0,
+        "Mean delay between a notification and the session it brings (exponential).",
+        "hours",
+        "modelling choice; most engagement comes in a post's first hours"
+        " (about 70% of comments within 3 hours in one experiment, cristianchinabirta.ro 2021)",
+        gt=0,
+    )
+
+
 class Inference(Strict):
     """How the platform infers a member's topic weights (kept apart from the truth)."""
 
@@ -528,19 +589,19 @@ class Scoring(Strict):
         "practitioner reports (L): a share is worth 4-8 likes",
     )
     like_base: Probability = param(
-        0.04,
+        0.028,
         "Platform's base rate of the like head (also used by the twitter-2023 preset).",
         "1/impression",
         "equal to the default behaviour.like_rate",
     )
     comment_base: Probability = param(
-        0.01,
+        0.007,
         "Platform's base rate of the comment head.",
         "1/impression",
         "equal to the default behaviour.comment_rate",
     )
     share_base: Probability = param(
-        0.0035,
+        0.0025,
         "Platform's base rate of the share head.",
         "1/impression",
         "equal to the default behaviour.share_rate",
@@ -613,27 +674,37 @@ class Platform(Strict):
     ranker: Literal["linkedin", "edgerank", "twitter-2023", "chronological", "random"] = param(
         "linkedin", "Scoring preset (see sim.ranking).", "preset"
     )
-    feed_size: int = param(10, "Items a session views (K).", "items", ge=1, le=100)
+    feed_size: int = param(
+        30,
+        "Most items one session reads (K): the cap of the reading depth"
+        " (behaviour.session_depth_items).",
+        "items",
+        ge=1,
+        le=100,
+    )
     max_age_days: float = param(
-        2.0,
-        "Posts older than this are no longer candidates (most engagement comes early: about"
-        " 70% of comments within 3 hours in one experiment, cristianchinabirta.ro 2021).",
+        3.0,
+        "Posts older than this are no longer candidates (a proposed first-pass window of"
+        " 48-72 h for in-network candidates; no published LinkedIn value).",
         "days",
         FREE,
         gt=0,
     )
     out_of_network_per_session: float = param(
-        0.4,
-        "Mean number of out-of-network recommendations among a session's candidates (Poisson);"
-        " LinkedIn: more than 80% of the feed is organic from the network.",
+        30.0,
+        "Mean number of out-of-network recommendations drawn among a session's candidates"
+        " (Poisson); the ranker decides how many are shown (LinkedIn: more than 80% of the"
+        " feed is organic from the network).",
         "items",
-        "LinkedIn engineering, FollowFeed 2019 (calibrated to stylized fact 3)",
+        "LinkedIn retrieves 2,000 OON candidates per request (arXiv 2510.14223; H); tens per"
+        " session here, calibrated to stylized fact 3",
         ge=0,
     )
     affinity_half_life_days: float = param(
         30.0, "Half-life of the interaction counts behind estimated affinity.", "days", gt=0
     )
     test_audience: TestAudience = Field(default_factory=TestAudience)
+    notifications: Notifications = Field(default_factory=Notifications)
     inference: Inference = Field(default_factory=Inference)
     affinity: Affinity = Field(default_factory=Affinity)
     scoring: Scoring = Field(default_factory=Scoring)
@@ -672,6 +743,13 @@ class TieMultipliers(Strict):
         0.3, "Viewers not connected to the author (seen through a connection).", "x", ge=0
     )
     out_of_network: float = param(0.3, "Recommended posts by people you don't know.", "x", ge=0)
+    follow: float = param(
+        1.0,
+        "Posts of accounts one follows without a connection.",
+        "x",
+        "modelling choice: as a stranger = 1; one chose to follow",
+        ge=0,
+    )
     placed_stranger: float = param(
         1.0,
         "Strangers one has exchanged messages with (an answered question or a replied intro"
@@ -686,13 +764,23 @@ class Behaviour(Strict):
     """Members' true engagement (what they actually do; the platform only sees its effects)."""
 
     like_rate: Probability = param(
-        0.04,
+        0.028,
         "Base chance to like an item at the top of the feed.",
         "1/impression",
         "personal profiles: 2-5% engagement per impression (Socialinsider 2026)",
     )
-    comment_rate: Probability = param(0.01, "Base chance to comment.", "1/impression", FREE)
-    share_rate: Probability = param(0.0035, "Base chance to share.", "1/impression", FREE)
+    comment_rate: Probability = param(0.007, "Base chance to comment.", "1/impression", FREE)
+    share_rate: Probability = param(0.0025, "Base chance to share.", "1/impression", FREE)
+    session_depth_items: float = param(
+        10.0,
+        "Reading depth lambda: a session reads item i (0 = top) with probability"
+        " exp(-i / lambda), stopping at the first item it does not read (capped by"
+        " platform.feed_size).",
+        "items",
+        "position attention a(i) = exp(-i / lambda), lambda 5-15 items (Hodas and Lerman 2012"
+        " on visibility decaying with feed position; the range is a modelling proposal)",
+        ge=1,
+    )
     attention_decay_items: float = param(
         6.0,
         "Attention at position i is exp(-i / this).",
@@ -1077,7 +1165,7 @@ def _resolve_paths(raw: dict[str, Any], folder: Path) -> None:
     """Make file paths of the network section relative to the scenario's folder."""
     network = raw.get("network")
     if isinstance(network, dict):
-        for key in ("edges", "labels"):
+        for key in ("edges", "labels", "follows"):
             value = network.get(key)
             if isinstance(value, str) and not Path(value).is_absolute():
                 network[key] = str((folder / value).resolve())
@@ -1085,7 +1173,7 @@ def _resolve_paths(raw: dict[str, Any], folder: Path) -> None:
 
 def _check_files(scenario: Scenario, path: Path, prefix: str) -> None:
     if isinstance(scenario.network, FileNetwork):
-        for key in ("edges", "labels"):
+        for key in ("edges", "labels", "follows"):
             file = getattr(scenario.network, key)
             if file is not None and not Path(file).is_file():
                 raise InputError(path, f"{prefix}network.{key}", f"file not found: {file}")

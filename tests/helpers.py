@@ -25,10 +25,15 @@ def write_scenario(folder: Path, body: dict[str, Any], name: str = "scenario.yam
     return path
 
 
-def small_recruiter(folder: Path, members: int = 1500, **changes: Any) -> Path:
-    """The bundled recruiter study on a smaller network, with top-level changes."""
+def small_recruiter(
+    folder: Path, members: int = 3000, mean_degree: float | None = None, **changes: Any
+) -> Path:
+    """The bundled recruiter study on a smaller network (and, for very small ones, a lower
+    mean degree, so that enough IT members remain to invite), with top-level changes."""
     body = yaml.safe_load(RECRUITER.read_text())
     body["network"]["members"] = members
+    if mean_degree is not None:
+        body["network"]["mean_degree"] = mean_degree
     body.update(changes)
     return write_scenario(folder, body, "recruiter.yaml")
 

@@ -207,6 +207,7 @@ def test_source_shares_group_sources_before_and_after_the_event() -> None:
             ("v", rep, 1, 1, "hr", "stranger", 1),
             ("v", rep, 1, 2, "it", "second_degree", 3),
             ("v", rep, 1, 3, "it", "out_of_network", 1),
+            ("v", rep, 1, 3, "it", "follow", 4),
         ]
     feed = feed_rows(rows)
     out = source_shares(feed, before_day=2)
@@ -215,20 +216,23 @@ def test_source_shares_group_sources_before_and_after_the_event() -> None:
     assert got == pytest.approx(
         {
             ("before", "peer"): 0.8,
+            ("before", "follow"): 0.0,
             ("before", "stranger"): 0.2,
             ("before", "second_degree"): 0.0,
             ("before", "out_of_network"): 0.0,
             ("after", "peer"): 0.0,
+            ("after", "follow"): 0.5,
             ("after", "stranger"): 0.0,
-            ("after", "second_degree"): 0.75,
-            ("after", "out_of_network"): 0.25,
+            ("after", "second_degree"): 0.375,
+            ("after", "out_of_network"): 0.125,
         }
     )
-    assert (out["lo"] == out["mean"]).all() and (out["n"] == 2).all()  # identical replications
+    # identical replications: the interval is the mean (up to the logit round trip)
+    assert np.allclose(out["lo"], out["mean"]) and (out["n"] == 2).all()
     whole = source_shares(feed, before_day=None)
     assert set(whole["period"]) == {"whole run"}
     peer = whole[whole["group"] == "peer"]["mean"].item()
-    assert peer == pytest.approx(4 / 9)
+    assert peer == pytest.approx(4 / 13)
 
 
 def test_source_shares_rejects_an_unknown_source() -> None:
@@ -554,6 +558,8 @@ def posts_rows(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     frame["impressions"] = frame[[f"viewers_{g}" for g in groups]].sum(axis=1)
     frame["engagements_second_degree"] = 0
     frame["engagements_out_of_network"] = 0
+    frame["viewers_follow"] = 0
+    frame["engagements_follow"] = 0
     frame["engagements_tag"] = frame["engagements_peer"].clip(upper=1) * (frame["viewers_tag"] > 0)
     frame["likes"] = frame["engagements_peer"] + frame["engagements_stranger"]
     frame["comments"] = 0

@@ -67,7 +67,7 @@ def test_region_scenario_sweeps_into_a_map(tmp_path: Path) -> None:
     small = tmp_path / "region.yaml"
     text = (
         path.read_text()
-        .replace("members: 2000", "members: 400")
+        .replace("members: 10000", "members: 400\n  mean_degree: 40")
         .replace("duration_days: 120", "duration_days: 40")
     )
     small.write_text(text.replace("slice_hours: 2", "slice_hours: 6"))

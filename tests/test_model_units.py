@@ -149,13 +149,14 @@ def test_decide_matches_probabilities() -> None:
 
 def test_propensity_orders_relationships_as_the_model_says() -> None:
     params = Behaviour()
-    codes = np.arange(7, dtype=np.int8)
+    k = len(sources.SOURCES)
+    codes = np.arange(k, dtype=np.int8)
     m = behaviour.engagement_propensity(
-        np.zeros(7, np.int64),
+        np.zeros(k, np.int64),
         codes,
-        np.full(7, 0.5),
-        np.full(7, 0.2),
-        np.zeros(7, np.int64),
+        np.full(k, 0.5),
+        np.full(k, 0.2),
+        np.zeros(k, np.int64),
         params,
     )
     named = dict(zip(sources.SOURCES, m, strict=True))

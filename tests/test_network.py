@@ -94,3 +94,21 @@ def test_largest_fields_merges_the_small_ones() -> None:
     assert mapped.tolist() == [2, 0, 0, 1, 1, 1, 2]
     same, unchanged = largest_fields(names, field, 4)
     assert same == names and unchanged.tolist() == field.tolist()
+
+
+def test_the_default_degrees_are_linkedin_like() -> None:
+    """At the defaults (15,000 members) the median is about 190 and the mean about 300
+    connections, median/mean about 0.63 (smprotips.com; docs/calibration.md)."""
+    from sim.scenario import Scenario
+
+    scenario = Scenario.model_validate({"name": "degrees", "topics": ["a", "b", "c", "d", "e"]})
+    assert isinstance(scenario.network, SyntheticNetwork)
+    assert scenario.topics is not None
+    network = synthetic_network(
+        scenario.network, scenario.topics, np.random.default_rng(1), scenario.behaviour
+    )
+    degree = network.degree()
+    median, mean = float(np.median(degree)), float(degree.mean())
+    assert 170 <= median <= 210 and 270 <= mean <= 330, (median, mean)
+    assert 0.55 <= median / mean <= 0.70, median / mean
+    assert np.quantile(degree, 0.99) > 4 * median  # heavy tail

@@ -24,7 +24,7 @@ def saved(path: Path, out: Path, jobs: int) -> Path:
 
 @pytest.mark.slow  # three runs of the recruiter study at 600 members
 def test_same_seed_gives_byte_identical_tables_with_one_or_two_jobs(tmp_path: Path) -> None:
-    scenario = small_recruiter(tmp_path, members=600)
+    scenario = small_recruiter(tmp_path, members=600, mean_degree=40)
     first = saved(scenario, tmp_path / "a", jobs=1)
     second = saved(scenario, tmp_path / "b", jobs=1)
     parallel = saved(scenario, tmp_path / "c", jobs=2)
@@ -36,7 +36,7 @@ def test_same_seed_gives_byte_identical_tables_with_one_or_two_jobs(tmp_path: Pa
 
 @pytest.mark.slow  # the recruiter study at 600 members, two replications
 def test_every_row_carries_its_identifiers_and_seeds_differ(tmp_path: Path) -> None:
-    scenario = small_recruiter(tmp_path, members=600)
+    scenario = small_recruiter(tmp_path, members=600, mean_degree=40)
     folder = saved(scenario, tmp_path / "a", jobs=1)
     seeds = set()
     for name in TABLES:
@@ -55,7 +55,7 @@ def test_every_row_carries_its_identifiers_and_seeds_differ(tmp_path: Path) -> N
 
 def test_variants_share_their_history_until_the_event(tmp_path: Path) -> None:
     """Common random numbers: before day 30 the arms are the same run."""
-    scenario = small_recruiter(tmp_path, members=600)
+    scenario = small_recruiter(tmp_path, members=600, mean_degree=40)
     tables = merge_tables(
         run_study(load_study(scenario, {"replications": 1, "duration_days": 40}), progress=False)
     )

@@ -187,6 +187,8 @@ def test_the_test_audience_options_reach_the_engine(tmp_path: Path, small: dict[
         "affinity": {"draw": "affinity"},
         "growth": {"expansion": "growth"},
     }
+    # Members who like often, so observed engagement beats the prior and growth expands.
+    small["behaviour"] = {"like_rate": 0.2}
     small["variants"] = [{"name": "base"}] + [
         {"name": name, "platform": {"test_audience": values}} for name, values in options.items()
     ]

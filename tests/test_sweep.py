@@ -20,7 +20,7 @@ from sim import params
 from sim.cli import main
 from sim.experiment import RunOutput, RunSpec, load_tables, manifest, run_study, write_results
 from sim.metrics import TABLES
-from sim.scenario import STUDY_LEVEL, Scenario, load_study
+from sim.scenario import STUDY_LEVEL, Platform, Scenario, load_study
 from sim.sweep import grid, parse_setting, parse_settings
 
 TINY: dict[str, Any] = {
@@ -34,6 +34,9 @@ TINY: dict[str, Any] = {
 }
 FRACTION = "platform.test_audience.fraction"
 SWEEP_COLUMNS = ["point", "platform__test_audience__fraction"]
+
+K = Platform.model_fields["feed_size"].default
+"""The default feed size: what an arm a path does not reach keeps."""
 
 
 @pytest.fixture
@@ -161,8 +164,8 @@ def test_a_variant_path_changes_only_that_arm_even_for_inherited_sections(arms: 
         ],
     )
     assert [[a.scenario.platform.feed_size for a in p.study.arms] for p in plan.points] == [
-        [3, 10, 10],
-        [4, 10, 10],
+        [3, K, K],
+        [4, K, K],
     ]
     for point in plan.points:
         accepts = {
@@ -238,9 +241,9 @@ def test_a_name_that_is_a_number_is_taken_as_the_name(tmp_path: Path) -> None:
     path = tmp_path / "numbered.yaml"
     path.write_text(yaml.safe_dump(body, sort_keys=False))
     plan = sim.sweep.plan_sweep(path, ["variants.2.platform.feed_size=3"])
-    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [3, 10, 10]
+    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [3, K, K]
     plan = sim.sweep.plan_sweep(path, ["variants.1.platform.feed_size=3"])
-    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [10, 3, 10]
+    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [K, 3, K]
 
 
 def test_a_variant_path_and_a_base_path_to_the_same_field_overlap(arms: Path) -> None:
@@ -252,7 +255,7 @@ def test_a_variant_path_and_a_base_path_to_the_same_field_overlap(arms: Path) ->
     plan = sim.sweep.plan_sweep(
         arms, ["variants.plain.platform.feed_size=3", "variants.burst.platform.feed_size=4"]
     )
-    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [3, 4, 10]
+    assert [a.scenario.platform.feed_size for a in plan.points[0].study.arms] == [3, 4, K]
 
 
 def test_a_list_shared_through_a_yaml_alias_stays_shared(tmp_path: Path) -> None:

@@ -17,12 +17,13 @@ SOURCE_GROUP = {
     "offline": "peer",
     "client": "peer",
     "stranger": "stranger",
+    "follow": "follow",
     "second_degree": "second_degree",
     "out_of_network": "out_of_network",
 }
 
 #: Source groups in display order.
-SOURCE_GROUPS = ("peer", "second_degree", "stranger", "out_of_network")
+SOURCE_GROUPS = ("peer", "follow", "second_degree", "stranger", "out_of_network")
 
 
 def feed_topic_share(feed: pd.DataFrame, topics: Sequence[str] | None = None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ ROLLING_DAYS = 7
 #: Legend text of each source group.
 SOURCE_LABELS = {
     "peer": "peers (colleagues, field peers, offline, clients)",
+    "follow": "followed accounts (not connected)",
     "second_degree": "second degree (a connection engaged)",
     "stranger": "strangers (connections without a prior relationship)",
     "out_of_network": "out of network (recommended)",

@@ -38,7 +38,13 @@ Colour = tuple[float, float, float]
 
 #: Source group colours, from the end of the colorblind palette so they differ from the
 #: first topics' colours.
-_SOURCE_PALETTE_INDEX = {"peer": 9, "second_degree": 8, "stranger": 5, "out_of_network": 7}
+_SOURCE_PALETTE_INDEX = {
+    "peer": 9,
+    "follow": 6,
+    "second_degree": 8,
+    "stranger": 5,
+    "out_of_network": 7,
+}
 
 DPI = 150
 _BAND_ALPHA = 0.2

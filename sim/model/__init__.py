@@ -10,6 +10,9 @@ streams and arrays come in as arguments. :mod:`sim.engine` only schedules them.
 * :mod:`sim.model.candidates` — tags, activity fan-out, recommendations, candidates,
   scoring and top-K, expiry (7.6, 7.8, 7.9, 7.13, 7.17).
 * :mod:`sim.model.reactions` — impressions, engagement decisions, engagement counters (7.10).
+* :mod:`sim.model.follows` — whom members follow and their posts as candidates (7.18).
+* :mod:`sim.model.reading` — how far a session reads down the ranked list (7.19).
+* :mod:`sim.model.notifications` — notifications that bring members into a session (7.20).
 * :mod:`sim.model.learning` — estimated affinity and inferred interests (7.11, 7.12).
 * :mod:`sim.model.linking` — invitations, answers, bursts, pruning (7.14-7.16).
 * :mod:`sim.model.observation` — daily focal records and the run's records (9).

@@ -65,25 +65,35 @@ class Sessions:
 
 
 def draw_sessions(
-    state: State, rng: np.random.Generator, start: float, end: float, max_per_slice: int
+    state: State,
+    rng: np.random.Generator,
+    start: float,
+    end: float,
+    max_per_slice: int,
+    extra: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> Sessions:
     """The feed sessions of slice [start, end), merged per member.
 
     ``count ~ Poisson(sum_i s_i * (end - start))`` sessions, each of a member drawn
-    ``P(i) = s_i / sum_j s_j`` at a uniform time. A member with c sessions in the slice is
-    served once, at its first session time, for ``min(c, max_per_slice)`` sessions
-    (docs/model.md 11.1). The draws are made even when the count is 0.
+    ``P(i) = s_i / sum_j s_j`` at a uniform time; `extra` sessions (members, times: those
+    notifications bring, :func:`sim.model.notifications.due_sessions`) join them. A member
+    with c sessions in the slice is served once, at its first session time, for
+    ``min(c, max_per_slice)`` sessions (docs/model.md 11.1). The draws are made even when
+    the count is 0.
     """
     total = float(state.session_cum[-1])
     count = int(rng.poisson(total * (end - start)))
     draws = rng.random(count)
     times = start + rng.random(count) * (end - start)
-    if count == 0:
-        empty = np.zeros(0, np.int64)
-        return Sessions(empty, np.zeros(0), empty)
     members = np.minimum(
         np.searchsorted(state.session_cum, draws * total, side="right"), state.n - 1
     )
+    if extra is not None:
+        members = np.concatenate([members, extra[0]])
+        times = np.concatenate([times, extra[1]])
+    if members.size == 0:
+        empty = np.zeros(0, np.int64)
+        return Sessions(empty, np.zeros(0), empty)
     order = np.lexsort((times, members))
     members, times = members[order], times[order]
     viewers, first, per_member = np.unique(members, return_index=True, return_counts=True)

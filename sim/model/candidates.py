@@ -18,7 +18,16 @@ from sim.model.activity import Sessions
 from sim.model.state import State
 from sim.network import PEER_KINDS
 from sim.scenario import Behaviour, Platform
-from sim.sources import ACTIVITY, NETWORK, OUT_OF_NETWORK, RECOMMENDED, SECOND_DEGREE, TAG
+from sim.sources import (
+    ACTIVITY,
+    FOLLOW,
+    FOLLOWED,
+    NETWORK,
+    OUT_OF_NETWORK,
+    RECOMMENDED,
+    SECOND_DEGREE,
+    TAG,
+)
 
 
 def notify_tagged(
@@ -158,8 +167,10 @@ def gather_candidates(
     sessions: Sessions,
     recommended: tuple[NDArray[np.int64], NDArray[np.int64]],
     max_age_days: float,
+    followed: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> Gathered:
-    """Merge the served members' pool rows and recommendations into candidate pairs.
+    """Merge the served members' pool rows, followed accounts' posts
+    (:func:`sim.model.follows.followed_posts`) and recommendations into candidate pairs.
 
     Rows of one (viewer, post) merge: route = the lowest route code of its rows, proof k =
     its number of ``activity`` rows, primary = any ``network`` row. A pair is dropped when a
@@ -172,10 +183,19 @@ def gather_candidates(
     slot_of_row = state.session_slot[pool["viewer"][rows]]
     rows = rows[pool["available"][rows] <= sessions.time[slot_of_row]]
     rec_viewer, rec_post = recommended
-    cand_viewer = np.concatenate([pool["viewer"][rows].astype(np.int64), rec_viewer])
-    cand_post = np.concatenate([pool["post"][rows].astype(np.int64), rec_post])
-    cand_route = np.concatenate([pool["route"][rows], np.full(rec_post.size, RECOMMENDED, np.int8)])
-    cand_seen = np.concatenate([pool["consumed"][rows], np.zeros(rec_post.size, bool)])
+    fol_viewer, fol_post = followed if followed is not None else (rec_viewer[:0], rec_post[:0])
+    cand_viewer = np.concatenate([pool["viewer"][rows].astype(np.int64), fol_viewer, rec_viewer])
+    cand_post = np.concatenate([pool["post"][rows].astype(np.int64), fol_post, rec_post])
+    cand_route = np.concatenate(
+        [
+            pool["route"][rows],
+            np.full(fol_post.size, FOLLOW, np.int8),
+            np.full(rec_post.size, RECOMMENDED, np.int8),
+        ]
+    )
+    cand_seen = np.concatenate(
+        [pool["consumed"][rows], np.zeros(fol_post.size + rec_post.size, bool)]
+    )
     n_posts = posts.size
     cand_key = cand_viewer * n_posts + cand_post
     keys, inverse = np.unique(cand_key, return_inverse=True)
@@ -209,8 +229,9 @@ def candidate_features(
 ) -> ranking.Candidates:
     """What the ranker sees of each candidate at its session time `now`.
 
-    source = the tie kind when viewer and author are connected, else ``out_of_network``
-    for recommendations and ``second_degree`` otherwise; affinity = the decayed estimate
+    source = the tie kind when viewer and author are connected, else ``follow`` when the
+    viewer follows the author, ``out_of_network`` for recommendations and ``second_degree``
+    otherwise; affinity = the decayed estimate
     ``a 2^(-(now - t_a) / h)`` (0 when not connected; MODEL.md 3.5); belief =
     ``theta_v,topic / max_t theta_v,t``; age = now - created.
     """
@@ -219,6 +240,7 @@ def candidate_features(
     connected = edge >= 0
     safe_edge = np.maximum(edge, 0)
     not_connected = np.where(g.route == RECOMMENDED, OUT_OF_NETWORK, SECOND_DEGREE)
+    not_connected = np.where(g.route == FOLLOW, FOLLOWED, not_connected)
     source = np.where(connected, ties.kind[safe_edge], not_connected).astype(np.int8)
     affinity = np.where(
         connected,
@@ -259,17 +281,19 @@ def select_feed(
 def mark_shown(
     state: State, g: Gathered, shown: NDArray[np.int64], now: NDArray[np.float64]
 ) -> None:
-    """Shown pairs are consumed: their pool rows are marked, and a shown recommendation is
-    stored as a consumed row, so no post is shown to a member twice (docs/model.md 11.2)."""
+    """Shown pairs are consumed: their pool rows are marked, and a shown recommendation or
+    followed account's post is stored as a consumed row, so no post is shown to a member
+    twice (docs/model.md 11.2)."""
     pool = state.pool
     shown_key = g.viewer[shown] * state.posts.size + g.post[shown]
     pool["consumed"][g.rows[np.isin(g.row_keys, shown_key)]] = True
-    recommended_only = shown[g.route[shown] == RECOMMENDED]
+    pulled = (g.route[shown] == RECOMMENDED) | (g.route[shown] == FOLLOW)
+    recommended_only = shown[pulled]
     if recommended_only.size:
         pool.append(
             viewer=g.viewer[recommended_only],
             post=g.post[recommended_only],
-            route=RECOMMENDED,
+            route=g.route[recommended_only],
             available=now[recommended_only],
             consumed=True,
         )

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import ties as ties_module
+from sim.model import reading
 from sim.model.state import State
 from sim.network import TIE_KINDS
 from sim.records import POST_COUNTERS, RunRecords
@@ -57,6 +58,10 @@ def run_records(state: State, duration_days: int) -> RunRecords:
         for name in ("author", "topic", "created", "author_connections", *POST_COUNTERS)
     }
     counts = dict(state.counts)
+    counts.update(
+        median_candidates_per_session=histogram_median(state.candidates_seen),
+        median_items_read_per_session=histogram_median(state.items_seen),
+    )
     counts.update(posts=state.posts.size, ties=state.ties.pairs, members=state.n)
     return RunRecords(
         topics=state.topics,
@@ -70,3 +75,33 @@ def run_records(state: State, duration_days: int) -> RunRecords:
         ties=focal_ties(state, duration_days),
         counts=counts,
     )
+
+
+def count_session_sizes(
+    state: State, slot: NDArray[np.int64], count: NDArray[np.int64], depths: NDArray[np.int64]
+) -> None:
+    """Record, for every session of the slice, its candidates (those of the served member,
+    whose sessions in the slice share them; `slot` is each candidate's served member) and
+    the items it reads (:func:`sim.model.reading.items_read`), in the histograms
+    ``candidates_seen`` and ``items_seen``, and add the candidates to the run's counts."""
+    per_member = np.bincount(slot, minlength=count.size)
+    read = reading.items_read(depths, per_member)
+    used = np.arange(depths.shape[1])[None, :] < count[:, None]
+    state.candidates_seen = add_histogram(state.candidates_seen, np.repeat(per_member, count))
+    state.items_seen = add_histogram(state.items_seen, read[used])
+    state.counts["candidates"] += int((per_member * count).sum())
+
+
+def add_histogram(hist: NDArray[np.int64], values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """`hist` (entry v counts the values equal to v) with `values` added (grown as needed)."""
+    more = np.bincount(values, minlength=hist.size)
+    more[: hist.size] += hist
+    return more
+
+
+def histogram_median(hist: NDArray[np.int64]) -> int:
+    """The lower median of the values a histogram counts (0 when it is empty)."""
+    total = int(hist.sum())
+    if total == 0:
+        return 0
+    return int(np.searchsorted(np.cumsum(hist), (total + 1) // 2))

@@ -10,11 +10,18 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
-from sim.model import linking
-from sim.model.state import CONNECTION_COUNTS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
+from sim.model import follows, linking
+from sim.model.state import (
+    CONNECTION_COUNTS,
+    PENDING_COLUMNS,
+    POOL_COLUMNS,
+    POST_COLUMNS,
+    WAITING_COLUMNS,
+    State,
+)
 from sim.network import TIE_KINDS, Network, pick_focal
 from sim.records import Columns
-from sim.scenario import FocalMember, Members, Scenario
+from sim.scenario import FocalMember, Members, Scenario, SyntheticNetwork
 from sim.sources import SOURCES
 from sim.ties import Ties
 
@@ -78,6 +85,29 @@ def place_focal(
     return np.array(chosen, dtype=np.int64)
 
 
+def initial_follows(
+    scenario: Scenario,
+    network: Network,
+    ties: Ties,
+    post_rate: NDArray[np.float64],
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """The follow index (:func:`sim.model.follows.follow_index`): follows drawn by the
+    synthetic network's rule (:func:`sim.model.follows.draw_follows`, from the ``follows``
+    stream, after the focal members' rates are set), or those of the follows file."""
+    spec = scenario.network
+    if isinstance(spec, SyntheticNetwork):
+        rule = spec.follows
+        follower, followee = follows.draw_follows(
+            network.field, post_rate, rule.per_member, rule.within_field, rng
+        )
+    elif network.follows is not None:
+        follower, followee = network.follows
+    else:
+        follower = followee = np.zeros(0, np.int64)
+    return follows.follow_index(network.size, follower, followee, ties)
+
+
 def initial_state(
     scenario: Scenario,
     network: Network,
@@ -102,6 +132,7 @@ def initial_state(
         network.field, ties.src, ties.dst, n_topics, scenario.platform.inference.profile_weight
     )
     focal_ids = place_focal(network, scenario.focal, session_rate, post_rate, source)
+    follow_ptr, followees = initial_follows(scenario, network, ties, post_rate, rng["follows"])
     focal_slot = np.full(n, -1, dtype=np.int64)
     focal_slot[focal_ids] = np.arange(focal_ids.size)
     tag_count = np.zeros(n, np.int64)
@@ -127,6 +158,11 @@ def initial_state(
         posts=Columns(POST_COLUMNS),
         pool=Columns(POOL_COLUMNS),
         waiting=Columns(WAITING_COLUMNS),
+        follow_ptr=follow_ptr,
+        followees=followees,
+        pending=Columns(PENDING_COLUMNS),
+        candidates_seen=np.zeros(1, np.int64),
+        items_seen=np.zeros(1, np.int64),
         next_undecided=0,
         is_session=np.zeros(n, bool),
         session_slot=np.full(n, -1, dtype=np.int64),
@@ -137,7 +173,13 @@ def initial_state(
         connections=np.zeros(
             (focal_ids.size, days + 1, len(TIE_KINDS), len(CONNECTION_COUNTS)), np.int64
         ),
-        counts={"sessions": 0, "impressions": 0, "engagements": 0},
+        counts={
+            "sessions": 0,
+            "notified_sessions": 0,
+            "impressions": 0,
+            "engagements": 0,
+            "candidates": 0,
+        },
     )
     linking.plan_all(state, scenario, rng["trend"], rng["outreach"])
     state.session_cum = np.cumsum(state.session_rate)

@@ -78,24 +78,25 @@ def decide_reactions(
     state: State,
     seen: Impressions,
     rank: NDArray[np.int64],
+    position: NDArray[np.int64],
     uniforms: NDArray[np.float64],
     params: Behaviour,
-    feed_size: int,
 ) -> NDArray[np.int8]:
     """Each impression's action, by the viewer's true behaviour.
 
-    The propensity (:func:`sim.behaviour.engagement_propensity`) uses the feed position
-    ``rank mod K``, the true strength s of the viewer -> author tie
-    (``unconnected_strength`` without one), whether the tie is placed, the viewer's relative
-    true interest in the topic, social proof and the tag; the decision
-    (:func:`sim.behaviour.decide`) uses the viewer's uniform at that rank (MODEL.md 4).
+    The propensity (:func:`sim.behaviour.engagement_propensity`) uses the item's position
+    in its session (:func:`sim.model.reading.positions`), the true strength s of the
+    viewer -> author tie (``unconnected_strength`` without one), whether the tie is placed,
+    the viewer's relative true interest in the topic, social proof and the tag; the decision
+    (:func:`sim.behaviour.decide`) uses the viewer's uniform at its rank in the served
+    member's list (MODEL.md 4).
     """
     ties = state.ties
     connected = seen.edge >= 0
     safe_edge = np.maximum(seen.edge, 0)
     strength = np.where(connected, ties.strength[safe_edge], params.unconnected_strength)
     propensity = behaviour.engagement_propensity(
-        rank % feed_size,
+        position,
         seen.source,
         strength,
         state.relative_interest[seen.viewer, seen.topic],

@@ -36,6 +36,8 @@ POOL_COLUMNS: dict[str, DTypeLike] = {
 }
 """Columns of the candidate pool: who may see which post, by which route
 (:data:`sim.sources.ROUTES`), from when (day), and whether the row has been shown."""
+PENDING_COLUMNS: dict[str, DTypeLike] = {"member": np.int32, "time": np.float64}
+"""Columns of the notification sessions to come: who opens the feed, and when (day)."""
 CONNECTION_COUNTS = ("connections", "reached")
 """Last axis of :attr:`State.connections`: ties, and of them those whose partner ever saw
 one of the member's posts."""
@@ -86,6 +88,16 @@ class State:
     """Delivered candidates (:data:`POOL_COLUMNS`), one row per (viewer, post, route)."""
     waiting: Columns
     """Connections outside a test audience, by post id, until the window ends."""
+    follow_ptr: NDArray[np.int64]
+    """Member i follows ``followees[follow_ptr[i]:follow_ptr[i + 1]]`` (CSR)."""
+    followees: NDArray[np.int32]
+    """The accounts every member follows (not connected to it), grouped by follower."""
+    pending: Columns
+    """Notification sessions to come (:data:`PENDING_COLUMNS`)."""
+    candidates_seen: NDArray[np.int64]
+    """Histogram of candidates per session: entry c counts sessions with c candidates."""
+    items_seen: NDArray[np.int64]
+    """Histogram of items read per session."""
     next_undecided: int
     """First post whose wider distribution is not decided yet."""
     is_session: NDArray[np.bool_]
@@ -104,7 +116,8 @@ class State:
     """Focal connections by kind after each day, and of them ever reached, shape
     (focal, day + 1, kind, 2)."""
     counts: dict[str, int]
-    """Run totals: sessions, impressions, engagements."""
+    """Run totals: sessions (of them brought by notifications), impressions, engagements,
+    candidates (summed over sessions)."""
 
     @property
     def n(self) -> int:

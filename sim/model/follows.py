@@ -1,0 +1,102 @@
+"""Follows (docs/model.md 7.18): one-directional subscriptions to accounts one is not
+connected to; a followed account's recent posts are in-network candidates of the follower's
+sessions (route ``follow``), retrieved when the follower opens the feed."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.state import State
+from sim.ties import Ties
+
+
+def draw_follows(
+    field: NDArray[np.int16],
+    post_rate: NDArray[np.float64],
+    per_member: int,
+    within_field: float,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Whom each member follows: ``per_member`` draws per member.
+
+    Each draw is, with probability q (``within_field``), among the members of the
+    follower's field, else among all members; the account is member j with probability
+    ``r_j / sum r`` over that pool, r the posting rate (creators with many posts gather
+    many followers, the creator weight of a first-pass ranker's follow inventory). Draws of
+    oneself are dropped, and repeated draws count once. Three uniforms per draw (within?,
+    which account), drawn even when a pool has no poster (such draws are dropped).
+
+    Returns:
+        follower, followee member indices, sorted by (follower, followee).
+    """
+    n = field.size
+    follower = np.repeat(np.arange(n, dtype=np.int64), per_member)
+    within = rng.random(follower.size) < within_field
+    pick = rng.random(follower.size)
+    order = np.argsort(field, kind="stable")
+    cum = np.cumsum(post_rate[order])
+    cum0 = np.concatenate([[0.0], cum])
+    n_fields = int(field.max()) + 1 if n else 0
+    start = np.searchsorted(field[order], np.arange(n_fields), side="left")
+    end = np.searchsorted(field[order], np.arange(n_fields), side="right")
+    own = field[follower]
+    lo = np.where(within, cum0[start[own]], 0.0)
+    width = np.where(within, cum0[end[own]] - cum0[start[own]], cum0[-1])
+    slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
+    followee = order[slot]
+    keep = (width > 0) & (followee != follower)
+    keys = np.sort(follower[keep] * n + followee[keep])
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return keys // n, keys % n
+
+
+def follow_index(
+    n: int, follower: NDArray[np.int64], followee: NDArray[np.int64], ties: Ties
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """The accounts each member follows as CSR arrays (``ptr``, int64 of length n + 1;
+    followees, int32), without the pairs already connected (a connection's posts come by the
+    network routes). Member i follows ``followees[ptr[i]:ptr[i + 1]]``, ascending. (Pairs
+    are looked up in (follower, followee) order, which keeps the tie lookup fast.)"""
+    key = np.sort(follower.astype(np.int64) * n + followee)
+    follower, followee = key // n, key % n
+    keep = ties.lookup(follower, followee) < 0
+    follower, followee = follower[keep], followee[keep]
+    counts = np.bincount(follower, minlength=n)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return ptr, followee.astype(np.int32)
+
+
+def followed_posts(
+    state: State, viewers: NDArray[np.int64], time: NDArray[np.float64], max_age_days: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The posts of the accounts each served member follows (first-pass retrieval of the
+    follow inventory; LinkedIn FollowFeed serves connections' and follows' posts,
+    calibration-sources.md 1): every post created in ``[t - max_age_days, t]`` by an
+    account that viewer (session time t) follows. Returns (viewer, post) pairs."""
+    posts = state.posts
+    if posts.size == 0 or viewers.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    first = int(np.searchsorted(posts["created"], float(time.min()) - max_age_days, "left"))
+    recent = np.arange(first, posts.size)
+    by_author = recent[np.argsort(posts["author"][recent], kind="stable")]
+    per_author = np.bincount(posts["author"][recent], minlength=state.n)
+    post_start = np.concatenate([[0], np.cumsum(per_author)])
+    ptr = state.follow_ptr
+    n_follows = ptr[viewers + 1] - ptr[viewers]
+    owner = np.repeat(np.arange(viewers.size), n_follows)
+    followee = state.followees[expand(ptr[viewers], n_follows)].astype(np.int64)
+    n_posts = per_author[followee]
+    pair = np.repeat(np.arange(followee.size), n_posts)
+    post = by_author[expand(post_start[followee], n_posts)]
+    viewer_row = owner[pair]
+    created = posts["created"][post]
+    ok = (created <= time[viewer_row]) & (created >= time[viewer_row] - max_age_days)
+    return viewers[viewer_row[ok]], post[ok]
+
+
+def expand(start: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``concatenate([arange(s, s + c) for s, c in zip(start, count)])``, vectorised."""
+    total = int(count.sum())
+    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(start, count) + offset
