@@ -47,15 +47,15 @@ def labelled_graph(folder: Path, seed: int = 5) -> tuple[Path, Path]:
 
 
 def study(edges: Path, labels: Path, burst: bool = True) -> dict[str, Any]:
-    """A member of the largest department; with ``burst``, 15 invitations accepted on day 4."""
+    """A member of the largest department; with ``burst``, 15 invitations accepted on day 10."""
     variants: list[dict[str, Any]] = [{"name": "baseline"}]
     if burst:
-        event = {"day": 4, "action": "accept_invitations", "member": "member"}
+        event = {"day": 10, "action": "accept_invitations", "member": "member"}
         event |= {"count": 15, "field": BURST_DEPARTMENT}
         variants.append({"name": "accept-15", "events": [event]})
     return {
         "name": "departments",
-        "duration_days": 12,
+        "duration_days": 30,
         "replications": 3,
         "slice_hours": 6,
         "seed": 11,

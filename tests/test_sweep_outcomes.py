@@ -32,10 +32,9 @@ def small_study(folder: Path) -> Path:
     """The bundled recruiter study, made small by editing its text (the alias stays)."""
     text = RECRUITER.read_text(encoding="utf-8")
     for old, new in [
-        ("members: 4000", "members: 400"),
-        ("mean_degree: 120", "mean_degree: 30"),
+        ("members: 10000", "members: 400\n  mean_degree: 30"),
         ("duration_days: 90", f"duration_days: {DAYS}"),
-        ("replications: 10", "replications: 3"),
+        ("replications: 4", "replications: 3"),
         ("{day: 30,", f"{{day: {EVENT_DAY},"),
     ]:
         assert old in text
