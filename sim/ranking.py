@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.scenario import Platform, Scoring, Twitter2023
 from sim.sources import RECOMMENDED
 
-PINNED_GROUPS = 2
-"""Rows of a viewer are pinned or not: the number of groups a viewer's rows fall into."""
 PRESETS = ("linkedin", "edgerank", "twitter-2023", "chronological", "random")
 
 
@@ -153,18 +152,20 @@ def top_per_viewer(
 
     ``limit`` is given per candidate row (equal for all rows of one viewer). ``pinned``
     candidates (notifications) come before all others. Ties in score go to the lower post
-    id, so the result does not depend on input order.
+    id, so the result does not depend on input order: the rows of
+    ``lexsort((post, -scores, ~pinned, viewer))`` whose rank within their viewer is below
+    the limit, in that order. Rows already ordered by (viewer, post), as the engine gives
+    them, are ranked in place (:func:`sim.kernels.top_in_groups`); others are ordered first.
     """
-    unpinned = np.ones(viewer.size, bool) if pinned is None else ~pinned
-    # The order of lexsort((post, -scores, unpinned, viewer)), in two cheaper sorts: the
-    # rank of each row by (-score, post), then one integer key (viewer, unpinned, rank).
-    by_score = np.lexsort((post, -scores))
-    score_rank = np.empty(viewer.size, np.int64)
-    score_rank[by_score] = np.arange(viewer.size)
-    group = viewer.astype(np.int64) * PINNED_GROUPS + unpinned
-    order = np.argsort(group * viewer.size + score_rank)
-    sorted_viewer = viewer[order]
-    first = np.searchsorted(sorted_viewer, sorted_viewer)
-    rank = np.arange(order.size) - first
-    keep = rank < limit[order]
-    return order[keep], rank[keep]
+    if viewer.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pinned = np.zeros(viewer.size, bool) if pinned is None else pinned
+    key = viewer.astype(np.int64) * (int(post.max()) + 1) + post
+    order = None if bool((key[1:] > key[:-1]).all()) else np.argsort(key, kind="stable")
+    if order is not None:
+        viewer, scores, pinned, limit = viewer[order], scores[order], pinned[order], limit[order]
+    starts = np.flatnonzero(np.concatenate([[True], viewer[1:] != viewer[:-1], [True]]))
+    rows, rank = kernels.top_in_groups(
+        starts.astype(np.int64), scores.astype(np.float64), pinned, limit[starts[:-1]]
+    )
+    return (rows if order is None else order[rows]), rank

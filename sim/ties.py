@@ -2,7 +2,7 @@
 
 Every undirected tie is stored twice (once from each end). The ties of the start are sorted
 by (source, target), so a member's connections are one contiguous row and any (viewer,
-author) pair is found with one vectorised binary search. Ties added during a run (accepted
+author) pair is found by a binary search in the viewer's row. Ties added during a run (accepted
 invitations, bursts) are appended to the columns and indexed by a small overlay of their own,
 so adding a few ties costs in proportion to them, not to all ties; :meth:`Ties.rows` returns
 a member's ties in (source, target) order either way. Removing ties (pruning, rare) merges
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.network import Network
 
 NEVER = np.float32(np.nan)
@@ -86,7 +87,6 @@ class Ties:
         """Sort all ties into the main index (no overlay)."""
         key = columns["src"].astype(np.int64) * self.size + columns["dst"]
         order = np.argsort(key, kind="stable")
-        self.key = key[order]
         self._count = int(key.size)
         capacity = self._count + max(1024, self._count // 100)
         self._store: dict[str, NDArray[Any]] = {}
@@ -136,12 +136,10 @@ class Ties:
 
     def lookup(self, src: NDArray[np.integer], dst: NDArray[np.integer]) -> NDArray[np.int64]:
         """Index of each tie src -> dst, or -1 where the two are not connected."""
-        key = src.astype(np.int64) * self.size + dst
-        found = np.full(key.size, -1, np.int64)
-        if self.key.size:
-            pos = np.minimum(np.searchsorted(self.key, key), self.key.size - 1)
-            found = np.where(self.key[pos] == key, pos, -1)
+        source, target = np.asarray(src, np.int64), np.asarray(dst, np.int64)
+        found = kernels.find_in_rows(self.indptr, self.dst, source, target)
         if self._extra_key.size:
+            key = source * self.size + target
             missing = np.flatnonzero(found < 0)
             pos = np.minimum(
                 np.searchsorted(self._extra_key, key[missing]), self._extra_key.size - 1
