@@ -89,3 +89,57 @@ def top_in_groups(  # pragma: no cover - compiled
             rank[out + j] = j
         out += want
     return rows, rank
+
+
+@njit(cache=True, nogil=True)
+def merge_sorted_rows(  # pragma: no cover - compiled
+    key: NDArray[np.int64],
+    order: NDArray[np.int64],
+    route: NDArray[np.int8],
+    seen: NDArray[np.bool_],
+    proof_route: int,
+    primary_route: int,
+) -> tuple[
+    NDArray[np.int64],
+    NDArray[np.int64],
+    NDArray[np.int8],
+    NDArray[np.int64],
+    NDArray[np.bool_],
+    NDArray[np.bool_],
+]:
+    """Merge rows of equal ``key`` (visited in ``order``, which sorts the keys).
+
+    Returns the distinct keys (ascending), each row's group (index of its key), and per
+    key: the lowest route of its rows, the number of its rows with route ``proof_route``,
+    whether any has route ``primary_route``, and whether any is ``seen``. The same as
+    ``unique(key, return_inverse=True)`` followed by ``minimum.at``, ``bincount`` and
+    boolean scatters over the inverse.
+    """
+    n = key.size
+    groups = 0
+    for i in range(n):
+        if i == 0 or key[order[i]] != key[order[i - 1]]:
+            groups += 1
+    keys = np.empty(groups, np.int64)
+    group_of = np.empty(n, np.int64)
+    best = np.empty(groups, np.int8)
+    proof = np.zeros(groups, np.int64)
+    primary = np.zeros(groups, np.bool_)
+    any_seen = np.zeros(groups, np.bool_)
+    g = -1
+    for i in range(n):
+        row = order[i]
+        if i == 0 or key[row] != key[order[i - 1]]:
+            g += 1
+            keys[g] = key[row]
+            best[g] = route[row]
+        elif route[row] < best[g]:
+            best[g] = route[row]
+        group_of[row] = g
+        if route[row] == proof_route:
+            proof[g] += 1
+        if route[row] == primary_route:
+            primary[g] = True
+        if seen[row]:
+            any_seen[g] = True
+    return keys, group_of, best, proof, primary, any_seen

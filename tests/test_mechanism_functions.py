@@ -366,7 +366,7 @@ def test_gather_merges_routes_counts_proof_and_drops_seen_own_and_stale() -> Non
     sessions = activity.Sessions(np.array([0]), np.array([1.0]), np.array([1]))
     g = candidates.gather_candidates(state, sessions, (np.array([0]), np.array([0])), 2.0)
     assert_array_equal(g.rows, [0, 1, 2, 5, 6, 7])
-    assert_array_equal(g.row_keys, [1, 1, 1, 2, 3, 0])
+    assert_array_equal(g.row_candidate, [0, 0, 0, -1, 1, -1])  # own post, seen: dropped
     assert_array_equal(g.viewer, [0, 0])
     assert_array_equal(g.post, [1, 3])
     assert_array_equal(g.author, [2, 1])
@@ -379,7 +379,7 @@ def gathered(**columns: list[Any]) -> candidates.Gathered:
     size = len(columns["viewer"])
     values: dict[str, Any] = {
         "rows": [],
-        "row_keys": [],
+        "row_candidate": [],
         "author": [0] * size,
         "route": [NETWORK] * size,
         "proof": [0] * size,
@@ -435,7 +435,7 @@ def test_shown_rows_are_consumed_and_shown_recommendations_stored() -> None:
     add_pool(state, (0, 1, NETWORK, 0.0, False), (0, 2, ACTIVITY, 0.0, False))
     g = gathered(
         rows=[0, 1],
-        row_keys=[1, 2],
+        row_candidate=[0, 2],
         viewer=[0, 0, 0],
         post=[1, 0, 2],
         route=[NETWORK, RECOMMENDED, ACTIVITY],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim import beliefs, ranking
+from sim import beliefs, kernels, ranking
 from sim.model.activity import Sessions
 from sim.model.state import State
 from sim.network import PEER_KINDS
@@ -145,7 +145,7 @@ class Gathered:
 
     Attributes:
         rows: pool rows available to the served members by their session time.
-        row_keys: ``viewer * n_posts + post`` of each of those rows.
+        row_candidate: the candidate each of those rows merged into (-1: dropped).
         viewer, post, author: the candidate pairs (ordered by viewer, then post).
         route: best route of the pair (lowest code of :data:`sim.sources.ROUTES`).
         proof: ``activity`` rows of the pair (social proof k).
@@ -153,7 +153,7 @@ class Gathered:
     """
 
     rows: NDArray[np.int64]
-    row_keys: NDArray[np.int64]
+    row_candidate: NDArray[np.int64]
     viewer: NDArray[np.int64]
     post: NDArray[np.int64]
     author: NDArray[np.int64]
@@ -198,23 +198,19 @@ def gather_candidates(
     )
     n_posts = posts.size
     cand_key = cand_viewer * n_posts + cand_post
-    keys, inverse = np.unique(cand_key, return_inverse=True)
-    seen = np.zeros(keys.size, bool)
-    seen[inverse[cand_seen]] = True
-    route = np.full(keys.size, RECOMMENDED, np.int8)
-    np.minimum.at(route, inverse, cand_route)
-    proof = np.bincount(inverse[cand_route == ACTIVITY], minlength=keys.size)
-    primary = np.zeros(keys.size, bool)
-    primary[inverse[cand_route == NETWORK]] = True
+    keys, group_of, route, proof, primary, seen = kernels.merge_sorted_rows(
+        cand_key, np.argsort(cand_key), cand_route, cand_seen, ACTIVITY, NETWORK
+    )
     viewer = keys // n_posts
     post = keys % n_posts
     author = posts["author"][post].astype(np.int64)
     age = sessions.time[state.session_slot[viewer]] - posts["created"][post]
     fresh = (age <= max_age_days) | (route == TAG)
     valid = ~seen & (author != viewer) & fresh
+    candidate_of_key = np.where(valid, np.cumsum(valid) - 1, -1)
     return Gathered(
         rows=rows,
-        row_keys=cand_key[: rows.size],
+        row_candidate=candidate_of_key[group_of[: rows.size]],
         viewer=viewer[valid],
         post=post[valid],
         author=author[valid],
@@ -259,7 +255,7 @@ def candidate_features(
         edge=edge,
         age=now - posts["created"][g.post],
         affinity=affinity,
-        belief=state.theta[g.viewer, topic] / state.theta[g.viewer].max(axis=1),
+        belief=state.theta[g.viewer, topic] / state.theta.max(axis=1)[g.viewer],
         proof=g.proof,
     )
 
@@ -285,8 +281,9 @@ def mark_shown(
     followed account's post is stored as a consumed row, so no post is shown to a member
     twice (docs/model.md 11.2)."""
     pool = state.pool
-    shown_key = g.viewer[shown] * state.posts.size + g.post[shown]
-    pool["consumed"][g.rows[np.isin(g.row_keys, shown_key)]] = True
+    is_shown = np.zeros(g.viewer.size + 1, bool)  # the last entry stands for dropped rows
+    is_shown[shown] = True
+    pool["consumed"][g.rows[is_shown[g.row_candidate]]] = True
     pulled = (g.route[shown] == RECOMMENDED) | (g.route[shown] == FOLLOW)
     recommended_only = shown[pulled]
     if recommended_only.size:
