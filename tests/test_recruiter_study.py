@@ -3,7 +3,8 @@
 Paired by replication, the IT share of the recruiter's feed over days 31-90 is higher after
 accepting 100 IT invitations than in the baseline, and the arm without the connection term
 lies between them. When the 100 new contacts are finance professionals instead, the IT share
-does not rise: the shift comes from who the contacts are, not from code that targets IT.
+does not rise: the shift comes from who the contacts are, not from code that targets IT. The
+same burst under the ``chronological`` ranker gives a different IT share: ranking matters.
 
 Tolerance: each difference is judged by its paired 95% t-interval over 8 replications
 (fixed seeds, so the test is deterministic); an interval that excludes zero is a difference.
@@ -40,8 +41,17 @@ def paired(shares: pd.DataFrame, a: str, b: str) -> tuple[float, float, float]:
 
 @pytest.fixture(scope="module")
 def shares(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """The three arms, and the burst replayed under the ``chronological`` ranker (newest
+    first: no inference, affinity or social proof) on the same random numbers."""
     folder = tmp_path_factory.mktemp("recruiter")
-    tables = run_tables(small_recruiter(folder, **FAST), replications=REPLICATIONS, jobs=2)
+    body = yaml.safe_load(small_recruiter(folder, **FAST).read_text())
+    burst = body["variants"][1]
+    body["variants"].append(
+        burst | {"name": "chronological", "platform": {"ranker": "chronological"}}
+    )
+    path = folder / "recruiter.yaml"
+    path.write_text(yaml.safe_dump(body))
+    tables = run_tables(path, replications=REPLICATIONS, jobs=2)
     return it_share_after_event(tables["feed"])
 
 
@@ -77,18 +87,9 @@ def test_the_shift_vanishes_when_the_new_contacts_are_finance_professionals(
     assert abs(mean_nt) < 0.1 * it_effect, f"without inference: IT moved by {mean_nt:.3f}"
 
 
-def test_the_ranker_decides_part_of_the_shift(tmp_path: Path) -> None:
-    """The same burst replayed under the ``chronological`` ranker (newest first, no
-    inference, affinity or social proof) on common random numbers: the IT share of the
-    recruiter's feed after the burst differs from the ``linkedin`` ranker's (paired 95%
-    interval over 8 replications excludes zero), so the finding is about ranking, not only
-    about the supply of posts."""
-    body = yaml.safe_load(small_recruiter(tmp_path, **FAST).read_text())
-    burst = body["variants"][1]
-    chronological = burst | {"name": "chronological", "platform": {"ranker": "chronological"}}
-    body["variants"] = [burst, chronological]
-    path = tmp_path / "rankers.yaml"
-    path.write_text(yaml.safe_dump(body))
-    shares = it_share_after_event(run_tables(path, replications=REPLICATIONS, jobs=2)["feed"])
+def test_the_ranker_decides_part_of_the_shift(shares: pd.DataFrame) -> None:
+    """Under the ``chronological`` ranker the IT share of the recruiter's feed after the
+    burst differs from the ``linkedin`` ranker's (paired 95% interval excludes zero): the
+    finding is about ranking, not only about the supply of posts."""
     mean, lo, hi = paired(shares, "accept-100-it", "chronological")
     assert hi < 0 or lo > 0, f"chronological - linkedin = {mean:.3f} ({lo:.3f}, {hi:.3f})"
