@@ -181,7 +181,16 @@ class World:
             state, sessions, recommended, platform.max_age_days, followed
         )
         slot = state.session_slot[gathered.viewer]
-        observation.count_session_sizes(state, slot, sessions.count, depths)
+        per_member, read = observation.count_session_sizes(state, slot, sessions.count, depths)
+        observation.count_focal_volume(
+            state,
+            sessions.viewers,
+            sessions.time,
+            sessions.count,
+            per_member,
+            read,
+            self.scenario.duration_days,
+        )
         if gathered.viewer.size == 0:
             return
         now = sessions.time[slot]

@@ -15,10 +15,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.network import TIE_KINDS
-from sim.records import POST_COUNTERS, RunRecords
+from sim.records import POST_COUNTERS, VOLUME_COUNTS, RunRecords
 from sim.sources import SOURCES
 
-TABLES = ("posts", "feed", "beliefs", "ties", "connections")
+TABLES = ("posts", "feed", "beliefs", "ties", "connections", "volume")
 
 
 def _with_ids(
@@ -137,6 +137,26 @@ def connections_table(records: RunRecords, names: Sequence[str] = ()) -> pd.Data
     )
 
 
+def volume_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
+    """Feed volume of each focal member and day: sessions, candidates, items read, impressions.
+
+    Every member and day has a row, a day without sessions too (zeros). ``candidates`` sums
+    over the day's sessions the candidates each was ranked from; ``impressions`` equals
+    the day's sum of the ``feed`` table over topics and sources.
+    """
+    focal, day = _cells(records.volume.shape[:2])
+    frame = pd.DataFrame(
+        {
+            "member_id": records.focal_ids[focal],
+            "member": _names(records, names, records.focal_ids[focal]),
+            "day": day.astype(np.int64),
+        }
+    )
+    for k, name in enumerate(VOLUME_COUNTS):
+        frame[name] = records.volume[focal, day, k].astype(np.int64)
+    return frame
+
+
 def tables(
     records: RunRecords,
     scenario: str,
@@ -156,6 +176,7 @@ def tables(
         "beliefs": beliefs_table,
         "ties": ties_table,
         "connections": connections_table,
+        "volume": volume_table,
     }
     return {
         name: _with_ids(build(records, focal_names), scenario, variant, replication, seed)

@@ -36,6 +36,12 @@ POST_COUNTERS = (
 """Per-post counters. Viewers and engagements by group add up to the totals; the ``tag``
 columns count, in addition, those who came through a tag notification."""
 
+VOLUME_COUNTS = ("sessions", "candidates", "items_read", "impressions")
+"""What the focal feed volume counts per member and day (last axis of
+:attr:`RunRecords.volume`): feed sessions; candidates summed over the sessions, each
+session counting the candidates it was ranked from (a member's sessions of one slice share
+one list); items read; impressions. Every item read is one impression."""
+
 
 class Columns:
     """Equal-length growable numpy columns; rows are appended in bulk.
@@ -90,6 +96,8 @@ class RunRecords:
         posts: per-post columns (see :data:`POST_COUNTERS` and the post store).
         focal_ids: member id of each focal member.
         feed: impressions of focal members, shape (focal, day, topic, source).
+        volume: feed volume of focal members, shape (focal, day, len(VOLUME_COUNTS)):
+            sessions, candidates, items read and impressions by day (see VOLUME_COUNTS).
         inferred: inferred topic weights of focal members, shape (focal, day + 1, topic);
             index d is the snapshot after d days.
         true_interest: true interests of focal members, shape (focal, topic).
@@ -105,6 +113,7 @@ class RunRecords:
     posts: dict[str, NDArray[np.generic]]
     focal_ids: NDArray[np.int64]
     feed: NDArray[np.int64]
+    volume: NDArray[np.int64]
     inferred: NDArray[np.float64]
     true_interest: NDArray[np.float64]
     connections: NDArray[np.int64]

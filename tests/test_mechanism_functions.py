@@ -32,7 +32,7 @@ from sim.model import (
 )
 from sim.model.state import PENDING_COLUMNS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
 from sim.network import STRANGER, TIE_KINDS, Network
-from sim.records import Columns
+from sim.records import VOLUME_COUNTS, Columns
 from sim.scenario import (
     AcceptInvitations,
     Affinity,
@@ -145,6 +145,7 @@ def make_state(days: int = 3) -> State:
         messages_sent=np.zeros(1, np.int64),
         removed=[],
         feed=np.zeros((1, days, 2, len(SOURCES)), np.int64),
+        volume=np.zeros((1, days, len(VOLUME_COUNTS)), np.int64),
         inferred=np.zeros((1, days + 1, 2)),
         connections=np.zeros((1, days + 1, len(TIE_KINDS), 2), np.int64),
         counts={

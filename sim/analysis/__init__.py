@@ -13,8 +13,8 @@ so it stays inside [0, 1]). Paired differences pair the variants of one replicat
 share their random numbers (common random numbers).
 
 One module per job: `results` reads a folder, `statistics` makes intervals, `feed`, `posts`,
-`survival` and `effects` compute what the figures and the report show, `words` holds the
-words both use and `catalogue` which figures a folder has data for. This package imports
+`survival`, `effects` and `volume` compute what the figures and the report show, `words`
+holds the words both use and `catalogue` which figures a folder has data for. This package imports
 neither the figures nor the report nor the model.
 """
 
@@ -98,6 +98,13 @@ from sim.analysis.sweeps import (
     sweep_outcomes,
     sweep_replications,
 )
+from sim.analysis.volume import (
+    VOLUME_MEASURES,
+    impressions_range,
+    volume_per_replication,
+    volume_series,
+    window_impressions,
+)
 from sim.analysis.words import (
     BLOG_NEVER_HEARD,
     BLOG_REACH_BAND,
@@ -140,6 +147,7 @@ __all__ = [
     "SOURCE_LABELS",
     "SWEEP_METRICS",
     "TAG",
+    "VOLUME_MEASURES",
     "Metric",
     "Results",
     "band_over_days",
@@ -162,6 +170,7 @@ __all__ = [
     "has_source_columns",
     "heading",
     "identical_groups",
+    "impressions_range",
     "kaplan_meier",
     "level_text",
     "list_text",
@@ -195,9 +204,12 @@ __all__ = [
     "sweep_replications",
     "t_quantile",
     "topic_share_window",
+    "volume_per_replication",
+    "volume_series",
     "weekly_reach",
     "weekly_reach_bands",
     "who",
     "whose",
+    "window_impressions",
     "window_note",
 ]

@@ -17,6 +17,7 @@ FIGURES = {
     "feed_by_topic": "{Whose} feed by topic",
     "beliefs_vs_truth": "What the platform believes, against the truth",
     "feed_by_source": "Where the feed comes from",
+    "feed_volume": "Feed volume",
     "focus_effect": "Effect on the focus topic: {focus}",
     "reach_over_time": "Reach of {whose} posts over time",
     "primary_reach": "Primary reach of {whose} posts",
@@ -50,6 +51,7 @@ def _available(results: Results) -> dict[str, bool]:
         "feed_by_topic": True,
         "beliefs_vs_truth": True,
         "feed_by_source": True,
+        "feed_volume": not results.volume.empty,
         "focus_effect": results.focus_topic is not None,
         "reach_over_time": not focal.empty and "created_day" in focal.columns,
         "primary_reach": bool(focal["primary_reach"].notna().any()),
@@ -63,7 +65,8 @@ def _available(results: Results) -> dict[str, bool]:
 def figure_names(results: Results) -> list[str]:
     """Names of the figures drawn for a results folder, in order.
 
-    Each figure is drawn only when its data is there: ``focus_effect`` needs a focus topic;
+    Each figure is drawn only when its data is there: ``feed_volume`` needs the volume
+    table (folders written before it have none); ``focus_effect`` needs a focus topic;
     the figures of the focal member's posts need focal posts (and the by-source columns);
     ``ties_never_heard`` new stranger ties; ``connections_over_time`` the connections table;
     ``effects_forest`` two variants. A parameter sweep (`Results.is_sweep`) gets only

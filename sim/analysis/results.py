@@ -47,6 +47,15 @@ _OPTIONAL_TABLE_COLUMNS = {
         "removed_day",
     ],
     "connections": [*REP_KEYS, "member_id", "day", "kind", "connections", "connections_reached"],
+    "volume": [
+        *REP_KEYS,
+        "member_id",
+        "day",
+        "sessions",
+        "candidates",
+        "items_read",
+        "impressions",
+    ],
 }
 
 
@@ -70,6 +79,8 @@ class Results:
         beliefs: the ``beliefs`` table.
         ties: the ``ties`` table (the focal members' ties), empty when the folder lacks it.
         connections: the ``connections`` table, empty when the folder lacks it.
+        volume: the ``volume`` table (the focal members' sessions, candidates, items read
+            and impressions by day), empty when the folder lacks it.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
             the swept parameters present in ``posts``; empty otherwise.
     """
@@ -88,6 +99,7 @@ class Results:
     beliefs: pd.DataFrame
     ties: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     connections: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    volume: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
 
     @property
@@ -127,9 +139,9 @@ def load_results(results_dir: Path) -> Results:
     The description is the manifest's ``description``, else the scenario's. The events are
     the manifest's ``events`` (a list, or lists by variant), else the scenario's ``events``.
     The topics are the manifest's; a file network names its fields itself, so when the
-    manifest has none they are read from the tables (`table_topics`). The ``ties`` and
-    ``connections`` tables are optional: a folder without them (or with an older layout
-    lacking a column) reads them as empty tables.
+    manifest has none they are read from the tables (`table_topics`). The ``ties``,
+    ``connections`` and ``volume`` tables are optional: a folder without them (or with an
+    older layout lacking a column) reads them as empty tables.
 
     Args:
         results_dir: a folder written by the experiment runner.
@@ -167,6 +179,7 @@ def load_results(results_dir: Path) -> Results:
         beliefs=tables["beliefs"],
         ties=tables["ties"],
         connections=tables["connections"],
+        volume=tables["volume"],
         sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 

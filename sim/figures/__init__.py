@@ -1,9 +1,10 @@
 """Figures drawn from a saved results folder (never from a running simulation).
 
 `draw_figures` writes every figure as PNG (150 dpi) and SVG into ``RESULTS_DIR/figures/``.
-One module per family of figures (`feed`, `posts`, `ties`, `effects`), all drawn in the one
-style of `style`; which figures a folder gets is `sim.analysis.catalogue.figure_names`. SVG
-text stays text (``svg.fonttype = none``), so labels can be searched and the files stay small.
+One module per family of figures (`feed`, `volume`, `posts`, `ties`, `effects`), all drawn
+in the one style of `style`; which figures a folder gets is
+`sim.analysis.catalogue.figure_names`. SVG text stays text (``svg.fonttype = none``), so
+labels can be searched and the files stay small.
 
 This package and nothing else in feedsim imports matplotlib or seaborn; it reads its numbers
 and words from `sim.analysis` only.
@@ -28,12 +29,14 @@ from sim.figures.posts import engagement_by_source, primary_reach, reach_over_ti
 from sim.figures.style import DPI, plot_style
 from sim.figures.sweeps import sweep_figure
 from sim.figures.ties import connections_over_time, ties_never_heard
+from sim.figures.volume import feed_volume
 
 #: Every figure by name (the names of `sim.analysis.catalogue.FIGURES`).
 DRAW: dict[str, Callable[[Results], Figure]] = {
     "feed_by_topic": feed_by_topic,
     "beliefs_vs_truth": beliefs_vs_truth,
     "feed_by_source": feed_by_source,
+    "feed_volume": feed_volume,
     "focus_effect": focus_effect,
     "reach_over_time": reach_over_time,
     "primary_reach": primary_reach,

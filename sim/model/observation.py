@@ -9,7 +9,7 @@ from sim import ties as ties_module
 from sim.model import reading
 from sim.model.state import State
 from sim.network import TIE_KINDS
-from sim.records import POST_COUNTERS, RunRecords
+from sim.records import POST_COUNTERS, VOLUME_COUNTS, RunRecords
 
 
 def snapshot_day(state: State, day: int) -> None:
@@ -68,6 +68,7 @@ def run_records(state: State, duration_days: int) -> RunRecords:
         posts=posts,
         focal_ids=state.focal_ids.copy(),
         feed=state.feed,
+        volume=state.volume,
         inferred=state.inferred,
         true_interest=state.interest[state.focal_ids].copy(),
         connections=state.connections,
@@ -79,17 +80,54 @@ def run_records(state: State, duration_days: int) -> RunRecords:
 
 def count_session_sizes(
     state: State, slot: NDArray[np.int64], count: NDArray[np.int64], depths: NDArray[np.int64]
-) -> None:
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Record, for every session of the slice, its candidates (those of the served member,
     whose sessions in the slice share them; `slot` is each candidate's served member) and
     the items it reads (:func:`sim.model.reading.items_read`), in the histograms
-    ``candidates_seen`` and ``items_seen``, and add the candidates to the run's counts."""
+    ``candidates_seen`` and ``items_seen``, and add the candidates to the run's counts.
+
+    Returns the candidates of each served member and the items each session reads
+    (shape like `depths`), for :func:`count_focal_volume`."""
     per_member = np.bincount(slot, minlength=count.size)
     read = reading.items_read(depths, per_member)
     used = np.arange(depths.shape[1])[None, :] < count[:, None]
     state.candidates_seen = add_histogram(state.candidates_seen, np.repeat(per_member, count))
     state.items_seen = add_histogram(state.items_seen, read[used])
     state.counts["candidates"] += int((per_member * count).sum())
+    return per_member, read
+
+
+def count_focal_volume(
+    state: State,
+    viewers: NDArray[np.int64],
+    time: NDArray[np.float64],
+    count: NDArray[np.int64],
+    per_member: NDArray[np.int64],
+    read: NDArray[np.int64],
+    duration_days: int,
+) -> None:
+    """Add the slice's focal sessions to ``state.volume`` (docs/model.md 9: the volume table).
+
+    For each served member (`viewers`, first session `time`, `count` sessions) that is
+    focal, on the day of its session time (as the feed table dates its impressions): its
+    sessions, its candidates once per session (``per_member * count``, as
+    :func:`count_session_sizes` counts them) and the items its sessions read (row sums of
+    `read`). Impressions are added where they are counted
+    (:func:`sim.model.reactions.count_impressions`). Only the focal rows are touched.
+    """
+    focal = state.focal_slot[viewers]
+    served = np.flatnonzero(focal >= 0)
+    if served.size == 0:
+        return
+    day = np.minimum(time[served].astype(np.int64), duration_days - 1)
+    values = {
+        "sessions": count[served],
+        "candidates": per_member[served] * count[served],
+        "items_read": read[served].sum(axis=1),
+    }
+    for name, value in values.items():
+        column = np.full(served.size, VOLUME_COUNTS.index(name))
+        np.add.at(state.volume, (focal[served], day, column), value)
 
 
 def add_histogram(hist: NDArray[np.int64], values: NDArray[np.int64]) -> NDArray[np.int64]:

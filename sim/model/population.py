@@ -20,7 +20,7 @@ from sim.model.state import (
     State,
 )
 from sim.network import TIE_KINDS, Network, pick_focal
-from sim.records import Columns
+from sim.records import VOLUME_COUNTS, Columns
 from sim.scenario import FocalMember, Members, Scenario, SyntheticNetwork
 from sim.sources import SOURCES
 from sim.ties import Ties
@@ -169,6 +169,7 @@ def initial_state(
         messages_sent=np.zeros(focal_ids.size, np.int64),
         removed=[],
         feed=np.zeros((focal_ids.size, days, n_topics, len(SOURCES)), np.int64),
+        volume=np.zeros((focal_ids.size, days, len(VOLUME_COUNTS)), np.int64),
         inferred=np.zeros((focal_ids.size, days + 1, n_topics)),
         connections=np.zeros(
             (focal_ids.size, days + 1, len(TIE_KINDS), len(CONNECTION_COUNTS)), np.int64

@@ -11,9 +11,12 @@ from numpy.typing import NDArray
 from sim import behaviour
 from sim.model.state import State
 from sim.ranking import Candidates
-from sim.records import ENGAGEMENT_WINDOWS_HOURS, HOURS_PER_DAY
+from sim.records import ENGAGEMENT_WINDOWS_HOURS, HOURS_PER_DAY, VOLUME_COUNTS
 from sim.scenario import Behaviour
 from sim.sources import GROUP_OF_SOURCE, GROUPS, TAG
+
+_IMPRESSIONS = VOLUME_COUNTS.index("impressions")
+"""Where impressions go on the last axis of :attr:`sim.model.state.State.volume`."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ def count_impressions(
 ) -> None:
     """Post counters (impressions, primary viewers, viewers by source group and by tag), the
     ``reached`` flag of each author -> viewer tie, and focal viewers' feed by
-    (day = floor(time), topic, source) (docs/model.md 9: the posts and feed tables)."""
+    (day = floor(time), topic, source), and their impressions in the feed volume
+    (docs/model.md 9: the posts, feed and volume tables)."""
     counters = state.posts
     post = seen.post
     group = GROUP_OF_SOURCE[seen.source]
@@ -72,6 +76,7 @@ def count_impressions(
         day = np.minimum(seen.when[is_focal].astype(np.int64), duration_days - 1)
         cell = (focal[is_focal], day, seen.topic[is_focal], seen.source[is_focal])
         np.add.at(state.feed, cell, 1)
+        np.add.at(state.volume[:, :, _IMPRESSIONS], (cell[0], day), 1)
 
 
 def decide_reactions(

@@ -110,6 +110,9 @@ class State:
     """Ties pruned so far, as they were (columns of :data:`sim.ties.COLUMNS` and more)."""
     feed: NDArray[np.int64]
     """Focal impressions, shape (focal, day, topic, source)."""
+    volume: NDArray[np.int64]
+    """Focal feed volume by day (floor of the session time, as ``feed``), shape
+    (focal, day, :data:`sim.records.VOLUME_COUNTS`)."""
     inferred: NDArray[np.float64]
     """Focal ``theta`` after each day, shape (focal, day + 1, topic)."""
     connections: NDArray[np.int64]

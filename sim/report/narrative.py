@@ -34,6 +34,7 @@ from sim.analysis import (
     followup_horizon,
     forest_effects,
     heading,
+    impressions_range,
     level_text,
     list_text,
     metric_title,
@@ -51,8 +52,10 @@ from sim.analysis import (
     summarise,
     sweep_reach_difference,
     topic_share_window,
+    volume_per_replication,
     who,
     whose,
+    window_impressions,
     window_note,
 )
 from sim.report.blocks import (
@@ -73,6 +76,31 @@ from sim.report.blocks import (
 from sim.report.sweeps import points_table, sweep_blocks
 
 
+def _count_text(x: float) -> str:
+    """A count with thousands separators, to the unit (``1,240``)."""
+    return f"{x:,.0f}"
+
+
+def _base_text(per_rep: pd.DataFrame, variants: Sequence[str]) -> str:
+    """How many impressions a share rests on, per replication and variant: the mean and,
+    with several replications, the least and the most (the first variant names the unit).
+
+    ``per_rep``: one row per replication with ``variant`` and ``impressions``, as
+    `window_impressions` and `topic_share_window` give them.
+    """
+    stats = impressions_range(per_rep).set_index("variant").to_dict("index")
+    parts: list[str] = []
+    for v in variants:
+        if v not in stats:
+            continue
+        row = stats[v]
+        unit = "" if parts else " impressions per replication"
+        spread = f"{_count_text(row['min'])}–{_count_text(row['max'])}"
+        spread = "" if row["n"] < 2 else f" (min–max {spread})" if not parts else f" ({spread})"
+        parts.append(f"{_count_text(row['mean'])}{unit}{spread} under {v}")
+    return list_text(parts) if parts else "no impressions"
+
+
 def _feed_sentence(results: Results) -> str:
     """What `feed_by_topic` shows, with the share of one topic per variant."""
     first, last = results.focus_window
@@ -81,13 +109,13 @@ def _feed_sentence(results: Results) -> str:
         totals = results.feed[results.feed["variant"] == results.variants[0]]
         by_topic = totals.groupby("topic")["impressions"].sum()
         topic = str(by_topic.idxmax()) if not by_topic.empty else results.topics[0]
-    shares = summarise(
-        topic_share_window(results.feed, topic, first, last), "share", ["variant"], share=True
-    )
+    per_rep = topic_share_window(results.feed, topic, first, last)
+    shares = summarise(per_rep, "share", ["variant"], share=True)
     return (
         f"The topic mix of {whose(results)} daily feed, as a trailing {ROLLING_DAYS}-day "
         f"mean per variant: over days {first}–{last} the {topic} share of the feed was "
-        f"{per_variant(variant_estimates(shares, results.variants))}."
+        f"{per_variant(variant_estimates(shares, results.variants))}; these shares rest on "
+        f"{_base_text(per_rep, results.variants)}."
     )
 
 
@@ -138,10 +166,66 @@ def _source_sentence(results: Results) -> str:
         f"{phrases[period]}"
         for period in period_names(start)
     ]
+    windows = {
+        "before": (0, (start or 0) - 1),
+        "after": (start or 0, results.last_day),
+        "whole run": (0, results.last_day),
+    }
+    bases = []
+    for period in period_names(start):
+        first, last = windows[period]
+        base = _base_text(window_impressions(results.feed, first, last), results.variants)
+        bases.append(f"{base} over days {first}–{last}")
     return (
         f"{sentence_case(whose(results))} feed impressions by source group: "
-        f"{SOURCE_LABELS['peer']} supplied " + ", and ".join(parts) + "."
+        f"{SOURCE_LABELS['peer']} supplied "
+        + ", and ".join(parts)
+        + ". The shares rest on "
+        + "; and ".join(bases)
+        + "."
     )
+
+
+def _volume_sentence(results: Results) -> str:
+    """What `feed_volume` shows, with the volume per variant over the focus window.
+
+    Per replication over the window (the first event, or day 0, to the end, as the focus
+    share): items read and candidates per session (ratios of sums), sessions and
+    impressions; then the mean over replications with its 95% interval, and the least and
+    most impressions of a replication.
+    """
+    first, last = results.focus_window
+    per_rep = volume_per_replication(results.volume, first, last)
+    measures = ("items_per_session", "candidates_per_session", "sessions", "impressions")
+    ests = {m: estimates(summarise(per_rep, m, ["variant"]), ["variant"]) for m in measures}
+    spread = impressions_range(per_rep).set_index("variant").to_dict("index")
+    sentences: list[str] = []
+    for v in results.variants:
+        if (v,) not in ests["impressions"]:
+            continue
+        first_one = not sentences
+        items, candidates, sessions, impressions = (
+            estimate_text(
+                ests[m][(v,)],
+                scale=1.0,
+                unit="",
+                label_ci=first_one and m == measures[0],
+                decimals=1 if m == "items_per_session" else 0,
+            )
+            for m in measures
+        )
+        least, most = _count_text(spread[v]["min"]), _count_text(spread[v]["max"])
+        sentences.append(
+            f"Under {v}, over days {first}–{last} {who(results)} read {items} items per "
+            f"session, chosen from {candidates} candidates per session, in {sessions} "
+            f"sessions: {impressions} impressions per replication (min–max {least}–{most})."
+        )
+    intro = (
+        f"How much {whose(results)} feed held, as a trailing {ROLLING_DAYS}-day window per "
+        "variant: impressions a day, and per session the candidates the ranking chose from "
+        "and the items read. Every feed share in this report is a share of these impressions."
+    )
+    return " ".join([intro, *sentences])
 
 
 def _horizon_and_metrics(results: Results) -> tuple[float, pd.DataFrame]:
@@ -416,7 +500,7 @@ def _effect_blocks(results: Results) -> list[Block]:
         (a, b), est = next(iter(ests.items()))
         effect = estimate_text(est, unit=" pp", signed=True)
         sentence += f": {b} minus {a} was {effect} over {est.n} paired replications"
-    sentence += "."
+    sentence += f". The shares rest on {_base_text(per_rep, results.variants)}."
     if window_note(results):
         sentence += f" The window: {window_note(results)}."
     table = Table(
@@ -529,6 +613,7 @@ _SENTENCES: dict[str, Callable[[Results], str]] = {
     "feed_by_topic": _feed_sentence,
     "beliefs_vs_truth": _beliefs_sentence,
     "feed_by_source": _source_sentence,
+    "feed_volume": _volume_sentence,
     "reach_over_time": _reach_sentence,
     "primary_reach": _primary_reach_sentence,
     "engagement_by_source": _source_posts_sentence,
