@@ -54,14 +54,54 @@ def blend_toward(
         return
     log_keep = np.zeros(theta.shape[0])
     np.add.at(log_keep, member, np.log1p(-np.minimum(step, 1.0 - 1e-12)))
-    pull = np.zeros_like(theta)
-    np.add.at(pull, (member, topic), step)
-    touched = np.unique(member)
+    touched, mass = signal_mass(theta.shape[1], member, topic, step)
     keep = np.exp(log_keep[touched])[:, None]
-    mass = pull[touched]
-    total = mass.sum(axis=1, keepdims=True)
-    mass = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
     theta[touched] = keep * theta[touched] + (1.0 - keep) * mass
+
+
+def blend_away(
+    theta: NDArray[np.float64],
+    member: NDArray[np.int64],
+    topic: NDArray[np.integer],
+    step: NDArray[np.float64],
+) -> None:
+    """Undo :func:`blend_toward` signals, in place: move members' inferred
+    weights away from topics.
+
+    For one member's signals of one instant, with ``S = prod_j (1 - eta_j)`` and ``mu`` the
+    signals' topics weighted by their steps (summing to 1), as in the forward step:
+    ``theta <- max(theta - (1 - S) mu, 0) / sum(max(theta - (1 - S) mu, 0))``. While no weight
+    falls below 0 this is exactly ``(theta - (1 - S) mu) / S``, the inverse of ``theta <-
+    S theta + (1 - S) mu``; where the weights have since moved away from a topic, they stop at
+    0 and the others are rescaled. Rows stay non-negative and sum to 1 (the sum before
+    rescaling is at least S); a row with nothing left (only when a step is 1) is unchanged.
+    A modelling choice (docs/model.md 7.12).
+    """
+    if member.size == 0:
+        return
+    keep = np.ones(theta.shape[0])
+    np.multiply.at(keep, member, 1.0 - step)
+    touched, mass = signal_mass(theta.shape[1], member, topic, step)
+    left = np.maximum(theta[touched] - (1.0 - keep[touched])[:, None] * mass, 0.0)
+    remaining = left.sum(axis=1, keepdims=True)
+    theta[touched] = np.divide(left, remaining, out=theta[touched], where=remaining > 0)
+
+
+def signal_mass(
+    n_topics: int,
+    member: NDArray[np.int64],
+    topic: NDArray[np.integer],
+    step: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The members that signals touch (ascending), and for each the signals' topics weighted
+    by their steps, ``mu_t = sum_{j: t_j = t} eta_j / sum_j eta_j`` (a row of zeros where the
+    steps sum to 0): where :func:`blend_toward` moves the freed mass and
+    :func:`blend_away` takes it back from."""
+    touched, row = np.unique(member, return_inverse=True)
+    mass = np.zeros((touched.size, n_topics))
+    np.add.at(mass, (row, topic), step)
+    total = mass.sum(axis=1, keepdims=True)
+    return touched, np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
 
 
 def initial_affinity(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -149,6 +150,19 @@ def _study_overrides(replications: int | None, seed: int | None) -> dict[str, An
     return overrides
 
 
+@contextmanager
+def _kept_on_interrupt(work: Path) -> Iterator[None]:
+    """On Ctrl-C, say where a sweep's or sensitivity analysis's finished runs are kept."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo(
+            f"feedsim: finished runs are kept in {work}/; run the same command again to resume",
+            err=True,
+        )
+        raise
+
+
 def _workers(jobs: int | None, scheduler: str | None, default: int = DEFAULT_JOBS) -> int:
     """Local worker processes: `--jobs`, else `default`; 1 with `--scheduler`.
 
@@ -236,17 +250,10 @@ def sweep(
     overrides = _study_overrides(replications, seed)
     workers = _workers(jobs, scheduler)
     plan = plan_sweep(scenario, settings, overrides)
-    try:
+    with _kept_on_interrupt(out / f".{plan.name}.work"):
         destination = run_sweep(
             plan, scenario, out, workers, scheduler, progress=not quiet, fresh=fresh, finish=_draw
         )
-    except KeyboardInterrupt:
-        click.echo(
-            f"feedsim: finished runs are kept in {out / f'.{plan.name}.work'}/;"
-            " run the same command again to resume",
-            err=True,
-        )
-        raise
     click.echo(f"wrote {destination}/ ({len(plan.points)} points)")
 
 
@@ -577,17 +584,10 @@ def sensitivity(
     sample_seed = seed if seed is not None else load_study(scenario, overrides).base.seed
     design = Design(method, trajectories, levels, samples, sample_seed)
     plan = plan_sensitivity(scenario, design, parameters, overrides)
-    try:
+    with _kept_on_interrupt(out / f".{plan.name}.work"):
         destination = run_sensitivity(
             plan, out, workers, scheduler, not quiet, fresh, _draw_sensitivity(plan)
         )
-    except KeyboardInterrupt:
-        click.echo(
-            f"feedsim: finished runs are kept in {out / f'.{plan.name}.work'}/;"
-            " run the same command again to resume",
-            err=True,
-        )
-        raise
     click.echo(
         f"wrote {destination}/ ({len(plan.sweep.points)} points;"
         f" outcomes: {', '.join(o.name for o in plan.outcomes)})"

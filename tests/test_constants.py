@@ -52,8 +52,6 @@ IN_MODULE: dict[str, set[int | float]] = {
     "audience.py": {1e-12},
     "beliefs.py": {1e-12},
     "behaviour.py": {1e-300},
-    # A viewer's rows are pinned or not (two groups in the sort key of the top K).
-    "ranking.py": {2},
     # The median of a histogram: the first value whose cumulative count reaches half.
     "observation.py": {2},
 }

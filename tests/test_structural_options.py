@@ -207,7 +207,7 @@ def test_the_test_audience_options_reach_the_engine(tmp_path: Path, small: dict[
 
 def test_blend_away_is_the_inverse_step_clipped_at_0_and_renormalised() -> None:
     theta = np.array([[0.25, 0.75], [0.75, 0.25], [0.5, 0.5], [0.0, 1.0], [0.5, 0.5]])
-    learning.blend_away(
+    beliefs.blend_away(
         theta,
         np.array([0, 1, 2, 2, 3]),
         np.array([1, 1, 0, 1, 1]),
@@ -227,7 +227,7 @@ def test_blend_away_undoes_blend_toward() -> None:
     step = np.array([0.01, 0.01, 0.01, 0.2, 0.05, 0.1, 0.3])
     moved = theta.copy()
     beliefs.blend_toward(moved, member, topic, step)
-    learning.blend_away(moved, member, topic, step)
+    beliefs.blend_away(moved, member, topic, step)
     assert_allclose(moved, theta, atol=1e-12)  # exact up to rounding: no weight clipped
 
 

@@ -85,39 +85,6 @@ def learn_from_connections(
     beliefs.blend_toward(theta, ends, topics, np.full(ends.size, params.connection_step))
 
 
-def blend_away(
-    theta: NDArray[np.float64],
-    member: NDArray[np.int64],
-    topic: NDArray[np.integer],
-    step: NDArray[np.float64],
-) -> None:
-    """Undo :func:`sim.beliefs.blend_toward` signals, in place: move members' inferred
-    weights away from topics.
-
-    For one member's signals of one instant, with ``S = prod_j (1 - eta_j)`` and ``mu`` the
-    signals' topics weighted by their steps (summing to 1), as in the forward step:
-    ``theta <- max(theta - (1 - S) mu, 0) / sum(max(theta - (1 - S) mu, 0))``. While no weight
-    falls below 0 this is exactly ``(theta - (1 - S) mu) / S``, the inverse of ``theta <-
-    S theta + (1 - S) mu``; where the weights have since moved away from a topic, they stop at
-    0 and the others are rescaled. Rows stay non-negative and sum to 1 (the sum before
-    rescaling is at least S); a row with nothing left (only when a step is 1) is unchanged.
-    A modelling choice (docs/model.md 7.12).
-    """
-    if member.size == 0:
-        return
-    keep = np.ones(theta.shape[0])
-    np.multiply.at(keep, member, 1.0 - step)
-    pull = np.zeros_like(theta)
-    np.add.at(pull, (member, topic), step)
-    touched = np.unique(member)
-    mass = pull[touched]
-    total = mass.sum(axis=1, keepdims=True)
-    mass = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
-    left = np.maximum(theta[touched] - (1.0 - keep[touched])[:, None] * mass, 0.0)
-    remaining = left.sum(axis=1, keepdims=True)
-    theta[touched] = np.divide(left, remaining, out=theta[touched], where=remaining > 0)
-
-
 def unlearn_connections(
     theta: NDArray[np.float64],
     field: NDArray[np.int16],
@@ -128,8 +95,8 @@ def unlearn_connections(
     """The removal signal (``removal_signal``; LinkedIn Help a1339724 lists "who are your
     connections", the current ones): with ``connection_term`` also on, both ends of each
     removed tie move away from the other's field by ``connection_step``
-    (:func:`blend_away`, the connection term's step undone)."""
+    (:func:`sim.beliefs.blend_away`, the connection term's step undone)."""
     if not (params.connection_term and params.removal_signal):
         return
     ends, topics = connection_signals(field, member, partners)
-    blend_away(theta, ends, topics, np.full(ends.size, params.connection_step))
+    beliefs.blend_away(theta, ends, topics, np.full(ends.size, params.connection_step))
