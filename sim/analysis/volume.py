@@ -60,6 +60,7 @@ def volume_series(volume: pd.DataFrame, window: int = 1) -> pd.DataFrame:
     out["impressions"] = out["impressions"] / days.to_numpy()
     return out
 
+
 def volume_per_replication(volume: pd.DataFrame, first_day: int, last_day: int) -> pd.DataFrame:
     """The feed volume of each replication over days ``first_day..last_day`` (inclusive).
 
