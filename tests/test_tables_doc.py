@@ -81,7 +81,7 @@ def test_every_written_column_is_documented_and_every_documented_one_written(
 def test_the_member_column_names_the_focal_member_in_every_replication(
     tables: dict[str, pd.DataFrame],
 ) -> None:
-    for name in ("feed", "beliefs", "ties", "connections"):
+    for name in ("feed", "beliefs", "ties", "connections", "volume"):
         table = tables[name]
         assert set(table["member"]) == {"ann", "bob"}, name
         # one name per id within a replication, and the name is the same in every one
