@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -131,3 +132,19 @@ def test_the_report_says_what_each_feed_share_rests_on(
     before = feed[feed["day"] < first].groupby(["variant", "replication"])["impressions"].sum()
     early = before.loc["baseline"]
     assert f"{early.mean():,.0f} impressions per replication (min–max {early.min():,}–" in md
+
+
+def test_the_report_gives_the_median_session_of_all_members(folder: Path) -> None:
+    """The population's median session, from each run's counts in the manifest."""
+    runs = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["runs"]
+    items = sorted({int(r["median_items_read_per_session"]) for r in runs})
+    candidates = sorted({int(r["median_candidates_per_session"]) for r in runs})
+
+    def spread(values: list[int]) -> str:
+        return f"{values[0]}" if len(values) == 1 else f"{values[0]}–{values[-1]}"
+
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    assert (
+        f"the median session read {spread(items)} items chosen from {spread(candidates)} "
+        f"candidates (the median of each of the {len(runs)} runs)"
+    ) in md
