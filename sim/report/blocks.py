@@ -100,8 +100,9 @@ def estimates(summary: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], E
 
 
 def number_text(x: float, signed: bool, decimals: int = 1) -> str:
-    """``decimals`` decimals (one by default), with a sign when ``signed``."""
-    return f"{x:+.{decimals}f}" if signed else f"{x:.{decimals}f}"
+    """``decimals`` decimals (one by default), thousands separated by commas, with a sign
+    when ``signed``."""
+    return f"{x:+,.{decimals}f}" if signed else f"{x:,.{decimals}f}"
 
 
 def estimate_text(
