@@ -32,7 +32,7 @@ def small_study(folder: Path) -> Path:
     """The bundled recruiter study, made small by editing its text (the alias stays)."""
     text = RECRUITER.read_text(encoding="utf-8")
     for old, new in [
-        ("members: 10000", "members: 400\n  mean_degree: 30"),
+        ("members: 10000", "members: 400\n  mean_degree: 30\n  follows: {per_member: 20}"),
         ("duration_days: 90", f"duration_days: {DAYS}"),
         ("replications: 4", "replications: 3"),
         ("{day: 30,", f"{{day: {EVENT_DAY},"),
@@ -129,6 +129,10 @@ def test_the_png_and_the_report_say_what_the_figure_shows(dose: Path) -> None:
     inference = "accept-100-it minus accept-100-it-no-connection-term"
     assert f"{inference} (what is switched off in accept-100-it-no-connection-term adds):" in text
     assert "![The outcomes against the swept values](figures/sweep_outcomes.png)" in text
+    runs = load_results(dose).manifest["runs"]
+    items = sorted({r["median_items_read_per_session"] for r in runs})
+    assert f"Across all members, the median session read {items[0]}" in text
+    assert f"(the median of each of the {len(runs)} runs)" in text
 
 
 def test_values_spanning_over_ten_times_get_a_log_axis() -> None:

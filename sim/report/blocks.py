@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import pandas as pd
 
@@ -145,3 +145,22 @@ def variant_estimates(summary: pd.DataFrame, variants: Sequence[str]) -> list[tu
         (v, estimate_text(by_variant[(v,)], label_ci=i == 0) if (v,) in by_variant else "no data")
         for i, v in enumerate(variants)
     ]
+
+
+def median_session_sentence(manifest: dict[str, Any]) -> str:
+    """The median session of all members, from the runs' counts in the manifest (the
+    median of each run's candidates and items read per session; the range over runs)."""
+    runs = [r for r in manifest.get("runs", []) if "median_candidates_per_session" in r]
+    if not runs:
+        return ""
+    candidates = [int(r["median_candidates_per_session"]) for r in runs]
+    items = [int(r["median_items_read_per_session"]) for r in runs]
+
+    def spread(values: list[int]) -> str:
+        low, high = min(values), max(values)
+        return f"{low}" if low == high else f"{low}–{high}"
+
+    return (
+        f"Across all members, the median session read {spread(items)} items chosen from "
+        f"{spread(candidates)} candidates (the median of each of the {len(runs)} runs)."
+    )

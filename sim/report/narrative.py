@@ -70,6 +70,7 @@ from sim.report.blocks import (
     Table,
     estimate_text,
     estimates,
+    median_session_sentence,
     per_variant,
     variant_estimates,
 )
@@ -225,26 +226,7 @@ def _volume_sentence(results: Results) -> str:
         "variant: impressions a day, and per session the candidates the ranking chose from "
         "and the items read. Every feed share in this report is a share of these impressions."
     )
-    return " ".join([intro, *sentences, _population_sessions(results)]).strip()
-
-
-def _population_sessions(results: Results) -> str:
-    """The median session of all members, from the runs' counts in the manifest (the
-    median of each run's candidates and items read per session; the range over runs)."""
-    runs = [r for r in results.manifest.get("runs", []) if "median_candidates_per_session" in r]
-    if not runs:
-        return ""
-    candidates = [int(r["median_candidates_per_session"]) for r in runs]
-    items = [int(r["median_items_read_per_session"]) for r in runs]
-
-    def spread(values: list[int]) -> str:
-        low, high = min(values), max(values)
-        return f"{low}" if low == high else f"{low}–{high}"
-
-    return (
-        f"Across all members, the median session read {spread(items)} items chosen from "
-        f"{spread(candidates)} candidates (the median of each of the {len(runs)} runs)."
-    )
+    return " ".join([intro, *sentences, median_session_sentence(results.manifest)]).strip()
 
 
 def _horizon_and_metrics(results: Results) -> tuple[float, pd.DataFrame]:

@@ -21,7 +21,16 @@ from sim.analysis import (
     sweep_outcomes,
     who,
 )
-from sim.report.blocks import Block, Estimate, FigureBlock, Heading, Paragraph, Table, estimate_text
+from sim.report.blocks import (
+    Block,
+    Estimate,
+    FigureBlock,
+    Heading,
+    Paragraph,
+    Table,
+    estimate_text,
+    median_session_sentence,
+)
 
 _DECIMALS = 1
 
@@ -180,8 +189,10 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
         "variants paired by replication (common random numbers; pp: percentage points)."
     )
     n = len(results.sweep_parameters)
+    median = median_session_sentence(results.manifest)
+    sessions = [Paragraph(median)] if median else []
     if n > 2 or not drawn:
-        return [Heading(title, 3), Paragraph(intro), _grid_table(results, frame)]
+        return [Heading(title, 3), Paragraph(intro), _grid_table(results, frame), *sessions]
     sentences = (
         _one_parameter_sentences(results, frame)
         if n == 1
@@ -189,7 +200,7 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
     )
     blocks: list[Block] = [Heading(title, 3), FigureBlock("sweep_outcomes", title, intro)]
     blocks += [Paragraph(s) for s in sentences]
-    return blocks
+    return blocks + sessions
 
 
 def points_table(results: Results) -> Table:
