@@ -65,12 +65,15 @@ def test_region_scenario_sweeps_into_a_map(tmp_path: Path) -> None:
     """The region study's sweep (two values per axis here) yields the reach-region map."""
     path = ROOT / "scenarios" / "link-with-everyone-region.yaml"
     small = tmp_path / "region.yaml"
-    text = (
-        path.read_text()
-        .replace("members: 10000", "members: 400\n  mean_degree: 40")
-        .replace("duration_days: 120", "duration_days: 40")
-    )
-    small.write_text(text.replace("slice_hours: 2", "slice_hours: 6"))
+    text = path.read_text()
+    for old, new in [
+        ("members: 2500", "members: 400\n  mean_degree: 40\n  follows: {per_member: 20}"),
+        ("duration_days: 120", "duration_days: 40"),
+        ("slice_hours: 2", "slice_hours: 6"),
+    ]:
+        assert old in text, old  # the study is made small by editing its text
+        text = text.replace(old, new)
+    small.write_text(text)
     runner = CliRunner()
     result = runner.invoke(
         main,
