@@ -22,7 +22,7 @@ from sim import __version__
 from sim.bench import WORKLOADS
 from sim.errors import InputError
 from sim.metrics import TABLES
-from sim.scenario import json_schema, load_study
+from sim.scenario import RANKERS, json_schema, load_study, under_ranker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,6 +106,13 @@ def main() -> None:
     help="Run on the dask.distributed scheduler at ADDR (tcp://host:port) instead of"
     " local processes; results are identical.",
 )
+@click.option(
+    "--ranker",
+    type=click.Choice(RANKERS),
+    help="Replay every variant under this ranker preset (platform.ranker) instead of the"
+    " file's, on the same seeds; the results go to <out>/<name>-<ranker>/. To compare all"
+    " presets in one figure with 95% intervals, sweep platform.ranker (feedsim sweep --help).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_input_errors_exit_2
 def run(
@@ -115,6 +122,7 @@ def run(
     seed: int | None,
     jobs: int | None,
     scheduler: str | None,
+    ranker: str | None,
     quiet: bool,
 ) -> None:
     """Simulate every variant of SCENARIO and write <out>/<name>/.
@@ -127,6 +135,8 @@ def run(
     from sim.experiment import git_commit, manifest, merge_tables, run_study, write_results
 
     study = load_study(scenario, _study_overrides(replications, seed))
+    if ranker is not None:
+        study = under_ranker(study, ranker)
     workers = _workers(jobs, scheduler)
     started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
@@ -237,6 +247,8 @@ def sweep(
       feedsim sweep scenarios/recruiter-accepts-100-it.yaml \\
           --set platform.test_audience.fraction=0.05,0.1,0.2 \\
           --set behaviour.ties.stranger=0.05,0.15
+      feedsim sweep scenarios/recruiter-accepts-100-it.yaml \\
+          --set platform.ranker=linkedin,edgerank,twitter-2023,chronological,random
 
     Every point is validated before anything runs. Replication r uses the same seed at every
     point and in every variant. The tables get a `point` column and one column per swept

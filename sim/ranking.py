@@ -13,10 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import kernels
-from sim.scenario import Platform, Scoring, Twitter2023
+from sim.scenario import RANKERS, Platform, Scoring, Twitter2023
 from sim.sources import RECOMMENDED
 
-PRESETS = ("linkedin", "edgerank", "twitter-2023", "chronological", "random")
+PRESETS = RANKERS
 
 
 @dataclass(frozen=True)

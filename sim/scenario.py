@@ -668,12 +668,15 @@ class Twitter2023(Strict):
     )
 
 
+Ranker = Literal["linkedin", "edgerank", "twitter-2023", "chronological", "random"]
+RANKERS: tuple[str, ...] = get_args(Ranker)
+"""The ranker presets (``platform.ranker``), implemented in :mod:`sim.ranking`."""
+
+
 class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""
 
-    ranker: Literal["linkedin", "edgerank", "twitter-2023", "chronological", "random"] = param(
-        "linkedin", "Scoring preset (see sim.ranking).", "preset"
-    )
+    ranker: Ranker = param("linkedin", "Scoring preset (see sim.ranking).", "preset")
     feed_size: int = param(
         30,
         "Most items one session reads (K): the cap of the reading depth"
@@ -1336,6 +1339,36 @@ def study_from_mapping(
     if not arms:
         arms.append(Arm("base", base.description, base))
     return Study(path=path, base=base, arms=tuple(arms))
+
+
+def under_ranker(study: Study, ranker: str) -> Study:
+    """The study replayed with every arm under the ranker preset ``ranker``, renamed.
+
+    The copy is named ``<name>-<ranker>`` (its results folder too), so that a replay never
+    replaces the results of the scenario as written; everything else is unchanged, so the
+    replay runs on the same seeds (common random numbers with the original).
+
+    Raises:
+        InputError: naming ``--ranker``, when a variant sets ``platform.ranker`` itself (the
+            replay would not change that arm).
+    """
+    for i, variant in enumerate(study.base.variants):
+        platform = (variant.model_extra or {}).get("platform")
+        if isinstance(platform, dict) and "ranker" in platform:
+            raise InputError(
+                "--ranker",
+                ranker,
+                f"variants[{i}] ({variant.name}) sets platform.ranker itself, so a replay"
+                " under one preset would not change that arm",
+            )
+
+    def replayed(scenario: Scenario) -> Scenario:
+        platform = scenario.platform.model_copy(update={"ranker": ranker})
+        name = f"{scenario.name}-{ranker}"
+        return scenario.model_copy(update={"platform": platform, "name": name})
+
+    arms = tuple(Arm(a.name, a.description, replayed(a.scenario)) for a in study.arms)
+    return Study(path=study.path, base=replayed(study.base), arms=arms)
 
 
 def json_schema() -> dict[str, Any]:

@@ -321,6 +321,48 @@ def test_sweep_seed_means_what_run_seed_means(
     assert not tables["7"]["posts"]["author_id"].equals(tables["8"]["posts"]["author_id"])
 
 
+def test_run_under_another_ranker_replays_every_arm_beside_the_original(
+    small: dict[str, Any], scenario_file: ScenarioFile, tmp_path: Path
+) -> None:
+    """`run --ranker P` is the study with `platform.ranker: P` in every arm, on the same seeds,
+    in a folder of its own; the ranker changes what members see."""
+    from sim.experiment import load_tables
+
+    small["focal"] = [{"name": "m", "field": "it", "sessions_per_day": 4}]
+    small["variants"] = [{"name": "a"}, {"name": "b", "behaviour": {"like_rate": 0.05}}]
+    path = scenario_file(small)
+    done = run(path, tmp_path, "--ranker", "chronological")
+    assert done.exit_code == 0, done.output
+    assert "small-chronological/" in done.stdout
+    folder = tmp_path / "small-chronological"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario_name"] == "small-chronological"
+    replayed = load_tables(folder)
+    small["platform"] = {**small.get("platform", {}), "ranker": "chronological"}
+    written = run_tables(scenario_file(small, "written.yaml"), replications=1)
+    for name, frame in written.items():
+        pd.testing.assert_frame_equal(
+            replayed[name].drop(columns="scenario"), frame.drop(columns="scenario")
+        )
+    assert set(replayed["feed"]["scenario"]) == {"small-chronological"}
+    original = run_tables(path, replications=1)
+    assert set(original["feed"]["seed"]) == set(replayed["feed"]["seed"])  # same seeds
+    assert len(original["feed"]) > 5 and len(replayed["feed"]) > 5
+    assert not original["feed"].equals(replayed["feed"].assign(scenario="small"))  # other feeds
+
+
+def test_run_under_a_ranker_refuses_a_variant_with_its_own(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    small["variants"] = [{"name": "a"}, {"name": "rnd", "platform": {"ranker": "random"}}]
+    result = run(scenario_file(small), out, "--ranker", "edgerank")
+    assert_bad_input(
+        result, out, "small-edgerank", "--ranker: edgerank: variants[1] (rnd) sets platform.ranker"
+    )
+    unknown = run(scenario_file(small), out, "--ranker", "facebook")
+    assert unknown.exit_code == 2 and "'facebook' is not one of" in unknown.stderr
+
+
 # ----------------------------------------------------------------------------- results folder
 
 

@@ -619,13 +619,14 @@ def test_event_labels_fall_back_to_the_action_words(tmp_path: Path) -> None:
     ]
 
 
-def write_sweep(root: Path, parameters: int = 2) -> Path:
-    """A sweep folder: `write_results` at four points of a 2 x 2 grid (or two of one axis).
+def write_sweep(root: Path, parameters: int = 2, values: tuple[object, ...] = (0.1, 0.2)) -> Path:
+    """A sweep folder: `write_results` at four points of a 2 x 2 grid (or of one axis, at
+    ``values``).
 
     Variant b's focal posts have ``point - 1`` more viewers than a's at every point, the
     same in each replication; at point 3 replication r adds r more (an interval around 2).
     """
-    grid = [(0.1, 1), (0.1, 2), (0.2, 1), (0.2, 2)] if parameters == 2 else [(0.1,), (0.2,)]
+    grid = [(0.1, 1), (0.1, 2), (0.2, 1), (0.2, 2)] if parameters == 2 else [(v,) for v in values]
     write_results(root, replications=2, focus_topic=None, variants=["a", "b"], events=False)
     posts = pd.read_parquet(root / "tables" / "posts.parquet")
     columns = ["behaviour__x", "network__y"][:parameters]
@@ -671,6 +672,31 @@ def test_a_sweep_of_one_parameter_draws_its_outcomes(tmp_path: Path) -> None:
     assert "parameter sweep" in text
     # b has point - 1 more viewers per post than a: -1 at 0.1, +0 at 0.2
     assert "b minus a: rises from -1.0 (-1.0 to -1.0) at 0.1 to +0.0" in text
+
+
+def test_a_sweep_over_presets_draws_categories_in_the_given_order(tmp_path: Path) -> None:
+    from matplotlib.container import ErrorbarContainer
+
+    from sim.figures.sweeps import sweep_figure
+
+    presets = ("linkedin", "chronological", "random")
+    root = write_sweep(tmp_path, parameters=1, values=presets)
+    fig = sweep_figure(load_results(root))
+    left, right = fig.axes[0], fig.axes[1]
+    for ax in (left, right):
+        assert [t.get_text() for t in ax.get_xticklabels()] == list(presets)  # not sorted
+        # every series is points with error bars; no line joins two presets
+        joined = [ln for ln in ax.lines if ln.get_linestyle() not in ("None", "--")]
+        assert all(len(ln.get_xdata()) <= 1 for ln in joined)
+        assert any(isinstance(c, ErrorbarContainer) for c in ax.containers)
+    # the two variants stand side by side at each preset, not on top of each other
+    xs = sorted(float(x) for c in left.containers for x in c.lines[0].get_xdata())
+    assert len(xs) == 2 * len(presets) and len(set(xs)) == len(xs)
+    title = fig.get_suptitle()
+    assert title.startswith("Outcomes by behaviour.x") and "error bar: 95% confidence" in title
+    draw_figures(root)
+    md, _ = write_report(root)
+    assert "b minus a" in md.read_text(encoding="utf-8")
 
 
 GENDERED = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)

@@ -2,9 +2,12 @@
 
 One swept parameter: a row per outcome, the variants' levels on the left and the paired
 differences between variants on the right, against the swept value (log axis when the
-values span more than 10x). Two: a row per outcome, a column per paired difference (or per
-variant when there is one), the first parameter on the x axis and one line per value of the
-second (small multiples). More than two: no figure, the report has a table.
+values span more than 10x). Values that are not numbers (a ranker preset, an option) are
+categories in the order they were given, each series a point with its 95% interval as an
+error bar, side by side: no line joins categories. Two: a row per outcome, a column per
+paired difference (or per variant when there is one), the first parameter on the x axis and
+one line per value of the second (small multiples).
+More than two: no figure, the report has a table.
 """
 
 from __future__ import annotations
@@ -47,16 +50,17 @@ _ROW_HEIGHT = 2.6
 
 def _x_axis(ax: Axes, values: Sequence[Any], column: str) -> dict[Any, float]:
     """Set up the x axis of a swept parameter; returns the x position of each value."""
-    ordered = sorted(values, key=lambda v: (str(type(v)), v))
-    if numeric_values(ordered):
+    if numeric_values(values):
+        ordered = sorted(values)
         positions = {v: float(v) for v in ordered}
         if log_axis(ordered):
             ax.set_xscale("log")
         ax.set_xticks([positions[v] for v in ordered], [f"{v:g}" for v in ordered])
         ax.minorticks_off()
     else:
-        positions = {v: float(i) for i, v in enumerate(ordered)}
-        ax.set_xticks(list(positions.values()), [str(v) for v in ordered])
+        positions = {v: float(i) for i, v in enumerate(values)}
+        ax.set_xticks(list(positions.values()), [str(v) for v in values])
+        ax.set_xlim(-0.5, len(values) - 0.5)
     ax.set_xlabel(wrap(parameter_name(column), 40))
     return positions
 
@@ -70,20 +74,54 @@ def _series(
     outcome: Metric,
     label: str,
     width: float = 2.0,
+    dodge: float | None = None,
 ) -> Artist:
-    """One series as points joined by a line, with its 95% band; returns its legend handle."""
+    """One series as points joined by a line, with its 95% band; returns its legend handle.
+
+    With ``dodge`` (categories on the x axis), points with 95% error bars, shifted by
+    ``dodge`` so that series at one category stand side by side.
+    """
     rows = rows.assign(_x=rows[column].map(positions)).sort_values("_x")
     scale = 100.0 if outcome.percent else 1.0
     band = rows[["mean", "lo", "hi"]].reset_index(drop=True)
     top = 100.0 if outcome.percent and rows["kind"].eq("variant").all() else None
-    if rows["kind"].eq("difference").all():
+    marker = "s" if rows["kind"].eq("difference").all() else "o"
+    if dodge is not None:
+        mean, lo, hi = (scale * band[c].to_numpy() for c in ("mean", "lo", "hi"))
+        errors = [mean - lo, hi - mean] if band["lo"].notna().any() else None
+        ax.errorbar(
+            rows["_x"].to_numpy() + dodge,
+            mean,
+            yerr=errors,
+            color=colour,
+            fmt=marker,
+            ms=5,
+            capsize=3,
+            linewidth=1.5,
+        )
+    elif rows["kind"].eq("difference").all():
         x = rows["_x"].to_numpy()
         ax.plot(x, scale * band["mean"], color=colour, linewidth=width, marker="s", ms=4)
         ax.fill_between(x, scale * band["lo"], scale * band["hi"], color=colour, alpha=0.2, lw=0)
     else:
         draw_band(ax, rows["_x"].to_numpy(), band, colour, scale, top, lw=width, marker="o", ms=4)
-    marker = "s" if rows["kind"].eq("difference").all() else "o"
-    return Line2D([], [], color=colour, linewidth=2.2, marker=marker, ms=4, label=label)
+    return Line2D(
+        [],
+        [],
+        color=colour,
+        linewidth=2.2,
+        linestyle="none" if dodge is not None else "-",
+        marker=marker,
+        ms=5,
+        label=label,
+    )
+
+
+def _dodge(values: Sequence[Any], i: int, n: int) -> float | None:
+    """Shift of series ``i`` of ``n`` on a category axis (None when the values are numbers)."""
+    if numeric_values(values):
+        return None
+    return (i - (n - 1) / 2) * min(0.15, 0.7 / n)
 
 
 def _identical_note(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
@@ -117,7 +155,15 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
             if rows["mean"].notna().any():
                 width = 1.5 + 0.6 * (len(results.variants) - 1 - i)
                 handles[variant] = _series(
-                    ax, rows, column, positions, colours[variant], outcome, variant, width
+                    ax,
+                    rows,
+                    column,
+                    positions,
+                    colours[variant],
+                    outcome,
+                    variant,
+                    width,
+                    _dodge(values, i, len(results.variants)),
                 )
         ax.set_title(wrap(outcome.title, 48), fontsize=10)
         ax.set_ylabel(outcome.unit)
@@ -126,12 +172,19 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
             positions = _x_axis(ax, values, column)
             ax.axhline(0, color=DASH_GREY, linestyle="--", linewidth=1)
             drawn = False
-            for contrast in contrasts:
+            for j, contrast in enumerate(contrasts):
                 rows = mine[(mine["kind"] == "difference") & (mine["series"] == contrast)]
                 if rows["mean"].notna().any():
                     colour = tuple(pair_colours[contrast])
                     handles[contrast] = _series(
-                        ax, rows, column, positions, colour, outcome, contrast
+                        ax,
+                        rows,
+                        column,
+                        positions,
+                        colour,
+                        outcome,
+                        contrast,
+                        dodge=_dodge(values, j, len(contrasts)),
                     )
                     drawn = True
             if not drawn:
@@ -143,7 +196,8 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
         *[Line2D([], [], linestyle="none", label=wrap(n, 60)) for n in notes],
         *handles.values(),
     ]
-    _finish(fig, results, legend, f"Outcomes against {parameter_name(column)}")
+    against = "against" if numeric_values(values) else "by"
+    _finish(fig, results, legend, f"Outcomes {against} {parameter_name(column)}", values)
     return fig
 
 
@@ -152,7 +206,9 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
     px, py = results.sweep_parameters[:2]
     kind = "difference" if (frame["kind"] == "difference").any() else "variant"
     columns = list(pd.unique(frame.loc[frame["kind"] == kind, "series"]))
-    ys = sorted(pd.unique(frame[py]), key=lambda v: (str(type(v)), v))
+    xs = list(pd.unique(frame[px]))
+    ys = list(pd.unique(frame[py]))
+    ys = sorted(ys) if numeric_values(ys) else ys
     palette = sns.color_palette("viridis", len(ys))
     fig = Figure(
         figsize=(max(8.0, 4.6 * len(columns) + 0.6), 1.6 + _ROW_HEIGHT * len(outcomes)),
@@ -163,14 +219,23 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
     for row, outcome in zip(grid, outcomes, strict=True):
         mine = frame[(frame["outcome"] == outcome.name) & (frame["kind"] == kind)]
         for ax, series in zip(row, columns, strict=True):
-            positions = _x_axis(ax, list(pd.unique(frame[px])), px)
+            positions = _x_axis(ax, xs, px)
             if kind == "difference":
                 ax.axhline(0, color=DASH_GREY, linestyle="--", linewidth=1)
-            for colour, y in zip(palette, ys, strict=True):
+            for k, (colour, y) in enumerate(zip(palette, ys, strict=True)):
                 rows = mine[(mine["series"] == series) & (mine[py] == y)]
                 if rows["mean"].notna().any():
                     label = f"{parameter_name(py)} = {y}"
-                    handles[label] = _series(ax, rows, px, positions, tuple(colour), outcome, label)
+                    handles[label] = _series(
+                        ax,
+                        rows,
+                        px,
+                        positions,
+                        tuple(colour),
+                        outcome,
+                        label,
+                        dodge=_dodge(xs, k, len(ys)),
+                    )
             ax.set_title(wrap(f"{outcome.title}: {series}", 48), fontsize=10)
             unit = outcome.difference_unit if kind == "difference" else outcome.unit
             ax.set_ylabel(unit)
@@ -180,13 +245,18 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
         *handles.values(),
     ]
     title = f"Outcomes against {parameter_name(px)} and {parameter_name(py)}"
-    _finish(fig, results, legend, title)
+    _finish(fig, results, legend, title, xs)
     return fig
 
 
-def _finish(fig: Figure, results: Results, handles: Sequence[Artist], title: str) -> None:
+def _finish(
+    fig: Figure, results: Results, handles: Sequence[Artist], title: str, xs: Sequence[Any]
+) -> None:
     """Titles and one legend below the panels (never over the data)."""
-    note = f"{uncertainty_note(results)}; paired differences on common random numbers; dashed: zero"
+    uncertainty = uncertainty_note(results)
+    if not numeric_values(xs):
+        uncertainty = uncertainty.replace("shaded band", "error bar")
+    note = f"{uncertainty}; paired differences on common random numbers; dashed: zero"
     figure_titles(fig, title, results, note)
     if handles:
         figure_legend(fig, handles, 2)
