@@ -6,24 +6,49 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from sim.cli import _draw, main
+from sim.cli import _draw
 from sim.experiment import manifest, merge_tables, run_study, write_results
 from sim.scenario import load_study
 from tests.helpers import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCREENING = {  # reduced copy -> the study it reduces
+    "link-with-everyone-screening": "link-with-everyone",
+    "recruiter-screening": "recruiter-accepts-100-it",
+}
+#: What a screening copy may change: its size, length, replications and the arms it keeps.
+REDUCED = ("name", "description", "duration_days", "replications")
 SMALL = {"replications": 2, "slice_hours": 6, "network": {"members": 400, "mean_degree": 40}}
 
 
 def test_the_bundled_scenarios_are_there() -> None:
     names = {path.stem for path in SCENARIOS}
-    assert {"recruiter-accepts-100-it", "link-with-everyone", "link-with-everyone-region"} <= names
+    assert {"recruiter-accepts-100-it", "link-with-everyone", *SCREENING} <= names
 
 
-@pytest.mark.slow  # 10-20 s a scenario; make test-fast keeps the region sweep below
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(("reduced", "full"), sorted(SCREENING.items()))
+def test_a_screening_scenario_is_its_study_made_smaller(reduced: str, full: str) -> None:
+    """Each arm of a screening copy is the full study's arm of that name, except for the
+    network's size, the duration and the replications: the sensitivity analysis screens the
+    study the README reports, not a different one."""
+    small = load_study(ROOT / "scenarios" / f"{reduced}.yaml")
+    large = load_study(ROOT / "scenarios" / f"{full}.yaml")
+    arms = {arm.name: arm.scenario for arm in large.arms}
+    assert small.base.network.members < large.base.network.members
+    assert small.base.duration_days <= large.base.duration_days
+    for arm in small.arms:
+        mine, theirs = (
+            s.model_dump(exclude={**dict.fromkeys(REDUCED, True), "network": {"members"}})
+            for s in (arm.scenario, arms[arm.name])
+        )
+        assert mine == theirs, arm.name
+
+
+@pytest.mark.slow  # 10-20 s a scenario
+@pytest.mark.parametrize(
+    "path", [p for p in SCENARIOS if p.stem not in SCREENING], ids=lambda p: p.stem
+)
 def test_bundled_scenario_runs_small_and_draws_its_figures(path: Path, tmp_path: Path) -> None:
     overrides = dict(SMALL)
     if path.stem == "recruiter-accepts-100-it":
@@ -59,44 +84,3 @@ def test_bundled_scenario_runs_small_and_draws_its_figures(path: Path, tmp_path:
         assert "focus_effect" in svgs
     report = (folder / "report.html").read_text()
     assert 'src="figures/' not in report and "data:image/png;base64," in report
-
-
-def test_region_scenario_sweeps_into_a_map(tmp_path: Path) -> None:
-    """The region study's sweep (two values per axis here) yields the reach-region map."""
-    path = ROOT / "scenarios" / "link-with-everyone-region.yaml"
-    small = tmp_path / "region.yaml"
-    text = path.read_text()
-    for old, new in [
-        ("members: 2500", "members: 400\n  mean_degree: 40\n  follows: {per_member: 20}"),
-        ("duration_days: 120", "duration_days: 40"),
-        ("slice_hours: 2", "slice_hours: 6"),
-    ]:
-        assert old in text, old  # the study is made small by editing its text
-        text = text.replace(old, new)
-    small.write_text(text)
-    runner = CliRunner()
-    result = runner.invoke(
-        main,
-        [
-            "sweep",
-            str(small),
-            "--set",
-            "behaviour.ties.stranger=0.1,3",
-            "--set",
-            "platform.test_audience.fraction=0.05,0.4",
-            "--out",
-            str(tmp_path),
-            "--replications",
-            "2",
-            "--jobs",
-            "1",
-            "--quiet",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    folder = tmp_path / "link-with-everyone-region-sweep"
-    result = runner.invoke(main, ["figures", str(folder)])
-    assert result.exit_code == 0, result.output
-    svg = (folder / "figures" / "reach_region.svg").read_text()
-    assert "stranger" in svg.lower()
-    assert "test audience" in svg.lower() or "fraction" in svg.lower()

@@ -412,13 +412,15 @@ def test_a_scenario_without_the_claims_variants_is_refused(tmp_path: Path) -> No
     assert "variants" in result.stderr and "no claim outcome applies" in result.stderr
 
 
-RANGES = {
-    "link-with-everyone.yaml": "link-with-everyone.yaml",
-    "recruiter.yaml": "recruiter-accepts-100-it.yaml",
-}
+RANGES = [  # each ranges file serves its full study and the study's screening copy
+    ("link-with-everyone.yaml", "link-with-everyone.yaml"),
+    ("link-with-everyone.yaml", "link-with-everyone-screening.yaml"),
+    ("recruiter.yaml", "recruiter-accepts-100-it.yaml"),
+    ("recruiter.yaml", "recruiter-screening.yaml"),
+]
 
 
-@pytest.mark.parametrize(("ranges", "scenario"), sorted(RANGES.items()))
+@pytest.mark.parametrize(("ranges", "scenario"), RANGES)
 def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str) -> None:
     """At least 15 parameters, each with a reason, each accepted by its scenario at both
     ends (a study-level field or one a variant sets would be refused)."""

@@ -1,9 +1,9 @@
 """The outcomes of a sensitivity analysis: the blog post's claims, as numbers per point.
 
 Each run (one point, variant and replication) is reduced to a few **run metrics**, computed
-by the same functions the reports use (:mod:`sim.analysis`): viewers, peer viewers and
-engagements per impression of the focal member's posts, the share of the member's
-connections ever reached, the share of new stranger ties never heard from, the focus
+by the same functions the reports use (:mod:`sim.analysis`): primary reach, viewers, peer
+viewers and engagements per impression of the focal member's posts, the share of the
+member's connections ever reached, the share of new stranger ties never heard from, the focus
 topic's share of the member's feed after the first event. An **outcome** is a run metric of
 one variant (a level) or the difference between two variants paired by replication (common
 random numbers), averaged over the replications of a point:
@@ -35,6 +35,7 @@ from sim.analysis import (
     NEVER_HEARD_DAYS,
     event_start,
     never_heard_at,
+    primary_reach_medians,
     replication_metrics,
     stranger_followup,
     topic_share_window,
@@ -42,6 +43,7 @@ from sim.analysis import (
 from sim.scenario import Study
 
 RUN_METRICS = (
+    "primary_reach",
     "viewers_per_post",
     "peer_viewers_per_post",
     "engagement_rate",
@@ -114,6 +116,16 @@ class Outcome:
 
 OUTCOMES = (
     Outcome(
+        "primary_reach",
+        "C1",
+        "Primary reach: median share of connections who see a post before any engagement",
+        "primary_reach",
+        "selective",
+        None,
+        ("<=", 0.1),
+        "share of connections",
+    ),
+    Outcome(
         "d_viewers_per_post",
         "C5",
         "Viewers per post, everyone minus selective",
@@ -151,6 +163,16 @@ OUTCOMES = (
         "everyone",
         "selective",
         ("<", 0.0),
+        "share of connections",
+    ),
+    Outcome(
+        "reached_share_everyone",
+        "C2",
+        "Share of connections ever reached, linking with everyone",
+        "reached_share",
+        "everyone",
+        None,
+        ("<=", 0.8),
         "share of connections",
     ),
     Outcome(
@@ -244,7 +266,10 @@ def _first(frame: pd.DataFrame, column: str) -> float:
 def run_metrics(tables: dict[str, pd.DataFrame], context: Context) -> dict[str, float]:
     """The :data:`RUN_METRICS` of one run's tables (NaN where the run lacks the data).
 
-    ``viewers_per_post``, ``peer_viewers_per_post``, ``engagement_rate``,
+    ``primary_reach`` is the median over the focal member's posts of the share of the
+    member's connections who saw the post before anyone engaged with it
+    (:func:`sim.analysis.primary_reach_medians`); ``viewers_per_post``,
+    ``peer_viewers_per_post``, ``engagement_rate``,
     ``reached_share`` and ``never_heard`` are :func:`sim.analysis.replication_metrics`
     (never heard from read at ``context.horizon``); ``never_heard_intro`` is
     :func:`sim.analysis.never_heard_at` over the new stranger ties that got an intro
@@ -255,7 +280,8 @@ def run_metrics(tables: dict[str, pd.DataFrame], context: Context) -> dict[str, 
     metrics = replication_metrics(
         posts, connections, ties, context.duration_days, horizon=context.horizon
     )
-    out = {name: _first(metrics, name) for name in RUN_METRICS[:5]}
+    out = {name: _first(metrics, name) for name in RUN_METRICS[1:6]}
+    out["primary_reach"] = _first(primary_reach_medians(posts), "median")
     followup = stranger_followup(ties, context.duration_days, connections)
     by_intro = never_heard_at(followup, context.horizon, by_intro=True)
     intro = by_intro[by_intro["intro_message"].astype(bool)] if not by_intro.empty else by_intro
