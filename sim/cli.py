@@ -462,13 +462,23 @@ def params(pattern: str | None) -> None:
 def figures(results: Path) -> None:
     """Redraw the figures and the report of a results folder from its saved tables.
 
-    Also after `feedsim run` kept the tables but failed to draw a figure: exit code 1 and
-    one line naming the figure while it still fails.
+    Works on the folders of `run`, `sweep` and `sensitivity` (the last from the scenario
+    and ranges its manifest records). Also after `feedsim run` kept the tables but failed to
+    draw a figure: exit code 1 and one line naming the figure while it still fails.
     """
-    for needed in ("manifest.json", "tables/feed.parquet"):
-        if not (results / needed).exists():
-            raise InputError(results, needed, "missing: not a feedsim results folder")
-    _draw(results)
+    if (results / "tables" / "sensitivity.parquet").exists():
+        import pandas
+
+        from sim.sensitivity.run import replan
+
+        saved = sorted((results / "tables").glob("*.parquet"))
+        tables = {p.stem: pandas.read_parquet(p) for p in saved}
+        _draw_sensitivity(replan(results))(results, tables)
+    else:
+        for needed in ("manifest.json", "tables/feed.parquet"):
+            if not (results / needed).exists():
+                raise InputError(results, needed, "missing: not a feedsim results folder")
+        _draw(results)
     click.echo(f"redrew {results / 'figures'}/ and {results / 'report.html'}")
 
 

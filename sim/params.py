@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import math
 import types
 from collections.abc import Iterator, Sequence
@@ -49,6 +50,7 @@ class Param:
         description: what the field means.
         source: where its value comes from, or ``""`` for non-parameters.
         applies: the kind of section it exists in (``file network``, ``prune event``), or ``""``.
+        label: a short name for figure axes (the schema field's ``title``), or ``""``.
     """
 
     path: str
@@ -59,6 +61,7 @@ class Param:
     description: str
     source: str
     applies: str = ""
+    label: str = ""
 
 
 # --------------------------------------------------------------------------- types
@@ -210,6 +213,7 @@ def _walk(
                 description=info.description or "",
                 source=_extra(info, "source"),
                 applies=applies,
+                label=info.title or "",
             )
             continue
         shown = [_show(v) for v in values]
@@ -222,6 +226,7 @@ def _walk(
             description=info.description or "",
             source=_extra(info, "source"),
             applies=applies,
+            label=info.title or "",
         )
 
 
@@ -281,6 +286,40 @@ def parameters() -> list[Param]:
         if p.path.split(".")[0] not in STUDY_LEVEL or p.path == "duration_days"
     ]
     return _merge(leaves)
+
+
+UNITLESS = ("", "-", "text", "switch", "option", "preset", "topic", "quantile")
+"""Units not worth an axis label's parentheses."""
+
+
+@functools.cache
+def _by_pattern() -> dict[tuple[str, ...], Param]:
+    return {tuple(p.path.split(".")): p for p in parameters()}
+
+
+def find_param(path: str) -> Param | None:
+    """The :class:`Param` a concrete dotted path names (``variants.x.platform.ranker`` names
+    ``platform.ranker`` inside a variant; list items by name or index), or None."""
+    segments = path.split(".")
+    if len(segments) > 2 and segments[0] == "variants":
+        segments = segments[2:]
+    for pattern, param in _by_pattern().items():
+        if len(pattern) == len(segments) and all(
+            p in (NAME, INDEX) or p == s for p, s in zip(pattern, segments, strict=True)
+        ):
+            return param
+    return None
+
+
+def axis_label(path: str) -> str:
+    """A readable name of a scenario field for figure axes, with its unit:
+    ``strangers' engagement (x)`` for ``behaviour.ties.stranger``. Fields without a label
+    fall back to their last two path segments in words; unknown paths are returned as is."""
+    param = find_param(path)
+    if param is None:
+        return path
+    name = param.label or " ".join(path.split(".")[-2:]).replace("_", " ")
+    return name if param.unit in UNITLESS else f"{name} ({param.unit})"
 
 
 def matching(params: Sequence[Param], pattern: str | None) -> list[Param]:

@@ -29,14 +29,22 @@ FREE = "free parameter, tuned to the stylized facts (docs/calibration.md)"
 """The source of a parameter set by calibration rather than taken from a publication."""
 
 
-def param(default: Any, doc: str, unit: str, source: str | None = None, **constraints: Any) -> Any:
+def param(
+    default: Any,
+    doc: str,
+    unit: str,
+    source: str | None = None,
+    label: str | None = None,
+    **constraints: Any,
+) -> Any:
     """A schema field with its documentation, unit and source (shown by `feedsim schema` and
-    `feedsim params`). A field without a source (a name, a day, a file path, or a value no
-    publication backs) shows none."""
+    `feedsim params`), and a short label for figure axes (its JSON Schema ``title``). A field
+    without a source (a name, a day, a file path, or a value no publication backs) shows
+    none."""
     extra: dict[str, Any] = {"unit": unit}
     if source:
         extra["source"] = source
-    return Field(default, description=doc, json_schema_extra=extra, **constraints)
+    return Field(default, description=doc, title=label, json_schema_extra=extra, **constraints)
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -103,12 +111,14 @@ class FollowRule(Strict):
         "modelling choice, calibrated so that a session has at least 50 candidates"
         " (docs/calibration.md)",
         ge=0,
+        label="follows per member",
     )
     within_field: Probability = param(
         0.5,
         "Share of the follows drawn among creators of one's own field (the rest among all).",
         "share",
         "modelling choice (homophily, McPherson et al. 2001)",
+        label="share of follows within the field",
     )
 
 
@@ -116,7 +126,9 @@ class SyntheticNetwork(Strict):
     """A homophilous, clustered, heavy-tailed professional network (see sim.network)."""
 
     source: Literal["synthetic"] = "synthetic"
-    members: int = param(15_000, "Number of members.", "members", ge=2, le=50_000_000)
+    members: int = param(
+        15_000, "Number of members.", "members", ge=2, le=50_000_000, label="members"
+    )
     mean_degree: float = param(
         400.0,
         "Requested mean number of connections per member; repeated pairs are dropped, so"
@@ -124,6 +136,7 @@ class SyntheticNetwork(Strict):
         "connections",
         "smprotips.com (a claimed LinkedIn 2021 US analysis, unverified; low quality)",
         gt=0,
+        label="mean degree (requested)",
     )
     degree_sigma: float = param(
         1.25,
@@ -230,6 +243,7 @@ class Members(Strict):
         0.7,
         "Mean true interest in one's own field; the rest is spread over other topics.",
         "share",
+        label="interest in one's own field",
     )
     interest_concentration: float = param(
         20.0, "Dirichlet concentration of true interests around that mean.", "-", gt=0
@@ -368,6 +382,7 @@ class TestAudience(Strict):
         "Share of the author's connections in the test audience.",
         "share",
         "free; calibrated to the blog post's 4-5% primary reach (C1); practitioners 5-10%",
+        label="test audience size",
     )
     window_hours: float = param(
         1.0,
@@ -375,21 +390,27 @@ class TestAudience(Strict):
         "hours",
         "practitioners: the 'golden hour'",
         gt=0,
+        label="test window",
     )
     target_rate: Probability = param(
         0.04,
         "Engagement per impression at which a post is distributed to all remaining"
         " connections; below it, to a proportional share.",
         "engagements/impression",
+        label="expansion target rate",
     )
     prior_impressions: float = param(
         3.0,
         "Weight of the platform's prior engagement rate (pseudo-impressions).",
         "impressions",
         ge=0,
+        label="weight of the prior",
     )
     prior_rate: Probability = param(
-        0.01, "Prior engagement rate used before any impression.", "engagements/impression"
+        0.01,
+        "Prior engagement rate used before any impression.",
+        "engagements/impression",
+        label="prior engagement rate",
     )
     draw: Literal["uniform", "affinity"] = param(
         "uniform",
@@ -460,6 +481,7 @@ class Notifications(Strict):
         "Share of a new post's test audience notified of it.",
         "share",
         "modelling choice, calibrated to stylized fact 11",
+        label="share notified of a post",
     )
     activity_fraction: Probability = param(
         0.002,
@@ -467,6 +489,7 @@ class Notifications(Strict):
         " notified of it.",
         "share",
         "modelling choice, calibrated to stylized fact 11",
+        label="share notified of an engagement",
     )
     delay_hours: float = param(
         1.0,
@@ -481,16 +504,27 @@ class Notifications(Strict):
 class Inference(Strict):
     """How the platform infers a member's topic weights (kept apart from the truth)."""
 
-    like_step: Probability = param(0.02, "Step toward a liked post's topic.", "weight")
-    comment_step: Probability = param(0.04, "Step toward a commented post's topic.", "weight")
-    share_step: Probability = param(0.06, "Step toward a shared post's topic.", "weight")
+    like_step: Probability = param(
+        0.02, "Step toward a liked post's topic.", "weight", label="inference step per like"
+    )
+    comment_step: Probability = param(
+        0.04, "Step toward a commented post's topic.", "weight", label="inference step per comment"
+    )
+    share_step: Probability = param(
+        0.06, "Step toward a shared post's topic.", "weight", label="inference step per share"
+    )
     connection_term: bool = param(
         True,
         "Move a member's inferred weights toward the field of each new connection (C6).",
         "switch",
         "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
     )
-    connection_step: Probability = param(0.01, "Step toward a new connection's field.", "weight")
+    connection_step: Probability = param(
+        0.01,
+        "Step toward a new connection's field.",
+        "weight",
+        label="inference step per new connection",
+    )
     removal_signal: bool = param(
         True,
         "With `connection_term` on, removing a connection moves both ends' inferred weights"
@@ -504,6 +538,7 @@ class Inference(Strict):
         "Initial inferred weights: this share on the member's own field, the rest from the"
         " fields of their connections.",
         "share",
+        label="weight of one's own field in inferred interests",
     )
 
 
@@ -676,7 +711,9 @@ RANKERS: tuple[str, ...] = get_args(Ranker)
 class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""
 
-    ranker: Ranker = param("linkedin", "Scoring preset (see sim.ranking).", "preset")
+    ranker: Ranker = param(
+        "linkedin", "Scoring preset (see sim.ranking).", "preset", label="ranker preset"
+    )
     feed_size: int = param(
         30,
         "Most items one session reads (K): the cap of the reading depth"
@@ -692,6 +729,7 @@ class Platform(Strict):
         "days",
         FREE,
         gt=0,
+        label="candidate age limit",
     )
     out_of_network_per_session: float = param(
         30.0,
@@ -702,9 +740,14 @@ class Platform(Strict):
         "LinkedIn retrieves 2,000 OON candidates per request (arXiv 2510.14223; H); tens per"
         " session here, calibrated to stylized fact 3",
         ge=0,
+        label="out-of-network candidates per session",
     )
     affinity_half_life_days: float = param(
-        30.0, "Half-life of the interaction counts behind estimated affinity.", "days", gt=0
+        30.0,
+        "Half-life of the interaction counts behind estimated affinity.",
+        "days",
+        gt=0,
+        label="affinity half-life",
     )
     test_audience: TestAudience = Field(default_factory=TestAudience)
     notifications: Notifications = Field(default_factory=Notifications)
@@ -728,10 +771,20 @@ class TieMultipliers(Strict):
     """
 
     colleague: float = param(
-        5.0, "Colleagues.", "x", "assumed 4-6, after Gilbert & Karahalios 2009", ge=0
+        5.0,
+        "Colleagues.",
+        "x",
+        "assumed 4-6, after Gilbert & Karahalios 2009",
+        ge=0,
+        label="colleagues' engagement",
     )
     field_peer: float = param(
-        3.0, "Peers in one's field.", "x", "assumed 2-3, after Gilbert & Karahalios 2009", ge=0
+        3.0,
+        "Peers in one's field.",
+        "x",
+        "assumed 2-3, after Gilbert & Karahalios 2009",
+        ge=0,
+        label="field peers' engagement",
     )
     offline: float = param(
         4.0, "Friends and family.", "x", "assumed 3-5, after Gilbert & Karahalios 2009", ge=0
@@ -740,12 +793,27 @@ class TieMultipliers(Strict):
         3.0, "Clients.", "x", "assumed 2-4, after Gilbert & Karahalios 2009", ge=0
     )
     stranger: float = param(
-        0.3, "Connections accepted without a prior relationship (C4).", "x", FREE, ge=0
+        0.3,
+        "Connections accepted without a prior relationship (C4).",
+        "x",
+        FREE,
+        ge=0,
+        label="strangers' engagement",
     )
     second_degree: float = param(
-        0.3, "Viewers not connected to the author (seen through a connection).", "x", ge=0
+        0.3,
+        "Viewers not connected to the author (seen through a connection).",
+        "x",
+        ge=0,
+        label="second-degree viewers' engagement",
     )
-    out_of_network: float = param(0.3, "Recommended posts by people you don't know.", "x", ge=0)
+    out_of_network: float = param(
+        0.3,
+        "Recommended posts by people you don't know.",
+        "x",
+        ge=0,
+        label="out-of-network viewers' engagement",
+    )
     follow: float = param(
         1.0,
         "Posts of accounts one follows without a connection.",
@@ -760,6 +828,7 @@ class TieMultipliers(Strict):
         "x",
         FREE,
         ge=0,
+        label="placed strangers' engagement",
     )
 
 
@@ -771,6 +840,7 @@ class Behaviour(Strict):
         "Base chance to like an item at the top of the feed.",
         "1/impression",
         "personal profiles: 2-5% engagement per impression (Socialinsider 2026)",
+        label="like rate",
     )
     comment_rate: Probability = param(0.007, "Base chance to comment.", "1/impression", FREE)
     share_rate: Probability = param(0.0025, "Base chance to share.", "1/impression", FREE)
@@ -783,6 +853,7 @@ class Behaviour(Strict):
         "position attention a(i) = exp(-i / lambda), lambda 5-15 items (Hodas and Lerman 2012"
         " on visibility decaying with feed position; the range is a modelling proposal)",
         ge=1,
+        label="reading depth",
     )
     attention_decay_items: float = param(
         6.0,
@@ -790,6 +861,7 @@ class Behaviour(Strict):
         "items",
         "Hodas & Lerman 2012 (attention decays over about 5-15 feed positions)",
         gt=0,
+        label="attention decay",
     )
     social_proof: float = param(
         0.5,
@@ -797,6 +869,7 @@ class Behaviour(Strict):
         " the viewer received (connections who engaged).",
         "-",
         ge=0,
+        label="social proof slope",
     )
     ties: TieMultipliers = Field(default_factory=TieMultipliers)
     strength_a: float = param(
@@ -827,9 +900,14 @@ class Behaviour(Strict):
         " later (the inviter's follow-up gets an answer).",
         "share",
         "post-acceptance reply 5.4% for blank invitations (Expandi/Belkins 2024)",
+        label="strangers' later reply rate",
     )
     stranger_reply_days: float = param(
-        7.0, "Mean delay of that exchange after acceptance (exponential).", "days", gt=0
+        7.0,
+        "Mean delay of that exchange after acceptance (exponential).",
+        "days",
+        gt=0,
+        label="delay of strangers' replies",
     )
     tag_boost: float = param(
         2.0,
@@ -839,10 +917,16 @@ class Behaviour(Strict):
         ge=0,
     )
     activity_fanout_like: Probability = param(
-        0.2, "Share of a liker's connections the like is shown to.", "share"
+        0.2,
+        "Share of a liker's connections the like is shown to.",
+        "share",
+        label="share shown a like",
     )
     activity_fanout_comment: Probability = param(
-        0.5, "Share of a commenter's connections the comment is shown to.", "share"
+        0.5,
+        "Share of a commenter's connections the comment is shown to.",
+        "share",
+        label="share shown a comment",
     )
     activity_fanout_share: Probability = param(
         1.0, "Share of a sharer's connections the share is shown to.", "share"
@@ -858,7 +942,9 @@ class AcceptInvitations(Strict):
     action: Literal["accept_invitations"]
     day: float = param(..., "Simulated day of the event.", "day", ge=0)
     member: str = param(..., "Name of the focal member.", "text")
-    count: int = param(..., "Number of invitations accepted.", "invitations", ge=1)
+    count: int = param(
+        ..., "Number of invitations accepted.", "invitations", ge=1, label="burst size"
+    )
     field: str = param(..., "Field the inviters come from (one of `topics`).", "topic")
 
 

@@ -194,6 +194,22 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
     assert page.count("data:image/png;base64,") == 2  # self-contained: both figures inlined
     assert "<table>" in page and "<li>" in page and "---|" not in page
 
+    # `feedsim figures` redraws the same figures and report from the tables and the manifest
+    drawn = {p.name: p.read_bytes() for p in (folder / "figures").iterdir()}
+    drawn["report.md"] = (folder / "report.md").read_bytes()
+    for p in (folder / "figures").iterdir():
+        p.unlink()
+    redraw = CliRunner().invoke(main, ["figures", str(folder)])
+    assert redraw.exit_code == 0, redraw.output
+    again = {p.name: p.read_bytes() for p in (folder / "figures").iterdir()}
+    assert again == {k: v for k, v in drawn.items() if k != "report.md"}
+    assert (folder / "report.md").read_bytes() == drawn["report.md"]
+    # ... but not when the scenario no longer gives the points the analysis ran
+    tiny.write_text(tiny.read_text().replace("mean_degree: 20", "mean_degree: 21"))
+    stale = CliRunner().invoke(main, ["figures", str(folder)])
+    assert stale.exit_code == 2 and stale.stderr.count("\n") == 1, stale.output
+    assert str(tiny) in stale.stderr and "changed since" in stale.stderr
+
 
 @pytest.fixture
 def two_arms(tmp_path: Path) -> Path:

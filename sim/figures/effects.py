@@ -14,6 +14,7 @@ from sim.analysis import (
     forest_effects,
     level_text,
     metric_title,
+    parameter_name,
     replication_metrics,
     stranger_followup,
     sweep_reach_difference,
@@ -27,6 +28,7 @@ from sim.figures.style import (
     variant_colours,
     wrap,
 )
+from sim.params import axis_label
 
 
 def effects_forest(results: Results) -> Figure:
@@ -149,8 +151,8 @@ def reach_region(results: Results) -> Figure:
         )
     ax.set_xticks(range(len(xs)), [f"{x:g}" if isinstance(x, float) else str(x) for x in xs])
     ax.set_yticks(range(len(ys)), [f"{y:g}" if isinstance(y, float) else str(y) for y in ys])
-    ax.set_xlabel(px.replace("__", "."))
-    ax.set_ylabel(py.replace("__", "."))
+    ax.set_xlabel(axis_label(parameter_name(px)))
+    ax.set_ylabel(axis_label(parameter_name(py)))
     ax.grid(visible=False)
     figure_titles(
         fig,

@@ -18,7 +18,10 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from sim.figures.style import wrap
+from sim.params import axis_label
 from sim.sensitivity.outcomes import Outcome
 from sim.sensitivity.run import Plan
 
@@ -63,9 +66,9 @@ def _save(fig: Any, path: Path) -> None:
     plt.close(fig)
 
 
-def _short(path: str) -> str:
-    """The last two segments of a path, for labels."""
-    return ".".join(path.split(".")[-2:])
+def _label(path: str, width: int = 28) -> str:
+    """A parameter's readable name with its unit (:func:`sim.params.axis_label`), wrapped."""
+    return wrap(axis_label(path), width)
 
 
 def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) -> None:
@@ -78,7 +81,7 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) ->
         for _, row in labelled.iterrows():
             if not math.isnan(row["mu_star"]):
                 ax.annotate(
-                    _short(row["parameter"]),
+                    _label(row["parameter"]),
                     (row["mu_star"], row["sigma"]),
                     fontsize=7,
                     xytext=(3, 3),
@@ -88,10 +91,13 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) ->
         if top > 0:  # sigma = mu*: above it, the effect depends on the other parameters
             ax.plot([0, top], [0, top], ls="--", lw=0.8, c="grey", label="sigma = mu*")
             ax.legend(fontsize=7, loc="lower right")
-        ax.set_xlabel(f"mu* ({outcome.unit} over the whole range)")
-        ax.set_ylabel("sigma")
-        ax.set_title(f"{outcome.claim}: {outcome.name}", fontsize=9)
-    fig.suptitle("Morris screening: importance (mu*) and non-linearity or interaction (sigma)")
+        ax.set_xlabel(wrap(f"mu*: change in {outcome.unit} over the parameter's range", 50))
+        ax.set_ylabel(f"sigma ({outcome.unit})")
+        ax.set_title(wrap(f"{outcome.claim}: {outcome.title}", 52), fontsize=9)
+    fig.suptitle(
+        "Morris screening: importance (mu*, bars: 95% bootstrap interval) and"
+        " non-linearity or interaction (sigma); the six largest mu* labelled"
+    )
     _save(fig, path)
 
 
@@ -103,41 +109,81 @@ def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) -> 
         at = np.arange(len(rows))
         ax.barh(at - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], label="S1 (first order)")
         ax.barh(at + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], label="ST (total)")
-        ax.set_yticks(at, [_short(p) for p in rows["parameter"]], fontsize=7)
+        ax.set_yticks(at, [_label(p, 34) for p in rows["parameter"]], fontsize=7)
         ax.invert_yaxis()
+        ax.axvline(0, color="grey", lw=0.8)
         ax.set_xlabel("share of the outcome's variance")
-        ax.set_title(f"{outcome.claim}: {outcome.name}", fontsize=9)
+        ax.set_title(wrap(f"{outcome.claim}: {outcome.title}", 52), fontsize=9)
         ax.legend(fontsize=7)
     fig.suptitle("Sobol indices with 95% bootstrap intervals")
     _save(fig, path)
 
 
+BINS = 4
+"""Cells per parameter in the claim map: a Morris grid of 4 levels puts one level in each."""
+
+
+def _cells(plan: Plan, path: str) -> tuple[NDArray[np.int64], list[str]]:
+    """Each point's cell along one parameter (``BINS`` equal parts of its sampled range, on
+    the sampling scale) and each cell's tick label (the parameter values in it)."""
+    j = [p.path for p in plan.parameters].index(path)
+    parameter = plan.parameters[j]
+    lo, hi = parameter.bounds
+    share = (plan.x[:, j] - lo) / (hi - lo)
+    cells = np.minimum((share * BINS).astype(np.int64), BINS - 1)
+    values = np.array([parameter.value(float(v)) for v in plan.x[:, j]], dtype=np.float64)
+    ticks = []
+    for c in range(BINS):
+        inside = values[cells == c]
+        if inside.size == 0:
+            ticks.append("")
+        elif inside.min() == inside.max():
+            ticks.append(f"{inside.min():.3g}")
+        else:
+            ticks.append(f"{inside.min():.3g}-\n{inside.max():.3g}")
+    return cells, ticks
+
+
 def claim_figure(plan: Plan, points: pd.DataFrame, claims: pd.DataFrame, path: Path) -> None:
-    """Sampled points over each outcome's two most influential parameters, coloured by
-    whether its claim holds there (with one parameter: against the outcome's value)."""
+    """Per claim outcome, the share of sampled points where the claim holds, in cells over
+    its two most influential parameters (largest ``mu*`` or ``ST``): green where it holds
+    everywhere, red where it never does, the border between them where it flips. Each cell
+    says its share and its number of points; the other parameters vary within a cell."""
     fig, axes = _grid(len(plan.outcomes))
-    by_path = {p.path: p for p in plan.parameters}
     for ax, outcome in zip(axes, plan.outcomes, strict=False):
         row = claims[claims["outcome"] == outcome.name].iloc[0]
-        first = by_path[row["first"]]
-        x = points[first.column]
+        values = points[outcome.name].to_numpy(dtype=np.float64)
+        holds = outcome.holds_at(values).astype(np.float64)
+        defined = ~np.isnan(values)
+        x_cells, x_ticks = _cells(plan, row["first"])
         if row["second"]:
-            second = by_path[row["second"]]
-            y, ylabel = points[second.column], second.path
-            if second.scale == "log":
-                ax.set_yscale("log")
+            y_cells, y_ticks = _cells(plan, row["second"])
         else:
-            y, ylabel = points[outcome.name], outcome.name
-        holds = outcome.holds_at(points[outcome.name])
-        ax.scatter(x[holds], y[holds], s=14, c=HOLDS_COLOUR, label="claim holds")
-        ax.scatter(x[~holds], y[~holds], s=14, c=FAILS_COLOUR, marker="x", label="does not")
-        if first.scale == "log":
-            ax.set_xscale("log")
-        ax.set_xlabel(first.path, fontsize=8)
-        ax.set_ylabel(ylabel, fontsize=8)
-        share = row["share"]
-        share_text = "n/a" if math.isnan(share) else f"{100 * share:.0f}%"
-        ax.set_title(f"{outcome.claim}: {outcome.holds_text} at {share_text}", fontsize=9)
-        ax.legend(fontsize=7)
-    fig.suptitle("Claim map: where in the sampled space each claim holds")
+            y_cells, y_ticks = np.zeros(len(values), dtype=np.int64), [""]
+        count = np.zeros((len(y_ticks), BINS))
+        held = np.zeros((len(y_ticks), BINS))
+        np.add.at(count, (y_cells[defined], x_cells[defined]), 1.0)
+        np.add.at(held, (y_cells[defined], x_cells[defined]), holds[defined])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(count > 0, held / count, np.nan)
+        ax.imshow(100 * share, cmap="RdYlGn", vmin=0, vmax=100, origin="lower", aspect="auto")
+        for (j, i), n in np.ndenumerate(count):
+            text = "no points" if n == 0 else f"{100 * share[j, i]:.0f}%\nn={n:.0f}"
+            dark = n > 0 and not 0.2 <= share[j, i] <= 0.8  # the colour map's dark ends
+            colour = "white" if dark else "0.1"
+            ax.text(i, j, text, ha="center", va="center", fontsize=7, color=colour)
+        ax.set_xticks(range(BINS), x_ticks, fontsize=7)
+        ax.set_yticks(range(len(y_ticks)), y_ticks, fontsize=7)
+        ax.set_xlabel(_label(row["first"], 44), fontsize=8)
+        ax.set_ylabel(_label(row["second"], 30) if row["second"] else "", fontsize=8)
+        ax.grid(visible=False)
+        total = row["share"]
+        total_text = "no points" if math.isnan(total) else f"{100 * total:.0f}% of points"
+        op, threshold = outcome.holds
+        claim = f"{outcome.claim}: {outcome.title} {op} {threshold:g}"
+        ax.set_title(wrap(f"{claim}: holds at {total_text}", 56), fontsize=9)
+    fig.suptitle(
+        "Claim map: share of sampled points where each claim holds (green 100%, red 0%),"
+        " over its two most influential parameters"
+    )
     _save(fig, path)

@@ -44,6 +44,7 @@ from sim.figures.style import (
     variant_colours,
     wrap,
 )
+from sim.params import axis_label
 
 _ROW_HEIGHT = 2.6
 
@@ -61,7 +62,7 @@ def _x_axis(ax: Axes, values: Sequence[Any], column: str) -> dict[Any, float]:
         positions = {v: float(i) for i, v in enumerate(values)}
         ax.set_xticks(list(positions.values()), [str(v) for v in values])
         ax.set_xlim(-0.5, len(values) - 0.5)
-    ax.set_xlabel(wrap(parameter_name(column), 40))
+    ax.set_xlabel(wrap(axis_label(parameter_name(column)), 40))
     return positions
 
 
@@ -197,7 +198,8 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
         *handles.values(),
     ]
     against = "against" if numeric_values(values) else "by"
-    _finish(fig, results, legend, f"Outcomes {against} {parameter_name(column)}", values)
+    title = f"Outcomes {against} {axis_label(parameter_name(column))}"
+    _finish(fig, results, legend, title, values)
     return fig
 
 
@@ -225,7 +227,7 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
             for k, (colour, y) in enumerate(zip(palette, ys, strict=True)):
                 rows = mine[(mine["series"] == series) & (mine[py] == y)]
                 if rows["mean"].notna().any():
-                    label = f"{parameter_name(py)} = {y}"
+                    label = f"{axis_label(parameter_name(py))} = {y}"
                     handles[label] = _series(
                         ax,
                         rows,
@@ -244,7 +246,9 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
         *[Line2D([], [], linestyle="none", label=wrap(n, 60)) for n in notes],
         *handles.values(),
     ]
-    title = f"Outcomes against {parameter_name(px)} and {parameter_name(py)}"
+    title = (
+        f"Outcomes against {axis_label(parameter_name(px))} and {axis_label(parameter_name(py))}"
+    )
     _finish(fig, results, legend, title, xs)
     return fig
 

@@ -338,6 +338,49 @@ def run_sensitivity(
     return destination
 
 
+def replan(folder: Path) -> Plan:
+    """The plan of a finished analysis, rebuilt from its manifest (to redraw its figures).
+
+    The sample is drawn again from the recorded design, ranges and seed, from the scenario
+    file the manifest names (relative paths from the current folder).
+
+    Raises:
+        InputError: the manifest is not a sensitivity analysis's, or the scenario file now
+            gives other points than the analysis ran (it changed since).
+    """
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(folder, "manifest.json", f"cannot be read ({exc})") from None
+    if data.get("analysis") != "sensitivity":
+        raise InputError(folder, "manifest.json", "not the manifest of a sensitivity analysis")
+    recorded = data["design"]
+    design = Design(
+        data["method"],
+        trajectories=recorded["trajectories"] or Design.trajectories,
+        levels=recorded["levels"] or Design.levels,
+        samples=recorded["samples"] or Design.samples,
+        seed=recorded["sample_seed"],
+    )
+    parameters = [
+        Parameter(
+            p["path"], p["low"], p["high"], p["scale"], p["reason"], p["integer"], p["source"]
+        )
+        for p in data["parameters"]
+    ]
+    overrides = {"replications": data["replications"], "seed": data["base_seed"]}
+    plan = plan_sensitivity(Path(data["scenario"]["file"]), design, parameters, overrides)
+    now = [{"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points]
+    resolved = json.loads(json.dumps(plan.study.resolved()))
+    if now != data["points"] or resolved != data["scenario"]:
+        raise InputError(
+            data["scenario"]["file"],
+            "",
+            f"gives other points than the analysis in {folder} ran (the scenario changed since)",
+        )
+    return plan
+
+
 def _manifest(
     plan: Plan,
     started: datetime,
