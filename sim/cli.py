@@ -554,7 +554,7 @@ def schema() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("results"),
     show_default=True,
-    help="Folder the results folder <out>/<scenario name>-sensitivity/ is written in.",
+    help="Folder the results folder <out>/<scenario name>-<method>/ is written in.",
 )
 @click.option("--fresh", is_flag=True, help="Discard an unfinished analysis with other settings.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -586,8 +586,8 @@ def sensitivity(
     `feedsim sweep --set`), run with all variants and replications on common random
     numbers. Outcomes are the claims that apply to the scenario's variants
     (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet, figures, a
-    claim map and report.md/html to <out>/<name>-sensitivity/. Finished runs are kept in
-    <out>/.<name>-sensitivity.work/: run the same command again to resume.
+    claim map and report.md/html to <out>/<name>-<method>/. Finished runs are kept in
+    <out>/.<name>-<method>.work/: run the same command again to resume.
     """
     from sim.sensitivity.design import Design
     from sim.sensitivity.ranges import check_unique, parse_param, read_ranges

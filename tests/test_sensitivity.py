@@ -64,7 +64,7 @@ PARAMS = (
     "--param",
     f"{DEAD}=0.001:0.1",
 )
-NAME = "tiny-link-sensitivity"
+NAME = "tiny-link-morris"
 TABLES = ("sensitivity", "runs", "points", "claims")
 
 
@@ -315,7 +315,7 @@ def test_sobol_through_the_command_recovers_a_known_model(
         *PARAMS[:4],
     )
     assert result.exit_code == 0, result.output
-    folder = out / NAME
+    folder = out / "tiny-link-sobol"  # beside, never over, a Morris screening
     assert (folder / "figures" / "sobol.png").is_file()
     got = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
     got = got.set_index(["outcome", "parameter"])

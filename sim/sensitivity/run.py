@@ -7,7 +7,7 @@ axis), so every point is validated like a scenario file before anything runs, an
 point runs all variants of the scenario with replications ``0..R-1`` on the seeds of the
 plain study (common random numbers across points and variants).
 
-**Resuming.** Finished runs are kept in ``<out>/.<scenario>-sensitivity.work/`` by the
+**Resuming.** Finished runs are kept in ``<out>/.<scenario>-<method>.work/`` by the
 sweep's :class:`sim.sweep.WorkFolder` (``grid.json`` fingerprints every point's resolved
 scenario and feedsim's source; a lock stops two analyses from sharing it): one folder per
 run, ``runs/p<point>-<variant>-r<replication>/run.json``, holding the run's seed, cost and
@@ -16,7 +16,7 @@ has hundreds of points). Run the same command again after an interrupt and it sk
 runs that are there; results are read back in point order, so they are the same as an
 uninterrupted analysis's.
 
-**Output.** ``<out>/<scenario>-sensitivity/`` (written by
+**Output.** ``<out>/<scenario>-<method>/`` (written by
 :func:`sim.experiment.write_results`: a temporary folder, moved into place when complete)
 holds ``tables/sensitivity.parquet`` (indices per parameter and outcome),
 ``tables/runs.parquet`` (one row per point, variant and replication: parameter values,
@@ -92,8 +92,9 @@ class Plan:
 
     @property
     def name(self) -> str:
-        """The results folder's name: ``<scenario name>-sensitivity``."""
-        return f"{self.study.base.name}-sensitivity"
+        """The results folder's name: ``<scenario name>-<method>`` (so that a Sobol analysis
+        never replaces the Morris screening that chose its parameters)."""
+        return f"{self.study.base.name}-{self.design.method}"
 
     @property
     def runs_per_point(self) -> int:
@@ -288,7 +289,7 @@ def run_sensitivity(
     fresh: bool = False,
     draw: Draw | None = None,
 ) -> Path:
-    """Run (or resume) every run of `plan`, analyse, and write ``<out>/<name>-sensitivity/``.
+    """Run (or resume) every run of `plan`, analyse, and write ``<out>/<name>-<method>/``.
 
     Args:
         plan: the validated analysis (:func:`plan_sensitivity`).
