@@ -311,15 +311,16 @@ def find_param(path: str) -> Param | None:
     return None
 
 
-def axis_label(path: str) -> str:
+def axis_label(path: str, unit: bool = True) -> str:
     """A readable name of a scenario field for figure axes, with its unit:
-    ``strangers' engagement (x)`` for ``behaviour.ties.stranger``. Fields without a label
-    fall back to their last two path segments in words; unknown paths are returned as is."""
+    ``strangers' engagement (x)`` for ``behaviour.ties.stranger`` (without the unit when
+    ``unit`` is false). Fields without a label fall back to their last two path segments
+    in words; unknown paths are returned as is."""
     param = find_param(path)
     if param is None:
         return path
     name = param.label or " ".join(path.split(".")[-2:]).replace("_", " ")
-    return name if param.unit in UNITLESS else f"{name} ({param.unit})"
+    return name if not unit or param.unit in UNITLESS else f"{name} ({param.unit})"
 
 
 def matching(params: Sequence[Param], pattern: str | None) -> list[Param]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.params import axis_label
 from sim.sensitivity.outcomes import Outcome, importance, ranked
 from sim.sensitivity.run import Plan
 
@@ -80,14 +81,26 @@ def _importance_table(plan: Plan, indices: pd.DataFrame) -> str:
     )
 
 
-def _claim_sentence(row: pd.Series[Any]) -> str:
+def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> str:
+    """Whether a claim holds everywhere, nowhere or in part of the space, and, where it
+    depends, the parameters that decide it (only those with a non-zero importance)."""
+    what = f"{row['claim']} (`{row['holds_when']}`)"
     if not row["points"]:
-        return f"{row['claim']} (`{row['holds_when']}`): undefined at every point."
-    return (
-        f"{row['claim']} (`{row['holds_when']}`) holds at {row['holds']} of {row['points']}"
-        f" sampled points ({100 * row['share']:.0f}%), decided mostly by `{row['first']}`"
-        + (f" and `{row['second']}`." if row["second"] else ".")
-    )
+        return f"{what}: undefined at every point."
+    count = f"{row['holds']} of {row['points']} sampled points"
+    if row["holds"] == row["points"]:
+        verdict = f"holds at every one of the {row['points']} sampled points"
+    elif row["holds"] == 0:
+        verdict = f"fails at every one of the {row['points']} sampled points"
+    else:
+        verdict = f"holds at {count} ({100 * row['share']:.0f}%)"
+    rows = indices[indices["outcome"] == row["outcome"]].set_index("parameter")
+    key = importance(method)
+    deciders = [p for p in (row["first"], row["second"]) if p and float(rows.at[p, key] or 0.0) > 0]
+    if not deciders:
+        return f"{what} {verdict}."
+    named = " and ".join(f"{axis_label(p, unit=False)} (`{p}`)" for p in deciders)
+    return f"{what} {verdict}; its value depends most on {named}."
 
 
 def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[str]) -> str:
@@ -111,9 +124,9 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
         "## Parameters",
         "",
         _table(
-            ["path", "low", "high", "scale", "reason"],
+            ["parameter", "path", "low", "high", "scale", "reason"],
             [
-                [f"`{p.path}`", f"{p.low:g}", f"{p.high:g}", p.scale, p.reason]
+                [axis_label(p.path), f"`{p.path}`", f"{p.low:g}", f"{p.high:g}", p.scale, p.reason]
                 for p in plan.parameters
             ],
         ),
@@ -133,7 +146,10 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
     lines += [_index_sentence(plan, tables["sensitivity"], o) + "\n" for o in plan.outcomes]
     lines += [_importance_table(plan, tables["sensitivity"]), ""]
     lines += ["## Claim map", ""]
-    lines += ["- " + _claim_sentence(row) for _, row in tables["claims"].iterrows()]
+    lines += [
+        "- " + _claim_sentence(row, tables["sensitivity"], design.method)
+        for _, row in tables["claims"].iterrows()
+    ]
     lines += [""]
     lines += [f"![{name}](figures/{name})\n" for name in figures]
     return "\n".join(lines)
