@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast figures bench lint clean
+.PHONY: install demo test test-fast figures sensitivity bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +24,27 @@ test-fast: $(STAMP) ## unit tests and small end-to-end checks, under 90 s on two
 	$(BIN)/python -m pytest -m "not slow" -n 2
 
 JOBS ?= 2
+RANKERS := linkedin,edgerank,twitter-2023,chronological,random
 
 figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its committed figures and report
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone.yaml --out results --jobs $(JOBS)
-	$(BIN)/feedsim sweep scenarios/link-with-everyone-region.yaml --out results --jobs $(JOBS) \
-	  --set behaviour.ties.stranger=0.1,0.3,1,3 --set platform.test_audience.fraction=0.05,0.15,0.4
-	$(BIN)/feedsim figures results/link-with-everyone-region-sweep
 	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS) \
 	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
+	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results/rankers --jobs $(JOBS) \
+	  --set platform.ranker=$(RANKERS)
+	$(BIN)/feedsim sweep scenarios/link-with-everyone-screening.yaml --out results/rankers --jobs $(JOBS) \
+	  --replications 10 --set platform.ranker=$(RANKERS)
+
+sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the parameters it ranks first (docs/sensitivity.md)
+	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method morris \
+	  --ranges scenarios/ranges/link-with-everyone.yaml --trajectories 8 --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method morris \
+	  --ranges scenarios/ranges/recruiter.yaml --trajectories 8 --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method sobol \
+	  --samples 16 $(SOBOL_C5) --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method sobol \
+	  --samples 16 $(SOBOL_C7) --out results --jobs $(JOBS)
 
 bench: $(STAMP) ## standard performance workloads (not tests)
 	$(BIN)/feedsim bench
