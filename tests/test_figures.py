@@ -696,7 +696,12 @@ def test_a_sweep_over_presets_draws_categories_in_the_given_order(tmp_path: Path
     assert title.startswith("Outcomes by behaviour.x") and "error bar: 95% confidence" in title
     draw_figures(root)
     md, _ = write_report(root)
-    assert "b minus a" in md.read_text(encoding="utf-8")
+    text = md.read_text(encoding="utf-8")
+    # categories are listed in the given order, not read as a trend
+    assert "by behaviour.x: " in text and " rises " not in text and " falls " not in text
+    assert (
+        "b minus a: -1.0 (-1.0 to -1.0) at linkedin, +0.0 (+0.0 to +0.0) at chronological" in text
+    )
 
 
 GENDERED = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)

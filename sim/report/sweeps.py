@@ -16,6 +16,7 @@ from sim.analysis import (
     heading,
     identical_groups,
     list_text,
+    numeric_values,
     parameter_name,
     sweep_outcome_list,
     sweep_outcomes,
@@ -56,11 +57,25 @@ def _trend(first: float, last: float, scale: float) -> str:
 
 
 def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str) -> str:
-    """How one series changes from the first to the last swept value."""
-    rows = rows.dropna(subset=["mean"]).sort_values(column, key=_sort_key)
+    """How one series changes from the first to the last swept value (numbers), or its value
+    at each swept value in the order given (categories such as ranker presets)."""
+    categories = not numeric_values(list(rows[column]))
+    rows = rows.dropna(subset=["mean"])
+    rows = rows.sort_values("point") if categories else rows.sort_values(column, key=_sort_key)
     if rows.empty:
         return f"{name}: no data"
     difference = rows["kind"].iloc[0] == "difference"
+    if categories:
+        subject = f"{name}:" if difference else f"under {name}"
+        values = ", ".join(
+            f"{_text(outcome, row, difference)} at {_value(row[column])}"
+            for _, row in rows.iterrows()
+        )
+        text = f"{subject} {values}"
+        if difference:
+            decided = int(((rows["lo"] > 0) | (rows["hi"] < 0)).sum())
+            text += f", its 95% CI excluding 0 at {decided} of {len(rows)} values"
+        return text
     first, last = rows.iloc[0], rows.iloc[-1]
     scale = 100.0 if outcome.percent else 1.0
     trend = _trend(float(first["mean"]), float(last["mean"]), scale)
@@ -115,7 +130,9 @@ def _one_parameter_sentences(results: Results, frame: pd.DataFrame) -> list[str]
             if reference and reference != results.variants[0]:  # b minus its ablation
                 name += f" (what is switched off in {reference} adds)"
             parts.append(_series_sentence(outcome, rows, column, name))
-        sentences.append(f"{outcome.title} against {parameter_name(column)}: {'; '.join(parts)}.")
+        values = list(mine[column])
+        against = "against" if numeric_values(values) else "by"
+        sentences.append(f"{outcome.title} {against} {parameter_name(column)}: {'; '.join(parts)}.")
     return sentences
 
 
