@@ -339,6 +339,15 @@ def run_sensitivity(
     return destination
 
 
+def _without_descriptions(value: Any) -> Any:
+    """A resolved scenario without its ``description`` texts (words do not change results)."""
+    if isinstance(value, dict):
+        return {k: _without_descriptions(v) for k, v in value.items() if k != "description"}
+    if isinstance(value, list):
+        return [_without_descriptions(v) for v in value]
+    return value
+
+
 def replan(folder: Path) -> Plan:
     """The plan of a finished analysis, rebuilt from its manifest (to redraw its figures).
 
@@ -372,8 +381,8 @@ def replan(folder: Path) -> Plan:
     overrides = {"replications": data["replications"], "seed": data["base_seed"]}
     plan = plan_sensitivity(Path(data["scenario"]["file"]), design, parameters, overrides)
     now = [{"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points]
-    resolved = json.loads(json.dumps(plan.study.resolved()))
-    if now != data["points"] or resolved != data["scenario"]:
+    resolved = _without_descriptions(json.loads(json.dumps(plan.study.resolved())))
+    if now != data["points"] or resolved != _without_descriptions(data["scenario"]):
         raise InputError(
             data["scenario"]["file"],
             "",
