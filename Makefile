@@ -25,6 +25,12 @@ test-fast: $(STAMP) ## unit tests and small end-to-end checks, under 90 s on two
 
 JOBS ?= 2
 RANKERS := linkedin,edgerank,twitter-2023,chronological,random
+# The four parameters the Morris screenings rank first for C5 (largest mu* relative to the
+# largest, over the three C5 outcomes) and for C7 (d_focus_share).
+SOBOL_C5 := --param platform.notifications.activity_fraction=0.0005:0.01:log \
+  --param network.follows.per_member=50:400:log \
+  --param platform.inference.connection_step=0.001:0.05:log \
+  --param network.follows.within_field=0.2:0.8
 
 figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its committed figures and report
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS)
@@ -42,7 +48,7 @@ sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the par
 	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method morris \
 	  --ranges scenarios/ranges/link-with-everyone.yaml --trajectories 8 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method morris \
-	  --ranges scenarios/ranges/recruiter.yaml --trajectories 8 --out results --jobs $(JOBS)
+	  --ranges scenarios/ranges/recruiter.yaml --trajectories 6 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method sobol \
 	  --samples 16 $(SOBOL_C5) --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method sobol \
