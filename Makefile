@@ -37,14 +37,14 @@ figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its comm
 	$(BIN)/feedsim run scenarios/link-with-everyone.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS) \
 	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
-	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results/rankers --jobs $(JOBS) \
+	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \
 	  --replications 6 --set platform.ranker=$(RANKERS)
-	$(BIN)/feedsim sweep scenarios/link-with-everyone-screening.yaml --out results/rankers --jobs $(JOBS) \
+	$(BIN)/feedsim sweep scenarios/link-with-everyone-screening.yaml --out results --jobs $(JOBS) \
 	  --replications 6 --set platform.ranker=$(RANKERS)
 
 sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the parameters it ranks first (docs/sensitivity.md)
-	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 10 --out results/noise --jobs $(JOBS)
-	$(BIN)/feedsim run scenarios/recruiter-screening.yaml --replications 10 --out results/noise --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 10 --out results --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/recruiter-screening.yaml --replications 10 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method morris \
 	  --ranges scenarios/ranges/link-with-everyone.yaml --trajectories 8 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method morris \

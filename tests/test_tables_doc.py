@@ -137,7 +137,15 @@ def test_readme_and_reports_link_the_dictionary(tmp_path: Path) -> None:
 
 
 def test_the_committed_reports_link_the_dictionary() -> None:
+    """Reports of runs and sweeps link the table dictionary; reports of sensitivity analyses
+    (whose tables are indices, not simulation tables) link docs/sensitivity.md."""
     reports = sorted((ROOT / "results").glob("*/report.md"))
     assert reports
     for report in reports:
-        assert "[docs/tables.md](../../docs/tables.md)" in report.read_text(encoding="utf-8")
+        text = report.read_text(encoding="utf-8")
+        sensitivity = (report.parent / "tables" / "sensitivity.parquet").exists() or (
+            '"analysis": "sensitivity"' in (report.parent / "manifest.json").read_text()
+        )
+        doc = "docs/sensitivity.md" if sensitivity else "docs/tables.md"
+        assert f"[{doc}](../../{doc})" in text, report
+        assert (report.parent / "../../" / doc).resolve().is_file()

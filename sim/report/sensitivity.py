@@ -21,6 +21,9 @@ from sim.params import axis_label
 from sim.sensitivity.outcomes import Outcome, importance, ranked
 from sim.sensitivity.run import Plan
 
+SENSITIVITY_DOC = "docs/sensitivity.md"
+"""Where the tables and figures of a sensitivity analysis are explained."""
+
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -119,7 +122,9 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
         f" {len(plan.sweep.points)} points x {len(study.arms)} variants x"
         f" {study.base.replications} replications ({runs} runs). Replication r has the same"
         " seed at every point and in every variant (common random numbers); every run's"
-        " parameters and seed are in manifest.json and tables/runs.parquet.",
+        " parameters and seed are in manifest.json and tables/runs.parquet. What the tables"
+        " hold and how to read the figures:"
+        f" [{SENSITIVITY_DOC}](../../{SENSITIVITY_DOC}) in feedsim's source.",
         "",
         "## Parameters",
         "",
@@ -156,9 +161,10 @@ def report_markdown(plan: Plan, tables: dict[str, pd.DataFrame], figures: list[s
 
 
 def _inline(text: str) -> str:
-    """Markdown text as HTML: escaped, with `code` and **bold**."""
+    """Markdown text as HTML: escaped, with `code`, **bold** and [links](target)."""
     escaped = html.escape(text.replace("\\|", "|"))
     escaped = re.sub(r"`([^`]*)`", r"<code>\1</code>", escaped)
+    escaped = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', escaped)
     return re.sub(r"\*\*([^*]*)\*\*", r"<b>\1</b>", escaped)
 
 
