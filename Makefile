@@ -31,6 +31,8 @@ SOBOL_C5 := --param platform.notifications.activity_fraction=0.0005:0.01:log \
   --param network.follows.per_member=50:400:log \
   --param platform.inference.connection_step=0.001:0.05:log \
   --param network.follows.within_field=0.2:0.8
+SOBOL_C7 := --param behaviour.session_depth_items=5:15 \
+  --param network.follows.within_field=0.2:0.8 --param platform.max_age_days=1:3
 
 figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its committed figures and report
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS)
