@@ -4,9 +4,9 @@
   (non-linearity or interaction) with ``mu*_conf`` error bars, the most influential
   parameters labelled;
   or ``figures/sobol.png``: per outcome, bars of ``S1`` and ``ST`` with 95% intervals.
-* ``figures/claim_map.png``: per claim outcome, the sampled points over its two most
-  influential parameters (largest ``mu*`` or ``ST``), coloured by whether the claim holds
-  (the ``claims`` table, :func:`sim.sensitivity.outcomes.claim_map`).
+* ``figures/claim_map.png``: per claim outcome, the share of sampled points where the claim
+  holds, in 4 x 4 cells over its two most influential parameters (largest ``mu*`` or
+  ``ST``; the ``claims`` table, :func:`sim.sensitivity.outcomes.claim_map`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from sim.params import axis_label
 from sim.sensitivity.outcomes import Outcome
 from sim.sensitivity.run import Plan
 
-HOLDS_COLOUR = "#1b7837"
-FAILS_COLOUR = "#b2182b"
 LABELLED = 6
 """Parameters labelled in each Morris panel (those with the largest mu*)."""
 

@@ -6,8 +6,8 @@ values span more than 10x). Values that are not numbers (a ranker preset, an opt
 categories in the order they were given, each series a point with its 95% interval as an
 error bar, side by side: no line joins categories. Two: a row per outcome, a column per
 paired difference (or per variant when there is one), the first parameter on the x axis and
-one line per value of the second (small multiples).
-More than two: no figure, the report has a table.
+one line per value of the second (small multiples). More than two: no figure, the report
+has a table.
 """
 
 from __future__ import annotations
