@@ -187,7 +187,11 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
         assert ranked(indices, outcome, "morris")[-1] == DEAD
     manifest = json.loads((folder / "manifest.json").read_text(), parse_constant=_no_nan)
     assert len(manifest["runs"]) == 24 and all("seed" in r for r in manifest["runs"])
-    assert manifest["runs"][0]["parameters"][DEAD] == runs[DEAD.replace(".", "__")].iloc[0]
+    first = manifest["runs"][0]  # its parameters: those of its point, listed once
+    assert (
+        manifest["points"][first["point"]]["parameters"][DEAD]
+        == runs[DEAD.replace(".", "__")].iloc[0]
+    )
     report = (folder / "report.md").read_text()
     assert "C5" in report and "holds at" in report and "d_focus_share" in report
     page = (folder / "report.html").read_text()

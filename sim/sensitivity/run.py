@@ -29,7 +29,6 @@ seed, run metrics), ``tables/points.parquet`` (outcomes per point), ``tables/cla
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -252,15 +251,16 @@ def _run_pending(
 
 
 def collect(plan: Plan, work: MetricsFolder) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """The runs table (point order, then variant, then replication) and the manifest's runs
-    (whose missing metrics are null, so manifest.json stays strict JSON)."""
+    """The runs table (point order, then variant, then replication) and the manifest's runs.
+
+    A manifest run names its point (whose parameters the manifest's ``points`` list once)
+    and holds its seed and cost; its metrics are in the runs table, not repeated there."""
     rows, entries = [], []
     for key, point, _ in plan.sweep.runs():
         info = work.info(key)
         parameters = plan.sweep.parameters(point)
         metrics = info.pop("metrics")
-        strict = {k: None if v is None or math.isnan(v) else v for k, v in metrics.items()}
-        entries.append({"point": point.index, "parameters": parameters, **info, "metrics": strict})
+        entries.append({"point": point.index, **info})
         rows.append(
             {
                 "point": point.index,
