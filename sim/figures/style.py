@@ -91,11 +91,12 @@ def source_colours() -> dict[str, Colour]:
     return {group: tuple(palette[i]) for group, i in _SOURCE_PALETTE_INDEX.items()}
 
 
-def uncertainty_note(results: Results) -> str:
-    """What lines and bands mean, for a subtitle."""
+def uncertainty_note(results: Results, interval: str = "shaded band") -> str:
+    """What lines and bands mean, for a subtitle (``interval``: how the 95% interval is
+    drawn, e.g. ``error bar``)."""
     if results.replications < 2:
         return "one replication, so no confidence band"
-    return f"mean of {results.replications} replications; shaded band: 95% confidence interval"
+    return f"mean of {results.replications} replications; {interval}: 95% confidence interval"
 
 
 @contextmanager

@@ -257,9 +257,7 @@ def _finish(
     fig: Figure, results: Results, handles: Sequence[Artist], title: str, xs: Sequence[Any]
 ) -> None:
     """Titles and one legend below the panels (never over the data)."""
-    uncertainty = uncertainty_note(results)
-    if not numeric_values(xs):
-        uncertainty = uncertainty.replace("shaded band", "error bar")
+    uncertainty = uncertainty_note(results, "shaded band" if numeric_values(xs) else "error bar")
     note = f"{uncertainty}; paired differences on common random numbers; dashed: zero"
     figure_titles(fig, title, results, note)
     if handles:

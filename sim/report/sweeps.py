@@ -65,27 +65,23 @@ def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str
     if rows.empty:
         return f"{name}: no data"
     difference = rows["kind"].iloc[0] == "difference"
+    first, last = rows.iloc[0], rows.iloc[-1]
+    scale = 100.0 if outcome.percent else 1.0
+    trend = _trend(float(first["mean"]), float(last["mean"]), scale)
     if categories:
-        subject = f"{name}:" if difference else f"under {name}"
         values = ", ".join(
             f"{_text(outcome, row, difference)} at {_value(row[column])}"
             for _, row in rows.iterrows()
         )
-        text = f"{subject} {values}"
-        if difference:
-            decided = int(((rows["lo"] > 0) | (rows["hi"] < 0)).sum())
-            text += f", its 95% CI excluding 0 at {decided} of {len(rows)} values"
-        return text
-    first, last = rows.iloc[0], rows.iloc[-1]
-    scale = 100.0 if outcome.percent else 1.0
-    trend = _trend(float(first["mean"]), float(last["mean"]), scale)
-    subject = f"{name}:" if difference else f"under {name} it"
-    if trend == "stays":
+        text = f"{name}: {values}" if difference else f"under {name} {values}"
+    elif trend == "stays":
+        subject = f"{name}:" if difference else f"under {name} it"
         text = (
             f"{subject} stays at {_text(outcome, first, difference)} from "
             f"{_value(first[column])} to {_value(last[column])}"
         )
     else:
+        subject = f"{name}:" if difference else f"under {name} it"
         text = (
             f"{subject} {trend} from {_text(outcome, first, difference)} at "
             f"{_value(first[column])} to {_text(outcome, last, difference)} at "

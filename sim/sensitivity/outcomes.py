@@ -280,7 +280,8 @@ def run_metrics(tables: dict[str, pd.DataFrame], context: Context) -> dict[str, 
     metrics = replication_metrics(
         posts, connections, ties, context.duration_days, horizon=context.horizon
     )
-    out = {name: _first(metrics, name) for name in RUN_METRICS[1:6]}
+    shared = ("viewers_per_post", "peer_viewers_per_post", "engagement_rate", "reached_share")
+    out = {name: _first(metrics, name) for name in (*shared, "never_heard")}
     out["primary_reach"] = _first(primary_reach_medians(posts), "median")
     followup = stranger_followup(ties, context.duration_days, connections)
     by_intro = never_heard_at(followup, context.horizon, by_intro=True)
