@@ -46,9 +46,10 @@ from sim.model import (
     observation,
     reactions,
     reading,
+    trend,
 )
 from sim.model.population import initial_state
-from sim.network import Network, build_network
+from sim.network import Network, build_network, rewired
 from sim.records import HOURS_PER_DAY, RunRecords
 from sim.rng import streams
 from sim.scenario import AcceptInvitations, Prune, Scenario
@@ -64,6 +65,8 @@ class World:
         self.source = source
         self.rng = streams(seed)
         self.network = network or build_network(scenario, self.rng["network"], source)
+        if scenario.network.rewire != "none":
+            self.network = rewired(self.network, scenario.network.rewire, self.rng["rewire"])
         self.state = initial_state(scenario, self.network, self.rng, source)
         observation.snapshot_day(self.state, 0)
 
@@ -76,7 +79,8 @@ class World:
 
         Slices tile the day (``24 / slice_hours`` is a whole number), so a day boundary is
         always a slice boundary. There, after the scripted events and invitations of that
-        instant (scheduled from time 0, so they come first), the day's record is taken.
+        instant (scheduled from time 0, so they come first), the day's record is taken, and
+        then the trend's adopters send the new day's invitations.
         """
         hours = self.scenario.slice_hours
         per_day = round(HOURS_PER_DAY / hours)
@@ -84,6 +88,8 @@ class World:
             day, step = divmod(k, per_day)
             if step == 0 and day > 0:
                 self.end_of_day(day, on_day)
+            if step == 0 and self.state.trend is not None:
+                trend.invite(self.state, self.scenario, float(day), self.rng["population"])
             start = k * hours / float(HOURS_PER_DAY)
             end = (k + 1) * hours / float(HOURS_PER_DAY)
             self.publish(start, end)
@@ -93,9 +99,12 @@ class World:
         self.end_of_day(self.scenario.duration_days, on_day)
 
     def end_of_day(self, day: int, on_day: Callable[[int], None] | None) -> None:
-        """After `day` days: snapshot focal beliefs and connections, forget expired candidates."""
+        """After `day` days: snapshot focal beliefs and connections, forget expired
+        candidates; members adopt the trend from the day's exposures."""
         observation.snapshot_day(self.state, day)
         candidates.forget_expired(self.state, float(day), self.scenario.platform.max_age_days)
+        if self.state.trend is not None:
+            trend.adopt(self.state, self.scenario, day, self.rng["population"])
         if on_day is not None:
             on_day(day)
 
@@ -204,6 +213,18 @@ class World:
         )
         action = reactions.decide_reactions(state, seen, rank, position, uniforms, params)
         acted = action != NONE
+        if state.trend is not None:
+            contagion = self.scenario.trend.contagion  # type: ignore[union-attr]
+            trend.record_exposures(state, seen.viewer, seen.post, seen.edge >= 0, contagion)
+            trend.count_population_feed(
+                state,
+                seen.viewer,
+                seen.topic,
+                seen.source,
+                acted,
+                seen.when,
+                self.scenario.duration_days,
+            )
         if acted.any():
             self.engage(seen.select(acted), action[acted])
         candidates.mark_shown(state, gathered, shown, now)

@@ -15,10 +15,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.network import TIE_KINDS
-from sim.records import POST_COUNTERS, VOLUME_COUNTS, RunRecords
-from sim.sources import SOURCES
+from sim.records import ADOPTION_COUNTS, POST_COUNTERS, VIEWER_GROUPS, VOLUME_COUNTS, RunRecords
+from sim.sources import GROUPS, SOURCES
 
-TABLES = ("posts", "feed", "beliefs", "ties", "connections", "volume")
+TABLES = ("posts", "feed", "beliefs", "ties", "connections", "volume", "adoption", "population")
 
 
 def _with_ids(
@@ -60,6 +60,7 @@ def posts_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
             "topic": pd.Series(topics[p["topic"]], dtype="string"),
             "created_day": p["created"].astype(np.float64),
             "author_connections": p["author_connections"].astype(np.int64),
+            "author_adopted": p["call"].astype(bool),
         }
     )
     for name in POST_COUNTERS:
@@ -157,6 +158,40 @@ def volume_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame
     return frame
 
 
+def adoption_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
+    """The trend's spread after each day (day 0: the seeded start): adopters, adopters of
+    the day, adopters who dropped the strategy, members, the adopters' share, and the mean
+    pairwise cosine similarity of members' topic mixes that day. No rows without a trend."""
+    members = records.counts["members"]
+    adopters = records.adoption[:, ADOPTION_COUNTS.index("adopters")]
+    return pd.DataFrame(
+        {
+            "day": np.arange(adopters.size, dtype=np.int64),
+            "adopters": adopters.astype(np.int64),
+            "new_adopters": records.adoption[:, ADOPTION_COUNTS.index("new_adopters")],
+            "dropped": records.adoption[:, ADOPTION_COUNTS.index("dropped")],
+            "members": np.full(adopters.size, members, np.int64),
+            "adopter_share": adopters / max(members, 1),
+            "feed_similarity": records.similarity,
+        }
+    )
+
+
+def population_table(records: RunRecords, names: Sequence[str] = ()) -> pd.DataFrame:
+    """Impressions and engagements of all members by day, viewer status (adopter or not at
+    the impression) and source group (:data:`sim.sources.GROUPS`). No rows without a trend."""
+    day, viewer, group = _cells(records.population_feed.shape[:3])
+    return pd.DataFrame(
+        {
+            "day": day,
+            "viewer": pd.Series(np.asarray(VIEWER_GROUPS)[viewer], dtype="string"),
+            "source_group": pd.Series(np.asarray(GROUPS)[group], dtype="string"),
+            "impressions": records.population_feed[day, viewer, group, 0],
+            "engagements": records.population_feed[day, viewer, group, 1],
+        }
+    )
+
+
 def tables(
     records: RunRecords,
     scenario: str,
@@ -177,6 +212,8 @@ def tables(
         "ties": ties_table,
         "connections": connections_table,
         "volume": volume_table,
+        "adoption": adoption_table,
+        "population": population_table,
     }
     return {
         name: _with_ids(build(records, focal_names), scenario, variant, replication, seed)

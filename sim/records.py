@@ -42,6 +42,15 @@ VOLUME_COUNTS = ("sessions", "candidates", "items_read", "impressions")
 session counting the candidates it was ranked from (a member's sessions of one slice share
 one list); items read; impressions. Every item read is one impression."""
 
+ADOPTION_COUNTS = ("adopters", "new_adopters", "dropped")
+"""What the trend's adoption record counts after each day (last axis of
+:attr:`RunRecords.adoption`): adopters, adopters of that day, adopters who dropped the
+strategy that day."""
+VIEWER_GROUPS = ("non_adopter", "adopter")
+"""The viewer's status at an impression (second axis of :attr:`RunRecords.population_feed`)."""
+FEED_COUNTS = ("impressions", "engagements")
+"""Last axis of :attr:`RunRecords.population_feed`."""
+
 
 class Columns:
     """Equal-length growable numpy columns; rows are appended in bulk.
@@ -106,6 +115,13 @@ class RunRecords:
             (saw at least one of the member's posts).
         messages_sent: messages each focal member wrote (questions and intro messages).
         ties: columns of the focal members' ties at the end of the run.
+        adoption: the trend's adopters after each day, shape (day + 1,
+            :data:`ADOPTION_COUNTS`); zero rows without a trend.
+        similarity: mean pairwise cosine similarity of members' topic mixes each day
+            (day + 1; NaN at day 0); empty without a trend.
+        population_feed: impressions and engagements of all members by day, viewer status
+            (non-adopter, adopter) and source group, shape (day, 2, len(GROUPS), 2); zero
+            rows without a trend.
         counts: run totals (sessions, impressions, posts, ties) for benchmarks and checks.
     """
 
@@ -119,4 +135,7 @@ class RunRecords:
     connections: NDArray[np.int64]
     messages_sent: NDArray[np.int64]
     ties: dict[str, NDArray[np.generic]]
+    adoption: NDArray[np.int64]
+    similarity: NDArray[np.float64]
+    population_feed: NDArray[np.int64]
     counts: dict[str, int]

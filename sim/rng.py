@@ -25,6 +25,8 @@ STREAMS = (
     "follows",  # whom members follow (synthetic networks), drawn before the run
     "reading",  # how far down the ranked list each session reads
     "notifications",  # which notifications are sent and when they are opened
+    "population",  # the trend as a population process: seeding, invitations, adoption
+    "rewire",  # the degree-preserving rewiring of a network
 )
 
 

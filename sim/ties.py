@@ -20,6 +20,11 @@ from sim import kernels
 from sim.network import Network
 
 NEVER = np.float32(np.nan)
+OVERLAY_SHARE = 4
+OVERLAY_MIN = 65_536
+"""The overlay is merged into the main index once it holds more than ``1 / OVERLAY_SHARE``
+of the main index's ties and more than ``OVERLAY_MIN`` (a trend adds hundreds of thousands
+of ties a day; a focal member a few): rows with many overlay ties cost a sort per call."""
 
 COLUMNS: dict[str, Any] = {
     "src": np.int32,
@@ -185,7 +190,8 @@ class Ties:
 
         `values` gives per-tie columns (kind, strength, affinity, and optionally intro,
         placed, note, first_interaction); the rest take their defaults. The new entries are
-        appended and indexed by the overlay.
+        appended and indexed by the overlay (merged into the main index when it grows large:
+        :data:`OVERLAY_SHARE`).
         """
         count = a.size
         if count == 0:
@@ -216,7 +222,10 @@ class Ties:
         self._view()
         np.add.at(self._degree, both["src"], 1)
         self._has_extra[both["src"]] = True
-        self._index_extra()
+        if self._count - self._main > max(self._main // OVERLAY_SHARE, OVERLAY_MIN):
+            self._load(self._columns())
+        else:
+            self._index_extra()
 
     def remove_pairs(
         self, a: NDArray[np.integer], b: NDArray[np.integer]

@@ -25,11 +25,12 @@ def create_posts(
 ) -> NewPosts:
     """The posts of slice [start, end), appended to the post store.
 
-    Posts arrive as the superposition of every member's Poisson process:
-    ``count ~ Poisson(sum_i r_i * (end - start))``; each author is drawn ``P(i) = r_i /
-    sum_j r_j``, its time uniformly in the slice (sorted, so post ids follow time), its topic
-    from the author's true interests ``P(t) = x_i,t`` (MODEL.md 2). The test window ends
-    ``window_days`` after creation; the post records the author's current degree.
+        Posts arrive as the superposition of every member's Poisson process:
+        ``count ~ Poisson(sum_i r_i * (end - start))``; each author is drawn ``P(i) = r_i /
+        sum_j r_j``, its time uniformly in the slice (sorted, so post ids follow time), its topic
+        from the author's true interests ``P(t) = x_i,t`` (MODEL.md 2). The test window ends
+        ``window_days`` after creation; the post records the author's current degree and whether
+    it is a call to connect (the author follows the trend, :mod:`sim.model.trend`).
     """
     total = float(state.post_cum[-1]) if state.n else 0.0
     count = int(rng.poisson(total * (end - start))) if total > 0 else 0
@@ -50,6 +51,7 @@ def create_posts(
         created=created,
         test_end=created + window_days,
         author_connections=degree[authors].astype(np.int32),
+        call=False if state.trend is None else state.trend.adopted[authors],
         **{name: zeros for name in POST_COUNTERS},
     )
     return NewPosts(ids, authors, created)

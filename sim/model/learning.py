@@ -57,21 +57,21 @@ def learn_from_engagements(
 
 
 def connection_signals(
-    field: NDArray[np.int16], member: int, partners: NDArray[np.int32]
+    field: NDArray[np.int16], member: int | NDArray[np.integer], partners: NDArray[np.int32]
 ) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
-    """The signals of ties between `member` and `partners`, one at each end: (whose weights
-    move, toward or away from which field): the member toward each partner's field, each
-    partner toward the member's."""
-    count = partners.size
-    ends = np.concatenate([np.full(count, member, np.int64), partners.astype(np.int64)])
-    topics = np.concatenate([field[partners], np.full(count, field[member])])
+    """The signals of ties member-partner (`member`: one member, or one per partner), one at
+    each end: (whose weights move, toward or away from which field): the member toward each
+    partner's field, each partner toward the member's."""
+    members = np.broadcast_to(np.asarray(member, np.int64), partners.shape)
+    ends = np.concatenate([members, partners.astype(np.int64)])
+    topics = np.concatenate([field[partners], field[members]])
     return ends, topics
 
 
 def learn_from_connections(
     theta: NDArray[np.float64],
     field: NDArray[np.int16],
-    member: int,
+    member: int | NDArray[np.integer],
     partners: NDArray[np.int32],
     params: Inference,
 ) -> None:

@@ -10,6 +10,7 @@ from sim.model import reading
 from sim.model.state import State
 from sim.network import TIE_KINDS
 from sim.records import POST_COUNTERS, VOLUME_COUNTS, RunRecords
+from sim.sources import GROUPS
 
 
 def snapshot_day(state: State, day: int) -> None:
@@ -52,11 +53,13 @@ def focal_ties(state: State, duration_days: int) -> dict[str, NDArray[np.generic
 
 
 def run_records(state: State, duration_days: int) -> RunRecords:
-    """The run's records: posts, focal feeds, beliefs and connections, focal ties, totals."""
+    """The run's records: posts, focal feeds, beliefs and connections, focal ties, the
+    trend's adoption and population feed, totals."""
     posts = {
         name: state.posts[name].copy()
-        for name in ("author", "topic", "created", "author_connections", *POST_COUNTERS)
+        for name in ("author", "topic", "created", "author_connections", "call", *POST_COUNTERS)
     }
+    trend = state.trend
     counts = dict(state.counts)
     counts.update(
         median_candidates_per_session=histogram_median(state.candidates_seen),
@@ -74,6 +77,11 @@ def run_records(state: State, duration_days: int) -> RunRecords:
         connections=state.connections,
         messages_sent=state.messages_sent.copy(),
         ties=focal_ties(state, duration_days),
+        adoption=np.zeros((0, 3), np.int64) if trend is None else trend.adoption,
+        similarity=np.zeros(0) if trend is None else trend.similarity,
+        population_feed=(
+            np.zeros((0, 2, len(GROUPS), 2), np.int64) if trend is None else trend.feed
+        ),
         counts=counts,
     )
 

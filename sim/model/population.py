@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
-from sim.model import follows, linking
+from sim.model import follows, linking, trend
 from sim.model.state import (
     CONNECTION_COUNTS,
     PENDING_COLUMNS,
@@ -119,7 +119,8 @@ def initial_state(
     Rates and interests from the ``network`` stream; ties with their initial affinity
     (:func:`sim.beliefs.initial_affinity`); initial inferred weights
     (:func:`sim.beliefs.initial_inferred`); focal members; invitation plans from the
-    ``trend`` and ``outreach`` streams; empty post, pool and record buffers.
+    ``trend`` and ``outreach`` streams; the trend's groups from the ``population`` stream;
+    empty post, pool and record buffers.
     """
     n, n_topics = network.size, len(network.topics)
     session_rate, post_rate = member_rates(scenario.members, n, rng["network"])
@@ -174,6 +175,15 @@ def initial_state(
         connections=np.zeros(
             (focal_ids.size, days + 1, len(TIE_KINDS), len(CONNECTION_COUNTS)), np.int64
         ),
+        trend=trend.initial_trend(
+            scenario,
+            network.degree(),
+            network.field,
+            network.topics,
+            focal_ids,
+            rng["population"],
+            source,
+        ),
         counts={
             "sessions": 0,
             "notified_sessions": 0,
@@ -183,6 +193,8 @@ def initial_state(
         },
     )
     linking.plan_all(state, scenario, rng["trend"], rng["outreach"])
+    if state.trend is not None and scenario.trend is not None:
+        state.post_rate[state.trend.adopted] += scenario.trend.call_posts_per_day
     state.session_cum = np.cumsum(state.session_rate)
     state.post_cum = np.cumsum(state.post_rate)
     return state

@@ -23,10 +23,12 @@ POST_COLUMNS: dict[str, DTypeLike] = {
     "created": np.float64,
     "test_end": np.float64,
     "author_connections": np.int32,
+    "call": bool,
     **{name: np.int32 for name in POST_COUNTERS},
 }
 """Columns of the post store: author, topic, creation day, end of the test window (day),
-the author's connections at posting, and the counters of :data:`sim.records.POST_COUNTERS`."""
+the author's connections at posting, whether it is a call to connect (its author followed
+the trend when posting), and the counters of :data:`sim.records.POST_COUNTERS`."""
 POOL_COLUMNS: dict[str, DTypeLike] = {
     "viewer": np.int32,
     "post": np.int32,
@@ -44,6 +46,34 @@ one of the member's posts."""
 WAITING_COLUMNS: dict[str, DTypeLike] = {"viewer": np.int32, "post": np.int32, "draw": np.float64}
 """Columns of the connections left out of a test audience: who, which post, and the rescaled
 uniform that decides the expansion."""
+
+
+@dataclass
+class TrendState:
+    """What the trend (:mod:`sim.model.trend`) changes and records in one run; arrays of
+    length N are by member."""
+
+    adopted: NDArray[np.bool_]
+    """Follows "link with everyone" now."""
+    committed: NDArray[np.bool_]
+    """Never adopts: members given ``selective`` explicitly, focal members (their strategy
+    is their own), and adopters who dropped the strategy."""
+    adopted_on: NDArray[np.float64]
+    """Day of adoption (0 for seeded adopters; NaN for others)."""
+    exposures: Columns
+    """The day's exposures of members who may adopt to calls to connect: viewer, author."""
+    seen: NDArray[np.int64]
+    """Sorted ``viewer * N + author`` keys: the adopters whose calls each member has seen."""
+    topic_today: NDArray[np.int32]
+    """Impressions of the day by member and topic (N x T), for feed similarity."""
+    adoption: NDArray[np.int64]
+    """Shape (day + 1, :data:`sim.records.ADOPTION_COUNTS`); index d is the state after d days."""
+    similarity: NDArray[np.float64]
+    """Mean pairwise cosine similarity of members' topic mixes each day (day + 1; NaN at 0)."""
+    feed: NDArray[np.int64]
+    """Impressions and engagements of all members by day, viewer status and source group,
+    shape (day, :data:`sim.records.VIEWER_GROUPS`, :data:`sim.sources.GROUPS`,
+    :data:`sim.records.FEED_COUNTS`)."""
 
 
 @dataclass
@@ -118,6 +148,8 @@ class State:
     connections: NDArray[np.int64]
     """Focal connections by kind after each day, and of them ever reached, shape
     (focal, day + 1, kind, 2)."""
+    trend: TrendState | None
+    """The trend's state (None when the scenario has no ``trend`` section)."""
     counts: dict[str, int]
     """Run totals: sessions (of them brought by notifications), impressions, engagements,
     candidates (summed over sessions)."""
