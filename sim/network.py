@@ -232,7 +232,7 @@ def rewired(network: Network, keep: str, rng: np.random.Generator) -> Network:
     field = network.field.astype(np.int64) if keep == "fields" else np.zeros(n, np.int64)
     u, v = network.u.astype(np.int64), network.v.astype(np.int64)
     for _ in range(SWAP_ROUNDS):
-        flip = rng.random(u.size) < 0.5
+        flip = rng.integers(2, size=u.size).astype(bool)
         a, b = np.where(flip, v, u), np.where(flip, u, v)
         group = field[a] * n_topics + field[b]
         order = np.lexsort((rng.random(u.size), group))
@@ -276,7 +276,8 @@ def largest_fields(
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) -> Network:
-    """The scenario's network, with its fields checked against the events and focal members.
+    """The scenario's network, with its fields checked against the events, focal members
+    and the trend's groups.
 
     Raises:
         InputError: when a file is bad, or an event or focal member names an unknown field.
@@ -294,6 +295,11 @@ def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) ->
             raise InputError(source, f"events[{i}].field", _unknown_field(event.field, network))
     if scenario.focus_topic is not None and scenario.focus_topic not in known:
         raise InputError(source, "focus_topic", _unknown_field(scenario.focus_topic, network))
+    for i, group in enumerate(scenario.trend.groups if scenario.trend else []):
+        if group.field is not None and group.field not in known:
+            raise InputError(
+                source, f"trend.groups[{i}].field", _unknown_field(group.field, network)
+            )
     return network
 
 

@@ -575,7 +575,10 @@ def test_params_lists_every_path_with_default_unit_range_and_source() -> None:
             {f"platform.test_audience.{f}" for f in AudienceSection.model_fields},
         ),
         ("behaviour.ties.*stranger", {"behaviour.ties.stranger", "behaviour.ties.placed_stranger"}),
-        ("*.share", {"members.activity.<i>.share", "members.posting.<i>.share"}),
+        (
+            "*.share",
+            {"members.activity.<i>.share", "members.posting.<i>.share", "trend.groups.<i>.share"},
+        ),
     ],
     ids=["substring", "glob", "glob-suffix"],
 )

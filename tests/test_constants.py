@@ -43,10 +43,11 @@ CONVENTIONS: set[int | float] = {
 
 IN_MODULE: dict[str, set[int | float]] = {
     # A tie is stored twice, once from each end: arrays of both directions are 2x long.
-    "ties.py": {2, 1024, 100},  # and 1024 rows or 1% of headroom when the store grows
+    "ties.py": {2, 1024, 100, 4, 65_536},  # and 1024 rows or 1% of headroom when the store
+    # grows; the overlay of added ties is merged past a quarter of the main index and 65,536
     # A tie has two ends (a mean degree d makes N d / 2 ties); the error message for an
     # unknown field lists at most 8 field names.
-    "network.py": {2, 8},
+    "network.py": {2, 8, 20},  # and 20 rounds of edge swaps (about 10 per tie) when rewiring
     # Numerical guards: the smallest divisor or the largest step below 1 where a parameter
     # may reach 0 or 1 (they never bind at valid parameter values).
     "audience.py": {1e-12},
@@ -54,6 +55,8 @@ IN_MODULE: dict[str, set[int | float]] = {
     "behaviour.py": {1e-300},
     # The median of a histogram: the first value whose cumulative count reaches half.
     "observation.py": {2},
+    # Feed similarity is a mean over pairs: it needs two members.
+    "trend.py": {2},
 }
 """Per module: numbers that are storage, display or numerical details, not behaviour."""
 

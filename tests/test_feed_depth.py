@@ -58,6 +58,7 @@ def test_followed_posts_are_the_recent_posts_of_followed_accounts() -> None:
         created=created,
         test_end=created,
         author_connections=zeros,
+        call=False,
         **{name: zeros for name in POST_COUNTERS},
     )
     viewer, post = follows.followed_posts(state, np.array([0, 4]), np.array([3.0, 2.5]), 1.5)

@@ -148,6 +148,7 @@ def make_state(days: int = 3) -> State:
         volume=np.zeros((1, days, len(VOLUME_COUNTS)), np.int64),
         inferred=np.zeros((1, days + 1, 2)),
         connections=np.zeros((1, days + 1, len(TIE_KINDS), 2), np.int64),
+        trend=None,
         counts={
             "sessions": 0,
             "notified_sessions": 0,

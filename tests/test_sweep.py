@@ -470,6 +470,7 @@ EVERYTHING: dict[str, Any] = {
         {"day": 1, "action": "accept_invitations", "member": "me", "count": 5, "field": "b"},
         {"day": 2, "action": "prune", "member": "me", "kinds": ["stranger"]},
     ],
+    "trend": {"groups": [{"strategy": "everyone", "share": 0.1}]},
 }
 """A scenario with an item in every list a path can reach into."""
 

@@ -9,7 +9,14 @@ from sim import ties as ties_module
 from sim.model import reading
 from sim.model.state import State
 from sim.network import TIE_KINDS
-from sim.records import POST_COUNTERS, VOLUME_COUNTS, RunRecords
+from sim.records import (
+    ADOPTION_COUNTS,
+    FEED_COUNTS,
+    POST_COUNTERS,
+    VIEWER_GROUPS,
+    VOLUME_COUNTS,
+    RunRecords,
+)
 from sim.sources import GROUPS
 
 
@@ -77,10 +84,12 @@ def run_records(state: State, duration_days: int) -> RunRecords:
         connections=state.connections,
         messages_sent=state.messages_sent.copy(),
         ties=focal_ties(state, duration_days),
-        adoption=np.zeros((0, 3), np.int64) if trend is None else trend.adoption,
+        adoption=np.zeros((0, len(ADOPTION_COUNTS)), np.int64) if trend is None else trend.adoption,
         similarity=np.zeros(0) if trend is None else trend.similarity,
         population_feed=(
-            np.zeros((0, 2, len(GROUPS), 2), np.int64) if trend is None else trend.feed
+            np.zeros((0, len(VIEWER_GROUPS), len(GROUPS), len(FEED_COUNTS)), np.int64)
+            if trend is None
+            else trend.feed
         ),
         counts=counts,
     )

@@ -46,15 +46,8 @@ def seed_groups(
     for i, group in enumerate(trend.groups):
         count = round(group.share * n)
         eligible = np.flatnonzero(~taken)
-        if group.seeding == "field":
-            if group.field not in topics:
-                shown = ", ".join(topics[:8])
-                raise InputError(
-                    source,
-                    f"trend.groups[{i}].field",
-                    f"{group.field!r} is not a field of the network (its fields: {shown})",
-                )
-            eligible = eligible[field[eligible] == topics.index(group.field)]
+        if group.seeding == "field":  # a known field (sim.network.build_network checks)
+            eligible = eligible[field[eligible] == topics.index(str(group.field))]
         if count > eligible.size:
             raise InputError(
                 source,
