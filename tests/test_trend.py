@@ -1,0 +1,331 @@
+"""The trend as a population process (docs/model.md 7.21): groups, adopters' invitations,
+exposures, complex and simple contagion, rewiring, records and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.engine import World
+from sim.metrics import tables
+from sim.model import trend
+from sim.network import TIE_KINDS, Network, build_network, rewired
+from sim.rng import replication_seed, streams
+from sim.scenario import Contagion, Trend, load_study
+from tests.helpers import write_scenario
+
+TOPICS = ["a", "b", "c"]
+SMALL: dict[str, Any] = {
+    "name": "trend-small",
+    "topics": TOPICS,
+    "duration_days": 12,
+    "replications": 1,
+    "slice_hours": 6,
+    "network": {"members": 400, "mean_degree": 30, "company_size": 15},
+    "trend": {
+        "groups": [{"strategy": "everyone", "share": 0.05}],
+        "invitations_per_day": 5,
+        "contagion": {"kind": "complex", "threshold": 2},
+    },
+}
+
+
+def world(tmp_path: Path, body: dict[str, Any], seed: int = 1) -> World:
+    path = write_scenario(tmp_path, body)
+    scenario = load_study(path).base
+    return World(scenario, replication_seed(scenario.seed, seed), path)
+
+
+def run_tables_of(w: World) -> dict[str, pd.DataFrame]:
+    return tables(w.run(), "s", "v", 0, 0)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("trend_section", "field", "problem"),
+    [
+        ({"groups": [{"strategy": "everyone", "share": 1.5}]}, "trend.groups[0].share", "1"),
+        (
+            {
+                "groups": [
+                    {"strategy": "everyone", "share": 0.7},
+                    {"strategy": "selective", "share": 0.5},
+                ]
+            },
+            "trend.groups",
+            "more than 1",
+        ),
+        (
+            {"groups": [{"strategy": "everyone", "share": 0.1, "seeding": "hub"}]},
+            "trend.groups[0].seeding",
+            "did you mean 'hubs'",
+        ),
+        (
+            {"contagion": {"threshold_on": "count", "threshold": 0.5}},
+            "trend.contagion.threshold",
+            "at least 1",
+        ),
+        (
+            {"contagion": {"threshold_on": "fraction", "threshold": 2}},
+            "trend.contagion.threshold",
+            "at most 1",
+        ),
+        (
+            {"groups": [{"strategy": "everyone-always", "share": 0.1}]},
+            "trend.groups[0].strategy",
+            "'everyone' or 'selective'",
+        ),
+        (
+            {"groups": [{"strategy": "everyone", "share": 0.1, "seeding": "field"}]},
+            "trend.groups[0].field",
+            "needs the field",
+        ),
+        (
+            {"groups": [{"strategy": "everyone", "share": 0.1, "seeding": "field", "field": "d"}]},
+            "trend.groups[0].field",
+            "not one of the topics",
+        ),
+        ({"contagion": {"kind": "viral"}}, "trend.contagion.kind", "'none', 'complex' or"),
+    ],
+)
+def test_bad_trend_input_exits_2_with_one_message(
+    tmp_path: Path, trend_section: dict[str, Any], field: str, problem: str
+) -> None:
+    path = write_scenario(tmp_path, {**SMALL, "trend": trend_section})
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert str(path) in lines[0] and f"{field}:" in lines[0] and problem in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_a_group_larger_than_what_is_left_is_refused_at_run_time(tmp_path: Path) -> None:
+    body = {
+        **SMALL,
+        "trend": {
+            "groups": [
+                {"strategy": "selective", "share": 0.5, "seeding": "field", "field": "a"},
+            ]
+        },
+    }
+    path = write_scenario(tmp_path, body)
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "trend.groups[0].share" in result.output and "only" in result.output
+    assert not (tmp_path / "out" / "trend-small").exists()
+
+
+def test_a_rewiring_name_that_does_not_exist_exits_2(tmp_path: Path) -> None:
+    body = {**SMALL, "network": {**SMALL["network"], "rewire": "clusters"}}
+    result = CliRunner().invoke(main, ["validate", str(write_scenario(tmp_path, body))])
+    assert result.exit_code == 2
+    assert "network.rewire" in result.output and "'degrees'" in result.output
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def seeding_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    degree = rng.integers(1, 100, 1000)
+    field = rng.integers(0, 3, 1000).astype(np.int16)
+    focal = np.array([int(np.argmax(degree))])
+    return degree, field, focal
+
+
+def test_groups_take_their_share_by_their_rule_and_never_a_focal_member() -> None:
+    degree, field, focal = seeding_inputs()
+    spec = Trend.model_validate(
+        {
+            "groups": [
+                {"strategy": "everyone", "share": 0.02, "seeding": "hubs"},
+                {"strategy": "everyone", "share": 0.05, "seeding": "field", "field": "b"},
+                {"strategy": "selective", "share": 0.1},
+            ]
+        }
+    )
+    masks = trend.seed_groups(
+        spec, degree, field, tuple(TOPICS), focal, np.random.default_rng(0), Path("x")
+    )
+    adopters, committed = masks["everyone"], masks["selective"]
+    assert adopters.sum() == 20 + 50 and committed.sum() == 100
+    assert not (adopters & committed).any() and not adopters[focal].any()
+    others = np.setdiff1d(np.arange(1000), focal)
+    hubs = others[np.lexsort((others, -degree[others]))[:20]]
+    assert adopters[hubs].all()
+    field_group = np.flatnonzero(adopters)[~np.isin(np.flatnonzero(adopters), hubs)]
+    assert (field[field_group] == 1).all()
+
+
+# --------------------------------------------------------------------------- contagion rules
+
+
+def test_complex_threshold_counts_distinct_adopters_or_their_share_of_connections() -> None:
+    n = 4
+    seen = np.sort(np.array([0 * n + 1, 0 * n + 2, 1 * n + 2, 3 * n + 0, 3 * n + 1, 3 * n + 2]))
+    degree = np.array([2, 10, 5, 30])
+    count = Contagion(threshold=2)
+    assert trend.over_threshold(seen, n, degree, count).tolist() == [True, False, False, True]
+    share = Contagion(threshold=0.5, threshold_on="fraction")
+    assert trend.over_threshold(seen, n, degree, share).tolist() == [True, False, False, False]
+
+
+def test_simple_contagion_converts_each_exposure_independently() -> None:
+    chance = trend.simple_chance(np.array([0, 1, 2, 10]), 0.1)
+    assert chance == pytest.approx([0.0, 0.1, 0.19, 1 - 0.9**10])
+
+
+def test_feed_similarity_is_the_mean_pairwise_cosine_of_members_topic_mixes() -> None:
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 4, (30, 4)).astype(np.int32)
+    counts[:3] = 0  # members without impressions are left out
+    active = counts[counts.sum(axis=1) > 0].astype(float)
+    unit = active / np.linalg.norm(active, axis=1, keepdims=True)
+    pairs = unit @ unit.T
+    expected = (pairs.sum() - np.trace(pairs)) / (len(unit) * (len(unit) - 1))
+    assert trend.feed_similarity(counts) == pytest.approx(expected)
+    same = np.tile(np.array([[2, 1, 0, 0]], np.int32), (5, 1))
+    assert trend.feed_similarity(same) == pytest.approx(1.0)
+    assert trend.feed_similarity(np.eye(4, dtype=np.int32)) == pytest.approx(0.0)
+
+
+# --------------------------------------------------------------------------- rewiring
+
+
+def small_network(tmp_path: Path) -> Network:
+    """SMALL's network with near-Poisson degrees: its clustering comes from companies, not
+    from hubs (heavy tails alone make a small random graph clustered)."""
+    kinds = {"colleague": 0.7, "field_peer": 0.2, "offline": 0.05, "client": 0.05}
+    network = {"members": 600, "mean_degree": 16, "company_size": 12, "degree_sigma": 0.3}
+    body = {**SMALL, "network": {**network, "kinds": kinds}}
+    scenario = load_study(write_scenario(tmp_path, body)).base
+    return build_network(scenario, streams(7)["network"], Path("x"))
+
+
+def transitivity(net: Network) -> float:
+    graph = nx.Graph()
+    graph.add_edges_from(zip(net.u.tolist(), net.v.tolist(), strict=True))
+    return float(nx.transitivity(graph))
+
+
+def field_profile(net: Network) -> np.ndarray:
+    """Connections of each member per field of the partner."""
+    profile = np.zeros((net.size, len(net.topics)), np.int64)
+    np.add.at(profile, (net.u, net.field[net.v]), 1)
+    np.add.at(profile, (net.v, net.field[net.u]), 1)
+    return profile
+
+
+@pytest.mark.parametrize("keep", ["degrees", "fields"])
+def test_rewiring_keeps_degrees_and_ties_and_destroys_clustering(tmp_path: Path, keep: str) -> None:
+    net = small_network(tmp_path)
+    copy = rewired(net, keep, np.random.default_rng(1))
+    assert np.array_equal(copy.degree(), net.degree())
+    assert (copy.u < copy.v).all()  # no self-loops, one orientation
+    assert np.unique(copy.u.astype(np.int64) * net.size + copy.v).size == copy.u.size
+    assert np.array_equal(copy.kind, net.kind) and np.array_equal(copy.strength, net.strength)
+    moved = np.mean(
+        ~np.isin(
+            copy.u.astype(np.int64) * net.size + copy.v, net.u.astype(np.int64) * net.size + net.v
+        )
+    )
+    assert moved > 0.8
+    # companies of ~12 make the original clustered; the copy keeps a fraction of it
+    assert transitivity(copy) < 0.5 * transitivity(net)
+    same_field = np.mean(net.field[net.u] == net.field[net.v])
+    if keep == "fields":
+        assert np.array_equal(field_profile(copy), field_profile(net))
+    else:
+        assert np.mean(copy.field[copy.u] == copy.field[copy.v]) < same_field - 0.2
+        # as random as networkx's double edge swap (10 swaps a tie) makes the same graph:
+        # transitivity of such graphs varies by about 0.005 between draws
+        graph = nx.Graph()
+        graph.add_edges_from(zip(net.u.tolist(), net.v.tolist(), strict=True))
+        nx.double_edge_swap(graph, nswap=10 * net.u.size, max_tries=100 * net.u.size, seed=4)
+        assert transitivity(copy) == pytest.approx(nx.transitivity(graph), abs=0.02)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def invited(tmp_path: Path, accept_rate: float) -> tuple[World, np.ndarray]:
+    """Day 0's invitations at time 0.5 (50 a day from each of 20 adopters): the world and
+    its new ties' (a, b) ends."""
+    body = {**SMALL, "trend": {**SMALL["trend"], "invitations_per_day": 50}}
+    body["trend"]["accept_rate"] = accept_rate
+    body["focal"] = [{"name": "me", "field": "a"}]
+    w = world(tmp_path, body)
+    trend.invite(w.state, w.scenario, 0.5, np.random.default_rng(2))
+    ties = w.state.ties
+    new = ties.created == np.float32(0.5)
+    return w, np.stack([ties.src[new], ties.dst[new]], axis=1)
+
+
+def test_adopters_invite_and_others_accept_at_the_published_rate(tmp_path: Path) -> None:
+    (tmp_path / "all").mkdir()
+    w, everyone = invited(tmp_path / "all", 1.0)
+    _, some = invited(tmp_path, 0.26)
+    adopted, focal = w.state.trend.adopted, w.state.focal_ids
+    for pairs in (everyone, some):
+        assert (adopted[pairs[:, 0]] | adopted[pairs[:, 1]]).all()  # an adopter invited
+        assert not np.isin(pairs, focal).any()  # focal members answer by their own rule
+        new_kind = w.state.ties.kind[w.state.ties.created == np.float32(0.5)]
+        assert (new_kind == TIE_KINDS.index("stranger")).all()
+    # the same draws: accepted at 0.26 is a subset of accepted at 1
+    key = {tuple(p) for p in everyone.tolist()}
+    assert {tuple(p) for p in some.tolist()} <= key
+    # an invitee who is an adopter accepts; anyone else with 26% (binomial, 4 sd)
+    pairs = everyone[everyone[:, 0] < everyone[:, 1]]
+    both = adopted[pairs[:, 0]] & adopted[pairs[:, 1]]
+    others = int((~both).sum())
+    expected = both.sum() + 0.26 * others
+    got = int((some[:, 0] < some[:, 1]).sum())
+    assert abs(got - expected) < 4 * np.sqrt(others * 0.26 * 0.74), (got, expected)
+    assert others > 500
+
+
+def test_no_adoption_without_contagion_and_nothing_else_changes(tmp_path: Path) -> None:
+    """A trend section in which nobody adopts leaves every other stream's draws alone: the
+    posts and the focal feed are those of the scenario without a trend (common random
+    numbers)."""
+    plain = {**SMALL, "focal": [{"name": "me", "field": "a"}]}
+    plain.pop("trend")
+    idle = {**plain, "trend": {"groups": [], "contagion": {"kind": "none"}}}
+    a = run_tables_of(
+        world(tmp_path / "a" if (tmp_path / "a").mkdir() is None else tmp_path, plain)
+    )
+    b = run_tables_of(world(tmp_path / "b" if (tmp_path / "b").mkdir() is None else tmp_path, idle))
+    assert (b["adoption"]["adopters"] == 0).all() and len(b["adoption"]) == 13
+    assert a["adoption"].empty and a["population"].empty
+    pd.testing.assert_frame_equal(a["posts"], b["posts"])
+    pd.testing.assert_frame_equal(a["feed"], b["feed"])
+    assert b["population"]["impressions"].sum() == a["posts"]["impressions"].sum()
+
+
+def test_adoption_grows_from_calls_seen_and_drop_outs_leave_for_good(tmp_path: Path) -> None:
+    grow = run_tables_of(world(tmp_path, SMALL))
+    adopters = grow["adoption"]["adopters"].to_numpy()
+    assert adopters[0] == 20 and (np.diff(adopters) >= 0).all() and adopters[-1] > 60
+    assert grow["posts"]["author_adopted"].any()
+    assert grow["adoption"]["new_adopters"].iloc[1:].sum() == adopters[-1] - adopters[0]
+    body = {**SMALL, "trend": {**SMALL["trend"], "drop_after_days": 3}}
+    (tmp_path / "drop").mkdir()
+    drop = run_tables_of(world(tmp_path / "drop", body))["adoption"]
+    assert drop["dropped"].iloc[:3].sum() == 0 and drop["dropped"].iloc[3] == 20
+    assert drop["adopters"].iloc[-1] < adopters[-1]
+
+
+def test_a_trend_run_is_reproducible_to_the_byte(tmp_path: Path) -> None:
+    first, second = (run_tables_of(world(tmp_path, SMALL)) for _ in range(2))
+    for name in ("posts", "adoption", "population"):
+        pd.testing.assert_frame_equal(first[name], second[name])
