@@ -19,7 +19,7 @@ from sim.model import trend
 from sim.network import TIE_KINDS, Network, build_network, rewired
 from sim.rng import replication_seed, streams
 from sim.scenario import Contagion, Trend, load_study
-from tests.helpers import write_scenario
+from tests.helpers import t_975, write_scenario
 
 TOPICS = ["a", "b", "c"]
 SMALL: dict[str, Any] = {
@@ -329,3 +329,111 @@ def test_a_trend_run_is_reproducible_to_the_byte(tmp_path: Path) -> None:
     first, second = (run_tables_of(world(tmp_path, SMALL)) for _ in range(2))
     for name in ("posts", "adoption", "population"):
         pd.testing.assert_frame_equal(first[name], second[name])
+
+
+def test_members_may_follow_nobody(tmp_path: Path) -> None:
+    body = {
+        **SMALL,
+        "duration_days": 2,
+        "network": {**SMALL["network"], "follows": {"per_member": 0}},
+    }
+    w = world(tmp_path, body)
+    assert w.state.followees.size == 0
+    assert run_tables_of(w)["posts"]["impressions"].sum() > 0
+
+
+# --------------------------------------------------------------------------- Centola's test
+
+CLUSTERED: dict[str, Any] = {
+    "name": "centola",
+    "topics": ["a", "b", "c"],
+    "duration_days": 60,
+    "replications": 1,
+    "slice_hours": 6,
+    "network": {
+        "members": 1000,
+        "mean_degree": 30,
+        "company_size": 15,
+        "degree_sigma": 0.5,
+        "kinds": {"colleague": 0.8, "field_peer": 0.1, "offline": 0.05, "client": 0.05},
+        "follows": {"per_member": 0},
+    },
+    "trend": {
+        "groups": [{"strategy": "everyone", "share": 0.02}],
+        "invitations_per_day": 2,
+        "contagion": {
+            "kind": "complex",
+            "threshold": 3,
+            "adoption_rate": 1.0,
+            "exposures": "connections",
+            "exposure_rate": 0.03,
+        },
+    },
+}
+"""A clustered network (companies of about 15 make most ties) in which adopters invite few
+members, so that who sees whose calls is decided by the network's structure: the setting of
+Centola 2010, where a complex contagion needs several adopting neighbours."""
+REPLICATIONS = 12
+"""Replications per arm: the clustered network's lead in complex contagion at day 30 is
+about +25 adopters with a standard deviation of about 25 between replications, so 12 give a
+95% interval about +-16 wide."""
+
+
+def adoption_curves(tmp_path: Path, kind: str, rewire: str, days: int) -> np.ndarray:
+    """Adopters after each day, one row per replication (common random numbers by row)."""
+    body = {
+        **CLUSTERED,
+        "duration_days": days,
+        "network": {**CLUSTERED["network"], "rewire": rewire},
+        "trend": {
+            **CLUSTERED["trend"],
+            "contagion": {**CLUSTERED["trend"]["contagion"], "kind": kind},
+        },
+    }
+    path = write_scenario(tmp_path, body, f"{kind}-{rewire}.yaml")
+    scenario = load_study(path).base
+    curves = []
+    for r in range(REPLICATIONS):
+        w = World(scenario, replication_seed(scenario.seed, r), path)
+        w.run()
+        curves.append(w.state.trend.adoption[:, 0].copy())
+    return np.array(curves)
+
+
+@pytest.fixture(scope="module")
+def centola(tmp_path_factory: pytest.TempPathFactory) -> dict[str, np.ndarray]:
+    folder = tmp_path_factory.mktemp("centola")
+    return {
+        "complex": adoption_curves(folder, "complex", "none", 60),
+        "complex-rewired": adoption_curves(folder, "complex", "fields", 60),
+        "simple": adoption_curves(folder, "simple", "none", 30),
+        "simple-rewired": adoption_curves(folder, "simple", "fields", 30),
+    }
+
+
+def paired_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """95% t-interval of the mean of a - b (paired by replication)."""
+    d = a - b
+    half = t_975(d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+    return float(d.mean() - half), float(d.mean() + half)
+
+
+def test_complex_contagion_adoption_is_s_shaped(centola: dict[str, np.ndarray]) -> None:
+    """New adopters a day rise to a peak inside the run and fall after it: slow start,
+    take-off, saturation."""
+    daily = np.diff(centola["complex"].mean(axis=0))
+    peak = int(np.argmax(daily))
+    assert 10 <= peak <= 50, daily
+    assert daily[:5].mean() < 0.25 * daily[peak] and daily[-5:].mean() < 0.8 * daily[peak]
+
+
+def test_complex_contagion_spreads_faster_where_the_network_is_clustered(
+    centola: dict[str, np.ndarray],
+) -> None:
+    """Centola 2010's direction: at day 30 the clustered network has more adopters than its
+    rewired copy (same degrees and field mix, clustering destroyed), 95% CI above 0; a
+    simple contagion shows no such advantage (its interval reaches 0 or below)."""
+    low, _ = paired_ci(centola["complex"][:, 30], centola["complex-rewired"][:, 30])
+    assert low > 0
+    simple_low, _ = paired_ci(centola["simple"][:, 30], centola["simple-rewired"][:, 30])
+    assert simple_low <= 0

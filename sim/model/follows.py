@@ -46,8 +46,7 @@ def draw_follows(
     slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
     followee = order[slot]
     keep = (width > 0) & (followee != follower)
-    keys = np.sort(follower[keep] * n + followee[keep])
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    keys = np.unique(follower[keep] * n + followee[keep])
     return keys // n, keys % n
 
 
