@@ -5,6 +5,10 @@ Workloads:
 * ``synthetic-10k``, ``synthetic-100k``, ``synthetic-1m``: a synthetic network of that many
   members (mean degree :data:`MEAN_DEGREE`, five fields), the ``linkedin`` ranker, one focal
   member, 30 days, one replication; every other field takes its default.
+* ``trend-100k`` (or ``trend-<members>``): the synthetic network of that size with the
+  "link with everyone" trend of ``scenarios/trend-spreads.yaml`` (:data:`TREND`: 1% of the
+  members start it, complex contagion from the feed) instead of a focal member; run it with
+  ``--days 90`` for the trend study's horizon.
 * ``dblp``: the DBLP co-authorship network (``com-dblp.edges.tsv.gz``; each author's field is
   their largest venue community in ``com-dblp.communities.json.gz``, ``none`` for authors in
   none, and the focal member is in ``none``). It is looked for in ``$FEEDSIM_DATA``, else in
@@ -45,11 +49,11 @@ from sim.scenario import Arm, Scenario, Study
 if TYPE_CHECKING:
     from sim.runs import RunOutput
 
-WORKLOADS = ("synthetic-10k", "synthetic-100k", "synthetic-1m", "dblp")
+WORKLOADS = ("synthetic-10k", "synthetic-100k", "synthetic-1m", "dblp", "trend-100k")
 MEAN_DEGREE = 100.0
 DAYS = 30
 TOPICS = ("finance", "it", "hr", "sales", "marketing")
-SYNTHETIC = re.compile(r"^synthetic-(\d+)([km]?)$")
+SYNTHETIC = re.compile(r"^(synthetic|trend)-(\d+)([km]?)$")
 DBLP_EDGES = "com-dblp.edges.tsv.gz"
 DBLP_LABELS = "com-dblp.communities.json.gz"
 
@@ -63,7 +67,14 @@ def data_folder() -> Path:
 
 
 LINK_WITH_EVERYONE = {"accept": "everyone", "invitations_per_day": 25, "trend_days": 30}
-"""The focal member of every workload links with everyone during a 30-day trend."""
+"""The focal member of every workload but the trend's links with everyone during a 30-day
+trend."""
+TREND = {
+    "groups": [{"strategy": "everyone", "share": 0.01}],
+    "contagion": {"kind": "complex", "threshold": 3, "adoption_rate": 0.1},
+}
+"""The trend of the ``trend-*`` workloads (the ``complex`` arm of scenarios/trend-spreads.yaml;
+the rest takes the schema's defaults)."""
 
 
 def workload(
@@ -72,7 +83,8 @@ def workload(
     """The scenario of a workload, or None when its data files are absent.
 
     Args:
-        name: one of :data:`WORKLOADS`, or ``synthetic-<members>`` (``k``/``m`` suffixes).
+        name: one of :data:`WORKLOADS`, or ``synthetic-<members>`` or ``trend-<members>``
+            (``k``/``m`` suffixes).
         days: simulated days.
         slice_hours: the time slice; the schema's default when None.
         replications: replications (for ``--slice-check``).
@@ -90,10 +102,13 @@ def workload(
         body["slice_hours"] = slice_hours
     synthetic = SYNTHETIC.match(name)
     if synthetic:
-        scale = {"": 1, "k": 1_000, "m": 1_000_000}[synthetic.group(2)]
+        scale = {"": 1, "k": 1_000, "m": 1_000_000}[synthetic.group(3)]
         body["topics"] = list(TOPICS)
-        body["network"] = {"members": int(synthetic.group(1)) * scale, "mean_degree": MEAN_DEGREE}
-        body["focal"] = [{"name": "focal", "field": TOPICS[0], "strategy": LINK_WITH_EVERYONE}]
+        body["network"] = {"members": int(synthetic.group(2)) * scale, "mean_degree": MEAN_DEGREE}
+        if synthetic.group(1) == "trend":
+            body["trend"] = TREND
+        else:
+            body["focal"] = [{"name": "focal", "field": TOPICS[0], "strategy": LINK_WITH_EVERYONE}]
     elif name == "dblp":
         folder = data_folder()
         edges, labels = folder / DBLP_EDGES, folder / DBLP_LABELS
