@@ -37,6 +37,8 @@ SOBOL_C7 := --param behaviour.session_depth_items=5:15 \
 figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its committed figures and report
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone.yaml --out results --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/trend-spreads.yaml --out results --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/trend-spreads-email.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS) \
 	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
 	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \

@@ -21,6 +21,10 @@ Within a slice:
 3. **Wider distribution** (:func:`sim.model.audience.expand_tested`): posts whose test
    window ended reach the rest of the author's connections by their observed engagement.
 
+At each day boundary the trend (:mod:`sim.model.trend`), when the scenario has one, lets
+members adopt from the calls to connect they saw during the day, and its adopters send the
+new day's invitations.
+
 A post is shown to a member at most once, so a post's impressions equal its unique viewers.
 """
 
