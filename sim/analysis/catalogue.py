@@ -48,9 +48,9 @@ def _available(results: Results) -> dict[str, bool]:
         and not stranger_followup(results.ties, results.duration_days, results.connections).empty
     )
     return {
-        "feed_by_topic": True,
-        "beliefs_vs_truth": True,
-        "feed_by_source": True,
+        "feed_by_topic": results.has_focal,
+        "beliefs_vs_truth": results.has_focal,
+        "feed_by_source": results.has_focal,
         "feed_volume": not results.volume.empty,
         "focus_effect": results.focus_topic is not None,
         "reach_over_time": not focal.empty and "created_day" in focal.columns,
@@ -65,9 +65,11 @@ def _available(results: Results) -> dict[str, bool]:
 def figure_names(results: Results) -> list[str]:
     """Names of the figures drawn for a results folder, in order.
 
-    Each figure is drawn only when its data is there: ``feed_volume`` needs the volume
-    table (folders written before it have none); ``focus_effect`` needs a focus topic;
-    the figures of the focal member's posts need focal posts (and the by-source columns);
+    Each figure is drawn only when its data is there: the figures of the focal members'
+    feed and beliefs need focal members (`Results.has_focal`; a trend study may have none);
+    ``feed_volume`` needs the volume table (folders written before it have none);
+    ``focus_effect`` needs a focus topic; the figures of the focal member's posts need
+    focal posts (and the by-source columns);
     ``ties_never_heard`` new stranger ties; ``connections_over_time`` the connections table;
     ``effects_forest`` two variants. A parameter sweep (`Results.is_sweep`) gets only
     ``reach_region``, and only when two parameters were swept and there are two variants:

@@ -640,30 +640,42 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     """The whole report, in order, placing the drawn ``figures``.
 
     A figure the folder has data for but that is not among ``figures`` (it failed to
-    draw) is named in a paragraph instead, with where its error is written.
+    draw) is named in a paragraph instead, with where its error is written. The focal
+    members' results (and their "Results" heading) are left out of a study without focal
+    members.
     """
     m = results.manifest
     blocks: list[Block] = [Heading(str(m.get("scenario_name", "feedsim results")), 1)]
     if results.description.strip():
         blocks.append(Paragraph(results.description.strip()))
     blocks += _run_blocks(results)
-    blocks.append(Heading("Results", 2))
+    names = figure_names(results)
+    missing = [n for n in figure_names(results) if n not in figures]
+    not_drawn: list[Block] = []
+    if missing:
+        listed = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
+        not_drawn.append(
+            Paragraph(f"Not drawn: {listed}. Redraw with `feedsim figures` once fixed.")
+        )
+    with_results = results.is_sweep or bool(names) or results.has_focal
+    if with_results:
+        blocks.append(Heading("Results", 2))
     if results.is_sweep:
         blocks += [Paragraph(_SWEEP_NOTE), points_table(results)]
-    for name in figure_names(results):
+    for name in names:
         blocks += _figure_blocks(results, name) if name in figures else []
-    missing = [n for n in figure_names(results) if n not in figures]
     if results.is_sweep and "sweep_outcomes" not in figure_names(results):
         blocks += sweep_blocks(results, drawn=False)
-    if missing:
-        names = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
-        blocks.append(Paragraph(f"Not drawn: {names}. Redraw with `feedsim figures` once fixed."))
-    if not results.is_sweep:
+    if with_results:
+        blocks += not_drawn
+    if not results.is_sweep and results.has_focal:
         blocks += [
             Heading(f"{sentence_case(whose(results))} posts", 2),
             Paragraph("Per post, mean over replications (95% CI)."),
             _posts_table(results),
         ]
+    if not with_results:
+        blocks += not_drawn
     blocks += [
         Heading("Manifest", 2),
         Details("manifest.json", json.dumps(m, indent=2, ensure_ascii=False)),
