@@ -20,6 +20,7 @@ neither the figures nor the report nor the model.
 
 from sim.analysis.catalogue import (
     FIGURES,
+    TREND_FIGURES,
     figure_names,
     heading,
 )
@@ -200,6 +201,7 @@ __all__ = [
     "S_END_DAYS",
     "S_LEVEL_OFF",
     "TAG",
+    "TREND_FIGURES",
     "TREND_PERIODS",
     "TREND_REACH_MEASURES",
     "VOLUME_MEASURES",

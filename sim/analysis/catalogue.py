@@ -27,7 +27,22 @@ FIGURES = {
     "effects_forest": "Effects against the reference strategy",
     "reach_region": "Where the second variant reaches more: the sweep",
     "sweep_outcomes": "The outcomes against the swept values",
+    "trend_adoption": "How far the trend spreads",
+    "trend_reach": "Reach per post of adopters and non-adopters over time",
+    "trend_reach_vs_adoption": "Everyone's reach and engagement as the trend spreads",
+    "trend_feed_sources": "Where non-adopters' feeds come from, first and last week",
+    "trend_feed_similarity": "How alike members' feeds are",
 }
+
+#: The figures of the trend as a population process (`sim.analysis.trend`), which the
+#: report places in a section of their own.
+TREND_FIGURES = (
+    "trend_adoption",
+    "trend_reach",
+    "trend_reach_vs_adoption",
+    "trend_feed_sources",
+    "trend_feed_similarity",
+)
 
 
 def heading(name: str, results: Results) -> str:
@@ -47,6 +62,7 @@ def _available(results: Results) -> dict[str, bool]:
         not results.ties.empty
         and not stranger_followup(results.ties, results.duration_days, results.connections).empty
     )
+    trend = results.has_trend
     return {
         "feed_by_topic": results.has_focal,
         "beliefs_vs_truth": results.has_focal,
@@ -59,6 +75,11 @@ def _available(results: Results) -> dict[str, bool]:
         "ties_never_heard": has_ties,
         "connections_over_time": not results.connections.empty,
         "effects_forest": len(results.variants) > 1 and not focal.empty,
+        "trend_adoption": trend,
+        "trend_reach": trend and "author_adopted" in results.posts.columns,
+        "trend_reach_vs_adoption": trend and not results.population.empty,
+        "trend_feed_sources": trend and not results.population.empty,
+        "trend_feed_similarity": trend and bool(results.adoption["feed_similarity"].notna().any()),
     }
 
 
@@ -75,7 +96,10 @@ def figure_names(results: Results) -> list[str]:
     ``reach_region``, and only when two parameters were swept and there are two variants:
     the other figures take one row per variant and replication. A sweep of one or two
     parameters also gets ``sweep_outcomes`` (every outcome against the swept values); a
-    sweep of more parameters gets a table in the report instead.
+    sweep of more parameters gets a table in the report instead. The `TREND_FIGURES` need
+    the trend (`Results.has_trend`): ``trend_reach`` the posts' ``author_adopted``,
+    ``trend_reach_vs_adoption`` and ``trend_feed_sources`` the population table,
+    ``trend_feed_similarity`` a day with a feed similarity.
     """
     if results.is_sweep:
         if results.posts.empty:
