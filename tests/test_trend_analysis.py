@@ -33,6 +33,7 @@ from sim.analysis import (
     rewiring_pairs,
     s_shape,
     similarity_by_day,
+    similarity_last_week,
     trend_arms,
     window_changes,
 )
@@ -419,6 +420,10 @@ def test_similarity_is_dated_by_the_feed_day() -> None:
     adoption = pd.DataFrame(adoption_rows("trend", 0, [1, 2, 3]))
     days = similarity_by_day(adoption)
     assert days["day"].tolist() == [0, 1]  # snapshots 1 and 2 hold feed days 0 and 1
+    rows = pd.DataFrame(adoption_rows("trend", 0, list(range(11))))
+    rows["feed_similarity"] = [np.nan, *range(1, 11)]  # feed day d: d + 1
+    week = similarity_last_week(rows, 10).iloc[0]  # feed days 3..9
+    assert week["days"] == 7 and week["feed_similarity"] == pytest.approx(7.0)
 
 
 def test_complete_weeks_and_the_change_between_them() -> None:

@@ -630,6 +630,21 @@ def similarity_bands(adoption: pd.DataFrame) -> pd.DataFrame:
     return band_over_days(similarity_by_day(adoption), "feed_similarity", ["variant"])
 
 
+def similarity_last_week(adoption: pd.DataFrame, duration_days: int) -> pd.DataFrame:
+    """Mean daily feed similarity (`similarity_by_day`) over the last week of each run, feed
+    days D - 7..D - 1 (the ``feed_similarity`` of `against_reference`).
+
+    Returns:
+        Columns ``scenario, variant, replication, feed_similarity, days``.
+    """
+    first, last = _last_week(duration_days)
+    daily = similarity_by_day(adoption)
+    week = daily[daily["day"].between(first, last)]
+    groups = week.groupby(REP_KEYS, sort=False)["feed_similarity"]
+    out = pd.DataFrame({"feed_similarity": groups.mean(), "days": groups.size()})
+    return out.reset_index()
+
+
 def _last_week(duration_days: int) -> tuple[int, int]:
     """First and last feed day of the last week of the run (days D - 7 .. D - 1)."""
     return max(duration_days - WEEK_DAYS, 0), duration_days - 1

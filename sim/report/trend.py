@@ -41,6 +41,7 @@ from sim.analysis import (
     rewiring_differences,
     s_shape,
     s_shape_summary,
+    similarity_last_week,
     summarise,
     trend_arms,
     trend_periods,
@@ -639,12 +640,28 @@ def _similarity_sentence(results: Results, effects: pd.DataFrame) -> str:
         f"under {r['variant']} ({_count(r['creators'])} creators a replication)"
         for i, (_, r) in enumerate(ginis.iterrows())
     ]
+    first, last = trend_periods(results.duration_days)[TREND_PERIODS[1]]
+    similarity = estimates(
+        summarise(
+            similarity_last_week(results.adoption, results.duration_days),
+            "feed_similarity",
+            ["variant"],
+        ),
+        ["variant"],
+    )
+    similarity_parts = [
+        f"{estimate_text(similarity[(v,)], scale=1.0, unit='', decimals=3, label_ci=i == 0)} "
+        f"under {v}"
+        for i, v in enumerate([v for v in results.variants if (v,) in similarity])
+    ]
     text = (
-        "Feed similarity is the mean pairwise cosine similarity of the topic mixes of all "
-        "members' feeds that day (1: everyone sees the same mix), the homogenisation "
-        "Chaney, Stewart & Engelhardt (2018) measure. Concentration: the Gini coefficient of "
-        "the engagements (likes, comments, shares) each creator's posts received, "
-        f"{list_text(gini_parts)}."
+        "Feed similarity is the mean pairwise cosine similarity of the topic mixes of the "
+        "feeds of every member shown an item that day (1: everyone sees the same mix), the "
+        "homogenisation "
+        "Chaney, Stewart & Engelhardt (2018) measure; its mean over the last week (days "
+        f"{first}–{last}) was {list_text(similarity_parts)}. Concentration: the Gini "
+        "coefficient of the engagements (likes, comments, shares) each creator's posts "
+        f"received, {list_text(gini_parts)}."
     )
     for name in ("feed_similarity", "gini"):
         rows = effects[effects["metric"] == name]
