@@ -27,7 +27,22 @@ FIGURES = {
     "effects_forest": "Effects against the reference strategy",
     "reach_region": "Where the second variant reaches more: the sweep",
     "sweep_outcomes": "The outcomes against the swept values",
+    "trend_adoption": "How far the trend spreads",
+    "trend_reach": "Reach per post of adopters and non-adopters over time",
+    "trend_reach_vs_adoption": "Everyone's reach and engagement as the trend spreads",
+    "trend_feed_sources": "Where non-adopters' feeds come from, first and last week",
+    "trend_feed_similarity": "How alike members' feeds are",
 }
+
+#: The figures of the trend as a population process (`sim.analysis.trend`), which the
+#: report places in a section of their own.
+TREND_FIGURES = (
+    "trend_adoption",
+    "trend_reach",
+    "trend_reach_vs_adoption",
+    "trend_feed_sources",
+    "trend_feed_similarity",
+)
 
 
 def heading(name: str, results: Results) -> str:
@@ -47,10 +62,11 @@ def _available(results: Results) -> dict[str, bool]:
         not results.ties.empty
         and not stranger_followup(results.ties, results.duration_days, results.connections).empty
     )
+    trend = results.has_trend
     return {
-        "feed_by_topic": True,
-        "beliefs_vs_truth": True,
-        "feed_by_source": True,
+        "feed_by_topic": results.has_focal,
+        "beliefs_vs_truth": results.has_focal,
+        "feed_by_source": results.has_focal,
         "feed_volume": not results.volume.empty,
         "focus_effect": results.focus_topic is not None,
         "reach_over_time": not focal.empty and "created_day" in focal.columns,
@@ -59,21 +75,31 @@ def _available(results: Results) -> dict[str, bool]:
         "ties_never_heard": has_ties,
         "connections_over_time": not results.connections.empty,
         "effects_forest": len(results.variants) > 1 and not focal.empty,
+        "trend_adoption": trend,
+        "trend_reach": trend and "author_adopted" in results.posts.columns,
+        "trend_reach_vs_adoption": trend and not results.population.empty,
+        "trend_feed_sources": trend and not results.population.empty,
+        "trend_feed_similarity": trend and bool(results.adoption["feed_similarity"].notna().any()),
     }
 
 
 def figure_names(results: Results) -> list[str]:
     """Names of the figures drawn for a results folder, in order.
 
-    Each figure is drawn only when its data is there: ``feed_volume`` needs the volume
-    table (folders written before it have none); ``focus_effect`` needs a focus topic;
-    the figures of the focal member's posts need focal posts (and the by-source columns);
+    Each figure is drawn only when its data is there: the figures of the focal members'
+    feed and beliefs need focal members (`Results.has_focal`; a trend study may have none);
+    ``feed_volume`` needs the volume table (folders written before it have none);
+    ``focus_effect`` needs a focus topic; the figures of the focal member's posts need
+    focal posts (and the by-source columns);
     ``ties_never_heard`` new stranger ties; ``connections_over_time`` the connections table;
     ``effects_forest`` two variants. A parameter sweep (`Results.is_sweep`) gets only
     ``reach_region``, and only when two parameters were swept and there are two variants:
     the other figures take one row per variant and replication. A sweep of one or two
     parameters also gets ``sweep_outcomes`` (every outcome against the swept values); a
-    sweep of more parameters gets a table in the report instead.
+    sweep of more parameters gets a table in the report instead. The `TREND_FIGURES` need
+    the trend (`Results.has_trend`): ``trend_reach`` the posts' ``author_adopted``,
+    ``trend_reach_vs_adoption`` and ``trend_feed_sources`` the population table,
+    ``trend_feed_similarity`` a day with a feed similarity.
     """
     if results.is_sweep:
         if results.posts.empty:

@@ -56,6 +56,17 @@ _OPTIONAL_TABLE_COLUMNS = {
         "items_read",
         "impressions",
     ],
+    "adoption": [
+        *REP_KEYS,
+        "day",
+        "adopters",
+        "new_adopters",
+        "dropped",
+        "members",
+        "adopter_share",
+        "feed_similarity",
+    ],
+    "population": [*REP_KEYS, "day", "viewer", "source_group", "impressions", "engagements"],
 }
 
 
@@ -81,6 +92,9 @@ class Results:
         connections: the ``connections`` table, empty when the folder lacks it.
         volume: the ``volume`` table (the focal members' sessions, candidates, items read
             and impressions by day), empty when the folder lacks it.
+        adoption: the ``adoption`` table (the trend's spread by day), empty without a trend.
+        population: the ``population`` table (every member's feed by day, viewer status and
+            source group), empty without a trend.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
             the swept parameters present in ``posts``; empty otherwise.
     """
@@ -100,6 +114,8 @@ class Results:
     ties: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     connections: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     volume: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    adoption: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    population: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
 
     @property
@@ -107,6 +123,18 @@ class Results:
         """The scenario's focal members as the manifest records them (name, field, ...)."""
         base = (self.manifest.get("scenario") or {}).get("base") or {}
         return [f for f in base.get("focal") or [] if isinstance(f, dict)]
+
+    @property
+    def has_focal(self) -> bool:
+        """Whether the runs recorded focal members (a trend study may have none): the
+        ``feed`` or the ``beliefs`` table has rows."""
+        return not (self.feed.empty and self.beliefs.empty)
+
+    @property
+    def has_trend(self) -> bool:
+        """Whether the study has the trend as a population process: the ``adoption`` table
+        has rows (it has none without a ``trend`` section, and in a sweep it is not read)."""
+        return not self.adoption.empty and not self.is_sweep
 
     @property
     def is_sweep(self) -> bool:
@@ -140,8 +168,9 @@ def load_results(results_dir: Path) -> Results:
     the manifest's ``events`` (a list, or lists by variant), else the scenario's ``events``.
     The topics are the manifest's; a file network names its fields itself, so when the
     manifest has none they are read from the tables (`table_topics`). The ``ties``,
-    ``connections`` and ``volume`` tables are optional: a folder without them (or with an
-    older layout lacking a column) reads them as empty tables.
+    ``connections``, ``volume``, ``adoption`` and ``population`` tables are optional: a
+    folder without them (or with an older layout lacking a column) reads them as empty
+    tables.
 
     Args:
         results_dir: a folder written by the experiment runner.
@@ -180,6 +209,8 @@ def load_results(results_dir: Path) -> Results:
         ties=tables["ties"],
         connections=tables["connections"],
         volume=tables["volume"],
+        adoption=tables["adoption"],
+        population=tables["population"],
         sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 

@@ -1,8 +1,8 @@
 """Figures drawn from a saved results folder (never from a running simulation).
 
 `draw_figures` writes every figure as PNG (150 dpi) and SVG into ``RESULTS_DIR/figures/``.
-One module per family of figures (`feed`, `volume`, `posts`, `ties`, `effects`), all drawn
-in the one style of `style`; which figures a folder gets is
+One module per family of figures (`feed`, `volume`, `posts`, `ties`, `effects`, `trend`),
+all drawn in the one style of `style`; which figures a folder gets is
 `sim.analysis.catalogue.figure_names`. SVG text stays text (``svg.fonttype = none``), so
 labels can be searched and the files stay small.
 
@@ -29,6 +29,13 @@ from sim.figures.posts import engagement_by_source, primary_reach, reach_over_ti
 from sim.figures.style import DPI, plot_style
 from sim.figures.sweeps import sweep_figure
 from sim.figures.ties import connections_over_time, ties_never_heard
+from sim.figures.trend import (
+    trend_adoption,
+    trend_feed_similarity,
+    trend_feed_sources,
+    trend_reach,
+    trend_reach_vs_adoption,
+)
 from sim.figures.volume import feed_volume
 
 #: Every figure by name (the names of `sim.analysis.catalogue.FIGURES`).
@@ -46,6 +53,11 @@ DRAW: dict[str, Callable[[Results], Figure]] = {
     "effects_forest": effects_forest,
     "reach_region": reach_region,
     "sweep_outcomes": sweep_figure,
+    "trend_adoption": trend_adoption,
+    "trend_reach": trend_reach,
+    "trend_reach_vs_adoption": trend_reach_vs_adoption,
+    "trend_feed_sources": trend_feed_sources,
+    "trend_feed_similarity": trend_feed_similarity,
 }
 
 

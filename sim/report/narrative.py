@@ -1,7 +1,8 @@
 """What the report says: a sentence with the numbers behind each figure, and the tables.
 
 Every number comes from `sim.analysis`, the same functions the figures use. The focal
-member is named as the scenario names it ("the recruiter").
+member is named as the scenario names it ("the recruiter"). A parameter sweep's outcomes
+are told by `sim.report.sweeps`, the trend as a population process by `sim.report.trend`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sim.analysis import (
     REACH_MEASURES,
     ROLLING_DAYS,
     SOURCE_LABELS,
+    TREND_FIGURES,
     Metric,
     Results,
     belief_gap,
@@ -52,6 +54,7 @@ from sim.analysis import (
     summarise,
     sweep_reach_difference,
     topic_share_window,
+    trend_arms,
     volume_per_replication,
     who,
     whose,
@@ -75,6 +78,7 @@ from sim.report.blocks import (
     variant_estimates,
 )
 from sim.report.sweeps import points_table, sweep_blocks
+from sim.report.trend import trend_blocks
 
 
 def _count_text(x: float) -> str:
@@ -561,9 +565,13 @@ def _run_blocks(results: Results) -> list[Block]:
     """The "What was run" section."""
     m = results.manifest
     descriptions = m.get("variant_descriptions") or {}
+    arms = {a.name: a.description for a in trend_arms(m, results.variants)}
     variants = Table(
         ["variant", "what it does"],
-        [[v, str(descriptions.get(v, ""))] for v in results.variants],
+        [
+            [v, str(descriptions.get(v) or (arms.get(v, "") if results.has_trend else ""))]
+            for v in results.variants
+        ],
     )
     events = "; ".join(label for _, label in event_labels(results)) or "none"
     items = [
@@ -640,30 +648,43 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     """The whole report, in order, placing the drawn ``figures``.
 
     A figure the folder has data for but that is not among ``figures`` (it failed to
-    draw) is named in a paragraph instead, with where its error is written.
+    draw) is named in a paragraph instead, with where its error is written. The focal
+    members' results (and their "Results" heading) are left out of a study without focal
+    members; the trend's figures go in a section of their own (`trend_blocks`).
     """
     m = results.manifest
     blocks: list[Block] = [Heading(str(m.get("scenario_name", "feedsim results")), 1)]
     if results.description.strip():
         blocks.append(Paragraph(results.description.strip()))
     blocks += _run_blocks(results)
-    blocks.append(Heading("Results", 2))
+    names = [n for n in figure_names(results) if n not in TREND_FIGURES]
+    missing = [n for n in figure_names(results) if n not in figures]
+    not_drawn: list[Block] = []
+    if missing:
+        listed = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
+        not_drawn.append(
+            Paragraph(f"Not drawn: {listed}. Redraw with `feedsim figures` once fixed.")
+        )
+    with_results = results.is_sweep or bool(names) or results.has_focal
+    if with_results:
+        blocks.append(Heading("Results", 2))
     if results.is_sweep:
         blocks += [Paragraph(_SWEEP_NOTE), points_table(results)]
-    for name in figure_names(results):
+    for name in names:
         blocks += _figure_blocks(results, name) if name in figures else []
-    missing = [n for n in figure_names(results) if n not in figures]
     if results.is_sweep and "sweep_outcomes" not in figure_names(results):
         blocks += sweep_blocks(results, drawn=False)
-    if missing:
-        names = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
-        blocks.append(Paragraph(f"Not drawn: {names}. Redraw with `feedsim figures` once fixed."))
-    if not results.is_sweep:
+    if with_results:
+        blocks += not_drawn
+    if not results.is_sweep and results.has_focal:
         blocks += [
             Heading(f"{sentence_case(whose(results))} posts", 2),
             Paragraph("Per post, mean over replications (95% CI)."),
             _posts_table(results),
         ]
+    blocks += trend_blocks(results, figures)
+    if not with_results:
+        blocks += not_drawn
     blocks += [
         Heading("Manifest", 2),
         Details("manifest.json", json.dumps(m, indent=2, ensure_ascii=False)),
