@@ -535,6 +535,21 @@ class Trend(Strict):
         "modelling choice (off by default)",
         gt=0,
     )
+    drop_below_viewers: float | None = param(
+        None,
+        "Adopters return to their earlier strategy when their calls of the last"
+        " `drop_window_days` reached fewer viewers a post than this (never when omitted).",
+        "viewers/post",
+        "modelling choice (off by default): the trend stops paying",
+        gt=0,
+    )
+    drop_window_days: float = param(
+        7.0,
+        "The days of calls `drop_below_viewers` looks back on (calls at least a day old).",
+        "days",
+        "modelling choice",
+        gt=1,
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> Trend:

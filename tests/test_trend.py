@@ -325,6 +325,41 @@ def test_adoption_grows_from_calls_seen_and_drop_outs_leave_for_good(tmp_path: P
     assert drop["adopters"].iloc[-1] < adopters[-1]
 
 
+@pytest.mark.parametrize("bar", [0.5, 5.0, 50.0])
+def test_adopters_whose_recent_calls_reach_too_few_drop_the_strategy(
+    tmp_path: Path, bar: float
+) -> None:
+    """`dropping` against the rule computed with pandas on the run's posts: adopters whose
+    calls created in [day - 7, day - 1) averaged fewer than `bar` viewers."""
+    w = world(tmp_path, {**SMALL, "duration_days": 9})
+    w.run()
+    state, day = w.state, 9
+    spec = w.scenario.trend.model_copy(update={"drop_below_viewers": bar})
+    posts = pd.DataFrame(
+        {name: state.posts[name] for name in ("author", "created", "call", "impressions")}
+    )
+    recent = posts[posts["call"] & (posts["created"] >= day - 7) & (posts["created"] < day - 1)]
+    mean = recent.groupby("author")["impressions"].mean()
+    expected = np.zeros(state.n, bool)
+    expected[mean.index[mean < bar]] = True
+    expected &= state.trend.adopted
+    got = trend.dropping(state, spec, day)
+    assert np.array_equal(got, expected)
+    if bar == 50.0:
+        assert got.sum() > 0
+
+
+def test_adopters_drop_the_strategy_for_good(tmp_path: Path) -> None:
+    """With a bar no call can reach, every adopter with a call at least a day old drops and
+    never adopts again."""
+    body = {**SMALL, "trend": {**SMALL["trend"], "drop_below_viewers": 1e6}}
+    adoption = run_tables_of(world(tmp_path, body))["adoption"]
+    assert adoption["dropped"].iloc[:2].sum() == 0  # calls need a day before they count
+    assert adoption["dropped"].iloc[2:].sum() > 0
+    gained = adoption["new_adopters"].iloc[1:].sum() - adoption["dropped"].sum()
+    assert adoption["adopters"].iloc[-1] == adoption["adopters"].iloc[0] + gained
+
+
 def test_a_trend_study_is_reproducible_to_the_byte_with_one_or_two_jobs(tmp_path: Path) -> None:
     body = {
         **SMALL,

@@ -208,8 +208,8 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     One uniform per member is drawn every day whatever the contagion, so arms keep their
     draws aligned. complex: a member over the threshold (:func:`over_threshold`) adopts
     when its uniform is below ``adoption_rate``; simple: below :func:`simple_chance`.
-    Adopters who have followed the strategy for ``drop_after_days`` drop it and never adopt
-    again. An adopter writes ``call_posts_per_day`` more posts a day while adopted.
+    Adopters drop it (:func:`dropping`) and never adopt again. An adopter writes
+    ``call_posts_per_day`` more posts a day while adopted.
     """
     trend, spec = state.trend, scenario.trend
     assert trend is not None and spec is not None
@@ -229,9 +229,7 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
         new = open_to & (uniform < chance)
     else:
         new = np.zeros(n, bool)
-    dropped = np.zeros(n, bool)
-    if spec.drop_after_days is not None:
-        dropped = trend.adopted & (day - trend.adopted_on >= spec.drop_after_days)
+    dropped = dropping(state, spec, day)
     trend.adopted[new] = True
     trend.adopted_on[new] = day
     trend.adopted[dropped] = False
@@ -243,6 +241,30 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     trend.adoption[day] = [int(trend.adopted.sum()), int(new.sum()), int(dropped.sum())]
     trend.similarity[day] = feed_similarity(trend.topic_today)
     trend.topic_today[:] = 0
+
+
+def dropping(state: State, spec: Trend, day: int) -> NDArray[np.bool_]:
+    """The adopters who drop the strategy at the end of `day`: those who have followed it for
+    ``drop_after_days``, and those whose calls created in ``[day - drop_window_days, day -
+    1)`` (at least a day old, when most of a post's viewers have come) reached on average
+    fewer than ``drop_below_viewers`` viewers a post (the trend stops paying; adopters
+    without such calls stay)."""
+    trend = state.trend
+    assert trend is not None
+    dropped = np.zeros(state.n, bool)
+    if spec.drop_after_days is not None:
+        dropped |= trend.adopted & (day - trend.adopted_on >= spec.drop_after_days)
+    if spec.drop_below_viewers is not None:
+        created = state.posts["created"]
+        first, last = np.searchsorted(created, [day - spec.drop_window_days, day - 1.0])
+        window = np.arange(first, last)
+        calls = window[state.posts["call"][window]]
+        author = state.posts["author"][calls]
+        count = np.bincount(author, minlength=state.n)
+        viewers = np.bincount(author, weights=state.posts["impressions"][calls], minlength=state.n)
+        low = viewers < spec.drop_below_viewers * count
+        dropped |= trend.adopted & (count > 0) & low
+    return dropped
 
 
 def feed_similarity(topic_counts: NDArray[np.int32]) -> float:
