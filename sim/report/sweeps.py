@@ -7,6 +7,7 @@ draws. One or two swept parameters: a caption and a sentence per outcome; more: 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -93,6 +94,14 @@ def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str
     return text
 
 
+def _ablation(variant: str, reference: str, variants: Sequence[str]) -> bool:
+    """Whether ``reference`` reads as an ablation of ``variant``: it is not the first
+    variant and its name is ``variant``'s with a suffix (``accept-100-it`` and
+    ``accept-100-it-no-connection-term``). Other later pairs (``complex`` and ``simple``)
+    differ in kind, not by something switched off."""
+    return bool(reference) and reference != variants[0] and reference.startswith(f"{variant}-")
+
+
 def _sort_key(values: pd.Series) -> pd.Series:
     """Sort swept values numerically where they are numbers, else as text."""
     numbers = pd.to_numeric(values, errors="coerce")
@@ -123,7 +132,7 @@ def _one_parameter_sentences(results: Results, frame: pd.DataFrame) -> list[str]
             if group:
                 name = f"{list_text(group)} (identical)"
             reference = str(rows["a"].iloc[0])
-            if reference and reference != results.variants[0]:  # b minus its ablation
+            if _ablation(str(rows["b"].iloc[0]), reference, results.variants):
                 name += f" (what is switched off in {reference} adds)"
             parts.append(_series_sentence(outcome, rows, column, name))
         values = list(mine[column])
