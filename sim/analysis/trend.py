@@ -62,27 +62,49 @@ S_LEVEL_OFF = 0.5
 #: Days at the end of the run over which `s_shape` measures whether growth levelled off.
 S_END_DAYS = 3
 
+#: Viewers per complete post of the run's non-adopters (`against_reference`, `run_outcomes`).
+REACH_NON_ADOPTERS = Metric(
+    "reach_non_adopters", "Viewers per post of the non-adopters' posts", "viewers per post", False
+)
+#: Viewers per complete post of all authors (`against_reference`, `run_outcomes`).
+REACH_EVERYONE = Metric(
+    "reach_everyone", "Viewers per post of everyone's posts", "viewers per post", False
+)
+#: Engagements per impression over all viewers (`against_reference`, `run_outcomes`).
+ENGAGEMENT_EVERYONE = Metric(
+    "engagement_everyone", "Engagements per impression of all viewers", "% of impressions", True
+)
+#: Share of members following the trend at the last snapshot (`run_outcomes`).
+FINAL_SHARE = Metric(
+    "adopter_share", "Members following the trend at the end of the run", "% of members", True
+)
+
 #: What `against_reference` compares between each arm with the trend and its reference.
 REFERENCE_METRICS = (
-    Metric(
-        "reach_non_adopters",
-        "Viewers per post of the non-adopters' posts",
-        "viewers per post",
-        False,
-    ),
-    Metric("reach_everyone", "Viewers per post of everyone's posts", "viewers per post", False),
+    REACH_NON_ADOPTERS,
+    REACH_EVERYONE,
     Metric(
         "engagement_non_adopters",
         "Engagements per impression of non-adopter viewers",
         "% of impressions",
         True,
     ),
-    Metric(
-        "engagement_everyone", "Engagements per impression of all viewers", "% of impressions", True
-    ),
+    ENGAGEMENT_EVERYONE,
     Metric("feed_similarity", "Feed similarity over the last week", "mean pairwise cosine", False),
     Metric("gini", "Gini of engagements per creator", "Gini (0 equal, 1 one creator)", False),
 )
+
+#: The trend's outcomes of one run (`run_outcomes`), in display order: a parameter sweep
+#: of a trend study reports them at every point.
+RUN_OUTCOMES = (FINAL_SHARE, REACH_EVERYONE, REACH_NON_ADOPTERS, ENGAGEMENT_EVERYONE)
+
+#: What each `RUN_OUTCOMES` value rests on, per run: the unit of its ``_base`` column.
+RUN_BASES = {
+    "adopter_share": "members",
+    "reach_everyone": "complete posts",
+    "reach_non_adopters": "complete posts of non-adopters",
+    "engagement_everyone": "impressions",
+}
 
 #: What each `REFERENCE_METRICS` value rests on, per replication: the unit of ``base``.
 REFERENCE_BASES = {
@@ -680,6 +702,19 @@ def _mean_reach(posts: pd.DataFrame) -> tuple[float, float]:
     return (float(posts["impressions"].mean()) if n else math.nan), n
 
 
+def _reach_without(posts: pd.DataFrame, authors: set[Any]) -> tuple[float, float]:
+    """`_mean_reach` of the posts whose author is not among ``authors`` (a run's adopters:
+    the non-adopters' posts)."""
+    return _mean_reach(posts[~posts["author_id"].isin(authors)])
+
+
+def _adopter_sets(posts: pd.DataFrame) -> dict[tuple[str, int], set[Any]]:
+    """The adopters of each run (`adopter_authors`) by ``(variant, replication)``."""
+    return {
+        key: set(g["author_id"].tolist()) for key, g in _run_frames(adopter_authors(posts)).items()
+    }
+
+
 def against_reference(
     posts: pd.DataFrame,
     population: pd.DataFrame,
@@ -719,9 +754,7 @@ def against_reference(
         "reference_base",
     ]
     done = _run_frames(complete_posts(posts, duration_days, life_days))
-    adopters = {
-        key: set(g["author_id"].tolist()) for key, g in _run_frames(adopter_authors(posts)).items()
-    }
+    adopters = _adopter_sets(posts)
     pops = _run_frames(population)
     first, last = _last_week(duration_days)
     daily = similarity_by_day(adoption)
@@ -742,8 +775,8 @@ def against_reference(
             out: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
             kept = adopters.get(a, set())
             out["reach_non_adopters"] = (
-                _mean_reach(done[a][~done[a]["author_id"].isin(kept)]),
-                _mean_reach(done[b][~done[b]["author_id"].isin(kept)]),
+                _reach_without(done[a], kept),
+                _reach_without(done[b], kept),
             )
             out["reach_everyone"] = (_mean_reach(done[a]), _mean_reach(done[b]))
             empty = population.iloc[0:0]
@@ -820,6 +853,69 @@ def reference_effects(per_rep: pd.DataFrame) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values("metric", key=lambda m: m.map(order), kind="stable", ignore_index=True)
+
+
+def run_outcomes(
+    posts: pd.DataFrame,
+    population: pd.DataFrame,
+    adoption: pd.DataFrame,
+    duration_days: int,
+    life_days: float,
+) -> pd.DataFrame:
+    """The trend's outcomes of every run (`RUN_OUTCOMES`), each with what it rests on.
+
+    For run (v, r): ``adopter_share`` = `final_adoption`'s share following the trend at the
+    last snapshot; ``reach_everyone`` = mean impressions per complete post
+    (`complete_posts`) of all authors; ``reach_non_adopters`` = the same over the complete
+    posts of the run's non-adopters (authors not among its `adopter_authors`: in a run
+    without the trend, every author); ``engagement_everyone`` = sum of engagements / sum
+    of impressions over all the run's ``population`` rows. These are the values of run
+    (v, r) in `against_reference`. ``<outcome>_base`` is what each rests on (`RUN_BASES`:
+    members, complete posts, complete posts of non-adopters, impressions). A value is NaN
+    where its run has no row in the table it comes from, no complete post or no
+    impression (``reach_non_adopters`` also without an ``author_adopted`` column).
+
+    Returns:
+        Columns ``scenario, variant, replication``, then each outcome and its ``_base``; a
+        row per run found in any of the three tables, in order of appearance.
+    """
+    names = [m.name for m in RUN_OUTCOMES]
+    columns = [*REP_KEYS, *(c for n in names for c in (n, f"{n}_base"))]
+    runs = [t[REP_KEYS] for t in (adoption, posts, population) if not t.empty]
+    if not runs:
+        return pd.DataFrame(columns=columns)
+    keys = pd.concat(runs, ignore_index=True).drop_duplicates()
+    finals = {
+        (str(v), int(r)): (float(share), float(members))
+        for v, r, share, members in final_adoption(adoption)[
+            ["variant", "replication", "adopter_share", "members"]
+        ].itertuples(index=False, name=None)
+    }
+    done = _run_frames(complete_posts(posts, duration_days, life_days))
+    labelled = "author_adopted" in posts.columns
+    adopters = _adopter_sets(posts) if labelled else {}
+    pops = _run_frames(population)
+    rows = []
+    for key in keys.itertuples(index=False, name=None):
+        run = (str(key[1]), int(key[2]))
+        row: dict[str, Any] = dict(zip(REP_KEYS, key, strict=True))
+        if run in finals:
+            row["adopter_share"], row["adopter_share_base"] = finals[run]
+        mine = done.get(run, posts.iloc[0:0])
+        row["reach_everyone"], row["reach_everyone_base"] = _mean_reach(mine)
+        if labelled:
+            kept = adopters.get(run, set())
+            reach = _reach_without(mine, kept)
+            row["reach_non_adopters"], row["reach_non_adopters_base"] = reach
+        if run in pops:
+            rate = _engagement_rate(pops[run], None)
+            row["engagement_everyone"], row["engagement_everyone_base"] = rate
+        rows.append(row)
+    return (
+        pd.DataFrame(rows)
+        .reindex(columns=columns)
+        .astype({c: float for c in columns[len(REP_KEYS) :]})
+    )
 
 
 # ------------------------------------------------------------------ by day and feed sources

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.analysis import (
+    RUN_OUTCOMES,
     Metric,
     Results,
     identical_groups,
@@ -30,6 +31,9 @@ from sim.analysis import (
     log_axis,
     numeric_values,
     parameter_name,
+    runs_range,
+    runs_text,
+    sweep_life_days,
     sweep_outcome_list,
     sweep_outcomes,
 )
@@ -40,7 +44,6 @@ from sim.figures.style import (
     figure_legend,
     figure_titles,
     no_data,
-    uncertainty_note,
     variant_colours,
     wrap,
 )
@@ -199,7 +202,7 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
     ]
     against = "against" if numeric_values(values) else "by"
     title = f"Outcomes {against} {axis_label(parameter_name(column))}"
-    _finish(fig, results, legend, title, values)
+    _finish(fig, results, frame, outcomes, legend, title, values)
     return fig
 
 
@@ -249,17 +252,42 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
     title = (
         f"Outcomes against {axis_label(parameter_name(px))} and {axis_label(parameter_name(py))}"
     )
-    _finish(fig, results, legend, title, xs)
+    _finish(fig, results, frame, outcomes, legend, title, xs)
     return fig
 
 
+def _runs_note(frame: pd.DataFrame, interval: str) -> str:
+    """What each point rests on and what its interval is, for the subtitle."""
+    runs = runs_text(frame)
+    if runs_range(frame)[1] < 2:
+        return f"each point: {runs} per variant, so no confidence {interval}"
+    return f"each point: mean of {runs} per variant (replications); {interval}: 95% CI"
+
+
+def _trend_note(results: Results, outcomes: Sequence[Metric]) -> str:
+    """The words of the trend's outcomes (`RUN_OUTCOMES`), when they are drawn."""
+    if not any(o in RUN_OUTCOMES for o in outcomes):
+        return ""
+    life = sweep_life_days(results)
+    return (
+        f"; viewers per post: posts whose life in the feed ({life:g} days) lies inside the "
+        "run; non-adopters: authors with no post written while following the trend"
+    )
+
+
 def _finish(
-    fig: Figure, results: Results, handles: Sequence[Artist], title: str, xs: Sequence[Any]
+    fig: Figure,
+    results: Results,
+    frame: pd.DataFrame,
+    outcomes: Sequence[Metric],
+    handles: Sequence[Artist],
+    title: str,
+    xs: Sequence[Any],
 ) -> None:
     """Titles and one legend below the panels (never over the data)."""
-    uncertainty = uncertainty_note(results, "shaded band" if numeric_values(xs) else "error bar")
-    note = f"{uncertainty}; paired differences on common random numbers; dashed: zero"
-    figure_titles(fig, title, results, note)
+    runs = _runs_note(frame, "shaded band" if numeric_values(xs) else "error bar")
+    note = f"{runs}; paired differences on common random numbers; dashed: zero"
+    figure_titles(fig, title, results, note + _trend_note(results, outcomes))
     if handles:
         figure_legend(fig, handles, 2)
 

@@ -2,6 +2,8 @@
 
 The numbers are `sim.analysis.sweep_outcomes`, the frame the ``sweep_outcomes`` figure
 draws. One or two swept parameters: a caption and a sentence per outcome; more: a table.
+Every sentence says how many runs its values rest on; the trend's outcomes also what else
+(members, posts or impressions per run).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim.analysis import (
+    RUN_BASES,
     Metric,
     Results,
     heading,
@@ -19,6 +22,9 @@ from sim.analysis import (
     list_text,
     numeric_values,
     parameter_name,
+    runs_text,
+    sweep_has_trend,
+    sweep_life_days,
     sweep_outcome_list,
     sweep_outcomes,
     who,
@@ -94,6 +100,50 @@ def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str
     return text
 
 
+def _rests_on(outcome: Metric, rows: pd.DataFrame) -> str:
+    """What the values of one outcome rest on: runs per variant and per paired difference,
+    and for the trend's outcomes the members, posts or impressions per run (`RUN_BASES`:
+    the least and the largest mean per run over the variants and values)."""
+    text = f"each value rests on {runs_text(rows)} per variant"
+    if rows.loc[rows["kind"] == "difference", "mean"].notna().any():
+        text += f" and {runs_text(rows, 'difference')} per difference"
+    unit = RUN_BASES.get(outcome.name)
+    bases = rows["base"].dropna() if "base" in rows.columns else pd.Series(dtype=float)
+    if unit is not None and not bases.empty:
+        lo, hi = float(bases.min()), float(bases.max())
+        count = f"{lo:,.0f}" if round(lo) == round(hi) else f"{lo:,.0f}–{hi:,.0f}"
+        text += f", on {count} {unit} per run"
+    return text
+
+
+def _subject(results: Results) -> str:
+    """Whose outcomes the sweep reports: the focal members', the trend's or both."""
+    if not sweep_has_trend(results):
+        return who(results)
+    if results.has_focal:
+        return f"{who(results)} and of the trend over all members"
+    return "the trend over all members"
+
+
+def _trend_paragraph(results: Results) -> list[Paragraph]:
+    """The words of the trend's outcomes, when the sweep has them."""
+    if not sweep_has_trend(results):
+        return []
+    life = sweep_life_days(results)
+    return [
+        Paragraph(
+            "The trend's outcomes are those of each run: the share of members following the "
+            "trend at its last snapshot; viewers per post (impressions) of the posts whose "
+            f"whole life in the feed ({life:g} days, the platform's max age of a post) lies "
+            "inside the run, of all authors and of the run's non-adopters (authors with no "
+            "post written while following the trend); engagements per impression of all "
+            "viewers. In an arm without the trend every author is a non-adopter, so a "
+            "difference in the non-adopters' reach against it compares different authors "
+            "(the report of feedsim run compares the same authors)."
+        )
+    ]
+
+
 def _ablation(variant: str, reference: str, variants: Sequence[str]) -> bool:
     """Whether ``reference`` reads as an ablation of ``variant``: it is not the first
     variant and its name is ``variant``'s with a suffix (``accept-100-it`` and
@@ -137,7 +187,10 @@ def _one_parameter_sentences(results: Results, frame: pd.DataFrame) -> list[str]
             parts.append(_series_sentence(outcome, rows, column, name))
         values = list(mine[column])
         against = "against" if numeric_values(values) else "by"
-        sentences.append(f"{outcome.title} {against} {parameter_name(column)}: {'; '.join(parts)}.")
+        sentences.append(
+            f"{outcome.title} {against} {parameter_name(column)}: "
+            f"{'; '.join(parts)}; {_rests_on(outcome, mine)}."
+        )
     return sentences
 
 
@@ -166,7 +219,7 @@ def _two_parameter_sentences(results: Results, frame: pd.DataFrame) -> list[str]
             if diff:
                 decided = int(((rows["lo"] > 0) | (rows["hi"] < 0)).sum())
                 text += f"; the 95% CI excludes 0 at {decided} of {len(rows)} points"
-            sentences.append(text + ".")
+            sentences.append(f"{text}; {_rests_on(outcome, rows)}.")
     return sentences
 
 
@@ -206,15 +259,18 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
     frame = sweep_outcomes(results)
     title = heading("sweep_outcomes", results)
     intro = (
-        f"Outcomes of {who(results)} at each swept value: per variant (mean over "
-        f"{results.replications} replications, 95% CI), and the differences between "
-        "variants paired by replication (common random numbers; pp: percentage points)."
+        f"Outcomes of {_subject(results)} at each swept value: per variant (at each value "
+        f"the mean of its {runs_text(frame)}, one per replication; 95% CI), and the "
+        "differences between variants paired by replication (common random numbers; pp: "
+        "percentage points)."
     )
     n = len(results.sweep_parameters)
     median = median_session_sentence(results.manifest)
     sessions = [Paragraph(median)] if median else []
+    trend = _trend_paragraph(results)
     if n > 2 or not drawn:
-        return [Heading(title, 3), Paragraph(intro), _grid_table(results, frame), *sessions]
+        table = _grid_table(results, frame)
+        return [Heading(title, 3), Paragraph(intro), table, *trend, *sessions]
     sentences = (
         _one_parameter_sentences(results, frame)
         if n == 1
@@ -222,7 +278,7 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
     )
     blocks: list[Block] = [Heading(title, 3), FigureBlock("sweep_outcomes", title, intro)]
     blocks += [Paragraph(s) for s in sentences]
-    return blocks + sessions
+    return blocks + trend + sessions
 
 
 def points_table(results: Results) -> Table:
