@@ -78,6 +78,9 @@ def test_a_trend_sweep_reports_the_trend_outcomes_only(sweep: Path) -> None:
     assert sweep_outcome_list(results) == list(RUN_OUTCOMES)
     assert [o.name for o in RUN_OUTCOMES] == TREND_NAMES
     assert figure_names(results) == ["sweep_outcomes"]
+    # two swept parameters: no map of the focal members' reach, as there are none
+    two = dataclasses.replace(results, sweep_parameters=[COLUMN, "seed"])
+    assert figure_names(two) == ["sweep_outcomes"]
     # with focal members too, their outcomes come first and the trend's are added
     focal = dataclasses.replace(results, feed=pd.DataFrame({"day": [0]}))
     assert sweep_outcome_list(focal) == [*SWEEP_METRICS, *RUN_OUTCOMES]

@@ -93,10 +93,11 @@ def figure_names(results: Results) -> list[str]:
     focal posts (and the by-source columns);
     ``ties_never_heard`` new stranger ties; ``connections_over_time`` the connections table;
     ``effects_forest`` two variants. A parameter sweep (`Results.is_sweep`) gets only
-    ``reach_region``, and only when two parameters were swept and there are two variants:
-    the other figures take one row per variant and replication. A sweep of one or two
-    parameters also gets ``sweep_outcomes`` (every outcome against the swept values); a
-    sweep of more parameters gets a table in the report instead. The `TREND_FIGURES` need
+    ``reach_region``, and only when two parameters were swept, there are two variants and
+    focal posts (its reach is theirs): the other figures take one row per variant and
+    replication. A sweep of one or two parameters also gets ``sweep_outcomes`` (every
+    outcome against the swept values); a sweep of more parameters gets a table in the
+    report instead. The `TREND_FIGURES` need
     the trend (`Results.has_trend`): ``trend_reach`` the posts' ``author_adopted``,
     ``trend_reach_vs_adoption`` and ``trend_feed_sources`` the population table,
     ``trend_feed_similarity`` a day with a feed similarity.
@@ -105,7 +106,8 @@ def figure_names(results: Results) -> list[str]:
         if results.posts.empty:
             return []
         names = []
-        if len(results.sweep_parameters) == 2 and len(results.variants) > 1:
+        two = len(results.sweep_parameters) == 2 and len(results.variants) > 1
+        if two and not focal_posts(results.posts).empty:
             names.append("reach_region")
         if 1 <= len(results.sweep_parameters) <= 2:
             names.append("sweep_outcomes")

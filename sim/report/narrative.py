@@ -612,8 +612,8 @@ _SWEEP_NOTE = (
     "This folder is a parameter sweep: every replication was run at every point of the "
     "grid. The per-variant figures take one run per variant and replication, so they are "
     "not drawn here. Each outcome is shown against the swept values instead: a figure for "
-    "one or two swept parameters, a table for more; with two swept parameters and two "
-    "variants, a map of the difference in reach between them too."
+    "one or two swept parameters, a table for more; with two swept parameters, two "
+    "variants and focal members, a map of the difference in their reach too."
 )
 
 
