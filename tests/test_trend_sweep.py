@@ -206,5 +206,5 @@ def test_the_figure_and_the_report_name_the_trend_outcomes(sweep: Path) -> None:
     for words in ("% of members", "viewers per post", "% of impressions", "percentage points"):
         assert words in flow
     assert "Viewers per post of the non-adopters' posts: paired differences" in flow
-    assert "each point: mean of 2 runs per variant" in flow
+    assert "mean of 2 replications; shaded band: 95% confidence interval" in flow
     assert "life in the feed (3 days) lies inside the run" in flow

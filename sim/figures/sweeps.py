@@ -44,6 +44,7 @@ from sim.figures.style import (
     figure_legend,
     figure_titles,
     no_data,
+    uncertainty_note,
     variant_colours,
     wrap,
 )
@@ -256,12 +257,16 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
     return fig
 
 
-def _runs_note(frame: pd.DataFrame, interval: str) -> str:
-    """What each point rests on and what its interval is, for the subtitle."""
+def _runs_note(results: Results, frame: pd.DataFrame, interval: str) -> str:
+    """What each point rests on and what its interval is, for the subtitle: the
+    replications when every value has them all, else the runs each value rests on."""
+    lo, hi = runs_range(frame)
+    if lo == hi == results.replications or hi == 0:
+        return uncertainty_note(results, interval)
     runs = runs_text(frame)
-    if runs_range(frame)[1] < 2:
+    if hi < 2:
         return f"each point: {runs} per variant, so no confidence {interval}"
-    return f"each point: mean of {runs} per variant (replications); {interval}: 95% CI"
+    return f"each point: mean of {runs} per variant; {interval}: 95% confidence interval"
 
 
 def _trend_note(results: Results, outcomes: Sequence[Metric]) -> str:
@@ -285,7 +290,7 @@ def _finish(
     xs: Sequence[Any],
 ) -> None:
     """Titles and one legend below the panels (never over the data)."""
-    runs = _runs_note(frame, "shaded band" if numeric_values(xs) else "error bar")
+    runs = _runs_note(results, frame, "shaded band" if numeric_values(xs) else "error bar")
     note = f"{runs}; paired differences on common random numbers; dashed: zero"
     figure_titles(fig, title, results, note + _trend_note(results, outcomes))
     if handles:
