@@ -62,8 +62,8 @@ def test_bundled_scenario_runs_small_and_draws_its_figures(path: Path, tmp_path:
         if missing:
             pytest.skip(f"{path.stem}: its network files are not in ../shared/data ({missing})")
         overrides.pop("network")
-    if "trend" in raw:
-        overrides["duration_days"] = 10
+    if "trend" in raw:  # nine arms: one replication of ten days draws every figure
+        overrides.update(duration_days=10, replications=1)
     study = load_study(path, overrides)
     outputs = run_study(study, jobs=1, progress=False)
     data = manifest(study, outputs, dt.datetime.now(dt.UTC), 1)
