@@ -39,6 +39,8 @@ figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its comm
 	$(BIN)/feedsim run scenarios/link-with-everyone.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/trend-spreads.yaml --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/trend-spreads-email.yaml --out results --jobs $(JOBS)
+	$(BIN)/feedsim sweep scenarios/trend-spreads.yaml --out results --jobs $(JOBS) \
+	  --replications 2 --set trend.contagion.threshold=1,2,3,5
 	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS) \
 	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
 	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \
