@@ -217,9 +217,9 @@ class World:
         )
         action = reactions.decide_reactions(state, seen, rank, position, uniforms, params)
         acted = action != NONE
-        if state.trend is not None:
-            contagion = self.scenario.trend.contagion  # type: ignore[union-attr]
-            trend.record_exposures(state, seen.viewer, seen.post, seen.edge >= 0, contagion)
+        spec = self.scenario.trend
+        if state.trend is not None and spec is not None:
+            trend.record_exposures(state, seen.viewer, seen.post, seen.edge >= 0, spec.contagion)
             trend.count_population_feed(
                 state,
                 seen.viewer,
