@@ -53,6 +53,12 @@ from sim.params import axis_label
 _ROW_HEIGHT = 2.6
 
 
+PAIR_COLOURS = 5
+"""Paired differences up to this many are drawn in the colour-blind palette's last five
+colours (the first five are the variants'); with more, only each variant against the first
+is drawn, in as many evenly spaced hues when they too are more than five."""
+
+
 def _x_axis(ax: Axes, values: Sequence[Any], column: str) -> dict[Any, float]:
     """Set up the x axis of a swept parameter; returns the x position of each value."""
     if numeric_values(values):
@@ -143,13 +149,23 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
     column = results.sweep_parameters[0]
     values = list(pd.unique(frame[column]))
     contrasts = list(pd.unique(frame.loc[frame["kind"] == "difference", "series"]))
+    against = ""
+    if len(contrasts) > PAIR_COLOURS:  # too many to read: each variant against the first
+        reference = results.variants[0]
+        contrasts = [c for c in contrasts if c.endswith(f" minus {reference}")]
+        against = f" against {reference} (the report gives every pair)"
     ncols = 2 if contrasts else 1
     fig = Figure(
         figsize=(5.2 * ncols + 0.6, 1.6 + _ROW_HEIGHT * len(outcomes)), layout="constrained"
     )
     grid = fig.subplots(len(outcomes), ncols, squeeze=False)
     colours = variant_colours(results.variants)
-    pair_colours = dict(zip(contrasts, sns.color_palette("colorblind", 10)[5:] * 2, strict=False))
+    palette = (
+        sns.color_palette("colorblind", 10)[5:]
+        if len(contrasts) <= PAIR_COLOURS
+        else sns.color_palette("husl", len(contrasts))
+    )
+    pair_colours = dict(zip(contrasts, palette, strict=False))
     handles: dict[str, Artist] = {}
     for row, outcome in zip(grid, outcomes, strict=True):
         mine = frame[frame["outcome"] == outcome.name]
@@ -194,7 +210,7 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
                     drawn = True
             if not drawn:
                 no_data(ax, "paired difference")
-            ax.set_title(wrap(f"{outcome.title}: paired differences", 48), fontsize=10)
+            ax.set_title(wrap(f"{outcome.title}: paired differences{against}", 48), fontsize=10)
             ax.set_ylabel(outcome.difference_unit)
     notes = _identical_note(frame, results.variants)
     legend = [
