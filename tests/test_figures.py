@@ -619,7 +619,12 @@ def test_event_labels_fall_back_to_the_action_words(tmp_path: Path) -> None:
     ]
 
 
-def write_sweep(root: Path, parameters: int = 2, values: tuple[object, ...] = (0.1, 0.2)) -> Path:
+def write_sweep(
+    root: Path,
+    parameters: int = 2,
+    values: tuple[object, ...] = (0.1, 0.2),
+    variants: tuple[str, ...] = ("a", "b"),
+) -> Path:
     """A sweep folder: `write_results` at four points of a 2 x 2 grid (or of one axis, at
     ``values``).
 
@@ -627,7 +632,7 @@ def write_sweep(root: Path, parameters: int = 2, values: tuple[object, ...] = (0
     same in each replication; at point 3 replication r adds r more (an interval around 2).
     """
     grid = [(0.1, 1), (0.1, 2), (0.2, 1), (0.2, 2)] if parameters == 2 else [(v,) for v in values]
-    write_results(root, replications=2, focus_topic=None, variants=["a", "b"], events=False)
+    write_results(root, replications=2, focus_topic=None, variants=list(variants), events=False)
     posts = pd.read_parquet(root / "tables" / "posts.parquet")
     columns = ["behaviour__x", "network__y"][:parameters]
     parts = []
@@ -672,6 +677,24 @@ def test_a_sweep_of_one_parameter_draws_its_outcomes(tmp_path: Path) -> None:
     assert "parameter sweep" in text
     # b has point - 1 more viewers per post than a: -1 at 0.1, +0 at 0.2
     assert "b minus a: rises from -1.0 (-1.0 to -1.0) at 0.1 to +0.0" in text
+
+
+def test_a_sweep_of_many_variants_draws_each_against_the_first(tmp_path: Path) -> None:
+    """Seven variants make 21 paired differences: too many to read (and more than the
+    palette held), so the figure draws the six against the first; the report keeps all."""
+    from sim.figures.sweeps import sweep_figure
+
+    variants = tuple("abcdefg")
+    root = write_sweep(tmp_path, parameters=1, variants=variants)
+    fig = sweep_figure(load_results(root))
+    right = fig.axes[1]
+    assert "against a" in right.get_title()
+    legend = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert {f"{v} minus a" for v in variants[1:]} <= legend
+    assert not any(" minus " in t and not t.endswith(" minus a") for t in legend)
+    draw_figures(root)
+    md, _ = write_report(root)
+    assert "f minus g" in md.read_text(encoding="utf-8")  # every pair stays in the report
 
 
 def test_a_sweep_over_presets_draws_categories_in_the_given_order(tmp_path: Path) -> None:
