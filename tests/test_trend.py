@@ -355,11 +355,15 @@ def test_adopters_drop_the_strategy_for_good(tmp_path: Path) -> None:
     """With a bar no call can reach, every adopter with a call at least a day old drops and
     never adopts again."""
     body = {**SMALL, "trend": {**SMALL["trend"], "drop_below_viewers": 1e6}}
-    adoption = run_tables_of(world(tmp_path, body))["adoption"]
+    w = world(tmp_path, body)
+    adoption = run_tables_of(w)["adoption"]
     assert adoption["dropped"].iloc[:2].sum() == 0  # calls need a day before they count
     assert adoption["dropped"].iloc[2:].sum() > 0
     gained = adoption["new_adopters"].iloc[1:].sum() - adoption["dropped"].sum()
     assert adoption["adopters"].iloc[-1] == adoption["adopters"].iloc[0] + gained
+    # who dropped is committed to the selective rule and follows the trend no more
+    assert w.state.trend.committed.sum() >= adoption["dropped"].sum()
+    assert not (w.state.trend.adopted & w.state.trend.committed).any()
 
 
 def test_a_trend_study_is_reproducible_to_the_byte_with_one_or_two_jobs(tmp_path: Path) -> None:
