@@ -193,7 +193,7 @@ class World:
         gathered = candidates.gather_candidates(
             state, sessions, recommended, platform.max_age_days, followed
         )
-        slot = state.session_slot[gathered.viewer]
+        slot = gathered.slot
         per_member, read = observation.count_session_sizes(state, slot, sessions.count, depths)
         observation.count_focal_volume(
             state,

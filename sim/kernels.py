@@ -92,14 +92,34 @@ def top_in_groups(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def merge_sorted_rows(  # pragma: no cover - compiled
-    key: NDArray[np.int64],
-    order: NDArray[np.int64],
+def counting_order(  # pragma: no cover - compiled
+    key: NDArray[np.integer], n_keys: int
+) -> NDArray[np.int64]:
+    """The stable order of small non-negative integer keys (``0 <= key < n_keys``) by a
+    counting sort: ``argsort(key, kind="stable")`` in O(len(key) + n_keys)."""
+    start = np.zeros(n_keys + 1, np.int64)
+    for i in range(key.size):
+        start[key[i] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    order = np.empty(key.size, np.int64)
+    for i in range(key.size):
+        order[start[key[i]]] = i
+        start[key[i]] += 1
+    return order
+
+
+@njit(cache=True, nogil=True)
+def merge_candidates(  # pragma: no cover - compiled
+    slot: NDArray[np.int64],
+    post: NDArray[np.int64],
     route: NDArray[np.int8],
     seen: NDArray[np.bool_],
+    n_slots: int,
     proof_route: int,
     primary_route: int,
 ) -> tuple[
+    NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int8],
@@ -107,39 +127,58 @@ def merge_sorted_rows(  # pragma: no cover - compiled
     NDArray[np.bool_],
     NDArray[np.bool_],
 ]:
-    """Merge rows of equal ``key`` (visited in ``order``, which sorts the keys).
+    """Merge rows of equal (``slot``, ``post``): the served members' candidate rows.
 
-    Returns the distinct keys (ascending), each row's group (index of its key), and per
-    key: the lowest route of its rows, the number of its rows with route ``proof_route``,
-    whether any has route ``primary_route``, and whether any is ``seen``. The same as
-    ``unique(key, return_inverse=True)`` followed by ``minimum.at``, ``bincount`` and
-    boolean scatters over the inverse.
+    Rows are grouped by slot with a counting sort, and each slot's few hundred rows sorted
+    by post. Returns the distinct pairs ordered by (slot, post) as two arrays, each row's
+    pair (index), and per pair: the lowest route of its rows, the number of its rows with
+    route ``proof_route``, whether any has route ``primary_route``, and whether any is
+    ``seen``. The same as ``unique(slot * n_posts + post, return_inverse=True)`` followed
+    by ``minimum.at``, ``bincount`` and boolean scatters over the inverse. (Rows and posts
+    must be below 2^31.)
     """
-    n = key.size
-    groups = 0
+    n = slot.size
+    start = np.zeros(n_slots + 1, np.int64)
     for i in range(n):
-        if i == 0 or key[order[i]] != key[order[i - 1]]:
-            groups += 1
-    keys = np.empty(groups, np.int64)
-    group_of = np.empty(n, np.int64)
-    best = np.empty(groups, np.int8)
-    proof = np.zeros(groups, np.int64)
-    primary = np.zeros(groups, np.bool_)
-    any_seen = np.zeros(groups, np.bool_)
+        start[slot[i] + 1] += 1
+    for s in range(n_slots):
+        start[s + 1] += start[s]
+    # key = post << 32 | row, placed by slot: sorting a slot's keys orders its rows by post
+    key = np.empty(n, np.int64)
+    fill = start[:-1].copy()
+    for i in range(n):
+        key[fill[slot[i]]] = (post[i] << 32) | i
+        fill[slot[i]] += 1
+    pairs = 0
+    for s in range(n_slots):
+        key[start[s] : start[s + 1]].sort()
+        for j in range(start[s], start[s + 1]):
+            if j == start[s] or (key[j] >> 32) != (key[j - 1] >> 32):
+                pairs += 1
+    pair_slot = np.empty(pairs, np.int64)
+    pair_post = np.empty(pairs, np.int64)
+    pair_of = np.empty(n, np.int64)
+    best = np.empty(pairs, np.int8)
+    proof = np.zeros(pairs, np.int64)
+    primary = np.zeros(pairs, np.bool_)
+    any_seen = np.zeros(pairs, np.bool_)
     g = -1
-    for i in range(n):
-        row = order[i]
-        if i == 0 or key[row] != key[order[i - 1]]:
-            g += 1
-            keys[g] = key[row]
-            best[g] = route[row]
-        elif route[row] < best[g]:
-            best[g] = route[row]
-        group_of[row] = g
-        if route[row] == proof_route:
-            proof[g] += 1
-        if route[row] == primary_route:
-            primary[g] = True
-        if seen[row]:
-            any_seen[g] = True
-    return keys, group_of, best, proof, primary, any_seen
+    mask = (1 << 32) - 1
+    for s in range(n_slots):
+        for j in range(start[s], start[s + 1]):
+            row = key[j] & mask
+            if j == start[s] or (key[j] >> 32) != (key[j - 1] >> 32):
+                g += 1
+                pair_slot[g] = s
+                pair_post[g] = key[j] >> 32
+                best[g] = route[row]
+            elif route[row] < best[g]:
+                best[g] = route[row]
+            pair_of[row] = g
+            if route[row] == proof_route:
+                proof[g] += 1
+            if route[row] == primary_route:
+                primary[g] = True
+            if seen[row]:
+                any_seen[g] = True
+    return pair_slot, pair_post, pair_of, best, proof, primary, any_seen

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from sim import kernels
 from sim.sources import GROUPS
 
 HOURS_PER_DAY = 24
@@ -94,6 +95,60 @@ class Columns:
         for column in self._data.values():
             column[: self.size - count] = column[count : self.size]
         self.size -= count
+
+
+class GroupedColumns(Columns):
+    """Columns whose rows can be regrouped by one integer column (``by``), so that the rows
+    of a few groups are found without scanning every row.
+
+    After :meth:`regroup`, the rows present then are ordered by group (stably) and indexed;
+    rows appended later form an unindexed tail that :meth:`rows_of` scans. Dropping rows
+    (:meth:`keep`, :meth:`drop_first`) discards the index until the next regroup.
+    """
+
+    def __init__(
+        self, dtypes: dict[str, DTypeLike], by: str, groups: int, capacity: int = 1024
+    ) -> None:
+        super().__init__(dtypes, capacity)
+        self._by = by
+        self._start = np.zeros(groups + 1, np.int64)
+        self._grouped = 0
+
+    def regroup(self) -> None:
+        """Order the rows by group (stably, a counting sort) and index them."""
+        key = self[self._by]
+        order = kernels.counting_order(key, self._start.size - 1)
+        for column in self._data.values():
+            column[: self.size] = column[: self.size][order]
+        self._start[1:] = np.cumsum(np.bincount(key, minlength=self._start.size - 1))
+        self._grouped = self.size
+
+    def rows_of(self, groups: NDArray[np.int64], member: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """The rows of `groups` (distinct; ``member[g]`` is True exactly for them): the
+        indexed rows group by group, then the tail's in row order."""
+        start = self._start[groups]
+        indexed = expand(start, self._start[groups + 1] - start)
+        tail = self._grouped + np.flatnonzero(
+            member[self._data[self._by][self._grouped : self.size]]
+        )
+        return np.concatenate([indexed, tail])
+
+    def keep(self, mask: NDArray[np.bool_]) -> None:
+        super().keep(mask)
+        self._grouped = 0
+        self._start[:] = 0
+
+    def drop_first(self, count: int) -> None:
+        super().drop_first(count)
+        self._grouped = 0
+        self._start[:] = 0
+
+
+def expand(start: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``concatenate([arange(s, s + c) for s, c in zip(start, count)])``, vectorised."""
+    total = int(count.sum())
+    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(start, count) + offset
 
 
 @dataclass(frozen=True)

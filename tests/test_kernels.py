@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim import kernels, ranking
+from sim.records import GroupedColumns
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -49,3 +50,62 @@ def test_top_per_viewer_is_the_lexsort_it_replaces(seed: int) -> None:
         )
         np.testing.assert_array_equal(perm[rows], by[keep])
         np.testing.assert_array_equal(got_rank, rank[keep])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_counting_order_is_a_stable_argsort(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    key = rng.integers(0, 30, 2000).astype(np.int32)
+    np.testing.assert_array_equal(kernels.counting_order(key, 30), np.argsort(key, kind="stable"))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_merge_candidates_is_unique_with_grouped_reductions(seed: int) -> None:
+    """Few slots and posts, so that most (slot, post) pairs repeat; some slots empty."""
+    rng = np.random.default_rng(seed)
+    n_slots, n_posts = 25, 40
+    slot = rng.integers(0, n_slots, 3000)
+    slot[slot == 3] = 4  # slot 3 has no rows
+    post = rng.integers(0, n_posts, slot.size)
+    route = rng.integers(0, 6, slot.size).astype(np.int8)
+    seen = rng.random(slot.size) < 0.05
+    keys, inverse = np.unique(slot * n_posts + post, return_inverse=True)
+    best = np.full(keys.size, 127, np.int8)
+    np.minimum.at(best, inverse, route)
+    proof = np.bincount(inverse, weights=route == 2, minlength=keys.size).astype(np.int64)
+    primary = np.bincount(inverse, weights=route == 1, minlength=keys.size) > 0
+    any_seen = np.bincount(inverse, weights=seen, minlength=keys.size) > 0
+    got = kernels.merge_candidates(slot, post, route, seen, n_slots, 2, 1)
+    for value, expected in zip(
+        got,
+        (keys // n_posts, keys % n_posts, inverse, best, proof, primary, any_seen),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(value, expected)
+
+
+def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:
+    """Rows of some viewers, after a regroup, rows appended since, and a drop of rows (which
+    discards the index) are those a scan of the whole viewer column finds."""
+    rng = np.random.default_rng(7)
+    pool = GroupedColumns({"viewer": np.int32, "post": np.int32}, by="viewer", groups=50)
+
+    def check() -> None:
+        members = np.unique(rng.integers(0, 50, 12))
+        member = np.zeros(50, bool)
+        member[members] = True
+        rows = pool.rows_of(members, member)
+        np.testing.assert_array_equal(np.sort(rows), np.flatnonzero(member[pool["viewer"]]))
+
+    pool.append(viewer=rng.integers(0, 50, 500), post=np.arange(500))
+    check()
+    pool.regroup()
+    assert (np.diff(pool["viewer"]) >= 0).all()
+    assert all((np.diff(pool["post"][pool["viewer"] == v]) > 0).all() for v in range(50))
+    check()
+    pool.append(viewer=rng.integers(0, 50, 300), post=np.arange(500, 800))
+    check()
+    pool.keep(rng.random(pool.size) < 0.5)
+    check()
+    pool.regroup()
+    check()

@@ -32,7 +32,7 @@ from sim.model import (
 )
 from sim.model.state import PENDING_COLUMNS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
 from sim.network import STRANGER, TIE_KINDS, Network
-from sim.records import VOLUME_COUNTS, Columns
+from sim.records import VOLUME_COUNTS, Columns, GroupedColumns
 from sim.scenario import (
     AcceptInvitations,
     Affinity,
@@ -132,7 +132,7 @@ def make_state(days: int = 3) -> State:
         plans={},
         sent_plans={},
         posts=Columns(POST_COLUMNS),
-        pool=Columns(POOL_COLUMNS),
+        pool=GroupedColumns(POOL_COLUMNS, by="viewer", groups=5),
         waiting=Columns(WAITING_COLUMNS),
         follow_ptr=np.zeros(6, np.int64),
         followees=np.zeros(0, np.int32),
@@ -388,6 +388,8 @@ def gathered(**columns: list[Any]) -> candidates.Gathered:
         "primary": [False] * size,
     }
     values.update(columns)
+    values["served"] = np.unique(values["viewer"])  # slots in ascending member order
+    values["slot"] = np.searchsorted(values["served"], values["viewer"])
     return candidates.Gathered(**{name: np.array(v) for name, v in values.items()})
 
 

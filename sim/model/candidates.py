@@ -144,17 +144,21 @@ class Gathered:
     """A slice's candidates: one row per (viewer, post), and the pool rows they came from.
 
     Attributes:
+        served: the slice's served members (ascending; a member's row is its slot).
         rows: pool rows available to the served members by their session time.
         row_candidate: the candidate each of those rows merged into (-1: dropped).
         viewer, post, author: the candidate pairs (ordered by viewer, then post).
+        slot: the viewer's slot (row of ``served``).
         route: best route of the pair (lowest code of :data:`sim.sources.ROUTES`).
         proof: ``activity`` rows of the pair (social proof k).
         primary: the pair has a ``network`` row (test audience or all connections).
     """
 
+    served: NDArray[np.int64]
     rows: NDArray[np.int64]
     row_candidate: NDArray[np.int64]
     viewer: NDArray[np.int64]
+    slot: NDArray[np.int64]
     post: NDArray[np.int64]
     author: NDArray[np.int64]
     route: NDArray[np.int8]
@@ -179,12 +183,15 @@ def gather_candidates(
     exempt). Requires ``state.is_session`` and ``state.session_slot`` of the slice.
     """
     pool, posts = state.pool, state.posts
-    rows = np.flatnonzero(state.is_session[pool["viewer"]])
+    rows = pool.rows_of(sessions.viewers, state.is_session)
     slot_of_row = state.session_slot[pool["viewer"][rows]]
-    rows = rows[pool["available"][rows] <= sessions.time[slot_of_row]]
+    available = pool["available"][rows] <= sessions.time[slot_of_row]
+    rows, slot_of_row = rows[available], slot_of_row[available]
     rec_viewer, rec_post = recommended
     fol_viewer, fol_post = followed if followed is not None else (rec_viewer[:0], rec_post[:0])
-    cand_viewer = np.concatenate([pool["viewer"][rows].astype(np.int64), fol_viewer, rec_viewer])
+    cand_slot = np.concatenate(
+        [slot_of_row, state.session_slot[fol_viewer], state.session_slot[rec_viewer]]
+    )
     cand_post = np.concatenate([pool["post"][rows].astype(np.int64), fol_post, rec_post])
     cand_route = np.concatenate(
         [
@@ -196,22 +203,21 @@ def gather_candidates(
     cand_seen = np.concatenate(
         [pool["consumed"][rows], np.zeros(fol_post.size + rec_post.size, bool)]
     )
-    n_posts = posts.size
-    cand_key = cand_viewer * n_posts + cand_post
-    keys, group_of, route, proof, primary, seen = kernels.merge_sorted_rows(
-        cand_key, np.argsort(cand_key), cand_route, cand_seen, ACTIVITY, NETWORK
+    slot, post, pair_of, route, proof, primary, seen = kernels.merge_candidates(
+        cand_slot, cand_post, cand_route, cand_seen, sessions.viewers.size, ACTIVITY, NETWORK
     )
-    viewer = keys // n_posts
-    post = keys % n_posts
+    viewer = sessions.viewers[slot]
     author = posts["author"][post].astype(np.int64)
-    age = sessions.time[state.session_slot[viewer]] - posts["created"][post]
+    age = sessions.time[slot] - posts["created"][post]
     fresh = (age <= max_age_days) | (route == TAG)
     valid = ~seen & (author != viewer) & fresh
-    candidate_of_key = np.where(valid, np.cumsum(valid) - 1, -1)
+    candidate_of_pair = np.where(valid, np.cumsum(valid) - 1, -1)
     return Gathered(
+        served=sessions.viewers,
         rows=rows,
-        row_candidate=candidate_of_key[group_of[: rows.size]],
+        row_candidate=candidate_of_pair[pair_of[: rows.size]],
         viewer=viewer[valid],
+        slot=slot[valid],
         post=post[valid],
         author=author[valid],
         route=route[valid],
@@ -255,7 +261,7 @@ def candidate_features(
         edge=edge,
         age=now - posts["created"][g.post],
         affinity=affinity,
-        belief=state.theta[g.viewer, topic] / state.theta.max(axis=1)[g.viewer],
+        belief=state.theta[g.viewer, topic] / state.theta[g.served].max(axis=1)[g.slot],
         proof=g.proof,
     )
 
@@ -299,9 +305,11 @@ def mark_shown(
 def forget_expired(state: State, now: float, max_age_days: float) -> None:
     """Drop pool rows of posts created before ``now - max_age_days``; a tag notification
     stays until it is seen (docs/model.md 7.17; most engagement comes in a post's first day,
-    calibration-sources.md 1)."""
+    calibration-sources.md 1). The rows left are regrouped by viewer, so that a slice finds
+    its members' rows without scanning the pool."""
     pool = state.pool
     if pool.size:
         fresh = state.posts["created"][pool["post"]] >= now - max_age_days
         unread_tag = (pool["route"] == TAG) & ~pool["consumed"]
         pool.keep(fresh | unread_tag)
+        pool.regroup()

@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.model.state import State
+from sim.records import expand
 from sim.ties import Ties
 
 
@@ -78,7 +80,7 @@ def followed_posts(
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     first = int(np.searchsorted(posts["created"], float(time.min()) - max_age_days, "left"))
     recent = np.arange(first, posts.size)
-    by_author = recent[np.argsort(posts["author"][recent], kind="stable")]
+    by_author = recent[kernels.counting_order(posts["author"][recent], state.n)]
     per_author = np.bincount(posts["author"][recent], minlength=state.n)
     post_start = np.concatenate([[0], np.cumsum(per_author)])
     ptr = state.follow_ptr
@@ -92,10 +94,3 @@ def followed_posts(
     created = posts["created"][post]
     ok = (created <= time[viewer_row]) & (created >= time[viewer_row] - max_age_days)
     return viewers[viewer_row[ok]], post[ok]
-
-
-def expand(start: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``concatenate([arange(s, s + c) for s, c in zip(start, count)])``, vectorised."""
-    total = int(count.sum())
-    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    return np.repeat(start, count) + offset

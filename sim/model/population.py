@@ -20,7 +20,7 @@ from sim.model.state import (
     State,
 )
 from sim.network import TIE_KINDS, Network, pick_focal
-from sim.records import VOLUME_COUNTS, Columns
+from sim.records import VOLUME_COUNTS, Columns, GroupedColumns
 from sim.scenario import FocalMember, Members, Scenario, SyntheticNetwork
 from sim.sources import SOURCES
 from sim.ties import Ties
@@ -157,7 +157,7 @@ def initial_state(
         plans={},
         sent_plans={},
         posts=Columns(POST_COLUMNS),
-        pool=Columns(POOL_COLUMNS),
+        pool=GroupedColumns(POOL_COLUMNS, by="viewer", groups=n),
         waiting=Columns(WAITING_COLUMNS),
         follow_ptr=follow_ptr,
         followees=followees,

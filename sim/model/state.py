@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from sim.records import POST_COUNTERS, Columns
+from sim.records import POST_COUNTERS, Columns, GroupedColumns
 from sim.strategies import InvitationPlan
 from sim.ties import Ties
 
@@ -114,8 +114,9 @@ class State:
     """Per focal slot: the invitations it sends (drawn before the run)."""
     posts: Columns
     """The post store (:data:`POST_COLUMNS`); post ids are row numbers, in creation order."""
-    pool: Columns
-    """Delivered candidates (:data:`POOL_COLUMNS`), one row per (viewer, post, route)."""
+    pool: GroupedColumns
+    """Delivered candidates (:data:`POOL_COLUMNS`), one row per (viewer, post, route),
+    regrouped by viewer once a day."""
     waiting: Columns
     """Connections outside a test audience, by post id, until the window ends."""
     follow_ptr: NDArray[np.int64]
