@@ -18,6 +18,14 @@ Each workload is measured in a fresh process (``python -m sim.bench --one NAME``
 JSON line) so that peak memory (``ru_maxrss``) belongs to that workload alone. Setup is
 building the world (network, members, beliefs); simulation is running it.
 
+``--compare`` measures feedsim against :mod:`sim.toyfeed`, a hand-vectorised toy feed: both
+run on one Barabasi-Albert graph (:func:`compare_graph`; ``--members``, default
+:data:`sim.toyfeed.MEMBERS`, and ``--days``), feedsim from the graph's edge list and topic
+labels under the ``linkedin`` preset with every other field at its default. Each side runs in
+a fresh process and builds the graph there; only the simulated days are timed. The table
+gives both sides' sessions and impressions per second and feedsim's as a ratio of the toy's;
+candidates and items shown per session are means (totals over sessions).
+
 ``--slice-check`` measures what the time slice does to results: it runs one workload at its
 default ``slice_hours`` and at a much shorter one, over several replications, and compares the
 mean primary reach of posts, engagements per impression and impressions per session (mean and
@@ -34,14 +42,18 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import numpy as np
+from numpy.typing import NDArray
 
 import sim
+from sim import toyfeed
 from sim.errors import InputError
 from sim.rng import replication_seed
 from sim.scenario import Arm, Scenario, Study
@@ -162,14 +174,18 @@ def measure(name: str, days: int = DAYS) -> dict[str, Any]:
     }
 
 
-def measure_in_subprocess(name: str, days: int = DAYS) -> dict[str, Any]:
-    """:func:`measure` in a fresh Python process (so peak memory is this workload's own).
+def measure_in_subprocess(
+    name: str, days: int = DAYS, members: int | None = None
+) -> dict[str, Any]:
+    """:func:`measure` in a fresh Python process (so peak memory is this workload's own), or
+    :func:`measure_compare` when `name` is one of :data:`COMPARE_SIDES`.
 
     Raises:
         RuntimeError: the process failed (its last line of output says why).
     """
+    size = [] if members is None else ["--members", str(members)]
     done = subprocess.run(
-        [sys.executable, "-m", "sim.bench", "--one", name, "--days", str(days)],
+        [sys.executable, "-m", "sim.bench", "--one", name, "--days", str(days), *size],
         capture_output=True,
         text=True,
         check=False,
@@ -204,6 +220,163 @@ def format_result(result: dict[str, Any]) -> str:
     width = max(len(value) for _, value in cells)
     lines = [result["workload"]] + [f"  {label:<24}{value:>{width}}" for label, value in cells]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- compare
+
+COMPARE_SIDES = ("toy", "feedsim")
+COMPARE_SEED = 2018
+"""Seed of the compare graph (networkx's generator) and of the members' topics and the toy's
+draws (numpy streams ``(COMPARE_SEED, 0)`` and ``(COMPARE_SEED, 1)``); feedsim's run takes
+the scenario's default seed."""
+
+
+@dataclass(frozen=True)
+class CompareGraph:
+    """The graph both sides of ``--compare`` run on.
+
+    Attributes:
+        u, v: the ends of each tie (each tie once).
+        topic: each member's topic, ``0..toyfeed.TOPICS-1``.
+    """
+
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    topic: NDArray[np.int64]
+
+    def csr(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The ties from both ends in CSR form: ``indptr`` and the neighbours by member."""
+        source = np.concatenate([self.u, self.v])
+        target = np.concatenate([self.v, self.u])
+        order = np.lexsort((target, source))
+        per_member = np.bincount(source, minlength=self.topic.size)
+        return np.concatenate([[0], np.cumsum(per_member)]), target[order]
+
+
+def compare_graph(members: int) -> CompareGraph:
+    """The Barabasi-Albert graph of `members` members (``m`` =
+    :data:`sim.toyfeed.LINKS_PER_MEMBER`) with uniform random topics; the same for a given
+    size in every process.
+
+    Raises:
+        InputError: `members` is not above ``m``.
+    """
+    import networkx as nx  # here, so that `feedsim --help` needs no networkx
+
+    links = toyfeed.LINKS_PER_MEMBER
+    if members <= links:
+        raise InputError("--members", "", f"--compare needs more than {links} (got {members})")
+    graph = nx.barabasi_albert_graph(members, links, seed=COMPARE_SEED)
+    edges = np.array(graph.edges(), dtype=np.int64)
+    topic = np.random.default_rng((COMPARE_SEED, 0)).integers(toyfeed.TOPICS, size=members)
+    return CompareGraph(edges[:, 0], edges[:, 1], topic)
+
+
+def _feedsim_counts(graph: CompareGraph, days: int) -> tuple[dict[str, int], float]:
+    """Run feedsim on `graph` (edge list and topic labels written to a temporary folder) and
+    return its counts and the seconds of its simulated days."""
+    from sim.engine import World  # here, so that `feedsim --help` needs no simulator
+
+    with tempfile.TemporaryDirectory(prefix="feedsim-compare-") as folder:
+        edges, labels = Path(folder) / "edges.txt", Path(folder) / "labels.txt"
+        np.savetxt(edges, np.column_stack([graph.u, graph.v]), fmt="%d")
+        names = np.array(TOPICS[: toyfeed.TOPICS])[graph.topic]
+        labels.write_text("".join(f"{i} {name}\n" for i, name in enumerate(names)))
+        scenario = Scenario.model_validate(
+            {
+                "name": "bench-compare",
+                "duration_days": days,
+                "replications": 1,
+                "platform": {"ranker": "linkedin"},
+                "network": {"source": "file", "edges": str(edges), "labels": str(labels)},
+            }
+        )
+        world = World(scenario, replication_seed(scenario.seed, 0), Path("<compare feedsim>"))
+    started = time.perf_counter()
+    counts = world.run().counts
+    return counts, time.perf_counter() - started
+
+
+def measure_compare(side: str, members: int, days: int) -> dict[str, Any]:
+    """Run one side of ``--compare`` (``toy`` or ``feedsim``) on :func:`compare_graph` in this
+    process and return its measurements (candidates and items shown per session are means;
+    feedsim's ties are those its network holds, so equal ties show both ran on one graph).
+
+    Raises:
+        InputError: too few members.
+    """
+    graph = compare_graph(members)
+    if side == "toy":
+        indptr, neighbours = graph.csr()
+        rng = np.random.default_rng((COMPARE_SEED, 1))
+        toy = toyfeed.run_toy(indptr, neighbours, graph.topic, days, rng)
+        counts = {key: int(toy[key]) for key in ("sessions", "candidates", "impressions")}
+        counts["ties"] = graph.u.size
+        seconds = toy["seconds"]
+    else:
+        counts, seconds = _feedsim_counts(graph, days)
+    return {
+        "workload": side,
+        "members": members,
+        "ties": counts["ties"],
+        "days": days,
+        "sessions": counts["sessions"],
+        "candidates_per_session": counts["candidates"] / counts["sessions"],
+        "items_shown_per_session": counts["impressions"] / counts["sessions"],
+        "simulation_seconds": seconds,
+        "sessions_per_second": counts["sessions"] / seconds,
+        "impressions_per_second": counts["impressions"] / seconds,
+    }
+
+
+COMPARE_COLUMNS = (
+    ("members", "members", "{:,.0f}"),
+    ("ties", "ties", "{:,.0f}"),
+    ("days", "days", "{:,.0f}"),
+    ("sessions", "sessions", "{:,.0f}"),
+    ("candidates/session", "candidates_per_session", "{:,.1f}"),
+    ("shown/session", "items_shown_per_session", "{:,.1f}"),
+    ("simulation s", "simulation_seconds", "{:,.2f}"),
+    ("sessions/s", "sessions_per_second", "{:,.0f}"),
+    ("impressions/s", "impressions_per_second", "{:,.0f}"),
+)
+"""The columns of the ``--compare`` table: header, key of :func:`measure_compare`'s result,
+format."""
+RATIOS = ("sessions_per_second", "impressions_per_second")
+"""The columns the ratio row fills: feedsim's value over the toy's."""
+
+
+def format_compare(toy: dict[str, Any], feedsim: dict[str, Any]) -> str:
+    """Both sides of ``--compare`` as one table, with a row of feedsim / toy ratios."""
+    rows = [
+        [result["workload"], *(form.format(result[key]) for _, key, form in COMPARE_COLUMNS)]
+        for result in (toy, feedsim)
+    ]
+    rows.append(
+        [
+            "feedsim/toy",
+            *(
+                f"{feedsim[key] / toy[key]:.2f}x" if key in RATIOS else ""
+                for _, key, _ in COMPARE_COLUMNS
+            ),
+        ]
+    )
+    header = ["", *(label for label, _, _ in COMPARE_COLUMNS)]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join(
+        [
+            f"feedsim against the toy feed (sim/toyfeed.py) on one Barabasi-Albert graph"
+            f" (m = {toyfeed.LINKS_PER_MEMBER}); candidates and shown are means per session",
+            *lines,
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- slice check
@@ -299,12 +472,25 @@ def format_slice_check(
 
 
 @click.command()
-@click.option("--one", "name", required=True, help="The workload to measure.")
+@click.option(
+    "--one", "name", required=True, help="The workload, or side of --compare, to measure."
+)
 @click.option("--days", type=click.IntRange(min=1), default=DAYS, show_default=True)
-def one(name: str, days: int) -> None:
+@click.option(
+    "--members",
+    type=click.IntRange(min=2),
+    default=toyfeed.MEMBERS,
+    show_default=True,
+    help="Members of the compare graph (sides toy and feedsim).",
+)
+def one(name: str, days: int, members: int) -> None:
     """Measure one workload in this process and print the result as one JSON line."""
     try:
-        click.echo(json.dumps(measure(name, days)))
+        if name in COMPARE_SIDES:
+            result = measure_compare(name, members, days)
+        else:
+            result = measure(name, days)
+        click.echo(json.dumps(result))
     except InputError as exc:
         click.echo(exc.message, err=True)
         sys.exit(2)

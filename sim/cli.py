@@ -23,6 +23,7 @@ from sim.bench import WORKLOADS
 from sim.errors import InputError
 from sim.metrics import TABLES
 from sim.scenario import RANKERS, json_schema, load_study, under_ranker
+from sim.toyfeed import MEMBERS as COMPARE_MEMBERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -282,6 +283,12 @@ def sweep(
 )
 @click.option("--members", type=click.IntRange(min=2), hidden=True)
 @click.option(
+    "--compare",
+    is_flag=True,
+    help="Instead: run the toy feed of sim/toyfeed.py and feedsim on one Barabasi-Albert graph"
+    " (--members, default 10,000) and print both with feedsim/toy ratios.",
+)
+@click.option(
     "--slice-check",
     is_flag=True,
     help="Instead: compare key statistics at the default slice_hours and at --short-slice,"
@@ -311,6 +318,7 @@ def bench(
     workloads: tuple[str, ...],
     days: int,
     members: int | None,
+    compare: bool,
     slice_check: bool,
     short_slice: float,
     replications: int,
@@ -322,9 +330,27 @@ def bench(
     simulated days, sessions, impressions, setup and simulation seconds, sessions and
     impressions per second, peak memory. The dblp workload needs the DBLP files
     ($FEEDSIM_DATA, else shared/data beside the checkout) and is skipped without them.
+
+    With --compare, the toy feed of sim/toyfeed.py (the hand-vectorised reference a feed
+    simulator should match per session) and feedsim (linkedin preset, defaults otherwise)
+    each run in a fresh process on one Barabasi-Albert graph; the table gives feedsim's
+    sessions and impressions per second as a ratio of the toy's.
     """
     from sim import bench as benchmarks
 
+    if compare:
+        if workloads or slice_check:
+            raise click.UsageError("--compare takes neither --workload nor --slice-check")
+        size = members or COMPARE_MEMBERS
+        try:
+            toy, feedsim = (
+                benchmarks.measure_in_subprocess(side, days, size)
+                for side in benchmarks.COMPARE_SIDES
+            )
+        except RuntimeError as exc:
+            raise click.ClickException(f"--compare failed ({exc})") from exc
+        click.echo(benchmarks.format_compare(toy, feedsim))
+        return
     names = list(workloads) or list(WORKLOADS)
     if members is not None:
         names = [f"synthetic-{members}"]

@@ -1,15 +1,20 @@
-"""`feedsim bench` prints its measurements (checked on a tiny workload: benchmarks aren't tests)."""
+"""`feedsim bench` prints its measurements (checked on a tiny workload: benchmarks aren't tests),
+and the toy feed it compares feedsim with does what sim/toyfeed.py defines."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from numpy.typing import NDArray
 
-from sim.bench import ROWS, STATISTICS
+from sim import toyfeed
+from sim.bench import ROWS, STATISTICS, CompareGraph
 from sim.cli import main
+from sim.toyfeed import CANDIDATES, OFF_TOPIC, SHOWN, _serve, run_toy
 
 NUMBER = r"([\d,]+(?:\.\d+)?)"
 
@@ -42,3 +47,153 @@ def test_dblp_is_skipped_without_its_data(tmp_path: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(main, ["bench", "--workload", "dblp"])
     assert result.exit_code == 0
     assert result.stdout.startswith(f"dblp: skipped (data not found in {tmp_path})")
+
+
+# --------------------------------------------------------------------------- the toy feed
+
+
+def csr(n: int, edges: list[tuple[int, int]]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The CSR form of an undirected graph of `n` members."""
+    u, v = (np.array(end, dtype=np.int64) for end in zip(*edges, strict=True))
+    return CompareGraph(u, v, np.zeros(n, dtype=np.int64)).csr()
+
+
+def by_author(
+    author: NDArray[np.int64], created: NDArray[np.float64], n: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Posts sorted by author (as :func:`_serve` takes them): CSR pointers, authors, times."""
+    order = np.lexsort((created, author))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(author, minlength=n))])
+    return indptr, author[order], created[order]
+
+
+def serve_by_hand(
+    indptr: NDArray[np.int64],
+    neighbours: NDArray[np.int64],
+    affinity: NDArray[np.float64],
+    interest: NDArray[np.int64],
+    posts_indptr: NDArray[np.int64],
+    created: NDArray[np.float64],
+    topic: NDArray[np.int64],
+    session_time: NDArray[np.float64],
+) -> tuple[list[int], list[list[int]]]:
+    """The toy's definition, session by session: candidates and posts shown, best first."""
+    candidates, shown = [], []
+    for viewer, now in enumerate(session_time):
+        pool = [
+            (created[post], post, affinity[entry])
+            for entry in range(indptr[viewer], indptr[viewer + 1])
+            for post in range(posts_indptr[neighbours[entry]], posts_indptr[neighbours[entry] + 1])
+            if created[post] < now
+        ]
+        pool = sorted(pool, reverse=True)[:CANDIDATES]
+        match = {True: 1.0, False: OFF_TOPIC}
+        scored = [
+            (a * match[topic[post] == interest[viewer]] * np.exp(t - now), post)
+            for t, post, a in pool
+        ]
+        candidates.append(len(pool))
+        shown.append([post for _, post in sorted(scored, reverse=True)[:SHOWN]])
+    return candidates, shown
+
+
+def test_the_toy_serves_every_session_as_defined() -> None:
+    """Against the definition written out session by session: members with more and fewer
+    than 100 earlier posts around them, posts after the session time, a member alone."""
+    rng = np.random.default_rng(7)
+    n = 40
+    upper = np.triu(rng.random((n - 1, n - 1)) < 0.3, k=1)
+    indptr, neighbours = csr(n, [(int(a), int(b)) for a, b in zip(*np.nonzero(upper), strict=True)])
+    author = rng.integers(n - 1, size=320)
+    posts_indptr, author, created = by_author(author, rng.uniform(-7, 1, author.size), n)
+    inputs = (
+        indptr,
+        neighbours,
+        rng.random(neighbours.size),
+        rng.integers(toyfeed.TOPICS, size=n),
+        posts_indptr,
+        created,
+        rng.integers(toyfeed.TOPICS, size=author.size),
+        rng.random(n),
+    )
+    expected_candidates, expected_shown = serve_by_hand(*inputs)
+    candidates, shown = _serve(*inputs)
+    assert candidates.tolist() == expected_candidates
+    assert [[p for p in row if p >= 0] for row in shown.tolist()] == expected_shown
+    assert candidates.max() == CANDIDATES and candidates[candidates < CANDIDATES].max() > 0
+    assert candidates[n - 1] == 0 and (shown[n - 1] == -1).all()
+
+
+def test_a_session_shows_the_best_of_its_earlier_posts() -> None:
+    """Member 0 sees member 1's posts: 3 of them before its session, the best shown first;
+    member 2's only connection (3) never posts, so it shows nothing."""
+    indptr, neighbours = csr(4, [(0, 1), (2, 3)])
+    posts_indptr, _, created = by_author(np.ones(4, np.int64), np.array([0.1, 0.2, 0.3, 0.6]), 4)
+    interest = np.array([1, 0, 0, 0])
+    topic = np.array([0, 1, 0, 1])  # the posts at 0.2 and 0.6 are on viewer 0's interest
+    time = np.array([0.5, 0.5, 0.5, 0.5])
+    candidates, shown = _serve(
+        indptr, neighbours, np.ones(neighbours.size), interest, posts_indptr, created, topic, time
+    )
+    assert candidates.tolist() == [3, 0, 0, 0]
+    assert shown[0].tolist() == [1, 2, 0] + [-1] * (SHOWN - 3)
+    assert (shown[1:] == -1).all()
+
+
+def complete(n: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The CSR form of the complete graph of `n` members."""
+    return csr(n, [(a, b) for a in range(n) for b in range(a + 1, n)])
+
+
+def test_posts_outlive_their_day_and_sessions_score_at_most_100() -> None:
+    """On a complete graph of 510 members, 102 post each day: from the second day on, every
+    session has over 100 earlier posts around it, so it scores 100 and shows 10."""
+    n = 510
+    indptr, neighbours = complete(n)
+    topic = np.zeros(n, dtype=np.int64)
+    first, three = (
+        run_toy(indptr, neighbours, topic, days, np.random.default_rng(5)) for days in (1, 3)
+    )
+    assert (first["sessions"], three["sessions"]) == (n, 3 * n)
+    assert 0 < first["candidates"] < CANDIDATES * n
+    assert three["candidates"] - first["candidates"] == 2 * n * CANDIDATES
+    assert three["impressions"] - first["impressions"] == 2 * n * SHOWN
+    assert three["seconds"] > 0
+
+
+def test_posts_older_than_the_window_are_forgotten() -> None:
+    """On a complete graph of 5 members one member posts a day, so a session has at most one
+    post per day of the window (and its own day) around it, and shows all of them; members
+    alone see nothing."""
+    n, days = 5, 40
+    indptr, neighbours = complete(n)
+    counts = run_toy(indptr, neighbours, np.zeros(n, np.int64), days, np.random.default_rng(5))
+    assert counts["sessions"] == n * days
+    assert 0 < counts["candidates"] <= (toyfeed.WINDOW_DAYS + 1) * n * days
+    assert counts["impressions"] == counts["candidates"]
+    alone = run_toy(
+        indptr[:1].repeat(4), neighbours[:0], np.zeros(3, np.int64), days, np.random.default_rng(5)
+    )
+    assert (alone["sessions"], alone["candidates"], alone["impressions"]) == (3 * days, 0, 0)
+
+
+def test_bench_compare_runs_both_on_one_graph_and_prints_the_ratios() -> None:
+    result = CliRunner().invoke(main, ["bench", "--compare", "--members", "300", "--days", "2"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
+    assert set(rows) == {"toy", "feedsim", "feedsim/toy"}
+    toy, feedsim = rows["toy"], rows["feedsim"]
+    ties = (300 - toyfeed.LINKS_PER_MEMBER) * toyfeed.LINKS_PER_MEMBER
+    assert toy[:3] == feedsim[:3] == ["300", f"{ties:,}", "2"]
+    assert toy[3] == "600"  # one session per member and day
+    for column, ratio in zip((-2, -1), rows["feedsim/toy"], strict=True):
+        value = float(feedsim[column].replace(",", "")) / float(toy[column].replace(",", ""))
+        assert ratio == f"{value:.2f}x"
+
+
+def test_bench_compare_refuses_too_few_members_and_other_modes() -> None:
+    too_few = CliRunner().invoke(main, ["bench", "--compare", "--members", "20", "--days", "1"])
+    assert too_few.exit_code == 1
+    assert "--compare needs more than 20 (got 20)" in too_few.output
+    both = CliRunner().invoke(main, ["bench", "--compare", "--slice-check"])
+    assert both.exit_code == 2 and "neither --workload nor --slice-check" in both.output
