@@ -326,6 +326,7 @@ def measure_compare(side: str, members: int, days: int) -> dict[str, Any]:
         "simulation_seconds": seconds,
         "sessions_per_second": counts["sessions"] / seconds,
         "impressions_per_second": counts["impressions"] / seconds,
+        "candidates_per_second": counts["candidates"] / seconds,
     }
 
 
@@ -339,11 +340,13 @@ COMPARE_COLUMNS = (
     ("simulation s", "simulation_seconds", "{:,.2f}"),
     ("sessions/s", "sessions_per_second", "{:,.0f}"),
     ("impressions/s", "impressions_per_second", "{:,.0f}"),
+    ("candidates/s", "candidates_per_second", "{:,.0f}"),
 )
 """The columns of the ``--compare`` table: header, key of :func:`measure_compare`'s result,
 format."""
-RATIOS = ("sessions_per_second", "impressions_per_second")
-"""The columns the ratio row fills: feedsim's value over the toy's."""
+RATIOS = ("sessions_per_second", "impressions_per_second", "candidates_per_second")
+"""The columns the ratio row fills: feedsim's value over the toy's. Candidates scored a second
+compare the work done where the two sides' sessions differ in size."""
 
 
 def format_compare(toy: dict[str, Any], feedsim: dict[str, Any]) -> str:

@@ -1,7 +1,8 @@
-"""Compiled inner loops (Numba) of the two per-candidate hot paths: finding the tie between a
-viewer and an author, and choosing each viewer's top-ranked candidates.
+"""Compiled inner loops (Numba) of the per-candidate hot paths: finding the tie between a
+viewer and an author, merging a slice's candidate rows per served member, choosing each
+viewer's top-ranked candidates, and a counting sort for grouping rows by member.
 
-Both work on rows grouped by member, where a loop over one member's few hundred rows is
+They work on rows grouped by member, where a loop over one member's few hundred rows is
 cheaper than a sort or a binary search over the whole slice. Each gives exactly the result
 of the vectorised numpy expression named in its docstring (tests/test_kernels.py compares
 them on random inputs).

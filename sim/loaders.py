@@ -100,6 +100,14 @@ def _read_labels(
     return _read_text_labels(labels_path)
 
 
+def distinct(keys: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The distinct values of `keys`, ascending: ``np.unique(keys)`` by a sort and a
+    neighbour test, several times faster and smaller than numpy's hash-based unique on
+    tens of millions of keys."""
+    keys = np.sort(keys)
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+
+
 def load_graph(
     edges_path: Path,
     labels_path: Path | None,
@@ -154,8 +162,7 @@ def load_graph(
         )
     a = np.minimum(iu[keep], iv[keep])
     b = np.maximum(iu[keep], iv[keep])
-    keys = np.sort(a * n + b)  # sort + neighbour test: much faster than np.unique here
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    keys = distinct(a * n + b)
     u = (keys // n).astype(np.int64, copy=False)
     v = (keys % n).astype(np.int64, copy=False)
 
@@ -201,7 +208,7 @@ def load_follows(
         raise InputError(path, "", f"node {int(ids[first])} is not in the network's edge list")
     follower, followee = index[: src.size], index[src.size :]
     n = original_ids.size
-    keys = np.unique(follower * n + followee)
+    keys = distinct(follower * n + followee)
     follower, followee = keys // n, keys % n
     keep = follower != followee
     return follower[keep].astype(np.int64), followee[keep].astype(np.int64)

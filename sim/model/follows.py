@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import kernels
+from sim.loaders import distinct
 from sim.model.state import State
 from sim.records import expand
 from sim.ties import Ties
@@ -48,7 +49,7 @@ def draw_follows(
     slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
     followee = order[slot]
     keep = (width > 0) & (followee != follower)
-    keys = np.unique(follower[keep] * n + followee[keep])
+    keys = distinct(follower[keep] * n + followee[keep])
     return keys // n, keys % n
 
 
