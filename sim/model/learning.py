@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import beliefs
+from sim.loaders import distinct
 from sim.scenario import Affinity, Inference
 from sim.ties import Ties
 
@@ -33,7 +34,7 @@ def remember_interactions(
     both = np.concatenate([edge, ties.reverse(edge)])
     both_when = np.concatenate([when, when]).astype(np.float32)
     np.fmin.at(ties.first_interaction, both, both_when)
-    unique_edges = np.unique(edge)
+    unique_edges = distinct(edge)
     now = when.max()
     ties.affinity[unique_edges] = beliefs.decayed(
         ties.affinity[unique_edges], ties.affinity_time[unique_edges], float(now), half_life_days

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs, strategies
 from sim.errors import InputError
+from sim.loaders import distinct
 from sim.model.learning import learn_from_connections, unlearn_connections
 from sim.model.state import State
 from sim.network import STRANGER, TIE_KINDS, draw_strength
@@ -124,7 +125,7 @@ def plan_trend(
     ties = state.ties
     _, first = ties.rows(np.array([member]))
     _, second = ties.rows(ties.dst[first])
-    known = np.unique(ties.dst[second]).astype(np.int64)
+    known = distinct(ties.dst[second].astype(np.int64))
     known = unconnected(state, member, known[state.field[known] == state.field[member]])
     others = unconnected(state, member, np.arange(state.n))
     others = others[~np.isin(others, known) & (state.focal_slot[others] < 0)]
