@@ -183,3 +183,43 @@ def merge_candidates(  # pragma: no cover - compiled
             if seen[row]:
                 any_seen[g] = True
     return pair_slot, pair_post, pair_of, best, proof, primary, any_seen
+
+
+@njit(cache=True, nogil=True)
+def member_rows(  # pragma: no cover - compiled
+    indptr: NDArray[np.int64],
+    dst: NDArray[np.int32],
+    members: NDArray[np.int64],
+    extra_lo: NDArray[np.int64],
+    extra_hi: NDArray[np.int64],
+    extra_position: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """All ties of `members`: (position in `members` of each tie's owner, tie index),
+    ordered by owner, then by partner id.
+
+    Member ``members[i]``'s ties are its main row ``indptr[m]:indptr[m + 1]`` (sorted by
+    partner) and the overlay entries ``extra_position[extra_lo[i]:extra_hi[i]]`` (sorted by
+    partner); the two are merged. The same as concatenating both and ordering them by
+    ``lexsort((dst[edge], owner))``.
+    """
+    total = 0
+    for i in range(members.size):
+        m = members[i]
+        total += indptr[m + 1] - indptr[m] + extra_hi[i] - extra_lo[i]
+    owner = np.empty(total, np.int64)
+    edge = np.empty(total, np.int64)
+    out = 0
+    for i in range(members.size):
+        m = members[i]
+        a, a_end = indptr[m], indptr[m + 1]
+        b, b_end = extra_lo[i], extra_hi[i]
+        while a < a_end or b < b_end:
+            if b == b_end or (a < a_end and dst[a] <= dst[extra_position[b]]):
+                edge[out] = a
+                a += 1
+            else:
+                edge[out] = extra_position[b]
+                b += 1
+            owner[out] = i
+            out += 1
+    return owner, edge

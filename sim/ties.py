@@ -161,23 +161,13 @@ class Ties:
         """All ties of `members`: (position in `members` of each tie's owner, tie index),
         ordered by owner, then by the partner's id."""
         members = np.asarray(members, dtype=np.int64)
-        start = self.indptr[members]
-        length = self.indptr[members + 1] - start
-        owner = np.repeat(np.arange(members.size), length)
-        offset = np.arange(owner.size) - np.repeat(np.cumsum(length) - length, length)
-        edge = np.repeat(start, length) + offset
+        lo = np.zeros(members.size, np.int64)
+        hi = np.zeros(members.size, np.int64)
         with_extra = np.flatnonzero(self._has_extra[members])
-        if with_extra.size == 0:
-            return owner, edge
-        lo = np.searchsorted(self._extra_src, members[with_extra], side="left")
-        hi = np.searchsorted(self._extra_src, members[with_extra], side="right")
-        extra_owner = np.repeat(with_extra, hi - lo)
-        shift = np.arange(extra_owner.size) - np.repeat(np.cumsum(hi - lo) - (hi - lo), hi - lo)
-        extra_edge = self._extra_position[np.repeat(lo, hi - lo) + shift]
-        owner = np.concatenate([owner, extra_owner])
-        edge = np.concatenate([edge, extra_edge])
-        order = np.lexsort((self.dst[edge], owner))
-        return owner[order], edge[order]
+        if with_extra.size:
+            lo[with_extra] = np.searchsorted(self._extra_src, members[with_extra], side="left")
+            hi[with_extra] = np.searchsorted(self._extra_src, members[with_extra], side="right")
+        return kernels.member_rows(self.indptr, self.dst, members, lo, hi, self._extra_position)
 
     def add(
         self,

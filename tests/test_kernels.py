@@ -109,3 +109,31 @@ def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:
     check()
     pool.regroup()
     check()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_member_rows_merge_main_and_overlay_as_the_lexsort_does(seed: int) -> None:
+    """A main index and an overlay of later ties, both sorted by (source, target); members
+    queried in any order, some twice, some without overlay entries."""
+    rng = np.random.default_rng(seed)
+    members = 40
+    key = np.unique(rng.integers(0, members, 1500) * members + rng.integers(0, members, 1500))
+    later = rng.random(key.size) < 0.2
+    main, extra = key[~later], key[later]
+    dst = np.concatenate([main % members, extra % members]).astype(np.int32)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(main // members, minlength=members))])
+    extra_src = extra // members
+    extra_position = main.size + np.arange(extra.size)
+    src = np.concatenate([main // members, extra_src])
+    query = rng.integers(0, members, 60)
+    lo = np.searchsorted(extra_src, query, side="left")
+    hi = np.searchsorted(extra_src, query, side="right")
+    owner, edge = kernels.member_rows(indptr, dst, query, lo, hi, extra_position)
+    want_owner = np.concatenate(
+        [np.flatnonzero(src == m) * 0 + i for i, m in enumerate(query)]
+    ).astype(np.int64)
+    want_edge = np.concatenate([np.flatnonzero(src == m) for m in query])
+    order = np.lexsort((dst[want_edge], want_owner))
+    np.testing.assert_array_equal(owner, want_owner[order])
+    np.testing.assert_array_equal(edge, want_edge[order])
+    assert hi.sum() > lo.sum()  # the overlay is used
