@@ -116,29 +116,41 @@ def merge_candidates(  # pragma: no cover - compiled
     post: NDArray[np.int64],
     route: NDArray[np.int8],
     seen: NDArray[np.bool_],
-    n_slots: int,
+    served: NDArray[np.int64],
+    slot_time: NDArray[np.float64],
+    post_author: NDArray[np.int32],
+    post_created: NDArray[np.float64],
+    max_age_days: float,
     proof_route: int,
     primary_route: int,
+    ageless_route: int,
 ) -> tuple[
+    NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int8],
     NDArray[np.int64],
     NDArray[np.bool_],
-    NDArray[np.bool_],
 ]:
-    """Merge rows of equal (``slot``, ``post``): the served members' candidate rows.
+    """Merge the served members' candidate rows into one candidate per (slot, post), and
+    keep the valid ones.
 
-    Rows are grouped by slot with a counting sort, and each slot's few hundred rows sorted
-    by post. Returns the distinct pairs ordered by (slot, post) as two arrays, each row's
-    pair (index), and per pair: the lowest route of its rows, the number of its rows with
-    route ``proof_route``, whether any has route ``primary_route``, and whether any is
-    ``seen``. The same as ``unique(slot * n_posts + post, return_inverse=True)`` followed
-    by ``minimum.at``, ``bincount`` and boolean scatters over the inverse. (Rows and posts
-    must be below 2^31.)
+    Rows are grouped by slot (the member ``served[slot]``, whose session is at
+    ``slot_time[slot]``) with a counting sort, and each slot's few hundred rows sorted by
+    post. A pair's route is the lowest of its rows', its proof the number of its rows with
+    ``proof_route``, primary whether any has ``primary_route``. A pair is dropped when any of
+    its rows is ``seen``, when the viewer is the post's author, or when the post is older
+    than ``max_age_days`` at the session, unless its route is ``ageless_route``.
+
+    Returns the kept pairs ordered by (slot, post): slot, post, author; each row's kept pair
+    (-1: dropped); and per kept pair its route, proof and primary. The same as
+    ``unique(slot * n_posts + post, return_inverse=True)``, ``minimum.at``, ``bincount``
+    and boolean scatters over the inverse, then the filter. (Rows and posts must be below
+    2^31.)
     """
     n = slot.size
+    n_slots = served.size
     start = np.zeros(n_slots + 1, np.int64)
     for i in range(n):
         start[slot[i] + 1] += 1
@@ -158,31 +170,44 @@ def merge_candidates(  # pragma: no cover - compiled
                 pairs += 1
     pair_slot = np.empty(pairs, np.int64)
     pair_post = np.empty(pairs, np.int64)
-    pair_of = np.empty(n, np.int64)
+    pair_author = np.empty(pairs, np.int64)
+    pair_of = np.full(n, -1, np.int64)
     best = np.empty(pairs, np.int8)
     proof = np.zeros(pairs, np.int64)
     primary = np.zeros(pairs, np.bool_)
-    any_seen = np.zeros(pairs, np.bool_)
-    g = -1
     mask = (1 << 32) - 1
+    g = 0  # kept pairs so far
     for s in range(n_slots):
-        for j in range(start[s], start[s + 1]):
-            row = key[j] & mask
-            if j == start[s] or (key[j] >> 32) != (key[j - 1] >> 32):
+        j = start[s]
+        while j < start[s + 1]:
+            p = key[j] >> 32
+            end = j
+            low, count, any_primary, any_seen = route[key[j] & mask], 0, False, False
+            while end < start[s + 1] and (key[end] >> 32) == p:
+                row = key[end] & mask
+                low = min(low, route[row])
+                count += route[row] == proof_route
+                any_primary |= route[row] == primary_route
+                any_seen |= seen[row]
+                end += 1
+            author = post_author[p]
+            fresh = slot_time[s] - post_created[p] <= max_age_days or low == ageless_route
+            if not any_seen and author != served[s] and fresh:
+                pair_slot[g], pair_post[g], pair_author[g] = s, p, author
+                best[g], proof[g], primary[g] = low, count, any_primary
+                for k in range(j, end):
+                    pair_of[key[k] & mask] = g
                 g += 1
-                pair_slot[g] = s
-                pair_post[g] = key[j] >> 32
-                best[g] = route[row]
-            elif route[row] < best[g]:
-                best[g] = route[row]
-            pair_of[row] = g
-            if route[row] == proof_route:
-                proof[g] += 1
-            if route[row] == primary_route:
-                primary[g] = True
-            if seen[row]:
-                any_seen[g] = True
-    return pair_slot, pair_post, pair_of, best, proof, primary, any_seen
+            j = end
+    return (
+        pair_slot[:g],
+        pair_post[:g],
+        pair_author[:g],
+        pair_of,
+        best[:g],
+        proof[:g],
+        primary[:g],
+    )
 
 
 @njit(cache=True, nogil=True)

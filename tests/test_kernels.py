@@ -60,28 +60,46 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_merge_candidates_is_unique_with_grouped_reductions(seed: int) -> None:
-    """Few slots and posts, so that most (slot, post) pairs repeat; some slots empty."""
+def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(seed: int) -> None:
+    """Few slots and posts, so that most (slot, post) pairs repeat; some slots empty; some
+    pairs seen, own, stale or stale but of the ageless route."""
     rng = np.random.default_rng(seed)
     n_slots, n_posts = 25, 40
     slot = rng.integers(0, n_slots, 3000)
     slot[slot == 3] = 4  # slot 3 has no rows
     post = rng.integers(0, n_posts, slot.size)
     route = rng.integers(0, 6, slot.size).astype(np.int8)
-    seen = rng.random(slot.size) < 0.05
+    seen = rng.random(slot.size) < 0.01
+    served = np.sort(rng.choice(60, n_slots, replace=False))
+    slot_time = rng.uniform(2, 3, n_slots)
+    author = rng.choice(served, n_posts).astype(np.int32)
+    created = rng.uniform(0, 3, n_posts)
     keys, inverse = np.unique(slot * n_posts + post, return_inverse=True)
     best = np.full(keys.size, 127, np.int8)
     np.minimum.at(best, inverse, route)
     proof = np.bincount(inverse, weights=route == 2, minlength=keys.size).astype(np.int64)
     primary = np.bincount(inverse, weights=route == 1, minlength=keys.size) > 0
     any_seen = np.bincount(inverse, weights=seen, minlength=keys.size) > 0
-    got = kernels.merge_candidates(slot, post, route, seen, n_slots, 2, 1)
-    for value, expected in zip(
-        got,
-        (keys // n_posts, keys % n_posts, inverse, best, proof, primary, any_seen),
-        strict=True,
-    ):
-        np.testing.assert_array_equal(value, expected)
+    pair_slot, pair_post = keys // n_posts, keys % n_posts
+    fresh = (slot_time[pair_slot] - created[pair_post] <= 1.5) | (best == 5)
+    valid = ~any_seen & (author[pair_post] != served[pair_slot]) & fresh
+    kept = np.where(valid, np.cumsum(valid) - 1, -1)
+    got = kernels.merge_candidates(
+        slot, post, route, seen, served, slot_time, author, created, 1.5, 2, 1, 5
+    )
+    expected = (
+        pair_slot[valid],
+        pair_post[valid],
+        author[pair_post][valid],
+        kept[inverse],
+        best[valid],
+        proof[valid],
+        primary[valid],
+    )
+    for value, want in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(value, want)
+    assert 0 < valid.sum() < valid.size
+    assert ((best == 5) & (slot_time[pair_slot] - created[pair_post] > 1.5) & valid).any()
 
 
 def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:

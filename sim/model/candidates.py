@@ -203,26 +203,31 @@ def gather_candidates(
     cand_seen = np.concatenate(
         [pool["consumed"][rows], np.zeros(fol_post.size + rec_post.size, bool)]
     )
-    slot, post, pair_of, route, proof, primary, seen = kernels.merge_candidates(
-        cand_slot, cand_post, cand_route, cand_seen, sessions.viewers.size, ACTIVITY, NETWORK
+    slot, post, author, candidate_of_row, route, proof, primary = kernels.merge_candidates(
+        cand_slot,
+        cand_post,
+        cand_route,
+        cand_seen,
+        sessions.viewers,
+        sessions.time,
+        posts["author"],
+        posts["created"],
+        max_age_days,
+        ACTIVITY,
+        NETWORK,
+        TAG,
     )
-    viewer = sessions.viewers[slot]
-    author = posts["author"][post].astype(np.int64)
-    age = sessions.time[slot] - posts["created"][post]
-    fresh = (age <= max_age_days) | (route == TAG)
-    valid = ~seen & (author != viewer) & fresh
-    candidate_of_pair = np.where(valid, np.cumsum(valid) - 1, -1)
     return Gathered(
         served=sessions.viewers,
         rows=rows,
-        row_candidate=candidate_of_pair[pair_of[: rows.size]],
-        viewer=viewer[valid],
-        slot=slot[valid],
-        post=post[valid],
-        author=author[valid],
-        route=route[valid],
-        proof=proof[valid],
-        primary=primary[valid],
+        row_candidate=candidate_of_row[: rows.size],
+        viewer=sessions.viewers[slot],
+        slot=slot,
+        post=post,
+        author=author,
+        route=route,
+        proof=proof,
+        primary=primary,
     )
 
 
