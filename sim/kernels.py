@@ -45,6 +45,19 @@ def find_in_rows(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _ranks_before(  # pragma: no cover - compiled
+    a: int, b: int, scores: NDArray[np.float64], pinned: NDArray[np.bool_]
+) -> bool:
+    """Row a ranks strictly before row b: pinned first, then the higher score (NaN last);
+    equal rows keep their order (the caller visits rows in order)."""
+    if pinned[a] != pinned[b]:
+        return bool(pinned[a])
+    if np.isnan(scores[b]):
+        return not np.isnan(scores[a])
+    return bool(scores[a] > scores[b])
+
+
+@njit(cache=True, nogil=True)
 def top_in_groups(  # pragma: no cover - compiled
     starts: NDArray[np.int64],
     scores: NDArray[np.float64],
@@ -53,9 +66,11 @@ def top_in_groups(  # pragma: no cover - compiled
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The best ``limit[g]`` rows of each group ``starts[g]:starts[g + 1]`` and their rank.
 
-    Within a group, pinned rows come first, then rows by descending score; equal scores
-    keep the rows' order (callers order a group's rows by post id). Groups are returned in
-    order, each best first: the result of one stable sort by (group, not pinned, -score).
+    Within a group, pinned rows come first, then rows by descending score (NaN last); equal
+    scores keep the rows' order (callers order a group's rows by post id). Groups are
+    returned in order, each best first: the result of one stable sort by (group, not
+    pinned, -score), cut at the limit. Each group's best are kept in a list sorted by
+    insertion, which a row enters only when it ranks before the list's last.
     """
     groups = starts.size - 1
     total = 0
@@ -69,23 +84,17 @@ def top_in_groups(  # pragma: no cover - compiled
         want = min(max(limit[g], 0), hi - lo)
         if want == 0:
             continue
-        key = np.empty(hi - lo, np.float64)
-        for j in range(lo, hi):
-            key[j - lo] = -scores[j]
-        order = np.argsort(key, kind="mergesort")
-        taken = 0
-        for j in range(order.size):  # pinned rows first, in score order
-            if taken == want:
-                break
-            if pinned[lo + order[j]]:
-                rows[out + taken] = lo + order[j]
-                taken += 1
-        for j in range(order.size):
-            if taken == want:
-                break
-            if not pinned[lo + order[j]]:
-                rows[out + taken] = lo + order[j]
-                taken += 1
+        kept = 0
+        for row in range(lo, hi):
+            if kept == want and not _ranks_before(row, rows[out + want - 1], scores, pinned):
+                continue
+            at = kept if kept < want else want - 1  # the slot to fill, then bubble up
+            while at > 0 and _ranks_before(row, rows[out + at - 1], scores, pinned):
+                if at < want:
+                    rows[out + at] = rows[out + at - 1]
+                at -= 1
+            rows[out + at] = row
+            kept = min(kept + 1, want)
         for j in range(want):
             rank[out + j] = j
         out += want

@@ -155,3 +155,15 @@ def test_member_rows_merge_main_and_overlay_as_the_lexsort_does(seed: int) -> No
     np.testing.assert_array_equal(owner, want_owner[order])
     np.testing.assert_array_equal(edge, want_edge[order])
     assert hi.sum() > lo.sum()  # the overlay is used
+
+
+def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 4, 50).astype(np.float64)
+    scores[rng.random(50) < 0.3] = np.nan
+    pinned = rng.random(50) < 0.2
+    order = np.lexsort((-scores, ~pinned))  # stable: NaN last within pinned and not pinned
+    for want in (1, 7, 50):
+        rows, rank = kernels.top_in_groups(np.array([0, 50]), scores, pinned, np.array([want]))
+        np.testing.assert_array_equal(rows, order[:want])
+        np.testing.assert_array_equal(rank, np.arange(want))
