@@ -105,7 +105,9 @@ def distinct(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     neighbour test, several times faster and smaller than numpy's hash-based unique on
     tens of millions of keys."""
     keys = np.sort(keys)
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    first = np.ones(keys.size, bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return keys[first]
 
 
 def load_graph(

@@ -16,6 +16,7 @@ from sim.loaders import (
     _blank_comment_lines,
     _read_edges_fast,
     _read_edges_slow,
+    distinct,
     load_graph,
 )
 
@@ -392,3 +393,9 @@ def test_real_email_eu_core() -> None:
     assert graph.field_names[:3] == ("0", "1", "2") and graph.field_names[-1] == "41"
     assert bool(np.all(graph.u < graph.v))
     assert graph.field.min() == 0 and graph.field.max() == 41
+
+
+def test_distinct_is_numpy_unique_also_when_empty() -> None:
+    rng = np.random.default_rng(11)
+    for keys in (rng.integers(0, 50, 400), np.zeros(0, np.int64), np.array([7, 7, 7])):
+        np.testing.assert_array_equal(distinct(keys), np.unique(keys))
