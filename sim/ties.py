@@ -160,14 +160,14 @@ class Ties:
     def rows(self, members: NDArray[np.integer]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """All ties of `members`: (position in `members` of each tie's owner, tie index),
         ordered by owner, then by the partner's id."""
-        members = np.asarray(members, dtype=np.int64)
-        lo = np.zeros(members.size, np.int64)
-        hi = np.zeros(members.size, np.int64)
-        with_extra = np.flatnonzero(self._has_extra[members])
+        who = np.asarray(members, dtype=np.int64)
+        lo = np.zeros(who.size, np.int64)
+        hi = np.zeros(who.size, np.int64)
+        with_extra = np.flatnonzero(self._has_extra[who])
         if with_extra.size:
-            lo[with_extra] = np.searchsorted(self._extra_src, members[with_extra], side="left")
-            hi[with_extra] = np.searchsorted(self._extra_src, members[with_extra], side="right")
-        return kernels.member_rows(self.indptr, self.dst, members, lo, hi, self._extra_position)
+            lo[with_extra] = np.searchsorted(self._extra_src, who[with_extra], side="left")
+            hi[with_extra] = np.searchsorted(self._extra_src, who[with_extra], side="right")
+        return kernels.member_rows(self.indptr, self.dst, who, lo, hi, self._extra_position)
 
     def add(
         self,
