@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
+from sim.loaders import distinct
 from sim.model.learning import learn_from_connections
 from sim.model.state import State, TrendState
 from sim.network import STRANGER, draw_strength
@@ -221,7 +222,7 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     open_to = ~trend.adopted & ~trend.committed
     contagion = spec.contagion
     if contagion.kind == "complex":
-        trend.seen = np.union1d(trend.seen, viewer * n + author)
+        trend.seen = distinct(np.concatenate([trend.seen, viewer * n + author]))
         new = open_to & over_threshold(trend.seen, n, state.ties.degree(), contagion)
         new &= uniform < contagion.adoption_rate
     elif contagion.kind == "simple":
