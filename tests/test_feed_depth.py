@@ -33,6 +33,22 @@ def test_follows_are_drawn_by_posting_rate_within_or_across_fields() -> None:
     assert_array_equal(followee, [1, 3, 3, 2])
 
 
+def test_follows_drawn_block_by_block_are_those_drawn_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Blocks of 7 draws (a block boundary inside a member's draws) give the follows of one
+    block: the uniforms are the same stream, whatever the block size."""
+    rng = np.random.default_rng(4)
+    field = rng.integers(0, 3, 50).astype(np.int16)
+    post_rate = rng.exponential(1.0, 50) * (rng.random(50) < 0.8)
+    at_once = follows.draw_follows(field, post_rate, 5, 0.5, np.random.default_rng(9))
+    monkeypatch.setattr(follows, "FOLLOW_BLOCK", 7)
+    in_blocks = follows.draw_follows(field, post_rate, 5, 0.5, np.random.default_rng(9))
+    assert_array_equal(in_blocks[0], at_once[0])
+    assert_array_equal(in_blocks[1], at_once[1])
+    assert at_once[0].size > 150  # most of the 250 draws are distinct follows
+
+
 def test_the_follow_index_drops_connected_pairs_and_groups_by_follower() -> None:
     state = make_state()
     # 0-1 are connected; 0 follows 3 and 1; 4 follows 0 and 2

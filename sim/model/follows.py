@@ -13,6 +13,10 @@ from sim.model.state import State
 from sim.records import expand
 from sim.ties import Ties
 
+FOLLOW_BLOCK = 1 << 22
+"""Follow draws handled at once: bounds the temporary arrays of :func:`draw_follows` (a
+million members draw 200 million follows) without changing the draws."""
+
 
 def draw_follows(
     field: NDArray[np.int16],
@@ -27,30 +31,40 @@ def draw_follows(
     follower's field, else among all members; the account is member j with probability
     ``r_j / sum r`` over that pool, r the posting rate (creators with many posts gather
     many followers, the creator weight of a first-pass ranker's follow inventory). Draws of
-    oneself are dropped, and repeated draws count once. Three uniforms per draw (within?,
-    which account), drawn even when a pool has no poster (such draws are dropped).
+    oneself are dropped, and repeated draws count once. Two uniforms per draw (within?,
+    which account): all the first ones, then all the second ones, drawn even when a pool has
+    no poster (such draws are dropped). Draws are handled :data:`FOLLOW_BLOCK` at a time.
 
     Returns:
         follower, followee member indices, sorted by (follower, followee).
     """
     n = field.size
-    follower = np.repeat(np.arange(n, dtype=np.int64), per_member)
-    within = rng.random(follower.size) < within_field
-    pick = rng.random(follower.size)
+    total = n * per_member
+    blocks = range(0, total, FOLLOW_BLOCK)
+    within = np.concatenate(
+        [np.zeros(0, bool)]
+        + [rng.random(min(FOLLOW_BLOCK, total - b)) < within_field for b in blocks]
+    )
     order = np.argsort(field, kind="stable")
     cum = np.cumsum(post_rate[order])
     cum0 = np.concatenate([[0.0], cum])
     n_fields = int(field.max()) + 1 if n else 0
     start = np.searchsorted(field[order], np.arange(n_fields), side="left")
     end = np.searchsorted(field[order], np.arange(n_fields), side="right")
-    own = field[follower]
-    lo = np.where(within, cum0[start[own]], 0.0)
-    width = np.where(within, cum0[end[own]] - cum0[start[own]], cum0[-1])
-    slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
-    followee = order[slot]
-    keep = (width > 0) & (followee != follower)
-    keys = distinct(follower[keep] * n + followee[keep])
-    return keys // n, keys % n
+    keys = [np.zeros(0, np.int64)]
+    for b in blocks:
+        draws = slice(b, min(b + FOLLOW_BLOCK, total))
+        pick = rng.random(draws.stop - draws.start)
+        follower = np.arange(draws.start, draws.stop, dtype=np.int64) // per_member
+        own = field[follower]
+        lo = np.where(within[draws], cum0[start[own]], 0.0)
+        width = np.where(within[draws], cum0[end[own]] - cum0[start[own]], cum0[-1])
+        slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
+        followee = order[slot]
+        keep = (width > 0) & (followee != follower)
+        keys.append(follower[keep] * n + followee[keep])
+    unique = distinct(np.concatenate(keys))
+    return unique // n, unique % n
 
 
 def follow_index(
