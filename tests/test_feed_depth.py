@@ -60,6 +60,17 @@ def test_the_follow_index_drops_connected_pairs_and_groups_by_follower() -> None
     assert followees.dtype == np.int32
 
 
+def test_the_follow_index_looked_up_in_blocks_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = make_state()
+    pairs = (np.array([0, 0, 4, 4, 2, 3, 1]), np.array([3, 1, 2, 0, 4, 0, 0]))
+    at_once = follows.follow_index(5, *pairs, state.ties)
+    monkeypatch.setattr(follows, "FOLLOW_BLOCK", 2)
+    in_blocks = follows.follow_index(5, *pairs, state.ties)
+    assert_array_equal(in_blocks[0], at_once[0])
+    assert_array_equal(in_blocks[1], at_once[1])
+    assert at_once[1].size < pairs[0].size  # connected pairs were dropped
+
+
 def test_followed_posts_are_the_recent_posts_of_followed_accounts() -> None:
     state = make_state()
     state.follow_ptr, state.followees = follows.follow_index(

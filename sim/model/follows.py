@@ -76,7 +76,11 @@ def follow_index(
     are looked up in (follower, followee) order, which keeps the tie lookup fast.)"""
     key = np.sort(follower.astype(np.int64) * n + followee)
     follower, followee = key // n, key % n
-    keep = ties.lookup(follower, followee) < 0
+    keep = np.ones(key.size, bool)
+    for b in range(0, key.size, FOLLOW_BLOCK):  # bounds the lookup's temporaries
+        keep[b : b + FOLLOW_BLOCK] = (
+            ties.lookup(follower[b : b + FOLLOW_BLOCK], followee[b : b + FOLLOW_BLOCK]) < 0
+        )
     follower, followee = follower[keep], followee[keep]
     counts = np.bincount(follower, minlength=n)
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
