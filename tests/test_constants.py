@@ -57,6 +57,8 @@ IN_MODULE: dict[str, set[int | float]] = {
     "observation.py": {2},
     # Feed similarity is a mean over pairs: it needs two members.
     "trend.py": {2},
+    # Follows are drawn 2^22 at a time: a bound on temporary memory, the draws are unchanged.
+    "follows.py": {22},
 }
 """Per module: numbers that are storage, display or numerical details, not behaviour."""
 
