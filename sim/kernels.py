@@ -145,37 +145,48 @@ def merge_candidates(  # pragma: no cover - compiled
     """Merge the served members' candidate rows into one candidate per (slot, post), and
     keep the valid ones.
 
-    Rows are grouped by slot (the member ``served[slot]``, whose session is at
-    ``slot_time[slot]``) with a counting sort, and each slot's few hundred rows sorted by
-    post. A pair's route is the lowest of its rows', its proof the number of its rows with
+    Rows are put in (slot, post) order, rows of one pair in row order, by two counting
+    sorts (by post, then stably by slot; O(rows + posts + slots), no comparison sort). A
+    pair's route is the lowest of its rows', its proof the number of its rows with
     ``proof_route``, primary whether any has ``primary_route``. A pair is dropped when any of
-    its rows is ``seen``, when the viewer is the post's author, or when the post is older
-    than ``max_age_days`` at the session, unless its route is ``ageless_route``.
+    its rows is ``seen``, when the viewer (``served[slot]``, whose session is at
+    ``slot_time[slot]``) is the post's author, or when the post is older than
+    ``max_age_days`` at the session, unless its route is ``ageless_route``.
 
     Returns the kept pairs ordered by (slot, post): slot, post, author; each row's kept pair
     (-1: dropped); and per kept pair its route, proof and primary. The same as
     ``unique(slot * n_posts + post, return_inverse=True)``, ``minimum.at``, ``bincount``
-    and boolean scatters over the inverse, then the filter. (Rows and posts must be below
-    2^31.)
+    and boolean scatters over the inverse, then the filter.
     """
     n = slot.size
     n_slots = served.size
+    n_posts = post_author.size
+    by_post = np.zeros(n_posts + 1, np.int64)
+    for i in range(n):
+        by_post[post[i] + 1] += 1
+    for p in range(n_posts):
+        by_post[p + 1] += by_post[p]
+    post_order = np.empty(n, np.int64)
+    for i in range(n):
+        post_order[by_post[post[i]]] = i
+        by_post[post[i]] += 1
     start = np.zeros(n_slots + 1, np.int64)
     for i in range(n):
         start[slot[i] + 1] += 1
     for s in range(n_slots):
         start[s + 1] += start[s]
-    # key = post << 32 | row, placed by slot: sorting a slot's keys orders its rows by post
-    key = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
     fill = start[:-1].copy()
-    for i in range(n):
-        key[fill[slot[i]]] = (post[i] << 32) | i
+    for j in range(n):
+        i = post_order[j]
+        order[fill[slot[i]]] = i
         fill[slot[i]] += 1
+    ordered_post = np.empty(n, np.int64)
     pairs = 0
     for s in range(n_slots):
-        key[start[s] : start[s + 1]].sort()
         for j in range(start[s], start[s + 1]):
-            if j == start[s] or (key[j] >> 32) != (key[j - 1] >> 32):
+            ordered_post[j] = post[order[j]]
+            if j == start[s] or ordered_post[j] != ordered_post[j - 1]:
                 pairs += 1
     pair_slot = np.empty(pairs, np.int64)
     pair_post = np.empty(pairs, np.int64)
@@ -184,16 +195,15 @@ def merge_candidates(  # pragma: no cover - compiled
     best = np.empty(pairs, np.int8)
     proof = np.zeros(pairs, np.int64)
     primary = np.zeros(pairs, np.bool_)
-    mask = (1 << 32) - 1
     g = 0  # kept pairs so far
     for s in range(n_slots):
         j = start[s]
         while j < start[s + 1]:
-            p = key[j] >> 32
+            p = ordered_post[j]
             end = j
-            low, count, any_primary, any_seen = route[key[j] & mask], 0, False, False
-            while end < start[s + 1] and (key[end] >> 32) == p:
-                row = key[end] & mask
+            low, count, any_primary, any_seen = route[order[j]], 0, False, False
+            while end < start[s + 1] and ordered_post[end] == p:
+                row = order[end]
                 low = min(low, route[row])
                 count += route[row] == proof_route
                 any_primary |= route[row] == primary_route
@@ -205,7 +215,7 @@ def merge_candidates(  # pragma: no cover - compiled
                 pair_slot[g], pair_post[g], pair_author[g] = s, p, author
                 best[g], proof[g], primary[g] = low, count, any_primary
                 for k in range(j, end):
-                    pair_of[key[k] & mask] = g
+                    pair_of[order[k]] = g
                 g += 1
             j = end
     return (
