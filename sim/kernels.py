@@ -1,6 +1,7 @@
 """Compiled inner loops (Numba) of the per-candidate hot paths: finding the tie between a
 viewer and an author, merging a slice's candidate rows per served member, choosing each
-viewer's top-ranked candidates, and a counting sort for grouping rows by member.
+viewer's top-ranked candidates, a counting sort for grouping rows by member, and the recent
+posts of the accounts members follow.
 
 They work on rows grouped by member, where a loop over one member's few hundred rows is
 cheaper than a sort or a binary search over the whole slice. Each gives exactly the result
@@ -267,3 +268,43 @@ def member_rows(  # pragma: no cover - compiled
             owner[out] = i
             out += 1
     return owner, edge
+
+
+@njit(cache=True, nogil=True)
+def posts_of_followed(  # pragma: no cover - compiled
+    follow_ptr: NDArray[np.int64],
+    followees: NDArray[np.int32],
+    viewers: NDArray[np.int64],
+    time: NDArray[np.float64],
+    post_start: NDArray[np.int64],
+    by_author: NDArray[np.int64],
+    created: NDArray[np.float64],
+    max_age_days: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """For each viewer ``viewers[i]`` (session at ``time[i]``), the posts created in
+    ``[time[i] - max_age_days, time[i]]`` by the accounts it follows: (i, post) pairs in the
+    order viewer, followee, post.
+
+    Member v follows ``followees[follow_ptr[v]:follow_ptr[v + 1]]``; author a's posts are
+    ``by_author[post_start[a]:post_start[a + 1]]``. The same as repeating each viewer over
+    its followees, each followee over its posts, and keeping the pairs in the window.
+    """
+    bound = 0
+    for i in range(viewers.size):
+        v = viewers[i]
+        for f in range(follow_ptr[v], follow_ptr[v + 1]):
+            bound += post_start[followees[f] + 1] - post_start[followees[f]]
+    owner = np.empty(bound, np.int64)
+    post = np.empty(bound, np.int64)
+    out = 0
+    for i in range(viewers.size):
+        v = viewers[i]
+        for f in range(follow_ptr[v], follow_ptr[v + 1]):
+            a = followees[f]
+            for k in range(post_start[a], post_start[a + 1]):
+                p = by_author[k]
+                if time[i] - max_age_days <= created[p] <= time[i]:
+                    owner[out] = i
+                    post[out] = p
+                    out += 1
+    return owner[:out], post[:out]

@@ -167,3 +167,36 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
         rows, rank = kernels.top_in_groups(np.array([0, 50]), scores, pinned, np.array([want]))
         np.testing.assert_array_equal(rows, order[:want])
         np.testing.assert_array_equal(rank, np.arange(want))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_posts_of_followed_is_the_repeat_and_filter_it_replaces(seed: int) -> None:
+    """Some members follow nobody, some authors have no posts; session times vary, so the
+    window keeps some posts and drops others on both sides."""
+    rng = np.random.default_rng(seed)
+    members, n_posts, max_age = 40, 300, 1.5
+    follows = rng.integers(0, 6, members)
+    follow_ptr = np.concatenate([[0], np.cumsum(follows)]).astype(np.int64)
+    followees = rng.integers(0, members, follow_ptr[-1]).astype(np.int32)
+    author = rng.integers(0, members // 2, n_posts)
+    created = np.sort(rng.uniform(0.0, 5.0, n_posts))
+    by_author = np.argsort(author, kind="stable").astype(np.int64)
+    per_author = np.bincount(author, minlength=members)
+    post_start = np.concatenate([[0], np.cumsum(per_author)]).astype(np.int64)
+    viewers = rng.choice(members, 25, replace=False).astype(np.int64)
+    time = rng.uniform(0.0, 5.0, viewers.size)
+
+    n_follows = follow_ptr[viewers + 1] - follow_ptr[viewers]
+    owner = np.repeat(np.arange(viewers.size), n_follows)
+    followee = np.concatenate([followees[follow_ptr[v] : follow_ptr[v + 1]] for v in viewers])
+    pair = np.repeat(np.arange(followee.size), per_author[followee])
+    post = np.concatenate([by_author[post_start[a] : post_start[a + 1]] for a in followee])
+    t = time[owner[pair]]
+    ok = (created[post] <= t) & (created[post] >= t - max_age)
+
+    got_owner, got_post = kernels.posts_of_followed(
+        follow_ptr, followees, viewers, time, post_start, by_author, created, max_age
+    )
+    np.testing.assert_array_equal(got_owner, owner[pair][ok])
+    np.testing.assert_array_equal(got_post, post[ok])
+    assert ok.any() and not ok.all()

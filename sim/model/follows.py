@@ -10,7 +10,6 @@ from numpy.typing import NDArray
 from sim import kernels
 from sim.loaders import distinct
 from sim.model.state import State
-from sim.records import expand
 from sim.ties import Ties
 
 FOLLOW_BLOCK = 1 << 22
@@ -102,14 +101,14 @@ def followed_posts(
     by_author = recent[kernels.counting_order(posts["author"][recent], state.n)]
     per_author = np.bincount(posts["author"][recent], minlength=state.n)
     post_start = np.concatenate([[0], np.cumsum(per_author)])
-    ptr = state.follow_ptr
-    n_follows = ptr[viewers + 1] - ptr[viewers]
-    owner = np.repeat(np.arange(viewers.size), n_follows)
-    followee = state.followees[expand(ptr[viewers], n_follows)].astype(np.int64)
-    n_posts = per_author[followee]
-    pair = np.repeat(np.arange(followee.size), n_posts)
-    post = by_author[expand(post_start[followee], n_posts)]
-    viewer_row = owner[pair]
-    created = posts["created"][post]
-    ok = (created <= time[viewer_row]) & (created >= time[viewer_row] - max_age_days)
-    return viewers[viewer_row[ok]], post[ok]
+    owner, post = kernels.posts_of_followed(
+        state.follow_ptr,
+        state.followees,
+        viewers,
+        time,
+        post_start,
+        by_author,
+        posts["created"],
+        max_age_days,
+    )
+    return viewers[owner], post
