@@ -15,6 +15,10 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+MAP_RUN = 16
+"""Queries of one member at least this many in a row are answered from a map of the member's
+row (written, read, cleared) instead of a binary search each."""
+
 
 @njit(cache=True, nogil=True)
 def find_in_rows(  # pragma: no cover - compiled
@@ -24,24 +28,44 @@ def find_in_rows(  # pragma: no cover - compiled
     target: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """Position of each ``src[i] -> target[i]`` in a CSR index whose row of member m,
-    ``dst[indptr[m]:indptr[m + 1]]``, is sorted; -1 where the row does not hold it.
+    ``dst[indptr[m]:indptr[m + 1]]``, is sorted and distinct; -1 where the row does not
+    hold it.
 
     The same as ``searchsorted(key, src * n + target)`` over the sorted keys of all rows,
-    searching only the member's row (a few hundred entries instead of millions).
+    searching only the member's row (a few hundred entries instead of millions). A run of at
+    least :data:`MAP_RUN` queries of one member (the engine asks a viewer's candidates
+    together) writes the member's row into a map indexed by partner, reads each query from
+    it and clears it again.
     """
     found = np.full(src.size, -1, np.int64)
-    for i in range(src.size):
-        lo = indptr[src[i]]
-        hi = indptr[src[i] + 1]
-        want = target[i]
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if dst[mid] < want:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < indptr[src[i] + 1] and dst[lo] == want:
-            found[i] = lo
+    position = np.full(indptr.size - 1 if src.size >= MAP_RUN else 0, -1, np.int64)
+    i = 0
+    while i < src.size:
+        m = src[i]
+        end = i + 1
+        while end < src.size and src[end] == m:
+            end += 1
+        if end - i >= MAP_RUN:
+            for e in range(indptr[m], indptr[m + 1]):
+                position[dst[e]] = e
+            for k in range(i, end):
+                found[k] = position[target[k]]
+            for e in range(indptr[m], indptr[m + 1]):
+                position[dst[e]] = -1
+        else:
+            for k in range(i, end):
+                lo = indptr[m]
+                hi = indptr[m + 1]
+                want = target[k]
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if dst[mid] < want:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < indptr[m + 1] and dst[lo] == want:
+                    found[k] = lo
+        i = end
     return found
 
 

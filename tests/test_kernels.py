@@ -9,8 +9,11 @@ from sim import kernels, ranking
 from sim.records import GroupedColumns
 
 
+@pytest.mark.parametrize("grouped", [False, True])
 @pytest.mark.parametrize("seed", range(5))
-def test_find_in_rows_is_a_binary_search_over_all_keys(seed: int) -> None:
+def test_find_in_rows_is_a_binary_search_over_all_keys(seed: int, grouped: bool) -> None:
+    """Queries in random order (short runs of one member: binary searches) and grouped by
+    member (long runs: the row's map)."""
     rng = np.random.default_rng(seed)
     members = 60
     src = rng.integers(0, members, 3000)
@@ -20,6 +23,8 @@ def test_find_in_rows_is_a_binary_search_over_all_keys(seed: int) -> None:
     indptr = np.concatenate([[0], np.cumsum(np.bincount(row_src, minlength=members))])
     query_src = rng.integers(0, members, 5000)
     query_dst = rng.integers(0, members, 5000)
+    if grouped:
+        query_src = np.sort(query_src)
     wanted = query_src * members + query_dst
     pos = np.minimum(np.searchsorted(key, wanted), key.size - 1)
     expected = np.where(key[pos] == wanted, pos, -1)
