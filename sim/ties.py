@@ -3,8 +3,9 @@
 Every undirected tie is stored twice (once from each end). The ties of the start are sorted
 by (source, target), so a member's connections are one contiguous row and any (viewer,
 author) pair is found by a binary search in the viewer's row. Ties added during a run (accepted
-invitations, bursts) are appended to the columns and indexed by a small overlay of their own,
-so adding a few ties costs in proportion to them, not to all ties; :meth:`Ties.rows` returns
+invitations, bursts) are appended to the columns and indexed by an overlay CSR of their own,
+so adding a few ties costs in proportion to them and to the members, not to all ties;
+:meth:`Ties.rows` returns
 a member's ties in (source, target) order either way. Removing ties (pruning, rare) merges
 the overlay and rebuilds the arrays.
 """
@@ -104,7 +105,6 @@ class Ties:
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._degree = counts.astype(np.int64)
         self._main = self._count
-        self._has_extra = np.zeros(self.size, bool)
         self._index_extra()
 
     def _view(self) -> None:
@@ -113,14 +113,16 @@ class Ties:
             setattr(self, name, self._store[name][: self._count])
 
     def _index_extra(self) -> None:
-        """Sorted keys and rows of the overlay (the ties appended after the main index)."""
+        """A CSR index of its own over the overlay (the ties appended after the main index):
+        member m's overlay ties are ``_extra_position[_extra_ptr[m]:_extra_ptr[m + 1]]``,
+        sorted by partner (``_extra_dst``)."""
         position = np.arange(self._main, self._count)
         src, dst = self.src[self._main :], self.dst[self._main :]
-        key = src.astype(np.int64) * self.size + dst
-        order = np.argsort(key, kind="stable")
-        self._extra_key = key[order]
-        self._extra_position = position[order]  # also sorted by source, then target
-        self._extra_src = src[order]
+        order = np.argsort(src.astype(np.int64) * self.size + dst, kind="stable")
+        self._extra_position = position[order]
+        self._extra_dst = dst[order]
+        counts = np.bincount(src, minlength=self.size)
+        self._extra_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def _columns(self) -> dict[str, NDArray[Any]]:
         return {name: getattr(self, name) for name in COLUMNS}
@@ -143,14 +145,14 @@ class Ties:
         """Index of each tie src -> dst, or -1 where the two are not connected."""
         source, target = np.asarray(src, np.int64), np.asarray(dst, np.int64)
         found = kernels.find_in_rows(self.indptr, self.dst, source, target)
-        if self._extra_key.size:
-            key = source * self.size + target
+        if self._count > self._main:
             missing = np.flatnonzero(found < 0)
-            pos = np.minimum(
-                np.searchsorted(self._extra_key, key[missing]), self._extra_key.size - 1
+            has_extra = self._extra_ptr[source[missing] + 1] > self._extra_ptr[source[missing]]
+            missing = missing[has_extra]
+            at = kernels.find_in_rows(
+                self._extra_ptr, self._extra_dst, source[missing], target[missing]
             )
-            hit = self._extra_key[pos] == key[missing]
-            found[missing[hit]] = self._extra_position[pos[hit]]
+            found[missing[at >= 0]] = self._extra_position[at[at >= 0]]
         return found
 
     def reverse(self, edges: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -161,12 +163,7 @@ class Ties:
         """All ties of `members`: (position in `members` of each tie's owner, tie index),
         ordered by owner, then by the partner's id."""
         who = np.asarray(members, dtype=np.int64)
-        lo = np.zeros(who.size, np.int64)
-        hi = np.zeros(who.size, np.int64)
-        with_extra = np.flatnonzero(self._has_extra[who])
-        if with_extra.size:
-            lo[with_extra] = np.searchsorted(self._extra_src, who[with_extra], side="left")
-            hi[with_extra] = np.searchsorted(self._extra_src, who[with_extra], side="right")
+        lo, hi = self._extra_ptr[who], self._extra_ptr[who + 1]
         return kernels.member_rows(self.indptr, self.dst, who, lo, hi, self._extra_position)
 
     def add(
@@ -211,7 +208,6 @@ class Ties:
         self._count = needed
         self._view()
         np.add.at(self._degree, both["src"], 1)
-        self._has_extra[both["src"]] = True
         if self._count - self._main > max(self._main // OVERLAY_SHARE, OVERLAY_MIN):
             self._load(self._columns())
         else:

@@ -218,7 +218,8 @@ def test_ties_lookup_rows_and_add() -> None:
 
 def test_added_ties_read_back_exactly_as_if_the_arrays_were_rebuilt() -> None:
     """The overlay of added ties is invisible: rows come in (member, partner) order with the
-    same values as in freshly sorted arrays, and every pair is found."""
+    same values as in freshly sorted arrays, every pair is found, and every other pair is
+    not (a member's queries asked together, as the engine asks them, and one by one)."""
     from sim.network import synthetic_network
     from sim.scenario import SyntheticNetwork
 
@@ -230,14 +231,14 @@ def test_added_ties_read_back_exactly_as_if_the_arrays_were_rebuilt() -> None:
         member = int(rng.integers(0, 200))
         _, own = ties.rows(np.array([member]))
         free = np.setdiff1d(np.arange(200), np.append(ties.dst[own], member))
-        partners = rng.choice(free, size=5, replace=False).astype(np.int32)
+        partners = rng.choice(free, size=20, replace=False).astype(np.int32)
         ties.add(
-            np.full(5, member, np.int32),
+            np.full(20, member, np.int32),
             partners,
             day,
-            kind=np.full(5, 4, np.int8),
-            strength=rng.random(5).astype(np.float32),
-            affinity=np.zeros(5, np.float32),
+            kind=np.full(20, 4, np.int8),
+            strength=rng.random(20).astype(np.float32),
+            affinity=np.zeros(20, np.float32),
         )
     rebuilt = Ties(net, np.zeros(net.u.size, np.float32))
     rebuilt._load(ties._columns())
@@ -251,3 +252,12 @@ def test_added_ties_read_back_exactly_as_if_the_arrays_were_rebuilt() -> None:
     found = ties.lookup(ties.src, ties.dst)
     assert np.array_equal(found, np.arange(ties.count))
     assert np.array_equal(ties.reverse(ties.reverse(found)), found)
+    every_src, every_dst = np.repeat(members, 200), np.tile(members, 200)
+    connected = np.zeros((200, 200), bool)
+    connected[ties.src, ties.dst] = True
+    for order in (np.arange(every_src.size), rng.permutation(every_src.size)):
+        edge = ties.lookup(every_src[order], every_dst[order])
+        assert np.array_equal(edge >= 0, connected.ravel()[order])
+        hit = edge >= 0
+        assert np.array_equal(ties.src[edge[hit]], every_src[order][hit])
+        assert np.array_equal(ties.dst[edge[hit]], every_dst[order][hit])
