@@ -65,7 +65,7 @@ WORKLOADS = ("synthetic-10k", "synthetic-100k", "synthetic-1m", "dblp", "trend-1
 MEAN_DEGREE = 100.0
 DAYS = 30
 TOPICS = ("finance", "it", "hr", "sales", "marketing")
-SYNTHETIC = re.compile(r"^(synthetic|trend)-(\d+)([km]?)$")
+SYNTHETIC = re.compile(r"^(synthetic|trend)-(\d+)([km]?)(?:-d(\d+))?$")
 DBLP_EDGES = "com-dblp.edges.tsv.gz"
 DBLP_LABELS = "com-dblp.communities.json.gz"
 
@@ -96,7 +96,8 @@ def workload(
 
     Args:
         name: one of :data:`WORKLOADS`, or ``synthetic-<members>`` or ``trend-<members>``
-            (``k``/``m`` suffixes).
+            (``k``/``m`` suffixes), optionally with ``-d<mean degree>`` (default
+            :data:`MEAN_DEGREE`): ``synthetic-30k-d200``.
         days: simulated days.
         slice_hours: the time slice; the schema's default when None.
         replications: replications (for ``--slice-check``).
@@ -116,7 +117,8 @@ def workload(
     if synthetic:
         scale = {"": 1, "k": 1_000, "m": 1_000_000}[synthetic.group(3)]
         body["topics"] = list(TOPICS)
-        body["network"] = {"members": int(synthetic.group(2)) * scale, "mean_degree": MEAN_DEGREE}
+        degree = float(synthetic.group(4)) if synthetic.group(4) else MEAN_DEGREE
+        body["network"] = {"members": int(synthetic.group(2)) * scale, "mean_degree": degree}
         if synthetic.group(1) == "trend":
             body["trend"] = TREND
         else:

@@ -289,6 +289,19 @@ def sweep(
     " (--members, default 10,000) and print both with feedsim/toy ratios.",
 )
 @click.option(
+    "--growth",
+    is_flag=True,
+    help="Instead: measure how the cost grows with members, days and density (12 runs, about"
+    " 10 minutes) and draw the three growth curves into --figure.",
+)
+@click.option(
+    "--figure",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("growth.png"),
+    show_default=True,
+    help="Where --growth draws its figure (PNG).",
+)
+@click.option(
     "--slice-check",
     is_flag=True,
     help="Instead: compare key statistics at the default slice_hours and at --short-slice,"
@@ -319,6 +332,8 @@ def bench(
     days: int,
     members: int | None,
     compare: bool,
+    growth: bool,
+    figure: Path,
     slice_check: bool,
     short_slice: float,
     replications: int,
@@ -335,8 +350,18 @@ def bench(
     simulator should match per session) and feedsim (linkedin preset, defaults otherwise)
     each run in a fresh process on one Barabasi-Albert graph; the table gives feedsim's
     sessions and impressions per second as a ratio of the toy's.
+
+    With --growth, three series of the synthetic workload (members, simulated days, mean
+    degree; sim/growth.py) are measured point by point, each point in a fresh process, and
+    the growth exponent of the simulation time in each factor is printed and drawn.
     """
     from sim import bench as benchmarks
+
+    if growth:
+        if workloads or compare or slice_check:
+            raise click.UsageError("--growth takes neither --workload, --compare nor --slice-check")
+        _bench_growth(figure)
+        return
 
     if compare:
         if workloads or slice_check:
@@ -377,6 +402,22 @@ def bench(
         click.echo(benchmarks.format_result(result) + "\n")
     if failed:
         sys.exit(1)
+
+
+def _bench_growth(figure: Path) -> None:
+    """Measure the growth series, printing each point as it ends, then the exponents; draw
+    the figure."""
+    from sim import growth as curves
+    from sim.figures.growth import draw_growth_figure
+
+    click.echo(curves.HEADER)
+    try:
+        points = curves.run_growth(lambda point: click.echo(curves.format_point(point)))
+    except RuntimeError as exc:
+        raise click.ClickException(f"--growth failed ({exc})") from exc
+    click.echo(curves.format_exponents(points))
+    draw_growth_figure(points, figure)
+    click.echo(f"wrote {figure}")
 
 
 class _DrawingFailed(click.ClickException):

@@ -197,3 +197,59 @@ def test_bench_compare_refuses_too_few_members_and_other_modes() -> None:
     assert "--compare needs more than 20 (got 20)" in too_few.output
     both = CliRunner().invoke(main, ["bench", "--compare", "--slice-check"])
     assert both.exit_code == 2 and "neither --workload nor --slice-check" in both.output
+
+
+def test_growth_exponent_is_the_log_log_slope() -> None:
+    """Points on cost = 3 x^0.8 give exponent 0.8; on a line through the origin, 1."""
+    from sim.growth import Point, exponent
+
+    x = np.array([10.0, 30.0, 100.0, 300.0])
+    power = [Point("members", v, {"simulation_seconds": 3 * v**0.8}) for v in x]
+    linear = [Point("days", v, {"simulation_seconds": 0.5 * v}) for v in x]
+    assert exponent(power) == pytest.approx(0.8)
+    assert exponent(linear) == pytest.approx(1.0)
+
+
+def test_a_density_workload_asks_for_its_mean_degree() -> None:
+    from sim.bench import MEAN_DEGREE, workload
+
+    dense = workload("synthetic-3k-d40")
+    assert dense is not None and dense.network.members == 3000
+    assert dense.network.mean_degree == 40
+    plain = workload("synthetic-3k")
+    assert plain is not None and plain.network.mean_degree == MEAN_DEGREE
+
+
+def test_bench_growth_measures_each_series_and_draws_its_curves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tiny series (each point its own process), so that the test stays short."""
+    from sim import growth
+
+    tiny = {
+        "members": (("synthetic-200", 2), ("synthetic-400", 2)),
+        "days": (("synthetic-200", 1), ("synthetic-200", 3)),
+        "density": (("synthetic-200-d10", 2), ("synthetic-200-d30", 2)),
+    }
+    monkeypatch.setattr(growth, "SERIES", tiny)
+    figure = tmp_path / "growth.png"
+    result = CliRunner().invoke(main, ["bench", "--growth", "--figure", str(figure)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines()[1:7]]
+    assert [row[0] for row in rows] == ["members"] * 2 + ["days"] * 2 + ["density"] * 2
+    assert [row[1] for row in rows] == [name for runs in tiny.values() for name, _ in runs]
+    assert [int(rows[k][3].replace(",", "")) for k in (0, 1)] == [200, 400]
+    assert [int(rows[k][2]) for k in (2, 3)] == [1, 3]
+    degree = [float(rows[k][4].replace(",", "")) for k in (4, 5)]
+    assert degree[0] < degree[1]  # the realised mean degree follows the requested one
+    for series in tiny:
+        assert re.search(
+            rf"^{series}: simulation time grows as .+\^-?\d+\.\d\d", result.stdout, re.M
+        )
+    assert figure.stat().st_size > 10_000
+
+
+def test_bench_growth_refuses_other_modes() -> None:
+    result = CliRunner().invoke(main, ["bench", "--growth", "--compare"])
+    assert result.exit_code == 2
+    assert "--growth takes neither" in result.output

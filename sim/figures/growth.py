@@ -1,0 +1,48 @@
+"""The growth curves of ``feedsim bench --growth`` (:mod:`sim.growth`): how the simulation
+time grows with members, simulated days and density, one log-log panel each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.figures.style import DASH_GREY, DPI
+from sim.growth import AXIS, Point, exponent
+
+
+def draw_growth_figure(points: list[Point], path: Path) -> None:
+    """Draw the three growth curves into `path` (PNG).
+
+    Each panel shows the simulation and setup time at each point, the linear growth through
+    the first point (dashed) and, in its title, the fitted growth exponent of the
+    simulation time.
+    """
+    names = list(dict.fromkeys(p.series for p in points))
+    fig, axes = plt.subplots(
+        1, len(names), figsize=(4.5 * len(names), 4.4), constrained_layout=True, squeeze=False
+    )
+    for ax, series in zip(axes[0], names, strict=True):
+        own = [p for p in points if p.series == series]
+        x = np.array([p.x for p in own])
+        simulation = np.array([p.result["simulation_seconds"] for p in own])
+        setup = np.array([p.result["setup_seconds"] for p in own])
+        ax.plot(x, simulation, "o-", color="tab:blue", label="simulation")
+        ax.plot(x, setup, "s-", color="tab:gray", alpha=0.7, label="setup (network, follows)")
+        ax.plot(
+            x, simulation[0] * x / x[0], "--", color=DASH_GREY, label="linear from the first point"
+        )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(f"{AXIS[series]} (log scale)")
+        ax.set_ylabel("wall time (s, log scale)")
+        ax.set_title(f"By {series}: simulation time ~ x^{exponent(own):.2f}")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][0].legend(loc="upper left", fontsize="small")
+    fig.suptitle(
+        "How feedsim's cost grows with the workload (synthetic network, linkedin preset,"
+        " one run per point)"
+    )
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
