@@ -71,7 +71,6 @@ class Ties:
 
     def __init__(self, network: Network, initial_affinity: NDArray[np.float32]) -> None:
         self.size = network.size
-        m = network.u.size
         self._load(
             {
                 "src": np.concatenate([network.u, network.v]),
@@ -79,27 +78,35 @@ class Ties:
                 "kind": np.tile(network.kind, 2),
                 "strength": np.tile(network.strength, 2),
                 "affinity": np.tile(initial_affinity, 2),
-                "affinity_time": np.zeros(2 * m),
-                "created": np.zeros(2 * m),
-                "first_interaction": np.full(2 * m, NEVER),
-                "intro": np.zeros(2 * m, bool),
-                "placed": np.zeros(2 * m, bool),
-                "note": np.zeros(2 * m, bool),
-                "reached": np.zeros(2 * m, bool),
+                "affinity_time": 0,
+                "created": 0,
+                "first_interaction": NEVER,
+                "intro": False,
+                "placed": False,
+                "note": False,
+                "reached": False,
             }
         )
 
-    def _load(self, columns: dict[str, NDArray[Any]]) -> None:
-        """Sort all ties into the main index (no overlay)."""
+    def _load(self, columns: dict[str, Any]) -> None:
+        """Sort all ties into the main index (no overlay).
+
+        `columns` holds an array per column, or one value the whole column takes; each is
+        taken out of the dict once copied, so that the copy and the sorted column are the
+        only two of it in memory.
+        """
         key = columns["src"].astype(np.int64) * self.size + columns["dst"]
         order = np.argsort(key, kind="stable")
-        self._count = int(key.size)
+        del key
+        self._count = int(order.size)
         capacity = self._count + max(1024, self._count // 100)
         self._store: dict[str, NDArray[Any]] = {}
         for name, dtype in COLUMNS.items():
+            column = columns.pop(name)
             store = np.zeros(capacity, dtype)
-            store[: self._count] = columns[name][order]
+            store[: self._count] = column[order] if np.ndim(column) else column
             self._store[name] = store
+            del column
         self._view()
         counts = np.bincount(self.src, minlength=self.size)
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

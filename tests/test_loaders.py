@@ -396,6 +396,11 @@ def test_real_email_eu_core() -> None:
 
 
 def test_distinct_is_numpy_unique_also_when_empty() -> None:
+    """Without overwrite the keys are left as they were; with it they end sorted."""
     rng = np.random.default_rng(11)
     for keys in (rng.integers(0, 50, 400), np.zeros(0, np.int64), np.array([7, 7, 7])):
+        before = keys.copy()
         np.testing.assert_array_equal(distinct(keys), np.unique(keys))
+        np.testing.assert_array_equal(keys, before)
+        np.testing.assert_array_equal(distinct(keys, overwrite=True), np.unique(before))
+        np.testing.assert_array_equal(keys, np.sort(before))

@@ -23,7 +23,7 @@ def draw_follows(
     per_member: int,
     within_field: float,
     rng: np.random.Generator,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+) -> NDArray[np.int64]:
     """Whom each member follows: ``per_member`` draws per member.
 
     Each draw is, with probability q (``within_field``), among the members of the
@@ -35,7 +35,7 @@ def draw_follows(
     no poster (such draws are dropped). Draws are handled :data:`FOLLOW_BLOCK` at a time.
 
     Returns:
-        follower, followee member indices, sorted by (follower, followee).
+        the distinct follows as keys ``follower * n + followee`` (n members), ascending.
     """
     n = field.size
     total = n * per_member
@@ -50,7 +50,7 @@ def draw_follows(
     n_fields = int(field.max()) + 1 if n else 0
     start = np.searchsorted(field[order], np.arange(n_fields), side="left")
     end = np.searchsorted(field[order], np.arange(n_fields), side="right")
-    keys = [np.zeros(0, np.int64)]
+    keys = np.empty(total, np.int64)  # -1: a dropped draw
     for b in blocks:
         draws = slice(b, min(b + FOLLOW_BLOCK, total))
         pick = rng.random(draws.stop - draws.start)
@@ -61,29 +61,33 @@ def draw_follows(
         slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
         followee = order[slot]
         keep = (width > 0) & (followee != follower)
-        keys.append(follower[keep] * n + followee[keep])
-    unique = distinct(np.concatenate(keys))
-    return unique // n, unique % n
+        keys[draws] = np.where(keep, follower * n + followee, -1)
+    unique = distinct(keys, overwrite=True)
+    return unique[np.searchsorted(unique, 0) :]
 
 
 def follow_index(
-    n: int, follower: NDArray[np.int64], followee: NDArray[np.int64], ties: Ties
+    n: int, keys: NDArray[np.int64], ties: Ties
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
     """The accounts each member follows as CSR arrays (``ptr``, int64 of length n + 1;
     followees, int32), without the pairs already connected (a connection's posts come by the
-    network routes). Member i follows ``followees[ptr[i]:ptr[i + 1]]``, ascending. (Pairs
-    are looked up in (follower, followee) order, which keeps the tie lookup fast.)"""
-    key = np.sort(follower.astype(np.int64) * n + followee)
-    follower, followee = key // n, key % n
-    keep = np.ones(key.size, bool)
-    for b in range(0, key.size, FOLLOW_BLOCK):  # bounds the lookup's temporaries
-        keep[b : b + FOLLOW_BLOCK] = (
-            ties.lookup(follower[b : b + FOLLOW_BLOCK], followee[b : b + FOLLOW_BLOCK]) < 0
-        )
-    follower, followee = follower[keep], followee[keep]
-    counts = np.bincount(follower, minlength=n)
-    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return ptr, followee.astype(np.int32)
+    network routes). Member i follows ``followees[ptr[i]:ptr[i + 1]]``, ascending.
+
+    `keys` are the follows as ``follower * n + followee``; they are sorted in place (a
+    million members follow 200 million times: no copy is made of them). Pairs are looked up
+    in (follower, followee) order, which keeps the tie lookup fast, and
+    :data:`FOLLOW_BLOCK` at a time."""
+    keys.sort()
+    keep = np.ones(keys.size, bool)
+    for b in range(0, keys.size, FOLLOW_BLOCK):
+        block = keys[b : b + FOLLOW_BLOCK]
+        keep[b : b + FOLLOW_BLOCK] = ties.lookup(block // n, block % n) < 0
+    kept = keys[keep]
+    ptr = np.searchsorted(kept, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
+    followees = np.empty(kept.size, np.int32)
+    for b in range(0, kept.size, FOLLOW_BLOCK):
+        followees[b : b + FOLLOW_BLOCK] = kept[b : b + FOLLOW_BLOCK] % n
+    return ptr, followees
 
 
 def followed_posts(

@@ -98,14 +98,15 @@ def initial_follows(
     spec = scenario.network
     if isinstance(spec, SyntheticNetwork):
         rule = spec.follows
-        follower, followee = follows.draw_follows(
+        keys = follows.draw_follows(
             network.field, post_rate, rule.per_member, rule.within_field, rng
         )
     elif network.follows is not None:
         follower, followee = network.follows
+        keys = follower * network.size + followee
     else:
-        follower = followee = np.zeros(0, np.int64)
-    return follows.follow_index(network.size, follower, followee, ties)
+        keys = np.zeros(0, np.int64)
+    return follows.follow_index(network.size, keys, ties)
 
 
 def initial_state(
