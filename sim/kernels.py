@@ -332,3 +332,57 @@ def posts_of_followed(  # pragma: no cover - compiled
                     post[out] = p
                     out += 1
     return owner[:out], post[:out]
+
+
+@njit(cache=True, nogil=True)
+def _bisect_right(  # pragma: no cover - compiled
+    cum: NDArray[np.float64], x: float, lo: int, hi: int
+) -> int:
+    """The first index in ``lo:hi`` whose value exceeds x (``hi`` when none does)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, nogil=True)
+def searchsorted_right(  # pragma: no cover - compiled
+    cum: NDArray[np.float64], values: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """``np.searchsorted(cum, values, side="right")`` for a non-decreasing, non-negative
+    `cum` and finite `values`, without a cache miss per halving step.
+
+    A guide table splits ``[0, cum[-1]]`` into ``len(cum)`` buckets of equal width and
+    holds, for each bucket edge, the first index whose value exceeds it, so a value is
+    searched only between the guides of its bucket (one or two entries, usually). A bracket
+    that rounding puts on the wrong side of the value falls back to a search of the whole
+    array, so the result is exact.
+    """
+    n = cum.size
+    found = np.empty(values.size, np.int64)
+    top = cum[n - 1] if n else 0.0
+    if not top > 0:
+        for i in range(values.size):
+            found[i] = _bisect_right(cum, values[i], 0, n)
+        return found
+    buckets = n
+    width = top / buckets
+    guide = np.empty(buckets + 1, np.int64)
+    j = 0
+    for g in range(buckets + 1):
+        edge = g * width
+        while j < n and cum[j] <= edge:
+            j += 1
+        guide[g] = j
+    for i in range(values.size):
+        x = values[i]
+        g = min(max(int(x / width), 0), buckets - 1) if x > 0 else 0
+        lo, hi = guide[g], guide[g + 1]
+        if (lo > 0 and cum[lo - 1] > x) or (hi < n and cum[hi] <= x):
+            found[i] = _bisect_right(cum, x, 0, n)
+        else:
+            found[i] = _bisect_right(cum, x, lo, hi)
+    return found

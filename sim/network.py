@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.errors import InputError
 from sim.loaders import load_follows, load_graph
 from sim.scenario import AcceptInvitations, Behaviour, FileNetwork, Scenario, SyntheticNetwork
@@ -88,7 +89,7 @@ def _weighted_pick(
     ``cum`` is the cumulative weight of members in their sorted order.
     """
     target = lo + rng.random(lo.size) * width
-    return np.minimum(np.searchsorted(cum, target, side="right"), cum.size - 1)
+    return np.minimum(kernels.searchsorted_right(cum, target), cum.size - 1)
 
 
 def _dedupe(

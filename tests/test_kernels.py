@@ -205,3 +205,28 @@ def test_posts_of_followed_is_the_repeat_and_filter_it_replaces(seed: int) -> No
     np.testing.assert_array_equal(got_owner, owner[pair][ok])
     np.testing.assert_array_equal(got_post, post[ok])
     assert ok.any() and not ok.all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_searchsorted_right_is_numpy_searchsorted(seed: int) -> None:
+    """Cumulative weights with long runs of zero weight (flat steps), values on the steps'
+    edges exactly, between them, at 0 and beyond the top; also all-zero and empty arrays."""
+    rng = np.random.default_rng(seed)
+    weight = rng.exponential(1.0, 5000) * (rng.random(5000) < 0.3)
+    weight[1000:2500] = 0.0
+    cum = np.cumsum(weight)
+    values = np.concatenate(
+        [
+            rng.uniform(0.0, cum[-1] * 1.01, 20_000),
+            rng.choice(cum, 500),
+            [0.0, cum[-1], cum[1200]],
+        ]
+    )
+    np.testing.assert_array_equal(
+        kernels.searchsorted_right(cum, values), np.searchsorted(cum, values, side="right")
+    )
+    for edge_case in (np.zeros(7), np.zeros(0)):
+        np.testing.assert_array_equal(
+            kernels.searchsorted_right(edge_case, values[:50]),
+            np.searchsorted(edge_case, values[:50], side="right"),
+        )

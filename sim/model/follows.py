@@ -58,7 +58,7 @@ def draw_follows(
         own = field[follower]
         lo = np.where(within[draws], cum0[start[own]], 0.0)
         width = np.where(within[draws], cum0[end[own]] - cum0[start[own]], cum0[-1])
-        slot = np.minimum(np.searchsorted(cum, lo + pick * width, side="right"), n - 1)
+        slot = np.minimum(kernels.searchsorted_right(cum, lo + pick * width), n - 1)
         followee = order[slot]
         keep = (width > 0) & (followee != follower)
         keys[draws] = np.where(keep, follower * n + followee, -1)
