@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from sim.figures.style import DASH_GREY, DPI
 from sim.growth import AXIS, Point, exponent
@@ -35,9 +36,11 @@ def draw_growth_figure(points: list[Point], path: Path) -> None:
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xticks(x, [f"{value:,.0f}" for value in x])
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(f"{AXIS[series]} (log scale)")
         ax.set_ylabel("wall time (s, log scale)")
-        ax.set_title(f"By {series}: simulation time ~ x^{exponent(own):.2f}")
+        ax.set_title(f"By {series}: simulation time ~ $x^{{{exponent(own):.2f}}}$")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].legend(loc="upper left", fontsize="small")
     fig.suptitle(
