@@ -165,12 +165,14 @@ def measure(name: str, days: int = DAYS) -> dict[str, Any]:
         "days": days,
         "sessions": counts["sessions"],
         "impressions": counts["impressions"],
+        "candidates": counts["candidates"],
         "median_candidates": counts["median_candidates_per_session"],
         "median_items_read": counts["median_items_read_per_session"],
         "setup_seconds": built - started,
         "simulation_seconds": simulation,
         "sessions_per_second": counts["sessions"] / simulation,
         "impressions_per_second": counts["impressions"] / simulation,
+        "candidates_per_second": counts["candidates"] / simulation,
         # ru_maxrss is in KiB on Linux
         "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -211,6 +213,7 @@ ROWS = (
     ("simulation seconds", "simulation_seconds", "{:,.2f}"),
     ("sessions per second", "sessions_per_second", "{:,.0f}"),
     ("impressions per second", "impressions_per_second", "{:,.0f}"),
+    ("candidates per second", "candidates_per_second", "{:,.0f}"),
     ("peak memory (MiB)", "peak_memory_mib", "{:,.0f}"),
 )
 """The rows of a workload's table: label, key of :func:`measure`'s result, format."""

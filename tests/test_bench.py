@@ -201,13 +201,18 @@ def test_bench_compare_refuses_too_few_members_and_other_modes() -> None:
 
 def test_growth_exponent_is_the_log_log_slope() -> None:
     """Points on cost = 3 x^0.8 give exponent 0.8; on a line through the origin, 1."""
-    from sim.growth import Point, exponent
+    from sim.growth import Point, exponent, per_candidate
 
     x = np.array([10.0, 30.0, 100.0, 300.0])
     power = [Point("members", v, {"simulation_seconds": 3 * v**0.8}) for v in x]
     linear = [Point("days", v, {"simulation_seconds": 0.5 * v}) for v in x]
     assert exponent(power) == pytest.approx(0.8)
     assert exponent(linear) == pytest.approx(1.0)
+    # 2 candidates per unit of x: the time per candidate falls as x^-0.2
+    for point in power:
+        point.result["candidates"] = 2 * point.x
+    assert exponent(power, per_candidate) == pytest.approx(-0.2)
+    assert per_candidate(power[0]) == pytest.approx(1e6 * 3 * 10**0.8 / 20)
 
 
 def test_a_density_workload_asks_for_its_mean_degree() -> None:
@@ -244,7 +249,7 @@ def test_bench_growth_measures_each_series_and_draws_its_curves(
     assert degree[0] < degree[1]  # the realised mean degree follows the requested one
     for series in tiny:
         assert re.search(
-            rf"^{series}: simulation time grows as .+\^-?\d+\.\d\d", result.stdout, re.M
+            rf"^{series}: simulation time grows as .+\^-?\d+\.\d\d, the time per candidate", result.stdout, re.M
         )
     assert figure.stat().st_size > 10_000
 

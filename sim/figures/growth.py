@@ -10,21 +10,28 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from sim.figures.style import DASH_GREY, DPI
-from sim.growth import AXIS, Point, exponent
+from sim.growth import AXIS, Point, exponent, per_candidate
 
 
 def draw_growth_figure(points: list[Point], path: Path) -> None:
-    """Draw the three growth curves into `path` (PNG).
+    """Draw the growth curves into `path` (PNG): one column per series.
 
-    Each panel shows the simulation and setup time at each point, the linear growth through
-    the first point (dashed) and, in its title, the fitted growth exponent of the
-    simulation time.
+    The top panel shows the simulation and setup time at each point, the linear growth
+    through the first point (dashed) and, in its title, the fitted growth exponent of the
+    simulation time; the bottom one the simulation time per candidate scored.
     """
     names = list(dict.fromkeys(p.series for p in points))
     fig, axes = plt.subplots(
-        1, len(names), figsize=(4.5 * len(names), 4.4), constrained_layout=True, squeeze=False
+        2,
+        len(names),
+        figsize=(4.5 * len(names), 7.6),
+        constrained_layout=True,
+        squeeze=False,
+        sharex="col",
+        height_ratios=(3, 2),
     )
-    for ax, series in zip(axes[0], names, strict=True):
+    for column, series in enumerate(names):
+        ax, unit_ax = axes[0][column], axes[1][column]
         own = [p for p in points if p.series == series]
         x = np.array([p.x for p in own])
         simulation = np.array([p.result["simulation_seconds"] for p in own])
@@ -34,14 +41,22 @@ def draw_growth_figure(points: list[Point], path: Path) -> None:
         ax.plot(
             x, simulation[0] * x / x[0], "--", color=DASH_GREY, label="linear from the first point"
         )
-        ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xticks(x, [f"{value:,.0f}" for value in x])
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel(f"{AXIS[series]} (log scale)")
         ax.set_ylabel("wall time (s, log scale)")
         ax.set_title(f"By {series}: simulation time ~ $x^{{{exponent(own):.2f}}}$")
-        ax.grid(True, which="both", alpha=0.3)
+        unit = [per_candidate(p) for p in own]
+        unit_ax.plot(x, unit, "o-", color="tab:green")
+        unit_ax.set_ylim(0, max(unit) * 1.25)
+        unit_ax.set_ylabel("simulation µs per candidate")
+        unit_ax.set_title(
+            f"per candidate scored ~ $x^{{{exponent(own, per_candidate):.2f}}}$", fontsize="medium"
+        )
+        unit_ax.set_xscale("log")
+        unit_ax.set_xticks(x, [f"{value:,.0f}" for value in x])
+        unit_ax.xaxis.set_minor_formatter(NullFormatter())
+        unit_ax.set_xlabel(f"{AXIS[series]} (log scale)")
+        for each in (ax, unit_ax):
+            each.grid(True, which="both", alpha=0.3)
     axes[0][0].legend(loc="upper left", fontsize="small")
     fig.suptitle(
         "How feedsim's cost grows with the workload (synthetic network, linkedin preset,"
