@@ -299,7 +299,7 @@ def sweep(
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=Path("growth.png"),
     show_default=True,
-    help="Where --growth draws its figure (PNG).",
+    help="Where --growth draws its figure (PNG); its table goes beside it (.csv).",
 )
 @click.option(
     "--slice-check",
@@ -416,8 +416,10 @@ def _bench_growth(figure: Path) -> None:
     except RuntimeError as exc:
         raise click.ClickException(f"--growth failed ({exc})") from exc
     click.echo(curves.format_exponents(points))
+    table = figure.with_suffix(".csv")
+    curves.write_table(points, table)
     draw_growth_figure(points, figure)
-    click.echo(f"wrote {figure}")
+    click.echo(f"wrote {figure} and {table}")
 
 
 class _DrawingFailed(click.ClickException):

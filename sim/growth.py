@@ -21,8 +21,10 @@ candidates of all sessions) is given beside it, with its own exponent.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -120,3 +122,14 @@ def format_exponents(points: list[Point]) -> str:
             f" ({len(own)} points)"
         )
     return "\n".join(lines)
+
+
+def write_table(points: list[Point], path: Path) -> None:
+    """Write every point's measurements as CSV: series, x, then :func:`sim.bench.measure`'s
+    fields."""
+    fields = ["series", "x", *points[0].result] if points else ["series", "x"]
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fields)
+        writer.writeheader()
+        for point in points:
+            writer.writerow({"series": point.series, "x": point.x, **point.result})

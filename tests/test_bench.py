@@ -249,9 +249,14 @@ def test_bench_growth_measures_each_series_and_draws_its_curves(
     assert degree[0] < degree[1]  # the realised mean degree follows the requested one
     for series in tiny:
         assert re.search(
-            rf"^{series}: simulation time grows as .+\^-?\d+\.\d\d, the time per candidate", result.stdout, re.M
+            rf"^{series}: simulation time grows as .+\^-?\d+\.\d\d, the time per candidate",
+            result.stdout,
+            re.M,
         )
     assert figure.stat().st_size > 10_000
+    table = (tmp_path / "growth.csv").read_text().splitlines()
+    assert table[0].startswith("series,x,workload,members,ties,days,sessions")
+    assert [line.split(",")[2] for line in table[1:]] == [r[1] for r in rows]
 
 
 def test_bench_growth_refuses_other_modes() -> None:

@@ -7,10 +7,17 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from sim.figures.style import DASH_GREY, DPI
 from sim.growth import AXIS, Point, exponent, per_candidate
+
+PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
+"""Log-scale ticks as plain numbers (10, not 10^1)."""
+TWO_AND_FIVE = FuncFormatter(
+    lambda value, _: f"{value:g}" if f"{value:g}".lstrip("0.")[:1] in ("2", "5") else ""
+)
+"""Minor log-scale ticks labelled at 2 and 5 times a power of ten only (1, 2, 5, 10, 20)."""
 
 
 def draw_growth_figure(points: list[Point], path: Path) -> None:
@@ -42,6 +49,8 @@ def draw_growth_figure(points: list[Point], path: Path) -> None:
             x, simulation[0] * x / x[0], "--", color=DASH_GREY, label="linear from the first point"
         )
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(PLAIN)
+        ax.yaxis.set_minor_formatter(TWO_AND_FIVE)
         ax.set_ylabel("wall time (s, log scale)")
         ax.set_title(f"By {series}: simulation time ~ $x^{{{exponent(own):.2f}}}$")
         unit = [per_candidate(p) for p in own]
