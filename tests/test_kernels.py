@@ -179,7 +179,7 @@ def test_posts_of_followed_is_the_repeat_and_filter_it_replaces(seed: int) -> No
     """Some members follow nobody, some authors have no posts; session times vary, so the
     window keeps some posts and drops others on both sides."""
     rng = np.random.default_rng(seed)
-    members, n_posts, max_age = 40, 300, 1.5
+    members, n_posts, max_age = 150, 900, 1.5  # members span three 64-bit words
     follows = rng.integers(0, 6, members)
     follow_ptr = np.concatenate([[0], np.cumsum(follows)]).astype(np.int64)
     followees = rng.integers(0, members, follow_ptr[-1]).astype(np.int32)
