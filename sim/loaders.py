@@ -108,9 +108,15 @@ def distinct(keys: NDArray[np.int64], *, overwrite: bool = False) -> NDArray[np.
         keys.sort()
     else:
         keys = np.sort(keys)
+    return keys[first_of_runs(keys)]
+
+
+def first_of_runs(keys: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """True where a value differs from the one before it (the first of each run of equal
+    values)."""
     first = np.ones(keys.size, bool)
     first[1:] = keys[1:] != keys[:-1]
-    return keys[first]
+    return first
 
 
 def load_graph(

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import kernels
-from sim.loaders import distinct
+from sim.loaders import first_of_runs
 from sim.model.state import State
 from sim.ties import Ties
 
@@ -62,8 +62,10 @@ def draw_follows(
         followee = order[slot]
         keep = (width > 0) & (followee != follower)
         keys[draws] = np.where(keep, follower * n + followee, -1)
-    unique = distinct(keys, overwrite=True)
-    return unique[np.searchsorted(unique, 0) :]
+    # A member's keys lie in [member * n, (member + 1) * n) and members come in order, so
+    # sorting each member's draws sorts all keys but the dropped draws (-1).
+    keys.reshape(n, per_member).sort(axis=1)
+    return keys[first_of_runs(keys) & (keys >= 0)]
 
 
 def follow_index(
@@ -73,11 +75,13 @@ def follow_index(
     followees, int32), without the pairs already connected (a connection's posts come by the
     network routes). Member i follows ``followees[ptr[i]:ptr[i + 1]]``, ascending.
 
-    `keys` are the follows as ``follower * n + followee``; they are sorted in place (a
-    million members follow 200 million times: no copy is made of them). Pairs are looked up
+    `keys` are the follows as ``follower * n + followee``; unless they are sorted already
+    (drawn follows are), they are sorted in place (a million members follow 200 million
+    times: no copy is made of them). Pairs are looked up
     in (follower, followee) order, which keeps the tie lookup fast, and
     :data:`FOLLOW_BLOCK` at a time."""
-    keys.sort()
+    if keys.size and not (keys[1:] >= keys[:-1]).all():
+        keys.sort()
     keep = np.ones(keys.size, bool)
     for b in range(0, keys.size, FOLLOW_BLOCK):
         block = keys[b : b + FOLLOW_BLOCK]
