@@ -217,12 +217,14 @@ def test_growth_exponent_is_the_log_log_slope() -> None:
 
 def test_a_density_workload_asks_for_its_mean_degree() -> None:
     from sim.bench import MEAN_DEGREE, workload
+    from sim.scenario import SyntheticNetwork
 
-    dense = workload("synthetic-3k-d40")
-    assert dense is not None and dense.network.members == 3000
+    dense, plain = workload("synthetic-3k-d40"), workload("synthetic-3k")
+    assert dense is not None and isinstance(dense.network, SyntheticNetwork)
+    assert plain is not None and isinstance(plain.network, SyntheticNetwork)
+    assert dense.network.members == 3000
     assert dense.network.mean_degree == 40
-    plain = workload("synthetic-3k")
-    assert plain is not None and plain.network.mean_degree == MEAN_DEGREE
+    assert plain.network.mean_degree == MEAN_DEGREE
 
 
 def test_bench_growth_measures_each_series_and_draws_its_curves(

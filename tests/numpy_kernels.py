@@ -1,0 +1,151 @@
+"""The numpy expressions that the compiled kernels of :mod:`sim.kernels` replace, one function
+each with the kernel's signature, so that a test can run the model on either and compare."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def find_in_rows(
+    indptr: NDArray[np.int64],
+    dst: NDArray[np.int32],
+    src: NDArray[np.int64],
+    target: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """A binary search of all the index's (row, partner) keys (entries of `dst` past the
+    last row are not indexed)."""
+    n = indptr.size - 1
+    key = np.repeat(np.arange(n), np.diff(indptr)) * n + dst[: indptr[-1]]
+    wanted = src * n + target
+    if key.size == 0:
+        return np.full(src.size, -1, np.int64)
+    pos = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+    return np.where(key[pos] == wanted, pos, -1).astype(np.int64)
+
+
+def top_in_groups(
+    starts: NDArray[np.int64],
+    scores: NDArray[np.float64],
+    pinned: NDArray[np.bool_],
+    limit: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """One stable sort by (group, not pinned, -score; NaN last), cut at each group's limit."""
+    group = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    order = np.lexsort((np.arange(scores.size), -scores, ~pinned, group))
+    rank = np.arange(order.size) - starts[group[order]]
+    keep = rank < np.maximum(limit[group[order]], 0)
+    return order[keep].astype(np.int64), rank[keep].astype(np.int64)
+
+
+def counting_order(key: NDArray[np.integer], n_keys: int) -> NDArray[np.int64]:
+    """A stable argsort."""
+    return np.argsort(key, kind="stable")
+
+
+def merge_candidates(
+    slot: NDArray[np.int64],
+    post: NDArray[np.int64],
+    route: NDArray[np.int8],
+    seen: NDArray[np.bool_],
+    served: NDArray[np.int64],
+    slot_time: NDArray[np.float64],
+    post_author: NDArray[np.int32],
+    post_created: NDArray[np.float64],
+    max_age_days: float,
+    proof_route: int,
+    primary_route: int,
+    ageless_route: int,
+) -> tuple[NDArray[np.generic], ...]:
+    """``unique`` of the (slot, post) keys, ``minimum.at``, ``bincount`` and scatters over
+    its inverse, then the filter."""
+    n_posts = max(post_author.size, 1)
+    keys, inverse = np.unique(slot * n_posts + post, return_inverse=True)
+    best = np.full(keys.size, np.iinfo(np.int8).max, np.int8)
+    np.minimum.at(best, inverse, route)
+    proof = np.bincount(inverse, weights=route == proof_route, minlength=keys.size)
+    primary = np.bincount(inverse, weights=route == primary_route, minlength=keys.size) > 0
+    any_seen = np.bincount(inverse, weights=seen, minlength=keys.size) > 0
+    pair_slot, pair_post = keys // n_posts, keys % n_posts
+    author = post_author[pair_post].astype(np.int64)
+    fresh = (slot_time[pair_slot] - post_created[pair_post] <= max_age_days) | (
+        best == ageless_route
+    )
+    valid = ~any_seen & (author != served[pair_slot]) & fresh
+    kept = np.where(valid, np.cumsum(valid) - 1, -1)
+    return (
+        pair_slot[valid],
+        pair_post[valid],
+        author[valid],
+        kept[inverse],
+        best[valid],
+        proof[valid].astype(np.int64),
+        primary[valid],
+    )
+
+
+def member_rows(
+    indptr: NDArray[np.int64],
+    dst: NDArray[np.int32],
+    members: NDArray[np.int64],
+    extra_lo: NDArray[np.int64],
+    extra_hi: NDArray[np.int64],
+    extra_position: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each member's main row and overlay entries concatenated, then one ``lexsort`` by
+    (owner, partner)."""
+    parts = [np.zeros(0, np.int64)]
+    owners = [np.zeros(0, np.int64)]
+    for i, m in enumerate(members):
+        own = np.concatenate(
+            [np.arange(indptr[m], indptr[m + 1]), extra_position[extra_lo[i] : extra_hi[i]]]
+        )
+        parts.append(own)
+        owners.append(np.full(own.size, i, np.int64))
+    edge, owner = np.concatenate(parts), np.concatenate(owners)
+    order = np.lexsort((dst[edge], owner))
+    return owner[order], edge[order]
+
+
+def posts_of_followed(
+    follow_ptr: NDArray[np.int64],
+    followees: NDArray[np.int32],
+    viewers: NDArray[np.int64],
+    time: NDArray[np.float64],
+    post_start: NDArray[np.int64],
+    by_author: NDArray[np.int64],
+    created: NDArray[np.float64],
+    max_age_days: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each viewer repeated over its followees, each followee over its posts, then the
+    window."""
+    n_follows = follow_ptr[viewers + 1] - follow_ptr[viewers]
+    owner = np.repeat(np.arange(viewers.size), n_follows)
+    followee = np.concatenate(
+        [np.zeros(0, np.int64)] + [followees[follow_ptr[v] : follow_ptr[v + 1]] for v in viewers]
+    ).astype(np.int64)
+    per_author = np.diff(post_start)
+    pair = np.repeat(np.arange(followee.size), per_author[followee])
+    post = np.concatenate(
+        [np.zeros(0, np.int64)] + [by_author[post_start[a] : post_start[a + 1]] for a in followee]
+    )
+    t = time[owner[pair]]
+    ok = (created[post] <= t) & (created[post] >= t - max_age_days)
+    return owner[pair][ok], post[ok]
+
+
+def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """``np.searchsorted(side="right")``."""
+    return np.searchsorted(cum, values, side="right").astype(np.int64)
+
+
+REPLACED = (
+    "find_in_rows",
+    "top_in_groups",
+    "counting_order",
+    "merge_candidates",
+    "member_rows",
+    "posts_of_followed",
+    "searchsorted_right",
+)
+"""Every kernel of :mod:`sim.kernels` the model calls."""
