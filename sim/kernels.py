@@ -5,8 +5,9 @@ posts of the accounts members follow.
 
 They work on rows grouped by member, where a loop over one member's few hundred rows is
 cheaper than a sort or a binary search over the whole slice. Each gives exactly the result
-of the vectorised numpy expression named in its docstring (tests/test_kernels.py compares
-them on random inputs).
+of the vectorised numpy expression named in its docstring: tests/test_kernels.py compares
+them on random inputs, and tests/test_compiled_equals_numpy.py runs small studies on the
+kernels and on those expressions and finds the same records.
 """
 
 from __future__ import annotations
