@@ -171,13 +171,16 @@ def merge_candidates(  # pragma: no cover - compiled
     """Merge the served members' candidate rows into one candidate per (slot, post), and
     keep the valid ones.
 
-    Rows are put in (slot, post) order, rows of one pair in row order, by two counting
-    sorts (by post, then stably by slot; O(rows + posts + slots), no comparison sort). A
-    pair's route is the lowest of its rows', its proof the number of its rows with
-    ``proof_route``, primary whether any has ``primary_route``. A pair is dropped when any of
-    its rows is ``seen``, when the viewer (``served[slot]``, whose session is at
-    ``slot_time[slot]``) is the post's author, or when the post is older than
-    ``max_age_days`` at the session, unless its route is ``ageless_route``.
+    Rows are grouped by slot (the member ``served[slot]``, whose session is at
+    ``slot_time[slot]``) by a counting sort; the rows arrive nearly grouped, so its writes
+    run almost in order. Each slot's few hundred rows are then ordered by post with a stable
+    radix sort on the post's offset from the slot's lowest (a counting pass per byte), so
+    that a pair's rows are adjacent and in row order, without a comparison sort and without
+    writes scattered over the whole slice. A pair's route is the lowest of its rows', its
+    proof the number of its rows with ``proof_route``, primary whether any has
+    ``primary_route``. A pair is dropped when any of its rows is ``seen``, when the viewer
+    is the post's author, or when the post is older than ``max_age_days`` at the session,
+    unless its route is ``ageless_route``.
 
     Returns the kept pairs ordered by (slot, post): slot, post, author; each row's kept pair
     (-1: dropped); and per kept pair its route, proof and primary. The same as
@@ -186,33 +189,50 @@ def merge_candidates(  # pragma: no cover - compiled
     """
     n = slot.size
     n_slots = served.size
-    n_posts = post_author.size
-    by_post = np.zeros(n_posts + 1, np.int64)
-    for i in range(n):
-        by_post[post[i] + 1] += 1
-    for p in range(n_posts):
-        by_post[p + 1] += by_post[p]
-    post_order = np.empty(n, np.int64)
-    for i in range(n):
-        post_order[by_post[post[i]]] = i
-        by_post[post[i]] += 1
     start = np.zeros(n_slots + 1, np.int64)
     for i in range(n):
         start[slot[i] + 1] += 1
     for s in range(n_slots):
         start[s + 1] += start[s]
     order = np.empty(n, np.int64)
-    fill = start[:-1].copy()
-    for j in range(n):
-        i = post_order[j]
-        order[fill[slot[i]]] = i
-        fill[slot[i]] += 1
     ordered_post = np.empty(n, np.int64)
+    fill = start[:-1].copy()
+    for i in range(n):
+        j = fill[slot[i]]
+        order[j] = i
+        ordered_post[j] = post[i]
+        fill[slot[i]] += 1
+    widest = 0
+    for s in range(n_slots):
+        widest = max(widest, start[s + 1] - start[s])
+    spare_order = np.empty(widest, np.int64)
+    spare_post = np.empty(widest, np.int64)
+    count = np.empty(257, np.int64)
     pairs = 0
     for s in range(n_slots):
-        for j in range(start[s], start[s + 1]):
-            ordered_post[j] = post[order[j]]
-            if j == start[s] or ordered_post[j] != ordered_post[j - 1]:
+        lo, hi = start[s], start[s + 1]
+        if hi - lo > 1:
+            low, high = ordered_post[lo], ordered_post[lo]
+            for j in range(lo, hi):
+                low = min(low, ordered_post[j])
+                high = max(high, ordered_post[j])
+            shift = 0
+            while (high - low) >> shift > 0:  # a stable counting pass per byte of post - low
+                count[:] = 0
+                for j in range(lo, hi):
+                    count[((ordered_post[j] - low) >> shift & 255) + 1] += 1
+                for d in range(256):
+                    count[d + 1] += count[d]
+                for j in range(lo, hi):
+                    d = (ordered_post[j] - low) >> shift & 255
+                    spare_order[count[d]] = order[j]
+                    spare_post[count[d]] = ordered_post[j]
+                    count[d] += 1
+                order[lo:hi] = spare_order[: hi - lo]
+                ordered_post[lo:hi] = spare_post[: hi - lo]
+                shift += 8
+        for j in range(lo, hi):
+            if j == lo or ordered_post[j] != ordered_post[j - 1]:
                 pairs += 1
     pair_slot = np.empty(pairs, np.int64)
     pair_post = np.empty(pairs, np.int64)
@@ -227,11 +247,11 @@ def merge_candidates(  # pragma: no cover - compiled
         while j < start[s + 1]:
             p = ordered_post[j]
             end = j
-            low, count, any_primary, any_seen = route[order[j]], 0, False, False
+            low, n_proof, any_primary, any_seen = route[order[j]], 0, False, False
             while end < start[s + 1] and ordered_post[end] == p:
                 row = order[end]
                 low = min(low, route[row])
-                count += route[row] == proof_route
+                n_proof += route[row] == proof_route
                 any_primary |= route[row] == primary_route
                 any_seen |= seen[row]
                 end += 1
@@ -239,7 +259,7 @@ def merge_candidates(  # pragma: no cover - compiled
             fresh = slot_time[s] - post_created[p] <= max_age_days or low == ageless_route
             if not any_seen and author != served[s] and fresh:
                 pair_slot[g], pair_post[g], pair_author[g] = s, p, author
-                best[g], proof[g], primary[g] = low, count, any_primary
+                best[g], proof[g], primary[g] = low, n_proof, any_primary
                 for k in range(j, end):
                     pair_of[order[k]] = g
                 g += 1

@@ -65,15 +65,19 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
     np.testing.assert_array_equal(kernels.counting_order(key, 30), np.argsort(key, kind="stable"))
 
 
+@pytest.mark.parametrize("spread", [1, 997, 70_001])
 @pytest.mark.parametrize("seed", range(5))
-def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(seed: int) -> None:
+def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
+    seed: int, spread: int
+) -> None:
     """Few slots and posts, so that most (slot, post) pairs repeat; some slots empty; some
-    pairs seen, own, stale or stale but of the ageless route."""
+    pairs seen, own, stale or stale but of the ageless route. Post ids `spread` apart span
+    one, two or three bytes within a slot (the radix sort's passes)."""
     rng = np.random.default_rng(seed)
-    n_slots, n_posts = 25, 40
+    n_slots, n_posts = 25, 40 * spread
     slot = rng.integers(0, n_slots, 3000)
     slot[slot == 3] = 4  # slot 3 has no rows
-    post = rng.integers(0, n_posts, slot.size)
+    post = rng.integers(0, 40, slot.size) * spread
     route = rng.integers(0, 6, slot.size).astype(np.int8)
     seen = rng.random(slot.size) < 0.01
     served = np.sort(rng.choice(60, n_slots, replace=False))
