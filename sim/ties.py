@@ -2,12 +2,11 @@
 
 Every undirected tie is stored twice (once from each end). The ties of the start are sorted
 by (source, target), so a member's connections are one contiguous row and any (viewer,
-author) pair is found by a binary search in the viewer's row. Ties added during a run (accepted
+author) pair is found by a search in the viewer's row. Ties added during a run (accepted
 invitations, bursts) are appended to the columns and indexed by an overlay CSR of their own,
 so adding a few ties costs in proportion to them and to the members, not to all ties;
-:meth:`Ties.rows` returns
-a member's ties in (source, target) order either way. Removing ties (pruning, rare) merges
-the overlay and rebuilds the arrays.
+:meth:`Ties.rows` returns a member's ties in (source, target) order either way. Removing ties
+(pruning, rare) merges the overlay and rebuilds the arrays.
 """
 
 from __future__ import annotations

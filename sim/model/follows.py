@@ -77,9 +77,8 @@ def follow_index(
 
     `keys` are the follows as ``follower * n + followee``; unless they are sorted already
     (drawn follows are), they are sorted in place (a million members follow 200 million
-    times: no copy is made of them). Pairs are looked up
-    in (follower, followee) order, which keeps the tie lookup fast, and
-    :data:`FOLLOW_BLOCK` at a time."""
+    times: no copy is made of them). Pairs are looked up in (follower, followee) order,
+    which keeps the tie lookup fast, :data:`FOLLOW_BLOCK` at a time."""
     if keys.size and not (keys[1:] >= keys[:-1]).all():
         keys.sort()
     keep = np.ones(keys.size, bool)
