@@ -100,14 +100,11 @@ def _read_labels(
     return _read_text_labels(labels_path)
 
 
-def distinct(keys: NDArray[np.int64], *, overwrite: bool = False) -> NDArray[np.int64]:
+def distinct(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     """The distinct values of `keys`, ascending: ``np.unique(keys)`` by a sort and a
     neighbour test, several times faster and smaller than numpy's hash-based unique on
-    tens of millions of keys. With `overwrite`, `keys` itself is sorted (no copy)."""
-    if overwrite:
-        keys.sort()
-    else:
-        keys = np.sort(keys)
+    tens of millions of keys."""
+    keys = np.sort(keys)
     return keys[first_of_runs(keys)]
 
 

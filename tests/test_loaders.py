@@ -17,6 +17,7 @@ from sim.loaders import (
     _read_edges_fast,
     _read_edges_slow,
     distinct,
+    first_of_runs,
     load_graph,
 )
 
@@ -396,11 +397,15 @@ def test_real_email_eu_core() -> None:
 
 
 def test_distinct_is_numpy_unique_also_when_empty() -> None:
-    """Without overwrite the keys are left as they were; with it they end sorted."""
+    """The keys are left as they were."""
     rng = np.random.default_rng(11)
     for keys in (rng.integers(0, 50, 400), np.zeros(0, np.int64), np.array([7, 7, 7])):
         before = keys.copy()
         np.testing.assert_array_equal(distinct(keys), np.unique(keys))
         np.testing.assert_array_equal(keys, before)
-        np.testing.assert_array_equal(distinct(keys, overwrite=True), np.unique(before))
-        np.testing.assert_array_equal(keys, np.sort(before))
+
+
+def test_first_of_runs_marks_each_value_that_differs_from_the_one_before() -> None:
+    keys = np.array([3, 3, 5, -1, -1, 5, 9])
+    np.testing.assert_array_equal(first_of_runs(keys), [True, False, True, True, False, True, True])
+    assert first_of_runs(np.zeros(0, np.int64)).size == 0
