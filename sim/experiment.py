@@ -36,6 +36,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim import __version__
+from sim.kernels import share_cores
 from sim.metrics import TABLES, table_topics
 from sim.rng import replication_seed
 from sim.runs import Executor, RunOutput, RunSpec, execute
@@ -80,7 +81,12 @@ class ProcessExecutor(Executor):
         """
         queue = iter(enumerate(specs))
         workers = min(self.jobs, len(specs))
-        pool = ProcessPoolExecutor(max_workers=max(workers, 1), mp_context=get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            max_workers=max(workers, 1),
+            mp_context=get_context("spawn"),
+            initializer=share_cores,
+            initargs=(max(workers, 1),),
+        )
         try:
             running = {pool.submit(execute, spec, i) for i, spec in islice(queue, workers)}
             while running:

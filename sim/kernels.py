@@ -4,17 +4,29 @@ viewer's top-ranked candidates, a counting sort for grouping rows by member, and
 posts of the accounts members follow.
 
 They work on rows grouped by member, where a loop over one member's few hundred rows is
-cheaper than a sort or a binary search over the whole slice. Each gives exactly the result
-of the vectorised numpy expression named in its docstring: tests/test_kernels.py compares
-them on random inputs, and tests/test_compiled_equals_numpy.py runs small studies on the
+cheaper than a sort or a binary search over the whole slice, and the members of a slice are
+spread over the machine's cores (``prange``): each writes only its own part of the arrays, so
+the result does not depend on the number of threads or their timing. Each gives exactly the
+result of the vectorised numpy expression named in its docstring: tests/test_kernels.py
+compares them on random inputs, and tests/test_compiled_equals_numpy.py runs small studies on the
 kernels and on those expressions and finds the same records.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
-from numba import njit
+from numba import config, njit, prange, set_num_threads
 from numpy.typing import NDArray
+
+
+def share_cores(processes: int) -> None:
+    """Let this process's kernels use its share of the machine's cores when `processes`
+    run side by side (a pool of worker processes), so that they do not oversubscribe it."""
+    most: int = config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    set_num_threads(max(1, min(most, (os.cpu_count() or 1) // processes)))
+
 
 MAP_RUN = 16
 """Queries of one member at least this many in a row are answered from a map of the member's
@@ -84,6 +96,30 @@ def _ranks_before(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _best_of_group(  # pragma: no cover - compiled
+    lo: int,
+    hi: int,
+    want: int,
+    scores: NDArray[np.float64],
+    pinned: NDArray[np.bool_],
+    rows: NDArray[np.int64],
+) -> None:
+    """Write the best `want` rows of ``lo:hi`` into `rows`, best first, keeping them in a
+    list sorted by insertion, which a row enters only when it ranks before the list's last."""
+    kept = 0
+    for row in range(lo, hi):
+        if kept == want and not _ranks_before(row, rows[want - 1], scores, pinned):
+            continue
+        at = kept if kept < want else want - 1  # the slot to fill, then bubble up
+        while at > 0 and _ranks_before(row, rows[at - 1], scores, pinned):
+            if at < want:
+                rows[at] = rows[at - 1]
+            at -= 1
+        rows[at] = row
+        kept = min(kept + 1, want)
+
+
+@njit(cache=True, nogil=True, parallel=True)
 def top_in_groups(  # pragma: no cover - compiled
     starts: NDArray[np.int64],
     scores: NDArray[np.float64],
@@ -95,35 +131,21 @@ def top_in_groups(  # pragma: no cover - compiled
     Within a group, pinned rows come first, then rows by descending score (NaN last); equal
     scores keep the rows' order (callers order a group's rows by post id). Groups are
     returned in order, each best first: the result of one stable sort by (group, not
-    pinned, -score), cut at the limit. Each group's best are kept in a list sorted by
-    insertion, which a row enters only when it ranks before the list's last.
+    pinned, -score), cut at the limit. Groups are ranked in parallel, each into its own
+    part of the result.
     """
     groups = starts.size - 1
-    total = 0
+    first = np.zeros(groups + 1, np.int64)
     for g in range(groups):
-        total += min(max(limit[g], 0), starts[g + 1] - starts[g])
-    rows = np.empty(total, np.int64)
-    rank = np.empty(total, np.int64)
-    out = 0
-    for g in range(groups):
-        lo, hi = starts[g], starts[g + 1]
-        want = min(max(limit[g], 0), hi - lo)
-        if want == 0:
-            continue
-        kept = 0
-        for row in range(lo, hi):
-            if kept == want and not _ranks_before(row, rows[out + want - 1], scores, pinned):
-                continue
-            at = kept if kept < want else want - 1  # the slot to fill, then bubble up
-            while at > 0 and _ranks_before(row, rows[out + at - 1], scores, pinned):
-                if at < want:
-                    rows[out + at] = rows[out + at - 1]
-                at -= 1
-            rows[out + at] = row
-            kept = min(kept + 1, want)
+        first[g + 1] = first[g] + min(max(limit[g], 0), starts[g + 1] - starts[g])
+    rows = np.empty(first[groups], np.int64)
+    rank = np.empty(first[groups], np.int64)
+    for g in prange(groups):
+        out, want = first[g], first[g + 1] - first[g]
+        if want > 0:
+            _best_of_group(starts[g], starts[g + 1], want, scores, pinned, rows[out : out + want])
         for j in range(want):
             rank[out + j] = j
-        out += want
     return rows, rank
 
 
@@ -146,20 +168,62 @@ def counting_order(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _order_by_post(  # pragma: no cover - compiled
+    lo: int,
+    hi: int,
+    order: NDArray[np.int64],
+    ordered_post: NDArray[np.int64],
+    spare_order: NDArray[np.int64],
+    spare_post: NDArray[np.int64],
+) -> None:
+    """Stably order ``lo:hi`` of `order` and `ordered_post` by post, with a counting pass per
+    byte of the post's offset from the lowest (`spare_*` ``lo:hi`` is scratch)."""
+    if hi - lo < 2:
+        return
+    low, high = ordered_post[lo], ordered_post[lo]
+    for j in range(lo, hi):
+        low = min(low, ordered_post[j])
+        high = max(high, ordered_post[j])
+    count = np.empty(257, np.int64)
+    shift = 0
+    while (high - low) >> shift > 0:
+        count[:] = 0
+        for j in range(lo, hi):
+            count[((ordered_post[j] - low) >> shift & 255) + 1] += 1
+        for d in range(256):
+            count[d + 1] += count[d]
+        for j in range(lo, hi):
+            d = (ordered_post[j] - low) >> shift & 255
+            spare_order[lo + count[d]] = order[j]
+            spare_post[lo + count[d]] = ordered_post[j]
+            count[d] += 1
+        order[lo:hi] = spare_order[lo:hi]
+        ordered_post[lo:hi] = spare_post[lo:hi]
+        shift += 8
+
+
+@njit(cache=True, nogil=True, parallel=True)
 def merge_candidates(  # pragma: no cover - compiled
-    slot: NDArray[np.int64],
-    post: NDArray[np.int64],
-    route: NDArray[np.int8],
-    seen: NDArray[np.bool_],
+    pool_lo: NDArray[np.int64],
+    pool_hi: NDArray[np.int64],
+    tail_ptr: NDArray[np.int64],
+    tail_rows: NDArray[np.int64],
+    pool_post: NDArray[np.int32],
+    pool_route: NDArray[np.int8],
+    pool_available: NDArray[np.float64],
+    pool_consumed: NDArray[np.bool_],
+    followed_ptr: NDArray[np.int64],
+    followed_post: NDArray[np.int64],
+    recommended_ptr: NDArray[np.int64],
+    recommended_post: NDArray[np.int64],
     served: NDArray[np.int64],
     slot_time: NDArray[np.float64],
     post_author: NDArray[np.int32],
     post_created: NDArray[np.float64],
     max_age_days: float,
-    proof_route: int,
-    primary_route: int,
-    ageless_route: int,
+    routes: NDArray[np.int8],
 ) -> tuple[
+    NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int64],
@@ -168,111 +232,140 @@ def merge_candidates(  # pragma: no cover - compiled
     NDArray[np.int64],
     NDArray[np.bool_],
 ]:
-    """Merge the served members' candidate rows into one candidate per (slot, post), and
+    """Merge each served member's candidate rows into one candidate per (slot, post), and
     keep the valid ones.
 
-    Rows are grouped by slot (the member ``served[slot]``, whose session is at
-    ``slot_time[slot]``) by a counting sort; the rows arrive nearly grouped, so its writes
-    run almost in order. Each slot's few hundred rows are then ordered by post with a stable
-    radix sort on the post's offset from the slot's lowest (a counting pass per byte), so
-    that a pair's rows are adjacent and in row order, without a comparison sort and without
-    writes scattered over the whole slice. A pair's route is the lowest of its rows', its
-    proof the number of its rows with ``proof_route``, primary whether any has
-    ``primary_route``. A pair is dropped when any of its rows is ``seen``, when the viewer
-    is the post's author, or when the post is older than ``max_age_days`` at the session,
-    unless its route is ``ageless_route``.
+    Slot s (the member ``served[s]``, whose session is at ``slot_time[s]``) has the pool
+    rows ``pool_lo[s]:pool_hi[s]`` and ``tail_rows[tail_ptr[s]:tail_ptr[s + 1]]`` (those
+    available by its session: ``pool_available <= slot_time[s]``), the followed accounts'
+    posts ``followed_post[followed_ptr[s]:followed_ptr[s + 1]]`` and the recommended posts
+    ``recommended_post[recommended_ptr[s]:recommended_ptr[s + 1]]``. `routes` gives the
+    route codes (follow, recommended, activity (social proof), network (primary), tag
+    (ageless)).
 
-    Returns the kept pairs ordered by (slot, post): slot, post, author; each row's kept pair
-    (-1: dropped); and per kept pair its route, proof and primary. The same as
-    ``unique(slot * n_posts + post, return_inverse=True)``, ``minimum.at``, ``bincount``
-    and boolean scatters over the inverse, then the filter.
+    A slot's rows are ordered by post with a stable radix sort (:func:`_order_by_post`),
+    so that a pair's rows are adjacent. A pair's route is the lowest of its rows', its
+    proof the number of its activity rows, primary whether any is a network row. A pair is
+    dropped when any of its pool rows was shown (``pool_consumed``), when the viewer is the
+    post's author, or when the post is older than ``max_age_days`` at the session, unless
+    its route is tag. Slots are merged in parallel, each in its own part of the arrays,
+    and the results packed after.
+
+    Returns the available pool rows grouped by slot, and the kept pair each merged into
+    (-1: dropped); then the kept pairs ordered by (slot, post): slot, post, author, route,
+    proof and primary. The same as concatenating the rows, ``unique(slot * n_posts + post,
+    return_inverse=True)``, ``minimum.at``, ``bincount`` and boolean scatters over the
+    inverse, then the filter.
     """
-    n = slot.size
+    follow_route, recommended_route = routes[0], routes[1]
+    proof_route, primary_route, ageless_route = routes[2], routes[3], routes[4]
     n_slots = served.size
-    start = np.zeros(n_slots + 1, np.int64)
-    for i in range(n):
-        start[slot[i] + 1] += 1
+    room = np.zeros(n_slots + 1, np.int64)
     for s in range(n_slots):
-        start[s + 1] += start[s]
-    order = np.empty(n, np.int64)
-    ordered_post = np.empty(n, np.int64)
-    fill = start[:-1].copy()
-    for i in range(n):
-        j = fill[slot[i]]
-        order[j] = i
-        ordered_post[j] = post[i]
-        fill[slot[i]] += 1
-    widest = 0
-    for s in range(n_slots):
-        widest = max(widest, start[s + 1] - start[s])
-    spare_order = np.empty(widest, np.int64)
-    spare_post = np.empty(widest, np.int64)
-    count = np.empty(257, np.int64)
-    pairs = 0
-    for s in range(n_slots):
-        lo, hi = start[s], start[s + 1]
-        if hi - lo > 1:
-            low, high = ordered_post[lo], ordered_post[lo]
-            for j in range(lo, hi):
-                low = min(low, ordered_post[j])
-                high = max(high, ordered_post[j])
-            shift = 0
-            while (high - low) >> shift > 0:  # a stable counting pass per byte of post - low
-                count[:] = 0
-                for j in range(lo, hi):
-                    count[((ordered_post[j] - low) >> shift & 255) + 1] += 1
-                for d in range(256):
-                    count[d + 1] += count[d]
-                for j in range(lo, hi):
-                    d = (ordered_post[j] - low) >> shift & 255
-                    spare_order[count[d]] = order[j]
-                    spare_post[count[d]] = ordered_post[j]
-                    count[d] += 1
-                order[lo:hi] = spare_order[: hi - lo]
-                ordered_post[lo:hi] = spare_post[: hi - lo]
-                shift += 8
-        for j in range(lo, hi):
-            if j == lo or ordered_post[j] != ordered_post[j - 1]:
-                pairs += 1
-    pair_slot = np.empty(pairs, np.int64)
-    pair_post = np.empty(pairs, np.int64)
-    pair_author = np.empty(pairs, np.int64)
-    pair_of = np.full(n, -1, np.int64)
-    best = np.empty(pairs, np.int8)
-    proof = np.zeros(pairs, np.int64)
-    primary = np.zeros(pairs, np.bool_)
-    g = 0  # kept pairs so far
-    for s in range(n_slots):
-        j = start[s]
-        while j < start[s + 1]:
-            p = ordered_post[j]
+        room[s + 1] = (
+            room[s]
+            + pool_hi[s]
+            - pool_lo[s]
+            + tail_ptr[s + 1]
+            - tail_ptr[s]
+            + followed_ptr[s + 1]
+            - followed_ptr[s]
+            + recommended_ptr[s + 1]
+            - recommended_ptr[s]
+        )
+    n = room[n_slots]
+    # per row of a slot: its post, route, seen, pool row (-1: followed or recommended)
+    row_post = np.empty(n, np.int64)
+    row_route = np.empty(n, np.int8)
+    row_seen = np.empty(n, np.bool_)
+    row_pool = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)  # a slot's rows by post, and their posts
+    sorted_post = np.empty(n, np.int64)
+    spare_order = np.empty(n, np.int64)
+    spare_post = np.empty(n, np.int64)
+    row_pair = np.empty(n, np.int64)
+    loose_post = np.empty(n, np.int64)
+    loose_author = np.empty(n, np.int64)
+    loose_best = np.empty(n, np.int8)
+    loose_proof = np.empty(n, np.int64)
+    loose_primary = np.empty(n, np.bool_)
+    pairs = np.zeros(n_slots + 1, np.int64)
+    pooled = np.zeros(n_slots + 1, np.int64)
+    for s in prange(n_slots):
+        lo, t = room[s], slot_time[s]
+        m = lo
+        for r in range(pool_lo[s], pool_hi[s]):
+            if pool_available[r] <= t:
+                row_post[m], row_route[m] = pool_post[r], pool_route[r]
+                row_seen[m], row_pool[m] = pool_consumed[r], r
+                m += 1
+        for k in range(tail_ptr[s], tail_ptr[s + 1]):
+            r = tail_rows[k]
+            if pool_available[r] <= t:
+                row_post[m], row_route[m] = pool_post[r], pool_route[r]
+                row_seen[m], row_pool[m] = pool_consumed[r], r
+                m += 1
+        pooled[s + 1] = m - lo
+        for k in range(followed_ptr[s], followed_ptr[s + 1]):
+            row_post[m], row_route[m], row_seen[m] = followed_post[k], follow_route, False
+            m += 1
+        for k in range(recommended_ptr[s], recommended_ptr[s + 1]):
+            row_post[m], row_route[m], row_seen[m] = recommended_post[k], recommended_route, False
+            m += 1
+        for j in range(lo, m):
+            order[j] = j
+            sorted_post[j] = row_post[j]
+        _order_by_post(lo, m, order, sorted_post, spare_order, spare_post)
+        g = lo
+        j = lo
+        while j < m:
+            p = sorted_post[j]
             end = j
-            low, n_proof, any_primary, any_seen = route[order[j]], 0, False, False
-            while end < start[s + 1] and ordered_post[end] == p:
+            low, n_proof, any_primary, any_seen = row_route[order[j]], 0, False, False
+            while end < m and sorted_post[end] == p:
                 row = order[end]
-                low = min(low, route[row])
-                n_proof += route[row] == proof_route
-                any_primary |= route[row] == primary_route
-                any_seen |= seen[row]
+                low = min(low, row_route[row])
+                n_proof += row_route[row] == proof_route
+                any_primary |= row_route[row] == primary_route
+                any_seen |= row_seen[row]
                 end += 1
             author = post_author[p]
-            fresh = slot_time[s] - post_created[p] <= max_age_days or low == ageless_route
-            if not any_seen and author != served[s] and fresh:
-                pair_slot[g], pair_post[g], pair_author[g] = s, p, author
-                best[g], proof[g], primary[g] = low, n_proof, any_primary
-                for k in range(j, end):
-                    pair_of[order[k]] = g
-                g += 1
+            fresh = t - post_created[p] <= max_age_days or low == ageless_route
+            keep = not any_seen and author != served[s] and fresh
+            if keep:
+                loose_post[g], loose_author[g] = p, author
+                loose_best[g], loose_proof[g], loose_primary[g] = low, n_proof, any_primary
+            for k in range(j, end):
+                row_pair[order[k]] = g - lo if keep else -1
+            g += keep
             j = end
-    return (
-        pair_slot[:g],
-        pair_post[:g],
-        pair_author[:g],
-        pair_of,
-        best[:g],
-        proof[:g],
-        primary[:g],
-    )
+        pairs[s + 1] = g - lo
+    for s in range(n_slots):
+        pairs[s + 1] += pairs[s]
+        pooled[s + 1] += pooled[s]
+    rows = np.empty(pooled[n_slots], np.int64)
+    row_candidate = np.empty(pooled[n_slots], np.int64)
+    total = pairs[n_slots]
+    pair_slot = np.empty(total, np.int64)
+    pair_post = np.empty(total, np.int64)
+    pair_author = np.empty(total, np.int64)
+    best = np.empty(total, np.int8)
+    proof = np.empty(total, np.int64)
+    primary = np.empty(total, np.bool_)
+    for s in prange(n_slots):
+        lo, to, size = room[s], pairs[s], pairs[s + 1] - pairs[s]
+        pair_slot[to : to + size] = s
+        pair_post[to : to + size] = loose_post[lo : lo + size]
+        pair_author[to : to + size] = loose_author[lo : lo + size]
+        best[to : to + size] = loose_best[lo : lo + size]
+        proof[to : to + size] = loose_proof[lo : lo + size]
+        primary[to : to + size] = loose_primary[lo : lo + size]
+        at = pooled[s]
+        for j in range(lo, lo + pooled[s + 1] - pooled[s]):
+            rows[at] = row_pool[j]
+            row_candidate[at] = row_pair[j] + to if row_pair[j] >= 0 else -1
+            at += 1
+    return rows, row_candidate, pair_slot, pair_post, pair_author, best, proof, primary
 
 
 @njit(cache=True, nogil=True)
@@ -315,7 +408,7 @@ def member_rows(  # pragma: no cover - compiled
     return owner, edge
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def posts_of_followed(  # pragma: no cover - compiled
     follow_ptr: NDArray[np.int64],
     followees: NDArray[np.int32],
@@ -334,18 +427,29 @@ def posts_of_followed(  # pragma: no cover - compiled
     ``by_author[post_start[a]:post_start[a + 1]]``. The same as repeating each viewer over
     its followees, each followee over its posts, and keeping the pairs in the window. Most
     followed accounts have no post in the list: a bit per author (an eighth of a byte per
-    member, so it stays in cache) tells so without reading ``post_start``.
+    member, so it stays in cache) tells so without reading ``post_start``. Viewers are
+    served in parallel: each writes into room for all its followees' listed posts, and the
+    pairs kept are packed after.
     """
     n = post_start.size - 1
     posted = np.zeros((n + 63) >> 6, np.uint64)  # a bit per author with posts in the list
     for a in range(n):
         if post_start[a + 1] > post_start[a]:
             posted[a >> 6] |= np.uint64(1) << np.uint64(a & 63)
-    owner = np.empty(max(viewers.size, 16), np.int64)
-    post = np.empty(owner.size, np.int64)
-    out = 0
+    room = np.zeros(viewers.size + 1, np.int64)
+    for i in prange(viewers.size):
+        v, listed = viewers[i], 0
+        for f in range(follow_ptr[v], follow_ptr[v + 1]):
+            a = followees[f]
+            if posted[a >> 6] >> np.uint64(a & 63) & np.uint64(1):
+                listed += post_start[a + 1] - post_start[a]
+        room[i + 1] = listed
     for i in range(viewers.size):
-        v = viewers[i]
+        room[i + 1] += room[i]
+    loose = np.empty(room[viewers.size], np.int64)
+    found = np.zeros(viewers.size + 1, np.int64)
+    for i in prange(viewers.size):
+        v, out = viewers[i], room[i]
         for f in range(follow_ptr[v], follow_ptr[v + 1]):
             a = followees[f]
             if not posted[a >> 6] >> np.uint64(a & 63) & np.uint64(1):
@@ -353,13 +457,18 @@ def posts_of_followed(  # pragma: no cover - compiled
             for k in range(post_start[a], post_start[a + 1]):
                 p = by_author[k]
                 if time[i] - max_age_days <= created[p] <= time[i]:
-                    if out == owner.size:  # full: double the room
-                        owner = np.concatenate((owner, np.empty(owner.size, np.int64)))
-                        post = np.concatenate((post, np.empty(post.size, np.int64)))
-                    owner[out] = i
-                    post[out] = p
+                    loose[out] = p
                     out += 1
-    return owner[:out], post[:out]
+        found[i + 1] = out - room[i]
+    for i in range(viewers.size):
+        found[i + 1] += found[i]
+    owner = np.empty(found[viewers.size], np.int64)
+    post = np.empty(found[viewers.size], np.int64)
+    for i in prange(viewers.size):
+        lo, size = found[i], found[i + 1] - found[i]
+        owner[lo : lo + size] = i
+        post[lo : lo + size] = loose[room[i] : room[i] + size]
+    return owner, post
 
 
 @njit(cache=True, nogil=True)

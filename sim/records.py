@@ -102,7 +102,7 @@ class GroupedColumns(Columns):
     of a few groups are found without scanning every row.
 
     After :meth:`regroup`, the rows present then are ordered by group (stably) and indexed;
-    rows appended later form an unindexed tail that :meth:`rows_of` scans. Dropping rows
+    rows appended later form an unindexed tail that :meth:`spans_of` scans. Dropping rows
     (:meth:`keep`, :meth:`drop_first`) discards the index until the next regroup.
     """
 
@@ -123,15 +123,16 @@ class GroupedColumns(Columns):
         self._start[1:] = np.cumsum(np.bincount(key, minlength=self._start.size - 1))
         self._grouped = self.size
 
-    def rows_of(self, groups: NDArray[np.int64], member: NDArray[np.bool_]) -> NDArray[np.int64]:
+    def spans_of(
+        self, groups: NDArray[np.int64], member: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
         """The rows of `groups` (distinct; ``member[g]`` is True exactly for them): the
-        indexed rows group by group, then the tail's in row order."""
-        start = self._start[groups]
-        indexed = expand(start, self._start[groups + 1] - start)
+        indexed rows of ``groups[i]`` are ``lo[i]:hi[i]``, and `tail` holds the unindexed
+        rows of all of them, in row order. Returns (lo, hi, tail)."""
         tail = self._grouped + np.flatnonzero(
             member[self._data[self._by][self._grouped : self.size]]
         )
-        return np.concatenate([indexed, tail])
+        return self._start[groups], self._start[groups + 1], tail
 
     def keep(self, mask: NDArray[np.bool_]) -> None:
         super().keep(mask)

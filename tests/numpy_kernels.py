@@ -44,21 +44,57 @@ def counting_order(key: NDArray[np.integer], n_keys: int) -> NDArray[np.int64]:
 
 
 def merge_candidates(
-    slot: NDArray[np.int64],
-    post: NDArray[np.int64],
-    route: NDArray[np.int8],
-    seen: NDArray[np.bool_],
+    pool_lo: NDArray[np.int64],
+    pool_hi: NDArray[np.int64],
+    tail_ptr: NDArray[np.int64],
+    tail_rows: NDArray[np.int64],
+    pool_post: NDArray[np.int32],
+    pool_route: NDArray[np.int8],
+    pool_available: NDArray[np.float64],
+    pool_consumed: NDArray[np.bool_],
+    followed_ptr: NDArray[np.int64],
+    followed_post: NDArray[np.int64],
+    recommended_ptr: NDArray[np.int64],
+    recommended_post: NDArray[np.int64],
     served: NDArray[np.int64],
     slot_time: NDArray[np.float64],
     post_author: NDArray[np.int32],
     post_created: NDArray[np.float64],
     max_age_days: float,
-    proof_route: int,
-    primary_route: int,
-    ageless_route: int,
+    routes: NDArray[np.int8],
 ) -> tuple[NDArray[np.generic], ...]:
-    """``unique`` of the (slot, post) keys, ``minimum.at``, ``bincount`` and scatters over
-    its inverse, then the filter."""
+    """Each slot's available pool rows (indexed, then tail), then all rows concatenated;
+    ``unique`` of the (slot, post) keys, ``minimum.at``, ``bincount`` and scatters over its
+    inverse, then the filter."""
+    follow, recommended, proof_route, primary_route, ageless = (int(r) for r in routes)
+    n_slots = served.size
+    own = [
+        np.concatenate(
+            [np.arange(pool_lo[s], pool_hi[s]), tail_rows[tail_ptr[s] : tail_ptr[s + 1]]]
+        ).astype(np.int64)
+        for s in range(n_slots)
+    ]
+    own = [r[pool_available[r] <= slot_time[s]] for s, r in enumerate(own)]
+    rows = np.concatenate([np.zeros(0, np.int64), *own])
+    n_followed, n_recommended = np.diff(followed_ptr), np.diff(recommended_ptr)
+    slot = np.concatenate(
+        [
+            np.repeat(np.arange(n_slots), [r.size for r in own]),
+            np.repeat(np.arange(n_slots), n_followed),
+            np.repeat(np.arange(n_slots), n_recommended),
+        ]
+    )
+    post = np.concatenate([pool_post[rows].astype(np.int64), followed_post, recommended_post])
+    route = np.concatenate(
+        [
+            pool_route[rows],
+            np.full(followed_post.size, follow, np.int8),
+            np.full(recommended_post.size, recommended, np.int8),
+        ]
+    )
+    seen = np.concatenate(
+        [pool_consumed[rows], np.zeros(followed_post.size + recommended_post.size, bool)]
+    )
     n_posts = max(post_author.size, 1)
     keys, inverse = np.unique(slot * n_posts + post, return_inverse=True)
     best = np.full(keys.size, np.iinfo(np.int8).max, np.int8)
@@ -68,16 +104,15 @@ def merge_candidates(
     any_seen = np.bincount(inverse, weights=seen, minlength=keys.size) > 0
     pair_slot, pair_post = keys // n_posts, keys % n_posts
     author = post_author[pair_post].astype(np.int64)
-    fresh = (slot_time[pair_slot] - post_created[pair_post] <= max_age_days) | (
-        best == ageless_route
-    )
+    fresh = (slot_time[pair_slot] - post_created[pair_post] <= max_age_days) | (best == ageless)
     valid = ~any_seen & (author != served[pair_slot]) & fresh
     kept = np.where(valid, np.cumsum(valid) - 1, -1)
     return (
+        rows,
+        kept[inverse][: rows.size],
         pair_slot[valid],
         pair_post[valid],
         author[valid],
-        kept[inverse],
         best[valid],
         proof[valid].astype(np.int64),
         primary[valid],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 
@@ -70,32 +71,64 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
 def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
     seed: int, spread: int
 ) -> None:
-    """Few slots and posts, so that most (slot, post) pairs repeat; some slots empty; some
-    pairs seen, own, stale or stale but of the ageless route. Post ids `spread` apart span
-    one, two or three bytes within a slot (the radix sort's passes)."""
+    """Few slots and posts, so that most (slot, post) pairs repeat, within a source and
+    across the pool (indexed rows and tail), followed and recommended posts; some slots
+    empty; some pool rows not yet available; some pairs seen, own, stale or stale but of the
+    ageless route. Post ids `spread` apart span one, two or three bytes within a slot (the
+    radix sort's passes)."""
     rng = np.random.default_rng(seed)
     n_slots, n_posts = 25, 40 * spread
-    slot = rng.integers(0, n_slots, 3000)
-    slot[slot == 3] = 4  # slot 3 has no rows
-    post = rng.integers(0, 40, slot.size) * spread
-    route = rng.integers(0, 6, slot.size).astype(np.int8)
-    seen = rng.random(slot.size) < 0.01
+    routes = np.array([3, 5, 4, 1, 0], np.int8)  # follow, recommended, proof, primary, ageless
+    pool_slot = rng.integers(0, n_slots, 3000)
+    pool_slot[pool_slot == 3] = 4  # slot 3 has no pool rows
+    indexed = np.sort(pool_slot[:2400])  # the indexed pool rows are grouped by slot
+    pool_lo = np.searchsorted(indexed, np.arange(n_slots))
+    pool_hi = np.searchsorted(indexed, np.arange(n_slots), side="right")
+    tail_slot = pool_slot[2400:]
+    tail_rows = 2400 + np.argsort(tail_slot, kind="stable")
+    tail_ptr = np.concatenate([[0], np.cumsum(np.bincount(tail_slot, minlength=n_slots))])
+    pool_post = (rng.integers(0, 40, 3000) * spread).astype(np.int32)
+    pool_route = rng.choice([0, 1, 2, 4], 3000).astype(np.int8)
+    pool_available = rng.uniform(0, 3.2, 3000)
+    pool_consumed = rng.random(3000) < 0.01
+    pulled = []
+    for _ in range(2):  # followed, then recommended posts
+        count = rng.integers(0, 40, n_slots)
+        count[3] = 0
+        ptr = np.concatenate([[0], np.cumsum(count)])
+        pulled += [ptr, rng.integers(0, 40, ptr[-1]) * spread]
     served = np.sort(rng.choice(60, n_slots, replace=False))
     slot_time = rng.uniform(2, 3, n_slots)
     author = rng.choice(served, n_posts).astype(np.int32)
     created = rng.uniform(0, 3, n_posts)
-    arguments = (slot, post, route, seen, served, slot_time, author, created, 1.5, 2, 1, 5)
+    arguments = (
+        pool_lo,
+        pool_hi,
+        tail_ptr,
+        tail_rows,
+        pool_post,
+        pool_route,
+        pool_available,
+        pool_consumed,
+        *pulled,
+        served,
+        slot_time,
+        author,
+        created,
+        1.5,
+        routes,
+    )
     got = kernels.merge_candidates(*arguments)
     expected = numpy_kernels.merge_candidates(*arguments)
     for value, want in zip(got, expected, strict=True):
         np.testing.assert_array_equal(value, want)
-    keys = np.unique(slot * n_posts + post)
-    pair_slot, pair_post = keys // n_posts, keys % n_posts
-    valid = np.isin(keys, got[0] * n_posts + got[1])
+    rows, _, pair_slot, pair_post, _, best, _, _ = got
+    assert 0 < rows.size < 3000  # some pool rows are not yet available
     stale = slot_time[pair_slot] - created[pair_post] > 1.5
-    assert 0 < valid.sum() < valid.size
-    kept_stale = stale[valid]
-    assert (kept_stale & (got[4] == 5)).any()  # stale, kept for its ageless route
+    assert (stale & (best == 0)).any()  # stale, kept for its ageless route
+    assert not (stale & (best != 0)).any()
+    assert {3, 5} <= set(best.tolist())  # followed and recommended pairs are kept
+    assert 3 not in pair_slot  # slot 3 has no rows at all
 
 
 def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:
@@ -108,7 +141,8 @@ def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:
         members = np.unique(rng.integers(0, 50, 12))
         member = np.zeros(50, bool)
         member[members] = True
-        rows = pool.rows_of(members, member)
+        lo, hi, tail = pool.spans_of(members, member)
+        rows = np.concatenate([*(np.arange(a, b) for a, b in zip(lo, hi, strict=True)), tail])
         np.testing.assert_array_equal(np.sort(rows), np.flatnonzero(member[pool["viewer"]]))
 
     pool.append(viewer=rng.integers(0, 50, 500), post=np.arange(500))
@@ -221,3 +255,41 @@ def test_searchsorted_right_is_numpy_searchsorted(seed: int) -> None:
             kernels.searchsorted_right(edge_case, values[:50]),
             np.searchsorted(edge_case, values[:50], side="right"),
         )
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two kernel threads")
+def test_parallel_kernels_give_the_same_result_on_one_thread_and_on_several() -> None:
+    """Members are spread over threads, each writing its own part: the result is the
+    same whatever the thread count."""
+    rng = np.random.default_rng(3)
+    groups = np.sort(rng.integers(0, 400, 5000))
+    starts = np.searchsorted(groups, np.arange(401)).astype(np.int64)
+    scores = rng.random(5000)
+    pinned = rng.random(5000) < 0.05
+    limit = rng.integers(0, 12, 400)
+    follow_ptr = np.concatenate([[0], np.cumsum(rng.integers(0, 30, 300))]).astype(np.int64)
+    followees = rng.integers(0, 300, follow_ptr[-1]).astype(np.int32)
+    authors = rng.integers(0, 300, 2000)
+    by_author = np.argsort(authors, kind="stable").astype(np.int64)
+    post_start = np.searchsorted(authors[by_author], np.arange(301)).astype(np.int64)
+    viewers = np.sort(rng.choice(300, 120, replace=False)).astype(np.int64)
+    time, created = rng.uniform(2, 3, 120), rng.uniform(0, 3, 2000)
+
+    def run() -> list[np.ndarray]:
+        return [
+            *kernels.top_in_groups(starts, scores, pinned, limit),
+            *kernels.posts_of_followed(
+                follow_ptr, followees, viewers, time, post_start, by_author, created, 1.0
+            ),
+        ]
+
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        alone = run()
+        numba.set_num_threads(2)
+        together = run()
+    finally:
+        numba.set_num_threads(before)
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -181,44 +181,36 @@ def gather_candidates(
     exempt). Requires ``state.is_session`` and ``state.session_slot`` of the slice.
     """
     pool, posts = state.pool, state.posts
-    rows = pool.rows_of(sessions.viewers, state.is_session)
-    slot_of_row = state.session_slot[pool["viewer"][rows]]
-    available = pool["available"][rows] <= sessions.time[slot_of_row]
-    rows, slot_of_row = rows[available], slot_of_row[available]
+    n_slots = sessions.viewers.size
+    lo, hi, tail = pool.spans_of(sessions.viewers, state.is_session)
+    tail_slot = state.session_slot[pool["viewer"][tail]]
+    tail = tail[np.argsort(tail_slot, kind="stable")]
     rec_viewer, rec_post = recommended
     fol_viewer, fol_post = followed if followed is not None else (rec_viewer[:0], rec_post[:0])
-    cand_slot = np.concatenate(
-        [slot_of_row, state.session_slot[fol_viewer], state.session_slot[rec_viewer]]
-    )
-    cand_post = np.concatenate([pool["post"][rows].astype(np.int64), fol_post, rec_post])
-    cand_route = np.concatenate(
-        [
-            pool["route"][rows],
-            np.full(fol_post.size, FOLLOW, np.int8),
-            np.full(rec_post.size, RECOMMENDED, np.int8),
-        ]
-    )
-    cand_seen = np.concatenate(
-        [pool["consumed"][rows], np.zeros(fol_post.size + rec_post.size, bool)]
-    )
-    slot, post, author, candidate_of_row, route, proof, primary = kernels.merge_candidates(
-        cand_slot,
-        cand_post,
-        cand_route,
-        cand_seen,
+    rows, candidate_of_row, slot, post, author, route, proof, primary = kernels.merge_candidates(
+        lo,
+        hi,
+        _slot_ptr(tail_slot, n_slots),
+        tail,
+        pool["post"],
+        pool["route"],
+        pool["available"],
+        pool["consumed"],
+        _slot_ptr(state.session_slot[fol_viewer], n_slots),
+        fol_post,
+        _slot_ptr(state.session_slot[rec_viewer], n_slots),
+        rec_post,
         sessions.viewers,
         sessions.time,
         posts["author"],
         posts["created"],
         max_age_days,
-        ACTIVITY,
-        NETWORK,
-        TAG,
+        np.array([FOLLOW, RECOMMENDED, ACTIVITY, NETWORK, TAG], np.int8),
     )
     return Gathered(
         served=sessions.viewers,
         rows=rows,
-        row_candidate=candidate_of_row[: rows.size],
+        row_candidate=candidate_of_row,
         viewer=sessions.viewers[slot],
         slot=slot,
         post=post,
@@ -227,6 +219,11 @@ def gather_candidates(
         proof=proof,
         primary=primary,
     )
+
+
+def _slot_ptr(slot: NDArray[np.int64], n_slots: int) -> NDArray[np.int64]:
+    """Where each slot's rows start in rows grouped by slot (and where the last ends)."""
+    return np.concatenate([[0], np.cumsum(np.bincount(slot, minlength=n_slots))])
 
 
 def candidate_features(
