@@ -82,6 +82,115 @@ def find_in_rows(  # pragma: no cover - compiled
     return found
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def find_in_member_rows(  # pragma: no cover - compiled
+    indptr: NDArray[np.int64],
+    dst: NDArray[np.int32],
+    extra_ptr: NDArray[np.int64],
+    extra_dst: NDArray[np.int32],
+    extra_position: NDArray[np.int64],
+    members: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    target: NDArray[np.int64],
+    chunks: int,
+) -> NDArray[np.int64]:
+    """Position of the tie ``members[g] -> target[k]`` for each k in
+    ``starts[g]:starts[g + 1]``, -1 where the two are not connected.
+
+    Member m's ties are its main row ``dst[indptr[m]:indptr[m + 1]]`` (tie ``e`` for entry
+    ``e``) and its overlay ``extra_dst[extra_ptr[m]:extra_ptr[m + 1]]`` (tie
+    ``extra_position`` of the entry). The same as :func:`find_in_rows` on the main index,
+    then on the overlay for the targets not found there (:meth:`sim.ties.Ties.lookup`).
+    Members are shared out in `chunks` (one per thread), each with a map indexed by partner
+    into which it writes a member's row, reads the member's targets and clears the row
+    again.
+    """
+    groups = members.size
+    found = np.empty(target.size, np.int64)
+    for c in prange(chunks):
+        position = np.full(indptr.size - 1, -1, np.int64)
+        for g in range(c * groups // chunks, (c + 1) * groups // chunks):
+            m = members[g]
+            for e in range(indptr[m], indptr[m + 1]):
+                position[dst[e]] = e
+            for x in range(extra_ptr[m], extra_ptr[m + 1]):
+                position[extra_dst[x]] = extra_position[x]
+            for k in range(starts[g], starts[g + 1]):
+                found[k] = position[target[k]]
+            for e in range(indptr[m], indptr[m + 1]):
+                position[dst[e]] = -1
+            for x in range(extra_ptr[m], extra_ptr[m + 1]):
+                position[extra_dst[x]] = -1
+    return found
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def pair_features(  # pragma: no cover - compiled
+    edge: NDArray[np.int64],
+    route: NDArray[np.int8],
+    post: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    served: NDArray[np.int64],
+    now: NDArray[np.float64],
+    tie_kind: NDArray[np.int8],
+    tie_affinity: NDArray[np.float32],
+    tie_affinity_time: NDArray[np.float32],
+    post_topic: NDArray[np.int16],
+    post_created: NDArray[np.float64],
+    theta: NDArray[np.float64],
+    codes: NDArray[np.int8],
+) -> tuple[
+    NDArray[np.int8],
+    NDArray[np.int16],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float32],
+    NDArray[np.float32],
+]:
+    """What the ranker sees of each (viewer, post) pair, but the decay of affinity: the
+    pairs of viewer ``served[g]`` are ``starts[g]:starts[g + 1]``, at session time `now`,
+    connected by tie `edge` (-1: not connected).
+
+    Returns per pair: source (the tie's kind when connected, else by route: follow ->
+    followed, recommended -> out of network, others second degree; `codes` gives those
+    route and source codes in that order), the post's topic, its age ``now - created``, the
+    belief ``theta[v, topic] / max_t theta[v, t]``, and the tie's estimated affinity and
+    the time it was last updated (0 and 0 when not connected). The same as the gathers,
+    ``where`` and row maximum of numpy they replace.
+    """
+    follow_route, recommended_route = codes[0], codes[1]
+    followed, out_of_network, second_degree = codes[2], codes[3], codes[4]
+    size = edge.size
+    source = np.empty(size, np.int8)
+    topic = np.empty(size, np.int16)
+    age = np.empty(size, np.float64)
+    belief = np.empty(size, np.float64)
+    value = np.empty(size, np.float32)
+    since = np.empty(size, np.float32)
+    for g in prange(served.size):
+        v = served[g]
+        top = theta[v, 0]
+        for t in range(1, theta.shape[1]):
+            top = max(top, theta[v, t])
+        for k in range(starts[g], starts[g + 1]):
+            e = edge[k]
+            value[k], since[k] = 0.0, 0.0
+            if e >= 0:
+                source[k] = tie_kind[e]
+                value[k], since[k] = tie_affinity[e], tie_affinity_time[e]
+            elif route[k] == follow_route:
+                source[k] = followed
+            elif route[k] == recommended_route:
+                source[k] = out_of_network
+            else:
+                source[k] = second_degree
+            p = post[k]
+            topic[k] = post_topic[p]
+            age[k] = now[k] - post_created[p]
+            belief[k] = theta[v, post_topic[p]] / top
+    return source, topic, age, belief, value, since
+
+
 @njit(cache=True, nogil=True)
 def _ranks_before(  # pragma: no cover - compiled
     a: int, b: int, scores: NDArray[np.float64], pinned: NDArray[np.bool_]
@@ -202,6 +311,82 @@ def _order_by_post(  # pragma: no cover - compiled
         shift += 8
 
 
+@njit(cache=True, nogil=True)
+def _bit_count(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    """The number of set bits of a 64-bit word (a branch-free population count)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
+
+
+BITMAP_SPAN = 256
+"""A member's posts are told apart by a bitmap over the span of their ids when the span is at
+most this many times their number of rows (more than a few words of bitmap per row would cost
+more than sorting the rows)."""
+
+
+@njit(cache=True, nogil=True)
+def _distinct_posts(  # pragma: no cover - compiled
+    lo: int,
+    hi: int,
+    row_post: NDArray[np.int64],
+    row_rank: NDArray[np.int64],
+    distinct: NDArray[np.int64],
+    order: NDArray[np.int64],
+    sorted_post: NDArray[np.int64],
+    spare_order: NDArray[np.int64],
+    spare_post: NDArray[np.int64],
+) -> int:
+    """The distinct posts of rows ``lo:hi``, ascending, into ``distinct[lo:]``, and for each
+    row the rank of its post among them (``row_rank``); returns their number.
+
+    Posts whose ids span at most :data:`BITMAP_SPAN` times the rows are marked in a bitmap
+    over the span, read in order, and a row's rank is the number of marks below its post's;
+    others are ordered by a radix sort (:func:`_order_by_post`, with `order`, `sorted_post`
+    and the `spare_*` arrays ``lo:hi`` as scratch). The same as ``unique(row_post[lo:hi],
+    return_inverse=True)``.
+    """
+    if hi == lo:
+        return 0
+    low, high = row_post[lo], row_post[lo]
+    for j in range(lo, hi):
+        low = min(low, row_post[j])
+        high = max(high, row_post[j])
+    words = ((high - low) >> 6) + 1
+    if (high - low) <= BITMAP_SPAN * (hi - lo):
+        bits = np.zeros(words, np.uint64)
+        for j in range(lo, hi):
+            offset = row_post[j] - low
+            bits[offset >> 6] |= np.uint64(1) << np.uint64(offset & 63)
+        below = np.empty(words, np.int64)  # marks in the words before each
+        count = 0
+        for w in range(words):
+            below[w] = count
+            x = bits[w]
+            while x:
+                lowest = x & (~x + np.uint64(1))
+                distinct[lo + count] = low + (w << 6) + np.int64(_bit_count(lowest - np.uint64(1)))
+                count += 1
+                x ^= lowest
+        for j in range(lo, hi):
+            offset = row_post[j] - low
+            mask = (np.uint64(1) << np.uint64(offset & 63)) - np.uint64(1)
+            row_rank[j] = below[offset >> 6] + np.int64(_bit_count(bits[offset >> 6] & mask))
+        return count
+    for j in range(lo, hi):
+        order[j] = j
+        sorted_post[j] = row_post[j]
+    _order_by_post(lo, hi, order, sorted_post, spare_order, spare_post)
+    count = 0
+    for j in range(lo, hi):
+        if j > lo and sorted_post[j] != sorted_post[j - 1]:
+            count += 1
+        distinct[lo + count] = sorted_post[j]
+        row_rank[order[j]] = count
+    return count + 1
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def merge_candidates(  # pragma: no cover - compiled
     pool_lo: NDArray[np.int64],
@@ -243,8 +428,8 @@ def merge_candidates(  # pragma: no cover - compiled
     route codes (follow, recommended, activity (social proof), network (primary), tag
     (ageless)).
 
-    A slot's rows are ordered by post with a stable radix sort (:func:`_order_by_post`),
-    so that a pair's rows are adjacent. A pair's route is the lowest of its rows', its
+    A slot's distinct posts are found and ranked (:func:`_distinct_posts`), and each row is
+    reduced into its post's pair. A pair's route is the lowest of its rows', its
     proof the number of its activity rows, primary whether any is a network row. A pair is
     dropped when any of its pool rows was shown (``pool_consumed``), when the viewer is the
     post's author, or when the post is older than ``max_age_days`` at the session, unless
@@ -279,11 +464,15 @@ def merge_candidates(  # pragma: no cover - compiled
     row_route = np.empty(n, np.int8)
     row_seen = np.empty(n, np.bool_)
     row_pool = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)  # a slot's rows by post, and their posts
+    row_rank = np.empty(n, np.int64)  # the rank of the row's post among its slot's
+    row_pair = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)  # scratch of the sort (_distinct_posts)
     sorted_post = np.empty(n, np.int64)
     spare_order = np.empty(n, np.int64)
     spare_post = np.empty(n, np.int64)
-    row_pair = np.empty(n, np.int64)
+    # per pair of a slot (by rank): its post, reductions, and where it is kept (-1: dropped)
+    pair_seen = np.empty(n, np.bool_)
+    kept_as = np.empty(n, np.int64)
     loose_post = np.empty(n, np.int64)
     loose_author = np.empty(n, np.int64)
     loose_best = np.empty(n, np.int8)
@@ -312,33 +501,32 @@ def merge_candidates(  # pragma: no cover - compiled
         for k in range(recommended_ptr[s], recommended_ptr[s + 1]):
             row_post[m], row_route[m], row_seen[m] = recommended_post[k], recommended_route, False
             m += 1
+        count = _distinct_posts(
+            lo, m, row_post, row_rank, loose_post, order, sorted_post, spare_order, spare_post
+        )
+        for i in range(lo, lo + count):  # each pair's rows, reduced
+            loose_best[i], loose_proof[i], loose_primary[i], pair_seen[i] = 127, 0, False, False
         for j in range(lo, m):
-            order[j] = j
-            sorted_post[j] = row_post[j]
-        _order_by_post(lo, m, order, sorted_post, spare_order, spare_post)
-        g = lo
-        j = lo
-        while j < m:
-            p = sorted_post[j]
-            end = j
-            low, n_proof, any_primary, any_seen = row_route[order[j]], 0, False, False
-            while end < m and sorted_post[end] == p:
-                row = order[end]
-                low = min(low, row_route[row])
-                n_proof += row_route[row] == proof_route
-                any_primary |= row_route[row] == primary_route
-                any_seen |= row_seen[row]
-                end += 1
+            i = lo + row_rank[j]
+            loose_best[i] = min(loose_best[i], row_route[j])
+            loose_proof[i] += row_route[j] == proof_route
+            loose_primary[i] |= row_route[j] == primary_route
+            pair_seen[i] |= row_seen[j]
+        g = lo  # the kept pairs, moved up in place
+        for i in range(lo, lo + count):
+            p = loose_post[i]
             author = post_author[p]
-            fresh = t - post_created[p] <= max_age_days or low == ageless_route
-            keep = not any_seen and author != served[s] and fresh
-            if keep:
+            fresh = t - post_created[p] <= max_age_days or loose_best[i] == ageless_route
+            if not pair_seen[i] and author != served[s] and fresh:
                 loose_post[g], loose_author[g] = p, author
-                loose_best[g], loose_proof[g], loose_primary[g] = low, n_proof, any_primary
-            for k in range(j, end):
-                row_pair[order[k]] = g - lo if keep else -1
-            g += keep
-            j = end
+                loose_best[g], loose_proof[g] = loose_best[i], loose_proof[i]
+                loose_primary[g] = loose_primary[i]
+                kept_as[i] = g - lo
+                g += 1
+            else:
+                kept_as[i] = -1
+        for j in range(lo, m):
+            row_pair[j] = kept_as[lo + row_rank[j]]
         pairs[s + 1] = g - lo
     for s in range(n_slots):
         pairs[s + 1] += pairs[s]

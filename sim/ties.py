@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba import get_num_threads
 from numpy.typing import NDArray
 
 from sim import kernels
@@ -160,6 +161,24 @@ class Ties:
             )
             found[missing[at >= 0]] = self._extra_position[at[at >= 0]]
         return found
+
+    def lookup_grouped(
+        self, members: NDArray[np.int64], starts: NDArray[np.int64], partner: NDArray[np.int64]
+    ) -> NDArray[np.int64]:
+        """:meth:`lookup` of ``members[g] -> partner[k]`` for each k in
+        ``starts[g]:starts[g + 1]``: the queries of each member together, in one pass over
+        its ties (:func:`sim.kernels.find_in_member_rows`)."""
+        return kernels.find_in_member_rows(
+            self.indptr,
+            self.dst,
+            self._extra_ptr,
+            self._extra_dst,
+            self._extra_position,
+            members,
+            starts,
+            partner,
+            get_num_threads(),
+        )
 
     def reverse(self, edges: NDArray[np.int64]) -> NDArray[np.int64]:
         """Index of each tie seen from its other end."""

@@ -238,20 +238,24 @@ def candidate_features(
     ``theta_v,topic / max_t theta_v,t``; age = now - created.
     """
     ties, posts = state.ties, state.posts
-    edge = ties.lookup(g.viewer, g.author)
-    connected = edge >= 0
-    safe_edge = np.maximum(edge, 0)
-    not_connected = np.where(g.route == RECOMMENDED, OUT_OF_NETWORK, SECOND_DEGREE)
-    not_connected = np.where(g.route == FOLLOW, FOLLOWED, not_connected)
-    source = np.where(connected, ties.kind[safe_edge], not_connected).astype(np.int8)
-    affinity = np.where(
-        connected,
-        beliefs.decayed(
-            ties.affinity[safe_edge], ties.affinity_time[safe_edge], now, half_life_days
-        ),
-        0.0,
+    starts = _slot_ptr(g.slot, g.served.size)
+    edge = ties.lookup_grouped(g.served, starts, g.author)
+    source, topic, age, belief, value, since = kernels.pair_features(
+        edge,
+        g.route,
+        g.post,
+        starts,
+        g.served,
+        now,
+        ties.kind,
+        ties.affinity,
+        ties.affinity_time,
+        posts["topic"],
+        posts["created"],
+        state.theta,
+        np.array([FOLLOW, RECOMMENDED, FOLLOWED, OUT_OF_NETWORK, SECOND_DEGREE], np.int8),
     )
-    topic = posts["topic"][g.post]
+    affinity = np.where(edge >= 0, beliefs.decayed(value, since, now, half_life_days), 0.0)
     return ranking.Candidates(
         viewer=g.viewer,
         post=g.post,
@@ -259,9 +263,9 @@ def candidate_features(
         route=g.route,
         source=source,
         edge=edge,
-        age=now - posts["created"][g.post],
+        age=age,
         affinity=affinity,
-        belief=state.theta[g.viewer, topic] / state.theta[g.served].max(axis=1)[g.slot],
+        belief=belief,
         proof=g.proof,
     )
 
