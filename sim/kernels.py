@@ -660,6 +660,16 @@ def posts_of_followed(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def count_at(  # pragma: no cover - compiled
+    counter: NDArray[np.integer], index: NDArray[np.integer]
+) -> None:
+    """Add one to ``counter[i]`` for each i of `index` (repeats count each time): the same
+    as ``np.add.at(counter, index, 1)``, in one pass."""
+    for i in index:
+        counter[i] += 1
+
+
+@njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int
 ) -> int:

@@ -169,6 +169,66 @@ def posts_of_followed(
     return owner[pair][ok], post[ok]
 
 
+def count_at(counter: NDArray[np.integer], index: NDArray[np.integer]) -> None:
+    """``np.add.at``."""
+    np.add.at(counter, index, 1)
+
+
+def find_in_member_rows(
+    indptr: NDArray[np.int64],
+    dst: NDArray[np.int32],
+    extra_ptr: NDArray[np.int64],
+    extra_dst: NDArray[np.int32],
+    extra_position: NDArray[np.int64],
+    members: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    target: NDArray[np.int64],
+    chunks: int,
+) -> NDArray[np.int64]:
+    """Each member repeated over its targets; the main index searched, then the overlay for
+    the targets not found (as ``Ties.lookup`` does)."""
+    source = np.repeat(members, np.diff(starts))
+    found = find_in_rows(indptr, dst, source, target)
+    missing = np.flatnonzero(found < 0)
+    at = find_in_rows(extra_ptr, extra_dst, source[missing], target[missing])
+    found[missing[at >= 0]] = extra_position[at[at >= 0]]
+    return found
+
+
+def pair_features(
+    edge: NDArray[np.int64],
+    route: NDArray[np.int8],
+    post: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    served: NDArray[np.int64],
+    now: NDArray[np.float64],
+    tie_kind: NDArray[np.int8],
+    tie_affinity: NDArray[np.float32],
+    tie_affinity_time: NDArray[np.float32],
+    post_topic: NDArray[np.int16],
+    post_created: NDArray[np.float64],
+    theta: NDArray[np.float64],
+    codes: NDArray[np.int8],
+) -> tuple[NDArray[np.generic], ...]:
+    """Gathers, ``where`` and the row maximum of the viewers' topic weights."""
+    follow_route, recommended_route, followed, out_of_network, second_degree = codes
+    slot = np.repeat(np.arange(served.size), np.diff(starts))
+    connected = edge >= 0
+    safe = np.maximum(edge, 0)
+    not_connected = np.where(route == recommended_route, out_of_network, second_degree)
+    not_connected = np.where(route == follow_route, followed, not_connected)
+    topic = post_topic[post]
+    top = theta[served].max(axis=1)[slot]
+    return (
+        np.where(connected, tie_kind[safe], not_connected).astype(np.int8),
+        topic,
+        now - post_created[post],
+        theta[served[slot], topic] / top,
+        np.where(connected, tie_affinity[safe], 0).astype(np.float32),
+        np.where(connected, tie_affinity_time[safe], 0).astype(np.float32),
+    )
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -182,5 +242,8 @@ REPLACED = (
     "member_rows",
     "posts_of_followed",
     "searchsorted_right",
+    "find_in_member_rows",
+    "pair_features",
+    "count_at",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from sim import kernels, ranking
 from sim.records import GroupedColumns
@@ -293,3 +294,68 @@ def test_parallel_kernels_give_the_same_result_on_one_thread_and_on_several() ->
         numba.set_num_threads(before)
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_find_in_member_rows_is_the_main_then_the_overlay_search(chunks: int) -> None:
+    """Members with main rows and overlay entries (some with neither), queried for partners
+    in the main row, in the overlay and in neither; members shared out in one or three
+    chunks."""
+    rng = np.random.default_rng(11)
+    n = 80
+    indptr, dst = csr(rng, n, 12)
+    extra_ptr, extra_dst = csr(rng, n, 3)
+    extra_position = 10_000 + np.arange(extra_dst.size)
+    members = np.sort(rng.choice(n, 30, replace=False)).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(rng.integers(0, 25, 30))]).astype(np.int64)
+    target = rng.integers(0, n, starts[-1]).astype(np.int64)
+    arguments = (indptr, dst, extra_ptr, extra_dst, extra_position, members, starts, target)
+    got = kernels.find_in_member_rows(*arguments, chunks)
+    np.testing.assert_array_equal(got, numpy_kernels.find_in_member_rows(*arguments, chunks))
+    assert (got >= 10_000).any() and (got == -1).any() and ((got >= 0) & (got < 10_000)).any()
+
+
+def csr(rng: np.random.Generator, n: int, most: int) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """Rows of distinct sorted partners, up to `most` each."""
+    rows = [np.sort(rng.choice(n, rng.integers(0, most), replace=False)) for _ in range(n)]
+    indptr = np.concatenate([[0], np.cumsum([r.size for r in rows])]).astype(np.int64)
+    return indptr, np.concatenate(rows).astype(np.int32)
+
+
+def test_pair_features_are_the_gathers_and_row_maximum_they_replace() -> None:
+    rng = np.random.default_rng(5)
+    n, ties, posts, topics = 40, 200, 300, 4
+    served = np.sort(rng.choice(n, 12, replace=False)).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(rng.integers(0, 30, 12))]).astype(np.int64)
+    size = starts[-1]
+    edge = np.where(rng.random(size) < 0.4, rng.integers(0, ties, size), -1)
+    arguments = (
+        edge,
+        rng.integers(0, 6, size).astype(np.int8),
+        rng.integers(0, posts, size),
+        starts,
+        served,
+        rng.uniform(3, 4, size),
+        rng.integers(0, 5, ties).astype(np.int8),
+        rng.random(ties).astype(np.float32),
+        rng.uniform(0, 3, ties).astype(np.float32),
+        rng.integers(0, topics, posts).astype(np.int16),
+        rng.uniform(0, 3, posts),
+        rng.random((n, topics)),
+        np.array([3, 5, 7, 9, 8], np.int8),
+    )
+    got = kernels.pair_features(*arguments)
+    for value, want in zip(got, numpy_kernels.pair_features(*arguments), strict=True):
+        assert value.dtype == want.dtype
+        np.testing.assert_array_equal(value, want)
+    assert {7, 8, 9} <= set(got[0].tolist())  # followed, second degree, out of network
+
+
+def test_count_at_counts_repeated_indices_as_add_at_does() -> None:
+    rng = np.random.default_rng(2)
+    index = rng.integers(0, 50, 1000)
+    counter, expected = np.zeros(50, np.int32), np.zeros(50, np.int32)
+    kernels.count_at(counter, index)
+    numpy_kernels.count_at(expected, index)
+    np.testing.assert_array_equal(counter, expected)
+    assert counter.sum() == 1000

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
-from sim import behaviour
+from sim import behaviour, kernels
 from sim.model.state import State
 from sim.ranking import Candidates
 from sim.records import ENGAGEMENT_WINDOWS_HOURS, HOURS_PER_DAY, VOLUME_COUNTS
@@ -62,11 +62,11 @@ def count_impressions(
     counters = state.posts
     post = seen.post
     group = GROUP_OF_SOURCE[seen.source]
-    np.add.at(counters["impressions"], post, 1)
-    np.add.at(counters["primary_viewers"], post[primary], 1)
+    kernels.count_at(counters["impressions"], post)
+    kernels.count_at(counters["primary_viewers"], post[primary])
     for g, name in enumerate(GROUPS):
-        np.add.at(counters[f"viewers_{name}"], post[group == g], 1)
-    np.add.at(counters["viewers_tag"], post[seen.tagged], 1)
+        kernels.count_at(counters[f"viewers_{name}"], post[group == g])
+    kernels.count_at(counters["viewers_tag"], post[seen.tagged])
     state.counts["impressions"] += int(post.size)
     seen_by_connection = seen.edge[seen.edge >= 0]
     state.ties.reached[state.ties.reverse(seen_by_connection)] = True
@@ -127,11 +127,11 @@ def count_engagements(state: State, engaged: Impressions, action: NDArray[np.int
         (behaviour.COMMENT, "comments"),
         (behaviour.SHARE, "shares"),
     ):
-        np.add.at(counters[name], post[action == code], 1)
+        kernels.count_at(counters[name], post[action == code])
     for g, name in enumerate(GROUPS):
-        np.add.at(counters[f"engagements_{name}"], post[group == g], 1)
-    np.add.at(counters["engagements_tag"], post[engaged.tagged], 1)
+        kernels.count_at(counters[f"engagements_{name}"], post[group == g])
+    kernels.count_at(counters["engagements_tag"], post[engaged.tagged])
     age = engaged.when - counters["created"][post]
     for hours in ENGAGEMENT_WINDOWS_HOURS:
         limit = hours / HOURS_PER_DAY
-        np.add.at(counters[f"engagements_within_{hours}h"], post[age <= limit], 1)
+        kernels.count_at(counters[f"engagements_within_{hours}h"], post[age <= limit])
