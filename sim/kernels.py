@@ -669,6 +669,27 @@ def count_at(  # pragma: no cover - compiled
         counter[i] += 1
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def pick_in_rows(  # pragma: no cover - compiled
+    cum: NDArray[np.float64], row: NDArray[np.int64], u: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """For each draw i, the number of entries of ``cum[row[i]]`` (a row of cumulative
+    weights) below ``u[i]`` times the row's total, at most the row's length minus one: an
+    index drawn by the row's weights. The same as
+    ``minimum((cum[row] < u[:, None] * cum[row, -1:]).sum(axis=1), width - 1)``, without
+    the draws x width matrices."""
+    width = cum.shape[1]
+    picked = np.empty(row.size, np.int64)
+    for i in prange(row.size):
+        r = row[i]
+        x = u[i] * cum[r, width - 1]
+        below = 0
+        for t in range(width):
+            below += cum[r, t] < x
+        picked[i] = min(below, width - 1)
+    return picked
+
+
 @njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int

@@ -229,6 +229,14 @@ def pair_features(
     )
 
 
+def pick_in_rows(
+    cum: NDArray[np.float64], row: NDArray[np.int64], u: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """The comparison of every draw with its whole row, summed."""
+    picked = (cum[row] < u[:, None] * cum[row, -1:]).sum(axis=1)
+    return np.minimum(picked, cum.shape[1] - 1).astype(np.int64)
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -245,5 +253,6 @@ REPLACED = (
     "find_in_member_rows",
     "pair_features",
     "count_at",
+    "pick_in_rows",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

@@ -359,3 +359,17 @@ def test_count_at_counts_repeated_indices_as_add_at_does() -> None:
     numpy_kernels.count_at(expected, index)
     np.testing.assert_array_equal(counter, expected)
     assert counter.sum() == 1000
+
+
+def test_pick_in_rows_is_the_comparison_with_the_whole_row() -> None:
+    """Rows of cumulative weights with zero weights (flat runs) and draws at 0, inside and
+    at 1."""
+    rng = np.random.default_rng(8)
+    weights = rng.random((30, 6)) * (rng.random((30, 6)) < 0.7)
+    weights[:, 0] += 1e-3
+    cum = np.cumsum(weights, axis=1)
+    row = rng.integers(0, 30, 2000)
+    u = np.concatenate([[0.0, 1.0, 1.0 - 1e-16], rng.random(1997)])
+    got = kernels.pick_in_rows(cum, row, u)
+    np.testing.assert_array_equal(got, numpy_kernels.pick_in_rows(cum, row, u))
+    assert set(got.tolist()) == set(range(6)) - {int(i) for i in np.flatnonzero(~weights.any(0))}

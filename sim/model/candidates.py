@@ -125,9 +125,8 @@ def recommend(
     lo = cum0[np.searchsorted(topic_of, np.arange(state.n_topics), side="left")]
     hi = cum0[np.searchsorted(topic_of, np.arange(state.n_topics), side="right")]
     viewer = sessions.viewers[owner]
-    cum_theta = np.cumsum(state.theta[sessions.viewers], axis=1)[owner]
-    topic = np.minimum(
-        (cum_theta < topic_draw[:, None] * cum_theta[:, -1:]).sum(axis=1), state.n_topics - 1
+    topic = kernels.pick_in_rows(
+        np.cumsum(state.theta[sessions.viewers], axis=1), owner, topic_draw
     )
     width = hi[topic] - lo[topic]
     pick = np.minimum(kernels.searchsorted_right(cum, lo[topic] + post_draw * width), cum.size - 1)
