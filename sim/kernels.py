@@ -608,8 +608,8 @@ def posts_of_followed(  # pragma: no cover - compiled
     max_age_days: float,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """For each viewer ``viewers[i]`` (session at ``time[i]``), the posts created in
-    ``[time[i] - max_age_days, time[i]]`` by the accounts it follows: (i, post) pairs in the
-    order viewer, followee, post.
+    ``[time[i] - max_age_days, time[i]]`` by the accounts it follows, in followee order:
+    ``post[starts[i]:starts[i + 1]]``. Returns (starts, post).
 
     Member v follows ``followees[follow_ptr[v]:follow_ptr[v + 1]]``; author a's posts are
     ``by_author[post_start[a]:post_start[a + 1]]``. The same as repeating each viewer over
@@ -650,13 +650,11 @@ def posts_of_followed(  # pragma: no cover - compiled
         found[i + 1] = out - room[i]
     for i in range(viewers.size):
         found[i + 1] += found[i]
-    owner = np.empty(found[viewers.size], np.int64)
     post = np.empty(found[viewers.size], np.int64)
     for i in prange(viewers.size):
         lo, size = found[i], found[i + 1] - found[i]
-        owner[lo : lo + size] = i
         post[lo : lo + size] = loose[room[i] : room[i] + size]
-    return owner, post
+    return found, post
 
 
 @njit(cache=True, nogil=True)

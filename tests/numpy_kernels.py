@@ -153,7 +153,7 @@ def posts_of_followed(
     max_age_days: float,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Each viewer repeated over its followees, each followee over its posts, then the
-    window."""
+    window; the kept pairs' viewers counted into the starts."""
     n_follows = follow_ptr[viewers + 1] - follow_ptr[viewers]
     owner = np.repeat(np.arange(viewers.size), n_follows)
     followee = np.concatenate(
@@ -166,7 +166,8 @@ def posts_of_followed(
     )
     t = time[owner[pair]]
     ok = (created[post] <= t) & (created[post] >= t - max_age_days)
-    return owner[pair][ok], post[ok]
+    kept = np.bincount(owner[pair][ok], minlength=viewers.size)
+    return np.concatenate([[0], np.cumsum(kept)]).astype(np.int64), post[ok]
 
 
 def count_at(counter: NDArray[np.integer], index: NDArray[np.integer]) -> None:

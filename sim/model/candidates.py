@@ -171,7 +171,8 @@ def gather_candidates(
     followed: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> Gathered:
     """Merge the served members' pool rows, followed accounts' posts
-    (:func:`sim.model.follows.followed_posts`) and recommendations into candidate pairs.
+    (:func:`sim.model.follows.followed_posts`: (starts, post) by slot) and recommendations
+    ((viewer, post) pairs) into candidate pairs.
 
     Rows of one (viewer, post) merge: route = the lowest route code of its rows, proof k =
     its number of ``activity`` rows, primary = any ``network`` row. A pair is dropped when a
@@ -185,7 +186,8 @@ def gather_candidates(
     tail_slot = state.session_slot[pool["viewer"][tail]]
     tail = tail[np.argsort(tail_slot, kind="stable")]
     rec_viewer, rec_post = recommended
-    fol_viewer, fol_post = followed if followed is not None else (rec_viewer[:0], rec_post[:0])
+    no_follows = (np.zeros(n_slots + 1, np.int64), rec_post[:0])
+    fol_starts, fol_post = followed if followed is not None else no_follows
     rows, candidate_of_row, slot, post, author, route, proof, primary = kernels.merge_candidates(
         lo,
         hi,
@@ -195,7 +197,7 @@ def gather_candidates(
         pool["route"],
         pool["available"],
         pool["consumed"],
-        _slot_ptr(state.session_slot[fol_viewer], n_slots),
+        fol_starts,
         fol_post,
         _slot_ptr(state.session_slot[rec_viewer], n_slots),
         rec_post,

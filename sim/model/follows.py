@@ -99,16 +99,17 @@ def followed_posts(
     """The posts of the accounts each served member follows (first-pass retrieval of the
     follow inventory; LinkedIn FollowFeed serves connections' and follows' posts,
     calibration-sources.md 1): every post created in ``[t - max_age_days, t]`` by an
-    account that viewer (session time t) follows. Returns (viewer, post) pairs."""
+    account that viewer (session time t) follows. Returns (starts, post): the posts of
+    ``viewers[i]`` are ``post[starts[i]:starts[i + 1]]``."""
     posts = state.posts
     if posts.size == 0 or viewers.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(viewers.size + 1, np.int64), np.zeros(0, np.int64)
     first = int(np.searchsorted(posts["created"], float(time.min()) - max_age_days, "left"))
     recent = np.arange(first, posts.size)
     by_author = recent[kernels.counting_order(posts["author"][recent], state.n)]
     per_author = np.bincount(posts["author"][recent], minlength=state.n)
     post_start = np.concatenate([[0], np.cumsum(per_author)])
-    owner, post = kernels.posts_of_followed(
+    return kernels.posts_of_followed(
         state.follow_ptr,
         state.followees,
         viewers,
@@ -118,4 +119,3 @@ def followed_posts(
         posts["created"],
         max_age_days,
     )
-    return viewers[owner], post
