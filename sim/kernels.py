@@ -688,6 +688,45 @@ def pick_in_rows(  # pragma: no cover - compiled
     return picked
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def weighted_heads(  # pragma: no cover - compiled
+    affinity: NDArray[np.float64],
+    belief: NDArray[np.float64],
+    log_proof: NDArray[np.float64],
+    affinity_floor: float,
+    weight_base: NDArray[np.float64],
+    slope: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """``sum_a weight_base[a] * reach * (1 + slope[a] * log_proof)`` per candidate, with
+    ``reach = (affinity_floor + affinity) * belief``, summed over the heads a in order from
+    0: the same operations, in the same order, as the numpy expression
+    ``total += weight_base[a] * reach * (1.0 + slope[a] * log_proof)`` head by head."""
+    total = np.empty(affinity.size, np.float64)
+    for i in prange(affinity.size):
+        reach = (affinity_floor + affinity[i]) * belief[i]
+        value = 0.0
+        for a in range(weight_base.size):
+            value += weight_base[a] * reach * (1.0 + slope[a] * log_proof[i])
+        total[i] = value
+    return total
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def fresh_and_placed(  # pragma: no cover - compiled
+    total: NDArray[np.float64],
+    freshness: NDArray[np.float64],
+    recommended: NDArray[np.bool_],
+    factor: float,
+) -> NDArray[np.float64]:
+    """``total * freshness``, times `factor` where `recommended`: the same as
+    ``where(recommended, factor * (total * freshness), total * freshness)``."""
+    score = np.empty(total.size, np.float64)
+    for i in prange(total.size):
+        decayed = total[i] * freshness[i]
+        score[i] = factor * decayed if recommended[i] else decayed
+    return score
+
+
 @njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int

@@ -68,11 +68,12 @@ def linkedin_score(c: Candidates, p: Scoring) -> NDArray[np.float64]:
     out-of-network recommendations (LiRank 2024: linear combination of action predictions;
     comment about 4 likes, van der Blom 2021; MODEL.md 3).
     """
-    reach = (p.affinity_floor + c.affinity) * c.belief
+    weight_base = np.array([weight * base for weight, base, _ in heads(p)])
+    slope = np.array([slope for _, _, slope in heads(p)])
     proof = np.log1p(c.proof)
-    total = np.zeros(c.viewer.size)
-    for weight, base, slope in heads(p):
-        total += weight * base * reach * (1.0 + slope * proof)
+    total = kernels.weighted_heads(
+        c.affinity, c.belief, proof, p.affinity_floor, weight_base, slope
+    )
     return _fresh_and_placed(total, c, p)
 
 
@@ -117,8 +118,9 @@ def twitter_2023_score(c: Candidates, p: Scoring, w: Twitter2023) -> NDArray[np.
 
 
 def _fresh_and_placed(total: NDArray[np.float64], c: Candidates, p: Scoring) -> NDArray[np.float64]:
-    decayed = total * np.exp(-c.age / p.freshness_days)
-    return np.where(c.route == RECOMMENDED, p.recommended_factor * decayed, decayed)
+    """``total * exp(-age / tau)``, times ``recommended_factor`` for recommendations."""
+    freshness = np.exp(-c.age / p.freshness_days)
+    return kernels.fresh_and_placed(total, freshness, c.route == RECOMMENDED, p.recommended_factor)
 
 
 def score(platform: Platform, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:

@@ -238,6 +238,33 @@ def pick_in_rows(
     return np.minimum(picked, cum.shape[1] - 1).astype(np.int64)
 
 
+def weighted_heads(
+    affinity: NDArray[np.float64],
+    belief: NDArray[np.float64],
+    log_proof: NDArray[np.float64],
+    affinity_floor: float,
+    weight_base: NDArray[np.float64],
+    slope: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Whole-array arithmetic, head by head."""
+    reach = (affinity_floor + affinity) * belief
+    total = np.zeros(affinity.size)
+    for a in range(weight_base.size):
+        total += float(weight_base[a]) * reach * (1.0 + float(slope[a]) * log_proof)
+    return total
+
+
+def fresh_and_placed(
+    total: NDArray[np.float64],
+    freshness: NDArray[np.float64],
+    recommended: NDArray[np.bool_],
+    factor: float,
+) -> NDArray[np.float64]:
+    """``where``."""
+    decayed = total * freshness
+    return np.where(recommended, factor * decayed, decayed)
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -255,5 +282,7 @@ REPLACED = (
     "pair_features",
     "count_at",
     "pick_in_rows",
+    "weighted_heads",
+    "fresh_and_placed",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

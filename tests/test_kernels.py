@@ -374,3 +374,21 @@ def test_pick_in_rows_is_the_comparison_with_the_whole_row() -> None:
     got = kernels.pick_in_rows(cum, row, u)
     np.testing.assert_array_equal(got, numpy_kernels.pick_in_rows(cum, row, u))
     assert set(got.tolist()) == set(range(6)) - {int(i) for i in np.flatnonzero(~weights.any(0))}
+
+
+def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() -> None:
+    """The same operations in the same order give the same floating-point numbers, to the
+    last bit (no fused multiply-add)."""
+    rng = np.random.default_rng(4)
+    size = 5000
+    affinity, belief = rng.random(size) * 3, rng.random(size)
+    log_proof = np.log1p(rng.integers(0, 9, size))
+    arguments = (affinity, belief, log_proof, 0.1, np.array([1.0, 4.0, 2.5]), rng.random(3))
+    total = kernels.weighted_heads(*arguments)
+    np.testing.assert_array_equal(total, numpy_kernels.weighted_heads(*arguments))
+    freshness = np.exp(-rng.random(size) * 5)
+    recommended = rng.random(size) < 0.3
+    np.testing.assert_array_equal(
+        kernels.fresh_and_placed(total, freshness, recommended, 0.7),
+        numpy_kernels.fresh_and_placed(total, freshness, recommended, 0.7),
+    )
