@@ -114,12 +114,19 @@ class GroupedColumns(Columns):
         self._start = np.zeros(groups + 1, np.int64)
         self._grouped = 0
 
-    def regroup(self) -> None:
-        """Order the rows by group (stably, a counting sort) and index them."""
+    def regroup(self, keep: NDArray[np.bool_] | None = None) -> None:
+        """Keep the rows where `keep` is True (all when None), order them by group (stably,
+        a counting sort) and index them: each column is gathered once."""
         key = self[self._by]
+        rows = np.flatnonzero(keep) if keep is not None else None
+        if rows is not None:
+            key = key[rows]
         order = kernels.counting_order(key, self._start.size - 1)
+        if rows is not None:
+            order = rows[order]
         for column in self._data.values():
-            column[: self.size] = column[: self.size][order]
+            column[: order.size] = column[: self.size][order]
+        self.size = order.size
         self._start[1:] = np.cumsum(np.bincount(key, minlength=self._start.size - 1))
         self._grouped = self.size
 
@@ -143,13 +150,6 @@ class GroupedColumns(Columns):
         super().drop_first(count)
         self._grouped = 0
         self._start[:] = 0
-
-
-def expand(start: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``concatenate([arange(s, s + c) for s, c in zip(start, count)])``, vectorised."""
-    total = int(count.sum())
-    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    return np.repeat(start, count) + offset
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,19 @@ def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:
     check()
     pool.regroup()
     check()
+    viewer, post = pool["viewer"].copy(), pool["post"].copy()
+    keep = rng.random(pool.size) < 0.5
+    pool.append(viewer=rng.integers(0, 50, 100), post=np.arange(800, 900))
+    keep = np.concatenate([keep, np.ones(100, bool)])
+    viewer, post = (
+        np.concatenate([viewer, pool["viewer"][-100:]]),
+        np.concatenate([post, pool["post"][-100:]]),
+    )
+    pool.regroup(keep=keep)  # dropped and regrouped at once: as a keep, then a regroup
+    order = np.argsort(viewer[keep], kind="stable")
+    np.testing.assert_array_equal(pool["viewer"], viewer[keep][order])
+    np.testing.assert_array_equal(pool["post"], post[keep][order])
+    check()
 
 
 @pytest.mark.parametrize("seed", range(5))

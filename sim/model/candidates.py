@@ -316,5 +316,4 @@ def forget_expired(state: State, now: float, max_age_days: float) -> None:
     if pool.size:
         fresh = state.posts["created"][pool["post"]] >= now - max_age_days
         unread_tag = (pool["route"] == TAG) & ~pool["consumed"]
-        pool.keep(fresh | unread_tag)
-        pool.regroup()
+        pool.regroup(keep=fresh | unread_tag)
