@@ -235,7 +235,9 @@ class World:
         now = sessions.time[slot]
         c = candidates.candidate_features(state, gathered, now, platform.affinity_half_life_days)
         limit = depths.sum(axis=1)[slot]
-        shown, rank = candidates.select_feed(c, limit, platform, self.rng["ranking"])
+        shown, rank = candidates.select_feed(
+            c, limit, platform, self.rng["ranking"], gathered.starts
+        )
         _, position = reading.positions(slot[shown], rank, depths)
         seen = reactions.impressions(c, shown, now)
         reactions.count_impressions(

@@ -413,6 +413,7 @@ def merge_candidates(  # pragma: no cover - compiled
     NDArray[np.int64],
     NDArray[np.int64],
     NDArray[np.int64],
+    NDArray[np.int64],
     NDArray[np.int8],
     NDArray[np.int64],
     NDArray[np.bool_],
@@ -437,10 +438,10 @@ def merge_candidates(  # pragma: no cover - compiled
     and the results packed after.
 
     Returns the available pool rows grouped by slot, and the kept pair each merged into
-    (-1: dropped); then the kept pairs ordered by (slot, post): slot, post, author, route,
-    proof and primary. The same as concatenating the rows, ``unique(slot * n_posts + post,
-    return_inverse=True)``, ``minimum.at``, ``bincount`` and boolean scatters over the
-    inverse, then the filter.
+    (-1: dropped); where each slot's kept pairs start (and the last ends); then the kept
+    pairs ordered by (slot, post): slot, post, author, route, proof and primary. The same
+    as concatenating the rows, ``unique(slot * n_posts + post, return_inverse=True)``,
+    ``minimum.at``, ``bincount`` and boolean scatters over the inverse, then the filter.
     """
     follow_route, recommended_route = routes[0], routes[1]
     proof_route, primary_route, ageless_route = routes[2], routes[3], routes[4]
@@ -553,7 +554,7 @@ def merge_candidates(  # pragma: no cover - compiled
             rows[at] = row_pool[j]
             row_candidate[at] = row_pair[j] + to if row_pair[j] >= 0 else -1
             at += 1
-    return rows, row_candidate, pair_slot, pair_post, pair_author, best, proof, primary
+    return rows, row_candidate, pairs, pair_slot, pair_post, pair_author, best, proof, primary
 
 
 @njit(cache=True, nogil=True)
@@ -727,6 +728,17 @@ def fresh_and_placed(  # pragma: no cover - compiled
     return score
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def take(
+    values: NDArray[np.generic], index: NDArray[np.int64]
+) -> NDArray[np.generic]:  # pragma: no cover - compiled
+    """``values[index]``, gathered on all cores."""
+    out = np.empty(index.size, values.dtype)
+    for i in prange(index.size):
+        out[i] = values[index[i]]
+    return out
+
+
 @njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int
@@ -741,7 +753,7 @@ def _bisect_right(  # pragma: no cover - compiled
     return lo
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def searchsorted_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], values: NDArray[np.float64]
 ) -> NDArray[np.int64]:
@@ -770,7 +782,7 @@ def searchsorted_right(  # pragma: no cover - compiled
         while j < n and cum[j] <= edge:
             j += 1
         guide[g] = j
-    for i in range(values.size):
+    for i in prange(values.size):
         x = values[i]
         g = min(max(int(x / width), 0), buckets - 1) if x > 0 else 0
         lo, hi = guide[g], guide[g + 1]

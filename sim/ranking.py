@@ -149,6 +149,7 @@ def top_per_viewer(
     post: NDArray[np.int64],
     limit: NDArray[np.int64],
     pinned: NDArray[np.bool_] | None = None,
+    starts: NDArray[np.int64] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The best ``limit`` candidates of each viewer, and their rank (0 = top).
 
@@ -158,15 +159,22 @@ def top_per_viewer(
     ``lexsort((post, -scores, ~pinned, viewer))`` whose rank within their viewer is below
     the limit, in that order. Rows already ordered by (viewer, post), as the engine gives
     them, are ranked in place (:func:`sim.kernels.top_in_groups`); others are ordered first.
+    The engine also gives `starts` (each viewer's rows are ``starts[g]:starts[g + 1]``,
+    some empty), which spares finding the groups.
     """
     if viewer.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     pinned = np.zeros(viewer.size, bool) if pinned is None else pinned
-    key = viewer.astype(np.int64) * (int(post.max()) + 1) + post
-    order = None if bool((key[1:] > key[:-1]).all()) else np.argsort(key, kind="stable")
-    if order is not None:
-        viewer, scores, pinned, limit = viewer[order], scores[order], pinned[order], limit[order]
-    starts = np.flatnonzero(np.concatenate([[True], viewer[1:] != viewer[:-1], [True]]))
+    order = None
+    if starts is None:
+        key = viewer.astype(np.int64) * (int(post.max()) + 1) + post
+        order = None if bool((key[1:] > key[:-1]).all()) else np.argsort(key, kind="stable")
+        if order is not None:
+            viewer, scores, pinned = viewer[order], scores[order], pinned[order]
+            limit = limit[order]
+        starts = np.flatnonzero(np.concatenate([[True], viewer[1:] != viewer[:-1], [True]]))
+    else:
+        starts = np.unique(starts)  # the viewers with candidates
     rows, rank = kernels.top_in_groups(
         starts.astype(np.int64), scores.astype(np.float64), pinned, limit[starts[:-1]]
     )

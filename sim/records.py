@@ -125,7 +125,7 @@ class GroupedColumns(Columns):
         if rows is not None:
             order = rows[order]
         for column in self._data.values():
-            column[: order.size] = column[: self.size][order]
+            column[: order.size] = kernels.take(column[: self.size], order)
         self.size = order.size
         self._start[1:] = np.cumsum(np.bincount(key, minlength=self._start.size - 1))
         self._grouped = self.size

@@ -107,9 +107,11 @@ def merge_candidates(
     fresh = (slot_time[pair_slot] - post_created[pair_post] <= max_age_days) | (best == ageless)
     valid = ~any_seen & (author != served[pair_slot]) & fresh
     kept = np.where(valid, np.cumsum(valid) - 1, -1)
+    per_slot = np.bincount(pair_slot[valid], minlength=n_slots)
     return (
         rows,
         kept[inverse][: rows.size],
+        np.concatenate([[0], np.cumsum(per_slot)]).astype(np.int64),
         pair_slot[valid],
         pair_post[valid],
         author[valid],
@@ -265,6 +267,11 @@ def fresh_and_placed(
     return np.where(recommended, factor * decayed, decayed)
 
 
+def take(values: NDArray[np.generic], index: NDArray[np.int64]) -> NDArray[np.generic]:
+    """Fancy indexing."""
+    return values[index]
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -284,5 +291,6 @@ REPLACED = (
     "pick_in_rows",
     "weighted_heads",
     "fresh_and_placed",
+    "take",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

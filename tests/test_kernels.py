@@ -123,7 +123,8 @@ def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
     expected = numpy_kernels.merge_candidates(*arguments)
     for value, want in zip(got, expected, strict=True):
         np.testing.assert_array_equal(value, want)
-    rows, _, pair_slot, pair_post, _, best, _, _ = got
+    rows, _, starts, pair_slot, pair_post, _, best, _, _ = got
+    np.testing.assert_array_equal(np.repeat(np.arange(n_slots), np.diff(starts)), pair_slot)
     assert 0 < rows.size < 3000  # some pool rows are not yet available
     stale = slot_time[pair_slot] - created[pair_post] > 1.5
     assert (stale & (best == 0)).any()  # stale, kept for its ageless route
@@ -405,3 +406,32 @@ def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() ->
         kernels.fresh_and_placed(total, freshness, recommended, 0.7),
         numpy_kernels.fresh_and_placed(total, freshness, recommended, 0.7),
     )
+
+
+def test_take_is_fancy_indexing_for_each_column_type() -> None:
+    rng = np.random.default_rng(9)
+    index = rng.integers(0, 1000, 3000)
+    for values in (
+        rng.random(1000),
+        rng.integers(0, 9, 1000).astype(np.int8),
+        rng.random(1000) < 0.5,
+    ):
+        np.testing.assert_array_equal(kernels.take(values, index), values[index])
+
+
+def test_top_per_viewer_given_the_starts_ranks_as_it_does_finding_them() -> None:
+    """Rows grouped by viewer and ordered by post, some viewers without rows: the starts
+    the engine passes give the same choice as the groups found from the rows."""
+    rng = np.random.default_rng(12)
+    per_viewer = rng.integers(0, 9, 40)
+    per_viewer[[0, 7, 39]] = 0
+    starts = np.concatenate([[0], np.cumsum(per_viewer)]).astype(np.int64)
+    viewer = np.repeat(np.arange(40), per_viewer)
+    post = np.concatenate([np.sort(rng.choice(100, k, replace=False)) for k in per_viewer])
+    scores = rng.integers(0, 4, viewer.size).astype(np.float64)  # ties in score
+    limit = rng.integers(1, 5, 40)[viewer]
+    pinned = rng.random(viewer.size) < 0.1
+    found = ranking.top_per_viewer(viewer, scores, post, limit, pinned)
+    given = ranking.top_per_viewer(viewer, scores, post, limit, pinned, starts)
+    for a, b in zip(found, given, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -390,6 +390,7 @@ def gathered(**columns: list[Any]) -> candidates.Gathered:
     values.update(columns)
     values["served"] = np.unique(values["viewer"])  # slots in ascending member order
     values["slot"] = np.searchsorted(values["served"], values["viewer"])
+    values["starts"] = np.searchsorted(values["slot"], np.arange(values["served"].size + 1))
     return candidates.Gathered(**{name: np.array(v) for name, v in values.items()})
 
 

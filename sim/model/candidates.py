@@ -144,6 +144,7 @@ class Gathered:
         served: the slice's served members (ascending; a member's row is its slot).
         rows: pool rows available to the served members by their session time.
         row_candidate: the candidate each of those rows merged into (-1: dropped).
+        starts: the candidates of slot s are ``starts[s]:starts[s + 1]``.
         viewer, post, author: the candidate pairs (ordered by viewer, then post).
         slot: the viewer's slot (row of ``served``).
         route: best route of the pair (lowest code of :data:`sim.sources.ROUTES`).
@@ -154,6 +155,7 @@ class Gathered:
     served: NDArray[np.int64]
     rows: NDArray[np.int64]
     row_candidate: NDArray[np.int64]
+    starts: NDArray[np.int64]
     viewer: NDArray[np.int64]
     slot: NDArray[np.int64]
     post: NDArray[np.int64]
@@ -188,7 +190,7 @@ def gather_candidates(
     rec_viewer, rec_post = recommended
     no_follows = (np.zeros(n_slots + 1, np.int64), rec_post[:0])
     fol_starts, fol_post = followed if followed is not None else no_follows
-    rows, candidate_of_row, slot, post, author, route, proof, primary = kernels.merge_candidates(
+    merged = kernels.merge_candidates(
         lo,
         hi,
         _slot_ptr(tail_slot, n_slots),
@@ -208,10 +210,12 @@ def gather_candidates(
         max_age_days,
         np.array([FOLLOW, RECOMMENDED, ACTIVITY, NETWORK, TAG], np.int8),
     )
+    rows, candidate_of_row, starts, slot, post, author, route, proof, primary = merged
     return Gathered(
         served=sessions.viewers,
         rows=rows,
         row_candidate=candidate_of_row,
+        starts=starts,
         viewer=sessions.viewers[slot],
         slot=slot,
         post=post,
@@ -239,13 +243,12 @@ def candidate_features(
     ``theta_v,topic / max_t theta_v,t``; age = now - created.
     """
     ties, posts = state.ties, state.posts
-    starts = _slot_ptr(g.slot, g.served.size)
-    edge = ties.lookup_grouped(g.served, starts, g.author)
+    edge = ties.lookup_grouped(g.served, g.starts, g.author)
     source, topic, age, belief, value, since = kernels.pair_features(
         edge,
         g.route,
         g.post,
-        starts,
+        g.starts,
         g.served,
         now,
         ties.kind,
@@ -276,13 +279,15 @@ def select_feed(
     limit: NDArray[np.int64],
     platform: Platform,
     rng: np.random.Generator,
+    starts: NDArray[np.int64] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Score the candidates (:func:`sim.ranking.score`) and keep each viewer's top
     ``limit`` (c x K), tag notifications pinned first, ties in score to the lower post id
-    (:func:`sim.ranking.top_per_viewer`; docs/model.md 7.9). Returns the shown rows and their
-    ranks."""
+    (:func:`sim.ranking.top_per_viewer`; docs/model.md 7.9; `starts`: where each served
+    member's candidates start, as gathered). Returns the shown rows and their ranks."""
     scores = ranking.score(platform, c, rng)
-    return ranking.top_per_viewer(c.viewer, scores, c.post, limit, pinned=c.route == TAG)
+    pinned = c.route == TAG
+    return ranking.top_per_viewer(c.viewer, scores, c.post, limit, pinned, starts)
 
 
 def mark_shown(
