@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.network import STRANGER
 from sim.scenario import Behaviour
 from sim.sources import SOURCES
@@ -69,12 +70,5 @@ def decide(
     Using one draw per impression keeps variants on common random numbers.
     """
     rates = np.array([params.share_rate, params.comment_rate, params.like_rate])
-    p = propensity[:, None] * rates[None, :]
-    total = p.sum(axis=1)
-    p = np.where(total[:, None] > 1.0, p / np.maximum(total, 1e-300)[:, None], p)
-    share_bound, comment_bound, like_bound = np.cumsum(p, axis=1).T
-    action = np.full(uniform.size, NONE, dtype=np.int8)
-    action[uniform < like_bound] = LIKE
-    action[uniform < comment_bound] = COMMENT
-    action[uniform < share_bound] = SHARE
-    return action
+    codes = np.array([NONE, LIKE, COMMENT, SHARE], np.int8)
+    return kernels.choose_actions(uniform, propensity, rates, codes)

@@ -740,6 +740,38 @@ def take(
 
 
 @njit(cache=True, nogil=True)
+def choose_actions(  # pragma: no cover - compiled
+    uniform: NDArray[np.float64],
+    propensity: NDArray[np.float64],
+    rates: NDArray[np.float64],
+    codes: NDArray[np.int8],
+) -> NDArray[np.int8]:
+    """Per impression, ``p = propensity * rates`` (share, comment, like), divided by its sum
+    where that exceeds 1; the action (`codes`: none, like, comment, share) is like where
+    ``u < p_share + p_comment + p_like``, then comment where ``u < p_share + p_comment``,
+    then share where ``u < p_share``, each overriding the last. The same arithmetic, in the
+    same order, as the numpy expression over the impressions x 3 matrix
+    (:func:`sim.behaviour.decide`)."""
+    action = np.empty(uniform.size, np.int8)
+    for i in range(uniform.size):
+        share = propensity[i] * rates[0]
+        comment = propensity[i] * rates[1]
+        like = propensity[i] * rates[2]
+        total = share + comment + like
+        if total > 1.0:
+            scale = max(total, 1e-300)
+            share, comment, like = share / scale, comment / scale, like / scale
+        action[i] = codes[0]
+        if uniform[i] < share + comment + like:
+            action[i] = codes[1]
+        if uniform[i] < share + comment:
+            action[i] = codes[2]
+        if uniform[i] < share:
+            action[i] = codes[3]
+    return action
+
+
+@njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int
 ) -> int:

@@ -272,6 +272,24 @@ def take(values: NDArray[np.generic], index: NDArray[np.int64]) -> NDArray[np.ge
     return values[index]
 
 
+def choose_actions(
+    uniform: NDArray[np.float64],
+    propensity: NDArray[np.float64],
+    rates: NDArray[np.float64],
+    codes: NDArray[np.int8],
+) -> NDArray[np.int8]:
+    """The impressions x 3 matrix: scaled rows, cumulative bounds, three masked writes."""
+    p = propensity[:, None] * rates[None, :]
+    total = p.sum(axis=1)
+    p = np.where(total[:, None] > 1.0, p / np.maximum(total, 1e-300)[:, None], p)
+    share_bound, comment_bound, like_bound = np.cumsum(p, axis=1).T
+    action = np.full(uniform.size, codes[0], dtype=np.int8)
+    action[uniform < like_bound] = codes[1]
+    action[uniform < comment_bound] = codes[2]
+    action[uniform < share_bound] = codes[3]
+    return action
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -292,5 +310,6 @@ REPLACED = (
     "weighted_heads",
     "fresh_and_placed",
     "take",
+    "choose_actions",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

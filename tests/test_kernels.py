@@ -435,3 +435,19 @@ def test_top_per_viewer_given_the_starts_ranks_as_it_does_finding_them() -> None
     given = ranking.top_per_viewer(viewer, scores, post, limit, pinned, starts)
     for a, b in zip(found, given, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_choose_actions_is_the_matrix_expression_it_replaces() -> None:
+    """Propensities small and large (rates summing past 1, scaled down), uniforms on and
+    around the bounds."""
+    rng = np.random.default_rng(6)
+    propensity = np.concatenate([rng.random(3000) * 0.2, rng.random(1000) * 40])
+    rates = np.array([0.01, 0.03, 0.2])
+    uniform = rng.random(propensity.size)
+    uniform[:50] = propensity[:50] * rates[0]  # exactly on the share bound
+    codes = np.array([0, 1, 2, 3], np.int8)
+    got = kernels.choose_actions(uniform, propensity, rates, codes)
+    np.testing.assert_array_equal(
+        got, numpy_kernels.choose_actions(uniform, propensity, rates, codes)
+    )
+    assert set(got.tolist()) == {0, 1, 2, 3}
