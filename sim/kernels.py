@@ -669,24 +669,54 @@ def count_at(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def pick_in_rows(  # pragma: no cover - compiled
-    cum: NDArray[np.float64], row: NDArray[np.int64], u: NDArray[np.float64]
-) -> NDArray[np.int64]:
-    """For each draw i, the number of entries of ``cum[row[i]]`` (a row of cumulative
-    weights) below ``u[i]`` times the row's total, at most the row's length minus one: an
-    index drawn by the row's weights. The same as
-    ``minimum((cum[row] < u[:, None] * cum[row, -1:]).sum(axis=1), width - 1)``, without
-    the draws x width matrices."""
-    width = cum.shape[1]
-    picked = np.empty(row.size, np.int64)
-    for i in prange(row.size):
-        r = row[i]
-        x = u[i] * cum[r, width - 1]
+def recommended_draws(  # pragma: no cover - compiled
+    cum_theta: NDArray[np.float64],
+    owner: NDArray[np.int64],
+    topic_draw: NDArray[np.float64],
+    post_draw: NDArray[np.float64],
+    cum: NDArray[np.float64],
+    topic_start: NDArray[np.int64],
+    recent: NDArray[np.int64],
+    post_created: NDArray[np.float64],
+    post_author: NDArray[np.int32],
+    viewers: NDArray[np.int64],
+    time: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """The post each recommendation draw picks, and whether it is kept.
+
+    Draw i of member ``viewers[owner[i]]`` (session at ``time[owner[i]]``) picks topic t,
+    the number of entries of the member's cumulative topic weights ``cum_theta[owner[i]]``
+    below ``topic_draw[i]`` times their total (at most the last topic); then, among the
+    `recent` posts (ordered by topic; those of topic t are ``topic_start[t]:topic_start[t +
+    1]``, with cumulative weights `cum`), the first whose cumulative weight exceeds
+    ``lo + post_draw[i] * (hi - lo)`` (lo, hi: the cumulative weight before and after the
+    topic's posts). It is kept when the topic has weight, the post was created by the
+    session and is not the viewer's own. The same as comparing every draw with its whole
+    row of topic weights and ``searchsorted(cum, value, side="right")``.
+    """
+    topics = cum_theta.shape[1]
+    n = cum.size
+    post = np.empty(owner.size, np.int64)
+    kept = np.empty(owner.size, np.bool_)
+    for i in prange(owner.size):
+        o = owner[i]
+        x = topic_draw[i] * cum_theta[o, topics - 1]
         below = 0
-        for t in range(width):
-            below += cum[r, t] < x
-        picked[i] = min(below, width - 1)
-    return picked
+        for t in range(topics):
+            below += cum_theta[o, t] < x
+        topic = min(below, topics - 1)
+        start, end = topic_start[topic], topic_start[topic + 1]
+        lo = cum[start - 1] if start > 0 else 0.0
+        hi = cum[end - 1] if end > 0 else 0.0
+        value = lo + post_draw[i] * (hi - lo)
+        if (start > 0 and cum[start - 1] > value) or (end < n and cum[end] <= value):
+            found = _bisect_right(cum, value, 0, n)  # rounding left the topic's range
+        else:
+            found = _bisect_right(cum, value, start, end)
+        p = recent[min(found, n - 1)]
+        post[i] = p
+        kept[i] = hi - lo > 0 and post_created[p] <= time[o] and post_author[p] != viewers[o]
+    return post, kept
 
 
 @njit(cache=True, nogil=True, parallel=True)

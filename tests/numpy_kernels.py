@@ -232,12 +232,29 @@ def pair_features(
     )
 
 
-def pick_in_rows(
-    cum: NDArray[np.float64], row: NDArray[np.int64], u: NDArray[np.float64]
-) -> NDArray[np.int64]:
-    """The comparison of every draw with its whole row, summed."""
-    picked = (cum[row] < u[:, None] * cum[row, -1:]).sum(axis=1)
-    return np.minimum(picked, cum.shape[1] - 1).astype(np.int64)
+def recommended_draws(
+    cum_theta: NDArray[np.float64],
+    owner: NDArray[np.int64],
+    topic_draw: NDArray[np.float64],
+    post_draw: NDArray[np.float64],
+    cum: NDArray[np.float64],
+    topic_start: NDArray[np.int64],
+    recent: NDArray[np.int64],
+    post_created: NDArray[np.float64],
+    post_author: NDArray[np.int32],
+    viewers: NDArray[np.int64],
+    time: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Every draw compared with its whole row of topic weights; ``searchsorted``."""
+    rows = cum_theta[owner]
+    topic = np.minimum((rows < topic_draw[:, None] * rows[:, -1:]).sum(axis=1), rows.shape[1] - 1)
+    cum0 = np.concatenate([[0.0], cum])
+    lo, hi = cum0[topic_start[topic]], cum0[topic_start[topic + 1]]
+    width = hi - lo
+    pick = np.minimum(np.searchsorted(cum, lo + post_draw * width, side="right"), cum.size - 1)
+    post = recent[pick]
+    ok = (width > 0) & (post_created[post] <= time[owner]) & (post_author[post] != viewers[owner])
+    return post.astype(np.int64), ok
 
 
 def weighted_heads(
@@ -306,7 +323,7 @@ REPLACED = (
     "find_in_member_rows",
     "pair_features",
     "count_at",
-    "pick_in_rows",
+    "recommended_draws",
     "weighted_heads",
     "fresh_and_placed",
     "take",

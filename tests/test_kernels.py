@@ -376,18 +376,34 @@ def test_count_at_counts_repeated_indices_as_add_at_does() -> None:
     assert counter.sum() == 1000
 
 
-def test_pick_in_rows_is_the_comparison_with_the_whole_row() -> None:
-    """Rows of cumulative weights with zero weights (flat runs) and draws at 0, inside and
-    at 1."""
+def test_recommended_draws_are_the_row_comparison_and_search_they_replace() -> None:
+    """Members' topic weights with zero weights (flat runs), a topic without posts, draws at
+    0 and near 1; posts of the viewer's own and created after the session (dropped)."""
     rng = np.random.default_rng(8)
-    weights = rng.random((30, 6)) * (rng.random((30, 6)) < 0.7)
+    topics, members, n_posts = 6, 30, 400
+    weights = rng.random((members, topics)) * (rng.random((members, topics)) < 0.7)
     weights[:, 0] += 1e-3
-    cum = np.cumsum(weights, axis=1)
-    row = rng.integers(0, 30, 2000)
-    u = np.concatenate([[0.0, 1.0, 1.0 - 1e-16], rng.random(1997)])
-    got = kernels.pick_in_rows(cum, row, u)
-    np.testing.assert_array_equal(got, numpy_kernels.pick_in_rows(cum, row, u))
-    assert set(got.tolist()) == set(range(6)) - {int(i) for i in np.flatnonzero(~weights.any(0))}
+    topic_of = np.sort(rng.choice([0, 1, 2, 4, 5], 120))  # topic 3 has no engaged post
+    recent = np.sort(rng.choice(n_posts, 120, replace=False))
+    arguments = (
+        np.cumsum(weights, axis=1),
+        rng.integers(0, members, 3000),
+        np.concatenate([[0.0, 1.0 - 1e-16], rng.random(2998)]),
+        np.concatenate([[0.0, 1.0 - 1e-16], rng.random(2998)]),
+        np.cumsum(rng.integers(1, 5, 120).astype(np.float64)),
+        np.searchsorted(topic_of, np.arange(topics + 1)),
+        recent,
+        rng.uniform(0, 3, n_posts),
+        rng.integers(0, members, n_posts).astype(np.int32),
+        np.arange(members, dtype=np.int64),
+        rng.uniform(2, 3, members),
+    )
+    got = kernels.recommended_draws(*arguments)
+    for value, want in zip(got, numpy_kernels.recommended_draws(*arguments), strict=True):
+        np.testing.assert_array_equal(value, want)
+    post, kept = got
+    assert 0 < kept.sum() < kept.size
+    assert np.unique(post[kept]).size > 60  # the draws reach most posts of every topic
 
 
 def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() -> None:

@@ -120,20 +120,20 @@ def recommend(
     topic_of = posts["topic"][recent]
     order = np.argsort(topic_of, kind="stable")
     recent, weight, topic_of = recent[order], weight[order], topic_of[order]
-    cum = np.cumsum(weight)
-    cum0 = np.concatenate([[0.0], cum])
-    lo = cum0[np.searchsorted(topic_of, np.arange(state.n_topics), side="left")]
-    hi = cum0[np.searchsorted(topic_of, np.arange(state.n_topics), side="right")]
-    viewer = sessions.viewers[owner]
-    topic = kernels.pick_in_rows(
-        np.cumsum(state.theta[sessions.viewers], axis=1), owner, topic_draw
+    post, ok = kernels.recommended_draws(
+        np.cumsum(state.theta[sessions.viewers], axis=1),
+        owner,
+        topic_draw,
+        post_draw,
+        np.cumsum(weight),
+        np.searchsorted(topic_of, np.arange(state.n_topics + 1), side="left"),
+        recent,
+        posts["created"],
+        posts["author"],
+        sessions.viewers,
+        sessions.time,
     )
-    width = hi[topic] - lo[topic]
-    pick = np.minimum(kernels.searchsorted_right(cum, lo[topic] + post_draw * width), cum.size - 1)
-    post = recent[pick]
-    ok = (width > 0) & (posts["created"][post] <= sessions.time[owner])
-    ok &= posts["author"][post] != viewer
-    return viewer[ok], post[ok]
+    return sessions.viewers[owner[ok]], post[ok]
 
 
 @dataclass(frozen=True)
