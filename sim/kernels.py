@@ -526,7 +526,7 @@ def merge_candidates(  # pragma: no cover - compiled
                 g += 1
             else:
                 kept_as[i] = -1
-        for j in range(lo, m):
+        for j in range(lo, lo + pooled[s + 1]):  # the pool rows' pairs
             row_pair[j] = kept_as[lo + row_rank[j]]
         pairs[s + 1] = g - lo
     for s in range(n_slots):
