@@ -213,9 +213,7 @@ class World:
         from the top; apply the reactions."""
         state, platform, params = self.state, self.scenario.platform, self.scenario.behaviour
         recommended = candidates.recommend(state, sessions, platform, self.rng["ranking"])
-        followed = follows.followed_posts(
-            state, sessions.viewers, sessions.time, platform.max_age_days
-        )
+        followed = follows.recent_by_author(state, sessions.time, platform.max_age_days)
         gathered = candidates.gather_candidates(
             state, sessions, recommended, platform.max_age_days, followed
         )

@@ -1,7 +1,7 @@
 """Compiled inner loops (Numba) of the per-candidate hot paths: finding the tie between a
-viewer and an author, merging a slice's candidate rows per served member, choosing each
-viewer's top-ranked candidates, a counting sort for grouping rows by member, and the recent
-posts of the accounts members follow.
+viewer and an author, merging a slice's candidate rows (with the recent posts of the
+accounts members follow) per served member, choosing each viewer's top-ranked candidates,
+and a counting sort for grouping rows by member.
 
 They work on rows grouped by member, where a loop over one member's few hundred rows is
 cheaper than a sort or a binary search over the whole slice, and the members of a slice are
@@ -397,8 +397,10 @@ def merge_candidates(  # pragma: no cover - compiled
     pool_route: NDArray[np.int8],
     pool_available: NDArray[np.float64],
     pool_consumed: NDArray[np.bool_],
-    followed_ptr: NDArray[np.int64],
-    followed_post: NDArray[np.int64],
+    follow_ptr: NDArray[np.int64],
+    followees: NDArray[np.int32],
+    post_start: NDArray[np.int64],
+    by_author: NDArray[np.int64],
     recommended_ptr: NDArray[np.int64],
     recommended_post: NDArray[np.int64],
     served: NDArray[np.int64],
@@ -423,9 +425,13 @@ def merge_candidates(  # pragma: no cover - compiled
 
     Slot s (the member ``served[s]``, whose session is at ``slot_time[s]``) has the pool
     rows ``pool_lo[s]:pool_hi[s]`` and ``tail_rows[tail_ptr[s]:tail_ptr[s + 1]]`` (those
-    available by its session: ``pool_available <= slot_time[s]``), the followed accounts'
-    posts ``followed_post[followed_ptr[s]:followed_ptr[s + 1]]`` and the recommended posts
-    ``recommended_post[recommended_ptr[s]:recommended_ptr[s + 1]]``. `routes` gives the
+    available by its session: ``pool_available <= slot_time[s]``), the posts of the accounts
+    it follows (``followees[follow_ptr[m]:follow_ptr[m + 1]]`` for member m; author a's
+    posts are ``by_author[post_start[a]:post_start[a + 1]]``) created in ``[slot_time[s] -
+    max_age_days, slot_time[s]]``, and the recommended posts
+    ``recommended_post[recommended_ptr[s]:recommended_ptr[s + 1]]``. Most followed
+    accounts have no post listed: a bit per author (an eighth of a byte per member, so it
+    stays in cache) tells so without reading ``post_start``. `routes` gives the
     route codes (follow, recommended, activity (social proof), network (primary), tag
     (ageless)).
 
@@ -446,19 +452,29 @@ def merge_candidates(  # pragma: no cover - compiled
     follow_route, recommended_route = routes[0], routes[1]
     proof_route, primary_route, ageless_route = routes[2], routes[3], routes[4]
     n_slots = served.size
-    room = np.zeros(n_slots + 1, np.int64)
-    for s in range(n_slots):
+    n_authors = post_start.size - 1
+    posted = np.zeros((n_authors + 63) >> 6, np.uint64)  # a bit per author with posts listed
+    for a in range(n_authors):
+        if post_start[a + 1] > post_start[a]:
+            posted[a >> 6] |= np.uint64(1) << np.uint64(a & 63)
+    room = np.zeros(n_slots + 1, np.int64)  # rows each slot may have, then where they start
+    for s in prange(n_slots):
+        listed = 0
+        for f in range(follow_ptr[served[s]], follow_ptr[served[s] + 1]):
+            a = followees[f]
+            if posted[a >> 6] >> np.uint64(a & 63) & np.uint64(1):
+                listed += post_start[a + 1] - post_start[a]
         room[s + 1] = (
-            room[s]
-            + pool_hi[s]
+            pool_hi[s]
             - pool_lo[s]
             + tail_ptr[s + 1]
             - tail_ptr[s]
-            + followed_ptr[s + 1]
-            - followed_ptr[s]
+            + listed
             + recommended_ptr[s + 1]
             - recommended_ptr[s]
         )
+    for s in range(n_slots):
+        room[s + 1] += room[s]
     n = room[n_slots]
     # per row of a slot: its post, route, seen, pool row (-1: followed or recommended)
     row_post = np.empty(n, np.int64)
@@ -496,9 +512,14 @@ def merge_candidates(  # pragma: no cover - compiled
                 row_seen[m], row_pool[m] = pool_consumed[r], r
                 m += 1
         pooled[s + 1] = m - lo
-        for k in range(followed_ptr[s], followed_ptr[s + 1]):
-            row_post[m], row_route[m], row_seen[m] = followed_post[k], follow_route, False
-            m += 1
+        for f in range(follow_ptr[served[s]], follow_ptr[served[s] + 1]):
+            a = followees[f]
+            if posted[a >> 6] >> np.uint64(a & 63) & np.uint64(1):
+                for k in range(post_start[a], post_start[a + 1]):
+                    p = by_author[k]
+                    if t - max_age_days <= post_created[p] <= t:
+                        row_post[m], row_route[m], row_seen[m] = p, follow_route, False
+                        m += 1
         for k in range(recommended_ptr[s], recommended_ptr[s + 1]):
             row_post[m], row_route[m], row_seen[m] = recommended_post[k], recommended_route, False
             m += 1
@@ -595,67 +616,6 @@ def member_rows(  # pragma: no cover - compiled
             owner[out] = i
             out += 1
     return owner, edge
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def posts_of_followed(  # pragma: no cover - compiled
-    follow_ptr: NDArray[np.int64],
-    followees: NDArray[np.int32],
-    viewers: NDArray[np.int64],
-    time: NDArray[np.float64],
-    post_start: NDArray[np.int64],
-    by_author: NDArray[np.int64],
-    created: NDArray[np.float64],
-    max_age_days: float,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """For each viewer ``viewers[i]`` (session at ``time[i]``), the posts created in
-    ``[time[i] - max_age_days, time[i]]`` by the accounts it follows, in followee order:
-    ``post[starts[i]:starts[i + 1]]``. Returns (starts, post).
-
-    Member v follows ``followees[follow_ptr[v]:follow_ptr[v + 1]]``; author a's posts are
-    ``by_author[post_start[a]:post_start[a + 1]]``. The same as repeating each viewer over
-    its followees, each followee over its posts, and keeping the pairs in the window. Most
-    followed accounts have no post in the list: a bit per author (an eighth of a byte per
-    member, so it stays in cache) tells so without reading ``post_start``. Viewers are
-    served in parallel: each writes into room for all its followees' listed posts, and the
-    pairs kept are packed after.
-    """
-    n = post_start.size - 1
-    posted = np.zeros((n + 63) >> 6, np.uint64)  # a bit per author with posts in the list
-    for a in range(n):
-        if post_start[a + 1] > post_start[a]:
-            posted[a >> 6] |= np.uint64(1) << np.uint64(a & 63)
-    room = np.zeros(viewers.size + 1, np.int64)
-    for i in prange(viewers.size):
-        v, listed = viewers[i], 0
-        for f in range(follow_ptr[v], follow_ptr[v + 1]):
-            a = followees[f]
-            if posted[a >> 6] >> np.uint64(a & 63) & np.uint64(1):
-                listed += post_start[a + 1] - post_start[a]
-        room[i + 1] = listed
-    for i in range(viewers.size):
-        room[i + 1] += room[i]
-    loose = np.empty(room[viewers.size], np.int64)
-    found = np.zeros(viewers.size + 1, np.int64)
-    for i in prange(viewers.size):
-        v, out = viewers[i], room[i]
-        for f in range(follow_ptr[v], follow_ptr[v + 1]):
-            a = followees[f]
-            if not posted[a >> 6] >> np.uint64(a & 63) & np.uint64(1):
-                continue
-            for k in range(post_start[a], post_start[a + 1]):
-                p = by_author[k]
-                if time[i] - max_age_days <= created[p] <= time[i]:
-                    loose[out] = p
-                    out += 1
-        found[i + 1] = out - room[i]
-    for i in range(viewers.size):
-        found[i + 1] += found[i]
-    post = np.empty(found[viewers.size], np.int64)
-    for i in prange(viewers.size):
-        lo, size = found[i], found[i + 1] - found[i]
-        post[lo : lo + size] = loose[room[i] : room[i] + size]
-    return found, post
 
 
 @njit(cache=True, nogil=True)

@@ -52,8 +52,10 @@ def merge_candidates(
     pool_route: NDArray[np.int8],
     pool_available: NDArray[np.float64],
     pool_consumed: NDArray[np.bool_],
-    followed_ptr: NDArray[np.int64],
-    followed_post: NDArray[np.int64],
+    follow_ptr: NDArray[np.int64],
+    followees: NDArray[np.int32],
+    post_start: NDArray[np.int64],
+    by_author: NDArray[np.int64],
     recommended_ptr: NDArray[np.int64],
     recommended_post: NDArray[np.int64],
     served: NDArray[np.int64],
@@ -63,7 +65,8 @@ def merge_candidates(
     max_age_days: float,
     routes: NDArray[np.int8],
 ) -> tuple[NDArray[np.generic], ...]:
-    """Each slot's available pool rows (indexed, then tail), then all rows concatenated;
+    """Each slot's available pool rows (indexed, then tail); each slot repeated over its
+    followees, each followee over its listed posts, then the window; all rows concatenated;
     ``unique`` of the (slot, post) keys, ``minimum.at``, ``bincount`` and scatters over its
     inverse, then the filter."""
     follow, recommended, proof_route, primary_route, ageless = (int(r) for r in routes)
@@ -76,11 +79,23 @@ def merge_candidates(
     ]
     own = [r[pool_available[r] <= slot_time[s]] for s, r in enumerate(own)]
     rows = np.concatenate([np.zeros(0, np.int64), *own])
-    n_followed, n_recommended = np.diff(followed_ptr), np.diff(recommended_ptr)
+    n_follows = follow_ptr[served + 1] - follow_ptr[served]
+    follower = np.repeat(np.arange(n_slots), n_follows)
+    followee = np.concatenate(
+        [np.zeros(0, np.int64)] + [followees[follow_ptr[v] : follow_ptr[v + 1]] for v in served]
+    ).astype(np.int64)
+    pair = np.repeat(np.arange(followee.size), np.diff(post_start)[followee])
+    listed = np.concatenate(
+        [np.zeros(0, np.int64)] + [by_author[post_start[a] : post_start[a + 1]] for a in followee]
+    )
+    t = slot_time[follower[pair]]
+    in_window = (post_created[listed] <= t) & (post_created[listed] >= t - max_age_days)
+    followed_slot, followed_post = follower[pair][in_window], listed[in_window]
+    n_recommended = np.diff(recommended_ptr)
     slot = np.concatenate(
         [
             np.repeat(np.arange(n_slots), [r.size for r in own]),
-            np.repeat(np.arange(n_slots), n_followed),
+            followed_slot,
             np.repeat(np.arange(n_slots), n_recommended),
         ]
     )
@@ -142,34 +157,6 @@ def member_rows(
     edge, owner = np.concatenate(parts), np.concatenate(owners)
     order = np.lexsort((dst[edge], owner))
     return owner[order], edge[order]
-
-
-def posts_of_followed(
-    follow_ptr: NDArray[np.int64],
-    followees: NDArray[np.int32],
-    viewers: NDArray[np.int64],
-    time: NDArray[np.float64],
-    post_start: NDArray[np.int64],
-    by_author: NDArray[np.int64],
-    created: NDArray[np.float64],
-    max_age_days: float,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each viewer repeated over its followees, each followee over its posts, then the
-    window; the kept pairs' viewers counted into the starts."""
-    n_follows = follow_ptr[viewers + 1] - follow_ptr[viewers]
-    owner = np.repeat(np.arange(viewers.size), n_follows)
-    followee = np.concatenate(
-        [np.zeros(0, np.int64)] + [followees[follow_ptr[v] : follow_ptr[v + 1]] for v in viewers]
-    ).astype(np.int64)
-    per_author = np.diff(post_start)
-    pair = np.repeat(np.arange(followee.size), per_author[followee])
-    post = np.concatenate(
-        [np.zeros(0, np.int64)] + [by_author[post_start[a] : post_start[a + 1]] for a in followee]
-    )
-    t = time[owner[pair]]
-    ok = (created[post] <= t) & (created[post] >= t - max_age_days)
-    kept = np.bincount(owner[pair][ok], minlength=viewers.size)
-    return np.concatenate([[0], np.cumsum(kept)]).astype(np.int64), post[ok]
 
 
 def count_at(counter: NDArray[np.integer], index: NDArray[np.integer]) -> None:
@@ -318,7 +305,6 @@ REPLACED = (
     "counting_order",
     "merge_candidates",
     "member_rows",
-    "posts_of_followed",
     "searchsorted_right",
     "find_in_member_rows",
     "pair_features",

@@ -11,7 +11,7 @@ from numpy.testing import assert_array_equal
 
 from sim.errors import InputError
 from sim.loaders import load_follows
-from sim.model import follows, notifications, observation, reading
+from sim.model import activity, candidates, follows, notifications, observation, reading
 from sim.records import POST_COUNTERS, Columns
 from sim.scenario import Notifications
 from sim.sources import FOLLOW
@@ -86,12 +86,19 @@ def test_followed_posts_are_the_recent_posts_of_followed_accounts() -> None:
         call=False,
         **{name: zeros for name in POST_COUNTERS},
     )
-    starts, post = follows.followed_posts(state, np.array([0, 4]), np.array([3.0, 2.5]), 1.5)
+    viewers, time = np.array([0, 4]), np.array([3.0, 2.5])
+    start, by_author = follows.recent_by_author(state, time, 1.5)
+    assert_array_equal(by_author, [3, 1, 2, 4])  # created from day 1 on, by author
+    assert_array_equal(start, [0, 0, 1, 2, 4, 4])
+    state.is_session[viewers], state.session_slot[viewers] = True, [0, 1]
+    sessions = activity.Sessions(viewers, time, np.array([1, 1]))
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    g = candidates.gather_candidates(state, sessions, none, 1.5, (start, by_author))
     # viewer 0 at day 3: posts of 3 created in [1.5, 3] -> post 2; viewer 4 at 2.5: posts of
     # 2 and 3 in [1, 2.5] -> 1 (author 2), 2 (author 3)
-    assert_array_equal(starts, [0, 1, 3])
-    assert_array_equal(post, [2, 1, 2])
-    assert FOLLOW == 3
+    assert_array_equal(g.viewer, [0, 4, 4])
+    assert_array_equal(g.post, [2, 1, 2])
+    assert_array_equal(g.route, [FOLLOW] * 3)
 
 
 def test_session_depth_is_one_plus_floor_lambda_e_capped_and_zero_for_unused() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
 import pytest
@@ -67,16 +69,13 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
     np.testing.assert_array_equal(kernels.counting_order(key, 30), np.argsort(key, kind="stable"))
 
 
-@pytest.mark.parametrize("spread", [1, 997, 70_001])
-@pytest.mark.parametrize("seed", range(5))
-def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
-    seed: int, spread: int
-) -> None:
+def merge_arguments(seed: int, spread: int) -> tuple[Any, ...]:
     """Few slots and posts, so that most (slot, post) pairs repeat, within a source and
     across the pool (indexed rows and tail), followed and recommended posts; some slots
-    empty; some pool rows not yet available; some pairs seen, own, stale or stale but of the
-    ageless route. Post ids `spread` apart span one, two or three bytes within a slot (the
-    radix sort's passes)."""
+    empty; some pool rows not yet available; followed accounts' posts in and out of the
+    window on both sides, members following nobody, authors without posts; some pairs
+    seen, own, stale or stale but of the ageless route. Post ids `spread` apart span a
+    slot's bitmap of posts (1, 997) or need the radix sort's passes (70,001)."""
     rng = np.random.default_rng(seed)
     n_slots, n_posts = 25, 40 * spread
     routes = np.array([3, 5, 4, 1, 0], np.int8)  # follow, recommended, proof, primary, ageless
@@ -92,17 +91,24 @@ def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
     pool_route = rng.choice([0, 1, 2, 4], 3000).astype(np.int8)
     pool_available = rng.uniform(0, 3.2, 3000)
     pool_consumed = rng.random(3000) < 0.01
-    pulled = []
-    for _ in range(2):  # followed, then recommended posts
-        count = rng.integers(0, 40, n_slots)
-        count[3] = 0
-        ptr = np.concatenate([[0], np.cumsum(count)])
-        pulled += [ptr, rng.integers(0, 40, ptr[-1]) * spread]
-    served = np.sort(rng.choice(60, n_slots, replace=False))
+    members = 150  # authors span three 64-bit words of the kernel's bit per author
+    served = np.sort(rng.choice(members, n_slots, replace=False))
+    follows = rng.integers(0, 8, members)
+    follows[served[3]] = 0
+    follow_ptr = np.concatenate([[0], np.cumsum(follows)]).astype(np.int64)
+    followees = rng.integers(0, members, follow_ptr[-1]).astype(np.int32)
+    author = rng.choice(np.concatenate([served, rng.choice(members, 25)]), n_posts)
+    author = author.astype(np.int32)  # some served members' own posts; most members none
+    listed = np.arange(40) * spread
+    by_author = listed[np.argsort(author[listed], kind="stable")]
+    post_start = np.searchsorted(author[by_author], np.arange(members + 1)).astype(np.int64)
+    count = rng.integers(0, 40, n_slots)
+    count[3] = 0
+    recommended_ptr = np.concatenate([[0], np.cumsum(count)])
+    recommended_post = rng.integers(0, 40, recommended_ptr[-1]) * spread
     slot_time = rng.uniform(2, 3, n_slots)
-    author = rng.choice(served, n_posts).astype(np.int32)
     created = rng.uniform(0, 3, n_posts)
-    arguments = (
+    return (
         pool_lo,
         pool_hi,
         tail_ptr,
@@ -111,7 +117,12 @@ def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
         pool_route,
         pool_available,
         pool_consumed,
-        *pulled,
+        follow_ptr,
+        followees,
+        post_start,
+        by_author,
+        recommended_ptr,
+        recommended_post,
         served,
         slot_time,
         author,
@@ -119,6 +130,15 @@ def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
         1.5,
         routes,
     )
+
+
+@pytest.mark.parametrize("spread", [1, 997, 70_001])
+@pytest.mark.parametrize("seed", range(5))
+def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
+    seed: int, spread: int
+) -> None:
+    arguments = merge_arguments(seed, spread)
+    n_slots, slot_time, created = arguments[14].size, arguments[15], arguments[17]
     got = kernels.merge_candidates(*arguments)
     expected = numpy_kernels.merge_candidates(*arguments)
     for value, want in zip(got, expected, strict=True):
@@ -129,7 +149,15 @@ def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
     stale = slot_time[pair_slot] - created[pair_post] > 1.5
     assert (stale & (best == 0)).any()  # stale, kept for its ageless route
     assert not (stale & (best != 0)).any()
-    assert {3, 5} <= set(best.tolist())  # followed and recommended pairs are kept
+    assert 5 in best  # recommended pairs are kept
+    follow_ptr, followees, post_start, by_author = arguments[8:12]
+    ages = [
+        slot_time[i] - created[by_author[post_start[a] : post_start[a + 1]]]
+        for i, member in enumerate(arguments[14])
+        for a in followees[follow_ptr[member] : follow_ptr[member + 1]]
+    ]
+    age = np.concatenate(ages)  # followed accounts' posts: in the window and out on both sides
+    assert (age < 0).any() and ((age >= 0) & (age <= 1.5)).any() and (age > 1.5).any()
     assert 3 not in pair_slot  # slot 3 has no rows at all
 
 
@@ -215,40 +243,6 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_posts_of_followed_is_the_repeat_and_filter_it_replaces(seed: int) -> None:
-    """Some members follow nobody, some authors have no posts; session times vary, so the
-    window keeps some posts and drops others on both sides."""
-    rng = np.random.default_rng(seed)
-    members, n_posts, max_age = 150, 900, 1.5  # members span three 64-bit words
-    follows = rng.integers(0, 6, members)
-    follow_ptr = np.concatenate([[0], np.cumsum(follows)]).astype(np.int64)
-    followees = rng.integers(0, members, follow_ptr[-1]).astype(np.int32)
-    author = rng.integers(0, members // 2, n_posts)
-    created = np.sort(rng.uniform(0.0, 5.0, n_posts))
-    by_author = np.argsort(author, kind="stable").astype(np.int64)
-    per_author = np.bincount(author, minlength=members)
-    post_start = np.concatenate([[0], np.cumsum(per_author)]).astype(np.int64)
-    viewers = rng.choice(members, 25, replace=False).astype(np.int64)
-    time = rng.uniform(0.0, 5.0, viewers.size)
-
-    n_follows = follow_ptr[viewers + 1] - follow_ptr[viewers]
-    owner = np.repeat(np.arange(viewers.size), n_follows)
-    followee = np.concatenate([followees[follow_ptr[v] : follow_ptr[v + 1]] for v in viewers])
-    pair = np.repeat(np.arange(followee.size), per_author[followee])
-    post = np.concatenate([by_author[post_start[a] : post_start[a + 1]] for a in followee])
-    t = time[owner[pair]]
-    ok = (created[post] <= t) & (created[post] >= t - max_age)
-
-    got_starts, got_post = kernels.posts_of_followed(
-        follow_ptr, followees, viewers, time, post_start, by_author, created, max_age
-    )
-    got_owner = np.repeat(np.arange(viewers.size), np.diff(got_starts))
-    np.testing.assert_array_equal(got_owner, owner[pair][ok])
-    np.testing.assert_array_equal(got_post, post[ok])
-    assert ok.any() and not ok.all()
-
-
-@pytest.mark.parametrize("seed", range(5))
 def test_searchsorted_right_is_numpy_searchsorted(seed: int) -> None:
     """Cumulative weights with long runs of zero weight (flat steps), values on the steps'
     edges exactly, between them, at 0 and beyond the top; also all-zero and empty arrays."""
@@ -283,20 +277,12 @@ def test_parallel_kernels_give_the_same_result_on_one_thread_and_on_several() ->
     scores = rng.random(5000)
     pinned = rng.random(5000) < 0.05
     limit = rng.integers(0, 12, 400)
-    follow_ptr = np.concatenate([[0], np.cumsum(rng.integers(0, 30, 300))]).astype(np.int64)
-    followees = rng.integers(0, 300, follow_ptr[-1]).astype(np.int32)
-    authors = rng.integers(0, 300, 2000)
-    by_author = np.argsort(authors, kind="stable").astype(np.int64)
-    post_start = np.searchsorted(authors[by_author], np.arange(301)).astype(np.int64)
-    viewers = np.sort(rng.choice(300, 120, replace=False)).astype(np.int64)
-    time, created = rng.uniform(2, 3, 120), rng.uniform(0, 3, 2000)
+    merging = merge_arguments(3, 997)
 
     def run() -> list[np.ndarray]:
         return [
             *kernels.top_in_groups(starts, scores, pinned, limit),
-            *kernels.posts_of_followed(
-                follow_ptr, followees, viewers, time, post_start, by_author, created, 1.0
-            ),
+            *kernels.merge_candidates(*merging),
         ]
 
     before = numba.get_num_threads()

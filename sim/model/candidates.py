@@ -172,8 +172,9 @@ def gather_candidates(
     max_age_days: float,
     followed: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> Gathered:
-    """Merge the served members' pool rows, followed accounts' posts
-    (:func:`sim.model.follows.followed_posts`: (starts, post) by slot) and recommendations
+    """Merge the served members' pool rows, the posts of the accounts they follow created
+    within ``max_age_days`` before their session (from `followed`, the slice's
+    :func:`sim.model.follows.recent_by_author`; none when None) and recommendations
     ((viewer, post) pairs) into candidate pairs.
 
     Rows of one (viewer, post) merge: route = the lowest route code of its rows, proof k =
@@ -188,8 +189,8 @@ def gather_candidates(
     tail_slot = state.session_slot[pool["viewer"][tail]]
     tail = tail[np.argsort(tail_slot, kind="stable")]
     rec_viewer, rec_post = recommended
-    no_follows = (np.zeros(n_slots + 1, np.int64), rec_post[:0])
-    fol_starts, fol_post = followed if followed is not None else no_follows
+    no_posts = (np.zeros(state.n + 1, np.int64), rec_post[:0])
+    post_start, by_author = followed if followed is not None else no_posts
     merged = kernels.merge_candidates(
         lo,
         hi,
@@ -199,8 +200,10 @@ def gather_candidates(
         pool["route"],
         pool["available"],
         pool["consumed"],
-        fol_starts,
-        fol_post,
+        state.follow_ptr,
+        state.followees,
+        post_start,
+        by_author,
         _slot_ptr(state.session_slot[rec_viewer], n_slots),
         rec_post,
         sessions.viewers,

@@ -93,29 +93,20 @@ def follow_index(
     return ptr, followees
 
 
-def followed_posts(
-    state: State, viewers: NDArray[np.int64], time: NDArray[np.float64], max_age_days: float
+def recent_by_author(
+    state: State, time: NDArray[np.float64], max_age_days: float
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The posts of the accounts each served member follows (first-pass retrieval of the
-    follow inventory; LinkedIn FollowFeed serves connections' and follows' posts,
-    calibration-sources.md 1): every post created in ``[t - max_age_days, t]`` by an
-    account that viewer (session time t) follows. Returns (starts, post): the posts of
-    ``viewers[i]`` are ``post[starts[i]:starts[i + 1]]``."""
+    """The follow inventory of a slice whose sessions are at `time`: the posts created from
+    ``min(time) - max_age_days`` on, grouped by author. Returns (start, by_author): author
+    a's posts are ``by_author[start[a]:start[a + 1]]``, oldest first.
+
+    A session at time t retrieves every post created in ``[t - max_age_days, t]`` by an
+    account its member follows (first-pass retrieval of the follow inventory; LinkedIn
+    FollowFeed serves connections' and follows' posts, calibration-sources.md 1), as the
+    candidates are merged (:func:`sim.model.candidates.gather_candidates`)."""
     posts = state.posts
-    if posts.size == 0 or viewers.size == 0:
-        return np.zeros(viewers.size + 1, np.int64), np.zeros(0, np.int64)
     first = int(np.searchsorted(posts["created"], float(time.min()) - max_age_days, "left"))
     recent = np.arange(first, posts.size)
     by_author = recent[kernels.counting_order(posts["author"][recent], state.n)]
     per_author = np.bincount(posts["author"][recent], minlength=state.n)
-    post_start = np.concatenate([[0], np.cumsum(per_author)])
-    return kernels.posts_of_followed(
-        state.follow_ptr,
-        state.followees,
-        viewers,
-        time,
-        post_start,
-        by_author,
-        posts["created"],
-        max_age_days,
-    )
+    return np.concatenate([[0], np.cumsum(per_author)]).astype(np.int64), by_author
