@@ -762,6 +762,25 @@ def choose_actions(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def session_positions(  # pragma: no cover - compiled
+    slot: NDArray[np.int64], rank: NDArray[np.int64], depths: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """For the item at `rank` of served member `slot`, the session that reads it (the
+    number of the member's cumulative depths at or below the rank) and its position in
+    that session (the rank less the depths of the sessions before). The same as comparing
+    the rank with the member's whole row of cumulative depths."""
+    session = np.empty(slot.size, np.int64)
+    position = np.empty(slot.size, np.int64)
+    for i in range(slot.size):
+        j, before = 0, 0  # sessions before, and the items they read
+        while j < depths.shape[1] and before + depths[slot[i], j] <= rank[i]:
+            before += depths[slot[i], j]
+            j += 1
+        session[i], position[i] = j, rank[i] - before
+    return session, position
+
+
+@njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int
 ) -> int:

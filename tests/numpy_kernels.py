@@ -294,6 +294,20 @@ def choose_actions(
     return action
 
 
+def session_positions(
+    slot: NDArray[np.int64], rank: NDArray[np.int64], depths: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every rank compared with its member's whole row of cumulative depths."""
+    cum = np.cumsum(depths, axis=1)
+    session = (cum[slot] <= rank[:, None]).sum(axis=1)
+    start = np.where(
+        session > 0,
+        np.take_along_axis(cum[slot], np.maximum(session - 1, 0)[:, None], axis=1)[:, 0],
+        0,
+    )
+    return session.astype(np.int64), (rank - start).astype(np.int64)
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -314,5 +328,6 @@ REPLACED = (
     "fresh_and_placed",
     "take",
     "choose_actions",
+    "session_positions",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

@@ -453,3 +453,16 @@ def test_choose_actions_is_the_matrix_expression_it_replaces() -> None:
         got, numpy_kernels.choose_actions(uniform, propensity, rates, codes)
     )
     assert set(got.tolist()) == {0, 1, 2, 3}
+
+
+def test_session_positions_compare_each_rank_with_the_cumulative_depths() -> None:
+    """Members with one to three sessions (unused ones read nothing), ranks on the session
+    boundaries and past the last."""
+    rng = np.random.default_rng(10)
+    depths = rng.integers(1, 8, (50, 3)) * (np.arange(3)[None, :] < rng.integers(1, 4, 50)[:, None])
+    slot = rng.integers(0, 50, 4000)
+    rank = rng.integers(0, 25, 4000)
+    got = kernels.session_positions(slot, rank, depths)
+    for value, want in zip(got, numpy_kernels.session_positions(slot, rank, depths), strict=True):
+        np.testing.assert_array_equal(value, want)
+    assert set(got[0].tolist()) == {0, 1, 2, 3}

@@ -262,7 +262,11 @@ def candidate_features(
         state.theta,
         np.array([FOLLOW, RECOMMENDED, FOLLOWED, OUT_OF_NETWORK, SECOND_DEGREE], np.int8),
     )
-    affinity = np.where(edge >= 0, beliefs.decayed(value, since, now, half_life_days), 0.0)
+    connected = edge >= 0
+    affinity = np.zeros(edge.size)
+    affinity[connected] = beliefs.decayed(
+        value[connected], since[connected], now[connected], half_life_days
+    )
     return ranking.Candidates(
         viewer=g.viewer,
         post=g.post,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
+
 
 def session_depths(
     exponentials: NDArray[np.float64],
@@ -32,14 +34,7 @@ def positions(
     """Session and position within the session of the item at `rank` of served member
     `slot`: a member's sessions read its ranked list in turn, session j the ranks from
     ``sum_{l<j} D_l`` on. Returns (session index, position)."""
-    cum = np.cumsum(depths, axis=1)
-    session = (cum[slot] <= rank[:, None]).sum(axis=1)
-    start = np.where(
-        session > 0,
-        np.take_along_axis(cum[slot], np.maximum(session - 1, 0)[:, None], axis=1)[:, 0],
-        0,
-    )
-    return session, rank - start
+    return kernels.session_positions(slot, rank, depths)
 
 
 def items_read(depths: NDArray[np.int64], candidates: NDArray[np.int64]) -> NDArray[np.int64]:
