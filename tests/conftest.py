@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from sim import kernels
 
 SMALL: dict[str, Any] = {
     "name": "small",
@@ -22,6 +25,13 @@ SMALL: dict[str, Any] = {
 
 EDGES = "0 1\n1 2\n2 0\n3 4\n4 5\n5 3\n0 3\n6 7\n7 8\n8 6\n2 6\n5 8\n"
 LABELS = "0 fin\n1 fin\n2 fin\n3 it\n4 it\n5 it\n6 hr\n7 hr\n8 hr\n"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker's kernels take its share of the cores."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        kernels.share_cores(workers)
 
 
 @pytest.fixture
