@@ -30,9 +30,6 @@ A post is shown to a member at most once, so a post's impressions equal its uniq
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import sys
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -42,6 +39,7 @@ import simpy
 from numpy.typing import NDArray
 
 from sim.behaviour import NONE
+from sim.heap import reuse_freed_memory
 from sim.model import (
     activity,
     audience,
@@ -60,28 +58,6 @@ from sim.network import Network, build_network, rewired
 from sim.records import HOURS_PER_DAY, RunRecords
 from sim.rng import streams
 from sim.scenario import AcceptInvitations, Prune, Scenario
-
-HEAP_REUSE_BYTES = 32 * 1024 * 1024
-"""Arrays below this size are allocated from, and freed back to, the process's heap."""
-
-
-def reuse_freed_memory() -> None:
-    """Keep freed arrays of up to :data:`HEAP_REUSE_BYTES` in the heap for the next slice.
-
-    A slice allocates and frees its candidate arrays (a few MB each) afresh; by default the
-    C library hands arrays of that size back to the operating system when freed, so every
-    slice takes them again page by page, a page fault each (about a tenth of the simulation
-    time at 100,000 members). Raising the size served from the heap, and the free space the
-    heap may keep, lets a slice reuse the memory of the last (glibc's ``mallopt``; other C
-    libraries are left as they are). The peak memory grows by about 2% at 100,000 members.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    if hasattr(libc, "mallopt"):
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, HEAP_REUSE_BYTES)
-        libc.mallopt(m_trim_threshold, 8 * HEAP_REUSE_BYTES)
 
 
 class World:
