@@ -780,6 +780,31 @@ def session_positions(  # pragma: no cover - compiled
     return session, position
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def rows_where(  # pragma: no cover - compiled
+    member: NDArray[np.bool_], key: NDArray[np.integer], start: int, chunks: int
+) -> NDArray[np.int64]:
+    """``start + flatnonzero(member[key[start:]])``: the rows from `start` on whose key is
+    marked, found in `chunks` parts in parallel (each counted, then written in place)."""
+    size = key.size - start
+    found = np.zeros(chunks + 1, np.int64)
+    for c in prange(chunks):
+        count = 0
+        for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
+            count += member[key[r]]
+        found[c + 1] = count
+    for c in range(chunks):
+        found[c + 1] += found[c]
+    rows = np.empty(found[chunks], np.int64)
+    for c in prange(chunks):
+        at = found[c]
+        for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
+            if member[key[r]]:
+                rows[at] = r
+                at += 1
+    return rows
+
+
 @njit(cache=True, nogil=True)
 def _bisect_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], x: float, lo: int, hi: int

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numba import get_num_threads
 from numpy.typing import DTypeLike, NDArray
 
 from sim import kernels
@@ -136,9 +137,8 @@ class GroupedColumns(Columns):
         """The rows of `groups` (distinct; ``member[g]`` is True exactly for them): the
         indexed rows of ``groups[i]`` are ``lo[i]:hi[i]``, and `tail` holds the unindexed
         rows of all of them, in row order. Returns (lo, hi, tail)."""
-        tail = self._grouped + np.flatnonzero(
-            member[self._data[self._by][self._grouped : self.size]]
-        )
+        key = self._data[self._by][: self.size]
+        tail = kernels.rows_where(member, key, self._grouped, get_num_threads())
         return self._start[groups], self._start[groups + 1], tail
 
     def keep(self, mask: NDArray[np.bool_]) -> None:

@@ -308,6 +308,13 @@ def session_positions(
     return session.astype(np.int64), (rank - start).astype(np.int64)
 
 
+def rows_where(
+    member: NDArray[np.bool_], key: NDArray[np.integer], start: int, chunks: int
+) -> NDArray[np.int64]:
+    """``flatnonzero`` of the gathered marks."""
+    return (start + np.flatnonzero(member[key[start:]])).astype(np.int64)
+
+
 def searchsorted_right(cum: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.int64]:
     """``np.searchsorted(side="right")``."""
     return np.searchsorted(cum, values, side="right").astype(np.int64)
@@ -329,5 +336,6 @@ REPLACED = (
     "take",
     "choose_actions",
     "session_positions",
+    "rows_where",
 )
 """Every kernel of :mod:`sim.kernels` the model calls."""

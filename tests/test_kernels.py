@@ -466,3 +466,13 @@ def test_session_positions_compare_each_rank_with_the_cumulative_depths() -> Non
     for value, want in zip(got, numpy_kernels.session_positions(slot, rank, depths), strict=True):
         np.testing.assert_array_equal(value, want)
     assert set(got[0].tolist()) == {0, 1, 2, 3}
+
+
+@pytest.mark.parametrize("chunks", [1, 2, 7])
+def test_rows_where_is_flatnonzero_of_the_marks(chunks: int) -> None:
+    rng = np.random.default_rng(13)
+    member = rng.random(50) < 0.3
+    key = rng.integers(0, 50, 3001).astype(np.int32)
+    for start in (0, 1000, 3001):
+        got = kernels.rows_where(member, key, start, chunks)
+        np.testing.assert_array_equal(got, start + np.flatnonzero(member[key[start:]]))
