@@ -292,7 +292,7 @@ def sweep(
     "--growth",
     is_flag=True,
     help="Instead: measure how the cost grows with members, days and density (12 runs, about"
-    " 10 minutes) and draw the three growth curves into --figure.",
+    " 5 minutes on two cores) and draw the three growth curves into --figure.",
 )
 @click.option(
     "--figure",
