@@ -1,7 +1,8 @@
-"""Compiled inner loops (Numba) of the per-candidate hot paths: finding the tie between a
-viewer and an author, merging a slice's candidate rows (with the recent posts of the
-accounts members follow) per served member, choosing each viewer's top-ranked candidates,
-and a counting sort for grouping rows by member.
+"""Compiled inner loops (Numba) of a slice's hot paths: merging each served member's
+candidate rows (with the recent posts of the accounts it follows), finding its ties, the
+ranker's features and scores, its top-ranked candidates, recommendation draws, the
+reactions' decisions, positions and counters, and the candidate pool's upkeep; and the
+weighted draws of network generation and follows.
 
 They work on rows grouped by member, where a loop over one member's few hundred rows is
 cheaper than a sort or a binary search over the whole slice, and the members of a slice are

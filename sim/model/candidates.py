@@ -142,7 +142,8 @@ class Gathered:
 
     Attributes:
         served: the slice's served members (ascending; a member's row is its slot).
-        rows: pool rows available to the served members by their session time.
+        rows: pool rows available to the served members by their session time, grouped by
+            member.
         row_candidate: the candidate each of those rows merged into (-1: dropped).
         starts: the candidates of slot s are ``starts[s]:starts[s + 1]``.
         viewer, post, author: the candidate pairs (ordered by viewer, then post).
