@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from sim import kernels
 from sim.network import STRANGER
 from sim.scenario import Behaviour
-from sim.sources import SOURCES
+from sim.table_schema import SOURCES
 
 ACTIONS = ("none", "like", "comment", "share")
 """What a viewer does with an impression; ``action`` codes index into this tuple."""

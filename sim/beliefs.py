@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.network import TIE_KINDS
 from sim.scenario import Affinity
+from sim.table_schema import TIE_KINDS
 
 
 def initial_inferred(

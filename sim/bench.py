@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import sim
-from sim import toyfeed
+from sim import growth, toyfeed
 from sim.errors import InputError
 from sim.rng import replication_seed
 from sim.scenario import Arm, Scenario, Study
@@ -506,3 +507,20 @@ def one(name: str, days: int, members: int) -> None:
 
 if __name__ == "__main__":
     one()
+
+
+def run_growth(on_point: Callable[[growth.Point], None] | None = None) -> list[growth.Point]:
+    """Measure every point of :data:`sim.growth.SERIES`, one fresh process each, in order.
+
+    Raises:
+        RuntimeError: a point's process failed.
+    """
+    points = []
+    for series, runs in growth.SERIES.items():
+        for name, days in runs:
+            result = measure_in_subprocess(name, days)
+            point = growth.Point(series, growth.factor(series, result), result)
+            points.append(point)
+            if on_point is not None:
+                on_point(point)
+    return points

@@ -408,11 +408,12 @@ def _bench_growth(figure: Path) -> None:
     """Measure the growth series, printing each point as it ends, then the exponents; draw
     the figure."""
     from sim import growth as curves
+    from sim.bench import run_growth
     from sim.figures.growth import draw_growth_figure
 
     click.echo(curves.HEADER)
     try:
-        points = curves.run_growth(lambda point: click.echo(curves.format_point(point)))
+        points = run_growth(lambda point: click.echo(curves.format_point(point)))
     except RuntimeError as exc:
         raise click.ClickException(f"--growth failed ({exc})") from exc
     click.echo(curves.format_exponents(points))

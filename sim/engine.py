@@ -21,9 +21,12 @@ Within a slice:
 3. **Wider distribution** (:func:`sim.model.audience.expand_tested`): posts whose test
    window ended reach the rest of the author's connections by their observed engagement.
 
-At each day boundary the trend (:mod:`sim.model.trend`), when the scenario has one, lets
-members adopt from the calls to connect they saw during the day, and its adopters send the
-new day's invitations.
+Optional submodels and the observers that record the run attach to the same hooks
+(:class:`sim.model.hooks.Hooks`): the engine calls them at the start, at each day's start
+and end, and in each slice when sessions are served, items shown and engagements made. The
+trend (:class:`sim.model.trend.TrendSubmodel`), when the scenario has one, is such a
+submodel: its adopters invite at the start of each day, members adopt at its end from the
+calls to connect they saw. The observers (:mod:`sim.observers`) keep every record.
 
 A post is shown to a member at most once, so a post's impressions equal its unique viewers.
 """
@@ -48,16 +51,18 @@ from sim.model import (
     learning,
     linking,
     notifications,
-    observation,
     reactions,
     reading,
-    trend,
 )
+from sim.model.hooks import Hooks, Impressions, Served, Shown
 from sim.model.population import initial_state
+from sim.model.trend import TrendSubmodel
 from sim.network import Network, build_network, rewired
-from sim.records import HOURS_PER_DAY, RunRecords
+from sim.observers import OBSERVERS, Observer, RunRecords
+from sim.observers.totals import Totals
 from sim.rng import streams
 from sim.scenario import AcceptInvitations, Prune, Scenario
+from sim.table_schema import HOURS_PER_DAY
 
 
 class World:
@@ -74,7 +79,15 @@ class World:
         if scenario.network.rewire != "none":
             self.network = rewired(self.network, scenario.network.rewire, self.rng["rewire"])
         self.state = initial_state(scenario, self.network, self.rng, source)
-        observation.snapshot_day(self.state, 0)
+        self.submodels: list[Hooks] = []
+        if scenario.trend is not None:
+            self.submodels.append(TrendSubmodel(scenario, self.rng["population"]))
+        self.observers: list[Observer] = [
+            kind(scenario, self.state) for kind in OBSERVERS if kind.attached(scenario)
+        ]
+        self.hooks: list[Hooks] = [*self.submodels, *self.observers]
+        for hook in self.hooks:
+            hook.start(self.state)
 
     # ------------------------------------------------------------------ processes
 
@@ -85,8 +98,8 @@ class World:
 
         Slices tile the day (``24 / slice_hours`` is a whole number), so a day boundary is
         always a slice boundary. There, after the scripted events and invitations of that
-        instant (scheduled from time 0, so they come first), the day's record is taken, and
-        then the trend's adopters send the new day's invitations.
+        instant (scheduled from time 0, so they come first), the day ends for the hooks and
+        then the new one starts.
         """
         hours = self.scenario.slice_hours
         per_day = round(HOURS_PER_DAY / hours)
@@ -94,8 +107,9 @@ class World:
             day, step = divmod(k, per_day)
             if step == 0 and day > 0:
                 self.end_of_day(day, on_day)
-            if step == 0 and self.state.trend is not None:
-                trend.invite(self.state, self.scenario, float(day), self.rng["population"])
+            if step == 0:
+                for hook in self.hooks:
+                    hook.day_start(self.state, day)
             start = k * hours / float(HOURS_PER_DAY)
             end = (k + 1) * hours / float(HOURS_PER_DAY)
             self.publish(start, end)
@@ -105,12 +119,11 @@ class World:
         self.end_of_day(self.scenario.duration_days, on_day)
 
     def end_of_day(self, day: int, on_day: Callable[[int], None] | None) -> None:
-        """After `day` days: snapshot focal beliefs and connections, forget expired
-        candidates; members adopt the trend from the day's exposures."""
-        observation.snapshot_day(self.state, day)
+        """After `day` days: forget expired candidates, then the hooks' end of the day
+        (submodels first: the trend's adoption; then the observers' daily records)."""
         candidates.forget_expired(self.state, float(day), self.scenario.platform.max_age_days)
-        if self.state.trend is not None:
-            trend.adopt(self.state, self.scenario, day, self.rng["population"])
+        for hook in self.hooks:
+            hook.day_end(self.state, day)
         if on_day is not None:
             on_day(day)
 
@@ -124,7 +137,9 @@ class World:
             rng = self.rng["invitations"]
             linking.accept_burst(self.state, self.scenario, event, index, now, rng, self.source)
         else:
-            linking.prune(self.state, event, now, self.scenario.platform.inference)
+            removed = linking.prune(self.state, event, now, self.scenario.platform.inference)
+            for hook in self.hooks:
+                hook.ties_removed(self.state, removed)
 
     def invitations(
         self, env: simpy.Environment, slot: int, day: int
@@ -166,8 +181,6 @@ class World:
         sessions = activity.draw_sessions(state, self.rng["sessions"], start, end, most, due)
         if sessions.viewers.size == 0:
             return
-        state.counts["sessions"] += int(sessions.count.sum())
-        state.counts["notified_sessions"] += int(due[0].size)
         k = self.scenario.platform.feed_size
         exponentials = self.rng["reading"].exponential(1.0, (sessions.viewers.size, most))
         depths = reading.session_depths(
@@ -177,13 +190,17 @@ class World:
         state.is_session[sessions.viewers] = True
         state.session_slot[sessions.viewers] = np.arange(sessions.viewers.size)
         try:
-            self.serve(sessions, depths, uniforms)
+            self.serve(sessions, depths, uniforms, int(due[0].size))
         finally:
             state.is_session[sessions.viewers] = False
             state.session_slot[sessions.viewers] = -1
 
     def serve(
-        self, sessions: activity.Sessions, depths: NDArray[np.int64], uniforms: NDArray[np.float64]
+        self,
+        sessions: activity.Sessions,
+        depths: NDArray[np.int64],
+        uniforms: NDArray[np.float64],
+        notified: int,
     ) -> None:
         """Gather and rank the served members' candidates; each session reads its items
         from the top; apply the reactions."""
@@ -194,16 +211,11 @@ class World:
             state, sessions, recommended, platform.max_age_days, followed
         )
         slot = gathered.slot
-        per_member, read = observation.count_session_sizes(state, slot, sessions.count, depths)
-        observation.count_focal_volume(
-            state,
-            sessions.viewers,
-            sessions.time,
-            sessions.count,
-            per_member,
-            read,
-            self.scenario.duration_days,
-        )
+        per_member = np.bincount(slot, minlength=sessions.count.size)
+        read = reading.items_read(depths, per_member)
+        served = Served(sessions.viewers, sessions.time, sessions.count, notified, per_member, read)
+        for hook in self.hooks:
+            hook.served(state, served)
         if gathered.viewer.size == 0:
             return
         now = sessions.time[slot]
@@ -214,32 +226,23 @@ class World:
         )
         _, position = reading.positions(slot[shown], rank, depths)
         seen = reactions.impressions(c, shown, now)
-        reactions.count_impressions(
-            state, seen, gathered.primary[shown], self.scenario.duration_days
-        )
+        primary = gathered.primary[shown]
+        reactions.count_impressions(state, seen, primary)
         action = reactions.decide_reactions(state, seen, rank, position, uniforms, params)
         acted = action != NONE
-        spec = self.scenario.trend
-        if state.trend is not None and spec is not None:
-            trend.record_exposures(state, seen.viewer, seen.post, seen.edge >= 0, spec.contagion)
-            trend.count_population_feed(
-                state,
-                seen.viewer,
-                seen.topic,
-                seen.source,
-                acted,
-                seen.when,
-                self.scenario.duration_days,
-            )
+        for hook in self.hooks:
+            hook.shown(state, Shown(seen, primary, acted))
         if acted.any():
             self.engage(seen.select(acted), action[acted])
         candidates.mark_shown(state, gathered, shown, now)
 
-    def engage(self, engaged: reactions.Impressions, action: NDArray[np.int8]) -> None:
+    def engage(self, engaged: Impressions, action: NDArray[np.int8]) -> None:
         """Count the engagements, learn from them, and spread them to the engagers'
         connections (some of whom are notified)."""
         state, platform, params = self.state, self.scenario.platform, self.scenario.behaviour
         reactions.count_engagements(state, engaged, action)
+        for hook in self.hooks:
+            hook.engaged(state, engaged, action)
         learning.remember_interactions(
             state.ties,
             engaged.edge,
@@ -283,4 +286,16 @@ class World:
                     env.process(self.sent_answers(env, slot, int(day)))
         env.process(self.time_slices(env, on_day))
         env.run()  # every process ends by itself at the end of the last day
-        return observation.run_records(self.state, days)
+        return self.records()
+
+    def records(self) -> RunRecords:
+        """The observers' records and the run's totals."""
+        state = self.state
+        totals = next(o for o in self.observers if isinstance(o, Totals))
+        return RunRecords(
+            topics=state.topics,
+            focal_ids=state.focal_ids.copy(),
+            members=state.n,
+            counts=totals.totals(state),
+            kept={o.name: o.records(state) for o in self.observers},
+        )

@@ -37,10 +37,11 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.kernels import share_cores
-from sim.metrics import TABLES, table_topics
+from sim.metrics import TABLES
 from sim.rng import replication_seed
 from sim.runs import Executor, RunOutput, RunSpec, execute
 from sim.scenario import Study
+from sim.table_schema import table_topics
 
 __all__ = ["Executor", "RunOutput", "RunSpec", "execute", "open_executor", "run_study"]
 
@@ -262,7 +263,7 @@ def run_topics(outputs: Sequence[RunOutput]) -> list[str]:
     """The topics (fields) a network names itself, as the first run's tables list them.
 
     A file network takes its fields from its labels, so the scenario has no ``topics``;
-    `sim.metrics.table_topics` reads them from the tables, as for an older folder.
+    `sim.table_schema.table_topics` reads them from the tables, as for an older folder.
     """
     first = min(outputs, key=lambda o: o.spec_index, default=None)
     return [] if first is None else table_topics(first.tables)

@@ -9,7 +9,8 @@ base point and keeping the others:
 * days: 30,000 members for 8, 15, 30 and 60 days;
 * density: 30,000 members for 15 days at a requested mean degree of 25, 50, 100 and 200.
 
-Each point runs in a fresh process (:func:`sim.bench.measure_in_subprocess`). Its cost is the
+Each point runs in a fresh process (:func:`sim.bench.run_growth`); this module holds the
+series, the points and their exponents, so that drawing them needs no simulator. Its cost is the
 simulation phase's seconds; setup (network, members, follows) is reported beside it. The
 growth exponent of a series is the slope b of the least-squares line
 ``log(seconds) = a + b log(x)`` over its points: b <= 1 means the cost grows no faster than
@@ -28,8 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from sim.bench import measure_in_subprocess
 
 SERIES: dict[str, tuple[tuple[str, int], ...]] = {
     "members": tuple((f"synthetic-{size}", 15) for size in ("10k", "30k", "100k", "300k")),
@@ -58,23 +57,6 @@ def factor(series: str, result: dict[str, Any]) -> float:
     if series == "days":
         return float(result["days"])
     return 2.0 * float(result["ties"]) / float(result["members"])
-
-
-def run_growth(on_point: Callable[[Point], None] | None = None) -> list[Point]:
-    """Measure every point of :data:`SERIES`, one fresh process each, in order.
-
-    Raises:
-        RuntimeError: a point's process failed.
-    """
-    points = []
-    for series, runs in SERIES.items():
-        for name, days in runs:
-            result = measure_in_subprocess(name, days)
-            point = Point(series, factor(series, result), result)
-            points.append(point)
-            if on_point is not None:
-                on_point(point)
-    return points
 
 
 def per_candidate(point: Point) -> float:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from sim.arrays import distinct
 from sim.errors import InputError
 
 __all__ = ["LoadedGraph", "load_graph"]
@@ -98,22 +99,6 @@ def _read_labels(
     if labels_path.name.lower().endswith((".json", ".json.gz")):
         return _read_json_communities(labels_path)
     return _read_text_labels(labels_path)
-
-
-def distinct(keys: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The distinct values of `keys`, ascending: ``np.unique(keys)`` by a sort and a
-    neighbour test, several times faster and smaller than numpy's hash-based unique on
-    tens of millions of keys."""
-    keys = np.sort(keys)
-    return keys[first_of_runs(keys)]
-
-
-def first_of_runs(keys: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """True where a value differs from the one before it (the first of each run of equal
-    values)."""
-    first = np.ones(keys.size, bool)
-    first[1:] = keys[1:] != keys[:-1]
-    return first
 
 
 def load_graph(

@@ -31,9 +31,8 @@ from sim import kernels
 from sim.errors import InputError
 from sim.loaders import load_follows, load_graph
 from sim.scenario import AcceptInvitations, Behaviour, FileNetwork, Scenario, SyntheticNetwork
+from sim.table_schema import TIE_KINDS
 
-TIE_KINDS = ("colleague", "field_peer", "offline", "client", "stranger")
-"""Tie kinds, in code order: a tie's ``kind`` is an index into this tuple."""
 PEER_KINDS = ("colleague", "field_peer", "offline", "client")
 """The peer network of claim C3: everyone one has a prior relationship with."""
 STRANGER = TIE_KINDS.index("stranger")

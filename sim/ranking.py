@@ -26,7 +26,7 @@ class Candidates:
     Attributes:
         viewer, post, topic: who would see what, on which topic.
         route: best route the post came by (index into :data:`sim.sources.ROUTES`).
-        source: viewer's relationship to the author (index into :data:`sim.sources.SOURCES`).
+        source: viewer's relationship to the author (index into :data:`sim.table_schema.SOURCES`).
         edge: tie index viewer -> author, or -1.
         age: age of the post at the session (days).
         affinity: platform's estimated affinity viewer -> author (0 when not connected).

@@ -20,7 +20,7 @@ STREAMS = (
     "engagement",  # members' true reactions
     "fanout",  # whose feeds an engagement reaches
     "invitations",  # scripted bursts of accepted invitations
-    "trend",  # the invitations of a trend, drawn before the run
+    "inbound",  # the invitations a focal member receives, drawn before the run
     "outreach",  # the invitations a member sends, drawn before the run
     "follows",  # whom members follow (synthetic networks), drawn before the run
     "reading",  # how far down the ranked list each session reads

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.network import TIE_KINDS
+from sim.table_schema import GROUPS, SOURCES, TIE_KINDS
 
 ROUTES = ("tag", "network", "expansion", "follow", "activity", "recommended")
 """How a post reached a viewer's candidates, in order of precedence: a notification that
@@ -19,20 +19,15 @@ the author (one-directional, no connection), a connection's engagement (network 
 "X likes this"), or an out-of-network recommendation by inferred topic."""
 TAG, NETWORK, EXPANSION, FOLLOW, ACTIVITY, RECOMMENDED = range(len(ROUTES))
 
-SOURCES = (*TIE_KINDS, "follow", "second_degree", "out_of_network")
-"""The viewer's relationship to the author: a tie kind, or not connected (an account the
-viewer follows: follow, in-network as LinkedIn counts it; seen through a connection's
-activity: second degree; recommended: out of network)."""
+# Codes into sim.table_schema.SOURCES (who the author is to the viewer) and GROUPS.
 FOLLOWED = SOURCES.index("follow")
 SECOND_DEGREE = SOURCES.index("second_degree")
 OUT_OF_NETWORK = SOURCES.index("out_of_network")
 
-GROUPS = ("peer", "stranger", "follow", "second_degree", "out_of_network")
-"""Source groups of the posts table: the four peer kinds, strangers, followers who are not
-connections, second degree, OON."""
 GROUP_OF_SOURCE = np.array(
     [GROUPS.index("peer" if kind != "stranger" else kind) for kind in TIE_KINDS]
     + [GROUPS.index("follow"), GROUPS.index("second_degree"), GROUPS.index("out_of_network")],
     dtype=np.int64,
 )
-"""Group of each entry of :data:`SOURCES`."""
+"""Group (index into :data:`sim.table_schema.GROUPS`) of each entry of
+:data:`sim.table_schema.SOURCES`."""

@@ -1,7 +1,7 @@
 """Linking strategies: who invites a member during a trend, and what the member answers.
 
 Everything random about the invitations is drawn once, before the run starts, from the
-``trend`` stream: the day each invitation arrives, who sends it, and the draws that decide
+``inbound`` stream: the day each invitation arrives, who sends it, and the draws that decide
 whether a question or an intro message gets an answer and how strong the tie would be. The
 arms of a study therefore receive the same invitations from the same people on the same days
 and differ only in what their strategy does with them (common random numbers).

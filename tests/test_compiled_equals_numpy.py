@@ -20,7 +20,7 @@ import pytest
 
 from sim import kernels
 from sim.engine import World
-from sim.records import RunRecords
+from sim.observers import RunRecords
 from sim.rng import replication_seed
 from sim.scenario import load_study
 from tests import numpy_kernels
@@ -72,12 +72,12 @@ def assert_same_records(compiled: RunRecords, numpy: RunRecords) -> None:
 
 
 def ties_added_then_pruned(records: RunRecords) -> bool:
-    connections = records.connections[0, :, :, 0].sum(axis=1)
+    connections = records.kept["snapshots"]["connections"][0, :, :, 0].sum(axis=1)
     return bool(connections[14] > connections[0] and connections[15] < connections[14])
 
 
 def adopters_grew(records: RunRecords) -> bool:
-    return bool(records.adoption[-1, 0] > records.adoption[0, 0])
+    return bool(records.kept["trend"]["adoption"][-1, 0] > records.kept["trend"]["adoption"][0, 0])
 
 
 @pytest.mark.parametrize(

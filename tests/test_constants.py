@@ -52,10 +52,6 @@ IN_MODULE: dict[str, set[int | float]] = {
     # may reach 0 or 1 (they never bind at valid parameter values).
     "audience.py": {1e-12},
     "beliefs.py": {1e-12},
-    # The median of a histogram: the first value whose cumulative count reaches half.
-    "observation.py": {2},
-    # Feed similarity is a mean over pairs: it needs two members.
-    "trend.py": {2},
     # Follows are drawn 2^22 at a time: a bound on temporary memory, the draws are unchanged.
     "follows.py": {22},
 }

@@ -10,7 +10,7 @@ import pytest
 
 from sim.engine import World
 from sim.scenario import load_study
-from sim.sources import GROUPS, SOURCES
+from sim.table_schema import GROUPS, SOURCES
 from tests.helpers import run_tables, write_scenario
 
 
@@ -47,11 +47,11 @@ def test_session_and_post_counts_are_poisson(tmp_path: Path) -> None:
 
 def test_feed_and_belief_records_are_consistent(tmp_path: Path) -> None:
     records = world(tmp_path).run()
-    assert records.feed.shape == (1, 20, 3, len(SOURCES))
-    assert records.feed.sum() > 0
-    assert np.allclose(records.inferred.sum(axis=2), 1.0)
-    assert np.allclose(records.true_interest.sum(axis=1), 1.0)
-    posts = records.posts
+    assert records.kept["focal_feed"]["feed"].shape == (1, 20, 3, len(SOURCES))
+    assert records.kept["focal_feed"]["feed"].sum() > 0
+    assert np.allclose(records.kept["snapshots"]["inferred"].sum(axis=2), 1.0)
+    assert np.allclose(records.kept["snapshots"]["true_interest"].sum(axis=1), 1.0)
+    posts = records.kept["posts"]
     assert (posts["primary_viewers"] <= posts["impressions"]).all()
     viewers = sum(posts[f"viewers_{g}"] for g in GROUPS)
     assert np.array_equal(viewers, posts["impressions"])
@@ -70,7 +70,7 @@ def test_primary_reach_follows_the_test_audience_fraction(tmp_path: Path) -> Non
     off = world(tmp_path, platform={"test_audience": {"enabled": False}}).run()
 
     def primary(records) -> float:  # type: ignore[no-untyped-def]
-        p = records.posts
+        p = records.kept["posts"]
         return float(p["primary_viewers"].sum() / np.maximum(p["author_connections"], 1).sum())
 
     assert primary(large) > 4 * primary(small)
@@ -79,7 +79,7 @@ def test_primary_reach_follows_the_test_audience_fraction(tmp_path: Path) -> Non
 
 def test_first_interactions_come_after_creation(tmp_path: Path) -> None:
     records = world(tmp_path, behaviour={"like_rate": 0.1}).run()
-    ties = pd.DataFrame(records.ties)
+    ties = pd.DataFrame(records.kept["ties"])
     heard = ties.dropna(subset=["first_interaction_day"])
     assert len(heard) > 0
     assert (heard["first_interaction_day"] >= heard["created_day"]).all()
@@ -95,13 +95,16 @@ def test_accepting_invitations_adds_stranger_ties_on_the_day(tmp_path: Path) -> 
     )
     before = int(w.state.ties.degree()[w.state.focal_ids[0]])
     records = w.run()
-    ties = pd.DataFrame(records.ties)
+    ties = pd.DataFrame(records.kept["ties"])
     new = ties[ties["created_day"] == 5.0]
     assert len(new) == 30 and (new["kind"] == "stranger").all()
     assert len(ties) == before + 30
     assert (w.state.field[new["partner_id"].to_numpy()] == 1).all()
     # the platform now leans toward field b for this member (connection term on)
-    assert records.inferred[0, 5, 1] > records.inferred[0, 4, 1] + 0.1
+    assert (
+        records.kept["snapshots"]["inferred"][0, 5, 1]
+        > records.kept["snapshots"]["inferred"][0, 4, 1] + 0.1
+    )
 
 
 def test_too_many_invitations_is_a_clear_input_error(tmp_path: Path) -> None:

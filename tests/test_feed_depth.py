@@ -11,10 +11,13 @@ from numpy.testing import assert_array_equal
 
 from sim.errors import InputError
 from sim.loaders import load_follows
-from sim.model import activity, candidates, follows, notifications, observation, reading
-from sim.records import POST_COUNTERS, Columns
+from sim.model import activity, candidates, follows, notifications, reading
+from sim.model.hooks import Served
+from sim.observers.totals import Totals, histogram_median
 from sim.scenario import Notifications
 from sim.sources import FOLLOW
+from sim.stores import Columns
+from sim.table_schema import POST_COUNTERS
 from tests.test_mechanism_functions import Draws, make_state
 
 
@@ -123,17 +126,20 @@ def test_items_read_are_limited_by_the_candidates_left() -> None:
 
 
 def test_histogram_median_and_session_counts() -> None:
-    assert observation.histogram_median(np.array([0, 0, 0])) == 0
-    assert observation.histogram_median(np.array([1, 1, 1, 1])) == 1  # values 0, 1, 2, 3
-    assert observation.histogram_median(np.array([0, 3, 0, 1])) == 1
+    assert histogram_median(np.array([0, 0, 0])) == 0
+    assert histogram_median(np.array([1, 1, 1, 1])) == 1  # values 0, 1, 2, 3
+    assert histogram_median(np.array([0, 3, 0, 1])) == 1
     state = make_state()
-    observation.count_session_sizes(
-        state, np.array([0, 0, 0, 1]), np.array([2, 1]), np.array([[2, 2], [4, 0]])
-    )
+    totals = Totals(None, state)  # type: ignore[arg-type]
+    candidates_of_member = np.bincount(np.array([0, 0, 0, 1]), minlength=2)
+    read = reading.items_read(np.array([[2, 2], [4, 0]]), candidates_of_member)
+    served = Served(np.array([0, 1]), np.zeros(2), np.array([2, 1]), 1, candidates_of_member, read)
+    totals.served(state, served)
     # member 0: 3 candidates, sessions read 2 and 1; member 1: 1 candidate, reads 1
-    assert_array_equal(state.candidates_seen, [0, 1, 0, 2])
-    assert_array_equal(state.items_seen, [0, 2, 1])
-    assert state.counts["candidates"] == 3 * 2 + 1
+    assert_array_equal(totals.candidates_seen, [0, 1, 0, 2])
+    assert_array_equal(totals.items_seen, [0, 2, 1])
+    assert totals.counts["candidates"] == 3 * 2 + 1
+    assert totals.counts["sessions"] == 3 and totals.counts["notified_sessions"] == 1
 
 
 def test_notifications_bring_a_share_of_new_rows_into_a_session_after_a_delay() -> None:

@@ -10,7 +10,7 @@ import pytest
 from numpy.typing import NDArray
 
 from sim import kernels, ranking
-from sim.records import GroupedColumns
+from sim.stores import GroupedColumns
 from tests import numpy_kernels
 
 

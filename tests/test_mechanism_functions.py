@@ -12,6 +12,7 @@ arithmetic follows, so the expected values are exact in floating point.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from sim import behaviour, ranking, strategies
+from sim import ties as sim_ties
 from sim.errors import InputError
 from sim.model import (
     activity,
@@ -26,13 +28,16 @@ from sim.model import (
     candidates,
     learning,
     linking,
-    observation,
     population,
     reactions,
 )
+from sim.model.hooks import Impressions, Shown
 from sim.model.state import PENDING_COLUMNS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
-from sim.network import STRANGER, TIE_KINDS, Network
-from sim.records import VOLUME_COUNTS, Columns, GroupedColumns
+from sim.network import STRANGER, Network
+from sim.observers.focal_feed import FocalFeed
+from sim.observers.snapshots import Snapshots
+from sim.observers.ties import FocalTies
+from sim.observers.totals import Totals
 from sim.scenario import (
     AcceptInvitations,
     Affinity,
@@ -55,10 +60,11 @@ from sim.sources import (
     OUT_OF_NETWORK,
     RECOMMENDED,
     SECOND_DEGREE,
-    SOURCES,
     TAG,
 )
+from sim.stores import Columns, GroupedColumns
 from sim.strategies import InvitationPlan
+from sim.table_schema import TIE_KINDS, VOLUME_COUNTS
 from sim.ties import Ties
 
 COLLEAGUE, OFFLINE, CLIENT = (TIE_KINDS.index(k) for k in ("colleague", "offline", "client"))
@@ -106,7 +112,7 @@ def network() -> Network:
     )
 
 
-def make_state(days: int = 3) -> State:
+def make_state() -> State:
     """Member 0 is the one focal member; rates, interests and beliefs are set by hand."""
     net = network()
     session_rate = np.array([1.0, 0.0, 2.0, 0.0, 1.0])
@@ -137,25 +143,11 @@ def make_state(days: int = 3) -> State:
         follow_ptr=np.zeros(6, np.int64),
         followees=np.zeros(0, np.int32),
         pending=Columns(PENDING_COLUMNS),
-        candidates_seen=np.zeros(1, np.int64),
-        items_seen=np.zeros(1, np.int64),
         next_undecided=0,
         is_session=np.zeros(5, bool),
         session_slot=np.full(5, -1, np.int64),
         messages_sent=np.zeros(1, np.int64),
-        removed=[],
-        feed=np.zeros((1, days, 2, len(SOURCES)), np.int64),
-        volume=np.zeros((1, days, len(VOLUME_COUNTS)), np.int64),
-        inferred=np.zeros((1, days + 1, 2)),
-        connections=np.zeros((1, days + 1, len(TIE_KINDS), 2), np.int64),
         trend=None,
-        counts={
-            "sessions": 0,
-            "notified_sessions": 0,
-            "impressions": 0,
-            "engagements": 0,
-            "candidates": 0,
-        },
     )
 
 
@@ -471,7 +463,7 @@ def test_expired_rows_are_forgotten_except_unread_tags() -> None:
 # --------------------------------------------------------------------------- reactions
 
 
-def impressions(**columns: list[Any]) -> reactions.Impressions:
+def impressions(**columns: list[Any]) -> Impressions:
     size = len(columns["viewer"])
     values: dict[str, Any] = {
         "post": [0] * size,
@@ -483,7 +475,7 @@ def impressions(**columns: list[Any]) -> reactions.Impressions:
         "tagged": [False] * size,
     }
     values.update(columns)
-    return reactions.Impressions(**{name: np.array(v) for name, v in values.items()})
+    return Impressions(**{name: np.array(v) for name, v in values.items()})
 
 
 def test_impressions_count_by_group_tag_primary_reach_and_focal_feed() -> None:
@@ -499,7 +491,8 @@ def test_impressions_count_by_group_tag_primary_reach_and_focal_feed() -> None:
         when=[1.5, 1.5, 2.25],
         tagged=[False, True, False],
     )
-    reactions.count_impressions(state, seen, np.array([True, False, False]), 3)
+    primary = np.array([True, False, False])
+    reactions.count_impressions(state, seen, primary)
     posts = state.posts
     assert_array_equal(posts["impressions"], [1, 2])
     assert_array_equal(posts["primary_viewers"], [1, 0])
@@ -507,10 +500,17 @@ def test_impressions_count_by_group_tag_primary_reach_and_focal_feed() -> None:
     assert_array_equal(posts["viewers_second_degree"], [0, 1])
     assert_array_equal(posts["viewers_out_of_network"], [0, 1])
     assert_array_equal(posts["viewers_tag"], [0, 1])
-    assert state.counts["impressions"] == 3
+    assert not state.ties.reached.any()  # a record, kept by the observers
+    run = SimpleNamespace(duration_days=3)
+    feed, snapshots, totals = (kind(run, state) for kind in (FocalFeed, Snapshots, Totals))  # type: ignore[arg-type]
+    shown = Shown(seen, primary, np.zeros(3, bool))
+    for observer in (feed, snapshots, totals):
+        observer.shown(state, shown)
+    assert totals.counts["impressions"] == 3
     reached = state.ties.lookup(np.array([0]), np.array([1]))
     assert state.ties.reached.sum() == 1 and state.ties.reached[reached[0]]
-    assert state.feed.sum() == 1 and state.feed[0, 2, 1, OUT_OF_NETWORK] == 1
+    assert feed.feed.sum() == 1 and feed.feed[0, 2, 1, OUT_OF_NETWORK] == 1
+    assert feed.volume[0, :, VOLUME_COUNTS.index("impressions")].tolist() == [0, 0, 1]
 
 
 def test_reactions_follow_propensity_and_the_uniform_at_the_rank() -> None:
@@ -559,7 +559,6 @@ def test_engagements_count_by_action_group_tag_and_age() -> None:
     assert_array_equal(posts["engagements_tag"], [0, 1])
     assert_array_equal(posts["engagements_within_3h"], [1, 0])  # ages 0.125, 1, 0.5 days
     assert_array_equal(posts["engagements_within_24h"], [2, 1])
-    assert state.counts["engagements"] == 3
 
 
 # --------------------------------------------------------------------------- learning
@@ -684,7 +683,7 @@ def test_a_burst_draws_unconnected_inviters_by_session_rate() -> None:
         linking.accept_burst(state, scenario(), too_many, 0, 1.0, Draws(), Path("s.yaml"))  # type: ignore[arg-type]
 
 
-def test_trend_plans_take_friends_of_friends_in_the_field_and_other_strangers(
+def test_inbound_plans_take_friends_of_friends_in_the_field_and_other_strangers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     state = make_state()
@@ -695,7 +694,7 @@ def test_trend_plans_take_friends_of_friends_in_the_field_and_other_strangers(
         return "plan"
 
     monkeypatch.setattr(strategies, "plan_invitations", capture)
-    assert linking.plan_trend(state, scenario(), 0, Draws()) == "plan"  # type: ignore[arg-type, comparison-overlap]
+    assert linking.plan_inbound(state, scenario(), 0, Draws()) == "plan"  # type: ignore[arg-type, comparison-overlap]
     assert_array_equal(pools["known"], [3])  # via 1 (and 2), field a
     assert_array_equal(pools["others"], [4])
     assert_array_equal(pools["weight"], [1.0])
@@ -788,38 +787,43 @@ def test_pruning_removes_silent_ties_of_the_kinds_and_keeps_them_for_the_record(
         reply_delay=np.array([0.5, 0.0625]),
     )
     event = Prune(action="prune", day=1, member="me", kinds=["stranger"], minutes_per_removal=2)
-    linking.prune(state, event, 1.0)  # 4 replied at 0.4375; 3 never
+    removed = linking.prune(state, event, 1.0)  # 4 replied at 0.4375; 3 never
     gone, kept = state.ties.lookup(np.array([0, 0]), np.array([3, 4]))
     assert gone == -1 and kept >= 0
-    (removed,) = state.removed
     assert_array_equal(removed["dst"], [3])
     assert_array_equal(removed["removed_day"], [1.0])
     assert_array_equal(removed["removal_minutes"], [2.0])
     assert np.isnan(removed["first_interaction"]).all()
 
 
-# --------------------------------------------------------------------------- observation
+# --------------------------------------------------------------------------- observers
 
 
 def test_daily_snapshot_counts_focal_ties_by_kind_and_reached() -> None:
     state = make_state()
+    snapshots = Snapshots(SimpleNamespace(duration_days=3), state)  # type: ignore[arg-type]
     state.theta[0] = [0.25, 0.75]
     state.ties.reached[state.ties.lookup(np.array([0]), np.array([2]))] = True
-    observation.snapshot_day(state, 1)
-    assert_array_equal(state.inferred[0, 1], [0.25, 0.75])
+    snapshots.day_end(state, 1)
+    assert_array_equal(snapshots.inferred[0, 1], [0.25, 0.75])
     expected = np.zeros((len(TIE_KINDS), 2), np.int64)
     expected[COLLEAGUE] = [1, 0]
     expected[OFFLINE] = [1, 1]
-    assert_array_equal(state.connections[0, 1], expected)
+    assert_array_equal(snapshots.connections[0, 1], expected)
 
 
-def test_run_records_write_scheduled_interactions_after_the_end_as_nan() -> None:
-    state = make_state(days=3)
+def test_focal_ties_write_scheduled_interactions_after_the_end_as_nan_and_keep_pruned() -> None:
+    state = make_state()
+    ties = FocalTies(SimpleNamespace(duration_days=3), state)  # type: ignore[arg-type]
     state.ties.first_interaction[state.ties.lookup(np.array([0, 0]), np.array([1, 2]))] = [
         2.5,
         3.5,
     ]
-    records = observation.run_records(state, 3)
-    assert_array_equal(records.ties["partner_id"], [1, 2])
-    assert_array_equal(records.ties["first_interaction_day"], [2.5, np.nan])
-    assert records.counts["ties"] == 4 and records.counts["members"] == 5
+    pruned = {name: getattr(state.ties, name)[:1].copy() for name in sim_ties.COLUMNS}
+    pruned.update(removed_day=np.array([1.0]), removal_minutes=np.array([2.0]))
+    ties.ties_removed(state, pruned)
+    records = ties.records(state)
+    assert_array_equal(records["partner_id"], [1, 2, pruned["dst"][0]])
+    assert_array_equal(records["first_interaction_day"][:2], [2.5, np.nan])
+    assert_array_equal(records["removed_day"], [np.nan, np.nan, 1.0])
+    assert_array_equal(records["removal_minutes"], [0.0, 0.0, 2.0])

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim import behaviour, beliefs, ranking, sources
+from sim import behaviour, beliefs, ranking, sources, table_schema
 from sim.network import Network
 from sim.scenario import Behaviour, Platform, Scoring
 from sim.ties import Ties
@@ -149,7 +149,7 @@ def test_decide_matches_probabilities() -> None:
 
 def test_propensity_orders_relationships_as_the_model_says() -> None:
     params = Behaviour()
-    k = len(sources.SOURCES)
+    k = len(table_schema.SOURCES)
     codes = np.arange(k, dtype=np.int8)
     m = behaviour.engagement_propensity(
         np.zeros(k, np.int64),
@@ -159,7 +159,7 @@ def test_propensity_orders_relationships_as_the_model_says() -> None:
         np.zeros(k, np.int64),
         params,
     )
-    named = dict(zip(sources.SOURCES, m, strict=True))
+    named = dict(zip(table_schema.SOURCES, m, strict=True))
     # C3/C4: peers engage most, strangers hardly (calibration-sources.md 4: peers 2-6x a
     # baseline, strangers well below it)
     peers = ("colleague", "field_peer", "offline", "client")

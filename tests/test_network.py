@@ -6,8 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.network import PEER_KINDS, TIE_KINDS, pick_focal, synthetic_network
+from sim.network import PEER_KINDS, pick_focal, synthetic_network
 from sim.scenario import Behaviour, SyntheticNetwork
+from sim.table_schema import TIE_KINDS
 
 TOPICS = ["alpha", "beta", "gamma", "delta", "epsilon"]
 

@@ -75,7 +75,7 @@ def test_personal_notes_make_accepted_strangers_answer_more_often() -> None:
         )
         shares = []
         for seed in range(6):
-            ties = pd.DataFrame(World(scenario, seed, Path("c11.yaml")).run().ties)
+            ties = pd.DataFrame(World(scenario, seed, Path("c11.yaml")).run().kept["ties"])
             new = ties[ties["created_day"] > 0]
             assert (new["personal_note"] == note).all()
             shares.append(new["first_interaction_day"].notna().mean())

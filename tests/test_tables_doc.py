@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from sim.cli import main
 from sim.metrics import TABLES
+from sim.table_schema import IDENTIFIERS
+from sim.table_schema import TABLES as SCHEMA
 from tests.helpers import ROOT, run_tables, write_scenario
 
 DICTIONARY = ROOT / "docs" / "tables.md"
@@ -44,9 +46,10 @@ TWO_MEMBERS = {
 }
 
 
-def documented() -> dict[str, list[str]]:
-    """The columns docs/tables.md lists under each table's heading, in order."""
-    sections: dict[str, list[str]] = {}
+def documented() -> dict[str, list[tuple[str, str, str, str]]]:
+    """The rows (column, type, unit, meaning) docs/tables.md lists under each table's
+    heading, in order."""
+    sections: dict[str, list[tuple[str, str, str, str]]] = {}
     current = None
     for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"^## (\w+)$", line)
@@ -55,10 +58,25 @@ def documented() -> dict[str, list[str]]:
             if current:
                 sections[current] = []
             continue
-        row = re.match(r"^\| `(\w+)` \|", line)
-        if current and row:
-            sections[current].append(row.group(1))
+        if current and line.startswith("| `"):
+            name, kind, unit, meaning = (cell.strip() for cell in line.strip("|").split(" | "))
+            sections[current].append((name.strip("`"), kind, unit, meaning))
     return sections
+
+
+def test_the_dictionary_lists_the_schema_word_for_word() -> None:
+    """docs/tables.md gives each table's columns as sim/table_schema.py declares them: the
+    identifiers first (their meaning spelled out once, under the first table), then every
+    column with its type, unit and meaning."""
+    listed = documented()
+    assert list(listed) == list(TABLES)
+    for name, table in SCHEMA.items():
+        rows = listed[name]
+        assert [r[0] for r in rows[: len(IDENTIFIERS)]] == [c.name for c in IDENTIFIERS], name
+        columns = [(c.name, c.type, c.unit, c.meaning) for c in table.columns]
+        assert rows[len(IDENTIFIERS) :] == columns, name
+    first = listed[next(iter(SCHEMA))][: len(IDENTIFIERS)]
+    assert first == [(c.name, c.type, c.unit, c.meaning) for c in IDENTIFIERS]
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +84,22 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     return run_tables(write_scenario(tmp_path_factory.mktemp("doc"), TWO_MEMBERS))
 
 
-def test_every_written_column_is_documented_and_every_documented_one_written(
+KINDS = {"string": "string", "integer": "i", "float": "f", "boolean": "b"}
+"""The pandas dtype (or dtype kind) of each schema type."""
+
+
+def test_every_table_written_has_the_schema_columns_in_order_with_their_types(
     tables: dict[str, pd.DataFrame],
 ) -> None:
-    listed = documented()
-    assert sorted(listed) == sorted(TABLES)
-    for name in TABLES:
-        written = list(tables[name].columns)
-        assert not tables[name].empty, name
-        assert set(written) - set(listed[name]) == set(), f"{name}: written, not documented"
-        assert set(listed[name]) - set(written) == set(), f"{name}: documented, not written"
-        assert len(listed[name]) == len(set(listed[name])), f"{name}: listed twice"
+    for name, table in SCHEMA.items():
+        frame = tables[name]
+        assert not frame.empty, name
+        assert tuple(frame.columns) == table.names, name
+        for column in (*IDENTIFIERS, *table.columns):
+            dtype = frame[column.name].dtype
+            expected = KINDS[column.type]
+            found = str(dtype) if column.type == "string" else dtype.kind
+            assert found == expected, f"{name}.{column.name}: {dtype} is not {column.type}"
 
 
 def test_the_member_column_names_the_focal_member_in_every_replication(

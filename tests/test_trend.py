@@ -18,9 +18,11 @@ from sim.engine import World
 from sim.experiment import manifest, merge_tables, run_study, write_results
 from sim.metrics import tables
 from sim.model import trend
-from sim.network import TIE_KINDS, Network, build_network, rewired
+from sim.network import Network, build_network, rewired
+from sim.observers.trend import feed_similarity
 from sim.rng import replication_seed, streams
 from sim.scenario import Contagion, Trend, load_study
+from sim.table_schema import TIE_KINDS
 from tests.helpers import t_975, write_scenario
 
 TOPICS = ["a", "b", "c"]
@@ -195,10 +197,10 @@ def test_feed_similarity_is_the_mean_pairwise_cosine_of_members_topic_mixes() ->
     unit = active / np.linalg.norm(active, axis=1, keepdims=True)
     pairs = unit @ unit.T
     expected = (pairs.sum() - np.trace(pairs)) / (len(unit) * (len(unit) - 1))
-    assert trend.feed_similarity(counts) == pytest.approx(expected)
+    assert feed_similarity(counts) == pytest.approx(expected)
     same = np.tile(np.array([[2, 1, 0, 0]], np.int32), (5, 1))
-    assert trend.feed_similarity(same) == pytest.approx(1.0)
-    assert trend.feed_similarity(np.eye(4, dtype=np.int32)) == pytest.approx(0.0)
+    assert feed_similarity(same) == pytest.approx(1.0)
+    assert feed_similarity(np.eye(4, dtype=np.int32)) == pytest.approx(0.0)
 
 
 # --------------------------------------------------------------------------- rewiring
@@ -453,9 +455,8 @@ def adoption_curves(tmp_path: Path, kind: str, rewire: str, days: int) -> np.nda
     scenario = load_study(path).base
     curves = []
     for r in range(REPLICATIONS):
-        w = World(scenario, replication_seed(scenario.seed, r), path)
-        w.run()
-        curves.append(w.state.trend.adoption[:, 0].copy())
+        records = World(scenario, replication_seed(scenario.seed, r), path).run()
+        curves.append(records.kept["trend"]["adoption"][:, 0].copy())
     return np.array(curves)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.metrics import table_topics
+from sim.table_schema import table_topics
 
 #: Columns that identify one replication of one variant.
 REP_KEYS = ["scenario", "variant", "replication"]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.results import REP_KEYS
-from sim.records import VOLUME_COUNTS
+from sim.table_schema import VOLUME_COUNTS
 
 #: What `volume_per_replication` and `volume_series` give per replication, in the order
 #: the ``feed_volume`` figure draws them: impressions, then two per-session ratios.

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.state import State
-from sim.records import POST_COUNTERS
+from sim.table_schema import POST_COUNTERS
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import kernels
-from sim.loaders import first_of_runs
+from sim.arrays import first_of_runs
 from sim.model.state import State
 from sim.ties import Ties
 

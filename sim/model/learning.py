@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import beliefs
-from sim.loaders import distinct
+from sim.arrays import distinct
 from sim.scenario import Affinity, Inference
 from sim.ties import Ties
 

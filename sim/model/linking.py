@@ -8,13 +8,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from sim import beliefs, strategies
+from sim import strategies
+from sim.arrays import distinct
 from sim.errors import InputError
-from sim.loaders import distinct
-from sim.model.learning import learn_from_connections, unlearn_connections
+from sim.model.connecting import add_ties
+from sim.model.learning import unlearn_connections
 from sim.model.state import State
-from sim.network import STRANGER, TIE_KINDS, draw_strength
+from sim.network import STRANGER, draw_strength
 from sim.scenario import AcceptInvitations, Inference, Prune, Scenario
+from sim.table_schema import TIE_KINDS
 
 
 def unconnected(state: State, member: int, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -40,36 +42,33 @@ def connect(
     placed: NDArray[np.bool_] | None = None,
     note: NDArray[np.bool_] | None = None,
 ) -> None:
-    """New ties member-partners; the platform learns from them (connection term).
+    """New ties member-partners (:func:`sim.model.connecting.add_ties`).
 
-    Affinity starts at a0 (:func:`sim.beliefs.initial_affinity`) plus
-    ``platform.affinity.placed`` for placed ties, which interact at once
+    Affinity starts at a0 plus ``platform.affinity.placed`` for placed ties, which interact at once
     (``first_interaction = now``). An unplaced stranger tie exchanges messages later when
     ``late_reply < stranger_reply_rate`` (5.4%, Expandi/Belkins 2024), at
     ``now + reply_delay * stranger_reply_days`` (reply_delay ~ Exp(1)).
     """
     count = partners.size
-    same_field = state.field[partners] == state.field[member]
     placed = np.zeros(count, bool) if placed is None else placed
     params = scenario.behaviour
-    affinity = scenario.platform.affinity
     replies = (kind == STRANGER) & ~placed & (late_reply < params.stranger_reply_rate)
     reply_day = now + reply_delay * params.stranger_reply_days
     first = np.where(placed, now, np.where(replies, reply_day, np.nan)).astype(np.float32)
-    state.ties.add(
+    add_ties(
+        state,
+        scenario.platform,
         np.full(count, member, np.int32),
         partners,
         now,
-        kind=kind,
-        strength=strength,
-        affinity=beliefs.initial_affinity(kind, same_field, affinity)
-        + placed.astype(np.float32) * np.float32(affinity.placed),
+        kind,
+        strength,
+        affinity_bonus=placed.astype(np.float32) * np.float32(scenario.platform.affinity.placed),
         intro=np.zeros(count, bool) if intro is None else intro,
         placed=placed,
         note=np.zeros(count, bool) if note is None else note,
         first_interaction=first,
     )
-    learn_from_connections(state.theta, state.field, member, partners, scenario.platform.inference)
 
 
 def accept_burst(
@@ -115,7 +114,7 @@ def accept_burst(
     )
 
 
-def plan_trend(
+def plan_inbound(
     state: State, scenario: Scenario, slot: int, rng: np.random.Generator
 ) -> strategies.InvitationPlan:
     """Draw, before the run, the invitations focal member `slot` receives
@@ -160,12 +159,12 @@ def plan_sent(
 
 
 def plan_all(
-    state: State, scenario: Scenario, trend: np.random.Generator, outreach: np.random.Generator
+    state: State, scenario: Scenario, inbound: np.random.Generator, outreach: np.random.Generator
 ) -> None:
-    """Every focal member's plans: received invitations (``trend`` stream) for those with
+    """Every focal member's plans: received invitations (``inbound`` stream) for those with
     ``invitations_per_day > 0``, then sent ones (``outreach``) for those who send."""
     state.plans = {
-        slot: plan_trend(state, scenario, slot, trend)
+        slot: plan_inbound(state, scenario, slot, inbound)
         for slot, spec in enumerate(scenario.focal)
         if spec.strategy.invitations_per_day > 0
     }
@@ -240,12 +239,16 @@ def answer_sent(state: State, scenario: Scenario, slot: int, day: int, now: floa
     )
 
 
-def prune(state: State, event: Prune, now: float, inference: Inference | None = None) -> None:
+def prune(
+    state: State, event: Prune, now: float, inference: Inference | None = None
+) -> dict[str, NDArray[np.generic]]:
     """#Keuze (seed tip 5): remove the member's ties of the given kinds never heard from
     (``first_interaction`` not <= now: never, or an exchange still to come, which then never
-    happens). The removed ties are kept for the ties table with the removal day and time.
-    Given `inference`, the platform learns from the removal
-    (:func:`sim.model.learning.unlearn_connections`, ``removal_signal``)."""
+    happens). Given `inference`, the platform learns from the removal
+    (:func:`sim.model.learning.unlearn_connections`, ``removal_signal``).
+
+    Returns the removed ties as they were, with the removal day and time (for the ties
+    table)."""
     member = state.focal_by_name[event.member]
     ties = state.ties
     _, edges = ties.rows(np.array([member]))
@@ -257,6 +260,6 @@ def prune(state: State, event: Prune, now: float, inference: Inference | None = 
     removed["first_interaction"][:] = np.nan
     removed["removed_day"] = np.full(int(silent.sum()), now)
     removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)
-    state.removed.append(removed)
     if inference is not None:
         unlearn_connections(state.theta, state.field, member, partners, inference)
+    return removed

@@ -7,8 +7,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.state import State
-from sim.records import HOURS_PER_DAY
 from sim.scenario import Notifications
+from sim.table_schema import HOURS_PER_DAY
 
 
 def notify_rows(

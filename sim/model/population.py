@@ -4,6 +4,7 @@ and the starting :class:`~sim.model.state.State`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,17 +13,15 @@ from sim import beliefs
 from sim.errors import InputError
 from sim.model import follows, linking, trend
 from sim.model.state import (
-    CONNECTION_COUNTS,
     PENDING_COLUMNS,
     POOL_COLUMNS,
     POST_COLUMNS,
     WAITING_COLUMNS,
     State,
 )
-from sim.network import TIE_KINDS, Network, pick_focal
-from sim.records import VOLUME_COUNTS, Columns, GroupedColumns
+from sim.network import Network, pick_focal
 from sim.scenario import FocalMember, Members, Scenario, SyntheticNetwork
-from sim.sources import SOURCES
+from sim.stores import Columns, GroupedColumns
 from sim.ties import Ties
 
 
@@ -119,9 +118,9 @@ def initial_state(
 
     Rates and interests from the ``network`` stream; ties with their initial affinity
     (:func:`sim.beliefs.initial_affinity`); initial inferred weights
-    (:func:`sim.beliefs.initial_inferred`); focal members; invitation plans from the
-    ``trend`` and ``outreach`` streams; the trend's groups from the ``population`` stream;
-    empty post, pool and record buffers.
+    (:func:`sim.beliefs.initial_inferred`); focal members; follows from the ``follows``
+    stream; the trend's groups from the ``population`` stream; invitation plans from the
+    ``inbound`` and ``outreach`` streams; empty stores.
     """
     n, n_topics = network.size, len(network.topics)
     session_rate, post_rate = member_rates(scenario.members, n, rng["network"])
@@ -139,7 +138,6 @@ def initial_state(
     focal_slot[focal_ids] = np.arange(focal_ids.size)
     tag_count = np.zeros(n, np.int64)
     tag_count[focal_ids] = [spec.strategy.tag_peers for spec in scenario.focal]
-    days = scenario.duration_days
     state = State(
         topics=network.topics,
         field=network.field,
@@ -149,33 +147,13 @@ def initial_state(
         post_cum=np.zeros(0),
         interest=interest,
         relative_interest=interest / interest.max(axis=1, keepdims=True),
-        ties=ties,
-        theta=theta,
         focal_ids=focal_ids,
         focal_slot=focal_slot,
         focal_by_name={s.name: int(m) for s, m in zip(scenario.focal, focal_ids, strict=True)},
         tag_count=tag_count,
         plans={},
         sent_plans={},
-        posts=Columns(POST_COLUMNS),
-        pool=GroupedColumns(POOL_COLUMNS, by="viewer", groups=n),
-        waiting=Columns(WAITING_COLUMNS),
-        follow_ptr=follow_ptr,
-        followees=followees,
-        pending=Columns(PENDING_COLUMNS),
-        candidates_seen=np.zeros(1, np.int64),
-        items_seen=np.zeros(1, np.int64),
-        next_undecided=0,
-        is_session=np.zeros(n, bool),
-        session_slot=np.full(n, -1, dtype=np.int64),
         messages_sent=np.zeros(focal_ids.size, np.int64),
-        removed=[],
-        feed=np.zeros((focal_ids.size, days, n_topics, len(SOURCES)), np.int64),
-        volume=np.zeros((focal_ids.size, days, len(VOLUME_COUNTS)), np.int64),
-        inferred=np.zeros((focal_ids.size, days + 1, n_topics)),
-        connections=np.zeros(
-            (focal_ids.size, days + 1, len(TIE_KINDS), len(CONNECTION_COUNTS)), np.int64
-        ),
         trend=trend.initial_trend(
             scenario,
             network.degree(),
@@ -185,17 +163,31 @@ def initial_state(
             rng["population"],
             source,
         ),
-        counts={
-            "sessions": 0,
-            "notified_sessions": 0,
-            "impressions": 0,
-            "engagements": 0,
-            "candidates": 0,
-        },
+        ties=ties,
+        theta=theta,
+        **empty_stores(n, follow_ptr, followees),
     )
-    linking.plan_all(state, scenario, rng["trend"], rng["outreach"])
+    linking.plan_all(state, scenario, rng["inbound"], rng["outreach"])
     if state.trend is not None and scenario.trend is not None:
         state.post_rate[state.trend.adopted] += scenario.trend.call_posts_per_day
     state.session_cum = np.cumsum(state.session_rate)
     state.post_cum = np.cumsum(state.post_rate)
     return state
+
+
+def empty_stores(
+    n: int, follow_ptr: NDArray[np.int64], followees: NDArray[np.int32]
+) -> dict[str, Any]:
+    """The platform's stores at t = 0 (no posts, candidates or pending notifications; the
+    follow index) and the slice scratch, as :class:`State` fields."""
+    return {
+        "posts": Columns(POST_COLUMNS),
+        "pool": GroupedColumns(POOL_COLUMNS, by="viewer", groups=n),
+        "waiting": Columns(WAITING_COLUMNS),
+        "follow_ptr": follow_ptr,
+        "followees": followees,
+        "pending": Columns(PENDING_COLUMNS),
+        "next_undecided": 0,
+        "is_session": np.zeros(n, bool),
+        "session_slot": np.full(n, -1, dtype=np.int64),
+    }

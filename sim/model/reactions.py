@@ -1,40 +1,19 @@
-"""Viewing and reactions (docs/model.md 7.10): impressions are counted, each viewer decides
-by its true behaviour (:mod:`sim.behaviour`), and engagements are counted."""
+"""Viewing and reactions (docs/model.md 7.10): the platform counts impressions on each post,
+each viewer decides by its true behaviour (:mod:`sim.behaviour`), and the platform counts
+engagements."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim import behaviour, kernels
+from sim.model.hooks import Impressions
 from sim.model.state import State
 from sim.ranking import Candidates
-from sim.records import ENGAGEMENT_WINDOWS_HOURS, HOURS_PER_DAY, VOLUME_COUNTS
 from sim.scenario import Behaviour
-from sim.sources import GROUP_OF_SOURCE, GROUPS, TAG
-
-_IMPRESSIONS = VOLUME_COUNTS.index("impressions")
-"""Where impressions go on the last axis of :attr:`sim.model.state.State.volume`."""
-
-
-@dataclass(frozen=True)
-class Impressions:
-    """The items shown in a slice (one row per impression)."""
-
-    viewer: NDArray[np.int64]
-    post: NDArray[np.int64]
-    topic: NDArray[np.int16]
-    source: NDArray[np.int8]
-    edge: NDArray[np.int64]
-    proof: NDArray[np.int64]
-    when: NDArray[np.float64]
-    tagged: NDArray[np.bool_]
-
-    def select(self, keep: NDArray[np.bool_]) -> Impressions:
-        """The impressions where `keep` is True."""
-        return Impressions(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
+from sim.sources import GROUP_OF_SOURCE, TAG
+from sim.table_schema import ENGAGEMENT_WINDOWS_HOURS, GROUPS, HOURS_PER_DAY
 
 
 def impressions(c: Candidates, shown: NDArray[np.int64], now: NDArray[np.float64]) -> Impressions:
@@ -52,13 +31,10 @@ def impressions(c: Candidates, shown: NDArray[np.int64], now: NDArray[np.float64
     )
 
 
-def count_impressions(
-    state: State, seen: Impressions, primary: NDArray[np.bool_], duration_days: int
-) -> None:
-    """Post counters (impressions, primary viewers, viewers by source group and by tag), the
-    ``reached`` flag of each author -> viewer tie, and focal viewers' feed by
-    (day = floor(time), topic, source), and their impressions in the feed volume
-    (docs/model.md 9: the posts, feed and volume tables)."""
+def count_impressions(state: State, seen: Impressions, primary: NDArray[np.bool_]) -> None:
+    """The platform's counters of each post: impressions, primary viewers, viewers by
+    source group and by tag (the posts table reports them; the trend's dropping rule reads
+    the impressions)."""
     counters = state.posts
     post = seen.post
     group = GROUP_OF_SOURCE[seen.source]
@@ -67,16 +43,6 @@ def count_impressions(
     for g, name in enumerate(GROUPS):
         kernels.count_at(counters[f"viewers_{name}"], post[group == g])
     kernels.count_at(counters["viewers_tag"], post[seen.tagged])
-    state.counts["impressions"] += int(post.size)
-    seen_by_connection = seen.edge[seen.edge >= 0]
-    state.ties.reached[state.ties.reverse(seen_by_connection)] = True
-    focal = state.focal_slot[seen.viewer]
-    is_focal = focal >= 0
-    if is_focal.any():
-        day = np.minimum(seen.when[is_focal].astype(np.int64), duration_days - 1)
-        cell = (focal[is_focal], day, seen.topic[is_focal], seen.source[is_focal])
-        np.add.at(state.feed, cell, 1)
-        np.add.at(state.volume[:, :, _IMPRESSIONS], (cell[0], day), 1)
 
 
 def decide_reactions(
@@ -117,11 +83,11 @@ def decide_reactions(
 def count_engagements(state: State, engaged: Impressions, action: NDArray[np.int8]) -> None:
     """Post counters of the engagements: likes, comments, shares, engagements by source
     group and by tag, and those with ``when - created <= h / 24`` for each h of
-    :data:`sim.records.ENGAGEMENT_WINDOWS_HOURS` (docs/model.md 9: the posts table)."""
+    :data:`sim.table_schema.ENGAGEMENT_WINDOWS_HOURS` (the posts table; social proof reads
+    the engagement counts)."""
     counters = state.posts
     post = engaged.post
     group = GROUP_OF_SOURCE[engaged.source]
-    state.counts["engagements"] += int(post.size)
     for code, name in (
         (behaviour.LIKE, "likes"),
         (behaviour.COMMENT, "comments"),

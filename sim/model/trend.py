@@ -14,15 +14,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from sim import beliefs
+from sim.arrays import distinct
 from sim.errors import InputError
-from sim.loaders import distinct
-from sim.model.learning import learn_from_connections
+from sim.model.connecting import add_ties
+from sim.model.hooks import Hooks, Shown
 from sim.model.state import State, TrendState
 from sim.network import STRANGER, draw_strength
-from sim.records import ADOPTION_COUNTS, FEED_COUNTS, VIEWER_GROUPS, Columns
 from sim.scenario import Contagion, Scenario, Trend
-from sim.sources import GROUP_OF_SOURCE, GROUPS
+from sim.stores import Columns
 
 
 def seed_groups(
@@ -77,22 +76,16 @@ def initial_trend(
     trend = scenario.trend
     if trend is None:
         return None
-    n, days = field.size, scenario.duration_days
     masks = seed_groups(trend, degree, field, topics, focal, rng, source)
     committed = masks["selective"].copy()
     committed[focal] = True
-    adoption = np.zeros((days + 1, len(ADOPTION_COUNTS)), np.int64)
-    adoption[0, 0] = adoption[0, 1] = int(masks["everyone"].sum())
     return TrendState(
         adopted=masks["everyone"],
         committed=committed,
         adopted_on=np.where(masks["everyone"], 0.0, np.nan),
+        dropped_on=np.full(field.size, np.nan),
         exposures=Columns({"viewer": np.int32, "author": np.int32}),
         seen=np.zeros(0, np.int64),
-        topic_today=np.zeros((n, len(topics)), np.int32),
-        adoption=adoption,
-        similarity=np.full(days + 1, np.nan),
-        feed=np.zeros((days, len(VIEWER_GROUPS), len(GROUPS), len(FEED_COUNTS)), np.int64),
     )
 
 
@@ -105,8 +98,8 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     ``accept_rate`` (26% for cold invitations, Expandi/Belkins 2024). Invitations to oneself,
     to a focal member (who answers by its own strategy), to a member already connected, and
     repeats of a pair within the day are void. New ties are stranger ties, strength ~
-    Beta(a, b), created at `now`; the platform learns from them (connection term, both ends:
-    :func:`sim.model.learning.learn_from_connections`).
+    Beta(a, b), created at `now` (:func:`sim.model.connecting.add_ties`: the platform learns
+    from both ends).
     """
     trend, spec = state.trend, scenario.trend
     assert trend is not None and spec is not None
@@ -127,16 +120,8 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     if a.size == 0:
         return
     kind = np.full(a.size, STRANGER, np.int8)
-    same_field = state.field[a] == state.field[b]
-    state.ties.add(
-        a,
-        b,
-        now,
-        kind=kind,
-        strength=draw_strength(rng, a.size, scenario.behaviour),
-        affinity=beliefs.initial_affinity(kind, same_field, scenario.platform.affinity),
-    )
-    learn_from_connections(state.theta, state.field, a, b, scenario.platform.inference)
+    strength = draw_strength(rng, a.size, scenario.behaviour)
+    add_ties(state, scenario.platform, a, b, now, kind, strength)
 
 
 def record_exposures(
@@ -159,28 +144,6 @@ def record_exposures(
             viewer=viewer[exposed].astype(np.int32),
             author=state.posts["author"][post[exposed]],
         )
-
-
-def count_population_feed(
-    state: State,
-    viewer: NDArray[np.int64],
-    topic: NDArray[np.int16],
-    source: NDArray[np.int8],
-    engaged: NDArray[np.bool_],
-    when: NDArray[np.float64],
-    duration_days: int,
-) -> None:
-    """Add a slice's impressions (and of them the engagements) to the population feed, by
-    day, viewer status and source group, and to the day's topic counts of each member."""
-    trend = state.trend
-    assert trend is not None
-    day = np.minimum(when.astype(np.int64), duration_days - 1)
-    status = trend.adopted[viewer].astype(np.int64)
-    group = GROUP_OF_SOURCE[source]
-    for name, rows in (("impressions", np.ones(day.size, bool)), ("engagements", engaged)):
-        count = np.full(int(rows.sum()), FEED_COUNTS.index(name))
-        np.add.at(trend.feed, (day[rows], status[rows], group[rows], count), 1)
-    np.add.at(trend.topic_today, (viewer, topic), 1)
 
 
 def over_threshold(
@@ -210,7 +173,8 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     draws aligned. complex: a member over the threshold (:func:`over_threshold`) adopts
     when its uniform is below ``adoption_rate``; simple: below :func:`simple_chance`.
     Adopters drop it (:func:`dropping`) and never adopt again. An adopter writes
-    ``call_posts_per_day`` more posts a day while adopted.
+    ``call_posts_per_day`` more posts a day while adopted. The day of adopting and of
+    dropping is kept on each member (``adopted_on``, ``dropped_on``).
     """
     trend, spec = state.trend, scenario.trend
     assert trend is not None and spec is not None
@@ -234,14 +198,12 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     trend.adopted[new] = True
     trend.adopted_on[new] = day
     trend.adopted[dropped] = False
+    trend.dropped_on[dropped] = day
     trend.committed[dropped] = True
     change = new.astype(np.float64) - dropped.astype(np.float64)
     if change.any():
         state.post_rate = state.post_rate + change * spec.call_posts_per_day
         state.post_cum = np.cumsum(state.post_rate)
-    trend.adoption[day] = [int(trend.adopted.sum()), int(new.sum()), int(dropped.sum())]
-    trend.similarity[day] = feed_similarity(trend.topic_today)
-    trend.topic_today[:] = 0
 
 
 def dropping(state: State, spec: Trend, day: int) -> NDArray[np.bool_]:
@@ -268,15 +230,22 @@ def dropping(state: State, spec: Trend, day: int) -> NDArray[np.bool_]:
     return dropped
 
 
-def feed_similarity(topic_counts: NDArray[np.int32]) -> float:
-    """Mean pairwise cosine similarity of the topic mixes of members' feeds (members with an
-    impression): with unit vectors u_i, ``(|sum u_i|^2 - n) / (n (n - 1))``
-    (homogenisation, as Chaney, Stewart & Engelhardt 2018 measure it on items). NaN with
-    fewer than two members."""
-    counts = topic_counts[topic_counts.sum(axis=1) > 0].astype(np.float64)
-    m = counts.shape[0]
-    if m < 2:
-        return float("nan")
-    unit = counts / np.linalg.norm(counts, axis=1, keepdims=True)
-    total = unit.sum(axis=0)
-    return float((total @ total - m) / (m * (m - 1)))
+class TrendSubmodel(Hooks):
+    """The trend attached to a run through the engine's hooks: at the start of each day its
+    adopters invite (:func:`invite`), every impression of a call to connect may expose a
+    member (:func:`record_exposures`), and at the end of each day members adopt or drop it
+    (:func:`adopt`). Everything draws from the ``population`` stream."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+        assert scenario.trend is not None
+        self.scenario, self.spec, self.rng = scenario, scenario.trend, rng
+
+    def day_start(self, state: State, day: int) -> None:
+        invite(state, self.scenario, float(day), self.rng)
+
+    def shown(self, state: State, shown: Shown) -> None:
+        seen = shown.seen
+        record_exposures(state, seen.viewer, seen.post, seen.edge >= 0, self.spec.contagion)
+
+    def day_end(self, state: State, day: int) -> None:
+        adopt(state, self.scenario, day, self.rng)

@@ -100,6 +100,11 @@ class Plan:
         """Variants x replications."""
         return len(self.study.arms) * self.study.base.replications
 
+    @property
+    def point_count(self) -> int:
+        """The points of the sample."""
+        return len(self.sweep.points)
+
 
 def _text(value: float | int) -> str:
     """A value as a ``--set`` would spell it (exact: ``repr`` of the float)."""

@@ -1,13 +1,12 @@
-"""Columnar buffers a run writes into, and the records a run returns.
+"""The platform's live stores: equal-length growable numpy columns (posts, candidates,
+pending notifications), and columns regrouped by one key (the candidate pool by viewer).
 
 A run never builds a Python object per post or per impression: it appends numpy arrays to
-growable columns (capacity doubles when full) and returns plain arrays; :mod:`sim.metrics`
-turns them into tables.
+growable columns (capacity doubles when full).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,43 +14,6 @@ from numba import get_num_threads
 from numpy.typing import DTypeLike, NDArray
 
 from sim import kernels
-from sim.sources import GROUPS
-
-HOURS_PER_DAY = 24
-"""Unit conversion: times are in days, some inputs and column names in hours."""
-ENGAGEMENT_WINDOWS_HOURS = (3, HOURS_PER_DAY)
-"""Post ages (hours) within which engagements are also counted (``engagements_within_3h``,
-``engagements_within_24h``): a definition of the posts table, not a model parameter."""
-
-POST_COUNTERS = (
-    "impressions",
-    "primary_viewers",
-    *(f"viewers_{g}" for g in GROUPS),
-    "viewers_tag",
-    "likes",
-    "comments",
-    "shares",
-    *(f"engagements_{g}" for g in GROUPS),
-    "engagements_tag",
-    *(f"engagements_within_{h}h" for h in ENGAGEMENT_WINDOWS_HOURS),
-)
-"""Per-post counters. Viewers and engagements by group add up to the totals; the ``tag``
-columns count, in addition, those who came through a tag notification."""
-
-VOLUME_COUNTS = ("sessions", "candidates", "items_read", "impressions")
-"""What the focal feed volume counts per member and day (last axis of
-:attr:`RunRecords.volume`): feed sessions; candidates summed over the sessions, each
-session counting the candidates it was ranked from (a member's sessions of one slice share
-one list); items read; impressions. Every item read is one impression."""
-
-ADOPTION_COUNTS = ("adopters", "new_adopters", "dropped")
-"""What the trend's adoption record counts after each day (last axis of
-:attr:`RunRecords.adoption`): adopters, adopters of that day, adopters who dropped the
-strategy that day."""
-VIEWER_GROUPS = ("non_adopter", "adopter")
-"""The viewer's status at an impression (second axis of :attr:`RunRecords.population_feed`)."""
-FEED_COUNTS = ("impressions", "engagements")
-"""Last axis of :attr:`RunRecords.population_feed`."""
 
 
 class Columns:
@@ -150,48 +112,3 @@ class GroupedColumns(Columns):
         super().drop_first(count)
         self._grouped = 0
         self._start[:] = 0
-
-
-@dataclass(frozen=True)
-class RunRecords:
-    """What one run returns: plain arrays, before identifiers are attached.
-
-    Attributes:
-        topics: topic names; topic columns index into it.
-        posts: per-post columns (see :data:`POST_COUNTERS` and the post store).
-        focal_ids: member id of each focal member.
-        feed: impressions of focal members, shape (focal, day, topic, source).
-        volume: feed volume of focal members, shape (focal, day, len(VOLUME_COUNTS)):
-            sessions, candidates, items read and impressions by day (see VOLUME_COUNTS).
-        inferred: inferred topic weights of focal members, shape (focal, day + 1, topic);
-            index d is the snapshot after d days.
-        true_interest: true interests of focal members, shape (focal, topic).
-        connections: focal members' connections by kind after each day, shape
-            (focal, day + 1, kind, 2): [..., 0] connections, [..., 1] of them ever reached
-            (saw at least one of the member's posts).
-        messages_sent: messages each focal member wrote (questions and intro messages).
-        ties: columns of the focal members' ties at the end of the run.
-        adoption: the trend's adopters after each day, shape (day + 1,
-            :data:`ADOPTION_COUNTS`); zero rows without a trend.
-        similarity: mean pairwise cosine similarity of members' topic mixes each day
-            (day + 1; NaN at day 0); empty without a trend.
-        population_feed: impressions and engagements of all members by day, viewer status
-            (non-adopter, adopter) and source group, shape (day, 2, len(GROUPS), 2); zero
-            rows without a trend.
-        counts: run totals (sessions, impressions, posts, ties) for benchmarks and checks.
-    """
-
-    topics: tuple[str, ...]
-    posts: dict[str, NDArray[np.generic]]
-    focal_ids: NDArray[np.int64]
-    feed: NDArray[np.int64]
-    volume: NDArray[np.int64]
-    inferred: NDArray[np.float64]
-    true_interest: NDArray[np.float64]
-    connections: NDArray[np.int64]
-    messages_sent: NDArray[np.int64]
-    ties: dict[str, NDArray[np.generic]]
-    adoption: NDArray[np.int64]
-    similarity: NDArray[np.float64]
-    population_feed: NDArray[np.int64]
-    counts: dict[str, int]

@@ -1,0 +1,43 @@
+"""A new tie (docs/model.md 7.14, 7.21): added to the tie store with the platform's initial
+affinity for it, and the platform learns from it (the connection term). Every way two
+members connect (a focal member's answers and bursts, the trend's adopters) makes its ties
+here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim import beliefs
+from sim.model.learning import learn_from_connections
+from sim.model.state import State
+from sim.scenario import Platform
+
+
+def add_ties(
+    state: State,
+    platform: Platform,
+    src: NDArray[np.int32],
+    dst: NDArray[np.int32],
+    now: float,
+    kind: NDArray[np.int8],
+    strength: NDArray[np.float32],
+    affinity_bonus: NDArray[np.float32] | None = None,
+    **columns: NDArray[Any],
+) -> None:
+    """Ties src-dst made at `now`, of `kind` and true `strength`.
+
+    The platform's affinity starts at ``a0(kind, same field)``
+    (:func:`sim.beliefs.initial_affinity`) plus `affinity_bonus` where given (placed ties);
+    other tie columns (intro, placed, note, first interaction) come in `columns`. Both ends
+    of each tie then move toward the other's field
+    (:func:`sim.model.learning.learn_from_connections`).
+    """
+    same_field = state.field[dst] == state.field[src]
+    affinity = beliefs.initial_affinity(kind, same_field, platform.affinity)
+    if affinity_bonus is not None:
+        affinity = affinity + affinity_bonus
+    state.ties.add(src, dst, now, kind=kind, strength=strength, affinity=affinity, **columns)
+    learn_from_connections(state.theta, state.field, src, dst, platform.inference)
