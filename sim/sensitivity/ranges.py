@@ -15,7 +15,6 @@ value is ``x`` or ``exp(x)``, rounded for integer fields.
 from __future__ import annotations
 
 import math
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +22,11 @@ from typing import Any, Literal
 
 import annotated_types
 import yaml
-from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
 from sim.scenario import Scenario
+from sim.scenario.paths import PathError, resolve
 
 SCALES = ("linear", "log")
 
@@ -76,27 +75,13 @@ class Parameter:
 # ------------------------------------------------------------------ the schema
 
 
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models an annotation can hold (a model, or a union of them)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return [m for a in typing.get_args(annotation) for m in _models(a)]
-    return []
-
-
 def schema_field(path: str) -> FieldInfo | None:
-    """The pydantic field a dotted path names in :class:`sim.scenario.Scenario`, or None."""
-    models: list[type[BaseModel]] = [Scenario]
-    segments = path.split(".")
-    for i, segment in enumerate(segments):
-        found = next((m.model_fields[segment] for m in models if segment in m.model_fields), None)
-        if found is None:
-            return None
-        if i == len(segments) - 1:
-            return found
-        models = _models(found.annotation)
-    return None
+    """The pydantic field a dotted path names in :class:`sim.scenario.Scenario` (list items
+    by name or index, as ``feedsim params`` lists them), or None."""
+    try:
+        return resolve(Scenario, path.split(".")).info
+    except PathError:
+        return None
 
 
 def _number_kind(field: FieldInfo) -> str | None:
