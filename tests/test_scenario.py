@@ -23,12 +23,12 @@ from sim.scenario import (
     FileNetwork,
     Scenario,
     SyntheticNetwork,
-    _deep_merge,
     load_study,
 )
 from sim.scenario import (
     TestAudience as AudienceSection,
 )
+from sim.scenario.study import _deep_merge
 
 BUNDLED = Path(__file__).resolve().parents[1] / "scenarios" / "recruiter-accepts-100-it.yaml"
 
