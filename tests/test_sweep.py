@@ -574,3 +574,13 @@ def test_every_schema_leaf_is_listed() -> None:
     }
     listed = {p.path for p in params.parameters()}
     assert listed == leaves - study_level
+
+
+def test_a_work_folder_in_use_is_refused(tmp_path: Path) -> None:
+    """A second sweep may not share the work folder while the first holds its lock."""
+    first, second = (sim.sweep.WorkFolder(tmp_path / ".x-sweep.work") for _ in range(2))
+    refused = pytest.raises(InputError, match="another feedsim sweep is using this work folder")
+    with first.locked(), refused, second.locked():
+        pass
+    with second.locked():
+        assert (tmp_path / ".x-sweep.work").is_dir()
