@@ -1,13 +1,13 @@
 """Parameter paths: every scenario field a sweep's ``--set`` reaches, read from the schema.
 
-:func:`parameters` walks the pydantic models of :mod:`sim.scenario` (so a field added there
-appears here without further work) and yields one :class:`Param` per leaf: its dotted path,
-kind, default, unit, allowed range (from the ``ge``/``gt``/``le``/``lt`` constraints, the
-``Literal`` choices and name patterns), description and source. Items of a list are
+:func:`parameters` lists the leaves of the pydantic models of :mod:`sim.scenario` (so a
+field added there appears here without further work), one :class:`Param` per leaf: its
+dotted path, kind, default, unit, allowed range (from the ``ge``/``gt``/``le``/``lt``
+constraints, the ``Literal`` choices and name patterns), description and source. Items of a list are
 addressed by ``<name>`` when they have a name (focal members, variants) and by ``<i>`` (an
-index from 0) otherwise (events, activity classes, topics). :func:`format_table` renders
-them for ``feedsim params``; :func:`describe` explains one field for ``feedsim validate
---set``.
+index from 0) otherwise (events, activity classes, topics); :mod:`sim.scenario.paths`
+follows such a path. :func:`format_table` renders them for ``feedsim params``;
+:func:`describe` explains one field for ``feedsim validate --set``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import dataclasses
 import fnmatch
 import functools
 import math
-import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel
@@ -28,11 +27,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim.scenario import STUDY_LEVEL, Scenario
+from sim.scenario.paths import INDEX, NAME, Found, PathError, named, resolve, sections, strip
 
-INDEX = "<i>"
-"""Placeholder for a list item addressed by its position (0 is the first)."""
-NAME = "<name>"
-"""Placeholder for a list item addressed by its ``name``."""
 REQUIRED = "(required)"
 """The default shown for a field without one."""
 
@@ -65,38 +61,6 @@ class Param:
 
 
 # --------------------------------------------------------------------------- types
-
-
-def _strip(annotation: Any) -> tuple[Any, list[Any], bool]:
-    """The type inside ``Annotated`` and ``| None``, its constraints, and whether None is ok."""
-    metadata: list[Any] = []
-    optional = False
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            args = get_args(annotation)
-            annotation = args[0]
-            for extra in args[1:]:
-                metadata.extend(extra.metadata if isinstance(extra, FieldInfo) else [extra])
-        elif origin in (Union, types.UnionType):
-            members = [a for a in get_args(annotation) if a is not type(None)]
-            optional = optional or len(members) < len(get_args(annotation))
-            if len(members) != 1:
-                return Union[tuple(members)], metadata, optional  # noqa: UP007
-            annotation = members[0]
-        else:
-            return annotation, metadata, optional
-
-
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    """The schema sections a (stripped) annotation stands for: one model, or a union's."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if get_origin(annotation) in (Union, types.UnionType):
-        found = [_strip(a)[0] for a in get_args(annotation)]
-        if found and all(isinstance(a, type) and issubclass(a, BaseModel) for a in found):
-            return found
-    return []
 
 
 def _kind(annotation: Any) -> str:
@@ -172,10 +136,10 @@ def _default_of(info: FieldInfo) -> Any:
     return info.default
 
 
-# --------------------------------------------------------------------------- the walk
+# --------------------------------------------------------------------------- the listing
 
 
-def _walk(
+def _leaves(
     model: type[BaseModel], prefix: str, defaults: list[Any] | None, applies: str
 ) -> Iterator[Param]:
     """The leaves of `model` under `prefix`.
@@ -185,20 +149,19 @@ def _walk(
     """
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        annotation, metadata, optional = _strip(info.annotation)
+        annotation, metadata, optional = strip(info.annotation)
         metadata = [*metadata, *info.metadata]
         values = [_default_of(info)] if defaults is None else [getattr(d, name) for d in defaults]
-        sections = _models(annotation)
-        if sections:
-            yield from _sections(sections, f"{path}.", values, applies)
+        held = sections(annotation)
+        if held:
+            yield from _sections(held, f"{path}.", values, applies)
             continue
         if get_origin(annotation) is list:
-            item, item_metadata, item_optional = _strip(get_args(annotation)[0])
+            item, item_metadata, item_optional = strip(get_args(annotation)[0])
             items = [v for v in values if isinstance(v, list)]
-            item_sections = _models(item)
+            item_sections = sections(item)
             if item_sections:
-                named = all("name" in s.model_fields for s in item_sections)
-                placeholder = NAME if named else INDEX
+                placeholder = NAME if named(item) else INDEX
                 instances = [i for v in items for i in v] or None
                 yield from _sections(
                     item_sections, f"{path}.{placeholder}.", instances and [instances], applies
@@ -231,19 +194,19 @@ def _walk(
 
 
 def _sections(
-    sections: list[type[BaseModel]], prefix: str, values: list[Any] | None, applies: str
+    held: tuple[type[BaseModel], ...], prefix: str, values: list[Any] | None, applies: str
 ) -> Iterator[Param]:
     """The leaves of one section, or of each member of a union of sections."""
-    for section in sections:
+    for section in held:
         where = applies
-        if len(sections) > 1:
+        if len(held) > 1:
             where = _union_label(section)
         chosen = None
         if values is not None:
             flat = [v for group in values for v in (group if isinstance(group, list) else [group])]
             mine = [v for v in flat if isinstance(v, section)]
             chosen = mine or None
-        yield from _walk(section, prefix, chosen, where)
+        yield from _leaves(section, prefix, chosen, where)
 
 
 def _union_label(section: type[BaseModel]) -> str:
@@ -282,7 +245,7 @@ def parameters() -> list[Param]:
     """
     leaves = [
         p
-        for p in _walk(Scenario, "", None, "")
+        for p in _leaves(Scenario, "", None, "")
         if p.path.split(".")[0] not in STUDY_LEVEL or p.path == "duration_days"
     ]
     return _merge(leaves)
@@ -293,8 +256,8 @@ UNITLESS = ("", "-", "text", "switch", "option", "preset", "topic", "quantile")
 
 
 @functools.cache
-def _by_pattern() -> dict[tuple[str, ...], Param]:
-    return {tuple(p.path.split(".")): p for p in parameters()}
+def _by_pattern() -> dict[str, Param]:
+    return {p.path: p for p in parameters()}
 
 
 def find_param(path: str) -> Param | None:
@@ -303,12 +266,11 @@ def find_param(path: str) -> Param | None:
     segments = path.split(".")
     if len(segments) > 2 and segments[0] == "variants":
         segments = segments[2:]
-    for pattern, param in _by_pattern().items():
-        if len(pattern) == len(segments) and all(
-            p in (NAME, INDEX) or p == s for p, s in zip(pattern, segments, strict=True)
-        ):
-            return param
-    return None
+    try:
+        found = resolve(Scenario, segments)
+    except PathError:
+        return None
+    return _by_pattern().get(found.pattern)
 
 
 def axis_label(path: str, unit: bool = True) -> str:
@@ -358,54 +320,13 @@ def format_table(params: Sequence[Param]) -> str:
 # --------------------------------------------------------------------------- one field
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """A path resolved in a loaded scenario.
-
-    Attributes:
-        section: the schema section (model) that holds the field.
-        field: the field's name in it.
-        item: whether the path ends at an item of a list field (e.g. ``topics.1``).
-        value: the field's current value.
-    """
-
-    section: type[BaseModel]
-    field: str
-    item: bool
-    value: Any
-
-
-def resolve(scenario: Scenario, segments: Sequence[str | int]) -> Resolved:
-    """Follow `segments` (names and list indices) through a loaded scenario.
-
-    Raises:
-        KeyError: a segment names no field or item there.
-    """
-    node: Any = scenario
-    section: type[BaseModel] = Scenario
-    field = ""
-    item = False
-    for segment in segments:
-        if isinstance(node, BaseModel) and isinstance(segment, str):
-            if segment not in type(node).model_fields:
-                raise KeyError(segment)
-            section, field, item = type(node), segment, False
-            node = getattr(node, segment)
-        elif isinstance(node, list) and isinstance(segment, int) and segment < len(node):
-            item = True
-            node = node[segment]
-        else:
-            raise KeyError(segment)
-    return Resolved(section, field, item and not isinstance(node, BaseModel), node)
-
-
-def describe(found: Resolved) -> str:
+def describe(found: Found) -> str:
     """One line: the field's section, kind, allowed values, unit and meaning."""
     info = found.section.model_fields[found.field]
-    annotation, metadata, optional = _strip(info.annotation)
+    annotation, metadata, optional = strip(info.annotation)
     metadata = [*metadata, *info.metadata]
     if found.item and get_origin(annotation) is list:
-        annotation, metadata, optional = _strip(get_args(annotation)[0])
+        annotation, metadata, optional = strip(get_args(annotation)[0])
     kind = _kind(annotation)
     allowed = _allowed(annotation, metadata, optional)
     unit = _extra(info, "unit")

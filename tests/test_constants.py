@@ -76,7 +76,7 @@ def test_model_modules_have_no_behaviour_constants(path: Path) -> None:
     allowed = CONVENTIONS | IN_MODULE.get(path.name, set())
     offenders = [(line, value) for line, value in numeric_literals(path) if value not in allowed]
     assert offenders == [], (
-        f"{path.name}: numeric literals {offenders}; make them fields of sim/scenario.py"
+        f"{path.name}: numeric literals {offenders}; make them fields of sim/scenario/"
         " (or, for a pure convention, add them to the commented allow-list of this test)"
     )
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,14 @@ from sim.scenario import (
     FileNetwork,
     Scenario,
     SyntheticNetwork,
-    _deep_merge,
     load_study,
+    read_yaml,
 )
 from sim.scenario import (
     TestAudience as AudienceSection,
 )
+from sim.scenario.loading import MAX_VALUES
+from sim.scenario.study import _deep_merge
 
 BUNDLED = Path(__file__).resolve().parents[1] / "scenarios" / "recruiter-accepts-100-it.yaml"
 
@@ -346,6 +350,72 @@ def test_merge_keys_may_be_overridden(scenario_file: ScenarioFile) -> None:
         ("rep", "it", 1),
         ("rep2", "it", 3),
     ]
+
+
+def test_a_duplicate_key_in_a_shared_mapping_names_where_it_is_written(
+    scenario_file: ScenarioFile,
+) -> None:
+    """A mapping reached again through an alias is named by the place of its anchor."""
+    text = (
+        "name: small\ntopics: [finance, it]\nfocal:\n"
+        "  - {name: rep, field: it, strategy: &s {accept: everyone, accept: selective}}\n"
+        "variants:\n  - name: a\n    focal:\n      - {name: rep, field: it, strategy: *s}\n"
+    )
+    error = load_error(scenario_file(text))
+    assert error.field == "focal[0].strategy.accept"
+    assert error.problem.startswith("duplicate key on line 4, columns ")
+
+
+def nested_aliases(levels: int) -> str:
+    """A scenario with `levels` lists of nine aliases to the list before ("billion laughs")."""
+    names = [chr(ord("a") + i) for i in range(levels)]
+    lines = ["name: laughs", "topics: [finance, it]", f"{names[0]}: &{names[0]} [{'1, ' * 8}1]"]
+    for previous, name in itertools.pairwise(names):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_nested_aliases_are_refused_at_once_in_one_line(
+    scenario_file: ScenarioFile, tmp_path: Path, command: str
+) -> None:
+    """Nine levels of nine aliases would expand to 387 million values: the file is refused
+    before anything expands them, with exit code 2 and one line naming it."""
+    path = scenario_file(nested_aliases(9))
+    args = [command, str(path)] + (["--out", str(tmp_path / "out")] if command == "run" else [])
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, args)
+    assert time.perf_counter() - started < 1.0
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"feedsim: error: {path}: too large once its aliases are expanded: more than"
+        f" {MAX_VALUES:,} values (aliases nested in aliases multiply; a scenario needs a few"
+        " hundred)\n"
+    )
+
+
+def test_an_alias_that_contains_itself_is_refused(scenario_file: ScenarioFile) -> None:
+    error = load_error(scenario_file("name: small\ntopics: &t [finance, it, *t]\n"))
+    assert error.field == ""
+    assert "refers to the list or mapping that contains it" in error.problem
+
+
+def test_aliases_below_the_bound_work_as_before(scenario_file: ScenarioFile) -> None:
+    """An ordinary alias (a section shared by two variants) loads as if written out twice,
+    and a few levels of nested aliases are still read."""
+    shared = (
+        "name: small\ntopics: [finance, it]\nduration_days: 5\nvariants:\n"
+        "  - name: a\n    platform: &p {ranker: random, feed_size: 5}\n"
+        "  - name: b\n    platform: *p\n"
+    )
+    written = shared.replace("*p", "{ranker: random, feed_size: 5}").replace("&p ", "")
+    aliased, plain = load_study(scenario_file(shared)), load_study(scenario_file(written, "w.yaml"))
+    assert [a.scenario.platform for a in aliased.arms] == [a.scenario.platform for a in plain.arms]
+    assert [a.scenario.platform.feed_size for a in aliased.arms] == [5, 5]
+    assert read_yaml(scenario_file(nested_aliases(4), "four.yaml"))["d"][8][8][8][8] == 1
 
 
 def test_an_event_needs_an_action(small: dict[str, Any], scenario_file: ScenarioFile) -> None:

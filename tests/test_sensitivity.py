@@ -452,3 +452,22 @@ def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str)
     assert all(p.reason.strip() for p in parameters)
     for parameter in parameters:
         _check_in_scenario(ROOT / "scenarios" / scenario, parameter, {})
+
+
+def test_a_ranges_file_takes_every_number_path_feedsim_params_lists(tmp_path: Path) -> None:
+    """List items by name or index are paths like any other: a focal member's field by its
+    name (as `feedsim sweep --set` takes it), an activity class's by its index."""
+    from sim.params import INDEX, NAME, parameters
+    from sim.sensitivity.ranges import read_ranges, schema_type
+
+    path = "focal.recruiter.strategy.note_reply_rate"
+    (parameter,) = read_ranges(
+        _ranges(tmp_path, [{"path": path, "low": 0.05, "high": 0.2, "reason": "test"}])
+    )
+    assert (parameter.path, parameter.low, parameter.high) == (path, 0.05, 0.2)
+    numbers = [p for p in parameters() if p.kind in ("number", "integer")]
+    assert any(NAME in p.path for p in numbers) and any(INDEX in p.path for p in numbers)
+    for listed in numbers:
+        concrete = listed.path.replace(NAME, "recruiter").replace(INDEX, "0")
+        found = schema_type(concrete)
+        assert found is not None and found[0] in (int, float), concrete

@@ -16,11 +16,14 @@ from click.testing import CliRunner, Result
 
 import sim.experiment
 import sim.sweep
+import sim.sweep.workfolder
 from sim import params
 from sim.cli import main
+from sim.errors import InputError
 from sim.experiment import RunOutput, RunSpec, load_tables, manifest, run_study, write_results
 from sim.metrics import TABLES
 from sim.scenario import STUDY_LEVEL, Platform, Scenario, load_study
+from sim.scenario.paths import resolve
 from sim.sweep import grid, parse_setting, parse_settings
 
 TINY: dict[str, Any] = {
@@ -247,9 +250,9 @@ def test_a_name_that_is_a_number_is_taken_as_the_name(tmp_path: Path) -> None:
 
 
 def test_a_variant_path_and_a_base_path_to_the_same_field_overlap(arms: Path) -> None:
-    with pytest.raises(sim.sweep.InputError, match=re.escape("overlaps --set platform.feed_size")):
+    with pytest.raises(InputError, match=re.escape("overlaps --set platform.feed_size")):
         sim.sweep.plan_sweep(arms, ["platform.feed_size=3", "variants.plain.platform.feed_size=4"])
-    with pytest.raises(sim.sweep.InputError, match=re.escape("both reach variants[1].events[0]")):
+    with pytest.raises(InputError, match=re.escape("both reach variants[1].events[0]")):
         sim.sweep.plan_sweep(arms, ["variants.burst.events.0.day=1", "variants.1.events.0.day=2"])
     # two different arms do not overlap
     plan = sim.sweep.plan_sweep(
@@ -390,7 +393,7 @@ def test_a_work_folder_of_other_settings_or_code_is_kept_unless_fresh(
     other = sweep(tiny, out, "--set", f"{FRACTION}=0.1,0.3", "--jobs", "1")
     assert other.exit_code == 2
     assert "other settings" in other.stderr and "--fresh" in other.stderr
-    monkeypatch.setattr(sim.sweep, "code_hash", lambda: "edited")
+    monkeypatch.setattr(sim.sweep.workfolder, "code_hash", lambda: "edited")
     edited = sweep(tiny, out, "--set", f"{FRACTION}=0.05,0.3", "--jobs", "1")
     assert edited.exit_code == 2
     assert "other feedsim code" in edited.stderr and "--fresh" in edited.stderr
@@ -512,13 +515,13 @@ def test_every_listed_path_takes_its_default_in_a_sweep(
             segments = [int(p) if p.isdigit() else p for p in path]
             if "me" in segments:
                 segments[segments.index("me")] = 0
-            found = params.resolve(load_study(scenario).base, segments)
+            found = resolve(load_study(scenario).base, segments)
             value = params.show_value(found.value)
         setting = f"{'.'.join(path)}={value}"
         plan = sim.sweep.plan_sweep(scenario, [setting])
         assert len(plan.points) == 1, setting
         (axis,) = plan.axes
-        reached = params.resolve(plan.points[0].study.base, axis.segments)
+        reached = resolve(plan.points[0].study.base, axis.segments)
         assert params.show_value(reached.value) == value, setting
 
 
@@ -571,3 +574,13 @@ def test_every_schema_leaf_is_listed() -> None:
     }
     listed = {p.path for p in params.parameters()}
     assert listed == leaves - study_level
+
+
+def test_a_work_folder_in_use_is_refused(tmp_path: Path) -> None:
+    """A second sweep may not share the work folder while the first holds its lock."""
+    first, second = (sim.sweep.WorkFolder(tmp_path / ".x-sweep.work") for _ in range(2))
+    refused = pytest.raises(InputError, match="another feedsim sweep is using this work folder")
+    with first.locked(), refused, second.locked():
+        pass
+    with second.locked():
+        assert (tmp_path / ".x-sweep.work").is_dir()

@@ -15,19 +15,16 @@ value is ``x`` or ``exp(x)``, rounded for integer fields.
 from __future__ import annotations
 
 import math
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
 import yaml
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
 from sim.scenario import Scenario
+from sim.scenario.paths import PathError, list_item, resolve, strip
 
 SCALES = ("linear", "log")
 
@@ -76,45 +73,36 @@ class Parameter:
 # ------------------------------------------------------------------ the schema
 
 
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models an annotation can hold (a model, or a union of them)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return [m for a in typing.get_args(annotation) for m in _models(a)]
-    return []
+def schema_type(path: str) -> tuple[Any, list[Any]] | None:
+    """The type a dotted path names in :class:`sim.scenario.Scenario` (list items by name or
+    index, as ``feedsim params`` lists them; an item of a list of values has the items'
+    type) and its constraints; None for a path that names no field."""
+    try:
+        found = resolve(Scenario, path.split("."))
+    except PathError:
+        return None
+    annotation = found.info.annotation
+    if found.item:
+        annotation = list_item(annotation)
+        annotation, metadata, _ = strip(annotation)
+        return annotation, metadata
+    annotation, metadata, _ = strip(annotation)
+    return annotation, [*metadata, *found.info.metadata]
 
 
-def schema_field(path: str) -> FieldInfo | None:
-    """The pydantic field a dotted path names in :class:`sim.scenario.Scenario`, or None."""
-    models: list[type[BaseModel]] = [Scenario]
-    segments = path.split(".")
-    for i, segment in enumerate(segments):
-        found = next((m.model_fields[segment] for m in models if segment in m.model_fields), None)
-        if found is None:
-            return None
-        if i == len(segments) - 1:
-            return found
-        models = _models(found.annotation)
-    return None
-
-
-def _number_kind(field: FieldInfo) -> str | None:
-    """``float`` or ``int`` for a numeric field (optional allowed), else None."""
-    annotation = field.annotation
-    options = typing.get_args(annotation) if typing.get_origin(annotation) else (annotation,)
-    kinds = [a for a in options if a is not type(None)]
-    if len(kinds) == 1 and kinds[0] is float:
+def _number_kind(annotation: Any) -> str | None:
+    """``float`` or ``int`` for a numeric type (None allowed besides), else None."""
+    if annotation is float:
         return "float"
-    if len(kinds) == 1 and kinds[0] is int:
+    if annotation is int:
         return "int"
     return None
 
 
-def schema_limits(field: FieldInfo) -> list[tuple[str, float]]:
-    """The field's bounds as ``(operator, value)``: ``>=``, ``>``, ``<=``, ``<``."""
+def schema_limits(metadata: list[Any]) -> list[tuple[str, float]]:
+    """A field's bounds as ``(operator, value)``: ``>=``, ``>``, ``<=``, ``<``."""
     limits: list[tuple[str, float]] = []
-    for item in field.metadata:
+    for item in metadata:
         if isinstance(item, annotated_types.Ge):
             limits.append((">=", float(item.ge)))  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Gt):
@@ -152,10 +140,11 @@ def make_parameter(
     prefix = f"{where}." if where else ""
     if not isinstance(path, str) or not path:
         raise InputError(source, f"{prefix}path", "missing: a dotted scenario path")
-    info = schema_field(path)
-    if info is None:
+    found = schema_type(path)
+    if found is None:
         raise InputError(source, path, "unknown path (not a scenario field; see `feedsim schema`)")
-    kind = _number_kind(info)
+    annotation, metadata = found
+    kind = _number_kind(annotation)
     if kind is None:
         raise InputError(source, path, "is not a number field, so it cannot be given a range")
     bounds = []
@@ -170,7 +159,7 @@ def make_parameter(
         raise InputError(source, f"{path} scale", f"must be linear or log (got {scale!r})")
     if scale == "log" and lo <= 0:
         raise InputError(source, path, f"a log scale needs LOW > 0 (got {lo:g})")
-    for operator, bound in schema_limits(info):
+    for operator, bound in schema_limits(metadata):
         for value in (lo, hi):
             if not _inside(value, operator, bound):
                 raise InputError(

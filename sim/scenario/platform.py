@@ -1,0 +1,393 @@
+"""The platform section: the feed algorithm's candidates, test audience, scoring and learning."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import FREE, Probability, Strict, param
+
+
+class TestAudience(Strict):
+    """A new post first goes to a sample of the author's connections (practitioner-described)."""
+
+    enabled: bool = param(True, "Use the initial test audience.", "switch")
+    fraction: Probability = param(
+        0.15,
+        "Share of the author's connections in the test audience.",
+        "share",
+        "free; calibrated to the blog post's 4-5% primary reach (C1); practitioners 5-10%",
+        label="test audience size",
+    )
+    window_hours: float = param(
+        1.0,
+        "How long the test lasts before the post's wider distribution is decided.",
+        "hours",
+        "practitioners: the 'golden hour'",
+        gt=0,
+        label="test window",
+    )
+    target_rate: Probability = param(
+        0.04,
+        "Engagement per impression at which a post is distributed to all remaining"
+        " connections; below it, to a proportional share.",
+        "engagements/impression",
+        label="expansion target rate",
+    )
+    prior_impressions: float = param(
+        3.0,
+        "Weight of the platform's prior engagement rate (pseudo-impressions).",
+        "impressions",
+        ge=0,
+        label="weight of the prior",
+    )
+    prior_rate: Probability = param(
+        0.01,
+        "Prior engagement rate used before any impression.",
+        "engagements/impression",
+        label="prior engagement rate",
+    )
+    draw: Literal["uniform", "affinity"] = param(
+        "uniform",
+        "How the test audience is drawn from the author's connections: `uniform`, each with"
+        " probability `fraction`; `affinity`, each with probability proportional to the"
+        " platform's estimated affinity to the author (plus `affinity_floor`), scaled to the"
+        " same expected size and capped at 1.",
+        "option",
+        "practitioners describe a 'small sample' of one's network (L), nothing on its weighting;"
+        " 'sampled proportional to affinity' is a modelling proposal with no published"
+        " source; uniform kept (docs/model.md 7.5)",
+    )
+    affinity_floor: float = param(
+        0.1,
+        "With `draw: affinity`: weight of a connection = this + its stored estimated affinity"
+        " to the author, so ties never interacted with can be drawn.",
+        "interactions",
+        "modelling choice, as the ranker's platform.scoring.affinity_floor",
+        ge=0,
+    )
+    expansion: Literal["threshold", "growth"] = param(
+        "threshold",
+        "How far a post spreads after its test window: `threshold`, to a share min(1, r /"
+        " target_rate) of the remaining connections; `growth`, its audience times g ="
+        " clip((r / prior_rate)^growth_exponent, growth_min, growth_max).",
+        "option",
+        "practitioners: strong early engagement widens distribution (L), no rule published;"
+        " the growth factor is a modelling proposal with no published source; threshold"
+        " kept (docs/model.md 7.5)",
+    )
+    growth_exponent: float = param(
+        1.0,
+        "With `expansion: growth`: gamma in g = (observed / expected engagement rate)^gamma.",
+        "-",
+        "practitioner-described (L); modelling choice",
+        ge=0,
+    )
+    growth_min: float = param(
+        1.0,
+        "With `expansion: growth`: smallest growth factor g (below 1 acts as 1: an audience"
+        " never shrinks).",
+        "x",
+        "practitioner-described (L); modelling choice",
+        ge=0,
+    )
+    growth_max: float = param(
+        10.0,
+        "With `expansion: growth`: largest growth factor g (at 1 / fraction a post can reach"
+        " all its author's connections).",
+        "x",
+        "practitioner-described (L); modelling choice",
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _growth_range(self) -> TestAudience:
+        if self.growth_max < self.growth_min:
+            raise ValueError("growth_max must be at least growth_min")
+        return self
+
+
+class Notifications(Strict):
+    """Notifications of posts and of engagements that bring members into a session."""
+
+    enabled: bool = param(True, "Send notifications.", "switch")
+    post_fraction: Probability = param(
+        0.1,
+        "Share of a new post's test audience notified of it.",
+        "share",
+        "modelling choice, calibrated to stylized fact 11",
+        label="share notified of a post",
+    )
+    activity_fraction: Probability = param(
+        0.002,
+        "Share of the connections shown an engagement ('X commented on this') who are"
+        " notified of it.",
+        "share",
+        "modelling choice, calibrated to stylized fact 11",
+        label="share notified of an engagement",
+    )
+    delay_hours: float = param(
+        1.0,
+        "Mean delay between a notification and the session it brings (exponential).",
+        "hours",
+        "modelling choice; most engagement comes in a post's first hours"
+        " (about 70% of comments within 3 hours in one experiment, cristianchinabirta.ro 2021)",
+        gt=0,
+    )
+
+
+class Inference(Strict):
+    """How the platform infers a member's topic weights (kept apart from the truth)."""
+
+    like_step: Probability = param(
+        0.02, "Step toward a liked post's topic.", "weight", label="inference step per like"
+    )
+    comment_step: Probability = param(
+        0.04, "Step toward a commented post's topic.", "weight", label="inference step per comment"
+    )
+    share_step: Probability = param(
+        0.06, "Step toward a shared post's topic.", "weight", label="inference step per share"
+    )
+    connection_term: bool = param(
+        True,
+        "Move a member's inferred weights toward the field of each new connection (C6).",
+        "switch",
+        "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
+    )
+    connection_step: Probability = param(
+        0.01,
+        "Step toward a new connection's field.",
+        "weight",
+        label="inference step per new connection",
+    )
+    removal_signal: bool = param(
+        True,
+        "With `connection_term` on, removing a connection moves both ends' inferred weights"
+        " back away from the other's field by `connection_step` (the connection step undone).",
+        "switch",
+        "LinkedIn Help a1339724 lists 'who are your connections' (the current ones) among feed"
+        " signals (H); the inverse step is a modelling choice (docs/model.md 7.12)",
+    )
+    profile_weight: Probability = param(
+        0.5,
+        "Initial inferred weights: this share on the member's own field, the rest from the"
+        " fields of their connections.",
+        "share",
+        label="weight of one's own field in inferred interests",
+    )
+
+
+class Affinity(Strict):
+    """The platform's estimated affinity of a tie: its start value and what adds to it."""
+
+    same_field: float = param(
+        0.2,
+        "Initial estimated affinity of a tie between members of one field (the platform sees"
+        " the field on both profiles).",
+        "interactions",
+        "not calibrated; Gilbert & Karahalios 2009 list a shared field among tie-strength"
+        " predictors",
+        ge=0,
+    )
+    colleague: float = param(
+        0.3,
+        "Initial estimated affinity added for a colleague tie (a shared employer on the profiles).",
+        "interactions",
+        "not calibrated; Gilbert & Karahalios 2009 list a shared employer among tie-strength"
+        " predictors",
+        ge=0,
+    )
+    placed: float = param(
+        1.0,
+        "Added to the initial affinity of a tie placed at acceptance (the exchange of messages"
+        " counts as that many interactions).",
+        "interactions",
+        "modelling choice: one exchange is one interaction (docs/model.md 7.11)",
+        ge=0,
+    )
+    per_interaction: float = param(
+        1.0,
+        "Added to the decayed count for each engagement with the author's posts"
+        " (a <- a 2^(-dt/h) + this).",
+        "interactions",
+        "EdgeRank (Facebook F8 2010): affinity as a decayed count of interactions",
+        ge=0,
+    )
+
+
+class Scoring(Strict):
+    """Constants of the score presets (sim.ranking): the platform's predicted actions."""
+
+    freshness_days: float = param(
+        0.5,
+        "Time constant tau of the freshness decay exp(-age / tau).",
+        "days",
+        "EdgeRank (Facebook F8 2010): time decay of 6-24 hours; calibrated to stylized fact 11",
+        gt=0,
+    )
+    affinity_floor: float = param(
+        0.1,
+        "Affinity the ranker assumes for authors the viewer has never interacted with.",
+        "interactions",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+    recommended_factor: float = param(
+        0.75,
+        "Out-of-network scores are multiplied by this.",
+        "x",
+        "X's out-of-network weight factor (twitter/the-algorithm, 2025 code)",
+        ge=0,
+    )
+    like_weight: float = param(
+        1.0,
+        "linkedin preset: weight of the predicted like in the score.",
+        "x",
+        "LiRank 2024 (a linear combination of action predictions; weights unpublished):"
+        " the unit of the other weights",
+    )
+    comment_weight: float = param(
+        4.0,
+        "linkedin preset: weight of the predicted comment.",
+        "x",
+        "a comment weighs about 4 likes (practitioner reports, van der Blom 2021)",
+    )
+    share_weight: float = param(
+        4.0,
+        "linkedin preset: weight of the predicted share.",
+        "x",
+        "practitioner reports (L): a share is worth 4-8 likes",
+    )
+    like_base: Probability = param(
+        0.028,
+        "Platform's base rate of the like head (also used by the twitter-2023 preset).",
+        "1/impression",
+        "equal to the default behaviour.like_rate",
+    )
+    comment_base: Probability = param(
+        0.007,
+        "Platform's base rate of the comment head.",
+        "1/impression",
+        "equal to the default behaviour.comment_rate",
+    )
+    share_base: Probability = param(
+        0.0025,
+        "Platform's base rate of the share head.",
+        "1/impression",
+        "equal to the default behaviour.share_rate",
+    )
+    like_proof_slope: float = param(
+        1.0,
+        "Social-proof slope of the like head: prediction times (1 + slope ln(1 + k)).",
+        "-",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+    comment_proof_slope: float = param(
+        1.0,
+        "Social-proof slope of the comment head.",
+        "-",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+    share_proof_slope: float = param(
+        2.0,
+        "Social-proof slope of the share head (shares follow others' activity more).",
+        "-",
+        "modelling choice, not calibrated (no published value)",
+        ge=0,
+    )
+
+
+TWITTER_README = "twitter/the-algorithm-ml on GitHub, heavy-ranker README of 5 April 2023"
+
+
+class Twitter2023(Strict):
+    """twitter-2023 preset: the heavy ranker's published weights and feedsim's extra rates."""
+
+    like: float = param(0.5, "Weight of the like head.", "x", TWITTER_README)
+    retweet: float = param(1.0, "Weight of the retweet head (feedsim: share).", "x", TWITTER_README)
+    reply: float = param(13.5, "Weight of the reply head (feedsim: comment).", "x", TWITTER_README)
+    good_profile_click: float = param(
+        12.0, "Weight of the good-profile-click head.", "x", TWITTER_README
+    )
+    reply_engaged_by_author: float = param(
+        75.0, "Weight of the reply-engaged-by-author head.", "x", TWITTER_README
+    )
+    negative_feedback: float = param(
+        -74.0, "Weight of the negative-feedback head.", "x", TWITTER_README
+    )
+    report: float = param(-369.0, "Weight of the report head.", "x", TWITTER_README)
+    good_profile_click_rate: Probability = param(
+        0.005,
+        "Base rate of a good profile click (a head feedsim's members do not act out).",
+        "1/impression",
+        "modelling choice, not calibrated (no published value)",
+    )
+    negative_feedback_rate: Probability = param(
+        0.002,
+        "Base rate of negative feedback, times (1 - belief).",
+        "1/impression",
+        "modelling choice, not calibrated (no published value)",
+    )
+    report_rate: Probability = param(
+        1e-4,
+        "Base rate of a report, times (1 - belief).",
+        "1/impression",
+        "modelling choice, not calibrated (no published value)",
+    )
+
+
+Ranker = Literal["linkedin", "edgerank", "twitter-2023", "chronological", "random"]
+RANKERS: tuple[str, ...] = get_args(Ranker)
+"""The ranker presets (``platform.ranker``), implemented in :mod:`sim.ranking`."""
+
+
+class Platform(Strict):
+    """The feed algorithm: candidates, test audience, scoring and learning."""
+
+    ranker: Ranker = param(
+        "linkedin", "Scoring preset (see sim.ranking).", "preset", label="ranker preset"
+    )
+    feed_size: int = param(
+        30,
+        "Most items one session reads (K): the cap of the reading depth"
+        " (behaviour.session_depth_items).",
+        "items",
+        ge=1,
+        le=100,
+    )
+    max_age_days: float = param(
+        3.0,
+        "Posts older than this are no longer candidates (a proposed first-pass window of"
+        " 48-72 h for in-network candidates; no published LinkedIn value).",
+        "days",
+        FREE,
+        gt=0,
+        label="candidate age limit",
+    )
+    out_of_network_per_session: float = param(
+        30.0,
+        "Mean number of out-of-network recommendations drawn among a session's candidates"
+        " (Poisson); the ranker decides how many are shown (LinkedIn: more than 80% of the"
+        " feed is organic from the network).",
+        "items",
+        "LinkedIn retrieves 2,000 OON candidates per request (arXiv 2510.14223; H); tens per"
+        " session here, calibrated to stylized fact 3",
+        ge=0,
+        label="out-of-network candidates per session",
+    )
+    affinity_half_life_days: float = param(
+        30.0,
+        "Half-life of the interaction counts behind estimated affinity.",
+        "days",
+        gt=0,
+        label="affinity half-life",
+    )
+    test_audience: TestAudience = Field(default_factory=TestAudience)
+    notifications: Notifications = Field(default_factory=Notifications)
+    inference: Inference = Field(default_factory=Inference)
+    affinity: Affinity = Field(default_factory=Affinity)
+    scoring: Scoring = Field(default_factory=Scoring)
+    twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)

@@ -1,0 +1,150 @@
+"""The top of the schema: a scenario (one study's world, platform and events) and its variants."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.scenario.base import NAME_PATTERN, Strict, check_sum, not_one_of, param
+from sim.scenario.behaviour import Behaviour
+from sim.scenario.events import AcceptInvitations, Event
+from sim.scenario.members import FocalMember, Members
+from sim.scenario.network import FileNetwork, SyntheticNetwork
+from sim.scenario.platform import Platform
+from sim.scenario.trend import Trend
+
+
+class Variant(BaseModel):
+    """An arm of the study: a name, a description, and the fields it changes."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str = param(..., "Variant name.", "text", pattern=NAME_PATTERN)
+    description: str = param("", "What this arm changes, in words.", "text")
+
+
+class Scenario(Strict):
+    """One study: the world, the platform, the events, and the arms to compare."""
+
+    name: str = param(..., "Study name; results go to <out>/<name>/.", "text", pattern=NAME_PATTERN)
+    description: str = param("", "What the study asks.", "text")
+    topics: list[str] | None = param(
+        None,
+        "The fields (industries) and post topics; no name is special to the code. Required for"
+        " a synthetic network; a file network takes its fields from its labels.",
+        "names",
+    )
+    focus_topic: str | None = param(
+        None,
+        "Topic whose share of the focal feed the report tracks; defaults to the field of the"
+        " first accept_invitations event.",
+        "topic",
+    )
+    duration_days: int = param(90, "Length of a run.", "days", ge=1, le=3650)
+    slice_hours: float = param(
+        1.0,
+        "Length of the time slice in which sessions are processed together (shorter is exacter"
+        " and slower).",
+        "hours",
+        gt=0,
+        le=24,
+    )
+    max_sessions_per_slice: int = param(
+        3,
+        "Sessions of one member in one slice beyond this many are dropped (rare at 1-hour"
+        " slices); a member's sessions in a slice are served together.",
+        "sessions",
+        "time-slice approximation (docs/model.md 11.1)",
+        ge=1,
+    )
+    replications: int = param(10, "Independent runs per variant.", "runs", ge=1)
+    seed: int = param(2018, "Base seed; replication r gets its own seed from it.", "-", ge=0)
+    network: SyntheticNetwork | FileNetwork = Field(
+        default_factory=SyntheticNetwork, discriminator="source"
+    )
+    members: Members = Field(default_factory=Members)
+    focal: list[FocalMember] = Field(default_factory=list)
+    platform: Platform = Field(default_factory=Platform)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    trend: Trend | None = Field(
+        None, description="The trend as a population process (omitted: no trend)."
+    )
+    events: list[Event] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _synthetic_by_default(cls, data: Any) -> Any:
+        """A network section without `source` is a synthetic network."""
+        if isinstance(data, dict) and isinstance(data.get("network"), dict):
+            data = {**data, "network": {"source": "synthetic", **data["network"]}}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        synthetic = isinstance(self.network, SyntheticNetwork)
+        if synthetic and (self.topics is None or len(self.topics) < 2):
+            raise ValueError("topics: a synthetic network needs at least two topics")
+        topics = self.topics or []
+        if len(set(topics)) != len(topics):
+            raise ValueError("topics: names must be unique")
+        for topic in topics:
+            if not re.match(NAME_PATTERN, topic):
+                raise ValueError(f"topics: {topic!r} must be lower-case letters, digits, - or _")
+        if isinstance(self.network, SyntheticNetwork) and self.network.field_shares is not None:
+            if len(self.network.field_shares) != len(topics):
+                raise ValueError(f"network.field_shares: needs one share per topic ({len(topics)})")
+            check_sum("network.field_shares", "the shares", sum(self.network.field_shares))
+        names = [f.name for f in self.focal]
+        if len(set(names)) != len(names):
+            raise ValueError("focal: names must be unique")
+        known = set(topics) if isinstance(self.network, SyntheticNetwork) else None
+        for i, member in enumerate(self.focal):
+            if known is not None and member.field not in known:
+                raise ValueError(f"focal[{i}].field: {not_one_of('topics', member.field, topics)}")
+        for i, event in enumerate(self.events):
+            if event.day > self.duration_days:
+                raise ValueError(
+                    f"events[{i}].day: day {event.day:g} is beyond the run's duration"
+                    f" ({self.duration_days} days)"
+                )
+            if event.member not in names:
+                raise ValueError(
+                    f"events[{i}].member: {not_one_of('focal members', event.member, names)}"
+                )
+            if (
+                isinstance(event, AcceptInvitations)
+                and known is not None
+                and event.field not in known
+            ):
+                raise ValueError(f"events[{i}].field: {not_one_of('topics', event.field, topics)}")
+        for i, group in enumerate(self.trend.groups if self.trend else []):
+            if known is not None and group.field is not None and group.field not in known:
+                raise ValueError(
+                    f"trend.groups[{i}].field: {not_one_of('topics', group.field, topics)}"
+                )
+        if self.focus_topic is not None and known is not None and self.focus_topic not in known:
+            raise ValueError(f"focus_topic: {not_one_of('topics', self.focus_topic, topics)}")
+        per_day = 24 / self.slice_hours
+        if abs(per_day - round(per_day)) > 1e-9:
+            raise ValueError(
+                f"slice_hours: {self.slice_hours:g} must divide a day into whole slices"
+                " (e.g. 0.25, 0.5, 1, 2, 3, 6, 24)"
+            )
+        variant_names = [v.name for v in self.variants]
+        if len(set(variant_names)) != len(variant_names):
+            raise ValueError("variants: names must be unique")
+        return self
+
+    def resolved_focus_topic(self) -> str | None:
+        """The topic the report follows: `focus_topic`, else the first burst's field."""
+        if self.focus_topic is not None:
+            return self.focus_topic
+        return next((e.field for e in self.events if isinstance(e, AcceptInvitations)), None)
+
+
+STUDY_LEVEL = ("name", "seed", "replications", "duration_days", "variants")
+"""Fields shared by every arm of a study (a variant may not set them; a sweep sets only
+``duration_days`` of them)."""
