@@ -9,10 +9,10 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,cluster]'
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install feedsim with its test tools
+install: $(STAMP) ## create .venv and install feedsim with its test tools and the cluster extra
 
 demo: $(STAMP) ## run the headline study into results/demo/ (ignored by git: the checkout stays clean)
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results/demo --jobs 2

@@ -36,6 +36,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim import __version__
+from sim.errors import InputError
 from sim.kernels import share_cores
 from sim.metrics import TABLES
 from sim.rng import replication_seed
@@ -108,11 +109,19 @@ def open_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
         scheduler: address of a dask.distributed scheduler (``tcp://host:port``), or None.
 
     Raises:
-        InputError: the scheduler address is malformed or unreachable.
+        InputError: the scheduler address is malformed or unreachable, or dask.distributed
+            is not installed (it comes with the ``cluster`` extra).
     """
     if scheduler is not None:
-        from sim.cluster import DaskExecutor
-
+        try:
+            from sim.cluster import DaskExecutor
+        except ModuleNotFoundError:
+            raise InputError(
+                "--scheduler",
+                "",
+                "running on a cluster needs dask.distributed: pip install 'feedsim[cluster]'"
+                " (make install brings it)",
+            ) from None
         return DaskExecutor(scheduler)
     return ProcessExecutor(jobs) if jobs > 1 else SequentialExecutor()
 

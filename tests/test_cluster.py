@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,17 @@ def test_jobs_and_a_scheduler_exclude_each_other(tiny: Path, tmp_path: Path) -> 
     result = invoke("run", tiny, "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 2
     assert "--jobs: cannot be combined with --scheduler" in result.stderr
+
+
+def test_without_the_cluster_extra_a_scheduler_is_a_clear_input_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dask.distributed comes with the ``cluster`` extra; without it, ``--scheduler`` says
+    how to get it instead of failing on an import."""
+    from sim.errors import InputError
+    from sim.experiment import open_executor
+
+    monkeypatch.delitem(sys.modules, "sim.cluster")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # an import of it now fails
+    with pytest.raises(InputError, match=r"pip install 'feedsim\[cluster\]'"):
+        open_executor(scheduler="tcp://127.0.0.1:1")
