@@ -13,14 +13,15 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
+from sim.table_schema import TABLES as SCHEMA
 from sim.table_schema import table_topics
 
 #: Columns that identify one replication of one variant.
 REP_KEYS = ["scenario", "variant", "replication"]
 
 
-_TABLE_COLUMNS = {
-    "posts": [
+READS: dict[str, tuple[str, ...]] = {
+    "posts": (
         *REP_KEYS,
         "focal",
         "primary_viewers",
@@ -29,15 +30,10 @@ _TABLE_COLUMNS = {
         "likes",
         "comments",
         "shares",
-    ],
-    "feed": [*REP_KEYS, "member_id", "day", "topic", "source", "impressions"],
-    "beliefs": [*REP_KEYS, "member_id", "day", "topic", "inferred_weight", "true_weight"],
-}
-
-#: Tables a results folder may lack (older runs): read when present with these columns,
-#: else empty, and the figures that need them are not drawn.
-_OPTIONAL_TABLE_COLUMNS = {
-    "ties": [
+    ),
+    "feed": (*REP_KEYS, "member_id", "day", "topic", "source", "impressions"),
+    "beliefs": (*REP_KEYS, "member_id", "day", "topic", "inferred_weight", "true_weight"),
+    "ties": (
         *REP_KEYS,
         "member_id",
         "kind",
@@ -45,9 +41,9 @@ _OPTIONAL_TABLE_COLUMNS = {
         "intro_message",
         "first_interaction_day",
         "removed_day",
-    ],
-    "connections": [*REP_KEYS, "member_id", "day", "kind", "connections", "connections_reached"],
-    "volume": [
+    ),
+    "connections": (*REP_KEYS, "member_id", "day", "kind", "connections", "connections_reached"),
+    "volume": (
         *REP_KEYS,
         "member_id",
         "day",
@@ -55,8 +51,8 @@ _OPTIONAL_TABLE_COLUMNS = {
         "candidates",
         "items_read",
         "impressions",
-    ],
-    "adoption": [
+    ),
+    "adoption": (
         *REP_KEYS,
         "day",
         "adopters",
@@ -65,9 +61,20 @@ _OPTIONAL_TABLE_COLUMNS = {
         "members",
         "adopter_share",
         "feed_similarity",
-    ],
-    "population": [*REP_KEYS, "day", "viewer", "source_group", "impressions", "engagements"],
+    ),
+    "population": (*REP_KEYS, "day", "viewer", "source_group", "impressions", "engagements"),
+    "composition": SCHEMA["composition"].names,
 }
+"""The columns the analysis reads of each table: every one a column of
+:data:`sim.table_schema.TABLES` (checked below, so the two cannot drift apart)."""
+REQUIRED = ("posts", "feed", "beliefs")
+"""Tables every results folder has; the others may be missing from a folder written by an
+older feedsim: they read as empty tables, and the figures that need them are not drawn."""
+
+for _name, _columns in READS.items():
+    _unknown = set(_columns) - set(SCHEMA[_name].names)
+    if _unknown:  # a programming error: the analysis would read a column no run writes
+        raise ImportError(f"sim.analysis reads {sorted(_unknown)} of {_name}: not in the schema")
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,8 @@ class Results:
         adoption: the ``adoption`` table (the trend's spread by day), empty without a trend.
         population: the ``population`` table (every member's feed by day, viewer status and
             source group), empty without a trend.
+        composition: the ``composition`` table (every member's feed by day, source group and
+            own-field or other topic), empty when the folder lacks it.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
             the swept parameters present in ``posts``; empty otherwise.
     """
@@ -116,6 +125,7 @@ class Results:
     volume: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     adoption: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     population: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    composition: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
 
     @property
@@ -168,9 +178,9 @@ def load_results(results_dir: Path) -> Results:
     the manifest's ``events`` (a list, or lists by variant), else the scenario's ``events``.
     The topics are the manifest's; a file network names its fields itself, so when the
     manifest has none they are read from the tables (`table_topics`). The ``ties``,
-    ``connections``, ``volume``, ``adoption`` and ``population`` tables are optional: a
-    folder without them (or with an older layout lacking a column) reads them as empty
-    tables.
+    ``connections``, ``volume``, ``adoption``, ``population`` and ``composition`` tables
+    are optional: a folder without them (or with an older layout lacking a column) reads
+    them as empty tables with the schema's columns.
 
     Args:
         results_dir: a folder written by the experiment runner.
@@ -211,6 +221,7 @@ def load_results(results_dir: Path) -> Results:
         volume=tables["volume"],
         adoption=tables["adoption"],
         population=tables["population"],
+        composition=tables["composition"],
         sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 
@@ -240,20 +251,16 @@ def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         InputError: a required table is missing or lacks a column.
     """
     tables = {}
-    for name, columns in _TABLE_COLUMNS.items():
+    for name, columns in READS.items():
         path = folder / f"{name}.parquet"
-        if not path.is_file():
+        if name in REQUIRED and not path.is_file():
             raise InputError(path, "", "no such file")
-        table = pd.read_parquet(path)
+        empty = pd.DataFrame(columns=list(SCHEMA[name].names))
+        table = pd.read_parquet(path) if path.is_file() else empty
         missing = [c for c in columns if c not in table.columns]
-        if missing:
+        if missing and name in REQUIRED:
             raise InputError(path, ", ".join(missing), "column missing")
-        tables[name] = table
-    for name, columns in _OPTIONAL_TABLE_COLUMNS.items():
-        path = folder / f"{name}.parquet"
-        table = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=columns)
-        complete = set(columns) <= set(table.columns)
-        tables[name] = table if complete else pd.DataFrame(columns=columns)
+        tables[name] = empty if missing else table
     return tables
 
 
