@@ -4,9 +4,10 @@ The contracts (``[tool.importlinter]``, explained in docs/architecture.md) keep 
 apart: every module has a layer and imports only from below it; the mechanisms do not
 import the engine; tables are built from records; members' true behaviour does not know
 the platform's ranking or beliefs; the model imports no table library and never plots;
-runners and the sensitivity analysis never draw; analysis reads saved tables; the report
-does not plot; no import cycles. The tests below check they are kept, and that each kind of
-contract does catch a violation.
+runners and the sensitivity analysis never draw; analysis reads saved tables and, with the
+figures and the report, loads no part of the simulator; observers keep records and call no
+mechanism; the report does not plot; no import cycles. The tests below check they are
+kept, and that each kind of contract does catch a violation.
 """
 
 from __future__ import annotations
@@ -83,6 +84,14 @@ def _model_must_not_use_numpy(contract: dict[str, Any]) -> dict[str, Any]:
     return contract | {"forbidden_modules": ["numpy"]}
 
 
+def _analysis_must_not_load_pandas(contract: dict[str, Any]) -> dict[str, Any]:
+    return contract | {"forbidden_modules": ["pandas"]}
+
+
+def _observers_must_not_read_state(contract: dict[str, Any]) -> dict[str, Any]:
+    return contract | {"forbidden_modules": ["sim.model.state"]}
+
+
 @pytest.mark.parametrize(
     ("contract_id", "plant"),
     [
@@ -91,8 +100,18 @@ def _model_must_not_use_numpy(contract: dict[str, Any]) -> dict[str, Any]:
         ("model-without-presentation", _figures_must_not_plot),
         ("runners-without-presentation", _runners_must_not_run),
         ("model-without-tables", _model_must_not_use_numpy),  # direct imports are seen
+        ("presentation-without-simulator", _analysis_must_not_load_pandas),
+        ("observers-record-only", _observers_must_not_read_state),
     ],
-    ids=["layers-reversed", "layer-missing", "figures-plot", "runners-run", "model-numpy"],
+    ids=[
+        "layers-reversed",
+        "layer-missing",
+        "figures-plot",
+        "runners-run",
+        "model-numpy",
+        "presentation-pandas",
+        "observers-state",
+    ],
 )
 def test_a_planted_violation_breaks_its_contract(
     tmp_path: Path, contract_id: str, plant: Any
@@ -118,12 +137,14 @@ def test_the_contracts_cover_the_rules() -> None:
         "mechanisms": "layers",
         "mechanisms-without-engine": "forbidden",
         "tables-without-engine": "forbidden",
+        "observers-record-only": "forbidden",
         "truth-apart-from-belief": "forbidden",
         "model-without-tables": "forbidden",
         "model-without-presentation": "forbidden",
         "runners-without-presentation": "forbidden",
         "sensitivity-without-drawing": "forbidden",
         "analysis-reads-tables": "forbidden",
+        "presentation-without-simulator": "forbidden",
         "report-without-plotting": "forbidden",
         "acyclic": "acyclic_siblings",
     }
@@ -131,3 +152,19 @@ def test_the_contracts_cover_the_rules() -> None:
     assert all(c.get("exhaustive") for c in table["contracts"] if c["type"] == "layers")
     doc = (ROOT / "docs" / "architecture.md").read_text()
     assert [i for i in types if f"(`{i}`)" not in doc] == []
+
+
+def test_drawing_and_reporting_load_no_part_of_the_simulator() -> None:
+    """In a fresh interpreter, importing the analysis, the figures and the report loads
+    neither numba nor simpy, nor the kernels, the network builder or the engine: a saved
+    results folder is all they need."""
+    heavy = ("numba", "simpy", "sim.engine", "sim.kernels", "sim.network")
+    code = (
+        "import sys, sim.analysis, sim.figures, sim.report; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
