@@ -32,21 +32,22 @@ LABELLED = 6
 def draw_sensitivity_figures(
     folder: Path, plan: Plan, tables: dict[str, pd.DataFrame]
 ) -> list[str]:
-    """Draw the method's figure and the claim map into ``folder/figures/``.
+    """Draw the method's figure and the claim map into ``folder/figures/`` as PNG.
 
     Returns:
-        The file names drawn, in the order the report shows them.
+        The names of the figures drawn (``figures/NAME.png``), in the order the report
+        shows them.
     """
     figures_dir = folder / "figures"
     figures_dir.mkdir(exist_ok=True)
     outcomes = list(plan.outcomes)
-    method_figure = f"{plan.design.method}.png"
-    if plan.design.method == "morris":
-        morris_figure(tables["sensitivity"], outcomes, figures_dir / method_figure)
+    method = plan.design.method
+    if method == "morris":
+        morris_figure(tables["sensitivity"], outcomes, figures_dir / f"{method}.png")
     else:
-        sobol_figure(tables["sensitivity"], outcomes, figures_dir / method_figure)
+        sobol_figure(tables["sensitivity"], outcomes, figures_dir / f"{method}.png")
     claim_figure(plan, tables["points"], tables["claims"], figures_dir / "claim_map.png")
-    return [method_figure, "claim_map.png"]
+    return [method, "claim_map"]
 
 
 def _grid(n: int) -> tuple[Any, Any]:
