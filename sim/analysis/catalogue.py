@@ -1,7 +1,7 @@
 """Every figure declared once: its name, heading, section and the data it needs.
 
 The figures draw them and the report places them; both attach their part to these names
-(`sim.figures.DRAW`, `sim.report.narrative.FIGURE_TEXT`), and neither needs the other (the
+(`sim.figures.DRAW`, `sim.report.captions.CAPTIONS`), and neither needs the other (the
 report never imports the plotting code). `figure_names` says which figures a results folder
 has data for, in drawing order.
 """
