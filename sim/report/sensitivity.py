@@ -44,6 +44,12 @@ def _num(value: Any) -> str:
     return "n/a" if missing else f"{value:.3g}"
 
 
+def _marked(text: str) -> tuple[Span, ...]:
+    """Text in which names are quoted in backticks (an outcome's `Outcome.how`, a range's
+    reason), with each quoted name as code."""
+    return tuple(Code(part) if i % 2 else part for i, part in enumerate(text.split("`")) if part)
+
+
 def _joined(parts: Iterable[tuple[Span, ...]], separator: str) -> tuple[Span, ...]:
     """The spans of each part, one part after another with ``separator`` between them."""
     spans: list[Span] = []
@@ -155,13 +161,20 @@ def _design_blocks(plan: Plan) -> list[Block]:
     parameters = Table(
         ["parameter", "path", "low", "high", "scale", "reason"],
         [
-            [axis_label(p.path), Code(p.path), f"{p.low:g}", f"{p.high:g}", p.scale, p.reason]
+            [
+                axis_label(p.path),
+                Code(p.path),
+                f"{p.low:g}",
+                f"{p.high:g}",
+                p.scale,
+                _marked(p.reason),
+            ]
             for p in plan.parameters
         ],
     )
     outcomes = Table(
         ["outcome", "claim", "how computed", "claim holds when"],
-        [[Code(o.name), o.claim, o.how, Code(o.holds_text)] for o in plan.outcomes],
+        [[Code(o.name), o.claim, _marked(o.how), Code(o.holds_text)] for o in plan.outcomes],
     )
     blocks: list[Block] = [
         Heading(plan.name, 1),
