@@ -59,7 +59,7 @@ sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the par
 	  --samples 16 $(SOBOL_C7) --out results --jobs $(JOBS)
 
 bench: $(STAMP) ## standard performance workloads (not tests)
-	$(BIN)/feedsim bench
+	$(BIN)/feedsim bench run
 
 lint: $(STAMP) ## ruff, strict mypy and the import contracts
 	$(BIN)/ruff check sim tests

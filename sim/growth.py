@@ -1,4 +1,4 @@
-"""How the cost of a run grows with its size (``feedsim bench --growth``): measurements, not
+"""How the cost of a run grows with its size (``feedsim bench growth``): measurements, not
 tests.
 
 Three series of the synthetic workload of :mod:`sim.bench` (``linkedin`` preset, one focal

@@ -7,6 +7,7 @@ social proof and freshness, never members' true strengths or interests (T-RECS k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from sim import kernels
 from sim.scenario import RANKERS, Platform, Scoring, Twitter2023
 from sim.sources import RECOMMENDED
 
+#: The ranker presets (`sim.scenario.RANKERS`), each scored by `SCORERS`.
 PRESETS = RANKERS
 
 
@@ -123,24 +125,23 @@ def _fresh_and_placed(total: NDArray[np.float64], c: Candidates, p: Scoring) -> 
     return kernels.fresh_and_placed(total, freshness, c.route == RECOMMENDED, p.recommended_factor)
 
 
-def score(platform: Platform, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
-    """Scores of candidates under the platform's preset (higher is shown first).
+#: How each preset of `sim.scenario.RANKER_DESCRIPTIONS` scores candidates, by its name:
+#: ``chronological`` ranks by freshness (newest first) and ``random`` by a uniform draw, the
+#: two controls of MODEL.md 3.
+SCORERS: dict[str, Callable[[Platform, Candidates, np.random.Generator], NDArray[np.float64]]] = {
+    "linkedin": lambda platform, c, _: linkedin_score(c, platform.scoring),
+    "edgerank": lambda platform, c, _: edgerank_score(c, platform.scoring),
+    "twitter-2023": lambda platform, c, _: twitter_2023_score(
+        c, platform.scoring, platform.twitter_2023
+    ),
+    "chronological": lambda _, c, __: -c.age,
+    "random": lambda _, c, rng: rng.random(c.viewer.size),
+}
 
-    ``chronological`` ranks by freshness (newest first) and ``random`` by a uniform draw:
-    the two controls of MODEL.md 3.
-    """
-    preset = platform.ranker
-    if preset == "linkedin":
-        return linkedin_score(c, platform.scoring)
-    if preset == "edgerank":
-        return edgerank_score(c, platform.scoring)
-    if preset == "twitter-2023":
-        return twitter_2023_score(c, platform.scoring, platform.twitter_2023)
-    if preset == "chronological":
-        return -c.age
-    if preset == "random":
-        return rng.random(c.viewer.size)
-    raise ValueError(f"unknown ranker preset {preset!r}")
+
+def score(platform: Platform, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+    """Scores of candidates under the platform's preset (higher is shown first; `SCORERS`)."""
+    return SCORERS[platform.ranker](platform, c, rng)
 
 
 def top_per_viewer(

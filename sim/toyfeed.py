@@ -3,7 +3,7 @@
 This is not feedsim's model. It is the smallest feed workload that still does what every
 session of a feed does (gather the candidates from one's connections, score them, show the
 best), written directly in numpy, a day at a time, with no Python loop over members or
-sessions. ``feedsim bench --compare`` runs it and feedsim's engine on the same graph and
+sessions. ``feedsim bench compare`` runs it and feedsim's engine on the same graph and
 reports feedsim's sessions and impressions per second as a ratio of the toy's; such a toy
 reached 88,000 sessions/s at 10,000 members on the 2-core machines of docs/performance.md.
 

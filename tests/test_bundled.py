@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.cli import _draw
+from sim.cli.drawing import draw
 from sim.experiment import manifest, merge_tables, run_study, write_results
 from sim.scenario import load_study
 from tests.helpers import ROOT
@@ -67,7 +67,7 @@ def test_bundled_scenario_runs_small_and_draws_its_figures(path: Path, tmp_path:
     study = load_study(path, overrides)
     outputs = run_study(study, jobs=1, progress=False)
     data = manifest(study, outputs, dt.datetime.now(dt.UTC), 1)
-    folder = write_results(tmp_path / study.base.name, merge_tables(outputs), data, _draw)
+    folder = write_results(tmp_path / study.base.name, merge_tables(outputs), data, draw)
     svgs = {p.stem: p.read_text() for p in (folder / "figures").glob("*.svg")}
     pngs = {p.stem for p in (folder / "figures").glob("*.png")}
     if "trend" in raw:

@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-import sim.cli
+import sim.cli.drawing
+import sim.cli.options
 import sim.experiment
 import sim.sweep
 from sim.cli import main
@@ -289,12 +290,13 @@ def test_run_and_sweep_have_the_same_jobs_default(
     assert invoke("run", path, "--out", out, "--quiet").exit_code == 130
     setting = "platform.test_audience.fraction=0.1"
     assert invoke("sweep", path, "--out", out, "--quiet", "--set", setting).exit_code == 130
-    assert captured_jobs == {"run": sim.cli.DEFAULT_JOBS, "sweep": sim.cli.DEFAULT_JOBS}
+    default = sim.cli.options.DEFAULT_JOBS
+    assert captured_jobs == {"run": default, "sweep": default}
     helps = [invoke(command, "--help").stdout for command in ("run", "sweep")]
     run_jobs, sweep_jobs = (
         " ".join(h.split("--jobs", 1)[1].split("--scheduler", 1)[0].split()) for h in helps
     )
-    assert run_jobs == sweep_jobs and f"[default: {sim.cli.DEFAULT_JOBS}]" in run_jobs
+    assert run_jobs == sweep_jobs and f"[default: {default}]" in run_jobs
 
 
 def test_sweep_seed_means_what_run_seed_means(
@@ -386,7 +388,7 @@ def test_a_failure_after_the_simulation_keeps_its_tables_and_manifest(
         assert (folder / "manifest.json").exists()  # the tables were written first
         raise RuntimeError("figures failed")
 
-    monkeypatch.setattr(sim.cli, "_draw", fail)
+    monkeypatch.setattr(sim.cli.drawing, "draw", fail)
     result = run(scenario_file(small), out)
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
@@ -421,7 +423,7 @@ def test_a_successful_run_replaces_the_earlier_results(
     earlier: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sim.cli, "_draw", lambda folder: (folder / "drawn").touch())
+    monkeypatch.setattr(sim.cli.drawing, "draw", lambda folder: (folder / "drawn").touch())
     result = run(scenario_file(small), out)
     assert result.exit_code == 0, result.output
     folder = out / "small"

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner, Result
 from distributed import LocalCluster
 
-import sim.cli
+import sim.cli.drawing
 import sim.cluster
 from sim.cli import main
 from sim.metrics import TABLES
@@ -31,7 +31,7 @@ def cluster() -> Iterator[LocalCluster]:
 @pytest.fixture
 def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The tiny scenario file; `feedsim run` draws no figures (not what is tested here)."""
-    monkeypatch.setattr(sim.cli, "_draw", lambda folder: None)
+    monkeypatch.setattr(sim.cli.drawing, "draw", lambda folder: None)
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(TINY, sort_keys=False))
     return path

@@ -2,9 +2,10 @@
 
 `draw_figures` writes every figure as PNG (150 dpi) and SVG into ``RESULTS_DIR/figures/``.
 One module per family of figures (`feed`, `volume`, `posts`, `ties`, `effects`, `trend`),
-all drawn in the one style of `style`; which figures a folder gets is
-`sim.analysis.catalogue.figure_names`. SVG text stays text (``svg.fonttype = none``), so
-labels can be searched and the files stay small.
+all drawn in the one style of `style`; every figure is declared (name, heading, the data it
+needs) in `sim.analysis.catalogue`, and `DRAW` attaches its drawing function to that name;
+which figures a folder gets is `sim.analysis.catalogue.figure_names`. SVG text stays text
+(``svg.fonttype = none``), so labels can be searched and the files stay small.
 
 This package and nothing else in feedsim imports matplotlib or seaborn; it reads its numbers
 and words from `sim.analysis` only.
@@ -38,7 +39,8 @@ from sim.figures.trend import (
 )
 from sim.figures.volume import feed_volume
 
-#: Every figure by name (the names of `sim.analysis.catalogue.FIGURES`).
+#: The drawing function of every figure declared in `sim.analysis.catalogue.FIGURES`, by its
+#: name (tests/test_registries.py checks that the names are the same).
 DRAW: dict[str, Callable[[Results], Figure]] = {
     "feed_by_topic": feed_by_topic,
     "beliefs_vs_truth": beliefs_vs_truth,

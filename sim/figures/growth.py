@@ -1,4 +1,4 @@
-"""The growth curves of ``feedsim bench --growth`` (:mod:`sim.growth`): how the simulation
+"""The growth curves of ``feedsim bench growth`` (:mod:`sim.growth`): how the simulation
 time grows with members, simulated days and density, one log-log panel each."""
 
 from __future__ import annotations

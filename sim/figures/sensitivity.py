@@ -23,30 +23,31 @@ from numpy.typing import NDArray
 from sim.figures.style import wrap
 from sim.params import axis_label
 from sim.sensitivity.outcomes import Outcome
-from sim.sensitivity.run import Plan
+from sim.sensitivity.plan import PlanView
 
 LABELLED = 6
 """Parameters labelled in each Morris panel (those with the largest mu*)."""
 
 
 def draw_sensitivity_figures(
-    folder: Path, plan: Plan, tables: dict[str, pd.DataFrame]
+    folder: Path, plan: PlanView, tables: dict[str, pd.DataFrame]
 ) -> list[str]:
-    """Draw the method's figure and the claim map into ``folder/figures/``.
+    """Draw the method's figure and the claim map into ``folder/figures/`` as PNG.
 
     Returns:
-        The file names drawn, in the order the report shows them.
+        The names of the figures drawn (``figures/NAME.png``), in the order the report
+        shows them.
     """
     figures_dir = folder / "figures"
     figures_dir.mkdir(exist_ok=True)
     outcomes = list(plan.outcomes)
-    method_figure = f"{plan.design.method}.png"
-    if plan.design.method == "morris":
-        morris_figure(tables["sensitivity"], outcomes, figures_dir / method_figure)
+    method = plan.design.method
+    if method == "morris":
+        morris_figure(tables["sensitivity"], outcomes, figures_dir / f"{method}.png")
     else:
-        sobol_figure(tables["sensitivity"], outcomes, figures_dir / method_figure)
+        sobol_figure(tables["sensitivity"], outcomes, figures_dir / f"{method}.png")
     claim_figure(plan, tables["points"], tables["claims"], figures_dir / "claim_map.png")
-    return [method_figure, "claim_map.png"]
+    return [method, "claim_map"]
 
 
 def _grid(n: int) -> tuple[Any, Any]:
@@ -121,7 +122,7 @@ BINS = 4
 """Cells per parameter in the claim map: a Morris grid of 4 levels puts one level in each."""
 
 
-def _cells(plan: Plan, path: str) -> tuple[NDArray[np.int64], list[str]]:
+def _cells(plan: PlanView, path: str) -> tuple[NDArray[np.int64], list[str]]:
     """Each point's cell along one parameter (``BINS`` equal parts of its sampled range, on
     the sampling scale) and each cell's tick label (the parameter values in it)."""
     j = [p.path for p in plan.parameters].index(path)
@@ -142,7 +143,7 @@ def _cells(plan: Plan, path: str) -> tuple[NDArray[np.int64], list[str]]:
     return cells, ticks
 
 
-def claim_figure(plan: Plan, points: pd.DataFrame, claims: pd.DataFrame, path: Path) -> None:
+def claim_figure(plan: PlanView, points: pd.DataFrame, claims: pd.DataFrame, path: Path) -> None:
     """Per claim outcome, the share of sampled points where the claim holds, in cells over
     its two most influential parameters (largest ``mu*`` or ``ST``): green where it holds
     everywhere, red where it never does, the border between them where it flips. Each cell

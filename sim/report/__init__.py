@@ -1,9 +1,10 @@
 """The report of a results folder: ``report.md`` and a self-contained ``report.html``.
 
-`narrative` says what each figure shows with the numbers behind it (from `sim.analysis`, the
-same functions the figures use); `render` writes that one list of blocks as Markdown and,
-through a jinja2 template, as HTML, so both always say the same. The report reads the
-drawn PNG files but never imports the plotting code: which figures exist is data
+`narrative` lays the report out and `captions` says what each figure shows with the numbers
+behind it (from `sim.analysis`, the same functions the figures use); `render` writes that one
+list of blocks as Markdown and, through a jinja2 template, as HTML, so both always say the
+same. A sensitivity analysis's report (`sensitivity`) is rendered the same way. The report
+reads the drawn PNG files but never imports the plotting code: which figures exist is data
 (`sim.analysis.figure_names`, or the names `write_report` is given).
 """
 

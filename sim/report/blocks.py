@@ -1,7 +1,8 @@
 """The parts a report is made of, and how its numbers are written.
 
-The narrative builds a list of blocks (headings, paragraphs, figures, tables, collapsible
-text); the renderer turns the same list into Markdown and HTML, so both say the same.
+A report builds a list of blocks (headings, paragraphs, lists, figures, tables, collapsible
+text), whose text may hold spans of code, emphasis and links; the renderer turns the same list
+into Markdown and HTML, so both say the same.
 """
 
 from __future__ import annotations
@@ -15,6 +16,37 @@ import pandas as pd
 
 
 @dataclass(frozen=True)
+class Code:
+    """A name or expression within a text, to be read literally (a parameter's path)."""
+
+    kind: ClassVar[str] = "code"
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Words within a text that stand out."""
+
+    kind: ClassVar[str] = "strong"
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link within a text: ``label`` linking to ``href``."""
+
+    kind: ClassVar[str] = "link"
+    label: str
+    href: str
+
+
+Span = str | Code | Strong | Link
+
+#: Text with markup: plain text, one span or a sequence of spans, written one after another.
+Text = Span | tuple[Span, ...]
+
+
+@dataclass(frozen=True)
 class Heading:
     """A section title; level 1 is the report's title."""
 
@@ -25,10 +57,10 @@ class Heading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Plain text."""
+    """A paragraph of text."""
 
     kind: ClassVar[str] = "paragraph"
-    text: str
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -40,8 +72,17 @@ class Items:
 
 
 @dataclass(frozen=True)
+class Bullets:
+    """A bulleted list of texts."""
+
+    kind: ClassVar[str] = "bullets"
+    items: Sequence[Text]
+
+
+@dataclass(frozen=True)
 class FigureBlock:
-    """A figure of ``figures/`` by name, its alternative text and its one-sentence caption."""
+    """A figure of ``figures/`` by name, its alternative text and its caption (none when
+    empty)."""
 
     kind: ClassVar[str] = "figure"
     name: str
@@ -55,7 +96,7 @@ class Table:
 
     kind: ClassVar[str] = "table"
     header: list[str]
-    rows: list[list[str]]
+    rows: Sequence[Sequence[Text]]
 
 
 @dataclass(frozen=True)
@@ -67,18 +108,7 @@ class Details:
     text: str
 
 
-@dataclass(frozen=True)
-class LinkParagraph:
-    """A paragraph that ends in a link: ``text`` then ``label`` linking to ``href``."""
-
-    kind: ClassVar[str] = "link"
-    text: str
-    label: str
-    href: str
-    after: str = ""
-
-
-Block = Heading | Paragraph | Items | FigureBlock | Table | Details | LinkParagraph
+Block = Heading | Paragraph | Items | Bullets | FigureBlock | Table | Details
 
 
 class Estimate(NamedTuple):

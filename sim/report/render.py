@@ -1,5 +1,8 @@
 """Rendering a report's blocks as ``report.md`` and a self-contained ``report.html``.
 
+Every report is rendered here: a results folder's (`write_report`) and a sensitivity
+analysis's (`sim.report.sensitivity`).
+
 The HTML comes from the jinja2 template ``templates/report.html.j2`` (autoescaped), embeds
 the PNG figures as base64 ``data:`` URIs and carries its own CSS (``templates/report.css``):
 it opens in any browser, offline, on its own. The Markdown refers to the figures as
@@ -19,13 +22,18 @@ from sim.analysis import Results, figure_names, load_results
 from sim.errors import InputError
 from sim.report.blocks import (
     Block,
+    Bullets,
+    Code,
     Details,
     FigureBlock,
     Heading,
     Items,
-    LinkParagraph,
+    Link,
     Paragraph,
+    Span,
+    Strong,
     Table,
+    Text,
 )
 from sim.report.narrative import report_blocks
 
@@ -44,6 +52,24 @@ def _md_escape(text: str) -> str:
     return text
 
 
+def _md_span(span: Span) -> str:
+    """One span of text as Markdown."""
+    match span:
+        case Code(text):
+            return f"`{text}`"
+        case Strong(text):
+            return f"**{_md_escape(text)}**"
+        case Link(label, href):
+            return f"[{_md_escape(label)}]({href})"
+        case _:
+            return _md_escape(span)
+
+
+def _md_text(text: Text) -> str:
+    """Text with its spans as Markdown."""
+    return "".join(map(_md_span, text)) if isinstance(text, tuple) else _md_span(text)
+
+
 def markdown(blocks: Sequence[Block]) -> str:
     """The report as Markdown; figures are linked as ``figures/NAME.png``."""
     out = []
@@ -52,16 +78,17 @@ def markdown(blocks: Sequence[Block]) -> str:
             case Heading(text, level):
                 out.append(f"{'#' * level} {_md_escape(text)}")
             case Paragraph(text):
-                out.append(_md_escape(text))
-            case LinkParagraph(text, label, href, after):
-                out.append(f"{_md_escape(text)} [{_md_escape(label)}]({href}){_md_escape(after)}")
+                out.append(_md_text(text))
             case Items(items):
                 out.append("\n".join(f"- **{_md_escape(k)}**: {_md_escape(v)}" for k, v in items))
+            case Bullets(items):
+                out.append("\n".join(f"- {_md_text(text)}" for text in items))
             case FigureBlock(name, alt, caption):
-                out.append(f"![{_md_escape(alt)}](figures/{name}.png)\n\n{_md_escape(caption)}")
+                image = f"![{_md_escape(alt)}](figures/{name}.png)"
+                out.append(f"{image}\n\n{_md_escape(caption)}" if caption else image)
             case Table(header, rows):
                 lines = [header, ["---"] * len(header), *rows]
-                out.append("\n".join("| " + " | ".join(map(_md_escape, r)) + " |" for r in lines))
+                out.append("\n".join("| " + " | ".join(map(_md_text, r)) + " |" for r in lines))
             case Details(summary, text):
                 out.append(
                     f"<details><summary>{html.escape(summary)}</summary>\n\n"

@@ -14,6 +14,7 @@ from sim.scenario.loading import read_yaml
 from sim.scenario.members import ActivityClass, FocalMember, Members, PostingClass, Strategy
 from sim.scenario.network import FileNetwork, FollowRule, SyntheticNetwork, TieKindMix
 from sim.scenario.platform import (
+    RANKER_DESCRIPTIONS,
     RANKERS,
     Affinity,
     Inference,
@@ -29,6 +30,7 @@ from sim.scenario.trend import Contagion, StrategyGroup, Trend
 
 __all__ = [
     "RANKERS",
+    "RANKER_DESCRIPTIONS",
     "STUDY_LEVEL",
     "AcceptInvitations",
     "ActivityClass",

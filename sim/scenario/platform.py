@@ -343,6 +343,15 @@ Ranker = Literal["linkedin", "edgerank", "twitter-2023", "chronological", "rando
 RANKERS: tuple[str, ...] = get_args(Ranker)
 """The ranker presets (``platform.ranker``), implemented in :mod:`sim.ranking`."""
 
+RANKER_DESCRIPTIONS: dict[Ranker, str] = {
+    "linkedin": "LinkedIn-like: weighted predicted actions x freshness",
+    "edgerank": "Facebook's EdgeRank: affinity x edge weight x time decay",
+    "twitter-2023": "Twitter's 2023 heavy ranker, with its published weights",
+    "chronological": "newest first (a control)",
+    "random": "a uniform random order (a control)",
+}
+"""Every ranker preset in `RANKERS` with what it does in one line (for `feedsim run --help`)."""
+
 
 class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""

@@ -1,0 +1,181 @@
+"""`feedsim bench`: performance measurements, not tests, one subcommand per measurement.
+
+`run` the standard workloads, `compare` feedsim against the toy feed of sim/toyfeed.py,
+`growth` how the cost grows with the size of a run, `slice-check` what the time slice does to
+results (`sim.bench`, `sim.growth`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from sim.bench import WORKLOADS
+from sim.cli.options import input_errors_exit_2
+from sim.toyfeed import MEMBERS as COMPARE_MEMBERS
+
+days_option = click.option(
+    "--days", type=click.IntRange(min=1), default=30, show_default=True, help="Simulated days."
+)
+#: A synthetic workload of this many members instead (for quick checks).
+members_option = click.option("--members", type=click.IntRange(min=2), hidden=True)
+
+
+@click.group()
+def bench() -> None:
+    """Measure feedsim's performance (not a test).
+
+    \b
+      feedsim bench run              every standard workload, a table for each
+      feedsim bench compare          feedsim against a hand-vectorised toy feed
+      feedsim bench growth           how the cost grows (a figure and its table)
+      feedsim bench slice-check      results at the default and a short time slice
+    """
+
+
+@bench.command("run")
+@click.option(
+    "--workload",
+    "workloads",
+    multiple=True,
+    type=click.Choice(WORKLOADS),
+    help="A standard workload (repeat for more) [default: all].",
+)
+@days_option
+@members_option
+@input_errors_exit_2
+def run_workloads(workloads: tuple[str, ...], days: int, members: int | None) -> None:
+    """Run standard performance workloads and print a table for each.
+
+    Each workload runs in a fresh process, so its peak memory is its own: members, ties,
+    simulated days, sessions, impressions, setup and simulation seconds, sessions and
+    impressions per second, peak memory. The dblp workload needs the DBLP files
+    ($FEEDSIM_DATA, else shared/data beside the checkout) and is skipped without them.
+    """
+    from sim import bench as benchmarks
+
+    names = [f"synthetic-{members}"] if members is not None else list(workloads or WORKLOADS)
+    failed = False
+    for name in names:
+        if benchmarks.workload(name, days) is None:
+            click.echo(f"{name}: skipped (data not found in {benchmarks.data_folder()})\n")
+            continue
+        try:
+            result = benchmarks.measure_in_subprocess(name, days)
+        except RuntimeError as exc:
+            click.echo(f"{name}: failed ({exc})\n")
+            failed = True
+            continue
+        click.echo(benchmarks.format_result(result) + "\n")
+    if failed:
+        sys.exit(1)
+
+
+@bench.command()
+@click.option(
+    "--members",
+    type=click.IntRange(min=2),
+    default=COMPARE_MEMBERS,
+    show_default=True,
+    help="Members of the Barabasi-Albert graph both run on.",
+)
+@days_option
+@input_errors_exit_2
+def compare(members: int, days: int) -> None:
+    """Run the toy feed of sim/toyfeed.py and feedsim on one graph and compare their speed.
+
+    The toy feed (the hand-vectorised reference a feed simulator should match per session)
+    and feedsim (linkedin preset, defaults otherwise) each run in a fresh process on one
+    Barabasi-Albert graph; the table gives feedsim's sessions and impressions per second as
+    a ratio of the toy's.
+    """
+    from sim import bench as benchmarks
+
+    try:
+        toy, feedsim = (
+            benchmarks.measure_in_subprocess(side, days, members)
+            for side in benchmarks.COMPARE_SIDES
+        )
+    except RuntimeError as exc:
+        raise click.ClickException(f"bench compare failed ({exc})") from exc
+    click.echo(benchmarks.format_compare(toy, feedsim))
+
+
+@bench.command()
+@click.option(
+    "--figure",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("growth.png"),
+    show_default=True,
+    help="Where the figure goes (PNG); its table goes beside it (.csv).",
+)
+@input_errors_exit_2
+def growth(figure: Path) -> None:
+    """Measure how the cost grows with members, days and density, and draw it.
+
+    Three series of the synthetic workload (members, simulated days, mean degree;
+    sim/growth.py) are measured point by point, each point in a fresh process (12 runs,
+    about 5 minutes on two cores), and the growth exponent of the simulation time in each
+    factor is printed and drawn.
+    """
+    from sim import growth as curves
+    from sim.bench import run_growth
+    from sim.figures.growth import draw_growth_figure
+
+    click.echo(curves.HEADER)
+    try:
+        points = run_growth(lambda point: click.echo(curves.format_point(point)))
+    except RuntimeError as exc:
+        raise click.ClickException(f"bench growth failed ({exc})") from exc
+    click.echo(curves.format_exponents(points))
+    table = figure.with_suffix(".csv")
+    curves.write_table(points, table)
+    draw_growth_figure(points, figure)
+    click.echo(f"wrote {figure} and {table}")
+
+
+@bench.command("slice-check")
+@click.option(
+    "--workload",
+    type=click.Choice(WORKLOADS),
+    default="synthetic-10k",
+    show_default=True,
+    help="The workload to run.",
+)
+@days_option
+@members_option
+@click.option(
+    "--short-slice",
+    type=click.FloatRange(min=0, min_open=True, max=24),
+    default=0.1,
+    show_default=True,
+    help="The short slice (hours).",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=2),
+    default=5,
+    show_default=True,
+    help="Replications per slice length.",
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
+@input_errors_exit_2
+def slice_check(
+    workload: str,
+    days: int,
+    members: int | None,
+    short_slice: float,
+    replications: int,
+    jobs: int | None,
+) -> None:
+    """Compare key statistics of a workload at its default slice_hours and a short one."""
+    from sim import bench as benchmarks
+
+    name = f"synthetic-{members}" if members is not None else workload
+    default_hours, rows = benchmarks.slice_check(
+        name, days, short_slice, replications, jobs or os.cpu_count() or 1
+    )
+    click.echo(benchmarks.format_slice_check(name, default_hours, short_slice, replications, rows))

@@ -1,0 +1,99 @@
+"""Drawing a results folder's figures and writing its report, after a run and on
+`feedsim figures`: the commands pass these to the runners, which never draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from sim.cli.options import input_errors_exit_2
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.sensitivity.run import Draw, Plan
+
+
+class DrawingFailed(click.ClickException):
+    """A figure or the report could not be drawn: one line on stderr, exit code 1.
+
+    Notes added on the way (the results folder kept by `sim.experiment.write_results`)
+    end the line.
+    """
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``feedsim: error: MESSAGE; NOTES`` on stderr."""
+        parts = [self.format_message(), *getattr(self, "__notes__", [])]
+        click.echo(f"feedsim: error: {'; '.join(parts)}", err=True)
+
+
+def draw(folder: Path) -> None:
+    """Draw the figures of `folder`, then write its report.
+
+    A figure that fails does not stop the others; the report is written without it.
+
+    Raises:
+        DrawingFailed: naming the figures that failed (their tracebacks are in
+            ``figures/NAME.error.txt``), or why the report could not be written.
+    """
+    from sim.figures import FiguresFailed, draw_figures
+    from sim.report import write_report
+
+    drawn: list[str] | None = None
+    failure: FiguresFailed | None = None
+    try:
+        draw_figures(folder)
+    except FiguresFailed as exc:
+        drawn, failure = exc.drawn, exc
+    try:
+        write_report(folder, drawn)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise DrawingFailed(f"could not write the report ({type(exc).__name__}: {exc})") from exc
+    if failure is not None:
+        tracebacks = ", ".join(f"figures/{name}.error.txt" for name in failure.failures)
+        raise DrawingFailed(
+            f"{failure} (traceback in {tracebacks}); the other figures and the report are written"
+        ) from failure
+
+
+def draw_sensitivity(plan: Plan) -> Draw:
+    """What draws the figures and writes the report of a sensitivity analysis."""
+    from sim.figures.sensitivity import draw_sensitivity_figures
+    from sim.report.sensitivity import write_sensitivity_report
+
+    def draw_analysis(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+        names = draw_sensitivity_figures(folder, plan, tables)
+        write_sensitivity_report(folder, plan, tables, names)
+
+    return draw_analysis
+
+
+@click.command()
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False))
+@input_errors_exit_2
+def figures(results: Path) -> None:
+    """Redraw the figures and the report of a results folder from its saved tables.
+
+    Works on the folders of `run`, `sweep` and `sensitivity` (the last from the scenario
+    and ranges its manifest records). Also after `feedsim run` kept the tables but failed to
+    draw a figure: exit code 1 and one line naming the figure while it still fails.
+    """
+    if (results / "tables" / "sensitivity.parquet").exists():
+        import pandas
+
+        from sim.sensitivity.run import replan
+
+        saved = sorted((results / "tables").glob("*.parquet"))
+        tables = {p.stem: pandas.read_parquet(p) for p in saved}
+        draw_sensitivity(replan(results))(results, tables)
+    else:
+        for needed in ("manifest.json", "tables/feed.parquet"):
+            if not (results / needed).exists():
+                raise InputError(results, needed, "missing: not a feedsim results folder")
+        draw(results)
+    click.echo(f"redrew {results / 'figures'}/ and {results / 'report.html'}")
