@@ -18,7 +18,7 @@ Each workload is measured in a fresh process (``python -m sim.bench --one NAME``
 JSON line) so that peak memory (``ru_maxrss``) belongs to that workload alone. Setup is
 building the world (network, members, beliefs); simulation is running it.
 
-``--compare`` measures feedsim against :mod:`sim.toyfeed`, a hand-vectorised toy feed: both
+``feedsim bench compare`` measures feedsim against :mod:`sim.toyfeed`, a hand-vectorised toy feed: both
 run on one Barabasi-Albert graph (:func:`compare_graph`; ``--members``, default
 :data:`sim.toyfeed.MEMBERS`, and ``--days``), feedsim from the graph's edge list and topic
 labels under the ``linkedin`` preset with every other field at its default. Each side runs in
@@ -26,7 +26,7 @@ a fresh process and builds the graph there; only the simulated days are timed. T
 gives both sides' sessions and impressions per second and feedsim's as a ratio of the toy's;
 candidates and items shown per session are means (totals over sessions).
 
-``--slice-check`` measures what the time slice does to results: it runs one workload at its
+``feedsim bench slice-check`` measures what the time slice does to results: it runs one workload at its
 default ``slice_hours`` and at a much shorter one, over several replications, and compares the
 mean primary reach of posts, engagements per impression and impressions per session (mean and
 standard error over replications, and the paired difference).
@@ -101,7 +101,7 @@ def workload(
             :data:`MEAN_DEGREE`): ``synthetic-30k-d200``.
         days: simulated days.
         slice_hours: the time slice; the schema's default when None.
-        replications: replications (for ``--slice-check``).
+        replications: replications (for ``bench slice-check``).
 
     Raises:
         InputError: an unknown workload name.
@@ -239,7 +239,7 @@ the scenario's default seed."""
 
 @dataclass(frozen=True)
 class CompareGraph:
-    """The graph both sides of ``--compare`` run on.
+    """The graph both sides of ``bench compare`` run on.
 
     Attributes:
         u, v: the ends of each tie (each tie once).
@@ -271,7 +271,7 @@ def compare_graph(members: int) -> CompareGraph:
 
     links = toyfeed.LINKS_PER_MEMBER
     if members <= links:
-        raise InputError("--members", "", f"--compare needs more than {links} (got {members})")
+        raise InputError("--members", "", f"bench compare needs more than {links} (got {members})")
     graph = nx.barabasi_albert_graph(members, links, seed=COMPARE_SEED)
     edges = np.array(graph.edges(), dtype=np.int64)
     topic = np.random.default_rng((COMPARE_SEED, 0)).integers(toyfeed.TOPICS, size=members)
@@ -304,7 +304,7 @@ def _feedsim_counts(graph: CompareGraph, days: int) -> tuple[dict[str, int], flo
 
 
 def measure_compare(side: str, members: int, days: int) -> dict[str, Any]:
-    """Run one side of ``--compare`` (``toy`` or ``feedsim``) on :func:`compare_graph` in this
+    """Run one side of ``bench compare`` (``toy`` or ``feedsim``) on :func:`compare_graph` in this
     process and return its measurements (candidates and items shown per session are means;
     feedsim's ties are those its network holds, so equal ties show both ran on one graph).
 
@@ -348,7 +348,7 @@ COMPARE_COLUMNS = (
     ("impressions/s", "impressions_per_second", "{:,.0f}"),
     ("candidates/s", "candidates_per_second", "{:,.0f}"),
 )
-"""The columns of the ``--compare`` table: header, key of :func:`measure_compare`'s result,
+"""The columns of the ``bench compare`` table: header, key of :func:`measure_compare`'s result,
 format."""
 RATIOS = ("sessions_per_second", "impressions_per_second", "candidates_per_second")
 """The columns the ratio row fills: feedsim's value over the toy's. Candidates scored a second
@@ -356,7 +356,7 @@ compare the work done where the two sides' sessions differ in size."""
 
 
 def format_compare(toy: dict[str, Any], feedsim: dict[str, Any]) -> str:
-    """Both sides of ``--compare`` as one table, with a row of feedsim / toy ratios."""
+    """Both sides of ``bench compare`` as one table, with a row of feedsim / toy ratios."""
     rows = [
         [result["workload"], *(form.format(result[key]) for _, key, form in COMPARE_COLUMNS)]
         for result in (toy, feedsim)
@@ -482,7 +482,7 @@ def format_slice_check(
 
 @click.command()
 @click.option(
-    "--one", "name", required=True, help="The workload, or side of --compare, to measure."
+    "--one", "name", required=True, help="The workload, or side of bench compare, to measure."
 )
 @click.option("--days", type=click.IntRange(min=1), default=DAYS, show_default=True)
 @click.option(

@@ -194,7 +194,7 @@ def test_bench_compare_runs_both_on_one_graph_and_prints_the_ratios() -> None:
 def test_bench_compare_refuses_too_few_members() -> None:
     too_few = CliRunner().invoke(main, ["bench", "compare", "--members", "20", "--days", "1"])
     assert too_few.exit_code == 1
-    assert "--compare needs more than 20 (got 20)" in too_few.output
+    assert "bench compare needs more than 20 (got 20)" in too_few.output
 
 
 def test_growth_exponent_is_the_log_log_slope() -> None:
