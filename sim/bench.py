@@ -18,7 +18,7 @@ Each workload is measured in a fresh process (``python -m sim.bench --one NAME``
 JSON line) so that peak memory (``ru_maxrss``) belongs to that workload alone. Setup is
 building the world (network, members, beliefs); simulation is running it.
 
-``feedsim bench compare`` measures feedsim against :mod:`sim.toyfeed`, a hand-vectorised toy feed: both
+``bench compare`` measures feedsim against :mod:`sim.toyfeed`, a hand-vectorised toy feed: both
 run on one Barabasi-Albert graph (:func:`compare_graph`; ``--members``, default
 :data:`sim.toyfeed.MEMBERS`, and ``--days``), feedsim from the graph's edge list and topic
 labels under the ``linkedin`` preset with every other field at its default. Each side runs in
@@ -26,7 +26,7 @@ a fresh process and builds the graph there; only the simulated days are timed. T
 gives both sides' sessions and impressions per second and feedsim's as a ratio of the toy's;
 candidates and items shown per session are means (totals over sessions).
 
-``feedsim bench slice-check`` measures what the time slice does to results: it runs one workload at its
+``bench slice-check`` measures what the time slice does to results: it runs one workload at its
 default ``slice_hours`` and at a much shorter one, over several replications, and compares the
 mean primary reach of posts, engagements per impression and impressions per session (mean and
 standard error over replications, and the paired difference).
