@@ -1,4 +1,4 @@
-"""The trend's analysis (sim/analysis/trend.py) on small frames with known answers, and one
+"""The trend's analysis (sim/analysis/trend/) on small frames with known answers, and one
 tiny trend study run end to end into its report section and figures."""
 
 from __future__ import annotations
