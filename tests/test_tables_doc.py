@@ -59,7 +59,8 @@ def documented() -> dict[str, list[tuple[str, str, str, str]]]:
                 sections[current] = []
             continue
         if current and line.startswith("| `"):
-            name, kind, unit, meaning = (cell.strip() for cell in line.strip("|").split(" | "))
+            cells = line.strip().removeprefix("|").removesuffix("|").split("|")
+            name, kind, unit, meaning = (cell.strip() for cell in cells)
             sections[current].append((name.strip("`"), kind, unit, meaning))
     return sections
 
