@@ -35,6 +35,8 @@ def test_find_in_rows_is_a_binary_search_over_all_keys(seed: int, grouped: bool)
     expected = np.where(key[pos] == wanted, pos, -1)
     found = kernels.find_in_rows.compiled(indptr.astype(np.int64), row_dst, query_src, query_dst)
     np.testing.assert_array_equal(found, expected)
+    twin = kernels.find_in_rows.numpy(indptr.astype(np.int64), row_dst, query_src, query_dst)
+    np.testing.assert_array_equal(twin, expected)
     assert (found >= 0).any() and (found < 0).any()
 
 
@@ -222,6 +224,12 @@ def test_member_rows_merge_main_and_overlay_as_the_lexsort_does(seed: int) -> No
     lo = np.searchsorted(extra_src, query, side="left")
     hi = np.searchsorted(extra_src, query, side="right")
     owner, edge = kernels.member_rows.compiled(indptr, dst, query, lo, hi, extra_position)
+    for got, twin in zip(
+        (owner, edge),
+        kernels.member_rows.numpy(indptr, dst, query, lo, hi, extra_position),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, twin)
     want_owner = np.concatenate(
         [np.flatnonzero(src == m) * 0 + i for i, m in enumerate(query)]
     ).astype(np.int64)
@@ -239,11 +247,10 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
     pinned = rng.random(50) < 0.2
     order = np.lexsort((-scores, ~pinned))  # stable: NaN last within pinned and not pinned
     for want in (1, 7, 50):
-        rows, rank = kernels.top_in_groups.compiled(
-            np.array([0, 50]), scores, pinned, np.array([want])
-        )
-        np.testing.assert_array_equal(rows, order[:want])
-        np.testing.assert_array_equal(rank, np.arange(want))
+        for top in (kernels.top_in_groups.compiled, kernels.top_in_groups.numpy):
+            rows, rank = top(np.array([0, 50]), scores, pinned, np.array([want]))
+            np.testing.assert_array_equal(rows, order[:want])
+            np.testing.assert_array_equal(rank, np.arange(want))
 
 
 @pytest.mark.parametrize("seed", range(5))

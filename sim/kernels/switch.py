@@ -55,7 +55,7 @@ class Kernel(Generic[P, R]):
         self.compiled = compiled
         self.numpy = numpy
         self.__doc__ = compiled.__doc__
-        self.__name__ = numpy.__name__
+        self.__name__ = compiled.__name__
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the numpy twin when selected, else the compiled loop."""
