@@ -177,31 +177,12 @@ def merge_slots(  # pragma: no cover - compiled
     pooled = np.zeros(n_slots + 1, np.int64)
     for s in prange(n_slots):
         lo, t = room[s], slot_time[s]
-        m = _read_pool_span(lo, spans.pool_lo[s], spans.pool_hi[s], t, pool, rows)
-        m = _read_pool_tail(
-            m, spans.tail_ptr[s], spans.tail_ptr[s + 1], spans.tail_rows, t, pool, rows
-        )
+        m = _read_pool_span(lo, s, t, spans, pool, rows)
+        m = _read_pool_tail(m, s, t, spans, pool, rows)
         pooled[s + 1] = m - lo
         m = _read_followed(m, served[s], t, max_age_days, follow_route, follows, post_created, rows)
-        m = _read_recommended(
-            m,
-            spans.recommended_ptr[s],
-            spans.recommended_ptr[s + 1],
-            spans.recommended_post,
-            recommended_route,
-            rows,
-        )
-        count = distinct_posts(
-            lo,
-            m,
-            rows.post,
-            rows.rank,
-            pairs.post,
-            scratch.order,
-            scratch.sorted_post,
-            scratch.spare_order,
-            scratch.spare_post,
-        )
+        m = _read_recommended(m, s, recommended_route, spans, rows)
+        count = _distinct_posts(lo, m, rows, pairs, scratch)
         _reduce_rows(lo, count, m, proof_route, primary_route, rows, pairs)
         kept[s + 1] = _drop_invalid(
             lo, count, served[s], t, max_age_days, ageless_route, post_author, post_created, pairs
@@ -212,11 +193,11 @@ def merge_slots(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _read_pool_span(  # pragma: no cover - compiled
-    m: int, lo: int, hi: int, t: float, pool: Pool, rows: SlotRows
+    m: int, s: int, t: float, spans: Spans, pool: Pool, rows: SlotRows
 ) -> int:
-    """A slot's pool rows ``lo:hi`` available by its session at `t`, written from row `m`
-    on; returns the row after them."""
-    for r in range(lo, hi):
+    """Slot s's span of the pool, the rows available by its session at `t`, written from
+    row `m` on; returns the row after them."""
+    for r in range(spans.pool_lo[s], spans.pool_hi[s]):
         if pool.available[r] <= t:
             rows.post[m], rows.route[m] = pool.post[r], pool.route[r]
             rows.seen[m], rows.pool[m] = pool.consumed[r], r
@@ -226,18 +207,12 @@ def _read_pool_span(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _read_pool_tail(  # pragma: no cover - compiled
-    m: int,
-    lo: int,
-    hi: int,
-    tail_rows: NDArray[np.int64],
-    t: float,
-    pool: Pool,
-    rows: SlotRows,
+    m: int, s: int, t: float, spans: Spans, pool: Pool, rows: SlotRows
 ) -> int:
-    """A slot's tail pool rows ``tail_rows[lo:hi]`` available by its session at `t`,
-    written from row `m` on; returns the row after them."""
-    for k in range(lo, hi):
-        r = tail_rows[k]
+    """Slot s's tail of the pool (rows appended since the pool was grouped), the rows
+    available by its session at `t`, written from row `m` on; returns the row after them."""
+    for k in range(spans.tail_ptr[s], spans.tail_ptr[s + 1]):
+        r = spans.tail_rows[k]
         if pool.available[r] <= t:
             rows.post[m], rows.route[m] = pool.post[r], pool.route[r]
             rows.seen[m], rows.pool[m] = pool.consumed[r], r
@@ -272,19 +247,34 @@ def _read_followed(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _read_recommended(  # pragma: no cover - compiled
-    m: int,
-    lo: int,
-    hi: int,
-    recommended_post: NDArray[np.int64],
-    recommended_route: int,
-    rows: SlotRows,
+    m: int, s: int, recommended_route: int, spans: Spans, rows: SlotRows
 ) -> int:
-    """The recommended posts ``recommended_post[lo:hi]``, as unseen rows of the recommended
-    route written from row `m` on; returns the row after them."""
-    for k in range(lo, hi):
-        rows.post[m], rows.route[m], rows.seen[m] = recommended_post[k], recommended_route, False
+    """Slot s's recommended posts, as unseen rows of the recommended route written from row
+    `m` on; returns the row after them."""
+    for k in range(spans.recommended_ptr[s], spans.recommended_ptr[s + 1]):
+        post = spans.recommended_post[k]
+        rows.post[m], rows.route[m], rows.seen[m] = post, recommended_route, False
         m += 1
     return m
+
+
+@njit(cache=True, nogil=True)
+def _distinct_posts(  # pragma: no cover - compiled
+    lo: int, m: int, rows: SlotRows, pairs: SlotPairs, scratch: Scratch
+) -> int:
+    """The slot's distinct posts (rows ``lo:m``), ascending, as its pairs' posts, and the
+    rank of each row's post among them; returns their number."""
+    return distinct_posts(
+        lo,
+        m,
+        rows.post,
+        rows.rank,
+        pairs.post,
+        scratch.order,
+        scratch.sorted_post,
+        scratch.spare_order,
+        scratch.spare_post,
+    )
 
 
 @njit(cache=True, nogil=True)
