@@ -7,9 +7,10 @@ and true strength) x true interest in the topic x social proof.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
-from sim import kernels
+from sim.kernels import twin
 from sim.network import STRANGER
 from sim.scenario import Behaviour
 from sim.table_schema import SOURCES
@@ -71,4 +72,59 @@ def decide(
     """
     rates = np.array([params.share_rate, params.comment_rate, params.like_rate])
     codes = np.array([NONE, LIKE, COMMENT, SHARE], np.int8)
-    return kernels.choose_actions(uniform, propensity, rates, codes)
+    return choose_actions(uniform, propensity, rates, codes)
+
+
+def _choose_actions_numpy(
+    uniform: NDArray[np.float64],
+    propensity: NDArray[np.float64],
+    rates: NDArray[np.float64],
+    codes: NDArray[np.int8],
+) -> NDArray[np.int8]:
+    """The rule of :func:`decide` over the impressions x 3 matrix of probabilities (share,
+    comment, like): rows scaled down where they sum past 1, their cumulative bounds, then
+    like, comment and share written where the uniform falls below each bound in turn."""
+    none, like, comment, share = codes
+    p = propensity[:, None] * rates[None, :]
+    total = p.sum(axis=1)
+    p = np.where(total[:, None] > 1.0, p / np.maximum(total, 1e-300)[:, None], p)
+    share_bound, comment_bound, like_bound = np.cumsum(p, axis=1).T
+    action = np.full(uniform.size, none, dtype=np.int8)
+    action[uniform < like_bound] = like
+    action[uniform < comment_bound] = comment
+    action[uniform < share_bound] = share
+    return action
+
+
+@twin(_choose_actions_numpy)
+@njit(cache=True, nogil=True)
+def choose_actions(  # pragma: no cover - compiled
+    uniform: NDArray[np.float64],
+    propensity: NDArray[np.float64],
+    rates: NDArray[np.float64],
+    codes: NDArray[np.int8],
+) -> NDArray[np.int8]:
+    """Per impression, ``p = propensity * rates`` (share, comment, like), divided by its sum
+    where that exceeds 1; the action (`codes`: none, like, comment, share) is like where
+    ``u < p_share + p_comment + p_like``, then comment where ``u < p_share + p_comment``,
+    then share where ``u < p_share``, each overriding the last: the arithmetic of the
+    matrix expression, in the same order, one impression at a time."""
+    share_rate, comment_rate, like_rate = rates
+    none_code, like_code, comment_code, share_code = codes
+    action = np.empty(uniform.size, np.int8)
+    for i in range(uniform.size):
+        share = propensity[i] * share_rate
+        comment = propensity[i] * comment_rate
+        like = propensity[i] * like_rate
+        total = share + comment + like
+        if total > 1.0:
+            scale = max(total, 1e-300)
+            share, comment, like = share / scale, comment / scale, like / scale
+        action[i] = none_code
+        if uniform[i] < share + comment + like:
+            action[i] = like_code
+        if uniform[i] < share + comment:
+            action[i] = comment_code
+        if uniform[i] < share:
+            action[i] = share_code
+    return action

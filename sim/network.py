@@ -88,7 +88,8 @@ def _weighted_pick(
     ``cum`` is the cumulative weight of members in their sorted order.
     """
     target = lo + rng.random(lo.size) * width
-    return np.minimum(kernels.searchsorted_right(cum, target), cum.size - 1)
+    picked: NDArray[np.int64] = np.minimum(kernels.searchsorted_right(cum, target), cum.size - 1)
+    return picked
 
 
 def _dedupe(

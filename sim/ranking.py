@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import NDArray
 
-from sim import kernels
+from sim.kernels import top_in_groups, twin
 from sim.scenario import RANKERS, Platform, Scoring, Twitter2023
 from sim.sources import RECOMMENDED
 
@@ -73,9 +74,7 @@ def linkedin_score(c: Candidates, p: Scoring) -> NDArray[np.float64]:
     weight_base = np.array([weight * base for weight, base, _ in heads(p)])
     slope = np.array([slope for _, _, slope in heads(p)])
     proof = np.log1p(c.proof)
-    total = kernels.weighted_heads(
-        c.affinity, c.belief, proof, p.affinity_floor, weight_base, slope
-    )
+    total = weighted_heads(c.affinity, c.belief, proof, p.affinity_floor, weight_base, slope)
     return _fresh_and_placed(total, c, p)
 
 
@@ -122,7 +121,78 @@ def twitter_2023_score(c: Candidates, p: Scoring, w: Twitter2023) -> NDArray[np.
 def _fresh_and_placed(total: NDArray[np.float64], c: Candidates, p: Scoring) -> NDArray[np.float64]:
     """``total * exp(-age / tau)``, times ``recommended_factor`` for recommendations."""
     freshness = np.exp(-c.age / p.freshness_days)
-    return kernels.fresh_and_placed(total, freshness, c.route == RECOMMENDED, p.recommended_factor)
+    return fresh_and_placed(total, freshness, c.route == RECOMMENDED, p.recommended_factor)
+
+
+def _weighted_heads_numpy(
+    affinity: NDArray[np.float64],
+    belief: NDArray[np.float64],
+    log_proof: NDArray[np.float64],
+    affinity_floor: float,
+    weight_base: NDArray[np.float64],
+    slope: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The linkedin score's heads (:func:`linkedin_score`): ``sum_a weight_base[a] * reach *
+    (1 + slope[a] * log_proof)`` with ``reach = (affinity_floor + affinity) * belief``, in
+    whole-array arithmetic, head by head."""
+    reach = (affinity_floor + affinity) * belief
+    total = np.zeros(affinity.size)
+    for a in range(weight_base.size):
+        total += float(weight_base[a]) * reach * (1.0 + float(slope[a]) * log_proof)
+    return total
+
+
+@twin(_weighted_heads_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def weighted_heads(  # pragma: no cover - compiled
+    affinity: NDArray[np.float64],
+    belief: NDArray[np.float64],
+    log_proof: NDArray[np.float64],
+    affinity_floor: float,
+    weight_base: NDArray[np.float64],
+    slope: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """``sum_a weight_base[a] * reach * (1 + slope[a] * log_proof)`` per candidate, with
+    ``reach = (affinity_floor + affinity) * belief``, summed over the heads a in order from
+    0: the same operations, in the same order, as the numpy expression
+    ``total += weight_base[a] * reach * (1.0 + slope[a] * log_proof)`` head by head."""
+    total = np.empty(affinity.size, np.float64)
+    for i in prange(affinity.size):
+        reach = (affinity_floor + affinity[i]) * belief[i]
+        value = 0.0
+        for a in range(weight_base.size):
+            value += weight_base[a] * reach * (1.0 + slope[a] * log_proof[i])
+        total[i] = value
+    return total
+
+
+def _fresh_and_placed_numpy(
+    total: NDArray[np.float64],
+    freshness: NDArray[np.float64],
+    recommended: NDArray[np.bool_],
+    factor: float,
+) -> NDArray[np.float64]:
+    """Freshness and placement: the heads' total times the candidate's freshness, times
+    `factor` (``recommended_factor``) for out-of-network recommendations."""
+    decayed = total * freshness
+    return np.where(recommended, factor * decayed, decayed)
+
+
+@twin(_fresh_and_placed_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def fresh_and_placed(  # pragma: no cover - compiled
+    total: NDArray[np.float64],
+    freshness: NDArray[np.float64],
+    recommended: NDArray[np.bool_],
+    factor: float,
+) -> NDArray[np.float64]:
+    """``total * freshness``, times `factor` where `recommended`: the same as
+    ``where(recommended, factor * (total * freshness), total * freshness)``."""
+    score = np.empty(total.size, np.float64)
+    for i in prange(total.size):
+        decayed = total[i] * freshness[i]
+        score[i] = factor * decayed if recommended[i] else decayed
+    return score
 
 
 #: How each preset of `sim.scenario.RANKER_DESCRIPTIONS` scores candidates, by its name:
@@ -176,7 +246,7 @@ def top_per_viewer(
         starts = np.flatnonzero(np.concatenate([[True], viewer[1:] != viewer[:-1], [True]]))
     else:
         starts = np.unique(starts)  # the viewers with candidates
-    rows, rank = kernels.top_in_groups(
+    rows, rank = top_in_groups(
         starts.astype(np.int64), scores.astype(np.float64), pinned, limit[starts[:-1]]
     )
     return (rows if order is None else order[rows]), rank

@@ -1,6 +1,6 @@
 """The optimisations change no result: small runs of the bundled studies give exactly the same
-records with the compiled kernels of :mod:`sim.kernels` as with the numpy expressions they
-replace (:mod:`tests.numpy_kernels`).
+records with the compiled kernels as with their numpy twins, the expressions they replace
+(selected by :func:`sim.kernels.numpy_twins`, as ``FEEDSIM_KERNELS=numpy`` does).
 
 The runs are chosen to reach every kernel's cases: a member who links with everyone (ties
 added during the run, so the overlay of the tie index, then removed), tags (pinned
@@ -12,19 +12,39 @@ optimisations keep.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from numba.core.registry import CPUDispatcher
 
+import sim
 from sim import kernels
 from sim.engine import World
 from sim.observers import RunRecords
 from sim.rng import replication_seed
 from sim.scenario import load_study
-from tests import numpy_kernels
 from tests.helpers import ROOT, write_scenario
+
+BUILDING_BLOCKS = {
+    "sim.kernels.bits.bit_count",
+    "sim.kernels.bits.has_bit",
+    "sim.kernels.bits.nonempty_rows",
+    "sim.kernels.search.bisect_right",
+    "sim.kernels.sort.distinct_posts",
+    "sim.model.candidates.merge_steps.merge_slots",
+    "sim.model.candidates.merge_steps.pack",
+    "sim.model.candidates.merge_steps.size_rooms",
+}
+"""Compiled functions without a twin: called only from other compiled kernels, whose twins
+cover them."""
 
 LINKER = {
     "name": "linker",
@@ -80,31 +100,111 @@ def adopters_grew(records: RunRecords) -> bool:
     return bool(records.kept["trend"]["adoption"][-1, 0] > records.kept["trend"]["adoption"][0, 0])
 
 
+def sim_modules() -> Iterator[Any]:
+    """Every module of the sim package (but the command line's entry point, which runs)."""
+    for info in pkgutil.walk_packages(sim.__path__, "sim."):
+        if info.name != "sim.__main__":
+            yield importlib.import_module(info.name)
+
+
+def twinned_kernels() -> dict[str, kernels.Kernel[..., Any]]:
+    """Every kernel with a numpy twin, by the name it is defined under."""
+    found = {}
+    for module in sim_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, kernels.Kernel) and value.compiled.py_func.__module__ == (
+                module.__name__
+            ):
+                found[f"{module.__name__}.{name}"] = value
+    return found
+
+
 @pytest.mark.parametrize(
     ("run", "exercised"),
     [(linker_run, ties_added_then_pruned), (trend_run, adopters_grew)],
     ids=["linker", "trend"],
 )
-def test_a_run_is_the_same_with_compiled_and_numpy_kernels(
+def test_a_run_is_the_same_with_compiled_kernels_and_their_numpy_twins(
     run: Callable[[Path], RunRecords],
     exercised: Callable[[RunRecords], bool],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The twins' run calls no compiled kernel: each one's compiled loop is made to fail."""
     compiled = run(tmp_path)
-    for name in numpy_kernels.REPLACED:
-        monkeypatch.setattr(kernels, name, getattr(numpy_kernels, name))
-    numpy = run(tmp_path)
+
+    def not_compiled(*arguments: object) -> None:
+        raise AssertionError("a compiled kernel ran while the numpy twins were selected")
+
+    for kernel in twinned_kernels().values():
+        monkeypatch.setattr(kernel, "compiled", not_compiled)
+    with kernels.numpy_twins():
+        numpy = run(tmp_path)
     assert_same_records(compiled, numpy)
     assert exercised(compiled)
     assert compiled.counts["impressions"] > 1000 and compiled.counts["sessions"] > 1000
 
 
-def test_every_kernel_the_model_calls_has_a_numpy_expression() -> None:
-    compiled = {
-        name
-        for name, value in vars(kernels).items()
-        if hasattr(value, "py_func") and not name.startswith("_")
+def test_every_compiled_function_is_a_kernel_with_a_twin_or_a_building_block() -> None:
+    """A compiled function the model calls from Python has a numpy twin (a
+    :class:`sim.kernels.Kernel`); the others are building blocks of compiled kernels."""
+    bare = {
+        f"{module.__name__}.{name}"
+        for module in sim_modules()
+        for name, value in vars(module).items()
+        if isinstance(value, CPUDispatcher)
+        and not name.startswith("_")
+        and value.py_func.__module__ == module.__name__
     }
-    assert compiled == set(numpy_kernels.REPLACED)
-    assert Path(numpy_kernels.__file__).is_file()
+    assert bare == BUILDING_BLOCKS
+    twins = twinned_kernels()
+    assert len(twins) == 16
+    for name, kernel in twins.items():
+        assert isinstance(kernel.compiled, CPUDispatcher), name
+        assert not isinstance(kernel.numpy, CPUDispatcher), name
+        assert (
+            kernel.numpy.__code__.co_varnames[: kernel.numpy.__code__.co_argcount]
+            == (
+                kernel.compiled.py_func.__code__.co_varnames[
+                    : kernel.compiled.py_func.__code__.co_argcount
+                ]
+            )
+        ), name
+
+
+def test_the_switch_selects_the_twins_within_its_block() -> None:
+    key = np.array([2, 0, 1, 0], np.int64)
+    calls: list[str] = []
+    kernel = kernels.Kernel(
+        lambda key, n: calls.append("compiled"), lambda key, n: calls.append("numpy")
+    )
+    kernel(key, 3)
+    with kernels.numpy_twins():
+        kernel(key, 3)
+    kernel(key, 3)
+    assert calls == ["compiled", "numpy", "compiled"]
+
+
+@pytest.mark.parametrize(("value", "numpy"), [("numpy", "True"), ("compiled", "False")])
+def test_the_environment_selects_the_kernels_for_the_process(value: str, numpy: str) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-c", "from sim.kernels import switch; print(switch.SELECTED.numpy)"],
+        env={**os.environ, "FEEDSIM_KERNELS": value},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == numpy
+
+
+def test_an_unknown_kernel_selection_is_refused() -> None:
+    refused = subprocess.run(
+        [sys.executable, "-c", "import sim.kernels"],
+        env={**os.environ, "FEEDSIM_KERNELS": "fast"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0
+    assert "FEEDSIM_KERNELS='fast'" in refused.stderr

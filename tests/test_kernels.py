@@ -1,4 +1,4 @@
-"""The compiled kernels give exactly what the numpy expressions they replace give."""
+"""The compiled kernels give exactly what their numpy twins (the expressions they replace) give."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from sim import kernels, ranking
+from sim import behaviour, kernels, ranking
+from sim.model.candidates import features, merge, recommendation
 from sim.stores import GroupedColumns
-from tests import numpy_kernels
 
 
 @pytest.mark.parametrize("grouped", [False, True])
@@ -33,8 +33,10 @@ def test_find_in_rows_is_a_binary_search_over_all_keys(seed: int, grouped: bool)
     wanted = query_src * members + query_dst
     pos = np.minimum(np.searchsorted(key, wanted), key.size - 1)
     expected = np.where(key[pos] == wanted, pos, -1)
-    found = kernels.find_in_rows(indptr.astype(np.int64), row_dst, query_src, query_dst)
+    found = kernels.find_in_rows.compiled(indptr.astype(np.int64), row_dst, query_src, query_dst)
     np.testing.assert_array_equal(found, expected)
+    twin = kernels.find_in_rows.numpy(indptr.astype(np.int64), row_dst, query_src, query_dst)
+    np.testing.assert_array_equal(twin, expected)
     assert (found >= 0).any() and (found < 0).any()
 
 
@@ -66,7 +68,9 @@ def test_top_per_viewer_is_the_lexsort_it_replaces(seed: int) -> None:
 def test_counting_order_is_a_stable_argsort(seed: int) -> None:
     rng = np.random.default_rng(seed)
     key = rng.integers(0, 30, 2000).astype(np.int32)
-    np.testing.assert_array_equal(kernels.counting_order(key, 30), np.argsort(key, kind="stable"))
+    np.testing.assert_array_equal(
+        kernels.counting_order.compiled(key, 30), np.argsort(key, kind="stable")
+    )
 
 
 def merge_arguments(seed: int, spread: int) -> tuple[Any, ...]:
@@ -139,8 +143,8 @@ def test_merge_candidates_is_unique_with_grouped_reductions_then_the_filter(
 ) -> None:
     arguments = merge_arguments(seed, spread)
     n_slots, slot_time, created = arguments[14].size, arguments[15], arguments[17]
-    got = kernels.merge_candidates(*arguments)
-    expected = numpy_kernels.merge_candidates(*arguments)
+    got = merge.merge_candidates.compiled(*arguments)
+    expected = merge.merge_candidates.numpy(*arguments)
     for value, want in zip(got, expected, strict=True):
         np.testing.assert_array_equal(value, want)
     rows, _, starts, pair_slot, pair_post, _, best, _, _ = got
@@ -219,7 +223,13 @@ def test_member_rows_merge_main_and_overlay_as_the_lexsort_does(seed: int) -> No
     query = rng.integers(0, members, 60)
     lo = np.searchsorted(extra_src, query, side="left")
     hi = np.searchsorted(extra_src, query, side="right")
-    owner, edge = kernels.member_rows(indptr, dst, query, lo, hi, extra_position)
+    owner, edge = kernels.member_rows.compiled(indptr, dst, query, lo, hi, extra_position)
+    for got, twin in zip(
+        (owner, edge),
+        kernels.member_rows.numpy(indptr, dst, query, lo, hi, extra_position),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, twin)
     want_owner = np.concatenate(
         [np.flatnonzero(src == m) * 0 + i for i, m in enumerate(query)]
     ).astype(np.int64)
@@ -237,9 +247,10 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
     pinned = rng.random(50) < 0.2
     order = np.lexsort((-scores, ~pinned))  # stable: NaN last within pinned and not pinned
     for want in (1, 7, 50):
-        rows, rank = kernels.top_in_groups(np.array([0, 50]), scores, pinned, np.array([want]))
-        np.testing.assert_array_equal(rows, order[:want])
-        np.testing.assert_array_equal(rank, np.arange(want))
+        for top in (kernels.top_in_groups.compiled, kernels.top_in_groups.numpy):
+            rows, rank = top(np.array([0, 50]), scores, pinned, np.array([want]))
+            np.testing.assert_array_equal(rows, order[:want])
+            np.testing.assert_array_equal(rank, np.arange(want))
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -258,11 +269,11 @@ def test_searchsorted_right_is_numpy_searchsorted(seed: int) -> None:
         ]
     )
     np.testing.assert_array_equal(
-        kernels.searchsorted_right(cum, values), np.searchsorted(cum, values, side="right")
+        kernels.searchsorted_right.compiled(cum, values), np.searchsorted(cum, values, side="right")
     )
     for edge_case in (np.zeros(7), np.zeros(0)):
         np.testing.assert_array_equal(
-            kernels.searchsorted_right(edge_case, values[:50]),
+            kernels.searchsorted_right.compiled(edge_case, values[:50]),
             np.searchsorted(edge_case, values[:50], side="right"),
         )
 
@@ -281,8 +292,8 @@ def test_parallel_kernels_give_the_same_result_on_one_thread_and_on_several() ->
 
     def run() -> list[np.ndarray]:
         return [
-            *kernels.top_in_groups(starts, scores, pinned, limit),
-            *kernels.merge_candidates(*merging),
+            *kernels.top_in_groups.compiled(starts, scores, pinned, limit),
+            *merge.merge_candidates.compiled(*merging),
         ]
 
     before = numba.get_num_threads()
@@ -311,8 +322,8 @@ def test_find_in_member_rows_is_the_main_then_the_overlay_search(chunks: int) ->
     starts = np.concatenate([[0], np.cumsum(rng.integers(0, 25, 30))]).astype(np.int64)
     target = rng.integers(0, n, starts[-1]).astype(np.int64)
     arguments = (indptr, dst, extra_ptr, extra_dst, extra_position, members, starts, target)
-    got = kernels.find_in_member_rows(*arguments, chunks)
-    np.testing.assert_array_equal(got, numpy_kernels.find_in_member_rows(*arguments, chunks))
+    got = kernels.find_in_member_rows.compiled(*arguments, chunks)
+    np.testing.assert_array_equal(got, kernels.find_in_member_rows.numpy(*arguments, chunks))
     assert (got >= 10_000).any() and (got == -1).any() and ((got >= 0) & (got < 10_000)).any()
 
 
@@ -345,8 +356,8 @@ def test_pair_features_are_the_gathers_and_row_maximum_they_replace() -> None:
         rng.random((n, topics)),
         np.array([3, 5, 7, 9, 8], np.int8),
     )
-    got = kernels.pair_features(*arguments)
-    for value, want in zip(got, numpy_kernels.pair_features(*arguments), strict=True):
+    got = features.pair_features.compiled(*arguments)
+    for value, want in zip(got, features.pair_features.numpy(*arguments), strict=True):
         assert value.dtype == want.dtype
         np.testing.assert_array_equal(value, want)
     assert {7, 8, 9} <= set(got[0].tolist())  # followed, second degree, out of network
@@ -356,8 +367,8 @@ def test_count_at_counts_repeated_indices_as_add_at_does() -> None:
     rng = np.random.default_rng(2)
     index = rng.integers(0, 50, 1000)
     counter, expected = np.zeros(50, np.int32), np.zeros(50, np.int32)
-    kernels.count_at(counter, index)
-    numpy_kernels.count_at(expected, index)
+    kernels.count_at.compiled(counter, index)
+    kernels.count_at.numpy(expected, index)
     np.testing.assert_array_equal(counter, expected)
     assert counter.sum() == 1000
 
@@ -384,8 +395,8 @@ def test_recommended_draws_are_the_row_comparison_and_search_they_replace() -> N
         np.arange(members, dtype=np.int64),
         rng.uniform(2, 3, members),
     )
-    got = kernels.recommended_draws(*arguments)
-    for value, want in zip(got, numpy_kernels.recommended_draws(*arguments), strict=True):
+    got = recommendation.recommended_draws.compiled(*arguments)
+    for value, want in zip(got, recommendation.recommended_draws.numpy(*arguments), strict=True):
         np.testing.assert_array_equal(value, want)
     post, kept = got
     assert 0 < kept.sum() < kept.size
@@ -400,13 +411,13 @@ def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() ->
     affinity, belief = rng.random(size) * 3, rng.random(size)
     log_proof = np.log1p(rng.integers(0, 9, size))
     arguments = (affinity, belief, log_proof, 0.1, np.array([1.0, 4.0, 2.5]), rng.random(3))
-    total = kernels.weighted_heads(*arguments)
-    np.testing.assert_array_equal(total, numpy_kernels.weighted_heads(*arguments))
+    total = ranking.weighted_heads.compiled(*arguments)
+    np.testing.assert_array_equal(total, ranking.weighted_heads.numpy(*arguments))
     freshness = np.exp(-rng.random(size) * 5)
     recommended = rng.random(size) < 0.3
     np.testing.assert_array_equal(
-        kernels.fresh_and_placed(total, freshness, recommended, 0.7),
-        numpy_kernels.fresh_and_placed(total, freshness, recommended, 0.7),
+        ranking.fresh_and_placed.compiled(total, freshness, recommended, 0.7),
+        ranking.fresh_and_placed.numpy(total, freshness, recommended, 0.7),
     )
 
 
@@ -418,7 +429,7 @@ def test_take_is_fancy_indexing_for_each_column_type() -> None:
         rng.integers(0, 9, 1000).astype(np.int8),
         rng.random(1000) < 0.5,
     ):
-        np.testing.assert_array_equal(kernels.take(values, index), values[index])
+        np.testing.assert_array_equal(kernels.take.compiled(values, index), values[index])
 
 
 def test_top_per_viewer_given_the_starts_ranks_as_it_does_finding_them() -> None:
@@ -448,9 +459,9 @@ def test_choose_actions_is_the_matrix_expression_it_replaces() -> None:
     uniform = rng.random(propensity.size)
     uniform[:50] = propensity[:50] * rates[0]  # exactly on the share bound
     codes = np.array([0, 1, 2, 3], np.int8)
-    got = kernels.choose_actions(uniform, propensity, rates, codes)
+    got = behaviour.choose_actions.compiled(uniform, propensity, rates, codes)
     np.testing.assert_array_equal(
-        got, numpy_kernels.choose_actions(uniform, propensity, rates, codes)
+        got, behaviour.choose_actions.numpy(uniform, propensity, rates, codes)
     )
     assert set(got.tolist()) == {0, 1, 2, 3}
 
@@ -462,8 +473,8 @@ def test_session_positions_compare_each_rank_with_the_cumulative_depths() -> Non
     depths = rng.integers(1, 8, (50, 3)) * (np.arange(3)[None, :] < rng.integers(1, 4, 50)[:, None])
     slot = rng.integers(0, 50, 4000)
     rank = rng.integers(0, 25, 4000)
-    got = kernels.session_positions(slot, rank, depths)
-    for value, want in zip(got, numpy_kernels.session_positions(slot, rank, depths), strict=True):
+    got = kernels.session_positions.compiled(slot, rank, depths)
+    for value, want in zip(got, kernels.session_positions.numpy(slot, rank, depths), strict=True):
         np.testing.assert_array_equal(value, want)
     assert set(got[0].tolist()) == {0, 1, 2, 3}
 
@@ -474,5 +485,5 @@ def test_rows_where_is_flatnonzero_of_the_marks(chunks: int) -> None:
     member = rng.random(50) < 0.3
     key = rng.integers(0, 50, 3001).astype(np.int32)
     for start in (0, 1000, 3001):
-        got = kernels.rows_where(member, key, start, chunks)
+        got = kernels.rows_where.compiled(member, key, start, chunks)
         np.testing.assert_array_equal(got, start + np.flatnonzero(member[key[start:]]))

@@ -1,0 +1,59 @@
+"""Gathers: values at an index, and the rows whose key is marked, on all cores."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+from numpy.typing import NDArray
+
+from sim.kernels.switch import twin
+
+
+def _take_numpy(values: NDArray[np.generic], index: NDArray[np.int64]) -> NDArray[np.generic]:
+    """Fancy indexing."""
+    return values[index]
+
+
+@twin(_take_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def take(
+    values: NDArray[np.generic], index: NDArray[np.int64]
+) -> NDArray[np.generic]:  # pragma: no cover - compiled
+    """``values[index]``, gathered on all cores."""
+    out = np.empty(index.size, values.dtype)
+    for i in prange(index.size):
+        out[i] = values[index[i]]
+    return out
+
+
+def _rows_where_numpy(
+    member: NDArray[np.bool_], key: NDArray[np.integer], start: int, chunks: int
+) -> NDArray[np.int64]:
+    """``flatnonzero`` of the gathered marks."""
+    return (start + np.flatnonzero(member[key[start:]])).astype(np.int64)
+
+
+@twin(_rows_where_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def rows_where(  # pragma: no cover - compiled
+    member: NDArray[np.bool_], key: NDArray[np.integer], start: int, chunks: int
+) -> NDArray[np.int64]:
+    """``start + flatnonzero(member[key[start:]])``: the rows from `start` on whose key is
+    marked, found in `chunks` parts in parallel (each counted, then written in place)."""
+    size = key.size - start
+    found = np.zeros(chunks + 1, np.int64)
+    for c in prange(chunks):
+        count = 0
+        for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
+            count += member[key[r]]
+        found[c + 1] = count
+    for c in range(chunks):
+        found[c + 1] += found[c]
+    rows = np.empty(found[chunks], np.int64)
+    for c in prange(chunks):
+        at = found[c]
+        for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
+            if member[key[r]]:
+                rows[at] = r
+                at += 1
+    return rows

@@ -1,0 +1,136 @@
+"""Orders and distinct values of small integer keys: counting and radix sorts, bitmaps."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from sim.kernels.bits import bit_count
+from sim.kernels.switch import twin
+
+
+def _counting_order_numpy(key: NDArray[np.integer], n_keys: int) -> NDArray[np.int64]:
+    """A stable argsort."""
+    return np.argsort(key, kind="stable")
+
+
+@twin(_counting_order_numpy)
+@njit(cache=True, nogil=True)
+def counting_order(  # pragma: no cover - compiled
+    key: NDArray[np.integer], n_keys: int
+) -> NDArray[np.int64]:
+    """The stable order of small non-negative integer keys (``0 <= key < n_keys``) by a
+    counting sort: ``argsort(key, kind="stable")`` in O(len(key) + n_keys)."""
+    start = np.zeros(n_keys + 1, np.int64)
+    for i in range(key.size):
+        start[key[i] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    order = np.empty(key.size, np.int64)
+    for i in range(key.size):
+        order[start[key[i]]] = i
+        start[key[i]] += 1
+    return order
+
+
+@njit(cache=True, nogil=True)
+def _order_by_post(  # pragma: no cover - compiled
+    lo: int,
+    hi: int,
+    order: NDArray[np.int64],
+    ordered_post: NDArray[np.int64],
+    spare_order: NDArray[np.int64],
+    spare_post: NDArray[np.int64],
+) -> None:
+    """Stably order ``lo:hi`` of `order` and `ordered_post` by post, with a counting pass per
+    byte of the post's offset from the lowest (`spare_*` ``lo:hi`` is scratch)."""
+    if hi - lo < 2:
+        return
+    low, high = ordered_post[lo], ordered_post[lo]
+    for j in range(lo, hi):
+        low = min(low, ordered_post[j])
+        high = max(high, ordered_post[j])
+    count = np.empty(257, np.int64)
+    shift = 0
+    while (high - low) >> shift > 0:
+        count[:] = 0
+        for j in range(lo, hi):
+            count[((ordered_post[j] - low) >> shift & 255) + 1] += 1
+        for d in range(256):
+            count[d + 1] += count[d]
+        for j in range(lo, hi):
+            d = (ordered_post[j] - low) >> shift & 255
+            spare_order[lo + count[d]] = order[j]
+            spare_post[lo + count[d]] = ordered_post[j]
+            count[d] += 1
+        order[lo:hi] = spare_order[lo:hi]
+        ordered_post[lo:hi] = spare_post[lo:hi]
+        shift += 8
+
+
+BITMAP_SPAN = 256
+"""A member's posts are told apart by a bitmap over the span of their ids when the span is at
+most this many times their number of rows (more than a few words of bitmap per row would cost
+more than sorting the rows)."""
+
+
+@njit(cache=True, nogil=True)
+def distinct_posts(  # pragma: no cover - compiled
+    lo: int,
+    hi: int,
+    row_post: NDArray[np.int64],
+    row_rank: NDArray[np.int64],
+    distinct: NDArray[np.int64],
+    order: NDArray[np.int64],
+    sorted_post: NDArray[np.int64],
+    spare_order: NDArray[np.int64],
+    spare_post: NDArray[np.int64],
+) -> int:
+    """The distinct posts of rows ``lo:hi``, ascending, into ``distinct[lo:]``, and for each
+    row the rank of its post among them (``row_rank``); returns their number.
+
+    Posts whose ids span at most :data:`BITMAP_SPAN` times the rows are marked in a bitmap
+    over the span, read in order, and a row's rank is the number of marks below its post's;
+    others are ordered by a radix sort (:func:`_order_by_post`, with `order`, `sorted_post`
+    and the `spare_*` arrays ``lo:hi`` as scratch). The same as ``unique(row_post[lo:hi],
+    return_inverse=True)``.
+    """
+    if hi == lo:
+        return 0
+    low, high = row_post[lo], row_post[lo]
+    for j in range(lo, hi):
+        low = min(low, row_post[j])
+        high = max(high, row_post[j])
+    words = ((high - low) >> 6) + 1
+    if (high - low) <= BITMAP_SPAN * (hi - lo):
+        bits = np.zeros(words, np.uint64)
+        for j in range(lo, hi):
+            offset = row_post[j] - low
+            bits[offset >> 6] |= np.uint64(1) << np.uint64(offset & 63)
+        below = np.empty(words, np.int64)  # marks in the words before each
+        count = 0
+        for w in range(words):
+            below[w] = count
+            x = bits[w]
+            while x:
+                lowest = x & (~x + np.uint64(1))
+                distinct[lo + count] = low + (w << 6) + np.int64(bit_count(lowest - np.uint64(1)))
+                count += 1
+                x ^= lowest
+        for j in range(lo, hi):
+            offset = row_post[j] - low
+            mask = (np.uint64(1) << np.uint64(offset & 63)) - np.uint64(1)
+            row_rank[j] = below[offset >> 6] + np.int64(bit_count(bits[offset >> 6] & mask))
+        return count
+    for j in range(lo, hi):
+        order[j] = j
+        sorted_post[j] = row_post[j]
+    _order_by_post(lo, hi, order, sorted_post, spare_order, spare_post)
+    count = 0
+    for j in range(lo, hi):
+        if j > lo and sorted_post[j] != sorted_post[j - 1]:
+            count += 1
+        distinct[lo + count] = sorted_post[j]
+        row_rank[order[j]] = count
+    return count + 1

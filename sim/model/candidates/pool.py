@@ -1,0 +1,109 @@
+"""The candidate pool's routes and upkeep: tag notifications and activity fan-out put rows
+in, shown pairs are consumed and stale rows forgotten (docs/model.md 7.8, 7.17 and 11.2).
+
+The test audience and its expansion put rows in too (:mod:`sim.model.audience`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.candidates.merge import Gathered
+from sim.model.state import State
+from sim.network import PEER_KINDS
+from sim.scenario import Behaviour
+from sim.sources import ACTIVITY, FOLLOW, RECOMMENDED, TAG
+
+
+def notify_tagged(
+    state: State, authors: NDArray[np.int64], ids: NDArray[np.int64], created: NDArray[np.float64]
+) -> None:
+    """#Taggen (seed tip 4): an author who tags names, on each post, its ``tag_count`` peers
+    (non-stranger ties) of highest *stored* affinity (ties: lower partner id); each gets a
+    ``tag`` pool row, available at once."""
+    ties = state.ties
+    for i in np.flatnonzero(state.tag_count[authors] > 0):
+        author = int(authors[i])
+        _, edges = ties.rows(np.array([author]))
+        peers = edges[ties.kind[edges] < len(PEER_KINDS)]
+        if peers.size == 0:
+            continue
+        best = peers[np.argsort(-ties.affinity[peers], kind="stable")]
+        chosen = ties.dst[best[: state.tag_count[author]]]
+        state.pool.append(
+            viewer=chosen, post=int(ids[i]), route=TAG, available=float(created[i]), consumed=False
+        )
+
+
+def fanout_by_action(params: Behaviour) -> NDArray[np.float64]:
+    """Share of an engager's connections shown the engagement, indexed by action code
+    (:data:`sim.behaviour.ACTIONS`; none: 0)."""
+    return np.array(
+        [
+            0.0,
+            params.activity_fanout_like,
+            params.activity_fanout_comment,
+            params.activity_fanout_share,
+        ]
+    )
+
+
+def spread_activity(
+    state: State,
+    engager: NDArray[np.int64],
+    post: NDArray[np.int64],
+    action: NDArray[np.int8],
+    when: NDArray[np.float64],
+    params: Behaviour,
+    rng: np.random.Generator,
+) -> None:
+    """Network activity ("X likes this"): each connection j of an engager other than the
+    post's author gets an ``activity`` row, available from the engagement time, when
+    ``u_j < phi(action)`` (``activity_fanout_*``; u_j one uniform per connection)."""
+    owner, edge = state.ties.rows(engager)
+    recipient = state.ties.dst[edge].astype(np.int64)
+    draw = rng.random(edge.size)
+    fanout = fanout_by_action(params)
+    keep = (draw < fanout[action[owner]]) & (recipient != state.posts["author"][post[owner]])
+    state.pool.append(
+        viewer=recipient[keep],
+        post=post[owner][keep],
+        route=ACTIVITY,
+        available=when[owner][keep],
+        consumed=False,
+    )
+
+
+def mark_shown(
+    state: State, g: Gathered, shown: NDArray[np.int64], now: NDArray[np.float64]
+) -> None:
+    """Shown pairs are consumed: their pool rows are marked, and a shown recommendation or
+    followed account's post is stored as a consumed row, so no post is shown to a member
+    twice (docs/model.md 11.2)."""
+    pool = state.pool
+    is_shown = np.zeros(g.viewer.size + 1, bool)  # the last entry stands for dropped rows
+    is_shown[shown] = True
+    pool["consumed"][g.rows[is_shown[g.row_candidate]]] = True
+    pulled = (g.route[shown] == RECOMMENDED) | (g.route[shown] == FOLLOW)
+    recommended_only = shown[pulled]
+    if recommended_only.size:
+        pool.append(
+            viewer=g.viewer[recommended_only],
+            post=g.post[recommended_only],
+            route=g.route[recommended_only],
+            available=now[recommended_only],
+            consumed=True,
+        )
+
+
+def forget_expired(state: State, now: float, max_age_days: float) -> None:
+    """Drop pool rows of posts created before ``now - max_age_days``; a tag notification
+    stays until it is seen (docs/model.md 7.17; most engagement comes in a post's first day,
+    calibration-sources.md 1). The rows left are regrouped by viewer, so that a slice finds
+    its members' rows without scanning the pool."""
+    pool = state.pool
+    if pool.size:
+        fresh = state.posts["created"][pool["post"]] >= now - max_age_days
+        unread_tag = (pool["route"] == TAG) & ~pool["consumed"]
+        pool.regroup(keep=fresh | unread_tag)
