@@ -80,15 +80,20 @@ def trend_run(folder: Path) -> RunRecords:
     return World(scenario, replication_seed(scenario.seed, 0), path).run()
 
 
+def assert_same(a: Any, b: Any, name: str) -> None:
+    """Equal records: arrays element for element, mappings (the observers' records) key by
+    key, recursively."""
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), name
+        for key in a:
+            assert_same(a[key], b[key], f"{name}.{key}")
+    else:
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
 def assert_same_records(compiled: RunRecords, numpy: RunRecords) -> None:
     for field in dataclasses.fields(RunRecords):
-        a, b = getattr(compiled, field.name), getattr(numpy, field.name)
-        if isinstance(a, dict):
-            assert a.keys() == b.keys(), field.name
-            for key in a:
-                np.testing.assert_array_equal(a[key], b[key], err_msg=f"{field.name}.{key}")
-        else:
-            np.testing.assert_array_equal(a, b, err_msg=field.name)
+        assert_same(getattr(compiled, field.name), getattr(numpy, field.name), field.name)
 
 
 def ties_added_then_pruned(records: RunRecords) -> bool:

@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.arrays import distinct, first_of_runs
 from sim.errors import InputError
 from sim.loaders import (
     LoadedGraph,
     _blank_comment_lines,
     _read_edges_fast,
     _read_edges_slow,
-    distinct,
-    first_of_runs,
     load_graph,
 )
 
