@@ -3,8 +3,9 @@ that record it, and what happened there as the mechanisms return it.
 
 A :class:`Hooks` subclass overrides the points it needs; the engine calls every attached
 one at each point, submodels (the trend) before observers, in the order they were
-attached. A hook may change the state only if it is a submodel; an observer only reads the
-state and keeps its own records.
+attached. A hook may change what the model reads only if it is a submodel; an observer
+keeps its own records and writes nothing the model reads (the one exception in kind is the
+``reached`` flag the tie store keeps for the ties table, which no mechanism reads).
 """
 
 from __future__ import annotations
