@@ -58,7 +58,7 @@ def test_composition_counts_each_impression_and_engagement_in_its_cell() -> None
     expected[1, out, own] = [1, 0]  # member 3 (a), on the last day
     assert_array_equal(counts, expected)
     table = Composition.build(
-        SimpleNamespace(of=lambda name: observer.records(state)),  # type: ignore[arg-type]
+        SimpleNamespace(kept={Composition.name: observer.records(state)}),  # type: ignore[arg-type]
         (),
     )["composition"]
     assert len(table) == 2 * len(GROUPS) * len(TOPIC_RELATIONS)  # dense

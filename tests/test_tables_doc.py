@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from sim.analysis.results import READS
 from sim.cli import main
 from sim.metrics import TABLES
 from sim.table_schema import IDENTIFIERS
@@ -83,6 +84,12 @@ def test_the_dictionary_lists_the_schema_word_for_word() -> None:
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     return run_tables(write_scenario(tmp_path_factory.mktemp("doc"), TWO_MEMBERS))
+
+
+def test_the_analysis_reads_only_columns_the_schema_declares() -> None:
+    for name, columns in READS.items():
+        assert set(columns) <= set(SCHEMA[name].names), name
+    assert set(READS) == set(SCHEMA)
 
 
 KINDS = {"string": "string", "integer": "i", "float": "f", "boolean": "b"}

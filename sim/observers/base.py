@@ -43,10 +43,6 @@ class RunRecords:
     counts: dict[str, int]
     kept: dict[str, Arrays]
 
-    def of(self, observer: str) -> Arrays | None:
-        """The records of the observer named `observer`, or None when it was not attached."""
-        return self.kept.get(observer)
-
     def focal_names(self, names: Sequence[str], ids: NDArray[Any]) -> pd.Series:
         """The scenario name of each focal member id in `ids` ("" for any other member);
         `names` are the focal members' scenario names in the order of ``focal_ids``."""

@@ -48,8 +48,7 @@ class Composition(Observer):
     @staticmethod
     def build(run: RunRecords, names: Sequence[str]) -> dict[str, pd.DataFrame]:
         """A row per feed day, source group and topic relation (zeros included)."""
-        kept = run.of(Composition.name)
-        assert kept is not None  # attached to every run
+        kept = run.kept[Composition.name]  # attached to every run
         counts = kept["counts"]
         day, group, relation = cells(counts.shape[:3])
         frame = pd.DataFrame(

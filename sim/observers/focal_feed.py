@@ -68,8 +68,7 @@ class FocalFeed(Observer):
     def build(run: RunRecords, names: Sequence[str]) -> dict[str, pd.DataFrame]:
         """``feed``: a row per (member, day, topic, source) with impressions > 0; ``volume``:
         a row per member and day (zeros on a day without sessions)."""
-        kept = run.of(FocalFeed.name)
-        assert kept is not None  # attached to every run
+        kept = run.kept[FocalFeed.name]  # attached to every run
         feed, volume = kept["feed"], kept["volume"]
         focal, day, topic, source = np.nonzero(feed)
         ids = run.focal_ids[focal]

@@ -36,8 +36,7 @@ class Posts(Observer):
         (the test audience, or all connections when the test audience is off) before any
         engagement-driven spread.
         """
-        p = run.of(Posts.name)
-        assert p is not None  # attached to every run
+        p = run.kept[Posts.name]  # attached to every run
         topics = np.asarray(run.topics)
         frame = pd.DataFrame(
             {

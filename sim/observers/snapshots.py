@@ -64,8 +64,7 @@ class Snapshots(Observer):
     def build(run: RunRecords, names: Sequence[str]) -> dict[str, pd.DataFrame]:
         """``beliefs``: every focal member, snapshot day and topic; ``connections``: every
         focal member, snapshot day and kind, with the member's messages over the run."""
-        kept = run.of(Snapshots.name)
-        assert kept is not None  # attached to every run
+        kept = run.kept[Snapshots.name]  # attached to every run
         inferred, connections = kept["inferred"], kept["connections"]
         focal, day, topic = cells(inferred.shape)
         ids = run.focal_ids[focal]

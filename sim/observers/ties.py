@@ -58,8 +58,7 @@ class FocalTies(Observer):
     @staticmethod
     def build(run: RunRecords, names: Sequence[str]) -> dict[str, pd.DataFrame]:
         """One row per tie; ``reached`` is written as ``saw_member_post``."""
-        kept = run.of(FocalTies.name)
-        assert kept is not None  # attached to every run
+        kept = run.kept[FocalTies.name]  # attached to every run
         frame = pd.DataFrame(kept).rename(columns={"reached": "saw_member_post"})
         frame["kind"] = frame["kind"].astype("string")
         frame.insert(1, "member", run.focal_names(names, frame["member_id"].to_numpy()))

@@ -83,7 +83,7 @@ class TrendRecords(Observer):
     def build(run: RunRecords, names: Sequence[str]) -> dict[str, pd.DataFrame]:
         """``adoption``: a row per snapshot day; ``population``: a row per feed day, viewer
         status and source group. Both without rows when the run had no trend."""
-        kept = run.of(TrendRecords.name) or {
+        kept = run.kept.get(TrendRecords.name) or {
             "adoption": np.zeros((0, len(ADOPTION_COUNTS)), np.int64),
             "similarity": np.zeros(0),
             "feed": np.zeros((0, len(VIEWER_GROUPS), len(GROUPS), len(FEED_COUNTS)), np.int64),
