@@ -27,6 +27,7 @@ STREAMS = (
     "notifications",  # which notifications are sent and when they are opened
     "population",  # the trend as a population process: seeding, invitations, adoption
     "rewire",  # the degree-preserving rewiring of a network
+    "arms",  # which members each randomised arm serves, drawn before the run
 )
 
 

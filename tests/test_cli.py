@@ -583,12 +583,18 @@ def test_params_lists_every_path_with_default_unit_range_and_source() -> None:
     [
         (
             "test_audience",
-            {f"platform.test_audience.{f}" for f in AudienceSection.model_fields},
+            {f"platform.test_audience.{f}" for f in AudienceSection.model_fields}
+            | {"platform.arms.<name>.candidates.test_audience"},
         ),
         ("behaviour.ties.*stranger", {"behaviour.ties.stranger", "behaviour.ties.placed_stranger"}),
         (
             "*.share",
-            {"members.activity.<i>.share", "members.posting.<i>.share", "trend.groups.<i>.share"},
+            {
+                "members.activity.<i>.share",
+                "members.posting.<i>.share",
+                "trend.groups.<i>.share",
+                "platform.arms.<name>.share",
+            },
         ),
     ],
     ids=["substring", "glob", "glob-suffix"],

@@ -148,6 +148,8 @@ def make_state() -> State:
         session_slot=np.full(5, -1, np.int64),
         messages_sent=np.zeros(1, np.int64),
         trend=None,
+        arm=np.zeros(5, np.int8),
+        arm_names=("main",),
     )
 
 

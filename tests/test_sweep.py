@@ -474,6 +474,7 @@ EVERYTHING: dict[str, Any] = {
         {"day": 2, "action": "prune", "member": "me", "kinds": ["stranger"]},
     ],
     "trend": {"groups": [{"strategy": "everyone", "share": 0.1}]},
+    "platform": {"arms": [{"name": "me", "share": 0.2, "ranker": "chronological"}]},
 }
 """A scenario with an item in every list a path can reach into."""
 

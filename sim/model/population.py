@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
-from sim.model import follows, linking, trend
+from sim.model import arms, follows, linking, trend
 from sim.model.state import (
     PENDING_COLUMNS,
     POOL_COLUMNS,
@@ -163,6 +163,8 @@ def initial_state(
             rng["population"],
             source,
         ),
+        arm=arms.assign_arms(scenario.platform, network.field, rng["arms"], source),
+        arm_names=scenario.platform.arm_names,
         ties=ties,
         theta=theta,
         **empty_stores(n, follow_ptr, followees),

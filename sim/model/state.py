@@ -105,6 +105,10 @@ class State:
     """Per focal slot: messages written (questions, intro messages, personal notes)."""
     trend: TrendState | None
     """The trend's state (None when the scenario has no ``trend`` section)."""
+    arm: NDArray[np.int8]
+    """Per member: its randomised arm, an index into ``arm_names`` (0: the main arm)."""
+    arm_names: tuple[str, ...]
+    """Names of the arms (``platform.arm_names``); one name when the scenario has no arms."""
 
     # ---- ties: true strength beside the platform's estimated affinity ----
     ties: Ties

@@ -6,7 +6,7 @@ from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import FREE, Probability, Strict, param
+from sim.scenario.base import FREE, NAME_PATTERN, SUM_TOLERANCE, Probability, Strict, param
 
 
 class TestAudience(Strict):
@@ -353,6 +353,52 @@ RANKER_DESCRIPTIONS: dict[Ranker, str] = {
 """Every ranker preset in `RANKERS` with what it does in one line (for `feedsim run --help`)."""
 
 
+class ArmCandidates(Strict):
+    """The candidate routes of an arm's members (all on by default: the platform's own)."""
+
+    recommended: bool = param(
+        True,
+        "Out-of-network recommendations reach the arm's members (false: none are drawn for them).",
+        "switch",
+    )
+    activity: Literal["all", "shares"] = param(
+        "all",
+        "Which engagements of their connections bring a post to the arm's members: `all`"
+        " (likes, comments and shares, the platform's activity rows) or `shares` (only"
+        " shares, the analogue of a retweet on a chronological timeline).",
+        "option",
+    )
+    test_audience: Literal["gated", "bypass"] = param(
+        "gated",
+        "How connections' posts reach the arm's members: `gated`, through the test audience"
+        " and its expansion like everyone; `bypass`, every post of a connection is a candidate"
+        " at once, with no test or expansion decision (a feed free of the platform's"
+        " engagement-based distribution).",
+        "option",
+    )
+
+
+class Arm(Strict):
+    """A random share of members served by another ranker or other candidate routes, in the
+    same world as everyone else (the design of Huszar et al. 2022: a holdout on a
+    reverse-chronological feed; Guess et al. 2023)."""
+
+    name: str = param(
+        ..., "The arm's name in every table (`arm` column).", "name", pattern=NAME_PATTERN
+    )
+    share: Probability = param(
+        ..., "Share of members assigned to the arm at random before the run.", "share", gt=0
+    )
+    ranker: Ranker | None = param(
+        None,
+        "Ranker preset of the arm's members (empty: the platform's `ranker`).",
+        "preset",
+    )
+    candidates: ArmCandidates = Field(
+        default_factory=ArmCandidates, description="The arm's candidate routes."
+    )
+
+
 class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""
 
@@ -400,3 +446,40 @@ class Platform(Strict):
     affinity: Affinity = Field(default_factory=Affinity)
     scoring: Scoring = Field(default_factory=Scoring)
     twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
+    arms: list[Arm] = Field(
+        default_factory=list,
+        description="Randomised arms: shares of members served by another ranker preset or"
+        " other candidate routes in the same world; the members in no arm form the arm"
+        " `main_arm`, served by the platform's settings.",
+    )
+    main_arm: str = param(
+        "main",
+        "Name of the arm of the members assigned to no arm in `arms`.",
+        "name",
+        pattern=NAME_PATTERN,
+    )
+    arm_strata: Literal["none", "field"] = param(
+        "none",
+        "How arms are drawn: `none`, one draw over all members; `field`, the same share of"
+        " every field (stratified by field).",
+        "option",
+    )
+
+    @model_validator(mode="after")
+    def _arms(self) -> Platform:
+        names = [arm.name for arm in self.arms]
+        for name in [*names, self.main_arm]:
+            if [*names, self.main_arm].count(name) > 1:
+                raise ValueError(f"arms: the arm name {name!r} is used twice")
+        total = sum(arm.share for arm in self.arms)
+        if total > 1.0 - SUM_TOLERANCE and self.arms:
+            raise ValueError(
+                f"arms: the shares sum to {total:.6g}, leaving the arm {self.main_arm!r}"
+                " empty; they must sum to less than 1"
+            )
+        return self
+
+    @property
+    def arm_names(self) -> tuple[str, ...]:
+        """Names of the arms: `main_arm` first (index 0), then `arms` in order."""
+        return (self.main_arm, *(arm.name for arm in self.arms))

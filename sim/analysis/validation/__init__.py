@@ -1,0 +1,19 @@
+"""The validation studies of docs/validation.md: how each study's results folder is held
+against the bands fixed before it was run.
+
+`EVALUATORS` maps a study's scenario name to the function that reads its results folder and
+returns one :class:`~sim.analysis.validation.bands.BandResult` per band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.analysis.validation.bands import BandResult
+
+Evaluator = Callable[[Path], list[BandResult]]
+"""Reads a study's results folder and gives its bands' verdicts."""
+
+EVALUATORS: dict[str, Evaluator] = {}
+"""The evaluator of each validation study, by the scenario's name."""
