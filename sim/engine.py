@@ -220,6 +220,8 @@ class World:
             return
         now = sessions.time[slot]
         c = candidates.candidate_features(state, gathered, now, platform.affinity_half_life_days)
+        for hook in self.hooks:
+            hook.ranked(state, c)
         limit = depths.sum(axis=1)[slot]
         shown, rank = candidates.select_feed(
             c, limit, platform, self.rng["ranking"], gathered.starts

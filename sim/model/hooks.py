@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.state import State
+from sim.ranking import Candidates
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class Hooks:
     """The points of a run a submodel or an observer can attach to; each does nothing here.
 
     In a day, in order: :meth:`day_start` (before the day's first slice), then for every
-    slice :meth:`served` (sessions and their sizes), :meth:`shown` (impressions and
+    slice :meth:`served` (sessions and their sizes), :meth:`ranked` (their candidates),
+    :meth:`shown` (impressions and
     reactions) and :meth:`engaged` (the engagements, before the platform learns from them);
     scripted pruning calls :meth:`ties_removed`; :meth:`day_end` after the day's last
     slice. :meth:`start` comes once before the first day.
@@ -91,6 +93,10 @@ class Hooks:
 
     def served(self, state: State, served: Served) -> None:
         """A slice's served members and the sizes of their sessions."""
+
+    def ranked(self, state: State, candidates: Candidates) -> None:
+        """A slice's candidates with their features, before the ranker orders them: one row
+        per (viewer, post) that the served members' sessions of the slice choose from."""
 
     def shown(self, state: State, shown: Shown) -> None:
         """A slice's impressions and which of them were engaged with."""
