@@ -54,6 +54,7 @@ from sim.model import (
     reactions,
     reading,
 )
+from sim.model.arms import ArmRoutes
 from sim.model.hooks import Hooks, Impressions, Served, Shown
 from sim.model.population import initial_state
 from sim.model.trend import TrendSubmodel
@@ -79,6 +80,7 @@ class World:
         if scenario.network.rewire != "none":
             self.network = rewired(self.network, scenario.network.rewire, self.rng["rewire"])
         self.state = initial_state(scenario, self.network, self.rng, source)
+        self.routes = ArmRoutes.of(self.state.arm, scenario.platform)
         self.submodels: list[Hooks] = []
         if scenario.trend is not None:
             self.submodels.append(TrendSubmodel(scenario, self.rng["population"]))
@@ -167,7 +169,13 @@ class World:
         candidates.notify_tagged(self.state, new.author, new.ids, new.created)
         first_row = self.state.pool.size
         audience.send_to_test_audience(
-            self.state, test, new.ids, new.author, new.created, self.rng["audience"]
+            self.state,
+            test,
+            new.ids,
+            new.author,
+            new.created,
+            self.rng["audience"],
+            self.routes.bypass,
         )
         settings = self.scenario.platform.notifications
         notifications.notify(
@@ -205,7 +213,9 @@ class World:
         """Gather and rank the served members' candidates; each session reads its items
         from the top; apply the reactions."""
         state, platform, params = self.state, self.scenario.platform, self.scenario.behaviour
-        recommended = candidates.recommend(state, sessions, platform, self.rng["ranking"])
+        recommended = candidates.recommend(
+            state, sessions, platform, self.rng["ranking"], self.routes.without_recommendations
+        )
         followed = follows.recent_by_author(state, sessions.time, platform.max_age_days)
         gathered = candidates.gather_candidates(
             state, sessions, recommended, platform.max_age_days, followed
@@ -224,7 +234,7 @@ class World:
             hook.ranked(state, c)
         limit = depths.sum(axis=1)[slot]
         shown, rank = candidates.select_feed(
-            c, limit, platform, self.rng["ranking"], gathered.starts
+            c, limit, platform, self.rng["ranking"], gathered.starts, state.arm
         )
         _, position = reading.positions(slot[shown], rank, depths)
         seen = reactions.impressions(c, shown, now)
@@ -264,6 +274,7 @@ class World:
             engaged.when,
             params,
             self.rng["fanout"],
+            self.routes.shares_only,
         )
         settings = platform.notifications
         notifications.notify(

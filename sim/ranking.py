@@ -8,7 +8,7 @@ social proof and freshness, never members' true strengths or interests (T-RECS k
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numba import njit, prange
@@ -212,6 +212,26 @@ SCORERS: dict[str, Callable[[Platform, Candidates, np.random.Generator], NDArray
 def score(platform: Platform, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
     """Scores of candidates under the platform's preset (higher is shown first; `SCORERS`)."""
     return SCORERS[platform.ranker](platform, c, rng)
+
+
+def score_by_arm(
+    platform: Platform,
+    c: Candidates,
+    rng: np.random.Generator,
+    arm: NDArray[np.int8],
+    rankers: tuple[str, ...],
+) -> NDArray[np.float64]:
+    """Scores of candidates when viewers are in randomised arms: the rows of viewers in arm k
+    (`arm`, per row) are scored by the preset ``rankers[k]``, arm by arm in index order (the
+    ``random`` preset draws one uniform per row of its arm). Scores are compared only within
+    one viewer's rows, so presets on different scales never meet."""
+    scores = np.empty(c.viewer.size, np.float64)
+    for k, preset in enumerate(rankers):
+        rows = np.flatnonzero(arm == k)
+        if rows.size:
+            subset = Candidates(**{f.name: getattr(c, f.name)[rows] for f in fields(c)})
+            scores[rows] = SCORERS[preset](platform, subset, rng)
+    return scores
 
 
 def top_per_viewer(

@@ -9,6 +9,7 @@ users to one).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,10 +49,50 @@ def assign_arms(
             start += count
     for k, name in enumerate(platform.arm_names):
         if not (arm == k).any():
-            where = f"platform.arms.{k - 1}.share" if k else "platform.arms"
+            where = f"platform.arms[{k - 1}].share" if k else "platform.arms"
             raise InputError(
                 source,
                 where,
                 f"the arm {name!r} gets no member of the {field.size} (raise its share)",
             )
     return arm
+
+
+def arm_flags(platform: Platform, setting: str, value: object) -> NDArray[np.bool_] | None:
+    """Per arm index (``platform.arm_names``): whether the arm's ``candidates.<setting>``
+    equals `value`; None when no arm has it (the platform's own routes for everyone)."""
+    flags = np.array([False, *(getattr(arm.candidates, setting) == value for arm in platform.arms)])
+    return flags if flags.any() else None
+
+
+@dataclass(frozen=True)
+class ArmRoutes:
+    """Per member, the candidate routes its arm changes (each None when no arm changes it,
+    so that a scenario without arms runs exactly as before).
+
+    Attributes:
+        without_recommendations: draws no out-of-network recommendations
+            (``candidates.recommended: false``).
+        shares_only: only its connections' shares bring it posts, not their likes or
+            comments (``candidates.activity: shares``).
+        bypass: every post of a connection reaches it at once, outside any test audience
+            (``candidates.test_audience: bypass``).
+    """
+
+    without_recommendations: NDArray[np.bool_] | None
+    shares_only: NDArray[np.bool_] | None
+    bypass: NDArray[np.bool_] | None
+
+    @classmethod
+    def of(cls, arm: NDArray[np.int8], platform: Platform) -> ArmRoutes:
+        """The routes of members in arms `arm` (indices into ``platform.arm_names``)."""
+
+        def per_member(setting: str, value: object) -> NDArray[np.bool_] | None:
+            flags = arm_flags(platform, setting, value)
+            return None if flags is None else flags[arm]
+
+        return cls(
+            without_recommendations=per_member("recommended", False),
+            shares_only=per_member("activity", "shares"),
+            bypass=per_member("test_audience", "bypass"),
+        )

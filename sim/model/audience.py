@@ -64,6 +64,7 @@ def send_to_test_audience(
     authors: NDArray[np.int64],
     created: NDArray[np.float64],
     rng: np.random.Generator,
+    bypass: NDArray[np.bool_] | None = None,
 ) -> None:
     """Deliver new posts to their test audience; the other connections wait.
 
@@ -72,7 +73,9 @@ def send_to_test_audience(
     ``network`` pool row, available at once. The others are kept with
     ``(u_j - p_j) / (1 - p_j)``, uniform again, for :func:`expand_tested`. Both options use
     one uniform per connection, so the stream is the same whichever is chosen. With the test
-    audience off every connection gets a ``network`` row and nothing is drawn.
+    audience off every connection gets a ``network`` row and nothing is drawn. Connections
+    whose arm `bypass`es the test audience (per member; :func:`sim.model.arms.bypassing`)
+    get a ``network`` row whatever their draw, and never wait.
     """
     owner, edge = state.ties.rows(authors)
     viewer = state.ties.dst[edge]
@@ -85,6 +88,8 @@ def send_to_test_audience(
     draw = rng.random(edge.size)
     chance = inclusion(state, audience, owner, edge)
     tested = draw < chance
+    if bypass is not None:
+        tested |= bypass[viewer]
     state.pool.append(
         viewer=viewer[tested],
         post=post[tested],

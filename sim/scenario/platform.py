@@ -483,3 +483,9 @@ class Platform(Strict):
     def arm_names(self) -> tuple[str, ...]:
         """Names of the arms: `main_arm` first (index 0), then `arms` in order."""
         return (self.main_arm, *(arm.name for arm in self.arms))
+
+    @property
+    def arm_rankers(self) -> tuple[str, ...]:
+        """Ranker preset of each arm, in the order of `arm_names` (the platform's `ranker`
+        where an arm names none)."""
+        return (self.ranker, *(arm.ranker or self.ranker for arm in self.arms))

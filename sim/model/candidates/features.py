@@ -69,12 +69,18 @@ def select_feed(
     platform: Platform,
     rng: np.random.Generator,
     starts: NDArray[np.int64] | None = None,
+    arm: NDArray[np.int8] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Score the candidates (:func:`sim.ranking.score`) and keep each viewer's top
     ``limit`` (c x K), tag notifications pinned first, ties in score to the lower post id
     (:func:`sim.ranking.top_per_viewer`; docs/model.md 7.9; `starts`: where each served
-    member's candidates start, as gathered). Returns the shown rows and their ranks."""
-    scores = ranking.score(platform, c, rng)
+    member's candidates start, as gathered). With randomised arms (`arm`: each member's arm
+    index) each viewer's rows are scored by its arm's preset
+    (:func:`sim.ranking.score_by_arm`). Returns the shown rows and their ranks."""
+    if arm is None or not platform.arms:
+        scores = ranking.score(platform, c, rng)
+    else:
+        scores = ranking.score_by_arm(platform, c, rng, arm[c.viewer], platform.arm_rankers)
     pinned = c.route == TAG
     return ranking.top_per_viewer(c.viewer, scores, c.post, limit, pinned, starts)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.behaviour import SHARE
 from sim.model.candidates.merge import Gathered
 from sim.model.state import State
 from sim.network import PEER_KINDS
@@ -57,15 +58,20 @@ def spread_activity(
     when: NDArray[np.float64],
     params: Behaviour,
     rng: np.random.Generator,
+    shares_only: NDArray[np.bool_] | None = None,
 ) -> None:
     """Network activity ("X likes this"): each connection j of an engager other than the
     post's author gets an ``activity`` row, available from the engagement time, when
-    ``u_j < phi(action)`` (``activity_fanout_*``; u_j one uniform per connection)."""
+    ``u_j < phi(action)`` (``activity_fanout_*``; u_j one uniform per connection). A
+    connection whose arm takes `shares_only` (per member; :func:`sim.model.arms.shares_only`)
+    gets rows for shares alone."""
     owner, edge = state.ties.rows(engager)
     recipient = state.ties.dst[edge].astype(np.int64)
     draw = rng.random(edge.size)
     fanout = fanout_by_action(params)
     keep = (draw < fanout[action[owner]]) & (recipient != state.posts["author"][post[owner]])
+    if shares_only is not None:
+        keep &= ~shares_only[recipient] | (action[owner] == SHARE)
     state.pool.append(
         viewer=recipient[keep],
         post=post[owner][keep],

@@ -16,7 +16,11 @@ from sim.scenario import Platform
 
 
 def recommend(
-    state: State, sessions: Sessions, platform: Platform, rng: np.random.Generator
+    state: State,
+    sessions: Sessions,
+    platform: Platform,
+    rng: np.random.Generator,
+    excluded: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Out-of-network candidates (viewer, post) of the served members.
 
@@ -25,10 +29,14 @@ def recommend(
     posts created within ``max_age_days`` of the slice's first session that have e_p >= 1
     engagements (LinkedIn FollowFeed 2019). A draw is lost when there is no such post, when
     the post is the viewer's own or created after the session. Two uniforms are drawn per
-    draw, used or not.
+    draw, used or not. Members `excluded` (per member; an arm without recommendations,
+    :func:`sim.model.arms.without_recommendations`) draw none: their mean is 0.
     """
     posts = state.posts
-    n_draws = rng.poisson(platform.out_of_network_per_session * sessions.count)
+    mean = platform.out_of_network_per_session * sessions.count
+    if excluded is not None:
+        mean = np.where(excluded[sessions.viewers], 0.0, mean)
+    n_draws = rng.poisson(mean)
     owner = np.repeat(np.arange(sessions.viewers.size), n_draws)
     topic_draw = rng.random(owner.size)
     post_draw = rng.random(owner.size)
