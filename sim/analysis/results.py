@@ -277,3 +277,21 @@ def event_start(event_days: Sequence[float]) -> int | None:
 def replication_index(table: pd.DataFrame) -> pd.MultiIndex:
     """Every replication of every variant present in ``table``, in order of appearance."""
     return pd.MultiIndex.from_frame(table[REP_KEYS].drop_duplicates())
+
+
+def read_table(results_dir: Path, name: str, columns: Sequence[str]) -> pd.DataFrame:
+    """One table of a results folder with the columns a study reads (`columns`, each a
+    column of the schema's table `name`; a folder without the table reads as an empty table
+    with the schema's columns).
+
+    Raises:
+        InputError: the table lacks one of `columns`.
+    """
+    path = results_dir / "tables" / f"{name}.parquet"
+    if not path.is_file():
+        return pd.DataFrame(columns=list(SCHEMA[name].names))
+    table = pd.read_parquet(path)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(path, ", ".join(missing), "column missing")
+    return table

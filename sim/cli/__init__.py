@@ -18,6 +18,7 @@ from sim.cli.benchmarks import bench
 from sim.cli.drawing import figures
 from sim.cli.scenarios import params, scenarios, schema, validate
 from sim.cli.simulate import run, sensitivity, sweep
+from sim.cli.validation import validation
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,7 +40,18 @@ def main() -> None:
     """
 
 
-for _command in (run, sweep, sensitivity, figures, validate, params, scenarios, schema, bench):
+for _command in (
+    run,
+    sweep,
+    sensitivity,
+    figures,
+    validate,
+    validation,
+    params,
+    scenarios,
+    schema,
+    bench,
+):
     main.add_command(_command)
 
 __all__ = ["main"]

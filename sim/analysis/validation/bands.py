@@ -103,6 +103,8 @@ class BandResult:
         note: why a verdict is "not comparable", what is by construction, what else to say.
         calibration: the number is a calibration target, not validation (rule 5).
         details: further numbers the study reports beside the band (name -> value).
+        low, high: the band's limits in the estimate's unit, for the scorecard figure (None
+            where the band has no such limit: a sign band above 0 has ``low = 0``).
     """
 
     band: str
@@ -117,6 +119,8 @@ class BandResult:
     note: str = ""
     calibration: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    low: float | None = None
+    high: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A plain dictionary for ``verdicts.json``."""
