@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.analysis.validation import feed_sources
+from sim.analysis.validation import amplification, audience, chronological, feed_sources
 from sim.analysis.validation.bands import BandResult
 
 Evaluator = Callable[[Path], list[BandResult]]
 """Reads a study's results folder and gives its bands' verdicts."""
 
 EVALUATORS: dict[str, Evaluator] = {
+    amplification.STUDY: amplification.evaluate,
+    audience.STUDY: audience.evaluate,
     feed_sources.STUDY: feed_sources.evaluate,
+    chronological.STUDY: chronological.evaluate,
 }
 """The evaluator of each validation study, by the scenario's name."""
