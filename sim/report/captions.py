@@ -55,6 +55,7 @@ from sim.analysis import (
     window_impressions,
     window_note,
 )
+from sim.analysis.assumptions import ASSUMPTIONS
 from sim.report.blocks import (
     Block,
     Estimate,
@@ -268,7 +269,8 @@ def _primary_reach_sentence(results: Results) -> str:
         "connections): the median post's primary reach was "
         f"{per_variant(variant_estimates(medians, results.variants))} "
         f"(median per replication, mean over replications), against the blog post's "
-        f"{blog[0]:g}–{blog[1]:g}% and practitioners' {practice[0]:g}–{practice[1]:g}%."
+        f"{blog[0]:g}–{blog[1]:g}% and practitioners' {practice[0]:g}–{practice[1]:g}%. "
+        f"{ASSUMPTIONS['C1'].label}"
     )
 
 
@@ -295,7 +297,8 @@ def _source_posts_sentence(results: Results) -> str:
         f"Viewers and engagements per post of {who(results)} by the viewer's relationship "
         "to the author: peers were "
         f"{per_variant(variant_estimates(peer, results.variants))} of the viewers, and "
-        f"engagements per post were {per_variant(eng_parts)}{tagged}."
+        f"engagements per post were {per_variant(eng_parts)}{tagged}. "
+        f"{ASSUMPTIONS['C3'].label} {ASSUMPTIONS['C4'].label}"
     )
 
 
@@ -332,7 +335,8 @@ def _ties_sentence(results: Results) -> str:
         "accepting them (Kaplan-Meier, censored at the run's end and when pruned): "
         + "; ".join(clauses)
         + f" (new stranger ties per replication: {list_text(n_parts)}; the blog post says "
-        f"{BLOG_NEVER_HEARD:g}%)."
+        f"{BLOG_NEVER_HEARD:g}%). {ASSUMPTIONS['C8'].label}"
+        + (f" {ASSUMPTIONS['tip 2'].label}" if len(clauses) > 1 else "")
     )
 
 

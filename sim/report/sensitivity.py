@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.assumptions import ASSUMPTIONS
 from sim.params import axis_label
 from sim.report.blocks import (
     Block,
@@ -129,6 +130,9 @@ def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> 
         verdict = f"fails at every one of the {row['points']} sampled points"
     else:
         verdict = f"holds at {count} ({100 * row['share']:.0f}%)"
+    assumed = [ASSUMPTIONS[c].label for c in str(row["claim"]).split(", ") if c in ASSUMPTIONS]
+    if assumed:
+        verdict = f"{verdict} ({' '.join(assumed)[:-1]})"
     rows = indices[indices["outcome"] == row["outcome"]].set_index("parameter")
     key = importance(method)
     deciders = [p for p in (row["first"], row["second"]) if p and float(rows.at[p, key] or 0.0) > 0]
