@@ -37,9 +37,9 @@ from sim.model.hooks import Impressions, Served, Shown
 from sim.model.state import State
 from sim.observers.base import Arrays, Observer, RunRecords, cells, feed_day
 from sim.observers.pairs import (
-    found_in,
     follow_keys,
     followers_index,
+    found_in,
     pair_keys,
     ranges,
     split_keys,
