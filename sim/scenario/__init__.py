@@ -5,7 +5,8 @@ The sections live in one module each (:mod:`~sim.scenario.network`,
 :mod:`~sim.scenario.behaviour`, :mod:`~sim.scenario.events`, :mod:`~sim.scenario.measure`)
 under the top-level :class:`Scenario` (:mod:`~sim.scenario.root`);
 :mod:`~sim.scenario.loading` reads a file, :mod:`~sim.scenario.study` turns it into a
-:class:`Study`, and :mod:`~sim.scenario.paths` follows dotted paths through the schema. Unknown keys are errors.
+:class:`Study`, and :mod:`~sim.scenario.paths` follows dotted paths through the schema.
+Unknown keys are errors.
 """
 
 from sim.scenario.behaviour import Behaviour, TieMultipliers
