@@ -24,9 +24,9 @@ from sim.observers.audience import Audience
 from sim.observers.funnel import Funnel
 from sim.ranking import Candidates
 from sim.scenario import load_study
-from sim.sources import ACTIVITY, FOLLOW, NETWORK, RECOMMENDED
+from sim.sources import ACTIVITY, FOLLOW, NETWORK
 from sim.table_schema import FUNNEL_STAGES, GROUPS, TABLES, TIE_KINDS
-from tests.helpers import run_tables, write_scenario
+from tests.helpers import write_scenario
 from tests.test_mechanism_functions import add_posts, make_state
 
 NEW_TABLES = ("funnel", "member_days", "author_reach", "post_arms", "group_reach", "members")
