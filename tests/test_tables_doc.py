@@ -25,6 +25,7 @@ TWO_MEMBERS = {
     "slice_hours": 6,
     "network": {"members": 300, "mean_degree": 20},
     "trend": {"groups": [{"strategy": "everyone", "share": 0.05}]},
+    "measure": {"funnel": True, "audience": True, "members": True},
     "focal": [
         {"name": "ann", "field": "a", "posts_per_day": 1.0, "sessions_per_day": 3.0},
         {"name": "bob", "field": "b", "posts_per_day": 1.0, "sessions_per_day": 3.0},

@@ -64,6 +64,17 @@ READS: dict[str, tuple[str, ...]] = {
     ),
     "population": (*REP_KEYS, "day", "viewer", "source_group", "impressions", "engagements"),
     "composition": SCHEMA["composition"].names,
+    **{
+        name: SCHEMA[name].names
+        for name in (
+            "funnel",
+            "member_days",
+            "author_reach",
+            "post_arms",
+            "group_reach",
+            "members",
+        )
+    },
 }
 """The columns the analysis reads of each table: every one a column of
 :data:`sim.table_schema.TABLES` (a test checks it, so the two cannot drift apart)."""

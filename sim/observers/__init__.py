@@ -8,9 +8,12 @@ its test.
 
 from __future__ import annotations
 
+from sim.observers.audience import Audience
 from sim.observers.base import Observer, RunRecords
 from sim.observers.composition import Composition
 from sim.observers.focal_feed import FocalFeed
+from sim.observers.funnel import Funnel
+from sim.observers.members import Members
 from sim.observers.posts import Posts
 from sim.observers.snapshots import Snapshots
 from sim.observers.ties import FocalTies
@@ -24,6 +27,9 @@ OBSERVERS: tuple[type[Observer], ...] = (
     FocalTies,
     TrendRecords,
     Composition,
+    Funnel,
+    Audience,
+    Members,
     Totals,
 )
 """Every family of records, in the order the engine calls them at each hook."""

@@ -2,15 +2,17 @@
 
 The sections live in one module each (:mod:`~sim.scenario.network`,
 :mod:`~sim.scenario.members`, :mod:`~sim.scenario.trend`, :mod:`~sim.scenario.platform`,
-:mod:`~sim.scenario.behaviour`, :mod:`~sim.scenario.events`) under the top-level
-:class:`Scenario` (:mod:`~sim.scenario.root`); :mod:`~sim.scenario.loading` reads a file,
-:mod:`~sim.scenario.study` turns it into a :class:`Study`, and :mod:`~sim.scenario.paths`
-follows dotted paths through the schema. Unknown keys are errors.
+:mod:`~sim.scenario.behaviour`, :mod:`~sim.scenario.events`, :mod:`~sim.scenario.measure`)
+under the top-level :class:`Scenario` (:mod:`~sim.scenario.root`);
+:mod:`~sim.scenario.loading` reads a file, :mod:`~sim.scenario.study` turns it into a
+:class:`Study`, and :mod:`~sim.scenario.paths` follows dotted paths through the schema.
+Unknown keys are errors.
 """
 
 from sim.scenario.behaviour import Behaviour, TieMultipliers
 from sim.scenario.events import AcceptInvitations, Event, Prune
 from sim.scenario.loading import read_yaml
+from sim.scenario.measure import Measure
 from sim.scenario.members import ActivityClass, FocalMember, Members, PostingClass, Strategy
 from sim.scenario.network import FileNetwork, FollowRule, SyntheticNetwork, TieKindMix
 from sim.scenario.platform import (
@@ -43,6 +45,7 @@ __all__ = [
     "FocalMember",
     "FollowRule",
     "Inference",
+    "Measure",
     "Members",
     "Notifications",
     "Platform",

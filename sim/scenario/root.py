@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sim.scenario.base import NAME_PATTERN, Strict, check_sum, not_one_of, param
 from sim.scenario.behaviour import Behaviour
 from sim.scenario.events import AcceptInvitations, Event
+from sim.scenario.measure import Measure
 from sim.scenario.members import FocalMember, Members
 from sim.scenario.network import FileNetwork, SyntheticNetwork
 from sim.scenario.platform import Platform
@@ -72,6 +73,9 @@ class Scenario(Strict):
         None, description="The trend as a population process (omitted: no trend)."
     )
     events: list[Event] = Field(default_factory=list)
+    measure: Measure = Field(
+        default_factory=Measure, description="Optional records of a run (omitted: none)."
+    )
     variants: list[Variant] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -133,10 +137,29 @@ class Scenario(Strict):
                 f"slice_hours: {self.slice_hours:g} must divide a day into whole slices"
                 " (e.g. 0.25, 0.5, 1, 2, 3, 6, 24)"
             )
+        self._check_window()
         variant_names = [v.name for v in self.variants]
         if len(set(variant_names)) != len(variant_names):
             raise ValueError("variants: names must be unique")
         return self
+
+    def _check_window(self) -> None:
+        """The audience window lies within the run and is not empty."""
+        start, end = self.measure.window(self.duration_days)
+        if start >= self.duration_days:
+            raise ValueError(
+                f"measure.window_from_day: day {start} is beyond the run's last day"
+                f" ({self.duration_days - 1})"
+            )
+        if end > self.duration_days:
+            raise ValueError(
+                f"measure.window_to_day: day {end} is beyond the run's duration"
+                f" ({self.duration_days} days)"
+            )
+        if end <= start:
+            raise ValueError(
+                f"measure.window_to_day: {end} must be after window_from_day ({start})"
+            )
 
     def resolved_focus_topic(self) -> str | None:
         """The topic the report follows: `focus_topic`, else the first burst's field."""
