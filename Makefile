@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast figures sensitivity bench lint clean
+.PHONY: install demo test test-fast figures sensitivity validation bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,17 @@ sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the par
 	  --samples 16 $(SOBOL_C5) --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method sobol \
 	  --samples 16 $(SOBOL_C7) --out results --jobs $(JOBS)
+
+VALIDATION := results/validation
+validation: $(STAMP) ## run the validation studies (docs/validation.md), evaluate their pre-registered bands, write $(VALIDATION)/scorecard.md
+	$(BIN)/feedsim run scenarios/validation/validation-sources-of-feed.yaml --out $(VALIDATION) --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/validation/validation-amplification.yaml --out $(VALIDATION) --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/validation/validation-audience.yaml --out $(VALIDATION) --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/validation/validation-chronological.yaml --out $(VALIDATION) --jobs $(JOBS)
+	$(BIN)/feedsim validation evaluate $(VALIDATION)/validation-sources-of-feed \
+	  $(VALIDATION)/validation-amplification $(VALIDATION)/validation-audience \
+	  $(VALIDATION)/validation-chronological
+	$(BIN)/feedsim validation scorecard $(VALIDATION)
 
 bench: $(STAMP) ## standard performance workloads (not tests)
 	$(BIN)/feedsim bench run

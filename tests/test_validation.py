@@ -271,3 +271,17 @@ def test_evaluating_a_folder_that_is_not_a_validation_study_exits_2(tmp_path: Pa
     assert result.exit_code == 2
     assert "'recruiter' is not a validation study" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def test_every_assumption_names_parameters_feedsim_has() -> None:
+    from sim import params
+    from sim.analysis.assumptions import ASSUMPTIONS
+
+    paths = {p.path for p in params.parameters()}
+    assert set(ASSUMPTIONS) == {"C1", "C3", "C4", "C8", "C9", "tip 2"}
+    for assumption in ASSUMPTIONS.values():
+        assert set(assumption.inputs) <= paths, assumption.claim
+        assert assumption.label.startswith(f"Assumption, not a finding ({assumption.claim})")
