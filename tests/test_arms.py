@@ -238,3 +238,17 @@ def test_bad_arms_exit_2_with_one_line(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and problem in lines[0] and str(path) in lines[0], result.output
     assert "Traceback" not in result.output
+
+
+def test_the_funnel_figure_and_its_caption_show_every_arm(
+    tmp_path: Path, small: dict[str, Any]
+) -> None:
+    body = arm_scenario(small, [HOLDOUT])
+    body["measure"] = {"funnel": True}
+    path = write_scenario(tmp_path, body)
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "small"
+    assert (folder / "figures" / "exposure_funnel.png").is_file()
+    report = (folder / "report.md").read_text()
+    assert "members of arm main read" in report and "members of arm control read" in report

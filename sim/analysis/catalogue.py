@@ -116,6 +116,11 @@ FIGURES: tuple[FigureDeclaration, ...] = (
         lambda d: not d.results.connections.empty,
     ),
     FigureDeclaration(
+        "exposure_funnel",
+        "The exposure funnel: what reaches members' feeds, by relation",
+        lambda d: not d.results.funnel.empty and not d.results.member_days.empty,
+    ),
+    FigureDeclaration(
         "effects_forest",
         "Effects against the reference strategy",
         lambda d: len(d.results.variants) > 1 and not d.focal.empty,
@@ -189,8 +194,9 @@ def figure_names(results: Results) -> list[str]:
     a trend study may have none); ``feed_volume`` needs the volume table (folders written
     before it have none); ``focus_effect`` needs a focus topic; the figures of the focal
     member's posts need focal posts (and the by-source columns); ``ties_never_heard`` new
-    stranger ties; ``connections_over_time`` the connections table; ``effects_forest`` two
-    variants. A parameter sweep (`Results.is_sweep`) gets only the sweep figures, and none
+    stranger ties; ``connections_over_time`` the connections table; ``exposure_funnel``
+    the funnel and member-day tables (``measure.funnel``); ``effects_forest`` two variants.
+    A parameter sweep (`Results.is_sweep`) gets only the sweep figures, and none
     without posts: ``reach_region`` only when two parameters were swept, there are two
     variants and focal posts (its reach is theirs): the other figures take one row per
     variant and replication. A sweep of one or two parameters also gets ``sweep_outcomes``

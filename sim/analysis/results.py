@@ -108,6 +108,10 @@ class Results:
         adoption: the ``adoption`` table (the trend's spread by day), empty without a trend.
         population: the ``population`` table (every member's feed by day, viewer status and
             source group), empty without a trend.
+        funnel: the ``funnel`` table (the exposure funnel by arm and relation), empty unless
+            the scenario set ``measure.funnel``.
+        member_days: the ``member_days`` table (sessions, candidates and reading by day and
+            arm), empty unless the scenario set ``measure.funnel``.
         composition: the ``composition`` table (every member's feed by day, source group and
             own-field or other topic), empty when the folder lacks it.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
@@ -132,6 +136,8 @@ class Results:
     adoption: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     population: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     composition: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    funnel: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    member_days: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
 
     @property
@@ -228,6 +234,8 @@ def load_results(results_dir: Path) -> Results:
         adoption=tables["adoption"],
         population=tables["population"],
         composition=tables["composition"],
+        funnel=tables["funnel"],
+        member_days=tables["member_days"],
         sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 

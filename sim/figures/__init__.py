@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from sim.analysis import Results, figure_names, load_results
 from sim.figures.effects import effects_forest, reach_region
 from sim.figures.feed import beliefs_vs_truth, feed_by_source, feed_by_topic, focus_effect
+from sim.figures.funnel import exposure_funnel
 from sim.figures.posts import engagement_by_source, primary_reach, reach_over_time
 from sim.figures.style import DPI, plot_style
 from sim.figures.sweeps import sweep_figure
@@ -52,6 +53,7 @@ DRAW: dict[str, Callable[[Results], Figure]] = {
     "engagement_by_source": engagement_by_source,
     "ties_never_heard": ties_never_heard,
     "connections_over_time": connections_over_time,
+    "exposure_funnel": exposure_funnel,
     "effects_forest": effects_forest,
     "reach_region": reach_region,
     "sweep_outcomes": sweep_figure,

@@ -69,6 +69,7 @@ from sim.report.blocks import (
     per_variant,
     variant_estimates,
 )
+from sim.report.funnel import funnel_sentence
 from sim.report.sweeps import sweep_blocks
 
 
@@ -531,6 +532,7 @@ CAPTIONS: dict[str, Callable[[Results], str | list[Block]]] = {
     "engagement_by_source": _source_posts_sentence,
     "ties_never_heard": _ties_sentence,
     "connections_over_time": _connections_sentence,
+    "exposure_funnel": funnel_sentence,
     "effects_forest": _forest_blocks,
     "reach_region": _sweep_sentence,
     "sweep_outcomes": _sweep_outcome_blocks,
