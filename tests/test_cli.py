@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 import sim.cli.drawing
@@ -630,3 +631,18 @@ def test_descriptions_cite_only_files_in_the_repository() -> None:
     assert cited, "the schema cites docs/model.md and docs/calibration.md"
     assert {c for c in cited if not (ROOT / c).is_file()} == set()
     assert "calibration-sources" not in text and "MODEL.md" not in text
+
+
+def test_run_keeps_only_the_variants_asked_for_with_their_seeds(
+    tmp_path: Path, small: dict[str, Any]
+) -> None:
+    small["variants"] = [{"name": "a"}, {"name": "b", "platform": {"ranker": "random"}}]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small))
+    result = invoke("run", str(path), "--out", str(tmp_path / "out"), "--variant", "b", "--quiet")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "small" / "manifest.json").read_text())
+    assert manifest["variants"] == ["b"]
+    bad = invoke("run", str(path), "--out", str(tmp_path / "out"), "--variant", "c", "--quiet")
+    assert bad.exit_code == 2
+    assert "'c' is not a variant" in bad.output and len(bad.output.strip().splitlines()) == 1

@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 
 from sim.cli import drawing, options
+from sim.errors import InputError
 from sim.metrics import TABLES
-from sim.scenario import RANKERS, load_study, under_ranker
+from sim.scenario import RANKERS, Study, load_study, under_ranker
 
 
 @click.command(epilog=options.RANKER_PRESETS_HELP)
@@ -45,6 +46,14 @@ from sim.scenario import RANKERS, load_study, under_ranker
     " <out>/<name>-<ranker>/. To compare all presets in one figure with 95% intervals, sweep"
     " platform.ranker (feedsim sweep --help).",
 )
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this variant (repeat for several); the others are left out of the folder"
+    " and its manifest. Replication r keeps its seed, so the runs are those of the full study.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @options.input_errors_exit_2
 def run(
@@ -55,6 +64,7 @@ def run(
     jobs: int | None,
     scheduler: str | None,
     ranker: str | None,
+    variants: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Simulate every variant of SCENARIO and write <out>/<name>/.
@@ -69,6 +79,8 @@ def run(
     study = load_study(scenario, options.study_overrides(replications, seed))
     if ranker is not None:
         study = under_ranker(study, ranker)
+    if variants:
+        study = only_variants(study, variants, scenario)
     workers = options.workers(jobs, scheduler)
     started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
@@ -274,3 +286,18 @@ def sensitivity(
         f"wrote {destination}/ ({len(plan.sweep.points)} points;"
         f" outcomes: {', '.join(o.name for o in plan.outcomes)})"
     )
+
+
+def only_variants(study: Study, names: tuple[str, ...], source: Path) -> Study:
+    """`study` with only the variants `names`, in the scenario's order.
+
+    Raises:
+        InputError: a name is not a variant of the scenario.
+    """
+    known = [arm.name for arm in study.arms]
+    for name in names:
+        if name not in known:
+            raise InputError(
+                "--variant", "", f"{name!r} is not a variant of {source} ({', '.join(known)})"
+            )
+    return Study(study.path, study.base, tuple(a for a in study.arms if a.name in names))
