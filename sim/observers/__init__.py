@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sim.observers.base import Observer, RunRecords
 from sim.observers.composition import Composition
+from sim.observers.exposure import ExposureCheck
 from sim.observers.focal_feed import FocalFeed
 from sim.observers.posts import Posts
 from sim.observers.snapshots import Snapshots
@@ -24,6 +25,7 @@ OBSERVERS: tuple[type[Observer], ...] = (
     FocalTies,
     TrendRecords,
     Composition,
+    ExposureCheck,
     Totals,
 )
 """Every family of records, in the order the engine calls them at each hook."""
