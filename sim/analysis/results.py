@@ -64,6 +64,7 @@ READS: dict[str, tuple[str, ...]] = {
     ),
     "population": (*REP_KEYS, "day", "viewer", "source_group", "impressions", "engagements"),
     "composition": SCHEMA["composition"].names,
+    "exposure": SCHEMA["exposure"].names,
 }
 """The columns the analysis reads of each table: every one a column of
 :data:`sim.table_schema.TABLES` (a test checks it, so the two cannot drift apart)."""
@@ -99,6 +100,8 @@ class Results:
             source group), empty without a trend.
         composition: the ``composition`` table (every member's feed by day, source group and
             own-field or other topic), empty when the folder lacks it.
+        exposure: the ``exposure`` table (the trend's exposure check by day), empty without
+            a trend or when the folder lacks it.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
             the swept parameters present in ``posts``; empty otherwise.
     """
@@ -121,6 +124,7 @@ class Results:
     adoption: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     population: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     composition: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    exposure: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
 
     @property
@@ -217,6 +221,7 @@ def load_results(results_dir: Path) -> Results:
         adoption=tables["adoption"],
         population=tables["population"],
         composition=tables["composition"],
+        exposure=tables["exposure"],
         sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 

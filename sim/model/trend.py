@@ -97,7 +97,7 @@ def seed_clusters(
     taken = taken.copy()
     chosen: list[NDArray[np.int64]] = []
     for _ in range(centres):
-        free = ~taken[src] & ~taken[dst]
+        free = ~taken[src] & ~taken[dst] & (src != dst)
         candidates = np.unique(src[free])
         if candidates.size == 0:
             return None

@@ -11,9 +11,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.analysis.validation.bands import BandResult
+from sim.analysis.validation.contagion import (
+    evaluate_centola,
+    evaluate_centola_map,
+    evaluate_centola_trend,
+)
 
 Evaluator = Callable[[Path], list[BandResult]]
 """Reads a study's results folder and gives its bands' verdicts."""
 
-EVALUATORS: dict[str, Evaluator] = {}
+EVALUATORS: dict[str, Evaluator] = {
+    "validation-centola": evaluate_centola,
+    "validation-centola-map": evaluate_centola_map,
+    "validation-centola-trend": evaluate_centola_trend,
+}
 """The evaluator of each validation study, by the scenario's name."""
