@@ -733,6 +733,33 @@ MEMBERS = Table(
     ),
 )
 
+EXPOSURE_DAYS = 2.0
+"""The exposure check's window: a connection counts as exposed when it had an impression of
+a call of the adopter at most this many days after the adoption (docs/validation.md 3.2)."""
+
+EXPOSURE = Table(
+    "exposure",
+    "The exposure check of the trend's contagion, one row per snapshot day on which members"
+    " may adopt (day 0: the seeds); empty without a trend.",
+    (
+        SNAPSHOT_DAY,
+        Column(
+            "pairs",
+            "integer",
+            "pairs",
+            "(adopter, connection) pairs of the members who adopted during the day, with their"
+            " connections at the adoption",
+        ),
+        Column(
+            "exposed",
+            "integer",
+            "pairs",
+            "of those, the pairs in which the connection had an impression of a call of the"
+            " adopter at most 2 days after the adoption (by the end of the run)",
+        ),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -751,6 +778,7 @@ TABLES: dict[str, Table] = {
         POST_ARMS,
         GROUP_REACH,
         MEMBERS,
+        EXPOSURE,
     )
 }
 """Every table a run writes, by name, in the order results folders list them."""

@@ -75,6 +75,7 @@ READS: dict[str, tuple[str, ...]] = {
             "members",
         )
     },
+    "exposure": SCHEMA["exposure"].names,
 }
 """The columns the analysis reads of each table: every one a column of
 :data:`sim.table_schema.TABLES` (a test checks it, so the two cannot drift apart)."""
@@ -114,6 +115,8 @@ class Results:
             arm), empty unless the scenario set ``measure.funnel``.
         composition: the ``composition`` table (every member's feed by day, source group and
             own-field or other topic), empty when the folder lacks it.
+        exposure: the ``exposure`` table (the trend's exposure check by day), empty without
+            a trend or when the folder lacks it.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
             the swept parameters present in ``posts``; empty otherwise.
     """
@@ -138,6 +141,7 @@ class Results:
     composition: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     funnel: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     member_days: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
+    exposure: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
 
     @property
@@ -236,6 +240,7 @@ def load_results(results_dir: Path) -> Results:
         composition=tables["composition"],
         funnel=tables["funnel"],
         member_days=tables["member_days"],
+        exposure=tables["exposure"],
         sweep_parameters=[c for c in sweep_columns if c in tables["posts"].columns],
     )
 

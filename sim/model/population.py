@@ -162,6 +162,7 @@ def initial_state(
             focal_ids,
             rng["population"],
             source,
+            (network.u, network.v),
         ),
         arm=arms.assign_arms(scenario.platform, network.field, rng["arms"], source),
         arm_names=scenario.platform.arm_names,

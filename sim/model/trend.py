@@ -32,12 +32,15 @@ def seed_groups(
     focal: NDArray[np.int64],
     rng: np.random.Generator,
     source: Path,
+    edges: tuple[NDArray[np.int32], NDArray[np.int32]] | None = None,
 ) -> dict[str, NDArray[np.bool_]]:
     """Members of each strategy at day 0, group by group in scenario order.
 
     Group g takes ``round(share_g * N)`` members not yet taken and not focal: ``random``
     uniformly; ``hubs`` the most connected (ties to the lower id); ``field`` uniformly
-    within the field. Returns a mask per strategy.
+    within the field; ``pair`` and ``neighbourhood`` that many centres with their
+    connections (:func:`seed_clusters`, on the network's `edges`). Returns a mask per
+    strategy.
     """
     n = field.size
     taken = np.zeros(n, bool)
@@ -45,6 +48,19 @@ def seed_groups(
     masks = {name: np.zeros(n, bool) for name in ("everyone", "selective")}
     for i, group in enumerate(trend.groups):
         count = round(group.share * n)
+        if group.seeding in ("pair", "neighbourhood"):
+            assert edges is not None  # the population passes its network
+            chosen = seed_clusters(group.seeding, count, edges, taken, rng)
+            if chosen is None:
+                raise InputError(
+                    source,
+                    f"trend.groups[{i}].share",
+                    f"asks for {count} members with a connection, both not yet taken,"
+                    f" for seeding {group.seeding!r}, but there are not that many",
+                )
+            taken[chosen] = True
+            masks[group.strategy][chosen] = True
+            continue
         eligible = np.flatnonzero(~taken)
         if group.seeding == "field":  # a known field (sim.network.build_network checks)
             eligible = eligible[field[eligible] == topics.index(str(group.field))]
@@ -63,6 +79,38 @@ def seed_groups(
     return masks
 
 
+def seed_clusters(
+    seeding: str,
+    centres: int,
+    edges: tuple[NDArray[np.int32], NDArray[np.int32]],
+    taken: NDArray[np.bool_],
+    rng: np.random.Generator,
+) -> NDArray[np.int64] | None:
+    """Clustered seeds (K6 of docs/validation.md): `centres` times, one member drawn
+    uniformly among those not taken that have a connection not taken, then ``pair``: one
+    of those connections drawn uniformly; ``neighbourhood``: all of them. A pair is the
+    smallest seed a deterministic threshold of 2 spreads from (Centola & Macy 2007;
+    Centola 2010); a member and its neighbours is the main seeding of Wan, Riedl & Lazer
+    2025. Returns the seeded members, or None when no centre is left to draw."""
+    u, v = edges[0].astype(np.int64), edges[1].astype(np.int64)
+    src, dst = np.concatenate([u, v]), np.concatenate([v, u])
+    taken = taken.copy()
+    chosen: list[NDArray[np.int64]] = []
+    for _ in range(centres):
+        free = ~taken[src] & ~taken[dst] & (src != dst)
+        candidates = np.unique(src[free])
+        if candidates.size == 0:
+            return None
+        centre = int(rng.choice(candidates))
+        partners = np.unique(dst[free & (src == centre)])
+        if seeding == "pair":
+            partners = np.array([rng.choice(partners)], np.int64)
+        cluster = np.concatenate([[centre], partners]).astype(np.int64)
+        taken[cluster] = True
+        chosen.append(cluster)
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
 def initial_trend(
     scenario: Scenario,
     degree: NDArray[np.int64],
@@ -71,12 +119,14 @@ def initial_trend(
     focal: NDArray[np.int64],
     rng: np.random.Generator,
     source: Path,
+    edges: tuple[NDArray[np.int32], NDArray[np.int32]] | None = None,
 ) -> TrendState | None:
-    """The trend's state at day 0 (None without a ``trend`` section)."""
+    """The trend's state at day 0 (None without a ``trend`` section); `edges` (the
+    network's ``u, v``) for the clustered seedings."""
     trend = scenario.trend
     if trend is None:
         return None
-    masks = seed_groups(trend, degree, field, topics, focal, rng, source)
+    masks = seed_groups(trend, degree, field, topics, focal, rng, source, edges)
     committed = masks["selective"].copy()
     committed[focal] = True
     return TrendState(
@@ -159,6 +209,24 @@ def over_threshold(
     return count >= contagion.threshold * np.maximum(degree, 1)
 
 
+def complex_chance(
+    seen: NDArray[np.int64], n: int, degree: NDArray[np.int64], contagion: Contagion
+) -> NDArray[np.float64]:
+    """Complex contagion's daily chance of adopting per member (Wan, Riedl & Lazer 2025;
+    Eckles, Mossel, Rahimian & Sen): with k the distinct adopters whose calls it has seen,
+
+        P(adopt today) = p2  if k reaches the threshold (:func:`over_threshold`),
+                         p1  if 1 <= k and k is below it,
+                         0   if k = 0,
+
+    p2 ``adoption_rate``, p1 ``below_threshold_rate`` (0 by default: a pure threshold,
+    Centola & Macy 2007)."""
+    over = over_threshold(seen, n, degree, contagion)
+    some = np.bincount(seen // n, minlength=n) >= 1
+    below = np.where(some, contagion.below_threshold_rate, 0.0)
+    return np.where(over, contagion.adoption_rate, below)
+
+
 def simple_chance(exposures: NDArray[np.int64], rate: float) -> NDArray[np.float64]:
     """Simple contagion: each of the day's exposures converts independently with ``rate``,
     so a member with k exposures adopts with ``1 - (1 - rate)^k``."""
@@ -170,8 +238,9 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     strategy, and the day's record is taken.
 
     One uniform per member is drawn every day whatever the contagion, so arms keep their
-    draws aligned. complex: a member over the threshold (:func:`over_threshold`) adopts
-    when its uniform is below ``adoption_rate``; simple: below :func:`simple_chance`.
+    draws aligned. complex: a member adopts when its uniform is below
+    :func:`complex_chance` (``adoption_rate`` over the threshold, ``below_threshold_rate``
+    under it once it has seen an adopter's call); simple: below :func:`simple_chance`.
     Adopters drop it (:func:`dropping`) and never adopt again. An adopter writes
     ``call_posts_per_day`` more posts a day while adopted. The day of adopting and of
     dropping is kept on each member (``adopted_on``, ``dropped_on``).
@@ -187,8 +256,8 @@ def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) 
     contagion = spec.contagion
     if contagion.kind == "complex":
         trend.seen = distinct(np.concatenate([trend.seen, viewer * n + author]))
-        new = open_to & over_threshold(trend.seen, n, state.ties.degree(), contagion)
-        new &= uniform < contagion.adoption_rate
+        chance = complex_chance(trend.seen, n, state.ties.degree(), contagion)
+        new = open_to & (uniform < chance)
     elif contagion.kind == "simple":
         chance = simple_chance(np.bincount(viewer, minlength=n), contagion.exposure_rate)
         new = open_to & (uniform < chance)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sim.observers.audience import Audience
 from sim.observers.base import Observer, RunRecords
 from sim.observers.composition import Composition
+from sim.observers.exposure import ExposureCheck
 from sim.observers.focal_feed import FocalFeed
 from sim.observers.funnel import Funnel
 from sim.observers.members import Members
@@ -30,6 +31,7 @@ OBSERVERS: tuple[type[Observer], ...] = (
     Funnel,
     Audience,
     Members,
+    ExposureCheck,
     Totals,
 )
 """Every family of records, in the order the engine calls them at each hook."""

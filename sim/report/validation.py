@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.analysis.validation.bands import BandResult
-from sim.analysis.validation.registry import PREREGISTERED, TITLES
+from sim.analysis.validation.registry import FOLDERS, PREREGISTERED, TITLES
 from sim.errors import InputError
 
 VERDICTS_FILE = "verdicts.json"
@@ -89,7 +89,7 @@ def collect(root: Path) -> tuple[list[BandResult], list[str]]:
     rows: list[BandResult] = []
     missing: list[str] = []
     for study, bands in PREREGISTERED.items():
-        folder = root / study
+        folder = root / FOLDERS.get(study, study)
         if (folder / VERDICTS_FILE).is_file():
             rows += read_verdicts(folder)
         else:

@@ -28,12 +28,15 @@ class StrategyGroup(Strict):
     share: Probability = param(
         ..., "Share of all members given this strategy.", "share", label="seed share"
     )
-    seeding: Literal["random", "hubs", "field"] = param(
+    seeding: Literal["random", "hubs", "field", "pair", "neighbourhood"] = param(
         "random",
         "Who they are: random (uniformly among members), hubs (the most connected; ties"
-        " to the lower id) or field (uniformly among the members of `field`).",
+        " to the lower id), field (uniformly among the members of `field`), pair (each of"
+        " the share's members drawn uniformly among members with a connection, with one of"
+        " its connections drawn uniformly) or neighbourhood (each with all its connections).",
         "choice",
-        CENTOLA,
+        "Centola 2010; Centola & Macy 2007 (pair: the smallest seed a threshold of 2 spreads"
+        " from); Wan, Riedl & Lazer 2025 (neighbourhood)",
     )
     field: str | None = param(
         None, "The field seeding `field` draws from (one of the network's fields).", "topic"
@@ -91,6 +94,15 @@ class Contagion(Strict):
         "modelling choice (not published)",
         label="daily adoption chance over the threshold",
     )
+    below_threshold_rate: Probability = param(
+        0.0,
+        "complex: chance a day that a member who has seen calls of at least 1 and fewer than"
+        " `threshold` distinct adopters adopts (p1; `adoption_rate` is p2). At most"
+        " `adoption_rate`.",
+        "1/day",
+        "Wan, Riedl & Lazer 2025 (p1); Eckles, Mossel, Rahimian & Sen (noisy threshold)",
+        label="daily adoption chance below the threshold",
+    )
     exposure_rate: Probability = param(
         0.02,
         "simple: chance that one post of an adopter seen converts the viewer.",
@@ -110,6 +122,11 @@ class Contagion(Strict):
             raise ValueError(
                 f"threshold: a fraction threshold is a share of connections, at most 1"
                 f" (got {self.threshold:g})"
+            )
+        if self.below_threshold_rate > self.adoption_rate:
+            raise ValueError(
+                f"below_threshold_rate: below_threshold_rate must not exceed adoption_rate"
+                f" ({self.below_threshold_rate:g} > {self.adoption_rate:g})"
             )
         return self
 

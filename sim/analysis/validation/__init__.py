@@ -12,6 +12,11 @@ from pathlib import Path
 
 from sim.analysis.validation import amplification, audience, chronological, feed_sources
 from sim.analysis.validation.bands import BandResult
+from sim.analysis.validation.contagion import (
+    evaluate_centola,
+    evaluate_centola_map,
+    evaluate_centola_trend,
+)
 
 Evaluator = Callable[[Path], list[BandResult]]
 """Reads a study's results folder and gives its bands' verdicts."""
@@ -21,5 +26,8 @@ EVALUATORS: dict[str, Evaluator] = {
     audience.STUDY: audience.evaluate,
     feed_sources.STUDY: feed_sources.evaluate,
     chronological.STUDY: chronological.evaluate,
+    "validation-centola": evaluate_centola,
+    "validation-centola-map": evaluate_centola_map,
+    "validation-centola-trend": evaluate_centola_trend,
 }
 """The evaluator of each validation study, by the scenario's name."""

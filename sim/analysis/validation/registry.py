@@ -6,18 +6,23 @@ from __future__ import annotations
 PREREGISTERED: dict[str, tuple[str, ...]] = {
     "validation-amplification": ("1a", "1b", "1c", "1d"),
     "validation-audience": ("2a", "2b", "2c"),
-    "validation-centola": ("3a", "3b", "3c", "3d"),
+    "validation-centola": ("3a", "3b", "3c"),
+    "validation-centola-map": ("3d",),
     "validation-centola-trend": ("3e",),
     "validation-sources-of-feed": ("4a", "4b", "4c"),
     "validation-chronological": ("5a", "5b", "5c"),
 }
 """The bands of each validation study (its scenario's name), in the order of the page."""
 
+FOLDERS: dict[str, str] = {"validation-centola-trend": "validation-centola-trend-sweep"}
+"""The results folder of a study where it is not the scenario's name (a sweep's folder)."""
+
 TITLES: dict[str, str] = {
     "validation-amplification": "Algorithmic amplification (Huszár et al. 2022)",
     "validation-audience": "How much of one's network sees a post (Bernstein et al. 2013)",
     "validation-centola": "Complex contagion on a lattice and its random copy (Centola 2010;"
     " Wan et al. 2025; Eckles et al.)",
+    "validation-centola-map": "Where clustering wins: the sign map (Wan et al. 2025)",
     "validation-centola-trend": "Clustering and long ties in the trend network",
     "validation-sources-of-feed": "In-network shares of the feed by platform",
     "validation-chronological": "A chronological feed, randomised (Guess et al. 2023)",

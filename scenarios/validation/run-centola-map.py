@@ -1,0 +1,48 @@
+"""Run Part A's sign map (validation-centola-map.yaml) keeping only the tables band 3d reads.
+
+`feedsim run` keeps every table of every run in memory until it writes the folder; the map's
+6,500 runs would hold about twenty million adopters' calls in the posts table alone. This
+runs the same specs, one after the other with the same seeds (`sim.experiment.run_specs`,
+`sim.experiment.execute`), keeps each run's `adoption` and `exposure` tables, and writes them
+with the same manifest as `feedsim run` (no figures, no report) to
+results/validation/validation-centola-map/.
+
+    cd <feedsim checkout> && python scenarios/validation/run-centola-map.py
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim.experiment import execute, manifest, run_specs, write_results
+from sim.scenario import load_study
+
+KEPT = ("adoption", "exposure")
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    study = load_study(here / "validation-centola-map.yaml")
+    started = datetime.now(UTC)
+    specs = run_specs(study)
+    outputs = []
+    for i, spec in enumerate(specs):
+        output = execute(spec, i)
+        outputs.append(replace(output, tables={n: output.tables[n] for n in KEPT}))
+        if (i + 1) % 250 == 0 or i + 1 == len(specs):
+            print(f"{study.base.name}: {i + 1} of {len(specs)} runs done", file=sys.stderr)
+    merged = {n: pd.concat([o.tables[n] for o in outputs], ignore_index=True) for n in KEPT}
+    data = manifest(study, outputs, started, jobs=1)
+    data["tables_kept"] = list(KEPT)
+    out = Path("results/validation") / study.base.name
+    write_results(out, merged, data)
+    print(f"wrote {out}/", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
