@@ -68,7 +68,7 @@ def documented() -> dict[str, list[tuple[str, str, str, str]]]:
 
 
 def test_the_dictionary_lists_the_schema_word_for_word() -> None:
-    """docs/tables.md gives each table's columns as sim/table_schema.py declares them: the
+    """docs/tables.md gives each table's columns as sim/table_schema/ declares them: the
     identifiers first (their meaning spelled out once, under the first table), then every
     column with its type, unit and meaning."""
     listed = documented()
