@@ -64,6 +64,18 @@ def group_amplification(group_reach: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def reading_per_member(group_reach: pd.DataFrame) -> pd.DataFrame:
+    """Per variant, replication and arm: impressions of the window's posts per member of the
+    arm (the field groups partition the posting members, so their sum is every window post):
+    how far total reading is conserved between arms (docs/validation.md 1.3)."""
+    fields = group_reach[group_reach["group"].str.startswith("field:")]
+    keys = ["variant", "replication", "arm"]
+    sums = fields.groupby(keys).agg(
+        impressions=("impressions", "sum"), members=("arm_members", "first")
+    )
+    return (sums["impressions"] / sums["members"]).rename("per_member").reset_index()
+
+
 def author_groups(members: pd.DataFrame) -> pd.DataFrame:
     """Per variant, replication and member: its audience group at day 0 (``top_1pct``,
     ``p40_p60`` or none) among members with a posting rate above 0, from the members table
@@ -186,6 +198,7 @@ def evaluate(folder: Path) -> list[BandResult]:
     members = read_table(folder, "members", ("member", "arm", "post_rate"))
     amplification = group_amplification(group_reach)
     authors = author_amplification(author_reach, members)
+    reading = reading_per_member(group_reach)
     quantity = "amplification of G1's posts by distinct viewers, {} against the holdout"
     g1, why, twitter_spread, details = _world(
         "twitter", amplification, authors, results.replications
@@ -194,6 +207,11 @@ def evaluate(folder: Path) -> list[BandResult]:
         "linkedin", amplification, authors, results.replications
     )
     _, _, _, plain = _world("twitter-plain", amplification, authors, results.replications)
+    for (variant, arm), values in reading.groupby(["variant", "arm"]):
+        mean, low, high = mean_ci(values["per_member"])
+        details[f"{variant}: impressions of window posts per {arm} member"] = (
+            f"{mean:.1f} ({low:.1f} to {high:.1f})"
+        )
     first = "not comparable" if why else sign_verdict(g1, "above")
     magnitude: Verdict = (
         "not comparable"
