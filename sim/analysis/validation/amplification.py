@@ -76,6 +76,24 @@ def reading_per_member(group_reach: pd.DataFrame) -> pd.DataFrame:
     return (sums["impressions"] / sums["members"]).rename("per_member").reset_index()
 
 
+def holdout_note(reading: pd.DataFrame, amplification: pd.DataFrame) -> str:
+    """How much more the holdout read than treated viewers under twitter-2023, and G1's
+    amplification against the plain chronological control (twitter-plain), in words."""
+    per_arm = reading[reading["variant"] == "twitter"].groupby("arm")["per_member"].mean()
+    plain = amplification[
+        (amplification["variant"] == "twitter-plain") & (amplification["group"] == "top_1pct")
+    ]
+    if per_arm.size < 2 or plain.empty:
+        return ""
+    extra = 100 * (per_arm[CONTROL] / per_arm[TREATED] - 1)
+    against_plain = log_ratio_estimate(plain["by_viewers"]).text("%")
+    return (
+        f"holdout viewers read {extra:.0f}% more of the window's posts than treated viewers"
+        " (their notification sessions follow the candidates they are sent); against plain"
+        f" chronological viewers G1's amplification is {against_plain}"
+    )
+
+
 def author_groups(members: pd.DataFrame) -> pd.DataFrame:
     """Per variant, replication and member: its audience group at day 0 (``top_1pct``,
     ``p40_p60`` or none) among members with a posting rate above 0, from the members table
@@ -233,7 +251,7 @@ def evaluate(folder: Path) -> list[BandResult]:
             first,
             g1,
             "%",
-            why,
+            why or holdout_note(reading, amplification),
             low=0.0,
             details=details,
         ),
