@@ -7,7 +7,7 @@ runs the same specs, one after the other with the same seeds (`sim.experiment.ru
 with the same manifest as `feedsim run` (no figures, no report) to
 results/validation/validation-centola-map/.
 
-    cd <feedsim checkout> && python scenarios/validation/run-centola-map.py
+    cd <feedsim checkout> && python scenarios/validation/run-centola-map.py [JOBS]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment import execute, manifest, run_specs, write_results
+from sim.experiment import manifest, open_executor, run_specs, write_results
 from sim.scenario import load_study
 
 KEPT = ("adoption", "exposure")
@@ -30,14 +30,16 @@ def main() -> None:
     study = load_study(here / "validation-centola-map.yaml")
     started = datetime.now(UTC)
     specs = run_specs(study)
+    jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     outputs = []
-    for i, spec in enumerate(specs):
-        output = execute(spec, i)
-        outputs.append(replace(output, tables={n: output.tables[n] for n in KEPT}))
-        if (i + 1) % 250 == 0 or i + 1 == len(specs):
-            print(f"{study.base.name}: {i + 1} of {len(specs)} runs done", file=sys.stderr)
+    with open_executor(jobs) as executor:
+        for done, output in enumerate(executor.iterate(specs), start=1):
+            outputs.append(replace(output, tables={n: output.tables[n] for n in KEPT}))
+            if done % 250 == 0 or done == len(specs):
+                print(f"{study.base.name}: {done} of {len(specs)} runs done", file=sys.stderr)
+    outputs.sort(key=lambda o: o.spec_index)  # the order of the specs, whatever the workers
     merged = {n: pd.concat([o.tables[n] for o in outputs], ignore_index=True) for n in KEPT}
-    data = manifest(study, outputs, started, jobs=1)
+    data = manifest(study, outputs, started, jobs=jobs)
     data["tables_kept"] = list(KEPT)
     out = Path("results/validation") / study.base.name
     write_results(out, merged, data)
