@@ -176,6 +176,7 @@ class World:
             new.created,
             self.rng["audience"],
             self.routes.bypass,
+            followers=self.scenario.platform.followers == "audience",
         )
         settings = self.scenario.platform.notifications
         notifications.notify(
@@ -216,7 +217,11 @@ class World:
         recommended = candidates.recommend(
             state, sessions, platform, self.rng["ranking"], self.routes.without_recommendations
         )
-        followed = follows.recent_by_author(state, sessions.time, platform.max_age_days)
+        followed = (
+            follows.recent_by_author(state, sessions.time, platform.max_age_days)
+            if platform.followers == "pull"
+            else None
+        )
         gathered = candidates.gather_candidates(
             state, sessions, recommended, platform.max_age_days, followed
         )

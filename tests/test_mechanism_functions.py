@@ -142,6 +142,8 @@ def make_state() -> State:
         waiting=Columns(WAITING_COLUMNS),
         follow_ptr=np.zeros(6, np.int64),
         followees=np.zeros(0, np.int32),
+        follower_ptr=np.zeros(6, np.int64),
+        followers=np.zeros(0, np.int32),
         pending=Columns(PENDING_COLUMNS),
         next_undecided=0,
         is_session=np.zeros(5, bool),
@@ -282,7 +284,10 @@ def test_expansion_follows_the_smoothed_engagement_rate() -> None:
     state.posts["test_end"][:] = [0.5, 2.0]
     state.posts["likes"][0], state.posts["impressions"][0] = 1, 3
     state.waiting.append(
-        viewer=np.array([2, 3, 4]), post=np.array([0, 0, 1]), draw=np.array([0.25, 0.5, 0.0])
+        viewer=np.array([2, 3, 4]),
+        post=np.array([0, 0, 1]),
+        draw=np.array([0.25, 0.5, 0.0]),
+        route=EXPANSION,
     )
     test = Audience(prior_impressions=1.0, prior_rate=0.0, target_rate=0.5)
     audience.expand_tested(state, test, 1.0)

@@ -6,7 +6,8 @@ size with fixed seeds, and a bad-input test through `feedsim validate`:
 
 - ``platform.test_audience.draw``: ``uniform`` | ``affinity``;
 - ``platform.test_audience.expansion``: ``threshold`` | ``growth``;
-- ``platform.inference.removal_signal``: on | off.
+- ``platform.inference.removal_signal``: on | off;
+- ``platform.followers``: ``audience`` | ``pull``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sim import beliefs
 from sim.engine import World
-from sim.model import audience, learning, linking
+from sim.model import audience, follows, learning, linking
 from sim.network import STRANGER
 from sim.scenario import Inference, Prune, Scenario
 from sim.scenario import TestAudience as Audience
-from sim.sources import EXPANSION, NETWORK
+from sim.sources import EXPANSION, FOLLOW, NETWORK
 from tests.helpers import run_tables, write_scenario
 from tests.test_cli import ScenarioFile, invoke
 from tests.test_mechanism_functions import Draws, add_posts, make_state, pool_rows, scenario
@@ -139,7 +140,10 @@ def test_growth_expansion_delivers_the_share_to_the_waiting() -> None:
     state.posts["test_end"][:] = [0.5]
     state.posts["likes"][0], state.posts["impressions"][0] = 3, 3
     state.waiting.append(
-        viewer=np.array([2, 3, 4]), post=np.array([0, 0, 0]), draw=np.array([0.25, 0.5, 0.75])
+        viewer=np.array([2, 3, 4]),
+        post=np.array([0, 0, 0]),
+        draw=np.array([0.25, 0.5, 0.75]),
+        route=EXPANSION,
     )
     test = Audience(
         fraction=0.5, expansion="growth", prior_impressions=1.0, prior_rate=0.25, growth_max=8.0
@@ -171,7 +175,8 @@ def test_growth_expansion_reaches_more_for_posts_with_more_early_engagement() ->
         state.posts["impressions"][:] = impressions
         post = np.repeat(np.arange(likes.size), waiting)
         draw = np.random.default_rng(seed).random(post.size)
-        state.waiting.append(viewer=np.zeros(post.size, np.int32), post=post, draw=draw)
+        viewer = np.zeros(post.size, np.int32)
+        state.waiting.append(viewer=viewer, post=post, draw=draw, route=EXPANSION)
         audience.expand_tested(state, test, 1.0)
         reached[seed] = np.bincount(state.pool["post"], minlength=likes.size) / waiting
     mean = reached.mean(axis=0)
@@ -336,3 +341,104 @@ def test_a_bad_option_exits_2_with_one_line(
     assert needle in result.stderr, result.stderr
     assert str(bad) in result.stderr
     assert "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- followers
+
+
+def with_followers() -> Any:
+    """:func:`make_state` where members 3 and 4 follow member 0 and member 4 follows 3."""
+    state = make_state()
+    state.follow_ptr = np.array([0, 0, 0, 0, 1, 3], np.int64)
+    state.followees = np.array([0, 0, 3], np.int32)
+    state.follower_ptr, state.followers = follows.follower_index(
+        5, state.follow_ptr, state.followees
+    )
+    return state
+
+
+def test_the_follower_index_reverses_the_follow_index() -> None:
+    ptr, followers = follows.follower_index(
+        5, np.array([0, 0, 0, 0, 1, 3], np.int64), np.array([0, 0, 3], np.int32)
+    )
+    assert_array_equal(ptr, [0, 2, 2, 2, 3, 3])  # 0 is followed by 3 and 4; 3 by 4
+    assert_array_equal(followers, [3, 4, 4])
+
+
+def test_an_authors_network_is_its_connections_then_under_audience_its_followers() -> None:
+    state = with_followers()
+    authors = np.array([0, 3])
+    pull = audience.author_network(state, authors, followers=False)
+    assert_array_equal(pull.viewer, [1, 2, 1, 2])
+    assert_array_equal(pull.route, [NETWORK] * 4)
+    both = audience.author_network(state, authors, followers=True)
+    assert_array_equal(both.owner, [0, 0, 0, 0, 1, 1, 1])  # by post: the waiting stay sorted
+    assert_array_equal(both.viewer, [1, 2, 3, 4, 1, 2, 4])
+    assert_array_equal(both.edge[[2, 3, 6]], [-1, -1, -1])
+    assert_array_equal(both.edge[[0, 1, 4, 5]], pull.edge)
+    assert_array_equal(both.route, [NETWORK, NETWORK, FOLLOW, FOLLOW, NETWORK, NETWORK, FOLLOW])
+
+
+def test_followers_in_the_audience_are_tested_and_expanded_as_connections_are() -> None:
+    state = with_followers()
+    test = Audience(fraction=0.5, prior_impressions=0.0, target_rate=0.25)
+    draws = Draws(random=[[0.25, 0.75, 0.375, 0.875]])  # connections 1, 2; followers 3, 4
+    ids, authors, created = np.array([0]), np.array([0]), np.array([0.0])
+    add_posts(state, [0], [0], [0.0])
+    state.posts["test_end"][:] = [0.5]
+    audience.send_to_test_audience(
+        state,
+        test,
+        ids,
+        authors,
+        created,
+        draws,  # type: ignore[arg-type]
+        followers=True,
+    )
+    assert pool_rows(state) == [(1, 0, NETWORK, 0.0, False), (3, 0, FOLLOW, 0.0, False)]
+    assert_array_equal(state.waiting["viewer"], [2, 4])
+    assert_array_equal(state.waiting["draw"], [0.5, 0.75])  # (u - 0.5) / 0.5
+    assert_array_equal(state.waiting["route"], [EXPANSION, FOLLOW])
+    # one engagement in two impressions: r = 0.5, share min(1, 0.5 / 0.25) = 1: both reached
+    state.posts["likes"][0], state.posts["impressions"][0] = 1, 2
+    audience.expand_tested(state, test, 1.0)
+    assert pool_rows(state)[2:] == [(2, 0, EXPANSION, 0.5, False), (4, 0, FOLLOW, 0.5, False)]
+
+
+def test_followers_weigh_the_affinity_floor_in_the_affinity_draw() -> None:
+    state = with_followers()
+    ties = state.ties
+    ties.affinity[ties.lookup(np.array([1, 2]), np.array([0, 0]))] = [2.5, 0.5]
+    test = Audience(fraction=0.25, draw="affinity", affinity_floor=0.5)
+    network = audience.author_network(state, np.array([0]), followers=True)
+    # weights 3, 1, 0.5, 0.5 (sum 5); p = 0.25 * 4 / 5 * w
+    assert_allclose(audience.inclusion(state, test, network), [0.6, 0.2, 0.1, 0.1])
+
+
+def test_followers_get_posts_by_the_chosen_rule(tmp_path: Path, small: dict[str, Any]) -> None:
+    # The same posts under both rules (the rule changes only who receives them); under
+    # `pull` every post of a followed account is a candidate of all its followers at once,
+    # under `audience` a follower waits for the test audience and its expansion as a
+    # connection does, so followers are a smaller share of the posts' viewers.
+    small["variants"] = [
+        {"name": "audience"},
+        {"name": "pull", "platform": {"followers": "pull"}},
+    ]
+    tables = run_tables(write_scenario(tmp_path, small))
+    posts = tables["posts"]
+    columns = ["post_id", "author_id", "topic", "created_day"]
+    by_arm = {arm: group[columns].reset_index(drop=True) for arm, group in posts.groupby("variant")}
+    assert by_arm["audience"].equals(by_arm["pull"])
+    viewers = posts.groupby("variant")[["viewers_follow", "unique_viewers"]].sum()
+    share = viewers["viewers_follow"] / viewers["unique_viewers"]
+    assert 0 < share["audience"] < share["pull"], share
+
+
+def test_an_unknown_follower_rule_exits_2_with_one_line(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    bad = scenario_file({**small, "platform": {"followers": "push"}}, name="bad.yaml")
+    result = invoke("validate", bad)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    assert "platform.followers" in result.stderr and str(bad) in result.stderr

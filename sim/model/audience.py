@@ -5,16 +5,21 @@ Two structural choices LinkedIn never published are options of ``platform.test_a
 each a pure function below, dispatched from one place each: who is in the test audience
 (``draw``: :func:`uniform_inclusion` or :func:`affinity_inclusion`, via :func:`inclusion`)
 and how far a post spreads after its window (``expansion``: :func:`threshold_share` or
-:func:`growth_factor` and :func:`growth_share`, via :func:`expansion_share`)."""
+:func:`growth_factor` and :func:`growth_share`, via :func:`expansion_share`). A third,
+of ``platform.followers``, is whether an author's followers are part of its network, the
+members its posts can reach (:func:`author_network`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.model.state import State
 from sim.scenario import TestAudience
-from sim.sources import EXPANSION, NETWORK
+from sim.sources import EXPANSION, FOLLOW, NETWORK
 
 GUARD = 1e-12
 """Smallest divisor used where a parameter may be 0 (a numerical guard, not a parameter)."""
@@ -45,16 +50,59 @@ def affinity_inclusion(
     return np.where(total[owner] > 0, weighted, fraction)
 
 
-def inclusion(
-    state: State, audience: TestAudience, owner: NDArray[np.int64], edge: NDArray[np.int64]
-) -> NDArray[np.float64]:
-    """Test-audience probability of each connection ``edge`` (author -> viewer) of post
-    ``owner``, by ``audience.draw``. For ``affinity`` the weight is ``affinity_floor`` plus
-    the stored (not decayed) estimated affinity viewer -> author."""
+@dataclass(frozen=True)
+class Network:
+    """The members a set of new posts can reach, one row per (post, member), by post: each
+    author's connections, then (under ``platform.followers: audience``) its followers (the
+    waiting store is kept in post order).
+
+    Attributes:
+        owner: the post of each row (an index into the new posts).
+        viewer: the member reached.
+        edge: the tie author -> viewer of a connection; -1 for a follower.
+        route: the route of the row: ``network`` for connections, ``follow`` for followers.
+    """
+
+    owner: NDArray[np.int64]
+    viewer: NDArray[np.int64]
+    edge: NDArray[np.int64]
+    route: NDArray[np.int8]
+
+
+def author_network(state: State, authors: NDArray[np.int64], followers: bool) -> Network:
+    """The network of each author: its connections (``state.ties``) and, when `followers`,
+    its followers (``state.followers``; LinkedIn: a connection is also a follower and both
+    are the author's network, LinkedIn Engineering 2019, FollowFeed; docs/model.md 7.18)."""
+    owner, edge = state.ties.rows(authors)
+    viewer = state.ties.dst[edge].astype(np.int64)
+    if not followers:
+        return Network(owner, viewer, edge, np.full(edge.size, NETWORK, np.int8))
+    count = state.follower_ptr[authors + 1] - state.follower_ptr[authors]
+    follow_owner = np.repeat(np.arange(authors.size, dtype=np.int64), count)
+    first = np.repeat(state.follower_ptr[authors] - np.cumsum(count) + count, count)
+    follower = state.followers[first + np.arange(follow_owner.size)].astype(np.int64)
+    by_post = kernels.counting_order(np.concatenate([owner, follow_owner]), authors.size)
+    return Network(
+        np.concatenate([owner, follow_owner])[by_post],
+        np.concatenate([viewer, follower])[by_post],
+        np.concatenate([edge, np.full(follower.size, -1, np.int64)])[by_post],
+        np.concatenate(
+            [np.full(edge.size, NETWORK, np.int8), np.full(follower.size, FOLLOW, np.int8)]
+        )[by_post],
+    )
+
+
+def inclusion(state: State, audience: TestAudience, network: Network) -> NDArray[np.float64]:
+    """Test-audience probability of each member of a post's `network`, by ``audience.draw``.
+    For ``affinity`` the weight is ``affinity_floor`` plus the stored (not decayed) estimated
+    affinity viewer -> author (0 for a follower, who has no tie)."""
     if audience.draw == "affinity":
-        stored = state.ties.affinity[state.ties.reverse(edge)].astype(np.float64)
-        return affinity_inclusion(audience.fraction, owner, audience.affinity_floor + stored)
-    return uniform_inclusion(audience.fraction, edge.size)
+        connected = network.edge >= 0
+        stored = np.zeros(network.edge.size)
+        stored[connected] = state.ties.affinity[state.ties.reverse(network.edge[connected])]
+        weight = audience.affinity_floor + stored
+        return affinity_inclusion(audience.fraction, network.owner, weight)
+    return uniform_inclusion(audience.fraction, network.edge.size)
 
 
 def send_to_test_audience(
@@ -65,41 +113,45 @@ def send_to_test_audience(
     created: NDArray[np.float64],
     rng: np.random.Generator,
     bypass: NDArray[np.bool_] | None = None,
+    followers: bool = False,
 ) -> None:
-    """Deliver new posts to their test audience; the other connections wait.
+    """Deliver new posts to their test audience; the rest of the author's network waits.
 
-    Each connection j of the author draws ``u_j ~ U(0, 1)`` and is in the test audience when
-    ``u_j < p_j`` (:func:`inclusion`: ``p_j = f`` = ``fraction`` for ``draw: uniform``): a
-    ``network`` pool row, available at once. The others are kept with
-    ``(u_j - p_j) / (1 - p_j)``, uniform again, for :func:`expand_tested`. Both options use
-    one uniform per connection, so the stream is the same whichever is chosen. With the test
-    audience off every connection gets a ``network`` row and nothing is drawn. Connections
-    whose arm `bypass`es the test audience (per member; :func:`sim.model.arms.bypassing`)
-    get a ``network`` row whatever their draw, and never wait.
+    The author's network is its connections and, when `followers` (``platform.followers:
+    audience``), its followers (:func:`author_network`). Each member j of it draws ``u_j ~
+    U(0, 1)`` and is in the test audience when ``u_j < p_j`` (:func:`inclusion`: ``p_j = f``
+    = ``fraction`` for ``draw: uniform``): a pool row available at once, route ``network``
+    for a connection and ``follow`` for a follower. The others are kept with ``(u_j - p_j) /
+    (1 - p_j)``, uniform again, for :func:`expand_tested`. Both draws use one uniform per
+    member of the network, so the stream is the same whichever is chosen. With the test
+    audience off every member of the network gets its row at once and nothing is drawn.
+    Members whose arm `bypass`es the test audience (per member;
+    :func:`sim.model.arms.bypassing`) get their row whatever their draw, and never wait.
     """
-    owner, edge = state.ties.rows(authors)
-    viewer = state.ties.dst[edge]
+    network = author_network(state, authors, followers)
+    owner, viewer, route = network.owner, network.viewer, network.route
     post = ids[owner]
     if not audience.enabled:
         state.pool.append(
-            viewer=viewer, post=post, route=NETWORK, available=created[owner], consumed=False
+            viewer=viewer, post=post, route=route, available=created[owner], consumed=False
         )
         return
-    draw = rng.random(edge.size)
-    chance = inclusion(state, audience, owner, edge)
+    draw = rng.random(owner.size)
+    chance = inclusion(state, audience, network)
     tested = draw < chance
     if bypass is not None:
         tested |= bypass[viewer]
     state.pool.append(
         viewer=viewer[tested],
         post=post[tested],
-        route=NETWORK,
+        route=route[tested],
         available=created[owner][tested],
         consumed=False,
     )
     rest = ~tested
     scaled = (draw[rest] - chance[rest]) / np.maximum(1.0 - chance[rest], GUARD)
-    state.waiting.append(viewer=viewer[rest], post=post[rest], draw=scaled)
+    later = np.where(route[rest] == NETWORK, EXPANSION, FOLLOW).astype(np.int8)
+    state.waiting.append(viewer=viewer[rest], post=post[rest], draw=scaled, route=later)
 
 
 def threshold_share(rate: NDArray[np.float64], target_rate: float) -> NDArray[np.float64]:
@@ -149,7 +201,8 @@ def expand_tested(state: State, audience: TestAudience, now: float) -> None:
     ``r = (e + n0 r0) / (i + n0)`` from e engagements (likes, comments, shares) in i
     impressions; each waiting connection receives an ``expansion`` row, available from the
     end of the test window, when its rescaled uniform is below the share
-    :func:`expansion_share` gives (``min(1, r / target_rate)`` for ``expansion: threshold``).
+    :func:`expansion_share` gives (``min(1, r / target_rate)`` for ``expansion: threshold``):
+    route ``expansion`` for a connection, ``follow`` for a follower.
     """
     if not audience.enabled:
         return
@@ -174,7 +227,7 @@ def expand_tested(state: State, audience: TestAudience, now: float) -> None:
     state.pool.append(
         viewer=waiting["viewer"][:n_rows][chosen],
         post=post[chosen],
-        route=EXPANSION,
+        route=waiting["route"][:n_rows][chosen],
         available=test_end[post[chosen]],
         consumed=False,
     )

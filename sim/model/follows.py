@@ -93,6 +93,18 @@ def follow_index(
     return ptr, followees
 
 
+def follower_index(
+    n: int, follow_ptr: NDArray[np.int64], followees: NDArray[np.int32]
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """The follow index reversed: the followers of each account as CSR arrays (``ptr``, int64
+    of length n + 1; followers, int32). Account a is followed by ``followers[ptr[a]:ptr[a +
+    1]]``, ascending (a stable counting sort of the follows by followee)."""
+    follower = np.repeat(np.arange(n, dtype=np.int32), np.diff(follow_ptr))
+    order = kernels.counting_order(followees, n)
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(followees, minlength=n))]).astype(np.int64)
+    return ptr, follower[order]
+
+
 def recent_by_author(
     state: State, time: NDArray[np.float64], max_age_days: float
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:

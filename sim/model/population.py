@@ -168,7 +168,7 @@ def initial_state(
         arm_names=scenario.platform.arm_names,
         ties=ties,
         theta=theta,
-        **empty_stores(n, follow_ptr, followees),
+        **empty_stores(n, follow_ptr, followees, scenario.platform.followers == "audience"),
     )
     linking.plan_all(state, scenario, rng["inbound"], rng["outreach"])
     if state.trend is not None and scenario.trend is not None:
@@ -179,11 +179,19 @@ def initial_state(
 
 
 def empty_stores(
-    n: int, follow_ptr: NDArray[np.int64], followees: NDArray[np.int32]
+    n: int, follow_ptr: NDArray[np.int64], followees: NDArray[np.int32], followers: bool
 ) -> dict[str, Any]:
     """The platform's stores at t = 0 (no posts, candidates or pending notifications; the
-    follow index) and the slice scratch, as :class:`State` fields."""
+    follow index, and its reverse when `followers` are in authors' audiences) and the slice
+    scratch, as :class:`State` fields."""
+    follower_ptr, follower_ids = (
+        follows.follower_index(n, follow_ptr, followees)
+        if followers
+        else (np.zeros(n + 1, np.int64), np.zeros(0, np.int32))
+    )
     return {
+        "follower_ptr": follower_ptr,
+        "followers": follower_ids,
         "posts": Columns(POST_COLUMNS),
         "pool": GroupedColumns(POOL_COLUMNS, by="viewer", groups=n),
         "waiting": Columns(WAITING_COLUMNS),

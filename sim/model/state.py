@@ -40,9 +40,15 @@ POOL_COLUMNS: dict[str, DTypeLike] = {
 (:data:`sim.sources.ROUTES`), from when (day), and whether the row has been shown."""
 PENDING_COLUMNS: dict[str, DTypeLike] = {"member": np.int32, "time": np.float64}
 """Columns of the notification sessions to come: who opens the feed, and when (day)."""
-WAITING_COLUMNS: dict[str, DTypeLike] = {"viewer": np.int32, "post": np.int32, "draw": np.float64}
-"""Columns of the connections left out of a test audience: who, which post, and the rescaled
-uniform that decides the expansion."""
+WAITING_COLUMNS: dict[str, DTypeLike] = {
+    "viewer": np.int32,
+    "post": np.int32,
+    "draw": np.float64,
+    "route": np.int8,
+}
+"""Columns of the members of an author's network left out of a test audience: who, which
+post, the rescaled uniform that decides the expansion, and the route of the row the expansion
+gives them (``expansion`` for connections, ``follow`` for followers)."""
 
 
 @dataclass
@@ -130,6 +136,11 @@ class State:
     """Member i follows ``followees[follow_ptr[i]:follow_ptr[i + 1]]`` (CSR)."""
     followees: NDArray[np.int32]
     """The accounts every member follows (not connected to it), grouped by follower."""
+    follower_ptr: NDArray[np.int64]
+    """Account a is followed by ``followers[follower_ptr[a]:follower_ptr[a + 1]]`` (CSR; all
+    empty unless ``platform.followers`` is ``audience``)."""
+    followers: NDArray[np.int32]
+    """The followers of every account, grouped by account (the follow index reversed)."""
     pending: Columns
     """Notification sessions to come (:data:`PENDING_COLUMNS`)."""
     next_undecided: int

@@ -433,6 +433,19 @@ class Platform(Strict):
         ge=0,
         label="out-of-network candidates per session",
     )
+    followers: Literal["audience", "pull"] = param(
+        "audience",
+        "How an account's followers get its posts: `audience`, as its connections do (the"
+        " author's network is its connections and its followers: the test audience, the"
+        " expansion after it and the post notifications draw from both); `pull`, every post"
+        " of a followed account is a candidate of all its followers' sessions at once, while"
+        " connections wait for the test audience and its expansion.",
+        "option",
+        "LinkedIn: a connection is also a follower, and FollowFeed serves the posts of both as"
+        " the member's network (LinkedIn Engineering 2019, FollowFeed); no"
+        " source separates their distribution, so `audience` is the default and `pull`, the"
+        " earlier rule, a named alternative (docs/model.md 7.18)",
+    )
     affinity_half_life_days: float = param(
         30.0,
         "Half-life of the interaction counts behind estimated affinity.",
