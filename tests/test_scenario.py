@@ -142,6 +142,37 @@ def test_variant_lists_replace_the_base_lists_whole(
     assert len(study.base.events) == 2
 
 
+def test_a_variant_focal_mapping_changes_the_named_members_only(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    small["focal"] = [
+        {"name": "r", "field": "finance", "posts_per_day": 0.25, "strategy": {"accept": "selective"}},
+        {"name": "s", "field": "it", "posts_per_day": 0.5},
+    ]
+    change = {"r": {"strategy": {"accept": "everyone"}}}
+    study = load_study(scenario_file(with_variants(small, {"name": "all", "focal": change})))
+    base, arm = study.base.focal, study.arms[0].scenario.focal
+    assert arm[0].strategy.accept == "everyone"
+    assert arm[0].model_copy(update={"strategy": base[0].strategy}) == base[0]
+    assert arm[1] == base[1]  # not named: kept (a list would have replaced both)
+    assert base[0].strategy.accept == "selective"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        ({"x": {"posts_per_day": 1}}, "variants[0].focal.x", "names no focal member"),
+        ({"r": 3}, "variants[0].focal.r", "must be a mapping"),
+    ],
+)
+def test_a_bad_variant_focal_mapping_names_the_member(
+    small: dict[str, Any], scenario_file: ScenarioFile, change: Any, field: str, problem: str
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    error = load_error(scenario_file(with_variants(small, {"name": "v", "focal": change})))
+    assert (error.field, problem in error.problem) == (field, True), error.problem
+
+
 def test_merging_variants_does_not_change_the_base(
     small: dict[str, Any], scenario_file: ScenarioFile
 ) -> None:

@@ -75,6 +75,34 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
+def _focal_by_name(
+    base: dict[str, Any], changes: dict[str, Any], path: Path, prefix: str
+) -> dict[str, Any]:
+    """A variant's changes with a `focal` mapping resolved: ``focal: {NAME: changes}`` changes
+    the base focal member called NAME (mappings merged key by key) and keeps the others, as
+    a list would not (a `focal` list replaces the base's list whole)."""
+    focal = changes.get("focal")
+    if not isinstance(focal, dict):
+        return changes
+    members = copy.deepcopy(base.get("focal") or [])
+    names = [m.get("name") for m in members if isinstance(m, dict)]
+    for name, change in focal.items():
+        if name not in names:
+            raise InputError(
+                path,
+                f"{prefix}focal.{name}",
+                "names no focal member of the scenario (its focal members:"
+                f" {', '.join(map(str, names))})",
+            )
+        if not isinstance(change, dict):
+            raise InputError(
+                path, f"{prefix}focal.{name}", "must be a mapping of the fields to change"
+            )
+        i = names.index(name)
+        members[i] = _deep_merge(members[i], change)
+    return {**changes, "focal": members}
+
+
 def _resolve_paths(raw: dict[str, Any], folder: Path) -> None:
     """Make file paths of the network section relative to the scenario's folder."""
     network = raw.get("network")
@@ -140,6 +168,7 @@ def study_from_mapping(
         for key in STUDY_LEVEL:
             if key in changes:
                 raise InputError(path, prefix + key, "is shared by all variants; set it at the top")
+        changes = _focal_by_name(base_raw, changes, path, prefix)
         merged = _deep_merge(base_raw, changes)
         _resolve_paths(merged, path.resolve().parent)
         try:
