@@ -236,7 +236,7 @@ def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
     start = np.array([[0.5, 0.5], [0.75, 0.25], [0.25, 0.75]])
     on = Inference(connection_step=0.5)
     theta = start.copy()
-    learning.unlearn_connections(theta, field, 0, np.array([1], np.int32), on)
+    learning.unlearn_connections(theta, None, field, 0, np.array([1], np.int32), on)
     # member 0 away from field 1: (0.5, 0) / 0.5; member 1 away from field 0: (0.25, 0.25) / 0.5
     assert_array_equal(theta, [[1.0, 0.0], [0.5, 0.5], [0.25, 0.75]])
     for off in (
@@ -244,7 +244,7 @@ def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
         Inference(connection_step=0.5, connection_term=False),
     ):
         theta = start.copy()
-        learning.unlearn_connections(theta, field, 0, np.array([1], np.int32), off)
+        learning.unlearn_connections(theta, None, field, 0, np.array([1], np.int32), off)
         assert_array_equal(theta, start)
 
 
