@@ -186,7 +186,8 @@ class Inference(Strict):
     )
     profile_weight: Probability = param(
         0.5,
-        "Initial inferred weights: this share on the member's own field, the rest from the"
+        "Initial inferred weights (both rules), and under `connection_rule: share` the mix"
+        " blended with engagements: this share on the member's own field, the rest from the"
         " fields of their connections.",
         "share",
         label="weight of one's own field in inferred interests",
