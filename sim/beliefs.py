@@ -6,11 +6,39 @@ and the estimated affinity of each tie are all the ranker sees (T-RECS's ``users
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario import Affinity
 from sim.table_schema import TIE_KINDS
+
+
+def connection_counts(
+    field: NDArray[np.int16], src: NDArray[np.int32], dst: NDArray[np.int32], n_topics: int
+) -> NDArray[np.int32]:
+    """Each member's connections per field, N x T: ``c_i,t = |{j in N(i): field_j = t}|``
+    (`src`, `dst`: the ties, both directions)."""
+    n = field.size
+    cell = src.astype(np.int64) * n_topics + field[dst]
+    counts = np.bincount(cell, minlength=n * n_topics).reshape(n, n_topics)
+    return counts.astype(np.int32)
+
+
+def profile_mix(
+    field: NDArray[np.int16], counts: NDArray[np.int32], profile_weight: float
+) -> NDArray[np.float64]:
+    """The profile and the field mix of one's connections:
+    ``w e(field_i) + (1 - w) m_i`` with ``m_i = c_i / sum_t c_i,t`` (:func:`connection_counts`;
+    members without connections: ``m_i = e(field_i)``), w = `profile_weight`."""
+    n, n_topics = counts.shape
+    own = np.zeros((n, n_topics))
+    own[np.arange(n), field] = 1.0
+    shares = counts.astype(np.float64)
+    degree = shares.sum(axis=1, keepdims=True)
+    from_ties: NDArray[np.float64] = np.divide(shares, degree, out=own.copy(), where=degree > 0)
+    return profile_weight * own + (1.0 - profile_weight) * from_ties
 
 
 def initial_inferred(
@@ -23,18 +51,43 @@ def initial_inferred(
     """Inferred topic weights at the start: profile field and the fields of one's connections.
 
     ``theta_i = w * e(field_i) + (1 - w) * mean_{j in N(i)} e(field_j)`` (members without
-    connections: ``e(field_i)``). LinkedIn lists profile and "who are your connections" among
-    the feed's signals (Help a1339724); Twitter's SimClusters infers interests as follow graph
-    x community membership (MODEL.md 3.5).
+    connections: ``e(field_i)``; :func:`profile_mix`). LinkedIn lists profile and "who are your
+    connections" among the feed's signals (Help a1339724); Twitter's SimClusters infers
+    interests as follow graph x community membership (MODEL.md 3.5).
     """
-    n = field.size
-    cell = src.astype(np.int64) * n_topics + field[dst]
-    counts = np.bincount(cell, minlength=n * n_topics).reshape(n, n_topics).astype(np.float64)
-    degree = counts.sum(axis=1, keepdims=True)
-    own = np.zeros((n, n_topics))
-    own[np.arange(n), field] = 1.0
-    from_ties: NDArray[np.float64] = np.divide(counts, degree, out=own.copy(), where=degree > 0)
-    return profile_weight * own + (1.0 - profile_weight) * from_ties
+    return profile_mix(field, connection_counts(field, src, dst, n_topics), profile_weight)
+
+
+@dataclass
+class ShareParts:
+    """What the ``share`` rule (``platform.inference.connection_rule``) combines into the
+    inferred weights, by member (:func:`share_weights`)."""
+
+    counts: NDArray[np.int32]
+    """Current connections per field, N x T (:func:`connection_counts`)."""
+    engaged: NDArray[np.float64]
+    """The weights learned from engagements, g, N x T, rows sum to 1."""
+
+
+def share_weights(
+    field: NDArray[np.int16],
+    counts: NDArray[np.int32],
+    engaged: NDArray[np.float64],
+    profile_weight: float,
+    engagement_weight: float,
+) -> NDArray[np.float64]:
+    """Inferred weights under the ``share`` rule: the profile and the field mix of one's
+    current connections, blended with the weights learned from engagements:
+
+    ``theta_i = (1 - w_e) [w_p e(field_i) + (1 - w_p) c_i / sum_t c_i,t] + w_e g_i``
+
+    (:func:`profile_mix`), w_p = `profile_weight`, w_e = `engagement_weight`. The connection
+    term is a share of one's connections, as in community-membership embeddings (Twitter's
+    SimClusters, Satuluri et al. 2020: interests = follow graph x community membership); the
+    weight of engagements is a modelling choice (docs/model.md 7.12).
+    """
+    mix = profile_mix(field, counts, profile_weight)
+    return (1.0 - engagement_weight) * mix + engagement_weight * engaged
 
 
 def blend_toward(

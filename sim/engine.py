@@ -268,7 +268,13 @@ class World:
             platform.affinity,
         )
         learning.learn_from_engagements(
-            state.theta, engaged.viewer, engaged.topic, action, platform.inference
+            state.theta,
+            state.share_parts,
+            state.field,
+            engaged.viewer,
+            engaged.topic,
+            action,
+            platform.inference,
         )
         first_row = state.pool.size
         candidates.spread_activity(

@@ -131,6 +131,7 @@ def make_state() -> State:
         relative_interest=interest / interest.max(axis=1, keepdims=True),
         ties=Ties(net, np.zeros(4, np.float32)),
         theta=interest.copy(),
+        share_parts=None,
         focal_ids=np.array([0]),
         focal_slot=focal_slot,
         focal_by_name={"me": 0},
@@ -593,7 +594,8 @@ def test_engagements_move_inferred_weights_toward_the_topic_by_the_action_step()
     theta = np.array([[0.5, 0.5], [0.5, 0.5]])
     inference = Inference(share_step=0.5, like_step=0.25)
     action = np.array([behaviour.SHARE, behaviour.NONE], np.int8)
-    learning.learn_from_engagements(theta, np.array([0, 1]), np.array([1, 0]), action, inference)
+    viewer, topic, field = np.array([0, 1]), np.array([1, 0], np.int16), np.zeros(2, np.int16)
+    learning.learn_from_engagements(theta, None, field, viewer, topic, action, inference)
     assert_array_equal(theta, [[0.25, 0.75], [0.5, 0.5]])
 
 
@@ -601,10 +603,10 @@ def test_new_ties_move_both_ends_toward_the_other_field_when_the_term_is_on() ->
     field = np.array([0, 1, 1], np.int16)
     theta = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
     on = Inference(connection_step=0.5)
-    learning.learn_from_connections(theta, field, 0, np.array([1], np.int32), on)
+    learning.learn_from_connections(theta, None, field, 0, np.array([1], np.int32), on)
     assert_array_equal(theta, [[0.5, 0.5], [0.75, 0.25], [0.0, 1.0]])
     off = Inference(connection_term=False, connection_step=0.5)
-    learning.learn_from_connections(theta, field, 0, np.array([2], np.int32), off)
+    learning.learn_from_connections(theta, None, field, 0, np.array([2], np.int32), off)
     assert_array_equal(theta, [[0.5, 0.5], [0.75, 0.25], [0.0, 1.0]])
 
 

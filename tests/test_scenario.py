@@ -145,14 +145,15 @@ def test_variant_lists_replace_the_base_lists_whole(
 def test_a_variant_focal_mapping_changes_the_named_members_only(
     small: dict[str, Any], scenario_file: ScenarioFile
 ) -> None:
+    strategy = {"accept": "selective", "tag_peers": 2}
     small["focal"] = [
-        {"name": "r", "field": "finance", "posts_per_day": 0.25, "strategy": {"accept": "selective"}},
+        {"name": "r", "field": "finance", "posts_per_day": 0.25, "strategy": strategy},
         {"name": "s", "field": "it", "posts_per_day": 0.5},
     ]
     change = {"r": {"strategy": {"accept": "everyone"}}}
     study = load_study(scenario_file(with_variants(small, {"name": "all", "focal": change})))
     base, arm = study.base.focal, study.arms[0].scenario.focal
-    assert arm[0].strategy.accept == "everyone"
+    assert (arm[0].strategy.accept, arm[0].strategy.tag_peers) == ("everyone", 2)
     assert arm[0].model_copy(update={"strategy": base[0].strategy}) == base[0]
     assert arm[1] == base[1]  # not named: kept (a list would have replaced both)
     assert base[0].strategy.accept == "selective"

@@ -7,19 +7,22 @@ size with fixed seeds, and a bad-input test through `feedsim validate`:
 - ``platform.test_audience.draw``: ``uniform`` | ``affinity``;
 - ``platform.test_audience.expansion``: ``threshold`` | ``growth``;
 - ``platform.inference.removal_signal``: on | off;
+- ``platform.inference.connection_rule``: ``compounding`` | ``share``;
 - ``platform.followers``: ``audience`` | ``pull``.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sim import beliefs
+from sim import behaviour, beliefs
 from sim.engine import World
 from sim.model import audience, follows, learning, linking
 from sim.network import STRANGER
@@ -241,7 +244,7 @@ def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
     start = np.array([[0.5, 0.5], [0.75, 0.25], [0.25, 0.75]])
     on = Inference(connection_step=0.5)
     theta = start.copy()
-    learning.unlearn_connections(theta, field, 0, np.array([1], np.int32), on)
+    learning.unlearn_connections(theta, None, field, 0, np.array([1], np.int32), on)
     # member 0 away from field 1: (0.5, 0) / 0.5; member 1 away from field 0: (0.25, 0.25) / 0.5
     assert_array_equal(theta, [[1.0, 0.0], [0.5, 0.5], [0.25, 0.75]])
     for off in (
@@ -249,7 +252,7 @@ def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
         Inference(connection_step=0.5, connection_term=False),
     ):
         theta = start.copy()
-        learning.unlearn_connections(theta, field, 0, np.array([1], np.int32), off)
+        learning.unlearn_connections(theta, None, field, 0, np.array([1], np.int32), off)
         assert_array_equal(theta, start)
 
 
@@ -314,6 +317,202 @@ def test_the_removal_signal_moves_the_inferred_weight_of_the_removed_field_down(
     assert (after["on"] < after["off"] - 0.1).all(), after
 
 
+# --------------------------------------------------------------------------- connection rule
+
+
+def test_connection_counts_and_the_profile_mix() -> None:
+    field = np.array([0, 1, 1, 2], np.int16)
+    src = np.array([0, 0, 0, 1, 2, 3], np.int32)  # ties 0-1, 0-2, 0-3, both directions
+    dst = np.array([1, 2, 3, 0, 0, 0], np.int32)
+    counts = beliefs.connection_counts(field, src, dst, 3)
+    assert counts.dtype == np.int32
+    assert_array_equal(counts, [[0, 2, 1], [1, 0, 0], [1, 0, 0], [1, 0, 0]])
+    counts[3] = 0  # member 3 without connections: its own field
+    mix = beliefs.profile_mix(field, counts, 0.25)
+    # 0: 0.25 e(0) + 0.75 (0, 2/3, 1/3); 1: 0.25 e(1) + 0.75 e(0); 3: e(2)
+    assert_array_equal(mix[[1, 2, 3]], [[0.75, 0.25, 0.0], [0.75, 0.25, 0.0], [0.0, 0.0, 1.0]])
+    assert_allclose(mix[0], [0.25, 0.5, 0.25], rtol=1e-15)
+
+
+def test_share_weights_blend_the_profile_mix_with_the_engagement_weights() -> None:
+    field = np.array([0, 1], np.int16)
+    counts = np.array([[1, 3, 0], [0, 0, 0]], np.int32)
+    engaged = np.array([[0.0, 0.0, 1.0], [0.5, 0.5, 0.0]])
+    theta = beliefs.share_weights(field, counts, engaged, 0.5, 0.25)
+    # 0: mix 0.5 e(0) + 0.5 (0.25, 0.75, 0) = (0.625, 0.375, 0); 0.75 mix + 0.25 g
+    # 1: no connections, mix e(1); 0.75 (0, 1, 0) + 0.25 (0.5, 0.5, 0)
+    assert_array_equal(theta, [[0.46875, 0.28125, 0.25], [0.125, 0.875, 0.0]])
+
+
+def test_the_initial_weights_are_the_same_under_both_rules() -> None:
+    field = np.array([0, 1, 1, 2], np.int16)
+    src, dst = np.array([0, 0, 1, 2], np.int32), np.array([1, 2, 0, 0], np.int32)
+    theta, parts = learning.initial_inference(field, src, dst, 3, Inference())
+    shared, share_parts = learning.initial_inference(
+        field, src, dst, 3, Inference(connection_rule="share")
+    )
+    assert parts is None and share_parts is not None
+    assert shared.tobytes() == theta.tobytes()
+    assert_array_equal(share_parts.counts, beliefs.connection_counts(field, src, dst, 3))
+    assert share_parts.engaged.tobytes() == theta.tobytes()
+    assert not np.shares_memory(share_parts.engaged, shared)
+
+
+RECRUITER_FIELDS = np.array([0] + [1] * 100, np.int16)  # finance, it, other; 100 IT members
+
+
+def recruiter_parts() -> tuple[np.ndarray, beliefs.ShareParts]:
+    """Member 0, a finance recruiter with 624 connections (600 finance, 24 other, not among
+    the members here); members 1-100 in IT without connections. w_p = w_e = 0, so theta is
+    the connection term itself."""
+    counts = np.zeros((101, 3), np.int32)
+    counts[0] = [600, 0, 24]
+    engaged = np.zeros((101, 3))
+    theta = beliefs.share_weights(RECRUITER_FIELDS, counts, engaged, 0.0, 0.0)
+    return theta, beliefs.ShareParts(counts=counts, engaged=engaged)
+
+
+def test_100_it_ties_move_a_624_connection_recruiter_by_100_of_724_under_share() -> None:
+    theta, parts = recruiter_parts()
+    before = theta[0].copy()
+    rule = Inference(connection_rule="share", profile_weight=0.0, engagement_weight=0.0)
+    it = np.arange(1, 101, dtype=np.int32)
+    learning.learn_from_connections(theta, parts, RECRUITER_FIELDS, 0, it, rule)
+    assert_array_equal(parts.counts[0], [600, 100, 24])
+    assert theta[0, 1] == 100 / 724 and theta[0, 0] == 600 / 724
+    assert_allclose(theta[0], 624 / 724 * before + 100 / 724 * np.eye(3)[1], rtol=1e-15)
+    assert_array_equal(parts.counts[1:], np.tile([1, 0, 0], (100, 1)))  # one finance tie each
+    assert_array_equal(theta[1:], np.tile([1.0, 0.0, 0.0], (100, 1)))
+
+
+def test_100_it_ties_move_the_same_recruiter_by_1_minus_0_99_to_the_100_compounding() -> None:
+    theta, _ = recruiter_parts()
+    before = theta[0].copy()
+    it = np.arange(1, 101, dtype=np.int32)
+    learning.learn_from_connections(theta, None, RECRUITER_FIELDS, 0, it, Inference())
+    moved = 1 - 0.99**100  # about 0.634, whatever the 624 connections
+    assert_allclose(theta[0], (1 - moved) * before + moved * np.eye(3)[1], rtol=1e-12)
+    assert_allclose(theta[1:, 0], 0.01, rtol=1e-12)  # each IT member one step toward finance
+
+
+def test_share_engagements_move_g_and_recompute_the_engagers_rows() -> None:
+    field = np.array([0, 1], np.int16)
+    parts = beliefs.ShareParts(
+        counts=np.array([[1, 1], [0, 0]], np.int32), engaged=np.array([[0.5, 0.5], [0.0, 1.0]])
+    )
+    theta = np.full((2, 2), 0.5)
+    rule = Inference(connection_rule="share", share_step=0.5, engagement_weight=0.5)
+    action = np.array([behaviour.SHARE, behaviour.NONE], np.int8)
+    viewer, topic = np.array([0, 1]), np.array([1, 0], np.int16)
+    learning.learn_from_engagements(theta, parts, field, viewer, topic, action, rule)
+    # g_0 = 0.5 (0.5, 0.5) + 0.5 e(1) = (0.25, 0.75); mix_0 = 0.5 e(0) + 0.5 (0.5, 0.5)
+    # theta_0 = 0.5 (0.75, 0.25) + 0.5 (0.25, 0.75); member 1 (no engagement): e(1)
+    assert_array_equal(parts.engaged, [[0.25, 0.75], [0.0, 1.0]])
+    assert_array_equal(theta, [[0.5, 0.5], [0.0, 1.0]])
+
+
+def test_share_removals_uncount_the_tie_at_both_ends_and_nothing_moves_without_the_term() -> None:
+    field = np.array([0, 1, 1], np.int16)
+    counts = np.array([[1, 3], [1, 0], [1, 1]], np.int32)
+    engaged = np.array([[0.5, 0.5], [0.0, 1.0], [0.0, 1.0]])
+    rule = Inference(connection_rule="share", profile_weight=0.5, engagement_weight=0.5)
+    parts = beliefs.ShareParts(counts=counts.copy(), engaged=engaged)
+    theta = beliefs.share_weights(field, counts, engaged, 0.5, 0.5)
+    learning.unlearn_connections(theta, parts, field, 0, np.array([1, 2], np.int32), rule)
+    assert_array_equal(parts.counts, [[1, 1], [0, 0], [0, 1]])
+    # 0: mix 0.5 e(0) + 0.5 (0.5, 0.5) = (0.75, 0.25); theta 0.5 mix + 0.5 (0.5, 0.5)
+    # 1: no connections left, mix e(1); 2: mix e(1)
+    assert_array_equal(theta, [[0.625, 0.375], [0.0, 1.0], [0.0, 1.0]])
+    frozen = rule.model_copy(update={"connection_term": False})
+    before = theta.copy()
+    learning.unlearn_connections(theta, parts, field, 0, np.array([2], np.int32), frozen)
+    learning.learn_from_connections(theta, parts, field, 0, np.array([1], np.int32), frozen)
+    assert_array_equal(parts.counts, [[1, 1], [0, 0], [0, 1]])
+    assert_array_equal(theta, before)
+
+
+def test_connecting_and_pruning_keep_the_share_counts_of_the_current_ties() -> None:
+    state = make_state()  # member 0 (field a): ties to 1 (a) and 2 (b); member 4 (b) alone
+    s = scenario(platform={"inference": {"connection_rule": "share", "engagement_weight": 0.5}})
+    ties = state.ties
+    state.share_parts = beliefs.ShareParts(
+        counts=beliefs.connection_counts(state.field, ties.src, ties.dst, 2),
+        engaged=state.theta.copy(),
+    )
+    linking.connect(
+        state,
+        s,
+        0,
+        np.array([4], np.int32),
+        np.full(1, STRANGER, np.int8),
+        0.0,
+        strength=np.full(1, 0.5, np.float32),
+        late_reply=np.array([1.0]),
+        reply_delay=np.array([0.5]),
+    )
+    parts = state.share_parts
+    assert_array_equal(parts.counts, beliefs.connection_counts(state.field, ties.src, ties.dst, 2))
+    assert_array_equal(parts.counts[[0, 4]], [[1, 2], [1, 0]])
+    # 0: mix 0.5 e(a) + 0.5 (1/3, 2/3), g (0.75, 0.25); 4: mix 0.5 e(b) + 0.5 e(a), g (1, 0)
+    assert_allclose(state.theta[0], [17 / 24, 7 / 24], rtol=1e-15)
+    assert_array_equal(state.theta[4], [0.75, 0.25])
+    event = Prune(action="prune", day=1, member="me", kinds=["stranger"], minutes_per_removal=2)
+    linking.prune(state, event, 1.0, s.platform.inference)
+    assert_array_equal(parts.counts, beliefs.connection_counts(state.field, ties.src, ties.dst, 2))
+    # 0: mix 0.5 e(a) + 0.5 (0.5, 0.5) = g, back to its start; 4: alone again, mix e(b)
+    assert_array_equal(state.theta[[0, 4]], [[0.75, 0.25], [0.5, 0.5]])
+
+
+BURST_STUDY: dict[str, Any] = {
+    "name": "burst",
+    "topics": ["finance", "it", "hr"],
+    "network": {"members": 600, "mean_degree": 60},
+    "duration_days": 4,
+    "replications": 3,
+    "seed": 11,
+    "slice_hours": 6,
+    "focal": [{"name": "member", "field": "finance", "degree_quantile": 0.99}],
+    "events": [
+        {"action": "accept_invitations", "day": 1, "member": "member", "field": "it",
+         "count": 40},
+    ],
+    "variants": [
+        {"name": "compounding"},
+        {"name": "share", "platform": {"inference": {"connection_rule": "share"}}},
+    ],
+}  # fmt: skip
+
+
+def test_a_well_connected_member_moves_less_after_a_burst_under_share(tmp_path: Path) -> None:
+    # A finance member at the 99th degree percentile (157 to 244 connections in the three
+    # replications) accepts 40 IT strangers on day 1. Under compounding, 1 - 0.99^40 (about
+    # 33%) of its weights move to IT at once; under share its connection term moves by
+    # 40 / (degree + 40) (14% to 20%), and that term is (1 - w_p)(1 - w_e) = 1/4 of theta:
+    # 3.5% to 5%. In every replication the arms agree on day 0 (the same start) and share
+    # gains less than half the IT weight by day 2; a rerun gives byte-identical tables.
+    path = write_scenario(tmp_path, BURST_STUDY)
+    tables = run_tables(path)
+    beliefs_table = tables["beliefs"]
+    it = beliefs_table[beliefs_table["topic"] == "it"]
+    weight = it.pivot_table(
+        index=["replication", "day"], columns="variant", values="inferred_weight"
+    )
+    start, after = weight.xs(0, level="day"), weight.xs(2, level="day")
+    assert_array_equal(start["share"], start["compounding"])
+    share = (after["share"] - start["share"]).to_numpy()
+    compounding = (after["compounding"] - start["compounding"]).to_numpy()
+    assert np.all(share > 0) and np.all(share < 0.5 * compounding), (share, compounding)
+    again = run_tables(path)
+    for name, table in tables.items():
+        assert parquet_bytes(again[name]) == parquet_bytes(table), name
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.to_parquet(buffer)
+    return buffer.getvalue()
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -324,6 +523,8 @@ def test_the_removal_signal_moves_the_inferred_weight_of_the_removed_field_down(
         ("test_audience", "expansion", "factor", "platform.test_audience.expansion"),
         ("inference", "removal_signal", "sometimes", "platform.inference.removal_signal"),
         ("test_audience", "growth_max", 0.5, "growth_max must be at least growth_min"),
+        ("inference", "connection_rule", "linear", "platform.inference.connection_rule"),
+        ("inference", "engagement_weight", 1.5, "platform.inference.engagement_weight"),
     ],
 )
 def test_a_bad_option_exits_2_with_one_line(
@@ -442,3 +643,15 @@ def test_an_unknown_follower_rule_exits_2_with_one_line(
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
     assert "platform.followers" in result.stderr and str(bad) in result.stderr
+
+
+def test_share_with_the_removal_signal_off_exits_2_with_one_line(
+    small: dict[str, Any], scenario_file: ScenarioFile
+) -> None:
+    inference = {"connection_rule": "share", "removal_signal": False}
+    bad = scenario_file({**small, "platform": {"inference": inference}}, name="bad.yaml")
+    result = invoke("validate", bad)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    assert "removal_signal: false contradicts connection_rule: share" in result.stderr
+    assert str(bad) in result.stderr and "platform.inference" in result.stderr

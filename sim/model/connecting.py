@@ -32,12 +32,14 @@ def add_ties(
     The platform's affinity starts at ``a0(kind, same field)``
     (:func:`sim.beliefs.initial_affinity`) plus `affinity_bonus` where given (placed ties);
     other tie columns (intro, placed, note, first interaction) come in `columns`. Both ends
-    of each tie then move toward the other's field
-    (:func:`sim.model.learning.learn_from_connections`).
+    of each tie then learn from it (:func:`sim.model.learning.learn_from_connections`: toward
+    the other's field, or the tie counted, by ``connection_rule``).
     """
     same_field = state.field[dst] == state.field[src]
     affinity = beliefs.initial_affinity(kind, same_field, platform.affinity)
     if affinity_bonus is not None:
         affinity = affinity + affinity_bonus
     state.ties.add(src, dst, now, kind=kind, strength=strength, affinity=affinity, **columns)
-    learn_from_connections(state.theta, state.field, src, dst, platform.inference)
+    learn_from_connections(
+        state.theta, state.share_parts, state.field, src, dst, platform.inference
+    )

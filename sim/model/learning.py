@@ -1,6 +1,11 @@
 """The platform's learning (docs/model.md 7.11 and 7.12): estimated affinity and first
 interactions from engagements, inferred topic weights from engagements, new ties and (with
-``removal_signal``) removed ones."""
+``removal_signal``) removed ones.
+
+``platform.inference.connection_rule`` is read in one place, :func:`initial_inference`: under
+``compounding`` there are no share parts (None) and every signal is an EWMA step on theta;
+under ``share`` the parts (connection counts, engagement weights) are kept and theta's rows
+are recomputed from them (:func:`sim.beliefs.share_weights`)."""
 
 from __future__ import annotations
 
@@ -43,18 +48,63 @@ def remember_interactions(
     np.add.at(ties.affinity, edge, np.float32(params.per_interaction))
 
 
+def initial_inference(
+    field: NDArray[np.int16],
+    src: NDArray[np.int32],
+    dst: NDArray[np.int32],
+    n_topics: int,
+    params: Inference,
+) -> tuple[NDArray[np.float64], beliefs.ShareParts | None]:
+    """The inferred weights at t = 0 (:func:`sim.beliefs.initial_inferred`, the same under both
+    rules) and, under ``connection_rule: share``, the parts theta is then recomputed from:
+    the connection counts (:func:`sim.beliefs.connection_counts`) and the engagement weights
+    g, which start at theta. None under ``compounding``."""
+    theta = beliefs.initial_inferred(field, src, dst, n_topics, params.profile_weight)
+    if params.connection_rule == "compounding":
+        return theta, None
+    counts = beliefs.connection_counts(field, src, dst, n_topics)
+    return theta, beliefs.ShareParts(counts=counts, engaged=theta.copy())
+
+
+def recompute(
+    theta: NDArray[np.float64],
+    parts: beliefs.ShareParts,
+    field: NDArray[np.int16],
+    members: NDArray[np.int64],
+    params: Inference,
+) -> None:
+    """Theta's rows of `members` from the share parts, in place
+    (:func:`sim.beliefs.share_weights`)."""
+    touched = distinct(members)
+    theta[touched] = beliefs.share_weights(
+        field[touched],
+        parts.counts[touched],
+        parts.engaged[touched],
+        params.profile_weight,
+        params.engagement_weight,
+    )
+
+
 def learn_from_engagements(
     theta: NDArray[np.float64],
+    parts: beliefs.ShareParts | None,
+    field: NDArray[np.int16],
     viewer: NDArray[np.int64],
     topic: NDArray[np.int16],
     action: NDArray[np.int8],
     params: Inference,
 ) -> None:
-    """Each engagement moves the engager's inferred weights toward the post's topic by
+    """Each engagement moves the engager's weights toward the post's topic by
     ``eta = like_step, comment_step or share_step`` (:func:`sim.beliefs.blend_toward`:
-    ``theta <- (1 - eta) theta + eta e(t)``, compounded per member)."""
+    ``w <- (1 - eta) w + eta e(t)``, compounded per member). Under ``compounding`` (`parts`
+    None) w is theta; under ``share`` it is the engagement weights g, and the engagers'
+    rows of theta are recomputed (:func:`recompute`)."""
     steps = np.array([0.0, params.like_step, params.comment_step, params.share_step])
-    beliefs.blend_toward(theta, viewer, topic, steps[action])
+    if parts is None:
+        beliefs.blend_toward(theta, viewer, topic, steps[action])
+        return
+    beliefs.blend_toward(parts.engaged, viewer, topic, steps[action])
+    recompute(theta, parts, field, viewer, params)
 
 
 def connection_signals(
@@ -69,35 +119,62 @@ def connection_signals(
     return ends, topics
 
 
+def recount(
+    theta: NDArray[np.float64],
+    parts: beliefs.ShareParts,
+    field: NDArray[np.int16],
+    ends: NDArray[np.int64],
+    topics: NDArray[np.int16],
+    change: int,
+    params: Inference,
+) -> None:
+    """The ``share`` rule's answer to ties made (`change` +1) or removed (-1): each end's
+    count of the other's field changes, ``c_i,t <- c_i,t + change``, and both ends' rows of
+    theta are recomputed (:func:`recompute`)."""
+    np.add.at(parts.counts, (ends, topics), change)
+    recompute(theta, parts, field, ends, params)
+
+
 def learn_from_connections(
     theta: NDArray[np.float64],
+    parts: beliefs.ShareParts | None,
     field: NDArray[np.int16],
     member: int | NDArray[np.integer],
     partners: NDArray[np.int32],
     params: Inference,
 ) -> None:
-    """The connection term (C6; LinkedIn Help a1339724 lists "who are your connections"):
-    with ``connection_term`` on, both ends of each new tie move toward the other's field by
-    ``connection_step``, all signals of the instant compounded (``theta <- S theta +
-    (1 - S) mass``, S = prod (1 - eta))."""
+    """The connection term (C6; LinkedIn Help a1339724 lists "who are your connections"),
+    with ``connection_term`` on. Under ``compounding`` (`parts` None) both ends of each new
+    tie move toward the other's field by ``connection_step``, all signals of the instant
+    compounded (``theta <- S theta + (1 - S) mass``, S = prod (1 - eta)); under ``share``
+    both ends count the tie (:func:`recount`)."""
     if not params.connection_term:
         return
     ends, topics = connection_signals(field, member, partners)
-    beliefs.blend_toward(theta, ends, topics, np.full(ends.size, params.connection_step))
+    if parts is None:
+        beliefs.blend_toward(theta, ends, topics, np.full(ends.size, params.connection_step))
+        return
+    recount(theta, parts, field, ends, topics, 1, params)
 
 
 def unlearn_connections(
     theta: NDArray[np.float64],
+    parts: beliefs.ShareParts | None,
     field: NDArray[np.int16],
     member: int,
     partners: NDArray[np.int32],
     params: Inference,
 ) -> None:
     """The removal signal (``removal_signal``; LinkedIn Help a1339724 lists "who are your
-    connections", the current ones): with ``connection_term`` also on, both ends of each
-    removed tie move away from the other's field by ``connection_step``
-    (:func:`sim.beliefs.blend_away`, the connection term's step undone)."""
+    connections", the current ones), with ``connection_term`` also on. Under
+    ``compounding`` (`parts` None) both ends of each removed tie move away from the other's
+    field by ``connection_step`` (:func:`sim.beliefs.blend_away`, the connection term's step
+    undone); under ``share`` both ends stop counting the tie (:func:`recount`; the schema
+    keeps ``removal_signal`` on with ``share``)."""
     if not (params.connection_term and params.removal_signal):
         return
     ends, topics = connection_signals(field, member, partners)
-    beliefs.blend_away(theta, ends, topics, np.full(ends.size, params.connection_step))
+    if parts is None:
+        beliefs.blend_away(theta, ends, topics, np.full(ends.size, params.connection_step))
+        return
+    recount(theta, parts, field, ends, topics, -1, params)

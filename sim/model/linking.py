@@ -261,5 +261,7 @@ def prune(
     removed["removed_day"] = np.full(int(silent.sum()), now)
     removed["removal_minutes"] = np.full(int(silent.sum()), event.minutes_per_removal)
     if inference is not None:
-        unlearn_connections(state.theta, state.field, member, partners, inference)
+        unlearn_connections(
+            state.theta, state.share_parts, state.field, member, partners, inference
+        )
     return removed

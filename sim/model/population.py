@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
-from sim.model import arms, follows, linking, trend
+from sim.model import arms, follows, learning, linking, trend
 from sim.model.state import (
     PENDING_COLUMNS,
     POOL_COLUMNS,
@@ -118,7 +118,7 @@ def initial_state(
 
     Rates and interests from the ``network`` stream; ties with their initial affinity
     (:func:`sim.beliefs.initial_affinity`); initial inferred weights
-    (:func:`sim.beliefs.initial_inferred`); focal members; follows from the ``follows``
+    (:func:`sim.model.learning.initial_inference`); focal members; follows from the ``follows``
     stream; the trend's groups from the ``population`` stream; invitation plans from the
     ``inbound`` and ``outreach`` streams; empty stores.
     """
@@ -129,8 +129,8 @@ def initial_state(
     ties = Ties(
         network, beliefs.initial_affinity(network.kind, same_field, scenario.platform.affinity)
     )
-    theta = beliefs.initial_inferred(
-        network.field, ties.src, ties.dst, n_topics, scenario.platform.inference.profile_weight
+    theta, share_parts = learning.initial_inference(
+        network.field, ties.src, ties.dst, n_topics, scenario.platform.inference
     )
     focal_ids = place_focal(network, scenario.focal, session_rate, post_rate, source)
     follow_ptr, followees = initial_follows(scenario, network, ties, post_rate, rng["follows"])
@@ -168,6 +168,7 @@ def initial_state(
         arm_names=scenario.platform.arm_names,
         ties=ties,
         theta=theta,
+        share_parts=share_parts,
         **empty_stores(n, follow_ptr, followees, scenario.platform.followers == "audience"),
     )
     linking.plan_all(state, scenario, rng["inbound"], rng["outreach"])

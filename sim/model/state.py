@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from sim.beliefs import ShareParts
 from sim.stores import Columns, GroupedColumns
 from sim.strategies import InvitationPlan
 from sim.table_schema import POST_COUNTERS
@@ -123,6 +124,9 @@ class State:
     # ---- the platform's beliefs ----
     theta: NDArray[np.float64]
     """The platform's inferred topic weights, N x T, rows sum to 1."""
+    share_parts: ShareParts | None
+    """What theta is recomputed from under ``platform.inference.connection_rule: share``
+    (connection counts per field, engagement weights); None under ``compounding``."""
 
     # ---- the platform's stores ----
     posts: Columns

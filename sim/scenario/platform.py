@@ -155,27 +155,62 @@ class Inference(Strict):
         "switch",
         "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
     )
+    connection_rule: Literal["compounding", "share"] = param(
+        "compounding",
+        "How connections enter the inferred weights (with `connection_term` on): `compounding`,"
+        " each new tie moves both ends toward the other's field by `connection_step`"
+        " (compounded per tie); `share`, the connection term is the field mix of one's current"
+        " connections (counts / degree), blended with the profile by `profile_weight` and with"
+        " the engagement-learned weights by `engagement_weight`.",
+        "option",
+        "LinkedIn Help a1339724 lists 'who are your connections' (the current ones) among feed"
+        " signals (H); Twitter's SimClusters takes interests as follow graph x community"
+        " membership, a share of one's ties (Satuluri et al. 2020); the formula LinkedIn uses is"
+        " unpublished (docs/model.md 7.12)",
+    )
     connection_step: Probability = param(
         0.01,
-        "Step toward a new connection's field.",
+        "Step toward a new connection's field (`connection_rule: compounding` only).",
         "weight",
         label="inference step per new connection",
     )
     removal_signal: bool = param(
         True,
-        "With `connection_term` on, removing a connection moves both ends' inferred weights"
-        " back away from the other's field by `connection_step` (the connection step undone).",
+        "With `connection_term` on and `connection_rule: compounding`, removing a connection"
+        " moves both ends' inferred weights back away from the other's field by"
+        " `connection_step` (the connection step undone). `share` always counts the current"
+        " connections, so it needs this on.",
         "switch",
         "LinkedIn Help a1339724 lists 'who are your connections' (the current ones) among feed"
         " signals (H); the inverse step is a modelling choice (docs/model.md 7.12)",
     )
     profile_weight: Probability = param(
         0.5,
-        "Initial inferred weights: this share on the member's own field, the rest from the"
+        "Initial inferred weights (both rules), and under `connection_rule: share` the mix"
+        " blended with engagements: this share on the member's own field, the rest from the"
         " fields of their connections.",
         "share",
         label="weight of one's own field in inferred interests",
     )
+    engagement_weight: Probability = param(
+        0.5,
+        "With `connection_rule: share`: the share of the inferred weights learned from"
+        " engagements; the rest is the profile and connection mix"
+        " (theta = (1 - this) [profile mix] + this g).",
+        "share",
+        "modelling choice, range 0.2-0.8: LinkedIn lists identity, network and activity among"
+        " the feed's signals (Help a1339724) without their weights (docs/model.md 7.12)",
+        label="weight of engagements in inferred interests",
+    )
+
+    @model_validator(mode="after")
+    def _share_counts_removals(self) -> Inference:
+        if self.connection_rule == "share" and not self.removal_signal:
+            raise ValueError(
+                "removal_signal: false contradicts connection_rule: share, which always counts"
+                " the current connections"
+            )
+        return self
 
 
 class Affinity(Strict):
