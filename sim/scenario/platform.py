@@ -315,7 +315,7 @@ class FirstPass(Strict):
         "modelling choice: LinkedIn's first-pass rankers pick from tens of thousands of"
         " updates (LinkedIn Engineering 2019, H) and retrieve 2,000 out-of-network candidates"
         " per request (arXiv 2510.14223, H); no published size for feedsim's pools of tens"
-        " of candidates; range 30-200 (docs/model.md 7.23)",
+        " of candidates; range 50-200 (docs/model.md 7.23)",
         ge=0,
         label="first-pass candidates per session",
     )

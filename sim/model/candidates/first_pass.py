@@ -23,7 +23,7 @@ def cheap_score(
     affinity_floor: float,
     half_life_days: float,
 ) -> NDArray[np.float64]:
-    """The first pass's score of each candidate: ``c = 2^(-age / h) * (f + a)``, with `age`
+    """The first pass's score of each candidate: ``q = 2^(-age / h) * (f + a)``, with `age`
     the post's age at the session (days), `affinity` the decayed estimated affinity a of the
     viewer to the author (0 when not connected), f the affinity floor and h the half-life
     (EdgeRank's affinity times time decay, without its edge weight: a modelling choice)."""
