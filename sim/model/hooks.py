@@ -99,8 +99,9 @@ class Hooks:
         """A slice's served members and the sizes of their sessions."""
 
     def ranked(self, state: State, candidates: Candidates) -> None:
-        """A slice's candidates with their features, before the ranker orders them: one row
-        per (viewer, post) that the served members' sessions of the slice choose from."""
+        """A slice's candidates with their features, after the first pass and before the
+        ranker orders them: one row per (viewer, post) that the served members' sessions of
+        the slice choose from."""
 
     def shown(self, state: State, shown: Shown) -> None:
         """A slice's impressions and which of them were engaged with."""
