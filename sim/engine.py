@@ -13,11 +13,12 @@ Within a slice:
 2. **Sessions** (:meth:`World.serve_sessions`): the slice's sessions, with those
    notifications bring; a member with c sessions in the slice (at most
    ``max_sessions_per_slice``) has its candidates (pool rows, followed accounts' posts,
-   recommendations) ranked at its first session time, and its sessions read the list from
-   the top, each to its own depth (:mod:`sim.model.reading`); it reacts by its true
-   behaviour, the platform learns, and engagements spread to the engager's connections,
-   some of whom are notified (:mod:`sim.model.candidates`, :mod:`sim.model.follows`,
-   :mod:`sim.model.reactions`, :mod:`sim.model.learning`).
+   recommendations), cut by the first pass when it is on, ranked at its first session
+   time, and its sessions read the list from the top, each to its own depth
+   (:mod:`sim.model.reading`); it reacts by its true behaviour, the platform learns, and
+   engagements spread to the engager's connections, some of whom are notified
+   (:mod:`sim.model.candidates`, :mod:`sim.model.follows`, :mod:`sim.model.reactions`,
+   :mod:`sim.model.learning`).
 3. **Wider distribution** (:func:`sim.model.audience.expand_tested`): posts whose test
    window ended reach the rest of the author's connections by their observed engagement.
 
@@ -225,16 +226,28 @@ class World:
         gathered = candidates.gather_candidates(
             state, sessions, recommended, platform.max_age_days, followed
         )
+        offered = np.bincount(gathered.slot, minlength=sessions.count.size)
+        gathered, edge = candidates.first_pass(state, gathered, sessions, platform)
         slot = gathered.slot
         per_member = np.bincount(slot, minlength=sessions.count.size)
         read = reading.items_read(depths, per_member)
-        served = Served(sessions.viewers, sessions.time, sessions.count, notified, per_member, read)
+        served = Served(
+            sessions.viewers,
+            sessions.time,
+            sessions.count,
+            notified,
+            per_member,
+            read,
+            offered - per_member,
+        )
         for hook in self.hooks:
             hook.served(state, served)
         if gathered.viewer.size == 0:
             return
         now = sessions.time[slot]
-        c = candidates.candidate_features(state, gathered, now, platform.affinity_half_life_days)
+        c = candidates.candidate_features(
+            state, gathered, now, platform.affinity_half_life_days, edge
+        )
         for hook in self.hooks:
             hook.ranked(state, c)
         limit = depths.sum(axis=1)[slot]

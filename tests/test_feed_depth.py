@@ -133,7 +133,10 @@ def test_histogram_median_and_session_counts() -> None:
     totals = Totals(None, state)  # type: ignore[arg-type]
     candidates_of_member = np.bincount(np.array([0, 0, 0, 1]), minlength=2)
     read = reading.items_read(np.array([[2, 2], [4, 0]]), candidates_of_member)
-    served = Served(np.array([0, 1]), np.zeros(2), np.array([2, 1]), 1, candidates_of_member, read)
+    cut = np.zeros(2, np.int64)
+    served = Served(
+        np.array([0, 1]), np.zeros(2), np.array([2, 1]), 1, candidates_of_member, read, cut
+    )
     totals.served(state, served)
     # member 0: 3 candidates, sessions read 2 and 1; member 1: 1 candidate, reads 1
     assert_array_equal(totals.candidates_seen, [0, 1, 0, 2])

@@ -76,6 +76,7 @@ def served(viewers: list[int], time: float) -> Served:
         notified=0,
         candidates=np.zeros(size, np.int64),
         read=np.ones((size, 1), np.int64),
+        cut=np.zeros(size, np.int64),
     )
 
 

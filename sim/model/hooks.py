@@ -46,9 +46,12 @@ class Served:
         time: its first session time in the slice (day).
         count: its sessions in the slice.
         notified: sessions of the slice brought by notifications.
-        candidates: the candidates of each served member's ranked list (its sessions share it).
+        candidates: the candidates of each served member's ranked list (its sessions share
+            it), after the first pass.
         read: items each session reads, shape (served, most sessions a slice); columns
             beyond ``count`` are unused.
+        cut: the candidates the first pass removed from each served member's list before
+            ranking (0 without a first pass).
     """
 
     viewers: NDArray[np.int64]
@@ -57,6 +60,7 @@ class Served:
     notified: int
     candidates: NDArray[np.int64]
     read: NDArray[np.int64]
+    cut: NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,9 @@ class Hooks:
         """A slice's served members and the sizes of their sessions."""
 
     def ranked(self, state: State, candidates: Candidates) -> None:
-        """A slice's candidates with their features, before the ranker orders them: one row
-        per (viewer, post) that the served members' sessions of the slice choose from."""
+        """A slice's candidates with their features, after the first pass and before the
+        ranker orders them: one row per (viewer, post) that the served members' sessions of
+        the slice choose from."""
 
     def shown(self, state: State, shown: Shown) -> None:
         """A slice's impressions and which of them were engaged with."""

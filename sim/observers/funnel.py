@@ -147,14 +147,15 @@ class Funnel(Observer):
     # ------------------------------------------------------------------ hooks
 
     def served(self, state: State, served: Served) -> None:
-        """The potential of the posts created so far; the slice's sessions and active
-        members."""
+        """The potential of the posts created so far; the slice's sessions, candidates the
+        first pass cut, and active members."""
         self.count_created(state)
         day = feed_day(served.time, self.days)
         cell = day * self.arms + self.arm[served.viewers]
-        sessions = MEMBER_DAY_COUNTS.index("sessions")
         flat = self.member_days.reshape(-1, len(MEMBER_DAY_COUNTS))
-        flat[:, sessions] += np.bincount(cell, served.count, flat.shape[0]).astype(np.int64)
+        for name, value in (("sessions", served.count), ("first_pass_cut", served.cut)):
+            column = MEMBER_DAY_COUNTS.index(name)
+            flat[:, column] += np.bincount(cell, value, flat.shape[0]).astype(np.int64)
         self.active[served.viewers] = True
 
     def ranked(self, state: State, candidates: Candidates) -> None:

@@ -335,6 +335,35 @@ class Scoring(Strict):
     )
 
 
+class FirstPass(Strict):
+    """A cheap first pass that cuts each served member's candidates to a bounded number
+    before the ranker scores them (LinkedIn's two-pass feed: first-pass rankers return a
+    preliminary selection that a second-pass ranker scores; LinkedIn Engineering 2019)."""
+
+    size: int = param(
+        0,
+        "Candidates the first pass keeps per session (N): a member with c sessions in a"
+        " slice keeps its c x N best by the cheap score 2^(-age / half_life_days) x"
+        " (scoring.affinity_floor + decayed estimated affinity), tag notifications first;"
+        " 0: no first pass, the ranker scores every candidate.",
+        "items",
+        "modelling choice: LinkedIn's first-pass rankers pick from tens of thousands of"
+        " updates (LinkedIn Engineering 2019, H) and retrieve 2,000 out-of-network candidates"
+        " per request (arXiv 2510.14223, H); no published size for feedsim's pools of tens"
+        " of candidates; range 50-200 (docs/model.md 7.23)",
+        ge=0,
+        label="first-pass candidates per session",
+    )
+    half_life_days: float = param(
+        0.5,
+        "Half-life h of the recency term 2^(-age / h) of the first pass's cheap score.",
+        "days",
+        "modelling choice within EdgeRank's time decay of 6-24 hours (Facebook F8 2010)",
+        gt=0,
+        label="first-pass recency half-life",
+    )
+
+
 TWITTER_README = "twitter/the-algorithm-ml on GitHub, heavy-ranker README of 5 April 2023"
 
 
@@ -493,6 +522,7 @@ class Platform(Strict):
     inference: Inference = Field(default_factory=Inference)
     affinity: Affinity = Field(default_factory=Affinity)
     scoring: Scoring = Field(default_factory=Scoring)
+    first_pass: FirstPass = Field(default_factory=FirstPass)
     twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
     arms: list[Arm] = Field(
         default_factory=list,

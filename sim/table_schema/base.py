@@ -71,6 +71,7 @@ MEMBER_DAY_COUNTS = (
     "likes",
     "comments",
     "shares",
+    "first_pass_cut",
 )
 """What the ``member_days`` table counts per feed day and arm."""
 

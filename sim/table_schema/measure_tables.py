@@ -93,6 +93,14 @@ MEMBER_DAYS = Table(
         Column("likes", "integer", "engagements", "of those, likes"),
         Column("comments", "integer", "engagements", "of those, comments"),
         Column("shares", "integer", "engagements", "of those, shares"),
+        Column(
+            "first_pass_cut",
+            "integer",
+            "items",
+            "candidates the first pass removed before ranking (`platform.first_pass`), summed"
+            " over the arm's members' ranked lists that day (a member's sessions in one slice"
+            " share one list); 0 without a first pass",
+        ),
     ),
 )
 

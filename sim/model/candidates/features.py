@@ -17,7 +17,11 @@ from sim.sources import FOLLOW, FOLLOWED, OUT_OF_NETWORK, RECOMMENDED, SECOND_DE
 
 
 def candidate_features(
-    state: State, g: Gathered, now: NDArray[np.float64], half_life_days: float
+    state: State,
+    g: Gathered,
+    now: NDArray[np.float64],
+    half_life_days: float,
+    edge: NDArray[np.int64] | None = None,
 ) -> ranking.Candidates:
     """What the ranker sees of each candidate at its session time `now`.
 
@@ -25,10 +29,12 @@ def candidate_features(
     viewer follows the author, ``out_of_network`` for recommendations and ``second_degree``
     otherwise; affinity = the decayed estimate
     ``a 2^(-(now - t_a) / h)`` (0 when not connected; MODEL.md 3.5); belief =
-    ``theta_v,topic / max_t theta_v,t``; age = now - created.
+    ``theta_v,topic / max_t theta_v,t``; age = now - created. `edge`: the tie viewer ->
+    author of each candidate when the first pass has looked it up (None: looked up here).
     """
     ties, posts = state.ties, state.posts
-    edge = ties.lookup_grouped(g.served, g.starts, g.author)
+    if edge is None:
+        edge = ties.lookup_grouped(g.served, g.starts, g.author)
     source, topic, age, belief, value, since = pair_features(
         edge,
         g.route,

@@ -68,6 +68,30 @@ class Gathered:
     proof: NDArray[np.int64]
     primary: NDArray[np.bool_]
 
+    def subset(self, keep: NDArray[np.bool_]) -> Gathered:
+        """The candidates where `keep` is True, in their order; the pool rows of the others
+        merge into none (-1), as dropped rows do, so they stay unread in the pool."""
+        if keep.all():
+            return self
+        index = np.where(keep, np.cumsum(keep) - 1, -1)
+        merged = self.row_candidate >= 0
+        row_candidate = np.full(self.row_candidate.size, -1, np.int64)
+        row_candidate[merged] = index[self.row_candidate[merged]]
+        per_slot = np.bincount(self.slot[keep], minlength=self.served.size)
+        return Gathered(
+            served=self.served,
+            rows=self.rows,
+            row_candidate=row_candidate,
+            starts=np.concatenate([[0], np.cumsum(per_slot)]).astype(np.int64),
+            viewer=self.viewer[keep],
+            slot=self.slot[keep],
+            post=self.post[keep],
+            author=self.author[keep],
+            route=self.route[keep],
+            proof=self.proof[keep],
+            primary=self.primary[keep],
+        )
+
 
 def gather_candidates(
     state: State,
