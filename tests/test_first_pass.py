@@ -139,7 +139,7 @@ def test_the_first_pass_keeps_c_times_n_per_member_by_the_cheap_score() -> None:
 
 def test_without_a_first_pass_every_candidate_goes_to_the_ranker() -> None:
     state, g, sessions = hand_made()
-    kept, edge = candidates.first_pass(state, g, sessions, Platform())
+    kept, edge = candidates.first_pass(state, g, sessions, Platform(first_pass={"size": 0}))
     assert kept is g and edge is None
 
 
@@ -236,7 +236,7 @@ def test_params_lists_the_first_pass() -> None:
     assert set(table) == {"platform.first_pass.size", "platform.first_pass.half_life_days"}
     assert table["platform.first_pass.size"][0].split() == [
         "platform.first_pass.size",
-        "0",
+        "100",
         "items",
         ">=",
         "0",

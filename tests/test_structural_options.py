@@ -242,14 +242,14 @@ def test_blend_away_undoes_blend_toward() -> None:
 def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
     field = np.array([0, 1, 1], np.int16)
     start = np.array([[0.5, 0.5], [0.75, 0.25], [0.25, 0.75]])
-    on = Inference(connection_step=0.5)
+    on = Inference(connection_rule="compounding", connection_step=0.5)
     theta = start.copy()
     learning.unlearn_connections(theta, None, field, 0, np.array([1], np.int32), on)
     # member 0 away from field 1: (0.5, 0) / 0.5; member 1 away from field 0: (0.25, 0.25) / 0.5
     assert_array_equal(theta, [[1.0, 0.0], [0.5, 0.5], [0.25, 0.75]])
     for off in (
-        Inference(connection_step=0.5, removal_signal=False),
-        Inference(connection_step=0.5, connection_term=False),
+        Inference(connection_rule="compounding", connection_step=0.5, removal_signal=False),
+        Inference(connection_rule="compounding", connection_step=0.5, connection_term=False),
     ):
         theta = start.copy()
         learning.unlearn_connections(theta, None, field, 0, np.array([1], np.int32), off)
@@ -259,7 +259,8 @@ def test_removed_ties_move_both_ends_away_only_with_both_switches_on() -> None:
 @pytest.mark.parametrize("signal", [True, False])
 def test_pruning_undoes_the_connection_step_with_the_removal_signal(signal: bool) -> None:
     state = make_state()  # member 0 (field a) believes (0.75, 0.25); member 4 (field b) (1, 0)
-    s = scenario(platform={"inference": {"connection_step": 0.5, "removal_signal": signal}})
+    inference = {"connection_rule": "compounding", "connection_step": 0.5, "removal_signal": signal}
+    s = scenario(platform={"inference": inference})
     linking.connect(
         state,
         s,
@@ -287,6 +288,7 @@ REMOVAL_STUDY: dict[str, Any] = {
     "seed": 4,
     "slice_hours": 6,
     "focal": [{"name": "member", "field": "it"}],
+    "platform": {"inference": {"connection_rule": "compounding"}},  # the signal's rule
     "events": [
         {"action": "accept_invitations", "day": 1, "member": "member", "field": "finance",
          "count": 60},
@@ -347,7 +349,8 @@ def test_share_weights_blend_the_profile_mix_with_the_engagement_weights() -> No
 def test_the_initial_weights_are_the_same_under_both_rules() -> None:
     field = np.array([0, 1, 1, 2], np.int16)
     src, dst = np.array([0, 0, 1, 2], np.int32), np.array([1, 2, 0, 0], np.int32)
-    theta, parts = learning.initial_inference(field, src, dst, 3, Inference())
+    compounding = Inference(connection_rule="compounding")
+    theta, parts = learning.initial_inference(field, src, dst, 3, compounding)
     shared, share_parts = learning.initial_inference(
         field, src, dst, 3, Inference(connection_rule="share")
     )
@@ -477,7 +480,7 @@ BURST_STUDY: dict[str, Any] = {
          "count": 40},
     ],
     "variants": [
-        {"name": "compounding"},
+        {"name": "compounding", "platform": {"inference": {"connection_rule": "compounding"}}},
         {"name": "share", "platform": {"inference": {"connection_rule": "share"}}},
     ],
 }  # fmt: skip

@@ -156,7 +156,7 @@ class Inference(Strict):
         "LinkedIn Help a1339724 lists 'who are your connections' among feed signals",
     )
     connection_rule: Literal["compounding", "share"] = param(
-        "compounding",
+        "share",
         "How connections enter the inferred weights (with `connection_term` on): `compounding`,"
         " each new tie moves both ends toward the other's field by `connection_step`"
         " (compounded per tie); `share`, the connection term is the field mix of one's current"
@@ -166,7 +166,8 @@ class Inference(Strict):
         "LinkedIn Help a1339724 lists 'who are your connections' (the current ones) among feed"
         " signals (H); Twitter's SimClusters takes interests as follow graph x community"
         " membership, a share of one's ties (Satuluri et al. 2020); the formula LinkedIn uses is"
-        " unpublished (docs/model.md 7.12)",
+        " unpublished; `share` is the default, as community-membership embeddings are shares,"
+        " and `compounding`, the earlier rule, a named alternative (docs/model.md 7.12)",
     )
     connection_step: Probability = param(
         0.01,
@@ -341,7 +342,7 @@ class FirstPass(Strict):
     preliminary selection that a second-pass ranker scores; LinkedIn Engineering 2019)."""
 
     size: int = param(
-        0,
+        100,
         "Candidates the first pass keeps per session (N): a member with c sessions in a"
         " slice keeps its c x N best by the cheap score 2^(-age / half_life_days) x"
         " (scoring.affinity_floor + decayed estimated affinity), tag notifications first;"
@@ -350,7 +351,7 @@ class FirstPass(Strict):
         "modelling choice: LinkedIn's first-pass rankers pick from tens of thousands of"
         " updates (LinkedIn Engineering 2019, H) and retrieve 2,000 out-of-network candidates"
         " per request (arXiv 2510.14223, H); no published size for feedsim's pools of tens"
-        " of candidates; range 50-200 (docs/model.md 7.23)",
+        " of candidates; range 50-200, default 100, the middle of it (docs/model.md 7.23)",
         ge=0,
         label="first-pass candidates per session",
     )
