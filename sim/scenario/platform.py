@@ -7,6 +7,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from sim.scenario.base import FREE, NAME_PATTERN, SUM_TOLERANCE, Probability, Strict, param
+from sim.scenario.invitations import Invitations
 
 
 class TestAudience(Strict):
@@ -446,6 +447,7 @@ class Platform(Strict):
     affinity: Affinity = Field(default_factory=Affinity)
     scoring: Scoring = Field(default_factory=Scoring)
     twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
+    invitations: Invitations = Field(default_factory=Invitations)
     arms: list[Arm] = Field(
         default_factory=list,
         description="Randomised arms: shares of members served by another ranker preset or"
