@@ -40,13 +40,15 @@ COLUMNS: dict[str, Any] = {
     "placed": np.bool_,
     "note": np.bool_,
     "reached": np.bool_,
+    "two_hop": np.bool_,
 }
 """Per directed tie: both ends; kind (index into TIE_KINDS); true strength; the platform's
 estimated affinity src -> dst (decayed interaction count) and when it was last brought up to
 date; creation day (0 at the start); day of the first interaction either way (NaN: never);
 whether an intro message was sent at creation; whether the two have *placed* each other (a
 stranger who answered a question, an intro message or a personal note); whether the
-invitation carried a personal note; whether dst has seen a post by src."""
+invitation carried a personal note; whether dst has seen a post by src; whether the two had
+a connection in common when the tie was made (False for the ties of the start)."""
 
 
 class Ties:
@@ -68,6 +70,7 @@ class Ties:
     placed: NDArray[np.bool_]
     note: NDArray[np.bool_]
     reached: NDArray[np.bool_]
+    two_hop: NDArray[np.bool_]
 
     def __init__(self, network: Network, initial_affinity: NDArray[np.float32]) -> None:
         self.size = network.size
@@ -85,6 +88,7 @@ class Ties:
                 "placed": False,
                 "note": False,
                 "reached": False,
+                "two_hop": False,
             }
         )
 
@@ -180,6 +184,21 @@ class Ties:
             get_num_threads(),
         )
 
+    def share_a_connection(
+        self, a: NDArray[np.integer], b: NDArray[np.integer]
+    ) -> NDArray[np.bool_]:
+        """Whether each pair a-b has at least one connection in common (the two are within
+        two hops): each partner of the end with fewer connections is looked up from the
+        other end, so a pair costs the smaller degree's searches."""
+        a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        swap = self._degree[a] > self._degree[b]
+        near, far = np.where(swap, b, a), np.where(swap, a, b)
+        pair, edges = self.rows(near)
+        found = self.lookup(self.dst[edges], far[pair]) >= 0
+        common = np.zeros(a.size, bool)
+        common[pair[found]] = True
+        return common
+
     def reverse(self, edges: NDArray[np.int64]) -> NDArray[np.int64]:
         """Index of each tie seen from its other end."""
         return self.lookup(self.dst[edges], self.src[edges])
@@ -201,7 +220,7 @@ class Ties:
         """Add undirected ties a-b (pairs new and distinct) created on `day`.
 
         `values` gives per-tie columns (kind, strength, affinity, and optionally intro,
-        placed, note, first_interaction); the rest take their defaults. The new entries are
+        placed, note, first_interaction, two_hop); the rest take their defaults. The new entries are
         appended and indexed by the overlay (merged into the main index when it grows large:
         :data:`OVERLAY_SHARE`).
         """
@@ -216,6 +235,7 @@ class Ties:
             "placed": np.zeros(count, bool),
             "note": np.zeros(count, bool),
             "reached": np.zeros(count, bool),
+            "two_hop": np.zeros(count, bool),
         }
         new.update(values)
         both = {name: np.concatenate([new[name], new[name]]) for name in new}

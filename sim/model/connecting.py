@@ -31,7 +31,8 @@ def add_ties(
 
     The platform's affinity starts at ``a0(kind, same field)``
     (:func:`sim.beliefs.initial_affinity`) plus `affinity_bonus` where given (placed ties);
-    other tie columns (intro, placed, note, first interaction) come in `columns`. Both ends
+    other tie columns (intro, placed, note, first interaction) come in `columns`. Whether
+    the two ends had a connection in common just before (``two_hop``) is recorded. Both ends
     of each tie then learn from it (:func:`sim.model.learning.learn_from_connections`: toward
     the other's field, or the tie counted, by ``connection_rule``).
     """
@@ -39,7 +40,10 @@ def add_ties(
     affinity = beliefs.initial_affinity(kind, same_field, platform.affinity)
     if affinity_bonus is not None:
         affinity = affinity + affinity_bonus
-    state.ties.add(src, dst, now, kind=kind, strength=strength, affinity=affinity, **columns)
+    two_hop = state.ties.share_a_connection(src, dst)
+    state.ties.add(
+        src, dst, now, kind=kind, strength=strength, affinity=affinity, two_hop=two_hop, **columns
+    )
     learn_from_connections(
         state.theta, state.share_parts, state.field, src, dst, platform.inference
     )

@@ -12,6 +12,7 @@ from sim import strategies
 from sim.arrays import distinct
 from sim.errors import InputError
 from sim.model.connecting import add_ties
+from sim.model.invitees import invitee_weights
 from sim.model.learning import unlearn_connections
 from sim.model.state import State
 from sim.network import STRANGER, draw_strength
@@ -82,15 +83,16 @@ def accept_burst(
 ) -> None:
     """A focal member accepts `count` invitations from members of a field at once (C7).
 
-    Inviters are drawn without replacement from the field's members not yet connected,
-    ``P(i) = s_i / sum s`` by session rate (active members send invitations). The new ties
+    Inviters are drawn without replacement from the field's members not yet connected, in
+    proportion to :func:`sim.model.invitees.invitee_weights` (by default ``P(i) = s_i / sum
+    s`` by session rate: active members send invitations). The new ties
     are stranger ties with no intro message, strength ~ Beta(a, b), and a late-reply uniform
     and Exp(1) delay each (:func:`connect`).
     """
     member = state.focal_by_name[event.member]
     field = state.topics.index(event.field)
     pool = unconnected(state, member, np.flatnonzero(state.field == field))
-    weight = state.session_rate[pool]
+    weight = invitee_weights(state, scenario.platform.invitations, member, pool)
     if np.count_nonzero(weight) < event.count:
         raise InputError(
             source,
@@ -119,7 +121,8 @@ def plan_inbound(
 ) -> strategies.InvitationPlan:
     """Draw, before the run, the invitations focal member `slot` receives
     (:func:`sim.strategies.plan_invitations`): known inviters are friends of friends in the
-    member's field not yet connected, strangers anyone else not connected and not focal."""
+    member's field not yet connected, strangers anyone else not connected and not focal,
+    weighted by :func:`sim.model.invitees.invitee_weights`."""
     member = int(state.focal_ids[slot])
     ties = state.ties
     _, first = ties.rows(np.array([member]))
@@ -133,7 +136,7 @@ def plan_inbound(
         scenario.duration_days,
         known,
         others,
-        state.session_rate[others],
+        invitee_weights(state, scenario.platform.invitations, member, others),
         rng,
         scenario.behaviour,
     )
@@ -143,7 +146,7 @@ def plan_sent(
     state: State, scenario: Scenario, slot: int, rng: np.random.Generator
 ) -> strategies.InvitationPlan:
     """Draw, before the run, the invitations focal member `slot` sends: to strangers not
-    yet connected and not focal, ``P ∝ session rate``
+    yet connected and not focal, ``P ∝`` :func:`sim.model.invitees.invitee_weights`
     (:func:`sim.strategies.plan_sent_invitations`)."""
     member = int(state.focal_ids[slot])
     others = unconnected(state, member, np.arange(state.n))
@@ -152,7 +155,7 @@ def plan_sent(
         scenario.focal[slot].strategy,
         scenario.duration_days,
         others,
-        state.session_rate[others],
+        invitee_weights(state, scenario.platform.invitations, member, others),
         rng,
         scenario.behaviour,
     )

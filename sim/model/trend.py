@@ -18,6 +18,7 @@ from sim.arrays import distinct
 from sim.errors import InputError
 from sim.model.connecting import add_ties
 from sim.model.hooks import Hooks, Shown
+from sim.model.invitees import draw_invitees
 from sim.model.state import State, TrendState
 from sim.network import STRANGER, draw_strength
 from sim.scenario import Contagion, Scenario, Trend
@@ -143,9 +144,10 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     """One day of adopters' invitations and their answers; accepted ones become ties.
 
     Each adopter sends ``Poisson(invitations_per_day)`` invitations (seed: about 25 a day);
-    each goes to a member drawn ``P(j) = s_j / sum s`` by session rate (active members see
-    and answer them). An adopter accepts every invitation; anyone else accepts with
-    ``accept_rate`` (26% for cold invitations, Expandi/Belkins 2024). Invitations to oneself,
+    each goes to a member drawn by :func:`sim.model.invitees.draw_invitees` (by default
+    ``P(j) = s_j / sum s`` by session rate: active members see and answer them). An adopter
+    accepts every invitation; anyone else accepts with ``accept_rate`` (26% for cold
+    invitations, Expandi/Belkins 2024). Invitations to oneself,
     to a focal member (who answers by its own strategy), to a member already connected, and
     repeats of a pair within the day are void. New ties are stranger ties, strength ~
     Beta(a, b), created at `now` (:func:`sim.model.connecting.add_ties`: the platform learns
@@ -155,11 +157,7 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     assert trend is not None and spec is not None
     adopters = np.flatnonzero(trend.adopted)
     inviter = np.repeat(adopters, rng.poisson(spec.invitations_per_day, adopters.size))
-    total = float(state.session_cum[-1])
-    invitee = np.minimum(
-        np.searchsorted(state.session_cum, rng.random(inviter.size) * total, side="right"),
-        state.n - 1,
-    )
+    invitee = draw_invitees(state, scenario.platform.invitations, inviter, rng)
     accepts = rng.random(inviter.size) < np.where(trend.adopted[invitee], 1.0, spec.accept_rate)
     lo, hi = np.minimum(inviter, invitee), np.maximum(inviter, invitee)
     first = np.zeros(inviter.size, bool)

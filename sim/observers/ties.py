@@ -51,6 +51,7 @@ class FocalTies(Observer):
             "personal_note": merged["note"].astype(bool),
             "first_interaction_day": np.where(first <= self.days, first, np.nan).astype(np.float64),
             "reached": merged["reached"].astype(bool),
+            "within_two_hops": merged["two_hop"].astype(bool),
             "removed_day": merged["removed_day"].astype(np.float64),
             "removal_minutes": merged["removal_minutes"].astype(np.float64),
         }

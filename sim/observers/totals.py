@@ -1,6 +1,7 @@
 """The run's totals: sessions (of them brought by notifications), impressions, engagements,
-candidates, and the distributions of candidates and items read per session, for benchmarks,
-manifests and the regime checks (no table)."""
+candidates, the ties made during the run (of them those that closed a triangle), and the
+distributions of candidates and items read per session, for benchmarks, manifests and the
+regime checks (no table)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ class Totals(Observer):
         }
         self.candidates_seen = np.zeros(1, np.int64)
         self.items_seen = np.zeros(1, np.int64)
+        self.start_ties = 0
+        self.removed = {"ties": 0, "two_hop": 0}
+
+    def start(self, state: State) -> None:
+        self.start_ties = state.ties.pairs
+
+    def ties_removed(self, state: State, removed: dict[str, NDArray[np.generic]]) -> None:
+        self.removed["ties"] += int(removed["src"].size)
+        self.removed["two_hop"] += int(np.count_nonzero(removed["two_hop"]))
 
     def served(self, state: State, served: Served) -> None:
         """Every session of the slice: its candidates (those of the served member, whose
@@ -55,13 +65,21 @@ class Totals(Observer):
         return {"candidates_seen": self.candidates_seen, "items_seen": self.items_seen}
 
     def totals(self, state: State) -> dict[str, int]:
-        """The run's totals, with the median candidates and items read per session."""
+        """The run's totals, with the median candidates and items read per session, and the
+        ties made during the run (``new_ties``: pruned ones included) and of them those whose
+        ends had a connection in common (``new_ties_within_two_hops``)."""
         counts = dict(self.counts)
         counts.update(
             median_candidates_per_session=histogram_median(self.candidates_seen),
             median_items_read_per_session=histogram_median(self.items_seen),
         )
-        counts.update(posts=state.posts.size, ties=state.ties.pairs, members=state.n)
+        ties = state.ties
+        counts.update(posts=state.posts.size, ties=ties.pairs, members=state.n)
+        counts.update(
+            new_ties=ties.pairs - self.start_ties + self.removed["ties"],
+            new_ties_within_two_hops=int(np.count_nonzero(ties.two_hop)) // 2
+            + self.removed["two_hop"],
+        )
         return counts
 
     @staticmethod

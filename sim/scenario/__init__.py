@@ -11,6 +11,7 @@ Unknown keys are errors.
 
 from sim.scenario.behaviour import Behaviour, TieMultipliers
 from sim.scenario.events import AcceptInvitations, Event, Prune
+from sim.scenario.invitations import Invitations
 from sim.scenario.loading import read_yaml
 from sim.scenario.measure import Measure
 from sim.scenario.members import ActivityClass, FocalMember, Members, PostingClass, Strategy
@@ -47,6 +48,7 @@ __all__ = [
     "FocalMember",
     "FollowRule",
     "Inference",
+    "Invitations",
     "Measure",
     "Members",
     "Notifications",

@@ -7,6 +7,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from sim.scenario.base import FREE, NAME_PATTERN, SUM_TOLERANCE, Probability, Strict, param
+from sim.scenario.invitations import Invitations
 
 
 class TestAudience(Strict):
@@ -525,6 +526,7 @@ class Platform(Strict):
     scoring: Scoring = Field(default_factory=Scoring)
     first_pass: FirstPass = Field(default_factory=FirstPass)
     twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
+    invitations: Invitations = Field(default_factory=Invitations)
     arms: list[Arm] = Field(
         default_factory=list,
         description="Randomised arms: shares of members served by another ranker preset or"

@@ -235,6 +235,13 @@ TIES = Table(
             "the partner saw at least one of the member's posts",
         ),
         Column(
+            "within_two_hops",
+            "boolean",
+            "",
+            "the two had at least one connection in common when the tie was made (it closed a"
+            " triangle); false for the ties of the initial network",
+        ),
+        Column(
             "removed_day",
             "float",
             "days",
