@@ -71,7 +71,7 @@ def test_a_component_with_nothing_to_draw_counts_zero() -> None:
 def test_session_rate_weights_are_the_session_rates_of_the_pool() -> None:
     state = active_state()
     pool = np.array([3, 1, 4])
-    got = invitees.invitee_weights(state, Invitations(), 0, pool)
+    got = invitees.invitee_weights(state, Invitations(draw="session_rate"), 0, pool)
     assert_array_equal(got, [0.5, 2.0, 0.5])
 
 
@@ -105,7 +105,9 @@ def test_a_draw_with_nothing_to_draw_is_the_inviter_itself() -> None:
 def test_session_rate_draws_one_uniform_per_invitation_by_bisection() -> None:
     state = active_state()  # cumulative 1, 3, 4, 4.5, 5
     draws = Draws(random=[[0.0, 0.25, 0.7, 0.99]])
-    got = invitees.draw_invitees(state, Invitations(), np.zeros(4, np.int64), draws)  # type: ignore[arg-type]
+    got = invitees.draw_invitees(
+        state, Invitations(draw="session_rate"), np.zeros(4, np.int64), draws
+    )  # type: ignore[arg-type]
     assert_array_equal(got, [0, 1, 2, 4])  # targets 0, 1.25, 3.5, 4.95
     assert draws.calls == [("random", {"size": 4})]
 
