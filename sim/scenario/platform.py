@@ -7,6 +7,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from sim.scenario.base import FREE, NAME_PATTERN, SUM_TOLERANCE, Probability, Strict, param
+from sim.scenario.limits import Limits
 
 
 class TestAudience(Strict):
@@ -446,6 +447,10 @@ class Platform(Strict):
     affinity: Affinity = Field(default_factory=Affinity)
     scoring: Scoring = Field(default_factory=Scoring)
     twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
+    limits: Limits = Field(
+        default_factory=Limits,
+        description="LinkedIn's limits on connections, invitations and notes.",
+    )
     arms: list[Arm] = Field(
         default_factory=list,
         description="Randomised arms: shares of members served by another ranker preset or"

@@ -1,0 +1,150 @@
+"""LinkedIn's limits (docs/model.md 7.23): the connection cap, the weekly invitation limit
+and a free account's notes a month.
+
+The pure rules on hand-made arrays with exact expected values; the ledger that applies
+them; the cap on every tie (``add_ties``); a focal member sending 30 invitations a day on a
+free account, end to end with fixed seeds; the trend's adopters; reruns byte-identical; and
+bad input (exit 2 with one line naming the field)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_array_equal
+
+from sim.engine import World
+from sim.errors import InputError
+from sim.metrics import tables
+from sim.model import limits
+from sim.model.connecting import add_ties
+from sim.network import STRANGER
+from sim.rng import replication_seed
+from sim.scenario import Limits, Platform, load_study
+from sim.strategies import SentAnswers
+from tests.helpers import write_scenario
+from tests.test_cli import ScenarioFile, invoke, run
+from tests.test_mechanism_functions import make_state
+
+# --------------------------------------------------------------------------- pure rules
+
+
+def test_a_member_under_the_cap_may_take_one_more_connection() -> None:
+    assert_array_equal(limits.under_cap(np.array([0, 2, 3, 4]), 3), [True, True, False, False])
+
+
+def test_ties_are_made_in_order_while_both_ends_stay_under_the_cap() -> None:
+    degree = np.array([2, 0, 1, 2])
+    src = np.array([0, 0, 1, 2], np.int32)
+    dst = np.array([1, 2, 3, 3], np.int32)
+    # 0-1 made (0 reaches 3); 0-2 refused (0 at 3); 1-3 made (3 reaches 3); 2-3 refused
+    assert_array_equal(limits.within_cap(src, dst, degree, 3), [True, False, True, False])
+    # under a cap nobody reaches every tie is made, and one end at the cap refuses its tie
+    assert_array_equal(limits.within_cap(src, dst, degree, 5), [True, True, True, True])
+    assert_array_equal(limits.within_cap(src, dst, np.array([2, 0, 1, 3]), 3)[2:], [False, False])
+
+
+def test_the_weekly_quota_is_what_is_left_of_the_limit_and_never_negative() -> None:
+    sent = np.array([0, 90, 100, 120])
+    wanted = np.array([5, 20, 3, 0])
+    assert_array_equal(limits.weekly_quota(sent, wanted, 100), [5, 10, 0, 0])
+
+
+def test_each_sender_keeps_its_first_allowed_entries_in_order() -> None:
+    keys = np.array([3, 1, 3, 3, 1])
+    allowed = np.array([2, 1, 2, 2, 1])
+    assert_array_equal(limits.first_within(keys, allowed), [True, True, True, False, False])
+
+
+def test_a_free_account_writes_notes_up_to_its_allowance_and_premium_all() -> None:
+    assert limits.notes_allowed(3, 4, 5, "free") == 2
+    assert limits.notes_allowed(5, 1, 5, "free") == 0
+    assert limits.notes_allowed(7, 1, 5, "free") == 0
+    assert limits.notes_allowed(100, 4, 5, "premium") == 4
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+def test_invitations_past_the_weekly_limit_are_refused_and_counted_week_by_week() -> None:
+    counts = limits.LimitCounts.start(3, 0)
+    sender = np.array([0, 0, 0, 1, 0])
+    wanted = np.array([True, True, False, True, True])
+    sent = limits.send_invitations(counts, sender, wanted, 3, 2)
+    assert_array_equal(sent, [True, True, False, True, False])  # member 0's third is refused
+    assert_array_equal(counts.sent, [2, 1, 0])
+    assert_array_equal(counts.refused, [1, 0, 0])
+    sent = limits.send_invitations(counts, np.array([1, 1]), np.array([True, True]), 6, 2)
+    assert_array_equal(sent, [True, False])  # day 6: still week 0, member 1 has one left
+    sent = limits.send_invitations(counts, np.array([0, 0, 0]), np.ones(3, bool), 7, 2)
+    assert_array_equal(sent, [True, True, False])  # day 7: a new week
+    assert_array_equal(counts.refused, [2, 1, 0])
+    assert_array_equal(counts.week, [1, 0, -1])
+
+
+def sent_answers() -> SentAnswers:
+    return SentAnswers(
+        accept=np.array([True, False, True, True]),
+        note=np.array([True, False, True, True]),
+        placed=np.array([True, False, False, True]),
+        late_reply=np.array([np.inf, 0.5, np.inf, np.inf]),
+        messages=3,
+    )
+
+
+def test_notes_past_the_monthly_allowance_are_not_written_and_the_invitation_goes_blank() -> None:
+    counts = limits.LimitCounts.start(1, 1)
+    counts.month[0], counts.notes[0] = 0, 3
+    late_reply = np.array([0.25, 0.5, 0.75, 0.125])
+    got = limits.write_notes(counts, 0, 10, sent_answers(), late_reply, "free", 5)
+    assert_array_equal(got.note, [True, False, True, False])
+    assert_array_equal(got.placed, [True, False, False, False])
+    assert_array_equal(got.late_reply, [np.inf, 0.5, np.inf, 0.125])  # its own blank draw
+    assert_array_equal(got.accept, [True, False, True, True])  # a note never changes it
+    assert got.messages == 2
+    assert (counts.notes[0], counts.withheld[0]) == (5, 1)
+    got = limits.write_notes(counts, 0, 30, sent_answers(), late_reply, "free", 5)
+    assert got.messages == 3 and counts.month[0] == 1  # day 30: a new month
+    answers = sent_answers()
+    assert limits.write_notes(counts, 0, 31, answers, late_reply, "premium", 5) is answers
+    assert (counts.notes[0], counts.withheld[0]) == (6, 1)  # premium: past the allowance
+
+
+def test_a_network_that_starts_above_the_cap_is_an_input_error() -> None:
+    limits.check_initial_degree(np.array([1, 3, 2]), 3, Path("s.yaml"))
+    with pytest.raises(InputError, match="platform.limits.connection_cap: is 2, but 1 member"):
+        limits.check_initial_degree(np.array([1, 3, 2]), 2, Path("s.yaml"))
+
+
+# --------------------------------------------------------------------------- every tie
+
+
+def test_every_new_tie_obeys_the_cap_and_the_refused_are_counted_on_the_first_end() -> None:
+    state = make_state()  # degrees 2, 2, 2, 2, 0
+    platform = Platform(limits=Limits(connection_cap=3))
+    kind, strength = np.full(3, STRANGER, np.int8), np.full(3, 0.5, np.float32)
+    add_ties(
+        state,
+        platform,
+        np.array([4, 4, 4], np.int32),
+        np.array([1, 2, 3], np.int32),
+        1.0,
+        kind,
+        strength,
+    )
+    assert_array_equal(state.ties.degree(), [2, 3, 3, 3, 3])
+    add_ties(
+        state,
+        platform,
+        np.array([0, 1], np.int32),
+        np.array([3, 2], np.int32),
+        2.0,
+        kind[:2],
+        strength[:2],
+    )
+    assert_array_equal(state.ties.degree(), [2, 3, 3, 3, 3])  # 3 and 2 are at the cap
+    assert_array_equal(state.limits.capped, [1, 1, 0, 0, 0])
+    assert state.ties.pairs == 7
