@@ -8,6 +8,7 @@ bad input (exit 2 with one line naming the field)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,9 @@ def test_notes_past_the_monthly_allowance_are_not_written_and_the_invitation_goe
 
 def test_a_network_that_starts_above_the_cap_is_an_input_error() -> None:
     limits.check_initial_degree(np.array([1, 3, 2]), 3, Path("s.yaml"))
-    with pytest.raises(InputError, match="platform.limits.connection_cap: is 2, but 1 member"):
+    with pytest.raises(
+        InputError, match=re.escape("platform.limits.connection_cap: is 2, but 1 member")
+    ):
         limits.check_initial_degree(np.array([1, 3, 2]), 2, Path("s.yaml"))
 
 
@@ -148,3 +151,163 @@ def test_every_new_tie_obeys_the_cap_and_the_refused_are_counted_on_the_first_en
     assert_array_equal(state.ties.degree(), [2, 3, 3, 3, 3])  # 3 and 2 are at the cap
     assert_array_equal(state.limits.capped, [1, 1, 0, 0, 0])
     assert state.ties.pairs == 7
+
+
+# --------------------------------------------------------------------------- end to end
+
+SENDER: dict[str, Any] = {
+    "name": "limits",
+    "topics": ["a", "b"],
+    "duration_days": 15,
+    "replications": 1,
+    "slice_hours": 6,
+    "network": {"members": 1500, "mean_degree": 20},
+    "focal": [
+        {
+            "name": "me",
+            "field": "a",
+            "strategy": {
+                "sends_invitations_per_day": 30,
+                "trend_days": 14,
+                "personal_note": True,
+                "messages_per_day": 100,
+            },
+        }
+    ],
+}
+"""A focal member sending about 30 invitations a day for 14 days (days 0-13, answered the
+next day) with a note on each, on a free account."""
+
+
+def world(tmp_path: Path, body: dict[str, Any], seed: int = 1) -> World:
+    path = write_scenario(tmp_path, body)
+    scenario = load_study(path).base
+    return World(scenario, replication_seed(scenario.seed, seed), path)
+
+
+def test_a_free_sender_sends_at_most_100_a_week_and_writes_5_notes_a_month(
+    tmp_path: Path,
+) -> None:
+    w = world(tmp_path, SENDER)
+    plan = w.state.sent_plans[0]
+    wanted = np.bincount(plan.day // 7, minlength=2)  # invitations drawn per week
+    assert (wanted > 100).all(), wanted  # about 210: the limit binds in both weeks
+    connections = tables(w.run(), "s", "v", 0, 0)["connections"].iloc[0]
+    sent = np.minimum(wanted, 100)  # nobody is connected meanwhile: none are void
+    assert connections["invitations_refused_total"] == (wanted - sent).sum()
+    # every sent invitation wants a note (within 100 messages a day); 5 are written
+    assert connections["messages_sent_total"] == 5
+    assert connections["notes_withheld_total"] == sent.sum() - 5
+    assert connections["ties_refused_at_cap_total"] == 0
+    ties = pd.DataFrame(w.records().kept["ties"])
+    new = ties[ties["created_day"] > 0]
+    assert new["personal_note"].sum() <= 5
+    assert 0 < len(new) <= sent.sum()
+    days = np.floor(new["created_day"].to_numpy()) - 1  # answered the day after sending
+    assert np.bincount((days // 7).astype(int)).max() <= 100
+
+
+def test_premium_writes_every_note_and_a_loose_weekly_limit_refuses_nothing(
+    tmp_path: Path,
+) -> None:
+    premium = {**SENDER, "focal": [{**SENDER["focal"][0]}]}
+    premium["focal"][0]["strategy"] = {**SENDER["focal"][0]["strategy"], "account": "premium"}
+    loose = {**premium, "platform": {"limits": {"weekly_invitations": 1000}}}
+    a = tables(world(tmp_path, premium).run(), "s", "v", 0, 0)["connections"].iloc[0]
+    assert a["notes_withheld_total"] == 0 and a["invitations_refused_total"] > 0
+    b = tables(world(tmp_path, loose).run(), "s", "v", 0, 0)["connections"].iloc[0]
+    assert b["invitations_refused_total"] == 0
+    assert b["messages_sent_total"] > a["messages_sent_total"] == 200
+
+
+def test_reruns_are_byte_identical(tmp_path: Path) -> None:
+    first = tables(world(tmp_path, SENDER).run(), "s", "v", 0, 0)
+    second = tables(world(tmp_path, SENDER).run(), "s", "v", 0, 0)
+    for name, table in first.items():
+        pd.testing.assert_frame_equal(table, second[name], check_exact=True)
+
+
+TREND: dict[str, Any] = {
+    "name": "trend-limits",
+    "topics": ["a", "b"],
+    "duration_days": 8,
+    "replications": 1,
+    "slice_hours": 6,
+    "network": {"members": 400, "mean_degree": 30, "company_size": 15},
+    "trend": {
+        "groups": [{"strategy": "everyone", "share": 0.1}],
+        "invitations_per_day": 25,
+        "contagion": {"kind": "complex", "threshold": 2},
+    },
+}
+
+
+def with_limits(**values: int) -> dict[str, Any]:
+    return {**TREND, "platform": {"limits": values}}
+
+
+def test_adopters_stop_inviting_at_their_weekly_limit_until_the_next_week(tmp_path: Path) -> None:
+    w = world(tmp_path, with_limits(weekly_invitations=50))
+    adoption = tables(w.run(), "s", "v", 0, 0)["adoption"]
+    refused = adoption["invitations_refused"].to_numpy()
+    # about 25 a day each: nothing refused on days 0 and 1 (rows 1, 2), most from day 2 on
+    assert refused[0] == refused[1] == 0
+    assert refused[3:7].min() > 0
+    assert refused.sum() == w.state.limits.refused.sum()
+    assert (w.state.limits.sent <= 50).all()
+    assert adoption["ties_refused_at_cap"].sum() == 0
+
+
+def test_a_zero_weekly_limit_leaves_the_network_as_it_was(tmp_path: Path) -> None:
+    w = world(tmp_path, with_limits(weekly_invitations=0))
+    pairs = w.state.ties.pairs
+    adoption = tables(w.run(), "s", "v", 0, 0)["adoption"]
+    assert w.state.ties.pairs == pairs
+    assert adoption["invitations_refused"].sum() > 0
+
+
+def test_no_member_grows_past_the_cap_and_the_refused_ties_are_counted(tmp_path: Path) -> None:
+    start = world(tmp_path, TREND).state.ties.degree()
+    cap = int(start.max())
+    w = world(tmp_path, with_limits(connection_cap=cap))
+    adoption = tables(w.run(), "s", "v", 0, 0)["adoption"]
+    assert w.state.ties.degree().max() == cap
+    assert adoption["ties_refused_at_cap"].sum() == w.state.limits.capped.sum() > 0
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (
+            {"platform": {"limits": {"weekly_invitations": -1}}},
+            "platform.limits.weekly_invitations",
+        ),
+        ({"platform": {"limits": {"connection_cap": 0}}}, "platform.limits.connection_cap"),
+        ({"platform": {"limits": {"free_notes_per_month": -5}}}, "free_notes_per_month"),
+        (
+            {"focal": [{"name": "me", "field": "finance", "strategy": {"account": "gold"}}]},
+            "focal[0].strategy.account",
+        ),
+    ],
+)
+def test_bad_limits_exit_2_with_one_line(
+    small: dict[str, Any], scenario_file: ScenarioFile, body: dict[str, Any], needle: str
+) -> None:
+    bad = scenario_file({**small, **body}, name="bad.yaml")
+    result = invoke("validate", bad)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    assert needle in result.stderr and str(bad) in result.stderr, result.stderr
+
+
+def test_a_cap_below_a_members_starting_degree_exits_2_naming_the_field(
+    small: dict[str, Any], scenario_file: ScenarioFile, tmp_path: Path
+) -> None:
+    bad = scenario_file({**small, "platform": {"limits": {"connection_cap": 5}}}, name="cap.yaml")
+    result = run(bad, tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "platform.limits.connection_cap: is 5, but" in result.stderr, result.stderr
