@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
 
+from sim.analysis import note_account_text
 from sim.engine import World
 from sim.errors import InputError
 from sim.metrics import tables
@@ -311,3 +312,19 @@ def test_a_cap_below_a_members_starting_degree_exits_2_naming_the_field(
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1, result.stderr
     assert "platform.limits.connection_cap: is 5, but" in result.stderr, result.stderr
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def test_the_report_names_the_account_of_every_member_that_writes_notes() -> None:
+    member = {"name": "me", "strategy": {"personal_note": True, "account": "free"}}
+    pro = {"name": "pro", "strategy": {"personal_note": True, "account": "premium"}}
+    quiet = {"name": "quiet", "strategy": {"personal_note": False, "account": "free"}}
+    scenario = {"platform": {"limits": {"free_notes_per_month": 5}}, "focal": [member, pro, quiet]}
+    assert note_account_text(scenario) == (
+        "me writes notes on a free account (at most 5 a month);"
+        " pro writes notes on a premium account (no limit)"
+    )
+    older = {"focal": [{"name": "me", "strategy": {"personal_note": True}}]}
+    assert note_account_text(older) == "" == note_account_text({})
