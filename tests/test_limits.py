@@ -259,6 +259,17 @@ def test_adopters_stop_inviting_at_their_weekly_limit_until_the_next_week(tmp_pa
     assert adoption["ties_refused_at_cap"].sum() == 0
 
 
+def test_limits_that_never_bind_draw_nothing_and_leave_the_run_as_it_is(tmp_path: Path) -> None:
+    # 5 invitations a day (35 a week) never reach 100; the limits mask, they never draw
+    gentle = {**TREND, "trend": {**TREND["trend"], "invitations_per_day": 5}}
+    loose = {**gentle, "platform": {"limits": {"weekly_invitations": 10**6}}}
+    default = tables(world(tmp_path, gentle).run(), "s", "v", 0, 0)
+    unlimited = tables(world(tmp_path, loose).run(), "s", "v", 0, 0)
+    assert default["adoption"]["invitations_refused"].sum() == 0
+    for name, table in default.items():
+        pd.testing.assert_frame_equal(table, unlimited[name], check_exact=True)
+
+
 def test_a_zero_weekly_limit_leaves_the_network_as_it_was(tmp_path: Path) -> None:
     w = world(tmp_path, with_limits(weekly_invitations=0))
     pairs = w.state.ties.pairs
