@@ -32,6 +32,7 @@ from sim.model import (
     reactions,
 )
 from sim.model.hooks import Impressions, Shown
+from sim.model.limits import LimitCounts
 from sim.model.state import PENDING_COLUMNS, POOL_COLUMNS, POST_COLUMNS, WAITING_COLUMNS, State
 from sim.network import STRANGER, Network
 from sim.observers.focal_feed import FocalFeed
@@ -150,6 +151,7 @@ def make_state() -> State:
         is_session=np.zeros(5, bool),
         session_slot=np.full(5, -1, np.int64),
         messages_sent=np.zeros(1, np.int64),
+        limits=LimitCounts.start(5, 1),
         trend=None,
         arm=np.zeros(5, np.int8),
         arm_names=("main",),

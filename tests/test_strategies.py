@@ -48,7 +48,9 @@ def test_weighted_order_follows_weights_and_skips_zero_weight() -> None:
 
 def test_personal_notes_make_accepted_strangers_answer_more_often() -> None:
     """C11: with a personal note 9.4% of accepted strangers reply at once, without one 5.4%
-    exchange messages later; over 6 paired seeds the noted arm hears from more of them."""
+    exchange messages later; over 6 paired seeds the noted arm hears from more of them. The
+    member has a premium account, so that every invitation it sends carries a note (a free
+    account writes five a month, docs/model.md 7.23)."""
     heard = {}
     for note in (False, True):
         scenario = Scenario.model_validate(
@@ -66,6 +68,7 @@ def test_personal_notes_make_accepted_strangers_answer_more_often() -> None:
                             "sends_invitations_per_day": 30,
                             "trend_days": 20,
                             "personal_note": note,
+                            "account": "premium",
                             "messages_per_day": 100,
                             "note_reply_rate": 0.3,
                         },

@@ -9,7 +9,7 @@ claims the studies test is "the blog post".
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.analysis.effects import Metric
@@ -128,6 +128,25 @@ def describe_event(event: dict[str, Any]) -> str:
         if event.get("field"):
             text += f" (field: {event['field']})"
         return f"{member}: {text}" if member else text
+
+
+def note_account_text(scenario: Mapping[str, Any]) -> str:
+    """The account each focal member that writes a personal note on its invitations is
+    assumed to have (docs/model.md 7.25), e.g. ``me writes notes on a free account (at most 5
+    a month)``; empty when none writes notes or the scenario predates accounts."""
+    allowance = ((scenario.get("platform") or {}).get("limits") or {}).get("free_notes_per_month")
+    parts = []
+    for member in scenario.get("focal") or []:
+        strategy = member.get("strategy") or {}
+        if not strategy.get("personal_note") or "account" not in strategy:
+            continue
+        if strategy["account"] == "premium":
+            parts.append(f"{member.get('name')} writes notes on a premium account (no limit)")
+        else:
+            parts.append(
+                f"{member.get('name')} writes notes on a free account (at most {allowance} a month)"
+            )
+    return "; ".join(parts)
 
 
 def event_labels(results: Results) -> list[tuple[float, str]]:

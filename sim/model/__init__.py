@@ -16,6 +16,7 @@ streams and arrays come in as arguments. :mod:`sim.engine` only schedules them.
 * :mod:`sim.model.learning` — estimated affinity and inferred interests (7.11, 7.12).
 * :mod:`sim.model.linking` — invitations, answers, bursts, pruning (7.14-7.16).
 * :mod:`sim.model.connecting` — a new tie, and what the platform learns from it (7.14).
+* :mod:`sim.model.limits` — LinkedIn's limits on connections, invitations and notes (7.25).
 * :mod:`sim.model.hooks` — the points where submodels and the observers of
   :mod:`sim.observers` (the run's records, 9) attach to the engine.
 """

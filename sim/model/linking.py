@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from sim import strategies
 from sim.arrays import distinct
 from sim.errors import InputError
+from sim.model import limits
 from sim.model.connecting import add_ties
 from sim.model.invitees import invitee_weights
 from sim.model.learning import unlearn_connections
@@ -214,14 +215,25 @@ def answer_received(state: State, scenario: Scenario, slot: int, day: int, now: 
 def answer_sent(state: State, scenario: Scenario, slot: int, day: int, now: float) -> None:
     """The answers to `day`'s invitations sent by a focal member (#Persoonlijk, C11;
     :func:`sim.strategies.answer_sent_invitations`). Invitations to people the member has
-    connected with meanwhile are void; accepted ones become stranger ties (:func:`connect`)."""
+    connected with meanwhile are void; those past the weekly limit are refused
+    (:func:`sim.model.limits.send_invitations`), and notes past a free account's monthly
+    allowance are not written (:func:`sim.model.limits.write_notes`); accepted ones become
+    stranger ties (:func:`connect`)."""
     plan = state.sent_plans[slot]
     today = plan.on(day)
     member = int(state.focal_ids[slot])
     invitee = plan.inviter[today]
     valid = state.ties.lookup(np.full(invitee.size, member), invitee) < 0
+    caps = scenario.platform.limits
+    valid = limits.send_invitations(
+        state.limits, np.full(invitee.size, member), valid, day, caps.weekly_invitations
+    )
     answers = strategies.answer_sent_invitations(
         scenario.focal[slot].strategy, valid, plan.answer[today], plan.late_reply[today]
+    )
+    account = scenario.focal[slot].strategy.account
+    answers = limits.write_notes(
+        state.limits, slot, day, answers, plan.late_reply[today], account, caps.free_notes_per_month
     )
     state.messages_sent[slot] += answers.messages
     accept = answers.accept

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
-from sim.model import arms, follows, learning, linking, trend
+from sim.model import arms, follows, learning, limits, linking, trend
 from sim.model.state import (
     PENDING_COLUMNS,
     POOL_COLUMNS,
@@ -117,7 +117,8 @@ def initial_state(
     """The state at t = 0, in the order of docs/model.md 5 (the order of the draws).
 
     Rates and interests from the ``network`` stream; ties with their initial affinity
-    (:func:`sim.beliefs.initial_affinity`); initial inferred weights
+    (:func:`sim.beliefs.initial_affinity`), none of the members above the connection cap
+    (:func:`sim.model.limits.check_initial_degree`); initial inferred weights
     (:func:`sim.model.learning.initial_inference`); focal members; follows from the ``follows``
     stream; the trend's groups from the ``population`` stream; invitation plans from the
     ``inbound`` and ``outreach`` streams; empty stores.
@@ -129,6 +130,7 @@ def initial_state(
     ties = Ties(
         network, beliefs.initial_affinity(network.kind, same_field, scenario.platform.affinity)
     )
+    limits.check_initial_degree(ties.degree(), scenario.platform.limits.connection_cap, source)
     theta, share_parts = learning.initial_inference(
         network.field, ties.src, ties.dst, n_topics, scenario.platform.inference
     )
@@ -154,6 +156,7 @@ def initial_state(
         plans={},
         sent_plans={},
         messages_sent=np.zeros(focal_ids.size, np.int64),
+        limits=limits.LimitCounts.start(n, focal_ids.size),
         trend=trend.initial_trend(
             scenario,
             network.degree(),

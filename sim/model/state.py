@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from sim.beliefs import ShareParts
+from sim.model.limits import LimitCounts
 from sim.stores import Columns, GroupedColumns
 from sim.strategies import InvitationPlan
 from sim.table_schema import POST_COUNTERS
@@ -110,6 +111,8 @@ class State:
     """Per focal slot: the invitations it sends (drawn before the run)."""
     messages_sent: NDArray[np.int64]
     """Per focal slot: messages written (questions, intro messages, personal notes)."""
+    limits: LimitCounts
+    """What LinkedIn's limits let through and refused (:mod:`sim.model.limits`)."""
     trend: TrendState | None
     """The trend's state (None when the scenario has no ``trend`` section)."""
     arm: NDArray[np.int8]

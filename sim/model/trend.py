@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from sim.arrays import distinct
 from sim.errors import InputError
+from sim.model import limits
 from sim.model.connecting import add_ties
 from sim.model.hooks import Hooks, Shown
 from sim.model.invitees import draw_invitees
@@ -152,6 +153,11 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     repeats of a pair within the day are void. New ties are stranger ties, strength ~
     Beta(a, b), created at `now` (:func:`sim.model.connecting.add_ties`: the platform learns
     from both ends).
+
+    LinkedIn's limits (docs/model.md 7.25): of an adopter's invitations that are not void,
+    those past its weekly limit are refused (:func:`sim.model.limits.send_invitations`,
+    whether or not they would have been accepted), and ties past the connection cap are
+    refused when made.
     """
     trend, spec = state.trend, scenario.trend
     assert trend is not None and spec is not None
@@ -162,8 +168,10 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     lo, hi = np.minimum(inviter, invitee), np.maximum(inviter, invitee)
     first = np.zeros(inviter.size, bool)
     first[np.unique(lo * state.n + hi, return_index=True)[1]] = True
-    valid = first & accepts & (inviter != invitee) & (state.focal_slot[invitee] < 0)
+    valid = first & (inviter != invitee) & (state.focal_slot[invitee] < 0)
     valid[valid] = state.ties.lookup(inviter[valid], invitee[valid]) < 0
+    weekly = scenario.platform.limits.weekly_invitations
+    valid = limits.send_invitations(state.limits, inviter, valid, int(now), weekly) & accepts
     a, b = inviter[valid].astype(np.int32), invitee[valid].astype(np.int32)
     if a.size == 0:
         return

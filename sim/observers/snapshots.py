@@ -58,12 +58,16 @@ class Snapshots(Observer):
             "true_interest": state.interest[state.focal_ids].copy(),
             "connections": self.connections,
             "messages_sent": state.messages_sent.copy(),
+            "invitations_refused": state.limits.refused[state.focal_ids],
+            "notes_withheld": state.limits.withheld.copy(),
+            "ties_refused_at_cap": state.limits.capped[state.focal_ids],
         }
 
     @staticmethod
     def build(run: RunRecords, names: Sequence[str]) -> dict[str, pd.DataFrame]:
         """``beliefs``: every focal member, snapshot day and topic; ``connections``: every
-        focal member, snapshot day and kind, with the member's messages over the run."""
+        focal member, snapshot day and kind, with the member's messages and what LinkedIn's
+        limits refused it over the run."""
         kept = run.kept[Snapshots.name]  # attached to every run
         inferred, connections = kept["inferred"], kept["connections"]
         focal, day, topic = cells(inferred.shape)
@@ -89,6 +93,9 @@ class Snapshots(Observer):
                 "connections": connections[focal, day, kind, 0],
                 "connections_reached": connections[focal, day, kind, 1],
                 "messages_sent_total": kept["messages_sent"][focal],
+                "invitations_refused_total": kept["invitations_refused"][focal],
+                "notes_withheld_total": kept["notes_withheld"][focal],
+                "ties_refused_at_cap_total": kept["ties_refused_at_cap"][focal],
             }
         )
         return {"beliefs": beliefs, "connections": table}

@@ -65,13 +65,17 @@ class TrendRecords(Observer):
         np.add.at(self.topic_today, (seen.viewer, seen.topic), 1)
 
     def day_end(self, state: State, day: int) -> None:
-        """After the day's adoption: adopters, those of the day, those who dropped it, and
-        the similarity of the day's feeds."""
+        """After the day's adoption: adopters, those of the day, those who dropped it, the
+        adopters' refusals by LinkedIn's limits so far, and the similarity of the day's
+        feeds."""
         trend = _trend(state)
+        others = state.focal_slot < 0  # the adopters' refusals; focal members' are their own
         self.adoption[day] = [
             int(trend.adopted.sum()),
             int((trend.adopted_on == day).sum()),
             int((trend.dropped_on == day).sum()),
+            int(state.limits.refused[others].sum()),
+            int(state.limits.capped[others].sum()),
         ]
         self.similarity[day] = feed_similarity(self.topic_today)
         self.topic_today[:] = 0
@@ -96,7 +100,8 @@ class TrendRecords(Observer):
 
 def adoption_table(kept: Arrays, members: int) -> pd.DataFrame:
     """The trend's spread after each day (day 0: the seeded start), with the adopters'
-    share and the day's feed similarity."""
+    share, the day's refusals by LinkedIn's limits (differences of the running totals) and
+    the day's feed similarity."""
     adoption = kept["adoption"]
     adopters = adoption[:, ADOPTION_COUNTS.index("adopters")]
     return pd.DataFrame(
@@ -105,6 +110,10 @@ def adoption_table(kept: Arrays, members: int) -> pd.DataFrame:
             "adopters": adopters.astype(np.int64),
             "new_adopters": adoption[:, ADOPTION_COUNTS.index("new_adopters")],
             "dropped": adoption[:, ADOPTION_COUNTS.index("dropped")],
+            **{
+                name: np.diff(adoption[:, ADOPTION_COUNTS.index(name)], prepend=0)
+                for name in ("invitations_refused", "ties_refused_at_cap")
+            },
             "members": np.full(adopters.size, members, np.int64),
             "adopter_share": adopters / max(members, 1),
             "feed_similarity": kept["similarity"],

@@ -19,9 +19,11 @@ from sim.analysis import (
     figure_names,
     heading,
     list_text,
+    note_account_text,
     posts_summary,
     sentence_case,
     trend_arms,
+    variant_scenarios,
     whose,
 )
 from sim.report.blocks import (
@@ -88,13 +90,14 @@ def _run_blocks(results: Results) -> list[Block]:
     m = results.manifest
     descriptions = m.get("variant_descriptions") or {}
     arms = {a.name: a.description for a in trend_arms(m, results.variants)}
-    variants = Table(
-        ["variant", "what it does"],
-        [
-            [v, str(descriptions.get(v) or (arms.get(v, "") if results.has_trend else ""))]
-            for v in results.variants
-        ],
-    )
+    scenarios = variant_scenarios(m)
+
+    def what_it_does(v: str) -> str:
+        """The variant's description, and the account its notes assume."""
+        described = str(descriptions.get(v) or (arms.get(v, "") if results.has_trend else ""))
+        return "; ".join(t for t in (described, note_account_text(scenarios.get(v, {}))) if t)
+
+    variants = Table(["variant", "what it does"], [[v, what_it_does(v)] for v in results.variants])
     events = "; ".join(label for _, label in event_labels(results)) or "none"
     items = [
         ("replications", f"{results.replications} per variant"),

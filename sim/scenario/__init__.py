@@ -1,8 +1,9 @@
 """The scenario schema, in one place: every field with its doc, unit, default and source.
 
 The sections live in one module each (:mod:`~sim.scenario.network`,
-:mod:`~sim.scenario.members`, :mod:`~sim.scenario.trend`, :mod:`~sim.scenario.platform`,
-:mod:`~sim.scenario.behaviour`, :mod:`~sim.scenario.events`, :mod:`~sim.scenario.measure`)
+:mod:`~sim.scenario.members`, :mod:`~sim.scenario.trend`, :mod:`~sim.scenario.platform` with
+:mod:`~sim.scenario.limits`, :mod:`~sim.scenario.behaviour`, :mod:`~sim.scenario.events`,
+:mod:`~sim.scenario.measure`)
 under the top-level :class:`Scenario` (:mod:`~sim.scenario.root`);
 :mod:`~sim.scenario.loading` reads a file, :mod:`~sim.scenario.study` turns it into a
 :class:`Study`, and :mod:`~sim.scenario.paths` follows dotted paths through the schema.
@@ -12,6 +13,7 @@ Unknown keys are errors.
 from sim.scenario.behaviour import Behaviour, TieMultipliers
 from sim.scenario.events import AcceptInvitations, Event, Prune
 from sim.scenario.invitations import Invitations
+from sim.scenario.limits import Limits
 from sim.scenario.loading import read_yaml
 from sim.scenario.measure import Measure
 from sim.scenario.members import ActivityClass, FocalMember, Members, PostingClass, Strategy
@@ -49,6 +51,7 @@ __all__ = [
     "FollowRule",
     "Inference",
     "Invitations",
+    "Limits",
     "Measure",
     "Members",
     "Notifications",

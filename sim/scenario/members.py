@@ -145,6 +145,14 @@ class Strategy(Strict):
         "switch",
         "blog post tip 1; C11",
     )
+    account: Literal["free", "premium"] = param(
+        "free",
+        "The member's LinkedIn account: `free` gives a personal note to at most"
+        " `platform.limits.free_notes_per_month` invitations a month (the rest go without"
+        " one); `premium` is unlimited.",
+        "option",
+        "LinkedIn Help, 'Invitation limit reached'",
+    )
     sent_accept_rate: Probability = param(
         0.26,
         "Chance an invitation sent to a stranger is accepted (a note barely changes it).",

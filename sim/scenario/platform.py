@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from sim.scenario.base import FREE, NAME_PATTERN, SUM_TOLERANCE, Probability, Strict, param
 from sim.scenario.invitations import Invitations
+from sim.scenario.limits import Limits
 
 
 class TestAudience(Strict):
@@ -527,6 +528,10 @@ class Platform(Strict):
     first_pass: FirstPass = Field(default_factory=FirstPass)
     twitter_2023: Twitter2023 = Field(default_factory=Twitter2023)
     invitations: Invitations = Field(default_factory=Invitations)
+    limits: Limits = Field(
+        default_factory=Limits,
+        description="LinkedIn's limits on connections, invitations and notes.",
+    )
     arms: list[Arm] = Field(
         default_factory=list,
         description="Randomised arms: shares of members served by another ranker preset or"

@@ -48,9 +48,16 @@ over the sessions, each session counting the candidates it was ranked from (a me
 sessions of one slice share one list); items read; impressions. Every item read is one
 impression."""
 
-ADOPTION_COUNTS = ("adopters", "new_adopters", "dropped")
+ADOPTION_COUNTS = (
+    "adopters",
+    "new_adopters",
+    "dropped",
+    "invitations_refused",
+    "ties_refused_at_cap",
+)
 """What the trend's adoption record counts after each day: adopters, adopters of that day,
-adopters who dropped the strategy that day."""
+adopters who dropped the strategy that day, and (over the run so far) the adopters'
+invitations refused by the weekly limit and their ties refused at the connection cap."""
 
 VIEWER_GROUPS = ("non_adopter", "adopter")
 """The viewer's trend status at an impression (the ``population`` table)."""

@@ -283,6 +283,29 @@ CONNECTIONS = Table(
             "messages the member wrote over the whole run (questions, intro messages,"
             " personal notes), repeated on every row",
         ),
+        Column(
+            "invitations_refused_total",
+            "integer",
+            "invitations",
+            "invitations the member would have sent past its weekly limit"
+            " (`platform.limits.weekly_invitations`) over the whole run, refused; repeated on"
+            " every row",
+        ),
+        Column(
+            "notes_withheld_total",
+            "integer",
+            "notes",
+            "personal notes a free account could not write over the whole run (past"
+            " `platform.limits.free_notes_per_month`; the invitation went without one); repeated"
+            " on every row",
+        ),
+        Column(
+            "ties_refused_at_cap_total",
+            "integer",
+            "ties",
+            "ties of the member refused over the whole run because it or the partner had"
+            " `platform.limits.connection_cap` connections; repeated on every row",
+        ),
     ),
 )
 
@@ -346,6 +369,20 @@ ADOPTION = Table(
             "integer",
             "members",
             "adopters who dropped it during the day (`trend.drop_after_days`)",
+        ),
+        Column(
+            "invitations_refused",
+            "integer",
+            "invitations",
+            "adopters' invitations refused during the day because their sender had reached"
+            " its weekly limit (`platform.limits.weekly_invitations`; 0 at day 0)",
+        ),
+        Column(
+            "ties_refused_at_cap",
+            "integer",
+            "ties",
+            "ties from adopters' accepted invitations refused during the day because an end"
+            " had `platform.limits.connection_cap` connections (0 at day 0)",
         ),
         Column("members", "integer", "members", "members of the network"),
         Column("adopter_share", "float", "share", "`adopters / members`"),
