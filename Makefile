@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast figures sensitivity validation bench lint clean
+.PHONY: install demo test test-fast figures structure sensitivity validation bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,20 @@ figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its comm
 	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
 	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \
 	  --replications 4 --set platform.ranker=$(RANKERS)
+
+# The structural options no source decides (docs/model.md 7.12, 7.18, 7.23, 7.24): each bundled
+# study's headlines over every combination of them, the defaults first; the first pass's size
+# apart; link-with-everyone for its typical member (a post every two weeks) and a creator.
+STRUCTURE := results/structure
+OPTIONS := --set platform.followers=audience,pull \
+  --set platform.invitations.draw=people_you_may_know,session_rate
+structure: $(STAMP) ## the bundled studies over the structural options, into $(STRUCTURE)/ (docs/model.md 7.26)
+	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out $(STRUCTURE) --jobs $(JOBS) \
+	  $(OPTIONS) --set platform.inference.connection_rule=share,compounding
+	$(BIN)/feedsim sweep scenarios/link-with-everyone.yaml --out $(STRUCTURE) --jobs $(JOBS) \
+	  --replications 4 $(OPTIONS) --set focal.member.posts_per_day=0.0714,0.3
+	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out $(STRUCTURE)/first-pass \
+	  --jobs $(JOBS) --set platform.first_pass.size=0,50,100,200
 
 sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the parameters it ranks first (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 10 --out results --jobs $(JOBS)

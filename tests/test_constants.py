@@ -57,6 +57,8 @@ IN_MODULE: dict[str, set[int | float]] = {
     "behaviour.py": {1e-300},
     # Follows are drawn 2^22 at a time: a bound on temporary memory, the draws are unchanged.
     "follows.py": {22},
+    # LinkedIn counts its limits per week and per month: calendar periods of 7 and 30 days.
+    "limits.py": {7, 30},
 }
 """Per module: numbers that are storage, display or numerical details, not behaviour."""
 

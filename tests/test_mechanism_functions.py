@@ -705,7 +705,8 @@ def test_inbound_plans_take_friends_of_friends_in_the_field_and_other_strangers(
         return "plan"
 
     monkeypatch.setattr(strategies, "plan_invitations", capture)
-    assert linking.plan_inbound(state, scenario(), 0, Draws()) == "plan"  # type: ignore[arg-type, comparison-overlap]
+    by_activity = scenario(platform={"invitations": {"draw": "session_rate"}})
+    assert linking.plan_inbound(state, by_activity, 0, Draws()) == "plan"  # type: ignore[arg-type, comparison-overlap]
     assert_array_equal(pools["known"], [3])  # via 1 (and 2), field a
     assert_array_equal(pools["others"], [4])
     assert_array_equal(pools["weight"], [1.0])
@@ -715,7 +716,7 @@ def test_inbound_plans_take_friends_of_friends_in_the_field_and_other_strangers(
         return "sent"
 
     monkeypatch.setattr(strategies, "plan_sent_invitations", capture_sent)
-    assert linking.plan_sent(state, scenario(), 0, Draws()) == "sent"  # type: ignore[arg-type, comparison-overlap]
+    assert linking.plan_sent(state, by_activity, 0, Draws()) == "sent"  # type: ignore[arg-type, comparison-overlap]
     assert_array_equal(pools["pool"], [3, 4])  # every unconnected member but focal ones
     assert_array_equal(pools["weight"], [0.0, 1.0])
 

@@ -72,6 +72,23 @@ def probability_paths(
 
 PROBABILITIES = sorted(probability_paths(Scenario))
 
+SHARES_OF_ONE = {"friends_of_friends": "same_field", "same_field": "friends_of_friends"}
+"""Shares of one whole (``platform.invitations``): set alone, the other is set to 0 so their
+sum stays at most 1 (its own check, tested in tests/test_invitees.py)."""
+
+
+def probability_override(path: tuple[str, ...], value: float) -> dict[str, Any]:
+    """The override setting the probability at `path` to `value`; for a share of one whole,
+    its partner share set to 0."""
+    override = nested(path, value)
+    partner = SHARES_OF_ONE.get(path[-1])
+    if partner is not None:
+        section: Any = override
+        for key in path[:-1]:
+            section = section[key]
+        section[partner] = 0.0
+    return override
+
 
 def with_variants(small: dict[str, Any], *variants: dict[str, Any]) -> dict[str, Any]:
     return {**small, "variants": list(variants)}
@@ -527,7 +544,7 @@ def test_a_probability_outside_0_1_is_rejected_naming_the_field(
 def test_a_probability_inside_0_1_is_accepted(
     small: dict[str, Any], scenario_file: ScenarioFile, path: tuple[str, ...], value: float
 ) -> None:
-    study = load_study(scenario_file(small), nested(path, value))
+    study = load_study(scenario_file(small), probability_override(path, value))
     section: Any = study.base
     for key in path:
         section = getattr(section, key)
