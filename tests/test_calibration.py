@@ -10,7 +10,7 @@ outcome is deterministic; the intervals say how far from the boundary each value
 
 The regime (candidates and items read per session) depends on the network's size: the
 supply of posts a member can be shown grows with the number of creators. It is tested on
-a 15,000-member default network (3 replications of 20 days).
+a 15,000-member default network (5 replications of 20 days).
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def test_fact_11_engagement_comes_early_with_a_tail(tables) -> None:  # type: ig
 
 # --------------------------------------------------------------------------- the regime
 
-REGIME_REPLICATIONS = 3
+REGIME_REPLICATIONS = 5
 
 
 @pytest.fixture(scope="module")
