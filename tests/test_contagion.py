@@ -48,6 +48,7 @@ def lattice_body(edges: Path, **contagion: Any) -> dict[str, Any]:
         },
         "trend": {
             "groups": [{"strategy": "everyone", "share": 0.2, "seeding": "pair"}],
+            "invitation_rate": "per_day",
             "invitations_per_day": 0,
             "call_posts_per_day": 3,
             "contagion": {

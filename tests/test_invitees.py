@@ -162,6 +162,7 @@ SPARSE: dict[str, Any] = {
     "network": {"members": 2000, "mean_degree": 10, "company_size": 10},
     "trend": {
         "groups": [{"strategy": "everyone", "share": 0.05}],
+        "invitation_rate": "per_day",
         "invitations_per_day": 10,
         "accept_rate": 1.0,
         "contagion": {"kind": "none"},

@@ -237,6 +237,7 @@ TREND: dict[str, Any] = {
     "network": {"members": 400, "mean_degree": 30, "company_size": 15},
     "trend": {
         "groups": [{"strategy": "everyone", "share": 0.1}],
+        "invitation_rate": "per_day",
         "invitations_per_day": 25,
         "contagion": {"kind": "complex", "threshold": 2},
     },

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from numpy.testing import assert_array_equal
 
 from sim.cli import main
 from sim.engine import World
@@ -35,6 +36,7 @@ SMALL: dict[str, Any] = {
     "network": {"members": 400, "mean_degree": 30, "company_size": 15},
     "trend": {
         "groups": [{"strategy": "everyone", "share": 0.05}],
+        "invitation_rate": "per_day",
         "invitations_per_day": 5,
         "contagion": {"kind": "complex", "threshold": 2},
     },
@@ -99,6 +101,13 @@ def run_tables_of(w: World) -> dict[str, pd.DataFrame]:
             "not one of the topics",
         ),
         ({"contagion": {"kind": "viral"}}, "trend.contagion.kind", "'none', 'complex' or"),
+        ({"invitations_per_day": 5}, "trend", "does not apply under invitation_rate: per_session"),
+        (
+            {"invitation_rate": "per_day", "invitations_per_session": 2},
+            "trend",
+            "set invitation_rate: per_session to use it",
+        ),
+        ({"invitation_rate": "hourly"}, "trend.invitation_rate", "'per_session' or 'per_day'"),
     ],
 )
 def test_bad_trend_input_exits_2_with_one_message(
@@ -111,6 +120,16 @@ def test_bad_trend_input_exits_2_with_one_message(
     assert len(lines) == 1, result.output
     assert str(path) in lines[0] and f"{field}:" in lines[0] and problem in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_adopters_invite_in_proportion_to_their_activity_or_at_one_rate() -> None:
+    state = type("S", (), {"session_rate": np.array([3.0, 0.25, 0.0, 1.5])})()
+    adopters = np.array([0, 1, 3])
+    per_session = Trend(invitations_per_session=8.0)
+    # lambda_i = 8 s_i: a heavy user's 3 sessions give 24 a day, a weekly-ish user's 0.25 two
+    assert_array_equal(trend.invitation_rates(state, per_session, adopters), [24.0, 2.0, 12.0])  # type: ignore[arg-type]
+    per_day = Trend(invitation_rate="per_day", invitations_per_day=25.0)
+    assert_array_equal(trend.invitation_rates(state, per_day, adopters), [25.0, 25.0, 25.0])  # type: ignore[arg-type]
 
 
 def test_a_group_larger_than_what_is_left_is_refused_at_run_time(tmp_path: Path) -> None:
@@ -430,6 +449,7 @@ CLUSTERED: dict[str, Any] = {
     },
     "trend": {
         "groups": [{"strategy": "everyone", "share": 0.02}],
+        "invitation_rate": "per_day",
         "invitations_per_day": 2,
         "contagion": {
             "kind": "complex",

@@ -141,10 +141,20 @@ def initial_trend(
     )
 
 
+def invitation_rates(state: State, spec: Trend, adopters: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Invitations a day each adopter sends on average, by ``invitation_rate``:
+    ``per_session``, ``lambda_i = invitations_per_session * s_i`` with s_i the adopter's
+    session rate (members invite in proportion to their activity: a heavy user's 3 sessions
+    a day give the blog post's 25 a day); ``per_day``, ``lambda_i = invitations_per_day``."""
+    if spec.invitation_rate == "per_session":
+        return spec.invitations_per_session * state.session_rate[adopters]
+    return np.full(adopters.size, spec.invitations_per_day)
+
+
 def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generator) -> None:
     """One day of adopters' invitations and their answers; accepted ones become ties.
 
-    Each adopter sends ``Poisson(invitations_per_day)`` invitations (seed: about 25 a day);
+    Each adopter sends ``Poisson(lambda_i)`` invitations (:func:`invitation_rates`);
     each goes to a member drawn by :func:`sim.model.invitees.draw_invitees` (by default
     ``P(j) = s_j / sum s`` by session rate: active members see and answer them). An adopter
     accepts every invitation; anyone else accepts with ``accept_rate`` (26% for cold
@@ -162,7 +172,7 @@ def invite(state: State, scenario: Scenario, now: float, rng: np.random.Generato
     trend, spec = state.trend, scenario.trend
     assert trend is not None and spec is not None
     adopters = np.flatnonzero(trend.adopted)
-    inviter = np.repeat(adopters, rng.poisson(spec.invitations_per_day, adopters.size))
+    inviter = np.repeat(adopters, rng.poisson(invitation_rates(state, spec, adopters)))
     invitee = draw_invitees(state, scenario.platform.invitations, inviter, rng)
     accepts = rng.random(inviter.size) < np.where(trend.adopted[invitee], 1.0, spec.accept_rate)
     lo, hi = np.minimum(inviter, invitee), np.maximum(inviter, invitee)

@@ -139,10 +139,28 @@ class Trend(Strict):
         default_factory=list,
         description="Shares of the members given a strategy at day 0 (shares sum to 1 at most).",
     )
+    invitation_rate: Literal["per_session", "per_day"] = param(
+        "per_session",
+        "How many invitations an adopter sends a day (Poisson): `per_session`,"
+        " `invitations_per_session` x its session rate (members invite in proportion to"
+        " their activity); `per_day`, `invitations_per_day` whoever the adopter is.",
+        "option",
+        "invitations are sent from LinkedIn's pages (People You May Know, search), so"
+        " they come with sessions; the blog post's 25 a day is a heavy user's. per_session is"
+        " the default, per_day the earlier rule (docs/model.md 7.21)",
+    )
+    invitations_per_session: float = param(
+        8.0,
+        "With `invitation_rate: per_session`: invitations an adopter sends per feed session.",
+        "1/session",
+        "blog post: about 25 a day during the trend, from a heavy user (3 sessions a day, the"
+        " most active class): about 8 a session; modelling choice, range 2-10",
+        ge=0,
+        label="adopters' invitations a session",
+    )
     invitations_per_day: float = param(
         25.0,
-        "Invitations an adopter sends a day, to members drawn in proportion to their session"
-        " rate (Poisson).",
+        "With `invitation_rate: per_day`: invitations an adopter sends a day.",
         "1/day",
         "blog post: about 25 a day during the trend",
         ge=0,
@@ -193,4 +211,16 @@ class Trend(Strict):
         total = sum(g.share for g in self.groups)
         if total > 1 + SUM_TOLERANCE:
             raise ValueError(f"groups: the shares sum to {total:.6g}, more than 1")
+        return self
+
+    @model_validator(mode="after")
+    def _rate_of_the_rule(self) -> Trend:
+        """A rate set for the rule not in force would be ignored: refuse it."""
+        rate_of = {"per_session": "invitations_per_session", "per_day": "invitations_per_day"}
+        for rule, field in rate_of.items():
+            if rule != self.invitation_rate and field in self.model_fields_set:
+                raise ValueError(
+                    f"{field} does not apply under invitation_rate: {self.invitation_rate}"
+                    f" (set invitation_rate: {rule} to use it)"
+                )
         return self
