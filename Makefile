@@ -46,9 +46,9 @@ figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its comm
 	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \
 	  --replications 4 --set platform.ranker=$(RANKERS)
 
-# The structural options no source decides (docs/model.md 7.12, 7.18, 7.23, 7.24): each bundled
-# study's headlines over every combination of them, the defaults first; the first pass's size
-# apart; link-with-everyone for its typical member (a post every two weeks) and a creator.
+# The structural options no source decides (docs/model.md 7.12, 7.18, 7.24): each bundled
+# study's headlines over every combination of them, the defaults first; link-with-everyone
+# for its typical member (a post every two weeks) and for a creator (0.3 a day).
 STRUCTURE := results/structure
 OPTIONS := --set platform.followers=audience,pull \
   --set platform.invitations.draw=people_you_may_know,session_rate
@@ -57,8 +57,6 @@ structure: $(STAMP) ## the bundled studies over the structural options, into $(S
 	  $(OPTIONS) --set platform.inference.connection_rule=share,compounding
 	$(BIN)/feedsim sweep scenarios/link-with-everyone.yaml --out $(STRUCTURE) --jobs $(JOBS) \
 	  --replications 4 $(OPTIONS) --set focal.member.posts_per_day=0.0714,0.3
-	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out $(STRUCTURE)/first-pass \
-	  --jobs $(JOBS) --set platform.first_pass.size=0,50,100,200
 
 sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the parameters it ranks first (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 10 --out results --jobs $(JOBS)
