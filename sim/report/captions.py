@@ -173,13 +173,42 @@ def _source_sentence(results: Results) -> str:
         first, last = windows[period]
         base = _base_text(window_impressions(results.feed, first, last), results.variants)
         bases.append(f"{base} over days {first}–{last}")
+    reference = results.variants[0]
+    latest = period_names(start)[-1]
+    mix = shares[(shares["variant"] == reference) & (shares["period"] == latest)]
     return (
         f"{sentence_case(whose(results))} feed impressions by source group: "
         f"{SOURCE_LABELS['peer']} supplied "
         + ", and ".join(parts)
+        + f". The whole mix under {reference} {phrases[latest]}: "
+        + source_mix_text(mix, "mean")
         + ". The shares rest on "
         + "; and ".join(bases)
         + "."
+    )
+
+
+MIX_NAMES = {
+    "peer": "peers",
+    "stranger": "strangers",
+    "follow": "followed accounts",
+    "second_degree": "second degree",
+    "out_of_network": "out of network",
+}
+"""Short names of the source groups for a mix listed in one sentence."""
+
+
+def source_mix_text(mix: pd.DataFrame, column: str) -> str:
+    """``peers 20.2%, strangers 3.1%, ...``: each source group's share of `column`'s total,
+    in the order of :data:`MIX_NAMES` (groups absent from `mix` are left out)."""
+    values = mix.groupby("group")[column].sum()
+    total = float(values.sum())
+    if total <= 0:
+        return "nothing"
+    return ", ".join(
+        f"{name} {100 * float(values[group]) / total:.1f}%"
+        for group, name in MIX_NAMES.items()
+        if group in values.index
     )
 
 
@@ -294,11 +323,14 @@ def _source_posts_sentence(results: Results) -> str:
         if est.mean > 0
     ]
     tagged = f"; of these, {list_text(tag_parts)} came from tagged peers" if tag_parts else ""
+    reference = results.variants[0]
+    viewers = by_source[(by_source["measure"] == "viewers") & (by_source["variant"] == reference)]
     return (
         f"Viewers and engagements per post of {who(results)} by the viewer's relationship "
         "to the author: peers were "
         f"{per_variant(variant_estimates(peer, results.variants))} of the viewers, and "
-        f"engagements per post were {per_variant(eng_parts)}{tagged}. "
+        f"engagements per post were {per_variant(eng_parts)}{tagged}. The whole mix of the"
+        f" viewers under {reference}: {source_mix_text(viewers, 'per_post')}. "
         f"{ASSUMPTIONS['C3'].label} {ASSUMPTIONS['C4'].label}"
     )
 
