@@ -24,6 +24,7 @@ from sim.analysis import (
 from sim.errors import InputError
 from sim.figures import draw_figures
 from sim.report import report_markdown, write_report
+from sim.report.captions import source_mix_text
 
 VARIANTS = ["baseline", "accept-100-it", "accept-100-it-no-connection-term"]
 STRATEGIES = ["selective", "everyone", "everyone-intro", "selective-tagging", "everyone-prune"]
@@ -765,3 +766,17 @@ def test_topic_colours_stay_distinct_for_the_topics_a_figure_names() -> None:
     # the colorblind palette in order: the synthetic studies keep their colours
     palette = [tuple(c) for c in sns.color_palette("colorblind", SHOWN_TOPICS)]
     assert [colours[f"t{i}"] for i in range(SHOWN_TOPICS)] == palette
+
+
+def test_a_source_mix_lists_each_groups_share_of_the_total_in_a_fixed_order() -> None:
+    mix = pd.DataFrame(
+        {
+            "group": ["out_of_network", "peer", "follow", "peer"],
+            "per_post": [1.0, 2.0, 4.0, 1.0],
+        }
+    )
+    # totals: peer 3, follow 4, out of network 1, of 8; absent groups are left out
+    assert source_mix_text(mix, "per_post") == (
+        "peers 37.5%, followed accounts 50.0%, out of network 12.5%"
+    )
+    assert source_mix_text(mix.iloc[:0], "per_post") == "nothing"
