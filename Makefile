@@ -46,17 +46,25 @@ figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its comm
 	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \
 	  --replications 4 --set platform.ranker=$(RANKERS)
 
-# The structural options no source decides (docs/model.md 7.12, 7.18, 7.24): each bundled
-# study's headlines over every combination of them, the defaults first; link-with-everyone
-# for its typical member (a post every two weeks) and for a creator (0.3 a day).
+# The structural options no source decides (docs/model.md 7.26): each bundled study with one
+# option at a time switched to its alternative (the defaults are the studies of `figures`,
+# replication r with the same seed); link-with-everyone also for a creator (0.3 posts a day).
 STRUCTURE := results/structure
-OPTIONS := --set platform.followers=audience,pull \
-  --set platform.invitations.draw=people_you_may_know,session_rate
-structure: $(STAMP) ## the bundled studies over the structural options, into $(STRUCTURE)/ (docs/model.md 7.26)
-	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out $(STRUCTURE) --jobs $(JOBS) \
-	  $(OPTIONS) --set platform.inference.connection_rule=share,compounding
-	$(BIN)/feedsim sweep scenarios/link-with-everyone.yaml --out $(STRUCTURE) --jobs $(JOBS) \
-	  --replications 4 $(OPTIONS) --set focal.member.posts_per_day=0.0714,0.3
+RECRUITER := scenarios/recruiter-accepts-100-it.yaml
+EVERYONE := scenarios/link-with-everyone.yaml --replications 4
+structure: $(STAMP) ## the bundled studies under each structural alternative, into $(STRUCTURE)/ (docs/model.md 7.26)
+	$(BIN)/feedsim sweep $(RECRUITER) --out $(STRUCTURE)/followers-pull --jobs $(JOBS) \
+	  --set platform.followers=pull
+	$(BIN)/feedsim sweep $(RECRUITER) --out $(STRUCTURE)/inference-compounding --jobs $(JOBS) \
+	  --set platform.inference.connection_rule=compounding
+	$(BIN)/feedsim sweep $(RECRUITER) --out $(STRUCTURE)/invitations-session-rate --jobs $(JOBS) \
+	  --set platform.invitations.draw=session_rate
+	$(BIN)/feedsim sweep $(EVERYONE) --out $(STRUCTURE)/creator --jobs $(JOBS) \
+	  --set focal.member.posts_per_day=0.3
+	$(BIN)/feedsim sweep $(EVERYONE) --out $(STRUCTURE)/followers-pull --jobs $(JOBS) \
+	  --set platform.followers=pull
+	$(BIN)/feedsim sweep $(EVERYONE) --out $(STRUCTURE)/invitations-session-rate --jobs $(JOBS) \
+	  --set platform.invitations.draw=session_rate
 
 sensitivity: $(STAMP) ## Morris screening of both studies, then Sobol on the parameters it ranks first (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 10 --out results --jobs $(JOBS)
