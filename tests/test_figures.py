@@ -780,3 +780,20 @@ def test_a_source_mix_lists_each_groups_share_of_the_total_in_a_fixed_order() ->
         "peers 37.5%, followed accounts 50.0%, out of network 12.5%"
     )
     assert source_mix_text(mix.iloc[:0], "per_post") == "nothing"
+
+
+def test_a_one_point_sweep_gives_its_value_not_a_trend() -> None:
+    from sim.analysis.effects import Metric
+    from sim.report.sweeps import _series_sentence
+
+    share = Metric("engagement_rate", "Engagements per impression", "% of impressions", True)
+    level = pd.DataFrame(
+        {"point": [0], "x": [0.3], "mean": [0.025], "lo": [0.02], "hi": [0.03], "n": [4]}
+    ).assign(kind="level")
+    assert _series_sentence(share, level, "x", "everyone") == (
+        "under everyone it is 2.5% (2.0–3.0) at 0.3"
+    )
+    gap = level.assign(kind="difference", mean=-0.003, lo=-0.008, hi=0.001)
+    assert _series_sentence(share, gap, "x", "everyone minus selective") == (
+        "everyone minus selective: -0.3 pp (-0.8 to +0.1) at 0.3, its 95% CI including 0"
+    )

@@ -64,8 +64,9 @@ def _trend(first: float, last: float, scale: float) -> str:
 
 
 def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str) -> str:
-    """How one series changes from the first to the last swept value (numbers), or its value
-    at each swept value in the order given (categories such as ranker presets)."""
+    """How one series changes from the first to the last swept value (numbers), its value
+    at each swept value in the order given (categories such as ranker presets), or its value
+    at the one value of a one-point sweep."""
     categories = not numeric_values(list(rows[column]))
     rows = rows.dropna(subset=["mean"])
     rows = rows.sort_values("point") if categories else rows.sort_values(column, key=_sort_key)
@@ -75,6 +76,13 @@ def _series_sentence(outcome: Metric, rows: pd.DataFrame, column: str, name: str
     first, last = rows.iloc[0], rows.iloc[-1]
     scale = 100.0 if outcome.percent else 1.0
     trend = _trend(float(first["mean"]), float(last["mean"]), scale)
+    if len(rows) == 1:
+        subject = f"{name}:" if difference else f"under {name} it is"
+        text = f"{subject} {_text(outcome, first, difference)} at {_value(first[column])}"
+        if difference:
+            excluded = bool(first["lo"] > 0 or first["hi"] < 0)
+            text += f", its 95% CI {'excluding' if excluded else 'including'} 0"
+        return text
     if categories:
         values = ", ".join(
             f"{_text(outcome, row, difference)} at {_value(row[column])}"
