@@ -215,10 +215,12 @@ class Trend(Strict):
 
     @model_validator(mode="after")
     def _rate_of_the_rule(self) -> Trend:
-        """A rate set for the rule not in force would be ignored: refuse it."""
+        """A rate set, other than its default, for the rule not in force would be ignored:
+        refuse it."""
         rate_of = {"per_session": "invitations_per_session", "per_day": "invitations_per_day"}
         for rule, field in rate_of.items():
-            if rule != self.invitation_rate and field in self.model_fields_set:
+            default = type(self).model_fields[field].default
+            if rule != self.invitation_rate and getattr(self, field) != default:
                 raise ValueError(
                     f"{field} does not apply under invitation_rate: {self.invitation_rate}"
                     f" (set invitation_rate: {rule} to use it)"
