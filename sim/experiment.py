@@ -39,6 +39,7 @@ from sim import __version__
 from sim.errors import InputError
 from sim.kernels import share_cores
 from sim.metrics import TABLES
+from sim.probe import probe_record
 from sim.rng import replication_seed
 from sim.runs import Executor, RunOutput, RunSpec, execute
 from sim.scenario import Study
@@ -219,10 +220,15 @@ def manifest(
     jobs: int,
     scheduler: str | None = None,
     commit: str | None = None,
+    probe: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a results folder says about itself: the resolved scenario, seeds, provenance.
 
     `commit` is the feedsim commit the runs started from (taken now when not given).
+
+    ``probe`` is the digest of one small replay (:mod:`sim.probe`; the study's own unless
+    given), by which ``feedsim check-results`` tells later whether the code still gives these
+    tables.
 
     Each run lists its variant, replication, seed, wall time, the worker that ran it and its
     totals; ``jobs`` and ``scheduler`` say how the runs were executed.
@@ -259,6 +265,7 @@ def manifest(
         ],
         "version": __version__,
         "git_commit": commit or git_commit(),
+        "probe": probe or probe_record(study, outputs),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_seconds": round((finished - started).total_seconds(), 3),

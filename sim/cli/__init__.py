@@ -2,7 +2,8 @@
 
 One module per job: `simulate` runs studies, sweeps and sensitivity analyses, `drawing` draws
 their figures and reports (and redraws them, `feedsim figures`), `scenarios` checks and
-explains scenario files, `benchmarks` measures performance (`feedsim bench`); `options` holds
+explains scenario files, `benchmarks` measures performance (`feedsim bench`), `checking`
+tells which results folders the code still gives (`feedsim check-results`); `options` holds
 what they share.
 
 Exit codes: 0 success; 2 bad input (a scenario, option or data file), with one message
@@ -15,6 +16,7 @@ import click
 
 from sim import __version__
 from sim.cli.benchmarks import bench
+from sim.cli.checking import check_results
 from sim.cli.drawing import figures
 from sim.cli.scenarios import params, scenarios, schema, validate
 from sim.cli.simulate import run, sensitivity, sweep
@@ -45,6 +47,7 @@ for _command in (
     sweep,
     sensitivity,
     figures,
+    check_results,
     validate,
     validation,
     params,

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from sim.errors import InputError
 from sim.experiment import manifest, open_executor, write_results
 from sim.metrics import TABLES
+from sim.probe import probe_record
 from sim.runs import RunSpec
 from sim.sweep.paths import Axis
 from sim.sweep.plan import Point, Sweep
@@ -149,7 +150,9 @@ def run_sweep(
                     shutil.rmtree(work.path)
                 raise
         merged, entries = _merge_runs(sweep, work, runs)
-        data = manifest(sweep.base, [], started, jobs, scheduler)
+        first = sweep.points[0]
+        probe = probe_record(first.study, settings=_settings(sweep, first))
+        data = manifest(sweep.base, [], started, jobs, scheduler, probe=probe)
         data.update(_sweep_manifest(sweep, entries, resumed=len(runs) - len(pending)))
         report = _report(sweep, scenario)
 
@@ -161,6 +164,11 @@ def run_sweep(
         destination = write_results(out / sweep.name, merged, data, write_report)
         shutil.rmtree(work.path)
     return destination
+
+
+def _settings(sweep: Sweep, point: Point) -> list[str]:
+    """The ``--set`` options that give `point`, one value per swept path."""
+    return [f"{a.path}={t}" for a, t in zip(sweep.axes, sweep.texts(point), strict=True)]
 
 
 def _sweep_manifest(sweep: Sweep, entries: list[dict[str, Any]], resumed: int) -> dict[str, Any]:

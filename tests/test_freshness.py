@@ -1,0 +1,125 @@
+"""`feedsim check-results`: a results folder's probe tells whether the code still gives it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.probe import PROBE_DAYS, PROBE_MEMBERS, digest, probe_scenario
+from tests.helpers import small_recruiter
+from tests.test_cli import invoke, run
+
+
+def test_a_probe_is_cut_to_the_probe_size() -> None:
+    big = {"network": {"source": "synthetic", "members": 10_000}, "duration_days": 90}
+    cut = probe_scenario({**big, "replications": 4})
+    assert cut["network"]["members"] == PROBE_MEMBERS and cut["duration_days"] == PROBE_DAYS
+    assert cut["replications"] == 1 and big["network"]["members"] == 10_000  # no aliasing
+    small = {"network": {"source": "synthetic", "members": 300}, "duration_days": 10.0}
+    assert probe_scenario(small) == {**small, "replications": 1}
+    on_file = {"network": {"source": "file", "edges": "e.txt"}, "duration_days": 90}
+    assert "members" not in probe_scenario(on_file)["network"]
+
+
+def test_the_digest_changes_with_any_value_and_any_dtype() -> None:
+    table = pd.DataFrame({"a": [1, 2], "b": [0.5, 0.25]})
+    same = digest({"t": table.copy()})
+    assert digest({"t": table}) == same
+    assert digest({"t": table.assign(b=[0.5, 0.125])}) != same
+    assert digest({"t": table.astype({"a": "int32"})}) != same
+    assert digest({"u": table}) != same
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small recruiter study (two arms, 20 days) run into a results folder."""
+    folder = tmp_path_factory.mktemp("fresh")
+    body_path = small_recruiter(folder, members=600, mean_degree=60, duration_days=20)
+    body = yaml.safe_load(body_path.read_text())
+    body["variants"] = body["variants"][:2]
+    body["variants"][1]["events"] = [
+        {"day": 5, "action": "accept_invitations", "member": "recruiter", "count": 30}
+        | {"field": "it"}
+    ]
+    body_path.write_text(yaml.safe_dump(body, sort_keys=False))
+    result = run(body_path, folder / "results")
+    assert result.exit_code == 0, result.output
+    return body_path, folder / "results"
+
+
+def test_a_fresh_folder_is_current_and_records_its_probe(checked: tuple[Path, Path]) -> None:
+    _, results = checked
+    probe = json.loads((results / "recruiter-accepts-100-it" / "manifest.json").read_text())[
+        "probe"
+    ]
+    assert probe["variant"] == "accept-100-it"  # the arm with the events
+    assert probe["members"] == 600 and probe["days"] == 20
+    result = invoke("check-results", results, "--scenarios-from", "/")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("current")
+    assert "1 of 1 results folders are current." in result.output
+
+
+def _edited(results: Path, tmp: Path, edit: dict[str, object]) -> Path:
+    """A copy of the results folder with its manifest's top-level fields replaced."""
+    copy = tmp / "copy" / "recruiter"
+    copy.mkdir(parents=True)
+    data = json.loads((results / "recruiter-accepts-100-it" / "manifest.json").read_text())
+    data.update(edit)
+    (copy / "manifest.json").write_text(json.dumps({k: v for k, v in data.items() if v}))
+    return copy.parent
+
+
+def test_another_digest_is_stale(checked: tuple[Path, Path], tmp_path: Path) -> None:
+    _, results = checked
+    data = json.loads((results / "recruiter-accepts-100-it" / "manifest.json").read_text())
+    root = _edited(results, tmp_path, {"probe": {**data["probe"], "digest": "0" * 64}})
+    result = invoke("check-results", root, "--scenarios-from", "/")
+    assert result.exit_code == 3
+    assert "stale" in result.output and "gives other tables" in result.output
+
+
+def test_a_folder_without_a_probe_is_unverified(checked: tuple[Path, Path], tmp_path: Path) -> None:
+    _, results = checked
+    result = invoke("check-results", _edited(results, tmp_path, {"probe": None}))
+    assert result.exit_code == 3 and result.output.startswith("unverified")
+
+
+def test_a_changed_scenario_file_is_stale(checked: tuple[Path, Path], tmp_path: Path) -> None:
+    scenario, results = checked
+    body = yaml.safe_load(scenario.read_text())
+    body["platform"]["max_age_days"] = 2
+    moved = tmp_path / "recruiter.yaml"
+    moved.write_text(yaml.safe_dump(body, sort_keys=False))
+    data = json.loads((results / "recruiter-accepts-100-it" / "manifest.json").read_text())
+    record = {**data["scenario"], "file": str(moved)}
+    result = invoke("check-results", _edited(results, tmp_path, {"scenario": record}))
+    assert result.exit_code == 3
+    assert "resolves differently: base.platform.max_age_days" in result.output
+
+
+def test_a_missing_root_is_bad_input(tmp_path: Path) -> None:
+    result = invoke("check-results", tmp_path / "nowhere")
+    assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_a_sweep_probes_its_first_point(checked: tuple[Path, Path], tmp_path: Path) -> None:
+    scenario, results = checked
+    out = tmp_path / "sweeps"
+    result = invoke(
+        "sweep", scenario, "--out", out, "--replications", "1", "--quiet",
+        "--set", "platform.followers=pull,audience",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    probe = json.loads((out / "recruiter-accepts-100-it-sweep" / "manifest.json").read_text())[
+        "probe"
+    ]
+    assert probe["settings"] == ["platform.followers=pull"]
+    plain = json.loads((results / "recruiter-accepts-100-it" / "manifest.json").read_text())
+    assert probe["digest"] != plain["probe"]["digest"]  # the point's rule, not the file's
+    result = invoke("check-results", out, "--scenarios-from", "/")
+    assert result.exit_code == 0 and result.output.startswith("current"), result.output
