@@ -9,9 +9,9 @@ everywhere; it catches every change the probe's mechanisms reach.
 The probe is replication 0 (the folder's own seed) of one arm, the arm with the most
 scripted events (the first such arm in the file's order), with the network cut to at most
 :data:`PROBE_MEMBERS` members (a synthetic network; a file network keeps its size) and the run
-to at most :data:`PROBE_DAYS` days. When the study is already that small the probe is its
-own replication 0 of that arm, and its digest comes from the tables the run made. A sweep
-probes its first point.
+to at most :data:`PROBE_DAYS` days, or :data:`EVENT_MARGIN_DAYS` past the arm's last event.
+When the study is already that small the probe is its own replication 0 of that arm, and
+its digest comes from the tables the run made. A sweep probes its first point.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ PROBE_MEMBERS = 1000
 """Largest network of a probe: a fifth of it per field, room for a burst of 100."""
 PROBE_DAYS = 40
 """Longest probe: past the bundled bursts (day 30) and the trend's first weeks."""
+EVENT_MARGIN_DAYS = 10
+"""Days a probe runs past its arm's last scripted event."""
 
 
 def probe_arm(study: Study) -> int:
@@ -43,12 +45,15 @@ def probe_arm(study: Study) -> int:
 
 
 def probe_scenario(scenario: dict[str, Any]) -> dict[str, Any]:
-    """An arm's resolved scenario cut to a probe: at most PROBE_MEMBERS and PROBE_DAYS."""
+    """An arm's resolved scenario cut to a probe: at most PROBE_MEMBERS members, and
+    PROBE_DAYS days or EVENT_MARGIN_DAYS past its last scripted event if that is later."""
     probe = copy.deepcopy(scenario)
     network = probe["network"]
     if network.get("source") == "synthetic":
         network["members"] = min(int(network["members"]), PROBE_MEMBERS)
-    probe["duration_days"] = min(float(probe["duration_days"]), PROBE_DAYS)
+    last = max((float(e["day"]) for e in probe.get("events") or []), default=0.0)
+    days = max(PROBE_DAYS, last + EVENT_MARGIN_DAYS)
+    probe["duration_days"] = min(float(probe["duration_days"]), days)
     probe["replications"] = 1
     return probe
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.probe import PROBE_DAYS, PROBE_MEMBERS, digest, probe_scenario
+from sim.probe import EVENT_MARGIN_DAYS, PROBE_DAYS, PROBE_MEMBERS, digest, probe_scenario
 from tests.helpers import small_recruiter
 from tests.test_cli import invoke, run
 
@@ -21,6 +21,8 @@ def test_a_probe_is_cut_to_the_probe_size() -> None:
     assert cut["replications"] == 1 and big["network"]["members"] == 10_000  # no aliasing
     small = {"network": {"source": "synthetic", "members": 300}, "duration_days": 10.0}
     assert probe_scenario(small) == {**small, "replications": 1}
+    late = {**big, "duration_days": 180, "events": [{"day": 120.0}]}
+    assert probe_scenario(late)["duration_days"] == 120 + EVENT_MARGIN_DAYS
     on_file = {"network": {"source": "file", "edges": "e.txt"}, "duration_days": 90}
     assert "members" not in probe_scenario(on_file)["network"]
 
