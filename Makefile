@@ -43,8 +43,8 @@ figures: $(STAMP) ## re-run every bundled study (and sweep) and rewrite its comm
 	  --replications 2 --set trend.contagion.threshold=1,2,3,5
 	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results --jobs $(JOBS) \
 	  --set variants.accept-100-it.events.0.count=25,50,100,200,400
-	$(BIN)/feedsim sweep scenarios/recruiter-screening.yaml --out results --jobs $(JOBS) \
-	  --replications 4 --set platform.ranker=$(RANKERS)
+	$(BIN)/feedsim sweep scenarios/recruiter-accepts-100-it.yaml --out results/rankers --jobs $(JOBS) \
+	  --set platform.ranker=$(RANKERS)
 
 # The structural options no source decides (docs/model.md 7.26): each bundled study with one
 # option at a time switched to its alternative (the defaults are the studies of `figures`,
