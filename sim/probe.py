@@ -7,7 +7,7 @@ whether the model still gives what the folder holds. It cannot prove two codes e
 everywhere; it catches every change the probe's mechanisms reach.
 
 The probe is replication 0 (the folder's own seed) of one arm, the arm with the most
-scripted events (the first such arm in the file's order), with the network cut to at most
+scripted events (the last such arm in the file's order), with the network cut to at most
 :data:`PROBE_MEMBERS` members (a synthetic network; a file network keeps its size) and the run
 to at most :data:`PROBE_DAYS` days, or :data:`EVENT_MARGIN_DAYS` past the arm's last event.
 When the study is already that small the probe is its own replication 0 of that arm, and
@@ -39,9 +39,10 @@ EVENT_MARGIN_DAYS = 10
 
 
 def probe_arm(study: Study) -> int:
-    """Index of the probed arm: the most scripted events, the first of equals."""
+    """Index of the probed arm: the most scripted events, the last of equals (a study lists
+    its reference arm first, so a probe of arms that differ otherwise takes a treatment)."""
     events = [len(arm.scenario.events) for arm in study.arms]
-    return events.index(max(events))
+    return len(events) - 1 - events[::-1].index(max(events))
 
 
 def probe_scenario(scenario: dict[str, Any]) -> dict[str, Any]:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace as NS
+from typing import cast
 
 import pandas as pd
 import pytest
 import yaml
 
-from sim.probe import EVENT_MARGIN_DAYS, PROBE_DAYS, PROBE_MEMBERS, digest, probe_scenario
+from sim.probe import (
+    EVENT_MARGIN_DAYS,
+    PROBE_DAYS,
+    PROBE_MEMBERS,
+    digest,
+    probe_arm,
+    probe_scenario,
+)
+from sim.scenario.study import Study
 from tests.helpers import small_recruiter
 from tests.test_cli import invoke, run
 
@@ -58,7 +68,7 @@ def test_a_fresh_folder_is_current_and_records_its_probe(checked: tuple[Path, Pa
     probe = json.loads((results / "recruiter-accepts-100-it" / "manifest.json").read_text())[
         "probe"
     ]
-    assert probe["variant"] == "accept-100-it"  # the arm with the events
+    assert probe["variant"] == "accept-100-it"  # the last arm with the most events
     assert probe["members"] == 600 and probe["days"] == 20
     result = invoke("check-results", results, "--scenarios-from", "/")
     assert result.exit_code == 0, result.output
@@ -125,3 +135,9 @@ def test_a_sweep_probes_its_first_point(checked: tuple[Path, Path], tmp_path: Pa
     assert probe["digest"] != plain["probe"]["digest"]  # the point's rule, not the file's
     result = invoke("check-results", out, "--scenarios-from", "/")
     assert result.exit_code == 0 and result.output.startswith("current"), result.output
+
+
+def test_the_probe_takes_the_last_arm_with_the_most_events() -> None:
+    arms = [NS(scenario=NS(events=e)) for e in ([], [1], [1], [])]
+    assert probe_arm(cast(Study, NS(arms=arms))) == 2
+    assert probe_arm(cast(Study, NS(arms=arms[:1] + arms[3:]))) == 1

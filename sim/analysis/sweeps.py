@@ -31,6 +31,8 @@ from sim.analysis.trend import RUN_OUTCOMES, post_life_days, run_outcomes
 #: The outcomes every sweep reports besides the focus-topic share, in display order.
 SWEEP_METRICS = (
     Metric("viewers_per_post", "Reach: viewers per focal post", "viewers", False),
+    Metric("peer_viewers_per_post", "Peers reached: peer viewers per focal post", "viewers", False),
+    Metric("peer_share", "Peer share of viewers", "%", True),
     Metric("engagement_rate", "Engagements per impression", "%", True),
     Metric("never_heard", "New stranger ties never heard from", "%", True),
 )
@@ -111,9 +113,10 @@ def sweep_replications(results: Results) -> pd.DataFrame:
 
     At each point: ``focus_share`` = `topic_share_window` of the focus topic over
     `Results.focus_window` (impressions of the topic over all impressions of the focal
-    members in the window); ``viewers_per_post``, ``engagement_rate`` and ``never_heard``
-    as in `replication_metrics`, with one horizon for ``never_heard`` at every point
-    (`followup_horizon` of all the sweep's new stranger ties). With the trend: its
+    members in the window); ``viewers_per_post``, ``peer_viewers_per_post``, ``peer_share``,
+    ``engagement_rate`` and ``never_heard`` as in `replication_metrics`, with one horizon
+    for ``never_heard`` at every point (`followup_horizon` of all the sweep's new stranger
+    ties). With the trend: its
     outcomes as in `sim.analysis.trend.run_outcomes`, complete posts taken with one post
     life at every point (`sweep_life_days`), with the ``<outcome>_base`` columns (what each
     value rests on).
