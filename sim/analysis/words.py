@@ -170,6 +170,106 @@ def event_labels(results: Results) -> list[tuple[float, str]]:
     return labels
 
 
+#: The key of each action whose repeats add up: the invitations accepted on several days
+#: are one burst of their sum. The repeats of an action not listed keep their own numbers.
+_SUMMED = {"accept_invitations": "count"}
+
+
+def arm_events(results: Results, variant: str) -> list[dict[str, Any]]:
+    """The scripted events of one arm, in the manifest's order.
+
+    When the manifest lists events by variant, an arm has only its own; otherwise every
+    event applies to every arm.
+    """
+    by_variant = results.manifest.get("events")
+    if not isinstance(by_variant, dict):
+        return list(results.events)
+    return [e for e in by_variant.get(variant) or [] if isinstance(e, dict)]
+
+
+def _repeat_key(event: dict[str, Any]) -> str:
+    """What repeats of one event share: every key but the day (and a summed count)."""
+    summed = _SUMMED.get(str(event.get("action")))
+    return repr(sorted((k, repr(v)) for k, v in event.items() if k not in ("day", summed)))
+
+
+def _days_text(days: Sequence[float]) -> str:
+    """``day 10``, ``days 10 and 17``, or ``days 10–23`` for three days or more."""
+    if len(days) == 1:
+        return f"day {day_text(days[0])}"
+    if len(days) == 2:
+        return f"days {day_text(days[0])} and {day_text(days[1])}"
+    return f"days {day_text(days[0])}–{day_text(days[-1])}"
+
+
+def event_marks(results: Results, variant: str | None = None) -> list[tuple[float, str]]:
+    """The legend label of every event day of one arm (``variant``) or of all arms.
+
+    An event that happens once reads as in `event_labels`, ``day 30: recruiter accepts 100
+    invitations from it`` (different events on one day joined with ``;``). Repeats of one
+    event (same action, member and fields on several days) share one label, so a legend
+    gives them one entry: ``recruiter accepts 150 invitations from pharma, days 10–23``; the
+    invitations of repeated bursts add up (`_SUMMED`). Days of the manifest's ``event_days``
+    without a matching event read ``day D: scripted event``.
+
+    Returns:
+        ``(day, label)`` per event day and label, by day; a day of repeats and of a
+        one-off event has both labels. For all arms, each arm's labels once.
+    """
+    arms = results.variants if variant is None else [variant]
+    marks: dict[tuple[float, str], None] = {}
+    for arm in arms:
+        marks.update(dict.fromkeys(_arm_marks(arm_events(results, arm))))
+    described = {day for day, _ in marks}
+    if variant is None or not isinstance(results.manifest.get("events"), dict):
+        for day in results.event_days:
+            if day not in described:
+                marks[(day, f"day {day_text(day)}: scripted event")] = None
+    return sorted(marks, key=lambda mark: mark[0])
+
+
+def _arm_marks(events: Sequence[dict[str, Any]]) -> list[tuple[float, str]]:
+    """`event_marks` of one arm's events."""
+    dated = [e for e in events if e.get("day") is not None]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for event in dated:
+        groups.setdefault(_repeat_key(event), []).append(event)
+    marks: list[tuple[float, str]] = []
+    once: dict[float, list[str]] = {}
+    for group in groups.values():
+        days = sorted({float(e["day"]) for e in group})
+        if len(group) == 1:
+            once.setdefault(days[0], []).append(describe_event(group[0]))
+            continue
+        merged = dict(group[0])
+        summed = _SUMMED.get(str(merged.get("action")))
+        if summed is not None and all(isinstance(e.get(summed), int) for e in group):
+            merged[summed] = sum(int(e[summed]) for e in group)
+        text = describe_event(merged)
+        if len(days) == 1:  # repeats on one day: one event of their sum
+            label = f"day {day_text(days[0])}: {text}"
+        else:
+            label = f"{text}, {_days_text(days)}"
+        marks += [(day, label) for day in days]
+    for day, texts in once.items():
+        marks.append((day, f"day {day_text(day)}: {'; '.join(dict.fromkeys(texts))}"))
+    return marks
+
+
+def arm_description(results: Results, variant: str) -> str:
+    """What an arm changes, as its scenario describes it, without a closing full stop
+    (empty when the scenario gives no description)."""
+    described = results.manifest.get("variant_descriptions") or {}
+    text = str(described.get(variant) or "").strip()
+    return text[:-1] if text.endswith(".") else text
+
+
+def study_title(results: Results) -> str:
+    """The scenario's `title` (empty when it has none)."""
+    base = (results.manifest.get("scenario") or {}).get("base") or {}
+    return str(base.get("title") or results.manifest.get("title") or "").strip()
+
+
 def level_text(metric: Metric, value: float) -> str:
     """A metric's value with its unit: ``3.1% of connections``, ``36.2 viewers per post``."""
     if math.isnan(value):

@@ -73,27 +73,79 @@ def draw_sensitivity(plan: Plan) -> Draw:
     return draw_analysis
 
 
+#: The looks of `feedsim figures --style` (`sim.figures.style.STYLES`; named here so that
+#: the command line starts without loading matplotlib).
+FIGURE_STYLES = ("report", "slides")
+
+
 @click.command()
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--style",
+    type=click.Choice(FIGURE_STYLES),
+    default="report",
+    show_default=True,
+    help="report: the report's figures into RESULTS/figures/ and the report redrawn. slides:"
+    " the same figures for slides into RESULTS/figures/slides/ (16:9, large type, titles"
+    " without the scenario's name or statistical notes, the scenario's `title` under the"
+    " heading, arms named by their descriptions); the report and its figures are left as"
+    " they are.",
+)
 @input_errors_exit_2
-def figures(results: Path) -> None:
+def figures(results: Path, style: str) -> None:
     """Redraw the figures and the report of a results folder from its saved tables.
 
     Works on the folders of `run`, `sweep` and `sensitivity` (the last from the scenario
     and ranges its manifest records). Also after `feedsim run` kept the tables but failed to
     draw a figure: exit code 1 and one line naming the figure while it still fails.
     """
-    if (results / "tables" / "sensitivity.parquet").exists():
-        import pandas
-
-        from sim.sensitivity.run import replan
-
-        saved = sorted((results / "tables").glob("*.parquet"))
-        tables = {p.stem: pandas.read_parquet(p) for p in saved}
-        draw_sensitivity(replan(results))(results, tables)
-    else:
+    sensitivity = (results / "tables" / "sensitivity.parquet").exists()
+    if not sensitivity:
         for needed in ("manifest.json", "tables/feed.parquet"):
             if not (results / needed).exists():
                 raise InputError(results, needed, "missing: not a feedsim results folder")
+    if style != "report":
+        draw_slides(results, style, sensitivity)
+        return
+    if sensitivity:
+        from sim.sensitivity.run import replan
+
+        draw_sensitivity(replan(results))(results, _saved_tables(results))
+    else:
         draw(results)
     click.echo(f"redrew {results / 'figures'}/ and {results / 'report.html'}")
+
+
+def _saved_tables(results: Path) -> dict[str, pd.DataFrame]:
+    """Every table of a results folder, by name."""
+    import pandas
+
+    saved = sorted((results / "tables").glob("*.parquet"))
+    return {p.stem: pandas.read_parquet(p) for p in saved}
+
+
+def draw_slides(results: Path, name: str, sensitivity: bool) -> None:
+    """Draw a results folder's figures in the look ``name`` into its own folder; the report
+    is not written (it shows the report's figures).
+
+    Raises:
+        DrawingFailed: naming the figures that failed.
+    """
+    from sim.figures import FiguresFailed, draw_figures
+    from sim.figures.style import STYLES
+
+    style = STYLES[name]
+    if sensitivity:
+        from sim.figures.sensitivity import draw_sensitivity_figures
+        from sim.sensitivity.run import replan
+
+        draw_sensitivity_figures(results, replan(results), _saved_tables(results), style)
+    else:
+        try:
+            draw_figures(results, style=style)
+        except FiguresFailed as exc:
+            tracebacks = ", ".join(f"{style.folder}/{n}.error.txt" for n in exc.failures)
+            raise DrawingFailed(
+                f"{exc} (traceback in {tracebacks}); the other figures are written"
+            ) from exc
+    click.echo(f"drew {results / style.folder}/")

@@ -1,6 +1,8 @@
 """Figures drawn from a saved results folder (never from a running simulation).
 
-`draw_figures` writes every figure as PNG (150 dpi) and SVG into ``RESULTS_DIR/figures/``.
+`draw_figures` writes every figure as PNG (150 dpi) and SVG into ``RESULTS_DIR/figures/``
+(the report's look), or into ``RESULTS_DIR/figures/slides/`` in the look for slides (16:9,
+large type, plain titles: `sim.figures.style.STYLES`), under the same names.
 One module per family of figures (`feed`, `volume`, `posts`, `ties`, `effects`, `trend`),
 all drawn in the one style of `style`; every figure is declared (name, heading, the data it
 needs) in `sim.analysis.catalogue`, and `DRAW` attaches its drawing function to that name;
@@ -28,7 +30,7 @@ from sim.figures.effects import effects_forest, reach_region
 from sim.figures.feed import beliefs_vs_truth, feed_by_source, feed_by_topic, focus_effect
 from sim.figures.funnel import exposure_funnel
 from sim.figures.posts import engagement_by_source, primary_reach, reach_over_time
-from sim.figures.style import DPI, plot_style
+from sim.figures.style import DPI, REPORT, FigureStyle, plot_style
 from sim.figures.sweeps import sweep_figure
 from sim.figures.ties import connections_over_time, ties_never_heard
 from sim.figures.trend import (
@@ -81,8 +83,11 @@ class FiguresFailed(Exception):
         super().__init__(f"could not draw figure{plural} {named}")
 
 
-def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[Path]:
-    """Draw the figures of a results folder into ``results_dir/figures/``.
+def draw_figures(
+    results_dir: Path, names: Sequence[str] | None = None, style: FigureStyle = REPORT
+) -> list[Path]:
+    """Draw the figures of a results folder into ``results_dir/figures/`` (the folder of
+    ``style``: ``figures/slides/`` for slides).
 
     A figure that fails does not stop the others: every figure is attempted, then
     `FiguresFailed` names those that failed (their traceback is kept in
@@ -91,6 +96,7 @@ def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[
     Args:
         results_dir: a folder written by the experiment runner.
         names: draw only these of `figure_names` (in that order); default all of them.
+        style: the look (`sim.figures.style.STYLES`); default the report's.
 
     Returns:
         The written files, a PNG (150 dpi) and an SVG per figure.
@@ -106,11 +112,11 @@ def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[
         unknown = [n for n in names if n not in available]
         if unknown:
             raise ValueError(f"no data for figure(s) {', '.join(unknown)}: have {available}")
-    out = results_dir / "figures"
-    out.mkdir(exist_ok=True)
+    out = results_dir / style.folder
+    out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     failures: dict[str, Exception] = {}
-    with plot_style():
+    with plot_style(style):
         for name in available if names is None else [n for n in available if n in names]:
             (out / f"{name}.error.txt").unlink(missing_ok=True)
             try:

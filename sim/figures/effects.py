@@ -23,7 +23,12 @@ from sim.analysis import (
 from sim.figures.style import (
     ABOVE,
     DASH_GREY,
+    arm_labels,
+    arm_names,
+    contrast_names,
+    figure,
     figure_titles,
+    font,
     no_data,
     variant_colours,
     wrap,
@@ -50,9 +55,8 @@ def effects_forest(results: Results) -> Figure:
     ]
     ncols = min(4, max(len(shown), 1))
     nrows = math.ceil(max(len(shown), 1) / ncols)
-    fig = Figure(
-        figsize=(3.75 * ncols, 1.5 + nrows * (1.2 + 0.42 * len(others))), layout="constrained"
-    )
+    fig = figure(3.75 * ncols, 1.5 + nrows * (1.2 + 0.42 * len(others)))
+    names = arm_names(results)
     grid = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     ys = np.arange(len(others))[::-1]
     if not shown:
@@ -77,18 +81,18 @@ def effects_forest(results: Results) -> Figure:
             )
         level = levels.get(metric.name, math.nan)
         title = wrap(metric_title(metric, horizon), 34)
-        ax.set_title(f"{title}\n{reference}: {level_text(metric, level)}", fontsize=10)
+        ax.set_title(f"{title}\n{names[reference]}: {level_text(metric, level)}", fontsize=font(10))
         ax.set_xlabel(f"difference ({metric.difference_unit})")
         ax.margins(x=0.15)
         ax.grid(axis="y", visible=False)
     for ax in [a for row in grid for a in row][max(len(shown), 1) :]:
         ax.set_visible(False)
     for row in grid:
-        row[0].set_yticks(ys, [f"{v}\nminus {reference}" for v in others])
+        row[0].set_yticks(ys, [contrast_names(results, v, reference) for v in others])
         row[0].set_ylim(-0.6, len(others) - 0.25)
     figure_titles(
         fig,
-        f"Effects of each strategy against {reference}, paired by replication",
+        f"Effects of each strategy against {arm_labels(results)[reference]}, paired by replication",
         results,
         "diamond: mean paired difference over replications; bar: 95% confidence interval;"
         " under each title: the reference's mean",
@@ -120,14 +124,15 @@ def reach_region(results: Results) -> Figure:
     )
     values = grid.to_numpy(dtype=float)
     limit = float(np.nanmax(np.abs(values), initial=0.0)) or 1.0
-    fig = Figure(figsize=(max(8.0, 3.5 + 1.1 * len(xs)), 2.6 + 0.8 * len(ys)), layout="constrained")
+    fig = figure(max(8.0, 3.5 + 1.1 * len(xs)), 2.6 + 0.8 * len(ys))
+    names = arm_labels(results)
     ax = fig.subplots()
     mesh = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
-    fig.colorbar(mesh, ax=ax, label=f"{b} minus {a}: viewers per post")
+    fig.colorbar(mesh, ax=ax, label=f"{names[b]} minus {names[a]}: viewers per post")
     significant = (lo.to_numpy(dtype=float) > 0) | (hi.to_numpy(dtype=float) < 0)
     for (j, i), value in np.ndenumerate(values):
         if math.isnan(value):
-            ax.text(i, j, "no data", ha="center", va="center", fontsize=8)
+            ax.text(i, j, "no data", ha="center", va="center", fontsize=font(8))
             continue
         mark = " *" if significant[j, i] else ""
         ax.text(
@@ -136,7 +141,7 @@ def reach_region(results: Results) -> Figure:
             f"{value:+.1f}{mark}",
             ha="center",
             va="center",
-            fontsize=9,
+            fontsize=font(9),
             color="white" if abs(value) > 0.6 * limit else "0.1",
         )
     if len(xs) > 1 and len(ys) > 1 and np.nanmin(values) < 0 < np.nanmax(values):
@@ -156,7 +161,7 @@ def reach_region(results: Results) -> Figure:
     ax.grid(visible=False)
     figure_titles(
         fig,
-        f"Where {b} reaches more than {a}: viewers per post of {who(results)}",
+        f"Where {names[b]} reaches more than {names[a]}: viewers per post of {who(results)}",
         results,
         "mean paired difference over replications; *: 95% confidence interval excludes 0;"
         " dashed: zero",

@@ -34,9 +34,13 @@ from sim.figures.style import (
     ABOVE,
     DASH_GREY,
     OTHER_GREY,
+    arm_names,
+    contrast_names,
     event_legend_handles,
+    figure,
     figure_legend,
     figure_titles,
+    font,
     legend_columns,
     line_with_band,
     mark_variant_events,
@@ -72,6 +76,7 @@ def feed_by_topic(results: Results) -> Figure:
     rolled = rolling_topic_share(feed, topics, results.duration_days, ROLLING_DAYS)
     band = band_over_days(rolled, "share", ["variant", "topic"], share=True)
     fig, axes = panels(len(results.variants), 4.8)
+    names = arm_names(results)
     marked: dict[str, Artist] = {}
     for ax, variant in zip(axes, results.variants, strict=True):
         sub = band[band["variant"] == variant]
@@ -80,7 +85,7 @@ def feed_by_topic(results: Results) -> Figure:
         for topic in topics:
             line_with_band(ax, sub[sub["topic"] == topic], colours[topic], linewidth=1.8)
         mark_variant_events(ax, results, variant, marked)
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_xlabel("simulated day")
         ax.set_xlim(0, results.last_day)
         ax.set_ylim(bottom=0)
@@ -107,6 +112,7 @@ def beliefs_vs_truth(results: Results) -> Figure:
     inferred = band_over_days(series, "inferred_weight", ["variant", "topic"], share=True)
     truth = band_over_days(series, "true_weight", ["variant", "topic"], share=True)
     fig, axes = panels(len(results.variants), 4.8)
+    names = arm_names(results)
     marked: dict[str, Artist] = {}
     for ax, variant in zip(axes, results.variants, strict=True):
         inf_v = inferred[inferred["variant"] == variant]
@@ -118,7 +124,7 @@ def beliefs_vs_truth(results: Results) -> Figure:
             t = true_v[true_v["topic"] == topic]
             ax.plot(t["day"], 100 * t["mean"], color=colours[topic], linestyle=":", linewidth=2)
         mark_variant_events(ax, results, variant, marked)
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_xlabel("simulated day (end-of-day snapshot)")
         ax.set_xlim(0, results.duration_days)
         ax.set_ylim(bottom=0)
@@ -145,6 +151,7 @@ def feed_by_source(results: Results) -> Figure:
     shares = source_shares(results.feed, results.after_start)
     periods = period_names(results.after_start)
     fig, axes = panels(len(results.variants), 5.0)
+    names = arm_names(results)
     for ax, variant in zip(axes, results.variants, strict=True):
         sub = shares[shares["variant"] == variant]
         if sub.empty:
@@ -156,10 +163,10 @@ def feed_by_source(results: Results) -> Figure:
             ax.bar(range(len(periods)), height, 0.6, bottom=bottom, color=colours[group])
             for x, (h, b) in enumerate(zip(height, bottom, strict=True)):
                 if h >= 5:
-                    ax.text(x, b + h / 2, f"{h:.0f}%", ha="center", va="center", fontsize=9)
+                    ax.text(x, b + h / 2, f"{h:.0f}%", ha="center", va="center", fontsize=font(9))
             bottom += height
         ax.set_xticks(range(len(periods)), [_period_label(p, results) for p in periods])
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_ylim(0, 100)
         ax.grid(axis="x", visible=False)
     for ax in row_starts(axes):
@@ -191,9 +198,7 @@ def focus_effect(results: Results) -> Figure:
     levels = summarise(per_rep, "share", ["variant"], share=True).set_index("variant")
     diffs = paired_differences(per_rep, "share", default_pairs(results.variants))
     colour = topic_colours(display_topics(results)).get(results.focus_topic, OTHER_GREY)
-    fig = Figure(
-        figsize=(11, 2.2 + 0.7 * max(len(results.variants), len(diffs))), layout="constrained"
-    )
+    fig = figure(11, 2.2 + 0.7 * max(len(results.variants), len(diffs)))
     fig.get_layout_engine().set(wspace=0.1)  # type: ignore[union-attr, call-arg]
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.2])
 
@@ -206,7 +211,7 @@ def focus_effect(results: Results) -> Figure:
             left.annotate("no feed data", (0, y), **{**ABOVE, "ha": "left"})
         else:
             left.annotate(f"{100 * mean:.1f}%", (100 * mean, y), **ABOVE)
-    left.set_yticks(ys, results.variants)
+    left.set_yticks(ys, [arm_names(results)[v] for v in results.variants])
     left.set_ylim(-0.5, len(ys) - 0.2)  # room for the value above the top point
     left.margins(x=0.1)
     left.set_xlim(left=0)
@@ -220,7 +225,9 @@ def focus_effect(results: Results) -> Figure:
     for y, mean in zip(yd, diffs["mean"], strict=True):
         if not math.isnan(mean):
             right.annotate(f"{100 * mean:+.1f} pp", (100 * mean, y), **ABOVE)
-    right.set_yticks(yd, [f"{b}\nminus {a}" for a, b in zip(diffs["a"], diffs["b"], strict=True)])
+    right.set_yticks(
+        yd, [contrast_names(results, b, a) for a, b in zip(diffs["a"], diffs["b"], strict=True)]
+    )
     right.yaxis.tick_right()
     right.set_ylim(-0.5, len(yd) - 0.2)
     right.margins(x=0.1)

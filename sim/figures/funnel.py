@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 
 from sim.analysis import Results
 from sim.analysis.funnel import RELATION_LABELS, funnel_per_member
-from sim.figures.style import figure_legend, figure_titles, panels, source_colours
+from sim.figures.style import arm_names, figure_legend, figure_titles, panels, source_colours
 from sim.table_schema import FUNNEL_STAGES
 
 STAGE_LABELS = ("created\n(potential)", "candidates", "read", "engaged")
@@ -29,6 +29,7 @@ def exposure_funnel(results: Results) -> Figure:
     arms = list(dict.fromkeys(data["arm"]))
     handles: dict[str, Line2D] = {}
     x = np.arange(len(FUNNEL_STAGES))
+    names = arm_names(results)
     for ax, variant in zip(axes, results.variants, strict=True):
         rows = data[data["variant"] == variant]
         for (arm, relation), group in rows.groupby(["arm", "relation"], sort=False):
@@ -54,7 +55,7 @@ def exposure_funnel(results: Results) -> Figure:
             handles[label] = Line2D([], [], color=colour, linestyle=style, marker="o", label=label)
         ax.set_yscale("log")
         ax.set_xticks(x, STAGE_LABELS)
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_ylabel("posts per member over the run")
     figure_titles(
         fig,

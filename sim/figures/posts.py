@@ -30,10 +30,14 @@ from sim.analysis import (
 )
 from sim.figures.style import (
     ABOVE,
+    arm_labels,
+    arm_names,
     draw_band,
     events_with_variants,
+    figure,
     figure_legend,
     figure_titles,
+    font,
     identical_handles,
     legend_rows,
     mark_events,
@@ -50,7 +54,7 @@ def reach_over_time(results: Results) -> Figure:
     """Viewers per focal post by week of creation, primary and engagement-driven, per variant."""
     colours = variant_colours(results.variants)
     bands = weekly_reach_bands(results.posts, results.duration_days)
-    fig = Figure(figsize=(12.5, 5.4), layout="constrained")
+    fig = figure(12.5, 5.4)
     axes = list(fig.subplots(1, 2))
     marked: dict[str, Artist] = {}
     for ax, measure in zip(axes, REACH_MEASURES, strict=True):
@@ -78,8 +82,12 @@ def reach_over_time(results: Results) -> Figure:
         uncertainty_note(results).replace("mean of", "weekly mean per post, mean of"),
     )
     short = {m: REACH_LABELS[m].split(":")[0].lower() + " reach" for m in REACH_MEASURES}
-    same = identical_handles(bands, results.variants, panel="measure", panel_names=short)
-    legend_rows(fig, [variant_handles(results.variants, colours), list(marked.values()), same])
+    same = identical_handles(
+        bands, results.variants, panel="measure", panel_names=short, names=arm_labels(results)
+    )
+    legend_rows(
+        fig, [variant_handles(results, results.variants, colours), list(marked.values()), same]
+    )
     return fig
 
 
@@ -88,7 +96,7 @@ def primary_reach(results: Results) -> Figure:
     colours = variant_colours(results.variants)
     focal = focal_posts(results.posts).dropna(subset=["primary_reach"])
     n = len(results.variants)
-    fig = Figure(figsize=(max(7.0, 1.5 * n + 4.0), 5.6), layout="constrained")
+    fig = figure(max(7.0, 1.5 * n + 4.0), 5.6)
     ax = fig.subplots()
     blog = ax.axhspan(*BLOG_REACH_BAND, color="0.55", alpha=0.45, linewidth=0, zorder=0)
     practice = ax.axhspan(*PRACTITIONER_REACH_BAND, color="0.75", alpha=0.3, linewidth=0, zorder=0)
@@ -108,7 +116,7 @@ def primary_reach(results: Results) -> Figure:
     )
     for i, (variant, values) in enumerate(zip(results.variants, data, strict=True)):
         if values.size == 0:
-            ax.text(i, 0.5, "no focal posts", ha="center", va="bottom", fontsize=9)
+            ax.text(i, 0.5, "no focal posts", ha="center", va="bottom", fontsize=font(9))
             continue
         ax.scatter(
             i + rng.uniform(-0.18, 0.18, values.size),
@@ -126,9 +134,10 @@ def primary_reach(results: Results) -> Figure:
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize=9,
+            fontsize=font(9),
         )
-    ax.set_xticks(range(n), results.variants)
+    names = arm_names(results)
+    ax.set_xticks(range(n), [names[v] for v in results.variants])
     ax.set_xlim(-0.6, n - 0.1)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("primary reach (% of the author's connections)\nprimary viewers / connections")
@@ -184,7 +193,7 @@ def _per_post_bars(
                 xytext=(6, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=9,
+                fontsize=font(9),
             )
     ax.margins(x=0.15)
     ax.set_xlim(left=0)
@@ -204,7 +213,7 @@ def engagement_by_source(results: Results) -> Figure:
     }
     peer = summarise(metrics, "peer_share", ["variant"], share=True).set_index("variant")
     n = len(results.variants)
-    fig = Figure(figsize=(14, 2.4 + 0.55 * n), layout="constrained")
+    fig = figure(14, 2.4 + 0.55 * n)
     axes = list(fig.subplots(1, 3, sharey=True, width_ratios=[1.2, 1.2, 0.8]))
     ys = np.arange(n)[::-1]
     titles = {"viewers": "Viewers per post", "engagements": "Engagements per post"}
@@ -225,7 +234,7 @@ def engagement_by_source(results: Results) -> Figure:
     ax.set_title("Peer share of viewers")
     ax.set_xlabel("peer viewers / all viewers (%)")
     ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(ys, results.variants)
+    axes[0].set_yticks(ys, [arm_names(results)[v] for v in results.variants])
     axes[0].set_ylim(-0.6, n - 0.3)
     figure_titles(
         fig,

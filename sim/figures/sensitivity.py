@@ -7,20 +7,36 @@
 * ``figures/claim_map.png``: per claim outcome, the share of sampled points where the claim
   holds, in 4 x 4 cells over its two most influential parameters (largest ``mu*`` or
   ``ST``; the ``claims`` table, :func:`sim.sensitivity.outcomes.claim_map`).
+
+Units as in every other figure: an outcome that is a share (``Outcome.percent``) is shown
+in %, its differences and changes (``mu*``, ``sigma``) in percentage points; Sobol indices,
+shares of the outcome's variance, in %. Drawn in the look of `sim.figures.style` (the
+slides' look into ``figures/slides/``); the figure's title is wrapped to its width.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
-import matplotlib.pyplot as plt
+import matplotlib
+import matplotlib.font_manager
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from sim.figures.style import wrap
+from sim.figures.style import (
+    REPORT,
+    FigureStyle,
+    figure,
+    font,
+    plot_style,
+    text_width,
+    title_width,
+    wrap,
+)
 from sim.params import axis_label
 from sim.sensitivity.outcomes import Outcome
 from sim.sensitivity.plan import PlanView
@@ -28,41 +44,68 @@ from sim.sensitivity.plan import PlanView
 LABELLED = 6
 """Parameters labelled in each Morris panel (those with the largest mu*)."""
 
+_DPI = 110
+#: The share of a panel's width its plot takes (the rest: tick labels and the y label).
+_PLOT_SHARE = 0.7
+
 
 def draw_sensitivity_figures(
-    folder: Path, plan: PlanView, tables: dict[str, pd.DataFrame]
+    folder: Path, plan: PlanView, tables: dict[str, pd.DataFrame], style: FigureStyle = REPORT
 ) -> list[str]:
-    """Draw the method's figure and the claim map into ``folder/figures/`` as PNG.
+    """Draw the method's figure and the claim map as PNG into ``folder/figures/`` (the
+    folder of ``style``: ``figures/slides/`` for slides).
 
     Returns:
         The names of the figures drawn (``figures/NAME.png``), in the order the report
         shows them.
     """
-    figures_dir = folder / "figures"
-    figures_dir.mkdir(exist_ok=True)
+    figures_dir = folder / style.folder
+    figures_dir.mkdir(parents=True, exist_ok=True)
     outcomes = list(plan.outcomes)
     method = plan.design.method
-    if method == "morris":
-        morris_figure(tables["sensitivity"], outcomes, figures_dir / f"{method}.png")
-    else:
-        sobol_figure(tables["sensitivity"], outcomes, figures_dir / f"{method}.png")
-    claim_figure(plan, tables["points"], tables["claims"], figures_dir / "claim_map.png")
+    with plot_style(style):
+        if method == "morris":
+            fig = morris_figure(tables["sensitivity"], outcomes)
+        else:
+            fig = sobol_figure(tables["sensitivity"], outcomes)
+        _save(fig, figures_dir / f"{method}.png")
+        _save(claim_figure(plan, tables["points"], tables["claims"]), figures_dir / "claim_map.png")
     return [method, "claim_map"]
 
 
-def _grid(n: int) -> tuple[Any, Any]:
+def _grid(n: int) -> tuple[Figure, list[Axes]]:
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
-    for ax in axes.flat[n:]:
+    fig = figure(5.2 * cols, 4.2 * rows)
+    axes = list(fig.subplots(rows, cols, squeeze=False).flat)
+    for ax in axes[n:]:
         ax.set_visible(False)
-    return fig, axes.flat
+    return fig, axes
 
 
-def _save(fig: Any, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(fig)
+def _save(fig: Figure, path: Path) -> None:
+    fig.savefig(path, dpi=_DPI, metadata={"Software": None})
+
+
+def _suptitle(fig: Figure, title: str) -> None:
+    """The figure's title, wrapped to the figure's width (never cut at its edges)."""
+    fig.suptitle(wrap(title, title_width(fig)))
+
+
+def _panel_title(ax: Axes, fig: Figure, title: str, width: int, columns: int) -> None:
+    """A panel's title at 9 pt (in the look in force), wrapped to ``width`` characters or
+    fewer when the panel's plot is narrower."""
+    size = font(9)
+    fit = text_width(_PLOT_SHARE * fig.get_figwidth() / columns, size, 0.62)
+    ax.set_title(wrap(title, min(width, fit)), fontsize=size)
+
+
+def _panel_label(fig: Figure, text: str, width: int, columns: int) -> str:
+    """An axis label wrapped to ``width`` characters, or fewer when the panel's plot is
+    narrower."""
+    size = matplotlib.rcParams["axes.labelsize"]
+    points = matplotlib.font_manager.FontProperties(size=size).get_size_in_points()
+    return wrap(text, min(width, text_width(_PLOT_SHARE * fig.get_figwidth() / columns, points)))
 
 
 def _label(path: str, width: int = 28) -> str:
@@ -70,52 +113,76 @@ def _label(path: str, width: int = 28) -> str:
     return wrap(axis_label(path), width)
 
 
-def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) -> None:
-    """mu* against sigma per outcome, mu*_conf as horizontal error bars."""
+def change_unit(outcome: Outcome) -> tuple[float, str]:
+    """The factor and unit of a change in ``outcome`` (a difference, ``mu*``, ``sigma``):
+    percentage points for a share, else the outcome's unit."""
+    return (100.0, "percentage points") if outcome.percent else (1.0, outcome.unit)
+
+
+def threshold_text(outcome: Outcome) -> str:
+    """When the claim holds, in the figures' units: ``<= 10%`` for a share, ``< 0 pp`` for a
+    difference of shares, else the number itself."""
+    op, threshold = outcome.holds
+    if not outcome.percent:
+        return f"{op} {threshold:g}"
+    unit = "%" if outcome.reference is None else " pp"
+    return f"{op} {100 * threshold:g}{unit}"
+
+
+def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
+    """mu* against sigma per outcome, mu*_conf as horizontal error bars, in the outcome's
+    units of change (`change_unit`)."""
     fig, axes = _grid(len(outcomes))
+    columns = min(len(outcomes), 3)
     for ax, outcome in zip(axes, outcomes, strict=False):
         rows = indices[indices["outcome"] == outcome.name]
-        ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3)
+        scale, unit = change_unit(outcome)
+        mu, sigma = scale * rows["mu_star"], scale * rows["sigma"]
+        ax.errorbar(mu, sigma, xerr=scale * rows["mu_star_conf"], fmt="o", capsize=3)
         labelled = rows.nlargest(LABELLED, "mu_star")  # the rest would only overlap
         for _, row in labelled.iterrows():
             if not math.isnan(row["mu_star"]):
                 ax.annotate(
                     _label(row["parameter"]),
-                    (row["mu_star"], row["sigma"]),
-                    fontsize=7,
+                    (scale * row["mu_star"], scale * row["sigma"]),
+                    fontsize=font(7),
                     xytext=(3, 3),
                     textcoords="offset points",
                 )
-        top = float(np.nanmax([*rows["mu_star"], *rows["sigma"], 0.0]))
+        top = float(np.nanmax([*mu, *sigma, 0.0]))
         if top > 0:  # sigma = mu*: above it, the effect depends on the other parameters
             ax.plot([0, top], [0, top], ls="--", lw=0.8, c="grey", label="sigma = mu*")
-            ax.legend(fontsize=7, loc="lower right")
-        ax.set_xlabel(wrap(f"mu*: change in {outcome.unit} over the parameter's range", 50))
-        ax.set_ylabel(f"sigma ({outcome.unit})")
-        ax.set_title(wrap(f"{outcome.claim}: {outcome.title}", 52), fontsize=9)
-    fig.suptitle(
+            ax.legend(fontsize=font(7), loc="lower right")
+        label = f"mu*: change over the parameter's range ({unit})"
+        ax.set_xlabel(_panel_label(fig, label, 50, columns))
+        ax.set_ylabel(f"sigma ({unit})")
+        _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}", 52, columns)
+    _suptitle(
+        fig,
         "Morris screening: importance (mu*, bars: 95% bootstrap interval) and"
-        " non-linearity or interaction (sigma); the six largest mu* labelled"
+        " non-linearity or interaction (sigma); the six largest mu* labelled",
     )
-    _save(fig, path)
+    return fig
 
 
-def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome], path: Path) -> None:
-    """S1 and ST bars with 95% intervals per outcome."""
+def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
+    """S1 and ST bars with 95% intervals per outcome, in % of the outcome's variance."""
     fig, axes = _grid(len(outcomes))
+    columns = min(len(outcomes), 3)
     for ax, outcome in zip(axes, outcomes, strict=False):
         rows = indices[indices["outcome"] == outcome.name]
         at = np.arange(len(rows))
-        ax.barh(at - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], label="S1 (first order)")
-        ax.barh(at + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], label="ST (total)")
-        ax.set_yticks(at, [_label(p, 34) for p in rows["parameter"]], fontsize=7)
+        s1, st = 100 * rows["S1"], 100 * rows["ST"]
+        ax.barh(at - 0.2, s1, 0.4, xerr=100 * rows["S1_conf"], label="S1 (first order)")
+        ax.barh(at + 0.2, st, 0.4, xerr=100 * rows["ST_conf"], label="ST (total)")
+        ax.set_yticks(at, [_label(p, 34) for p in rows["parameter"]], fontsize=font(7))
         ax.invert_yaxis()
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_xlabel("share of the outcome's variance")
-        ax.set_title(wrap(f"{outcome.claim}: {outcome.title}", 52), fontsize=9)
-        ax.legend(fontsize=7)
-    fig.suptitle("Sobol indices with 95% bootstrap intervals")
-    _save(fig, path)
+        ax.set_xlabel("share of the outcome's variance (%)")
+        _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}", 52, columns)
+        ax.legend(fontsize=font(7))
+    _suptitle(fig, "Sobol indices with 95% bootstrap intervals")
+    return fig
 
 
 BINS = 4
@@ -143,12 +210,13 @@ def _cells(plan: PlanView, path: str) -> tuple[NDArray[np.int64], list[str]]:
     return cells, ticks
 
 
-def claim_figure(plan: PlanView, points: pd.DataFrame, claims: pd.DataFrame, path: Path) -> None:
+def claim_figure(plan: PlanView, points: pd.DataFrame, claims: pd.DataFrame) -> Figure:
     """Per claim outcome, the share of sampled points where the claim holds, in cells over
     its two most influential parameters (largest ``mu*`` or ``ST``): green where it holds
     everywhere, red where it never does, the border between them where it flips. Each cell
     says its share and its number of points; the other parameters vary within a cell."""
     fig, axes = _grid(len(plan.outcomes))
+    columns = min(len(plan.outcomes), 3)
     for ax, outcome in zip(axes, plan.outcomes, strict=False):
         row = claims[claims["outcome"] == outcome.name].iloc[0]
         values = points[outcome.name].to_numpy(dtype=np.float64)
@@ -170,19 +238,19 @@ def claim_figure(plan: PlanView, points: pd.DataFrame, claims: pd.DataFrame, pat
             text = "no points" if n == 0 else f"{100 * share[j, i]:.0f}%\nn={n:.0f}"
             dark = n > 0 and not 0.2 <= share[j, i] <= 0.8  # the colour map's dark ends
             colour = "white" if dark else "0.1"
-            ax.text(i, j, text, ha="center", va="center", fontsize=7, color=colour)
-        ax.set_xticks(range(BINS), x_ticks, fontsize=7)
-        ax.set_yticks(range(len(y_ticks)), y_ticks, fontsize=7)
-        ax.set_xlabel(_label(row["first"], 44), fontsize=8)
-        ax.set_ylabel(_label(row["second"], 30) if row["second"] else "", fontsize=8)
+            ax.text(i, j, text, ha="center", va="center", fontsize=font(7), color=colour)
+        ax.set_xticks(range(BINS), x_ticks, fontsize=font(7))
+        ax.set_yticks(range(len(y_ticks)), y_ticks, fontsize=font(7))
+        ax.set_xlabel(_label(row["first"], 44), fontsize=font(8))
+        ax.set_ylabel(_label(row["second"], 30) if row["second"] else "", fontsize=font(8))
         ax.grid(visible=False)
         total = row["share"]
         total_text = "no points" if math.isnan(total) else f"{100 * total:.0f}% of points"
-        op, threshold = outcome.holds
-        claim = f"{outcome.claim}: {outcome.title} {op} {threshold:g}"
-        ax.set_title(wrap(f"{claim}: holds at {total_text}", 56), fontsize=9)
-    fig.suptitle(
+        claim = f"{outcome.claim}: {outcome.title} {threshold_text(outcome)}"
+        _panel_title(ax, fig, f"{claim}: holds at {total_text}", 56, columns)
+    _suptitle(
+        fig,
         "Claim map: share of sampled points where each claim holds (green 100%, red 0%),"
-        " over its two most influential parameters"
+        " over its two most influential parameters",
     )
-    _save(fig, path)
+    return fig

@@ -3,15 +3,24 @@
 Every figure module draws with these helpers, so a topic keeps its colour in every figure
 (`topic_colours`), and so does a variant (`variant_colours`, in the manifest's order); lines
 are means over replications and shaded bands their 95% confidence intervals.
+
+Two looks, `STYLES`, chosen in one place (`plot_style`, from ``feedsim figures --style``):
+``report`` (each figure its own size, the scenario's name and what lines and bands mean
+under the title, arms named by their names) and ``slides`` (16:9, large type, the figure's
+heading and the scenario's `title` only, arms named by their descriptions). Figure modules
+never ask which look is in force: they take sizes (`figure`, `panels`, `font`), titles
+(`figure_titles`) and arm names (`arm_names`) from here.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import matplotlib
 import matplotlib.font_manager
@@ -28,9 +37,11 @@ from matplotlib.patches import Patch
 from sim.analysis import (
     OTHER,
     Results,
-    event_labels,
+    arm_description,
+    event_marks,
     identical_groups,
     list_text,
+    study_title,
 )
 
 Colour = tuple[float, float, float]
@@ -50,14 +61,91 @@ DPI = 150
 _BAND_ALPHA = 0.2
 _PANEL_WIDTH = 4.6
 DASH_GREY = "0.35"
+
+
+@dataclass(frozen=True)
+class FigureStyle:
+    """One look of the figures (see `STYLES`).
+
+    Attributes:
+        name: the value of ``feedsim figures --style``.
+        folder: where its files go, under the results folder.
+        context: the seaborn plotting context (``notebook``, ``talk``) and its font scale.
+        size: width and height (inches) of every figure, or None: each figure its own.
+        notes: whether the title says the scenario's name and what lines and bands mean
+            (else: the heading, then the scenario's `title` when it has one).
+        described_arms: whether arms are named by their descriptions, when the scenario
+            gives them (else by their names).
+        text_scale: the factor on the point sizes figures set themselves (`font`): the
+            context's font size over the report's.
+        arm_width: longest line of an arm's name (`arm_names`) in characters, or None: not
+            wrapped.
+    """
+
+    name: str
+    folder: str
+    context: tuple[str, float]
+    size: tuple[float, float] | None
+    notes: bool
+    described_arms: bool
+    text_scale: float
+    arm_width: int | None
+
+
+#: Report figures: each its own size, the statistical note under the title, arms by name.
+REPORT = FigureStyle("report", "figures", ("notebook", 0.9), None, True, False, 1.0, None)
+#: Slides: 16:9 at PowerPoint's size (13.33 x 7.5 in, so type keeps its point size on a
+#: full slide), seaborn's ``talk`` type at 0.85 (15.3 pt, 10.8 in the report), plain
+#: titles, arms' names on lines that fit three panels a row.
+SLIDES = FigureStyle(
+    "slides", "figures/slides", ("talk", 0.85), (40 / 3, 7.5), False, True, 15.3 / 10.8, 28
+)
+#: Every look, by its ``--style`` name.
+STYLES = {style.name: style for style in (REPORT, SLIDES)}
+
+_CURRENT: ContextVar[FigureStyle] = ContextVar("figure_style", default=REPORT)
+
+
+def current_style() -> FigureStyle:
+    """The look in force (`plot_style`); `REPORT` outside of any."""
+    return _CURRENT.get()
+
+
+def font(points: float) -> float:
+    """A point size a figure sets itself (an annotation, a value on a bar), in the look in
+    force: ``points`` in the report, scaled as the rest of the type on slides."""
+    return points * current_style().text_scale
+
+
+def figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` x ``height`` inches with constrained layout; on slides, the
+    slide's size whatever the figure asks for."""
+    return Figure(figsize=current_style().size or (width, height), layout="constrained")
+
+
+class _Above(Mapping[str, Any]):
+    """Keyword arguments of `Axes.annotate` for a value printed just above its point (its
+    font size that of the look in force, `font`)."""
+
+    _FIXED: ClassVar[dict[str, Any]] = {
+        "xytext": (0, 7),
+        "textcoords": "offset points",
+        "ha": "center",
+        "va": "bottom",
+    }
+
+    def __getitem__(self, key: str) -> Any:
+        return font(9) if key == "fontsize" else self._FIXED[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._FIXED, "fontsize"])
+
+    def __len__(self) -> int:
+        return len(self._FIXED) + 1
+
+
 #: Keyword arguments of `Axes.annotate` for a value printed just above its point.
-ABOVE: dict[str, Any] = {
-    "xytext": (0, 7),
-    "textcoords": "offset points",
-    "ha": "center",
-    "va": "bottom",
-    "fontsize": 9,
-}
+ABOVE: Mapping[str, Any] = _Above()
 
 
 #: Colour of the topics a figure does not name (`sim.analysis.OTHER`).
@@ -100,19 +188,48 @@ def uncertainty_note(results: Results, interval: str = "shaded band") -> str:
 
 
 @contextmanager
-def plot_style() -> Iterator[None]:
-    """The one plot style of the project, for the duration of a ``with`` block."""
+def plot_style(style: FigureStyle = REPORT) -> Iterator[None]:
+    """The one plot style of the project in the look ``style``, for the duration of a
+    ``with`` block (SVG text stays text: ``svg.fonttype = none``)."""
+    context, scale = style.context
     rc = {
         **sns.axes_style("whitegrid"),
-        **sns.plotting_context("notebook", font_scale=0.9),
+        **sns.plotting_context(context, font_scale=scale),
         "svg.fonttype": "none",
         "svg.hashsalt": "feedsim",
         "axes.titleweight": "bold",
         "figure.titleweight": "bold",
         "legend.frameon": False,
     }
-    with matplotlib.rc_context(rc):
-        yield
+    token = _CURRENT.set(style)
+    try:
+        with matplotlib.rc_context(rc):
+            yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def arm_labels(results: Results) -> dict[str, str]:
+    """What legends call each arm (variant): its name, or on slides its description when
+    the scenario gives one (`arm_description`); on one line (a legend wraps its labels)."""
+    described = current_style().described_arms
+    return {v: (described and arm_description(results, v)) or v for v in results.variants}
+
+
+def arm_names(results: Results) -> dict[str, str]:
+    """`arm_labels` for panel titles and tick labels: on lines of the style's `arm_width`
+    (broken at spaces and hyphens)."""
+    width = current_style().arm_width
+    labels = arm_labels(results)
+    if width is None:
+        return labels
+    return {v: textwrap.fill(name, width, break_long_words=False) for v, name in labels.items()}
+
+
+def contrast_names(results: Results, b: str, a: str) -> str:
+    """A paired difference ``b`` minus ``a`` as a tick label: ``b\nminus a``."""
+    names = arm_names(results)
+    return f"{names[b]}\nminus {names[a]}"
 
 
 def _grid_shape(n: int) -> tuple[int, int]:
@@ -129,10 +246,7 @@ def panels(n: int, height: float, sharey: bool = True) -> tuple[Figure, list[Axe
     panel shows its x tick labels, as the rows may end at different panels.
     """
     nrows, ncols = _grid_shape(n)
-    fig = Figure(
-        figsize=(_PANEL_WIDTH * ncols + 0.8, height * nrows - 0.6 * (nrows - 1)),
-        layout="constrained",
-    )
+    fig = figure(_PANEL_WIDTH * ncols + 0.8, height * nrows - 0.6 * (nrows - 1))
     grid = fig.subplots(nrows, ncols, sharey=sharey, squeeze=False)
     axes = [ax for row in grid for ax in row]
     for ax in axes[n:]:
@@ -171,28 +285,18 @@ def variant_colours(variants: Sequence[str]) -> dict[str, Colour]:
 
 
 def variant_events(results: Results, variant: str) -> list[tuple[float, str]]:
-    """`event_labels` of the days on which ``variant`` has an event.
-
-    When the manifest lists events by variant, a variant sees only its own; otherwise
-    every event applies to every variant.
-    """
-    labels = event_labels(results)
-    by_variant = results.manifest.get("events")
-    if not isinstance(by_variant, dict):
-        return labels
-    days = {
-        float(e["day"])
-        for e in by_variant.get(variant) or []
-        if isinstance(e, dict) and e.get("day") is not None
-    }
-    return [(day, label) for day, label in labels if day in days]
+    """`event_marks` of ``variant``: the days on which it has an event, and their labels
+    (repeats of one event share one label, so one legend entry)."""
+    return event_marks(results, variant)
 
 
 def events_with_variants(results: Results) -> list[tuple[float, str]]:
-    """`event_labels` for a figure of all variants: each names its variants unless all."""
+    """`event_marks` for a figure of all variants: each names its variants unless all."""
+    names = arm_labels(results)
+    marks = {v: set(variant_events(results, v)) for v in results.variants}
     out = []
-    for day, label in event_labels(results):
-        having = [v for v in results.variants if day in dict(variant_events(results, v))]
+    for day, label in event_marks(results):
+        having = [names[v] for v in results.variants if (day, label) in marks[v]]
         if having and len(having) < len(results.variants):
             label += f" (in {', '.join(having)})"
         out.append((day, label))
@@ -222,7 +326,7 @@ def mark_variant_events(
 
 def event_legend_handles(handles: dict[str, Artist], results: Results) -> list[Artist]:
     """The event legend handles in the order of the event days."""
-    order = [label for _, label in event_labels(results)]
+    order = list(dict.fromkeys(label for _, label in event_marks(results)))
     return sorted(handles.values(), key=lambda h: order.index(str(h.get_label())))
 
 
@@ -232,13 +336,30 @@ def wrap(text: str, width: int) -> str:
 
 
 def figure_titles(fig: Figure, title: str, results: Results, note: str) -> None:
-    """Figure title with the scenario name and a note on what lines and bands mean.
+    """The figure's title: ``title``, then a line that depends on the look in force.
 
-    The note is wrapped to the figure's width.
+    Report: the scenario's name and ``note`` (what lines and bands mean), wrapped to the
+    figure's width. Slides: the scenario's `title` when it has one (`study_title`), never
+    its name nor the note; wrapped to the width at the title's type size.
     """
-    line = f"{results.manifest.get('scenario_name', '')}: {note}"
-    width = max(60, int(fig.get_figwidth() * 8))
-    fig.suptitle(f"{wrap(title, width)}\n{wrap(line, width)}")
+    if current_style().notes:
+        line = f"{results.manifest.get('scenario_name', '')}: {note}"
+        width = max(60, int(fig.get_figwidth() * 8))
+        fig.suptitle(f"{wrap(title, width)}\n{wrap(line, width)}")
+        return
+    fig.suptitle("\n".join(wrap(t, title_width(fig)) for t in (title, study_title(results)) if t))
+
+
+def text_width(inches: float, points: float, em_per_character: float = 0.55) -> int:
+    """Characters of text at ``points`` that fit ``inches`` (about 0.55 em a character;
+    bold, 0.62), less a margin of two em either side; at least 20."""
+    return max(20, int((inches * 72 - 4 * points) / (em_per_character * points)))
+
+
+def title_width(fig: Figure) -> int:
+    """Characters of a bold figure title (``figure.titlesize``) that fit the figure."""
+    size = matplotlib.font_manager.FontProperties(size=matplotlib.rcParams["figure.titlesize"])
+    return text_width(fig.get_figwidth(), size.get_size_in_points(), 0.62)
 
 
 #: Longest line of a figure legend's label, in characters (longer labels are wrapped).
@@ -395,6 +516,7 @@ def identical_handles(
     series: str = "variant",
     panel: str | None = None,
     panel_names: dict[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[Artist]:
     """Legend entries naming the variants whose lines coincide (`identical_groups`).
 
@@ -403,19 +525,21 @@ def identical_handles(
     so a line hidden under another is still accounted for. With ``panel`` (a column of
     ``frame`` that picks the panel), series are compared panel by panel and the entry names
     the panel (``panel_names`` maps its values to words); series identical in every panel
-    get one entry without a panel name.
+    get one entry without a panel name. ``names`` maps series to what the entry calls
+    them (`arm_labels`); default their values.
     """
     if frame.empty:
         return []
+    called = names or {}
     if panel is None:
-        return [_identical_entry(g) for g in _identical(frame, order, series)]
+        return [_identical_entry(g, called) for g in _identical(frame, order, series)]
     everywhere = _identical(frame, order, series)
-    entries = [_identical_entry(g) for g in everywhere]
+    entries = [_identical_entry(g, called) for g in everywhere]
     for value, part in frame.groupby(panel, sort=False):
         for group in _identical(part, order, series):
             if group not in everywhere:
                 name = (panel_names or {}).get(str(value), str(value))
-                entries.append(_identical_entry(group, f" in {name}"))
+                entries.append(_identical_entry(group, called, f" in {name}"))
     return entries
 
 
@@ -427,11 +551,15 @@ def _identical(frame: pd.DataFrame, order: Sequence[str], series: str) -> list[l
     return identical_groups(rows, series, ["mean", "lo", "hi"])
 
 
-def _identical_entry(group: Sequence[str], where: str = "") -> Artist:
+def _identical_entry(group: Sequence[str], names: Mapping[str, str], where: str = "") -> Artist:
     """A legend entry without a line: these series are identical (their lines coincide)."""
-    label = f"{list_text(group)} are identical{where} (lines coincide)"
+    label = f"{list_text([names.get(s, s) for s in group])} are identical{where} (lines coincide)"
     return Line2D([], [], linestyle="none", label=label)
 
 
-def variant_handles(variants: Sequence[str], colours: dict[str, Colour]) -> list[Artist]:
-    return [Line2D([], [], color=colours[v], linewidth=2.2, label=v) for v in variants]
+def variant_handles(
+    results: Results, variants: Sequence[str], colours: dict[str, Colour]
+) -> list[Artist]:
+    """A legend line per variant in its colour, named by `arm_labels`."""
+    names = arm_labels(results)
+    return [Line2D([], [], color=colours[v], linewidth=2.2, label=names[v]) for v in variants]

@@ -41,8 +41,10 @@ from sim.figures.style import (
     DASH_GREY,
     Colour,
     draw_band,
+    figure,
     figure_legend,
     figure_titles,
+    font,
     no_data,
     uncertainty_note,
     variant_colours,
@@ -155,9 +157,7 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
         contrasts = [c for c in contrasts if c.endswith(f" minus {reference}")]
         against = f" against {reference} (the report gives every pair)"
     ncols = 2 if contrasts else 1
-    fig = Figure(
-        figsize=(5.2 * ncols + 0.6, 1.6 + _ROW_HEIGHT * len(outcomes)), layout="constrained"
-    )
+    fig = figure(5.2 * ncols + 0.6, 1.6 + _ROW_HEIGHT * len(outcomes))
     grid = fig.subplots(len(outcomes), ncols, squeeze=False)
     colours = variant_colours(results.variants)
     palette = (
@@ -186,7 +186,7 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
                     width,
                     _dodge(values, i, len(results.variants)),
                 )
-        ax.set_title(wrap(outcome.title, 48), fontsize=10)
+        ax.set_title(wrap(outcome.title, 48), fontsize=font(10))
         ax.set_ylabel(outcome.unit)
         if ncols == 2:
             ax = row[1]
@@ -210,7 +210,8 @@ def _one_parameter(results: Results, frame: pd.DataFrame, outcomes: list[Metric]
                     drawn = True
             if not drawn:
                 no_data(ax, "paired difference")
-            ax.set_title(wrap(f"{outcome.title}: paired differences{against}", 48), fontsize=10)
+            title = wrap(f"{outcome.title}: paired differences{against}", 48)
+            ax.set_title(title, fontsize=font(10))
             ax.set_ylabel(outcome.difference_unit)
     notes = _identical_note(frame, results.variants)
     legend = [
@@ -232,10 +233,7 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
     ys = list(pd.unique(frame[py]))
     ys = sorted(ys) if numeric_values(ys) else ys
     palette = sns.color_palette("viridis", len(ys))
-    fig = Figure(
-        figsize=(max(8.0, 4.6 * len(columns) + 0.6), 1.6 + _ROW_HEIGHT * len(outcomes)),
-        layout="constrained",
-    )
+    fig = figure(max(8.0, 4.6 * len(columns) + 0.6), 1.6 + _ROW_HEIGHT * len(outcomes))
     grid = fig.subplots(len(outcomes), len(columns), squeeze=False)
     handles: dict[str, Artist] = {}
     for row, outcome in zip(grid, outcomes, strict=True):
@@ -258,7 +256,7 @@ def _two_parameters(results: Results, frame: pd.DataFrame, outcomes: list[Metric
                         label,
                         dodge=_dodge(xs, k, len(ys)),
                     )
-            ax.set_title(wrap(f"{outcome.title}: {series}", 48), fontsize=10)
+            ax.set_title(wrap(f"{outcome.title}: {series}", 48), fontsize=font(10))
             unit = outcome.difference_unit if kind == "difference" else outcome.unit
             ax.set_ylabel(unit)
     notes = _identical_note(frame, results.variants)
@@ -328,7 +326,7 @@ def sweep_figure(results: Results) -> Figure:
         if frame.loc[frame["outcome"] == o.name, "mean"].notna().any()
     ]
     if not outcomes:
-        fig = Figure(figsize=(6, 3))
+        fig = figure(6, 3)
         no_data(fig.subplots(), "outcomes")
         return fig
     if len(results.sweep_parameters) == 1:

@@ -28,9 +28,13 @@ from sim.analysis import (
 )
 from sim.figures.style import (
     DASH_GREY,
+    arm_labels,
+    arm_names,
     draw_band,
     event_legend_handles,
+    figure,
     figure_titles,
+    font,
     identical_handles,
     kind_colours,
     legend_rows,
@@ -55,7 +59,7 @@ def ties_never_heard(results: Results) -> Figure:
     horizon = followup_horizon(followup)
     curves = never_heard_curves(followup, horizon, step=0.5)
     bands = band_over_days(curves, "share", ["variant", "intro_message"], share=True)
-    fig = Figure(figsize=(10.5, 6.2), layout="constrained")
+    fig = figure(10.5, 6.2)
     ax = fig.subplots()
     blog = ax.axhline(BLOG_NEVER_HEARD, color=DASH_GREY, linestyle="--", linewidth=1.2)
     blog.set_label(f"the blog post: {BLOG_NEVER_HEARD:g}% never heard from")
@@ -89,7 +93,7 @@ def ties_never_heard(results: Results) -> Figure:
                     xytext=(4, 0),
                     textcoords="offset points",
                     va="center",
-                    fontsize=9,
+                    fontsize=font(9),
                     color="0.2",
                 )
             styles.add(intro)
@@ -112,7 +116,7 @@ def ties_never_heard(results: Results) -> Figure:
         Line2D([], [], color="0.3", linestyle=_INTRO_STYLE[i], linewidth=2, label=_INTRO_LABELS[i])
         for i in sorted(styles)
     ]
-    legend_rows(fig, [variant_handles(shown, colours), [*style_handles, blog]])
+    legend_rows(fig, [variant_handles(results, shown, colours), [*style_handles, blog]])
     return fig
 
 
@@ -129,6 +133,7 @@ def connections_over_time(results: Results) -> Figure:
     fig, axes = panels(len(results.variants) + 1, 4.6, sharey=False)
     days = np.arange(0, int(by_kind["day"].max()) + 1) if not by_kind.empty else np.arange(1)
     marked: dict[str, Artist] = {}
+    names = arm_names(results)
     top = 0.0
     for ax, variant in zip(axes, results.variants, strict=False):
         if variant in means.index.get_level_values("variant"):
@@ -141,7 +146,7 @@ def connections_over_time(results: Results) -> Figure:
         ax.stackplot(days, stack, colors=[colours[k] for k in kinds], linewidth=0)
         top = max(top, float(stack.sum(axis=0).max(initial=0.0)))
         mark_variant_events(ax, results, variant, marked)
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_xlabel("simulated day (end-of-day snapshot)")
         ax.set_xlim(0, results.duration_days)
     for ax in axes[: len(results.variants)]:
@@ -168,6 +173,7 @@ def connections_over_time(results: Results) -> Figure:
     )
     kind_handles: list[Artist] = [Patch(color=colours[k], label=KIND_LABELS[k]) for k in kinds]
     events = event_legend_handles(marked, results)
-    same = identical_handles(shares, results.variants)
-    legend_rows(fig, [kind_handles, variant_handles(results.variants, vcolours), events, same])
+    same = identical_handles(shares, results.variants, names=arm_labels(results))
+    arms = variant_handles(results, results.variants, vcolours)
+    legend_rows(fig, [kind_handles, arms, events, same])
     return fig

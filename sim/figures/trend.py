@@ -37,9 +37,13 @@ from sim.analysis import (
     trend_periods,
 )
 from sim.figures.style import (
+    arm_labels,
+    arm_names,
     draw_band,
+    figure,
     figure_legend,
     figure_titles,
+    font,
     identical_handles,
     legend_rows,
     line_with_band,
@@ -68,7 +72,7 @@ def trend_adoption(results: Results) -> Figure:
     colours = variant_colours(results.variants)
     curves = adoption_curves(results.adoption)
     daily = growth_bands(results.adoption)
-    fig = Figure(figsize=(12.5, 5.4), layout="constrained")
+    fig = figure(12.5, 5.4)
     left, right = fig.subplots(1, 2)
     n = len(results.variants)
     for i, variant in enumerate(results.variants):
@@ -88,8 +92,8 @@ def trend_adoption(results: Results) -> Figure:
     for ax in (left, right):
         ax.set_xlim(0, results.duration_days)
     figure_titles(fig, "How far the trend spreads", results, _line_note(results))
-    same = identical_handles(curves, results.variants)
-    legend_rows(fig, [variant_handles(results.variants, colours), same])
+    same = identical_handles(curves, results.variants, names=arm_labels(results))
+    legend_rows(fig, [variant_handles(results, results.variants, colours), same])
     return fig
 
 
@@ -106,6 +110,7 @@ def trend_reach(results: Results) -> Figure:
     bands = reach_by_author_bands(results.posts, results.duration_days, life)
     colours = _measure_colours()
     fig, axes = panels(len(results.variants), 4.6)
+    names = arm_names(results)
     for ax, variant in zip(axes, results.variants, strict=True):
         sub = bands[bands["variant"] == variant]
         if sub.empty:
@@ -123,7 +128,7 @@ def trend_reach(results: Results) -> Figure:
                     marker="o",
                     markersize=3,
                 )
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_xlabel(f"simulated day the post was created ({WEEK_DAYS}-day bins)")
         ax.set_xlim(0, max(results.duration_days - life, 1.0))
     top = float(bands["mean"].max()) if not bands.empty else 0.0
@@ -182,7 +187,8 @@ def trend_reach_vs_adoption(results: Results) -> Figure:
         results.posts, results.population, results.adoption, results.duration_days, life
     )
     with_trend = {a.name: a.has_trend for a in trend_arms(results.manifest, results.variants)}
-    fig = Figure(figsize=(12.5, 5.6), layout="constrained")
+    labels = arm_labels(results)
+    fig = figure(12.5, 5.6)
     axes = list(fig.subplots(1, 2))
     levels: list[Artist] = []
     for ax, (measure, title, label, scale) in zip(axes, _DAILY_PANELS, strict=True):
@@ -199,7 +205,7 @@ def trend_reach_vs_adoption(results: Results) -> Figure:
                 level = float(np.nanmean(y))
                 line = ax.axhline(level, color=colours[variant], linestyle=":", linewidth=2)
                 if measure == _DAILY_PANELS[0][0]:
-                    line.set_label(f"{variant} (no adopters): mean over its days")
+                    line.set_label(f"{labels[variant]} (no adopters): mean over its days")
                     levels.append(line)
                 continue
             lo = scale * b["lo"].to_numpy(dtype=float)
@@ -230,7 +236,7 @@ def trend_reach_vs_adoption(results: Results) -> Figure:
         + uncertainty_note(results, "error bar"),
     )
     shown = [v for v in results.variants if with_trend.get(v, True)]
-    legend_rows(fig, [variant_handles(shown, colours), levels])
+    legend_rows(fig, [variant_handles(results, shown, colours), levels])
     return fig
 
 
@@ -241,6 +247,7 @@ def trend_feed_sources(results: Results) -> Figure:
     shares = non_adopter_sources(results.population, results.duration_days)
     periods = trend_periods(results.duration_days)
     fig, axes = panels(len(results.variants), 5.0)
+    names = arm_names(results)
     for ax, variant in zip(axes, results.variants, strict=True):
         sub = shares[shares["variant"] == variant]
         if sub.empty or sub["mean"].isna().all():
@@ -252,7 +259,7 @@ def trend_feed_sources(results: Results) -> Figure:
             ax.bar(range(len(TREND_PERIODS)), height, 0.6, bottom=bottom, color=colours[group])
             for x, (h, b) in enumerate(zip(height, bottom, strict=True)):
                 if h >= 5:
-                    ax.text(x, b + h / 2, f"{h:.0f}%", ha="center", va="center", fontsize=9)
+                    ax.text(x, b + h / 2, f"{h:.0f}%", ha="center", va="center", fontsize=font(9))
             bottom += height
         base = sub.groupby("period", sort=False)["impressions"].first()
         labels = []
@@ -262,7 +269,7 @@ def trend_feed_sources(results: Results) -> Figure:
             impressions = "no impressions" if np.isnan(count) else f"{count:,.0f} impressions"
             labels.append(f"{period}\n(days {first}–{last})\n{impressions}")
         ax.set_xticks(range(len(TREND_PERIODS)), labels)
-        ax.set_title(variant)
+        ax.set_title(names[variant])
         ax.set_ylim(0, 100)
         ax.grid(axis="x", visible=False)
     for ax in row_starts(axes):
@@ -287,7 +294,7 @@ def trend_feed_similarity(results: Results) -> Figure:
     """Mean pairwise cosine similarity of members' daily topic mixes, one line per arm."""
     colours = variant_colours(results.variants)
     bands = similarity_bands(results.adoption)
-    fig = Figure(figsize=(9.0, 5.4), layout="constrained")
+    fig = figure(9.0, 5.4)
     ax = fig.subplots()
     n = len(results.variants)
     for i, variant in enumerate(results.variants):
@@ -300,6 +307,6 @@ def trend_feed_similarity(results: Results) -> Figure:
     ax.set_xlim(0, results.last_day)
     ax.set_ylim(0, 1)
     figure_titles(fig, "How alike members' feeds are", results, _line_note(results))
-    same = identical_handles(bands, results.variants)
-    legend_rows(fig, [variant_handles(results.variants, colours), same])
+    same = identical_handles(bands, results.variants, names=arm_labels(results))
+    legend_rows(fig, [variant_handles(results, results.variants, colours), same])
     return fig

@@ -15,8 +15,10 @@ from sim.analysis import (
     whose,
 )
 from sim.figures.style import (
+    arm_labels,
     draw_band,
     events_with_variants,
+    figure,
     figure_titles,
     identical_handles,
     legend_rows,
@@ -45,7 +47,7 @@ def feed_volume(results: Results) -> Figure:
     replications, 95% band)."""
     colours = variant_colours(results.variants)
     series = volume_series(results.volume, ROLLING_DAYS)
-    fig = Figure(figsize=(15.0, 5.2), layout="constrained")
+    fig = figure(15.0, 5.2)
     axes = list(fig.subplots(1, len(VOLUME_MEASURES)))
     marked: dict[str, Artist] = {}
     bands = []
@@ -79,6 +81,10 @@ def feed_volume(results: Results) -> Figure:
     drawn = [b for b in bands if not b.empty]
     frame = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame()
     short = {m: _PANELS[m][0].split(" (")[0].lower() for m in VOLUME_MEASURES}
-    same = identical_handles(frame, results.variants, panel="measure", panel_names=short)
-    legend_rows(fig, [variant_handles(results.variants, colours), list(marked.values()), same])
+    same = identical_handles(
+        frame, results.variants, panel="measure", panel_names=short, names=arm_labels(results)
+    )
+    legend_rows(
+        fig, [variant_handles(results, results.variants, colours), list(marked.values()), same]
+    )
     return fig

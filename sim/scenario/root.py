@@ -23,7 +23,9 @@ class Variant(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str = param(..., "Variant name.", "text", pattern=NAME_PATTERN)
-    description: str = param("", "What this arm changes, in words.", "text")
+    description: str = param(
+        "", "What this arm changes, in words (on slides, the arm's name in the figures).", "text"
+    )
 
 
 class Scenario(Strict):
@@ -31,6 +33,12 @@ class Scenario(Strict):
 
     name: str = param(..., "Study name; results go to <out>/<name>/.", "text", pattern=NAME_PATTERN)
     description: str = param("", "What the study asks.", "text")
+    title: str = param(
+        "",
+        "A plain title for the study's figures on slides (`feedsim figures --style slides`),"
+        " shown under each figure's heading; empty: none.",
+        "text",
+    )
     topics: list[str] | None = param(
         None,
         "The fields (industries) and post topics; no name is special to the code. Required for"

@@ -75,6 +75,8 @@ class Outcome:
         reference: the variant subtracted (``a``), paired by replication; None for a level.
         holds: ``(operator, threshold)``: the claim holds where ``outcome <op> threshold``.
         unit: unit of the values.
+        percent: whether the values are shares (fractions): figures show a level in % and
+            a difference or a change in percentage points.
     """
 
     name: str
@@ -85,6 +87,7 @@ class Outcome:
     reference: str | None
     holds: tuple[str, float]
     unit: str
+    percent: bool = False
 
     @property
     def variants(self) -> tuple[str, ...]:
@@ -124,6 +127,7 @@ OUTCOMES = (
         None,
         ("<=", 0.1),
         "share of connections",
+        percent=True,
     ),
     Outcome(
         "d_viewers_per_post",
@@ -154,6 +158,7 @@ OUTCOMES = (
         "selective",
         ("<", 0.0),
         "engagements per impression",
+        percent=True,
     ),
     Outcome(
         "d_reached_share",
@@ -164,6 +169,7 @@ OUTCOMES = (
         "selective",
         ("<", 0.0),
         "share of connections",
+        percent=True,
     ),
     Outcome(
         "reached_share_everyone",
@@ -174,6 +180,7 @@ OUTCOMES = (
         None,
         ("<=", 0.8),
         "share of connections",
+        percent=True,
     ),
     Outcome(
         "never_heard_without_intro",
@@ -184,6 +191,7 @@ OUTCOMES = (
         None,
         (">=", 0.8),
         "share of new stranger ties",
+        percent=True,
     ),
     Outcome(
         "never_heard_with_intro",
@@ -194,6 +202,7 @@ OUTCOMES = (
         None,
         ("<", 0.8),
         "share of new stranger ties",
+        percent=True,
     ),
     Outcome(
         "d_focus_share",
@@ -204,6 +213,7 @@ OUTCOMES = (
         "baseline",
         (">", 0.0),
         "share of feed impressions",
+        percent=True,
     ),
     Outcome(
         "inference_part",
@@ -214,6 +224,7 @@ OUTCOMES = (
         "accept-100-it-no-connection-term",
         (">", 0.0),
         "share of feed impressions",
+        percent=True,
     ),
 )
 """Every outcome; adding one is one entry here."""
