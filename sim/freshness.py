@@ -1,9 +1,10 @@
 """Is a results folder still what the current code gives? Its probe, and its scenario file.
 
 A folder is **current** when the scenario file it names still resolves to the same scenario
-(every default and every field, the replication count aside, which options change) and its
-probe (:mod:`sim.probe`) replayed by the current code gives the same digest; **stale** when
-either differs; **unverified** when it has no probe.
+(every field it recorded, with its value, the replication count aside, which options
+change; a field added to feedsim since is left to the probe) and its probe
+(:mod:`sim.probe`) replayed by the current code gives the same digest; **stale** when either
+differs; **unverified** when it has no probe.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def _differences(stored: Any, now: Any, path: str = "") -> Iterator[str]:
     """Dotted paths where two resolved scenarios differ (the ignored fields aside)."""
     if isinstance(stored, dict) and isinstance(now, dict):
         for key in sorted(set(stored) | set(now)):
-            if key in IGNORED or key == "file":
-                continue
+            if key in IGNORED or key == "file" or key not in stored:
+                continue  # a field added since: its default is the probe's to judge
             yield from _differences(stored.get(key), now.get(key), f"{path}{key}.")
     elif isinstance(stored, list) and isinstance(now, list) and len(stored) == len(now):
         for i, (a, b) in enumerate(zip(stored, now, strict=True)):
