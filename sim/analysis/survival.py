@@ -11,6 +11,7 @@ import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from sim.analysis.results import REP_KEYS
+from sim.analysis.statistics import summarise
 
 # ------------------------------------------------------------------ survival of new ties
 
@@ -215,3 +216,55 @@ def never_heard_at(followup: pd.DataFrame, horizon: float, by_intro: bool = Fals
     if followup.empty or math.isnan(horizon):
         return pd.DataFrame(columns=[*by, "day", "share", "ties"])
     return _km_by(followup, by, np.array([horizon]))
+
+
+def arm_horizons(followup: pd.DataFrame, max_days: float = NEVER_HEARD_DAYS) -> dict[str, float]:
+    """Days after acceptance to read each variant's never-heard share at, in table order.
+
+    Per variant: ``min(max_days, the longest follow-up of its new stranger ties)`` (as
+    `followup_horizon`, one variant at a time). An arm whose ties came late (a burst on day
+    60 of 90) is read where its own follow-up ends, not at the longest follow-up of all
+    arms, beyond which its Kaplan-Meier estimate is undefined. A variant without new
+    stranger ties has no horizon (it is absent).
+    """
+    if followup.empty:
+        return {}
+    longest = followup.groupby("variant", sort=False)["followup"].max()
+    return {str(v): float(min(max_days, h)) for v, h in longest.items()}
+
+
+def never_heard_by_arm(
+    followup: pd.DataFrame, horizons: dict[str, float], by_intro: bool = False
+) -> pd.DataFrame:
+    """`never_heard_at` of each variant of ``horizons`` at its own horizon.
+
+    Returns:
+        Columns ``scenario, variant, replication, [intro_message,] day, share, ties``
+        (``day``: the variant's horizon).
+    """
+    parts = [
+        never_heard_at(followup[followup["variant"] == v], h, by_intro) for v, h in horizons.items()
+    ]
+    parts = [p for p in parts if not p.empty]
+    by = [*REP_KEYS, "intro_message"] if by_intro else list(REP_KEYS)
+    if not parts:
+        return pd.DataFrame(columns=[*by, "day", "share", "ties"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def never_heard_levels(followup: pd.DataFrame, max_days: float = NEVER_HEARD_DAYS) -> pd.DataFrame:
+    """The share of new stranger ties never heard from, per variant and intro message.
+
+    The mean across replications (`summarise`, a share's interval on the logit scale) of
+    `never_heard_by_arm` at each variant's horizon (`arm_horizons`): where the variant's
+    curve in the figure ``ties_never_heard`` ends, or ``max_days``. The figure's labels and
+    the report's sentence both read this, so they give the same numbers.
+
+    Returns:
+        Columns ``variant, intro_message, mean, lo, hi, n, day`` (``day``: the horizon).
+    """
+    horizons = arm_horizons(followup, max_days)
+    at = never_heard_by_arm(followup, horizons, by_intro=True)
+    levels = summarise(at, "share", ["variant", "intro_message"], share=True)
+    levels["day"] = levels["variant"].map(horizons).astype(float)
+    return levels

@@ -30,8 +30,9 @@ class DrawingFailed(click.ClickException):
         click.echo(f"feedsim: error: {'; '.join(parts)}", err=True)
 
 
-def draw(folder: Path) -> None:
-    """Draw the figures of `folder`, then write its report.
+def draw(folder: Path, all_pairs: bool = False) -> None:
+    """Draw the figures of `folder`, then write its report (``all_pairs``: every pair of
+    variants, not only the scenario's comparisons).
 
     A figure that fails does not stop the others; the report is written without it.
 
@@ -45,11 +46,11 @@ def draw(folder: Path) -> None:
     drawn: list[str] | None = None
     failure: FiguresFailed | None = None
     try:
-        draw_figures(folder)
+        draw_figures(folder, all_pairs=all_pairs)
     except FiguresFailed as exc:
         drawn, failure = exc.drawn, exc
     try:
-        write_report(folder, drawn)
+        write_report(folder, drawn, all_pairs=all_pairs)
     except InputError:
         raise
     except Exception as exc:
@@ -75,13 +76,20 @@ def draw_sensitivity(plan: Plan) -> Draw:
 
 @click.command()
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--all-pairs",
+    is_flag=True,
+    help="Draw every pair of variants, not only the comparisons the scenario lists.",
+)
 @input_errors_exit_2
-def figures(results: Path) -> None:
+def figures(results: Path, all_pairs: bool) -> None:
     """Redraw the figures and the report of a results folder from its saved tables.
 
     Works on the folders of `run`, `sweep` and `sensitivity` (the last from the scenario
     and ranges its manifest records). Also after `feedsim run` kept the tables but failed to
-    draw a figure: exit code 1 and one line naming the figure while it still fails.
+    draw a figure: exit code 1 and one line naming the figure while it still fails. A
+    scenario that lists `comparisons` gets figures of those pairs; --all-pairs adds every
+    other pair of variants.
     """
     if (results / "tables" / "sensitivity.parquet").exists():
         import pandas
@@ -95,5 +103,5 @@ def figures(results: Path) -> None:
         for needed in ("manifest.json", "tables/feed.parquet"):
             if not (results / needed).exists():
                 raise InputError(results, needed, "missing: not a feedsim results folder")
-        draw(results)
+        draw(results, all_pairs)
     click.echo(f"redrew {results / 'figures'}/ and {results / 'report.html'}")

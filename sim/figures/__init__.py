@@ -13,6 +13,7 @@ and words from `sim.analysis` only.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -81,7 +82,9 @@ class FiguresFailed(Exception):
         super().__init__(f"could not draw figure{plural} {named}")
 
 
-def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[Path]:
+def draw_figures(
+    results_dir: Path, names: Sequence[str] | None = None, all_pairs: bool = False
+) -> list[Path]:
     """Draw the figures of a results folder into ``results_dir/figures/``.
 
     A figure that fails does not stop the others: every figure is attempted, then
@@ -91,6 +94,8 @@ def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[
     Args:
         results_dir: a folder written by the experiment runner.
         names: draw only these of `figure_names` (in that order); default all of them.
+        all_pairs: draw every pair of variants, not only the scenario's comparisons
+            (`Results.all_pairs`).
 
     Returns:
         The written files, a PNG (150 dpi) and an SVG per figure.
@@ -100,7 +105,7 @@ def draw_figures(results_dir: Path, names: Sequence[str] | None = None) -> list[
         ValueError: a name in ``names`` is not a figure this folder has data for.
         FiguresFailed: a figure raised an exception.
     """
-    results = load_results(results_dir)
+    results = dataclasses.replace(load_results(results_dir), all_pairs=all_pairs)
     available = figure_names(results)
     if names is not None:
         unknown = [n for n in names if n not in available]
