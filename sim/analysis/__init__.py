@@ -38,7 +38,6 @@ from sim.analysis.comparisons import (
 from sim.analysis.effects import (
     FOREST_METRICS,
     Metric,
-    forest_effects,
     replication_metrics,
     sweep_reach_difference,
 )
@@ -274,7 +273,6 @@ __all__ = [
     "first_against_others",
     "focal_posts",
     "followup_horizon",
-    "forest_effects",
     "gini",
     "gini_summary",
     "group_topics",

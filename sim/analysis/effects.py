@@ -127,28 +127,6 @@ def replication_metrics(
     return out.astype(float).reset_index()
 
 
-def forest_effects(metrics: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
-    """Paired differences of every `FOREST_METRICS` metric against the first variant.
-
-    For each metric and each later variant b: `paired_differences` of ``b - first`` over
-    the replications where both have a value.
-
-    Args:
-        metrics: the output of `replication_metrics` (one scenario).
-        variants: variant names in scenario order; the first is the reference.
-
-    Returns:
-        Columns ``metric, a, b, mean, lo, hi, n``, metrics in `FOREST_METRICS` order.
-    """
-    pairs = [(variants[0], b) for b in variants[1:]]
-    parts = [
-        paired_differences(metrics, m.name, pairs).assign(metric=m.name) for m in FOREST_METRICS
-    ]
-    if not parts or not pairs:
-        return pd.DataFrame(columns=["metric", "a", "b", "mean", "lo", "hi", "n"])
-    return pd.concat(parts, ignore_index=True)[["metric", "a", "b", "mean", "lo", "hi", "n"]]
-
-
 # ------------------------------------------------------------------ parameter sweeps
 
 

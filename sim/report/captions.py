@@ -445,9 +445,15 @@ def _effect_blocks(results: Results) -> list[Block]:
         per_rep, "share", shown_pairs(results, default_pairs(results.variants))
     )
     ests = estimates(diffs, ["a", "b"])
+    needed, precision = focus_precision(results, diffs)
     rows = [
-        [f"{b} minus {a}", estimate_text(est, unit=" pp", label_ci=False, signed=True), str(est.n)]
-        for (a, b), est in ests.items()
+        [
+            f"{b} minus {a}",
+            estimate_text(est, unit=" pp", label_ci=False, signed=True),
+            str(est.n),
+            needed[i],
+        ]
+        for i, ((a, b), est) in enumerate(ests.items())
     ]
     sentence = (
         f"The {topic} share of {whose(results)} feed over days {first}–{last} per "
@@ -465,12 +471,13 @@ def _effect_blocks(results: Results) -> list[Block]:
             f"difference in {topic} share, days {first}–{last}",
             "percentage points (95% CI)",
             "paired replications",
+            "replications for a useful interval",
         ],
         rows,
     )
     title = heading("focus_effect", results)
     blocks: list[Block] = [Heading(title, 3), FigureBlock("focus_effect", title, sentence), table]
-    return blocks + focus_precision(results, diffs)
+    return blocks + precision
 
 
 def _sweep_outcome_blocks(results: Results) -> list[Block]:

@@ -87,6 +87,7 @@ def precision_sentence(
     outcomes: dict[str, Metric],
     replications: int,
     place: Callable[[pd.Series], str] | None = None,
+    in_table: bool = True,
 ) -> str:
     """Whether the run had replications enough for its paired differences, and if not how
     many would do.
@@ -95,7 +96,8 @@ def precision_sentence(
     needed``). Empty when every interval meets its target (`TARGET_RULE`). The widest
     interval is the one furthest beyond its target; the number of replications that
     would do is the largest ``needed`` (each row's own number is in the tables).
-    ``place``: words placing a row (``at platform.ranker = random``), for sweeps.
+    ``place``: words placing a row (``at platform.ranker = random``), for sweeps;
+    ``in_table``: the report's table gives each row's number.
     """
     valid = frame[frame["mean"].notna()]
     if valid.empty:
@@ -114,15 +116,16 @@ def precision_sentence(
     metric = outcomes[str(widest["outcome"])]
     title = metric_title(metric, float(widest.get("day", math.nan)))
     where = f" {place(widest)}" if place is not None else ""
+    table = " (each one's number is in the table)" if in_table else ""
     return (
         f"With {replications} replications per variant, {len(short)} of these {len(valid)} "
         f"intervals are wider than useful ({TARGET_RULE}): the widest, {widest['b']} minus "
         f"{widest['a']} in {title[0].lower() + title[1:]}{where}, spans "
         f"{_width_text(metric, widest)}. At the spread between this run's replications, "
         f"{int(short['needed'].max()):,} replications per variant would bring every one "
-        "within its target (each one's number is in the table): raise the scenario's "
-        "replications, or pass --replications. The spread is itself estimated from few "
-        "replications, so the number is a guide."
+        f"within its target{table}: raise the scenario's replications, or pass "
+        "--replications. The spread is itself estimated from few replications, so the "
+        "number is a guide."
     )
 
 
@@ -287,10 +290,14 @@ def forest_blocks(results: Results) -> list[Block]:
     return blocks + ([Paragraph(precision)] if precision else [])
 
 
-def focus_precision(results: Results, diffs: pd.DataFrame) -> list[Block]:
-    """`precision_sentence` of the focus topic's paired differences (``diffs``, as
-    `paired_differences` gives them), as a paragraph when there is something to say."""
+def focus_precision(results: Results, diffs: pd.DataFrame) -> tuple[list[str], list[Block]]:
+    """The focus topic's paired differences (``diffs``, as `paired_differences` gives
+    them): each one's replications for a useful interval (`needed_text`, in order), and
+    `precision_sentence` as a paragraph when there is something to say."""
     share = comparison_outcomes(results)[0]
     frame = with_needed(diffs, True, [math.nan] * len(diffs)).assign(outcome=share.name)
+    needed = [
+        "" if math.isnan(float(row["mean"])) else needed_text(row) for _, row in frame.iterrows()
+    ]
     sentence = precision_sentence(frame, {share.name: share}, results.replications)
-    return [Paragraph(sentence)] if sentence else []
+    return needed, [Paragraph(sentence)] if sentence else []

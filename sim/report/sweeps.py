@@ -303,7 +303,7 @@ def _precision(results: Results, frame: pd.DataFrame) -> list[Block]:
 
     diffs = frame[frame["kind"] == "difference"]
     outcomes = {o.name: o for o in sweep_outcome_list(results)}
-    sentence = precision_sentence(diffs, outcomes, results.replications, place)
+    sentence = precision_sentence(diffs, outcomes, results.replications, place, in_table=False)
     return [Paragraph(sentence)] if sentence else []
 
 
