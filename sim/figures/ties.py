@@ -52,8 +52,8 @@ _INTRO_LABELS = {False: "accepted without an intro message", True: "with an intr
 def ties_never_heard(results: Results) -> Figure:
     """Kaplan-Meier share of new stranger ties never heard from, by days since acceptance.
 
-    Each curve ends where its variant's follow-up ends (or at 90 days); the value written
-    at its end is `never_heard_levels`, the number the report's sentence gives.
+    The value written on each curve, where it is defined in every replication (or at 90
+    days), is `never_heard_levels`, the number the report's sentence gives.
     """
     colours = variant_colours(results.variants)
     followup = stranger_followup(results.ties, results.duration_days, results.connections)

@@ -332,15 +332,18 @@ def _source_posts_sentence(results: Results) -> str:
 def _ties_sentence(results: Results) -> str:
     """What `ties_never_heard` shows, with the share never heard from by intro message.
 
-    The shares are `never_heard_levels`, the numbers written at the end of the figure's
-    curves: each variant read at 90 days after acceptance, or where its own follow-up ends
-    when that is sooner (a burst late in the run), so a variant the figure draws has a
-    number here too.
+    The shares are `never_heard_levels`, the numbers written on the figure's curves: each
+    variant (and intro message) read at 90 days after acceptance, or sooner where its
+    follow-up ends (a burst late in the run), so a curve the figure draws has a number
+    here too.
     """
     followup = stranger_followup(results.ties, results.duration_days, results.connections)
     levels = never_heard_levels(followup)
     ests = estimates(levels, ["variant", "intro_message"])
-    days = {str(v): float(d) for v, d in zip(levels["variant"], levels["day"], strict=True)}
+    days = {
+        (str(v), str(bool(i))): float(d)
+        for v, i, d in zip(levels["variant"], levels["intro_message"], levels["day"], strict=True)
+    }
     one_day = len(set(days.values())) <= 1
     horizon = next(iter(days.values()), followup_horizon(followup))
     counts = (
@@ -354,7 +357,7 @@ def _ties_sentence(results: Results) -> str:
             (
                 v,
                 estimate_text(ests[(v, str(intro))], label_ci=not clauses and i == 0)
-                + ("" if one_day else f" at {day_text(round(days[v], 1))} days"),
+                + ("" if one_day else f" at {day_text(round(days[(v, str(intro))], 1))} days"),
             )
             for i, v in enumerate(having)
         ]
@@ -365,14 +368,15 @@ def _ties_sentence(results: Results) -> str:
         for v in results.variants
         if (v, False) in counts.index or (v, True) in counts.index
     ]
-    within = (
-        f"within {day_text(round(horizon, 1))} days of accepting them"
+    when = (
+        f"within {day_text(round(horizon, 1))} days of accepting them (Kaplan-Meier, "
         if one_day
-        else "a number of days after accepting them (90, or where the variant's follow-up ends)"
+        else "by the day after acceptance given with each share (90, or sooner where the "
+        "ties' follow-up ends; Kaplan-Meier, "
     )
     return (
-        f"Share of new stranger connections never heard from {within} "
-        "(Kaplan-Meier, censored at the run's end and when pruned): "
+        f"Share of new stranger connections never heard from {when}"
+        "censored at the run's end and when pruned): "
         + ("; ".join(clauses) or "no new stranger ties")
         + f" (new stranger ties per replication: {list_text(n_parts)}; the blog post says "
         f"{BLOG_NEVER_HEARD:g}%). {ASSUMPTIONS['C8'].label}"
