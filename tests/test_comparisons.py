@@ -145,6 +145,8 @@ def test_the_report_leads_with_the_chosen_pair_as_arm_minus_reference(chosen: Pa
     rest = text[text.index("### Other comparisons") : text.index("## Results")]
     assert "<details><summary>2 other pairs</summary>" in rest
     assert f"| {REFERENCE} minus baseline |" in rest
+    page = (chosen / "report.html").read_text(encoding="utf-8")
+    assert "<details><summary>2 other pairs</summary>\n<table>" in page
 
 
 def test_the_figures_draw_the_chosen_pair_and_all_pairs_on_request(chosen: Path) -> None:
