@@ -21,7 +21,6 @@ from sim.analysis import (
     event_start,
     feed_topic_share,
     followup_horizon,
-    forest_effects,
     kaplan_meier,
     load_results,
     mean_ci,
@@ -639,7 +638,7 @@ def test_reached_share_is_a_ratio_of_sums_over_kinds() -> None:
     assert by_kind["connections"].sum() == 4 * 20 + 2 * 10
 
 
-def test_replication_metrics_and_forest_effects() -> None:
+def test_replication_metrics_and_their_paired_differences() -> None:
     ties = ties_rows(
         [
             ("a", 0, "stranger", 1.0, False, 1.0, NAN),
@@ -662,14 +661,15 @@ def test_replication_metrics_and_forest_effects() -> None:
     assert m.loc[("a", 0), "never_heard"] == 0.0
     assert m.loc[("b", 0), "never_heard"] == pytest.approx(0.5)
     assert m.loc[("b", 1), "never_heard"] == 1.0
-    effects = forest_effects(metrics, ["a", "b"]).set_index("metric")
-    assert effects["b"].unique().tolist() == ["b"]
-    assert list(effects.index) == [metric.name for metric in FOREST_METRICS]
+    assert list(metrics.columns[3:]) == [metric.name for metric in FOREST_METRICS]
     # viewers per post: b - a = 15 - 7 and 7 - 4 -> mean 5.5, s = sqrt(12.5)
-    v = effects.loc["viewers_per_post"]
+    v = paired_differences(metrics, "viewers_per_post", [("a", "b")]).iloc[0]
     half = 12.706205 * math.sqrt(12.5) / math.sqrt(2)
-    assert (v["mean"], v["lo"], v["n"]) == pytest.approx((5.5, 5.5 - half, 2))
-    assert effects.loc["never_heard", "mean"] == pytest.approx(0.75)
+    assert (v["mean"], v["lo"], v["n"], v["sd"]) == pytest.approx(
+        (5.5, 5.5 - half, 2, math.sqrt(12.5))
+    )
+    never = paired_differences(metrics, "never_heard", [("a", "b")]).iloc[0]
+    assert never["mean"] == pytest.approx(0.75)
 
 
 def test_replication_metrics_without_the_optional_tables_are_nan() -> None:

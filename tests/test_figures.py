@@ -526,8 +526,8 @@ def test_report_tables_every_effect_against_the_first_variant(
     # the baseline has no new stranger ties: nothing to pair
     assert "<td>New stranger ties never heard from within 10 days</td>" not in page
     assert (
-        "No paired difference for new stranger ties never heard from within 10 days: no "
-        "replication has a value for both baseline and another variant."
+        "No paired difference for new stranger ties never heard from: no replication has new "
+        "stranger ties in both arms: the reference arm baseline has none."
     ) in page
 
 
@@ -579,7 +579,11 @@ def test_an_older_folder_with_one_replication_and_a_variant_without_feed(
     assert "| accept-100-it minus baseline | no data | 0 |" in text
     assert "| Viewers per post | viewers per post | accept-100-it minus baseline | " in text
     assert "Who sees and engages" not in text and "within 10 days" not in text
-    assert "No paired difference for peer viewers per post, peer share of viewers," in text
+    assert (
+        "No paired difference for peer viewers per post and peer share of viewers: no "
+        "replication of baseline, accept-100-it and accept-100-it-no-connection-term has "
+        "viewers recorded by relationship."
+    ) in text
 
 
 def test_without_focus_topic_there_is_no_effect_section(tmp_path: Path) -> None:

@@ -572,6 +572,8 @@ def test_every_schema_leaf_is_listed() -> None:
         "replications",
         "variants.<name>.name",
         "variants.<name>.description",
+        "comparisons.<i>.arm",
+        "comparisons.<i>.reference",
     }
     listed = {p.path for p in params.parameters()}
     assert listed == leaves - study_level

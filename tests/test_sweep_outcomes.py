@@ -9,12 +9,15 @@ parameters give small multiples, three a table in the report.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from scipy import stats
 
 from sim.analysis import figure_names, load_results, log_axis, sweep_outcomes
 from sim.cli import main
@@ -133,6 +136,29 @@ def test_the_png_and_the_report_say_what_the_figure_shows(dose: Path) -> None:
     items = sorted({r["median_items_read_per_session"] for r in runs})
     assert f"Across all members, the median session read {items[0]}" in text
     assert f"(the median of each of the {len(runs)} runs)" in text
+
+
+def test_the_report_says_how_many_replications_a_useful_interval_takes(dose: Path) -> None:
+    results = load_results(dose)
+    diffs = sweep_outcomes(results).query("kind == 'difference'")
+    short = diffs[diffs["needed"].notna() & (diffs["needed"] > diffs["n"])]
+    assert not short.empty  # 3 replications of a 400-member network
+    for row in short.itertuples():  # the smallest n whose t interval fits the target
+        n = int(row.needed)
+        width = 2 * stats.t.ppf(0.975, n - 1) * row.sd / np.sqrt(n)
+        wider = 2 * stats.t.ppf(0.975, n - 2) * row.sd / np.sqrt(n - 1)
+        assert width <= row.target < wider or n == 2
+    text = (dose / "report.md").read_text(encoding="utf-8")
+    assert "With 3 replications per variant, " in text and "wider than useful" in text
+    assert f"{int(short['needed'].max()):,} replications per variant would bring" in text
+
+
+def test_a_sweep_differences_the_comparisons_the_scenario_lists(dose: Path) -> None:
+    results = load_results(dose)
+    base = {"comparisons": [{"arm": ARMS[2], "reference": ARMS[1]}]}
+    chosen = dataclasses.replace(results, manifest={**results.manifest, "scenario": {"base": base}})
+    diffs = sweep_outcomes(chosen).query("kind == 'difference'")
+    assert set(diffs["series"]) == {f"{ARMS[2]} minus {ARMS[1]}"}
 
 
 def test_values_spanning_over_ten_times_get_a_log_axis() -> None:

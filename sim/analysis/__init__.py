@@ -12,8 +12,9 @@ the 95% confidence interval of the mean (of a share: the same interval on the lo
 so it stays inside [0, 1]). Paired differences pair the variants of one replication, which
 share their random numbers (common random numbers).
 
-One module per job: `results` reads a folder, `statistics` makes intervals, `feed`, `posts`,
-`survival`, `effects`, `volume` and `trend` compute what the figures and the report show, `words`
+One module per job: `results` reads a folder, `statistics` makes intervals, `comparisons`
+pairs the variants a study compares, `feed`, `posts`, `survival`, `effects`, `volume` and
+`trend` compute what the figures and the report show, `words`
 holds the words both use and `catalogue` which figures a folder has data for. This package imports
 neither the figures nor the report nor the model.
 """
@@ -24,10 +25,19 @@ from sim.analysis.catalogue import (
     figure_names,
     heading,
 )
+from sim.analysis.comparisons import (
+    compare,
+    comparison_outcomes,
+    first_against_others,
+    never_heard_pair,
+    other_pairs,
+    outcome_replications,
+    short_rows,
+    shown_pairs,
+)
 from sim.analysis.effects import (
     FOREST_METRICS,
     Metric,
-    forest_effects,
     replication_metrics,
     sweep_reach_difference,
 )
@@ -70,20 +80,28 @@ from sim.analysis.results import (
 )
 from sim.analysis.statistics import (
     CONFIDENCE,
+    TARGET_RELATIVE_WIDTH,
+    TARGET_SHARE_WIDTH,
     band_over_days,
     default_pairs,
     mean_ci,
     paired_differences,
+    replications_needed,
     share_bounds,
     summarise,
     t_quantile,
+    target_width,
+    with_needed,
 )
 from sim.analysis.survival import (
     NEVER_HEARD_DAYS,
+    arm_horizons,
     followup_horizon,
     kaplan_meier,
     never_heard_at,
+    never_heard_by_arm,
     never_heard_curves,
+    never_heard_levels,
     stranger_followup,
     survival_at,
 )
@@ -216,6 +234,8 @@ __all__ = [
     "S_END_DAYS",
     "S_LEVEL_OFF",
     "TAG",
+    "TARGET_RELATIVE_WIDTH",
+    "TARGET_SHARE_WIDTH",
     "TREND_FIGURES",
     "TREND_PERIODS",
     "TREND_REACH_MEASURES",
@@ -231,10 +251,13 @@ __all__ = [
     "against_reference",
     "arm_description",
     "arm_events",
+    "arm_horizons",
     "arm_text",
     "band_over_days",
     "belief_gap",
     "belief_series",
+    "compare",
+    "comparison_outcomes",
     "complete_posts",
     "complete_weeks",
     "connections_by_kind",
@@ -254,9 +277,9 @@ __all__ = [
     "figure_names",
     "final_adoption",
     "final_adoption_summary",
+    "first_against_others",
     "focal_posts",
     "followup_horizon",
-    "forest_effects",
     "gini",
     "gini_summary",
     "group_topics",
@@ -274,11 +297,16 @@ __all__ = [
     "mean_ci",
     "metric_title",
     "never_heard_at",
+    "never_heard_by_arm",
     "never_heard_curves",
+    "never_heard_levels",
+    "never_heard_pair",
     "non_adopter_source_shares",
     "non_adopter_sources",
     "note_account_text",
     "numeric_values",
+    "other_pairs",
+    "outcome_replications",
     "paired_differences",
     "parameter_name",
     "period_names",
@@ -292,6 +320,7 @@ __all__ = [
     "reference_effects",
     "replication_index",
     "replication_metrics",
+    "replications_needed",
     "rewiring_differences",
     "rewiring_pairs",
     "rolling_topic_share",
@@ -302,6 +331,8 @@ __all__ = [
     "s_shape_summary",
     "sentence_case",
     "share_bounds",
+    "short_rows",
+    "shown_pairs",
     "shown_topics",
     "similarity_bands",
     "similarity_by_day",
@@ -318,6 +349,7 @@ __all__ = [
     "sweep_reach_difference",
     "sweep_replications",
     "t_quantile",
+    "target_width",
     "topic_share_window",
     "trend_arms",
     "trend_periods",
@@ -332,4 +364,5 @@ __all__ = [
     "window_changes",
     "window_impressions",
     "window_note",
+    "with_needed",
 ]

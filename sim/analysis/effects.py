@@ -25,12 +25,15 @@ class Metric:
         unit: unit of its values as displayed (``%`` for shares, shown times 100).
         percent: whether the values are fractions shown in percent (differences then in
             percentage points).
+        needs: what a replication must have for the metric to have a value there (``focal
+            posts``), for the sentence that says why a paired difference is missing.
     """
 
     name: str
     title: str
     unit: str
     percent: bool
+    needs: str = "focal posts"
 
     @property
     def difference_unit(self) -> str:
@@ -39,15 +42,30 @@ class Metric:
 
 
 #: The metrics of the forest plot and the effects table, in display order.
+_BY_GROUP = "viewers recorded by relationship"
 FOREST_METRICS = (
     Metric("primary_reach", "Primary reach", "% of connections", True),
     Metric("viewers_per_post", "Viewers per post", "viewers per post", False),
-    Metric("peer_viewers_per_post", "Peer viewers per post", "viewers per post", False),
-    Metric("peer_share", "Peer share of viewers", "% of viewers", True),
-    Metric("engagement_rate", "Engagements per impression", "% of impressions", True),
+    Metric("peer_viewers_per_post", "Peer viewers per post", "viewers per post", False, _BY_GROUP),
+    Metric("peer_share", "Peer share of viewers", "% of viewers", True, _BY_GROUP),
+    Metric(
+        "engagement_rate", "Engagements per impression", "% of impressions", True, "impressions"
+    ),
     Metric("engagements_per_post", "Engagements per post", "engagements per post", False),
-    Metric("reached_share", "Connections ever reached, end of run", "% of connections", True),
-    Metric("never_heard", "New stranger ties never heard from", "% of new stranger ties", True),
+    Metric(
+        "reached_share",
+        "Connections ever reached, end of run",
+        "% of connections",
+        True,
+        "connections recorded",
+    ),
+    Metric(
+        "never_heard",
+        "New stranger ties never heard from",
+        "% of new stranger ties",
+        True,
+        "new stranger ties",
+    ),
 )
 
 
@@ -107,28 +125,6 @@ def replication_metrics(
         if not never.empty:
             out["never_heard"] = never.set_index(REP_KEYS)["share"]
     return out.astype(float).reset_index()
-
-
-def forest_effects(metrics: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
-    """Paired differences of every `FOREST_METRICS` metric against the first variant.
-
-    For each metric and each later variant b: `paired_differences` of ``b - first`` over
-    the replications where both have a value.
-
-    Args:
-        metrics: the output of `replication_metrics` (one scenario).
-        variants: variant names in scenario order; the first is the reference.
-
-    Returns:
-        Columns ``metric, a, b, mean, lo, hi, n``, metrics in `FOREST_METRICS` order.
-    """
-    pairs = [(variants[0], b) for b in variants[1:]]
-    parts = [
-        paired_differences(metrics, m.name, pairs).assign(metric=m.name) for m in FOREST_METRICS
-    ]
-    if not parts or not pairs:
-        return pd.DataFrame(columns=["metric", "a", "b", "mean", "lo", "hi", "n"])
-    return pd.concat(parts, ignore_index=True)[["metric", "a", "b", "mean", "lo", "hi", "n"]]
 
 
 # ------------------------------------------------------------------ parameter sweeps

@@ -119,6 +119,8 @@ class Results:
             a trend or when the folder lacks it.
         sweep_parameters: for a parameter sweep (``feedsim sweep``), the table columns of
             the swept parameters present in ``posts``; empty otherwise.
+        all_pairs: show every pair of variants, not only the scenario's `comparisons`
+            (``feedsim figures DIR --all-pairs``).
     """
 
     manifest: dict[str, Any]
@@ -143,6 +145,23 @@ class Results:
     member_days: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     exposure: pd.DataFrame = dataclass_field(default_factory=pd.DataFrame)
     sweep_parameters: list[str] = dataclass_field(default_factory=list)
+    all_pairs: bool = False
+
+    @property
+    def comparisons(self) -> list[tuple[str, str]]:
+        """The scenario's ``comparisons`` as ``(reference, arm)`` pairs (read as arm minus
+        reference, the order `sim.analysis.statistics.paired_differences` takes), in the
+        scenario's order; a pair with an arm this folder lacks (``feedsim run --variant``)
+        is left out. Empty when the scenario lists none."""
+        base = (self.manifest.get("scenario") or {}).get("base") or {}
+        pairs = []
+        for entry in base.get("comparisons") or []:
+            if not isinstance(entry, dict):
+                continue
+            arm, reference = str(entry.get("arm")), str(entry.get("reference"))
+            if arm in self.variants and reference in self.variants:
+                pairs.append((reference, arm))
+        return pairs
 
     @property
     def focal_members(self) -> list[dict[str, Any]]:

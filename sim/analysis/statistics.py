@@ -1,5 +1,5 @@
 """Intervals across replications: Student t intervals of means, bounded intervals of shares,
-paired differences between variants."""
+paired differences between variants, and the replications a useful interval would take."""
 
 from __future__ import annotations
 
@@ -188,7 +188,8 @@ def paired_differences(
         pairs: ``(a, b)`` variant pairs.
 
     Returns:
-        Columns ``a, b, mean, lo, hi, n``, one row per pair.
+        Columns ``a, b, mean, lo, hi, n, sd``, one row per pair (``sd``: the standard
+        deviation of the ``d_r``, ddof 1; NaN for fewer than two).
 
     Raises:
         ValueError: a variant has two rows for one replication.
@@ -203,5 +204,85 @@ def paired_differences(
             side.append(rows_v.set_index("replication")[value])
         diff = (side[1] - side[0]).dropna()
         mean, lo, hi = mean_ci(diff)
-        rows.append({"a": a, "b": b, "mean": mean, "lo": lo, "hi": hi, "n": int(diff.size)})
-    return pd.DataFrame(rows, columns=["a", "b", "mean", "lo", "hi", "n"])
+        sd = float(diff.std(ddof=1)) if diff.size > 1 else math.nan
+        rows.append(
+            {"a": a, "b": b, "mean": mean, "lo": lo, "hi": hi, "n": int(diff.size), "sd": sd}
+        )
+    return pd.DataFrame(rows, columns=["a", "b", "mean", "lo", "hi", "n", "sd"])
+
+
+# ------------------------------------------------------------------ replications needed
+
+#: Target width (hi - lo) of the 95% interval of a share or of a difference of shares: 5
+#: percentage points.
+TARGET_SHARE_WIDTH = 0.05
+#: Target width of the 95% interval of a count (viewers, engagements per post) or of a
+#: difference of counts, as a fraction of the level: 10% of the mean (of a difference: of
+#: the reference's mean).
+TARGET_RELATIVE_WIDTH = 0.10
+
+
+def target_width(share: bool, level: float) -> float:
+    """The width a useful 95% interval should not exceed, by the unit of the values.
+
+    Shares (and differences of shares): `TARGET_SHARE_WIDTH`, 5 percentage points from
+    the interval's lower to its upper bound. Counts and rates in their own units:
+    `TARGET_RELATIVE_WIDTH` of ``|level|``, the mean the interval is about (for a
+    difference, the reference's mean), so 10% of it; NaN when the level is 0 or unknown.
+    A modelling choice: 5 pp tells apart the effects the studies discuss (10 pp and more),
+    and 10% of the level is the precision of the bands the calibration targets.
+
+    Args:
+        share: the values are shares (fractions in [0, 1]) or differences of shares.
+        level: the mean the interval is about (unused for shares).
+    """
+    if share:
+        return TARGET_SHARE_WIDTH
+    width = TARGET_RELATIVE_WIDTH * abs(level)
+    return width if width > 0 else math.nan
+
+
+def replications_needed(sd: float, width: float) -> int | None:
+    """Replications whose 95% t interval would be at most ``width`` wide, at this spread.
+
+    The smallest ``n >= 2`` with ``2 t(0.975, n - 1) sd / sqrt(n) <= width`` (the full
+    width of `mean_ci`'s interval when the sample standard deviation is ``sd``). The
+    search starts at the normal approximation ``n0 = ceil((2 z sd / width)^2)``, with
+    ``z = 1.95996``: below it no n can do (``t > z``); from there n grows by one until the
+    t interval fits, so the t quantile is taken at the n it is used with. ``sd`` is the
+    run's own spread between replications (of a paired difference: of the ``d_r``), so
+    the answer is an estimate: with few replications ``sd`` itself is uncertain.
+
+    Args:
+        sd: standard deviation across replications (ddof 1).
+        width: the target width ``hi - lo`` (`target_width`).
+
+    Returns:
+        The number of replications, or None when ``sd`` or ``width`` is NaN (fewer than
+        two replications, or no level to scale the target by).
+    """
+    if math.isnan(sd) or math.isnan(width) or width <= 0:
+        return None
+    p = 0.5 + CONFIDENCE / 2.0
+    z = float(stats.norm.ppf(p))
+    n = max(2, math.ceil((2.0 * z * sd / width) ** 2))
+    while 2.0 * t_quantile(p, n - 1) * sd / math.sqrt(n) > width:
+        n += 1
+    return n
+
+
+def with_needed(diffs: pd.DataFrame, share: bool, levels: Sequence[float]) -> pd.DataFrame:
+    """Paired differences (`paired_differences`, with ``sd``) with ``target`` and ``needed``.
+
+    ``target`` = `target_width` of each row (``share``: the values are shares; ``levels``:
+    the reference's mean of each row, for counts); ``needed`` = `replications_needed` at
+    the row's ``sd`` (missing where there is no spread or no target).
+    """
+    out = diffs.copy()
+    out["target"] = [target_width(share, float(level)) for level in levels]
+    needed = [
+        replications_needed(float(sd), float(target))
+        for sd, target in zip(out["sd"], out["target"], strict=True)
+    ]
+    out["needed"] = pd.array(needed, dtype="Int64")
+    return out

@@ -11,6 +11,7 @@ import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from sim.analysis.results import REP_KEYS
+from sim.analysis.statistics import summarise
 
 # ------------------------------------------------------------------ survival of new ties
 
@@ -215,3 +216,85 @@ def never_heard_at(followup: pd.DataFrame, horizon: float, by_intro: bool = Fals
     if followup.empty or math.isnan(horizon):
         return pd.DataFrame(columns=[*by, "day", "share", "ties"])
     return _km_by(followup, by, np.array([horizon]))
+
+
+#: A group of new stranger ties: a variant, or a variant and whether an intro message was sent.
+Group = str | tuple[str, bool]
+
+
+def _defined_until(ties: pd.DataFrame) -> float:
+    """How long after acceptance the Kaplan-Meier estimate of one replication's ties is
+    defined (`survival_at`): up to its longest duration, or for ever when the ties with
+    that duration were all heard from (the estimate has then reached 0)."""
+    longest = float(ties["duration"].max())
+    last = ties["observed"][ties["duration"] == longest]
+    return math.inf if bool(last.all()) else longest
+
+
+def arm_horizons(
+    followup: pd.DataFrame, max_days: float = NEVER_HEARD_DAYS, by_intro: bool = False
+) -> dict[Group, float]:
+    """Days after acceptance to read each group's never-heard share at, in table order.
+
+    Per variant (and intro message, with ``by_intro``): the least of ``max_days``, the
+    longest follow-up of its new stranger ties (as `followup_horizon`), and the shortest
+    time over its replications up to which a replication's Kaplan-Meier estimate is
+    defined (`_defined_until`). So every replication has a value there: an arm whose ties
+    came late (a burst on day 25 of 40) is read where its follow-up ends, not at the
+    longest follow-up of all arms, beyond which its estimate is undefined. A group without
+    new stranger ties has no horizon (it is absent).
+
+    Returns:
+        The horizon by variant, or by ``(variant, intro_message)`` with ``by_intro``.
+    """
+    keys = ["variant", "intro_message"] if by_intro else ["variant"]
+    out: dict[Group, float] = {}
+    for key, group in followup.groupby(keys, sort=False):
+        defined = min(_defined_until(rep) for _, rep in group.groupby("replication"))
+        horizon = float(min(max_days, float(group["followup"].max()), defined))
+        out[(str(key[0]), bool(key[1])) if by_intro else str(key[0])] = horizon
+    return out
+
+
+def never_heard_by_arm(
+    followup: pd.DataFrame, horizons: dict[Group, float], by_intro: bool = False
+) -> pd.DataFrame:
+    """`never_heard_at` of each group of ``horizons`` (a variant, or a variant and intro
+    message) at its own horizon (by intro message with ``by_intro``).
+
+    Returns:
+        Columns ``scenario, variant, replication, [intro_message,] day, share, ties``
+        (``day``: the group's horizon).
+    """
+    parts = []
+    for key, h in horizons.items():
+        variant, intro = key if isinstance(key, tuple) else (key, None)
+        mine = followup["variant"] == variant
+        if intro is not None:
+            mine &= followup["intro_message"] == intro
+        parts.append(never_heard_at(followup[mine], h, by_intro))
+    parts = [p for p in parts if not p.empty]
+    by = [*REP_KEYS, "intro_message"] if by_intro else list(REP_KEYS)
+    if not parts:
+        return pd.DataFrame(columns=[*by, "day", "share", "ties"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def never_heard_levels(followup: pd.DataFrame, max_days: float = NEVER_HEARD_DAYS) -> pd.DataFrame:
+    """The share of new stranger ties never heard from, per variant and intro message.
+
+    The mean across replications (`summarise`, a share's interval on the logit scale) of
+    `never_heard_by_arm` at each group's horizon (`arm_horizons` by intro message): where
+    its curve in the figure ``ties_never_heard`` is defined in every replication, or
+    ``max_days``. The figure's labels and the report's sentence both read this, so they
+    give the same numbers.
+
+    Returns:
+        Columns ``variant, intro_message, mean, lo, hi, n, day`` (``day``: the horizon).
+    """
+    horizons = arm_horizons(followup, max_days, by_intro=True)
+    at = never_heard_by_arm(followup, horizons, by_intro=True)
+    levels = summarise(at, "share", ["variant", "intro_message"], share=True)
+    keys = zip(levels["variant"].astype(str), levels["intro_message"].astype(bool), strict=True)
+    levels["day"] = [horizons[key] for key in keys]
+    return levels

@@ -24,7 +24,7 @@ import pandas as pd
 from sim.analysis.effects import Metric, replication_metrics
 from sim.analysis.feed import topic_share_window
 from sim.analysis.results import REP_KEYS, Results
-from sim.analysis.statistics import default_pairs, paired_differences, summarise
+from sim.analysis.statistics import default_pairs, paired_differences, summarise, with_needed
 from sim.analysis.survival import followup_horizon, stranger_followup
 from sim.analysis.trend import RUN_OUTCOMES, post_life_days, run_outcomes
 
@@ -182,8 +182,10 @@ def sweep_outcomes(
     point (a share's interval on the logit scale), and ``base``: the mean over those runs
     of what a trend outcome rests on (its ``_base`` column of `sweep_replications`; NaN
     for the other outcomes). ``kind == "difference"``: `paired_differences` ``b - a`` over
-    the replications where both variants have a value, for the ``pairs`` (default
-    `default_pairs` of the variants); ``n`` counts those pairs.
+    the replications where both variants have a value, for the ``pairs`` (default: the
+    scenario's comparisons, else `default_pairs` of the variants); ``n`` counts those
+    pairs; ``sd``, ``target`` and ``needed`` as `with_needed` (the reference's mean at the
+    point scales a count's target; NaN for a variant's rows).
 
     Args:
         results: a sweep's results.
@@ -192,14 +194,16 @@ def sweep_outcomes(
 
     Returns:
         Columns ``outcome, kind, series, a, b, point``, the swept parameters, ``mean, lo,
-        hi, n, base``; ``series`` is the variant or `contrast_label`; ``a`` and ``b`` are
-        empty for a variant's rows. Shares are fractions (differences of shares too).
+        hi, n, base, sd, target, needed``; ``series`` is the variant or `contrast_label`;
+        ``a`` and ``b`` are empty for a variant's rows. Shares are fractions (differences of
+        shares too).
     """
     per_rep = sweep_replications(results) if per_rep is None else per_rep
     params = results.sweep_parameters
     keys = ["point", *params]
-    chosen = list(pairs) or default_pairs(results.variants)
+    chosen = list(pairs) or results.comparisons or default_pairs(results.variants)
     columns = ["outcome", "kind", "series", "a", "b", *keys, "mean", "lo", "hi", "n", "base"]
+    columns += ["sd", "target", "needed"]
     parts = []
     for outcome in sweep_outcome_list(results):
         levels = summarise(per_rep, outcome.name, [*keys, "variant"], share=outcome.percent)
@@ -215,6 +219,8 @@ def sweep_outcomes(
         parts.append(levels.rename(columns={"variant": "series"}))
         for values, group in per_rep.groupby(keys, sort=False):
             diffs = paired_differences(group, outcome.name, chosen)
+            reference = [group.loc[group["variant"] == a, outcome.name].mean() for a in diffs["a"]]
+            diffs = with_needed(diffs, outcome.percent, reference)
             diffs = diffs.assign(outcome=outcome.name, kind="difference")
             at: tuple[Any, ...] = tuple(values)
             for key, value in zip(keys, at, strict=True):
@@ -226,6 +232,7 @@ def sweep_outcomes(
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True).reindex(columns=[*columns, "_series"])
     out["base"] = out["base"].astype(float)
+    out["needed"] = out["needed"].astype("Float64").astype("Int64")
     rank = {name: i for i, name in enumerate(o.name for o in sweep_outcome_list(results))}
     out["_outcome"] = out["outcome"].map(rank)
     out = out.sort_values(["_outcome", "_series", "point"], kind="stable")

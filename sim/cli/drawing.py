@@ -30,8 +30,9 @@ class DrawingFailed(click.ClickException):
         click.echo(f"feedsim: error: {'; '.join(parts)}", err=True)
 
 
-def draw(folder: Path) -> None:
-    """Draw the figures of `folder`, then write its report.
+def draw(folder: Path, all_pairs: bool = False) -> None:
+    """Draw the figures of `folder`, then write its report (``all_pairs``: every pair of
+    variants, not only the scenario's comparisons).
 
     A figure that fails does not stop the others; the report is written without it.
 
@@ -45,11 +46,11 @@ def draw(folder: Path) -> None:
     drawn: list[str] | None = None
     failure: FiguresFailed | None = None
     try:
-        draw_figures(folder)
+        draw_figures(folder, all_pairs=all_pairs)
     except FiguresFailed as exc:
         drawn, failure = exc.drawn, exc
     try:
-        write_report(folder, drawn)
+        write_report(folder, drawn, all_pairs=all_pairs)
     except InputError:
         raise
     except Exception as exc:
@@ -91,13 +92,20 @@ FIGURE_STYLES = ("report", "slides")
     " heading, arms named by their descriptions); the report and its figures are left as"
     " they are.",
 )
+@click.option(
+    "--all-pairs",
+    is_flag=True,
+    help="Draw every pair of variants, not only the comparisons the scenario lists.",
+)
 @input_errors_exit_2
-def figures(results: Path, style: str) -> None:
+def figures(results: Path, style: str, all_pairs: bool) -> None:
     """Redraw the figures and the report of a results folder from its saved tables.
 
     Works on the folders of `run`, `sweep` and `sensitivity` (the last from the scenario
     and ranges its manifest records). Also after `feedsim run` kept the tables but failed to
-    draw a figure: exit code 1 and one line naming the figure while it still fails.
+    draw a figure: exit code 1 and one line naming the figure while it still fails. A
+    scenario that lists `comparisons` gets figures of those pairs; --all-pairs adds every
+    other pair of variants.
     """
     sensitivity = (results / "tables" / "sensitivity.parquet").exists()
     if not sensitivity:
@@ -105,14 +113,14 @@ def figures(results: Path, style: str) -> None:
             if not (results / needed).exists():
                 raise InputError(results, needed, "missing: not a feedsim results folder")
     if style != "report":
-        draw_slides(results, style, sensitivity)
+        draw_slides(results, style, sensitivity, all_pairs)
         return
     if sensitivity:
         from sim.sensitivity.run import replan
 
         draw_sensitivity(replan(results))(results, _saved_tables(results))
     else:
-        draw(results)
+        draw(results, all_pairs)
     click.echo(f"redrew {results / 'figures'}/ and {results / 'report.html'}")
 
 
@@ -124,7 +132,7 @@ def _saved_tables(results: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pandas.read_parquet(p) for p in saved}
 
 
-def draw_slides(results: Path, name: str, sensitivity: bool) -> None:
+def draw_slides(results: Path, name: str, sensitivity: bool, all_pairs: bool = False) -> None:
     """Draw a results folder's figures in the look ``name`` into its own folder; the report
     is not written (it shows the report's figures).
 
@@ -142,7 +150,7 @@ def draw_slides(results: Path, name: str, sensitivity: bool) -> None:
         draw_sensitivity_figures(results, replan(results), _saved_tables(results), style)
     else:
         try:
-            draw_figures(results, style=style)
+            draw_figures(results, style=style, all_pairs=all_pairs)
         except FiguresFailed as exc:
             tracebacks = ", ".join(f"{style.folder}/{n}.error.txt" for n in exc.failures)
             raise DrawingFailed(

@@ -15,6 +15,7 @@ and words from `sim.analysis` only.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -84,7 +85,10 @@ class FiguresFailed(Exception):
 
 
 def draw_figures(
-    results_dir: Path, names: Sequence[str] | None = None, style: FigureStyle = REPORT
+    results_dir: Path,
+    names: Sequence[str] | None = None,
+    style: FigureStyle = REPORT,
+    all_pairs: bool = False,
 ) -> list[Path]:
     """Draw the figures of a results folder into ``results_dir/figures/`` (the folder of
     ``style``: ``figures/slides/`` for slides).
@@ -97,6 +101,8 @@ def draw_figures(
         results_dir: a folder written by the experiment runner.
         names: draw only these of `figure_names` (in that order); default all of them.
         style: the look (`sim.figures.style.STYLES`); default the report's.
+        all_pairs: draw every pair of variants, not only the scenario's comparisons
+            (`Results.all_pairs`).
 
     Returns:
         The written files, a PNG (150 dpi) and an SVG per figure.
@@ -106,7 +112,7 @@ def draw_figures(
         ValueError: a name in ``names`` is not a figure this folder has data for.
         FiguresFailed: a figure raised an exception.
     """
-    results = load_results(results_dir)
+    results = dataclasses.replace(load_results(results_dir), all_pairs=all_pairs)
     available = figure_names(results)
     if names is not None:
         unknown = [n for n in names if n not in available]

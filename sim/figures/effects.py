@@ -9,14 +9,14 @@ from matplotlib.figure import Figure
 
 from sim.analysis import (
     FOREST_METRICS,
+    Metric,
     Results,
-    followup_horizon,
-    forest_effects,
+    compare,
+    first_against_others,
     level_text,
     metric_title,
     parameter_name,
-    replication_metrics,
-    stranger_followup,
+    shown_pairs,
     sweep_reach_difference,
     who,
 )
@@ -36,66 +36,78 @@ from sim.figures.style import (
 from sim.params import axis_label
 
 
+def _horizon_title(metric: Metric, days: list[float]) -> str:
+    """A panel's title; the never-heard share names the days after acceptance it is read
+    at (one horizon, or the range over the pairs, each read at its arms' common horizon)."""
+    known = sorted({d for d in days if not math.isnan(d)})
+    if metric.name != "never_heard" or len(known) < 2:
+        return metric_title(metric, known[0] if known else math.nan)
+    return f"{metric.title} within {known[0]:g}–{known[-1]:g} days (by pair)"
+
+
 def effects_forest(results: Results) -> Figure:
-    """Paired effects against the first variant, one panel per `FOREST_METRICS` metric."""
+    """Paired effects, one panel per `FOREST_METRICS` metric: the scenario's comparisons
+    (arm minus reference), or every variant against the first when it lists none; with
+    ``--all-pairs`` the other pairs too (`shown_pairs`). The numbers are `compare`'s."""
+    pairs = shown_pairs(results, first_against_others(results.variants))
     colours = variant_colours(results.variants)
-    followup = stranger_followup(results.ties, results.duration_days, results.connections)
-    horizon = followup_horizon(followup)
-    metrics = replication_metrics(
-        results.posts, results.connections, results.ties, results.duration_days, horizon
-    )
-    effects = forest_effects(metrics, results.variants)
-    reference, others = results.variants[0], results.variants[1:]
-    reference_rows = metrics[metrics["variant"] == reference]
-    levels = {m.name: float(reference_rows[m.name].mean()) for m in FOREST_METRICS}
+    effects = compare(results, pairs)
+    effects = effects[effects["outcome"].isin([m.name for m in FOREST_METRICS])]
+    references = list(dict.fromkeys(a for a, _ in pairs))
     # a metric without any paired difference (e.g. no new stranger ties in the reference)
-    # gets no panel; the report's table still lists it
+    # gets no panel; the report's table says why
     shown = [
-        m for m in FOREST_METRICS if effects.loc[effects["metric"] == m.name, "mean"].notna().any()
+        m for m in FOREST_METRICS if effects.loc[effects["outcome"] == m.name, "mean"].notna().any()
     ]
     ncols = min(4, max(len(shown), 1))
     nrows = math.ceil(max(len(shown), 1) / ncols)
-    fig = figure(3.75 * ncols, 1.5 + nrows * (1.2 + 0.42 * len(others)))
+    fig = figure(3.75 * ncols, 1.5 + nrows * (1.2 + 0.42 * len(pairs)))
     names = arm_names(results)
     grid = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
-    ys = np.arange(len(others))[::-1]
+    ys = np.arange(len(pairs))[::-1]
     if not shown:
         no_data(grid[0][0], "paired differences")
     for ax, metric in zip([a for row in grid for a in row], shown, strict=False):
-        e = effects[effects["metric"] == metric.name].set_index("b").reindex(others)
+        e = effects[effects["outcome"] == metric.name].reset_index(drop=True)
         scale = 100.0 if metric.percent else 1.0
         ax.axvline(0, color=DASH_GREY, linewidth=1)
-        for y, variant in zip(ys, others, strict=True):
-            row = e.loc[variant, ["mean", "lo", "hi"]].to_numpy(dtype=float)
-            mean, lo, hi = (scale * float(x) for x in row)
+        for y, (_, row) in zip(ys, e.iterrows(), strict=True):
+            mean, lo, hi = (scale * float(row[k]) for k in ("mean", "lo", "hi"))
             if math.isnan(mean):
                 ax.annotate("no data", (0, y), **{**ABOVE, "ha": "left"})
                 continue
             if not math.isnan(lo):
-                ax.hlines(y, lo, hi, color=colours[variant], linewidth=2.5)
-            ax.plot(mean, y, "D", color=colours[variant], markersize=7)
+                ax.hlines(y, lo, hi, color=colours[str(row["b"])], linewidth=2.5)
+            ax.plot(mean, y, "D", color=colours[str(row["b"])], markersize=7)
             ax.annotate(
                 f"{mean:+.1f}" if abs(mean) >= 1 or mean == 0 else f"{mean:+.2f}",
                 (mean, y),
                 **ABOVE,
             )
-        level = levels.get(metric.name, math.nan)
-        title = wrap(metric_title(metric, horizon), 34)
-        ax.set_title(f"{title}\n{names[reference]}: {level_text(metric, level)}", fontsize=font(10))
+        title = wrap(_horizon_title(metric, list(e["day"])), 34)
+        levels = set(e["level"].dropna())
+        if len(references) == 1 and len(levels) <= 1:  # one reference read at one horizon
+            level = level_text(metric, levels.pop() if levels else math.nan)
+            title = f"{title}\n{names[references[0]]}: {level}"
+        ax.set_title(title, fontsize=font(10))
         ax.set_xlabel(f"difference ({metric.difference_unit})")
         ax.margins(x=0.15)
         ax.grid(axis="y", visible=False)
     for ax in [a for row in grid for a in row][max(len(shown), 1) :]:
         ax.set_visible(False)
     for row in grid:
-        row[0].set_yticks(ys, [contrast_names(results, v, reference) for v in others])
-        row[0].set_ylim(-0.6, len(others) - 0.25)
+        row[0].set_yticks(ys, [contrast_names(results, b, a) for a, b in pairs])
+        row[0].set_ylim(-0.6, len(pairs) - 0.25)
+    if results.comparisons:
+        what = "The scenario's comparisons, arm minus reference"
+    else:
+        what = f"Effects of each strategy against {arm_labels(results)[results.variants[0]]}"
+    under = "; under each title: the reference's mean" if len(references) == 1 else ""
     figure_titles(
         fig,
-        f"Effects of each strategy against {arm_labels(results)[reference]}, paired by replication",
+        f"{what}, paired by replication",
         results,
-        "diamond: mean paired difference over replications; bar: 95% confidence interval;"
-        " under each title: the reference's mean",
+        "diamond: mean paired difference over replications; bar: 95% confidence interval" + under,
     )
     return fig
 

@@ -23,6 +23,7 @@ from sim.analysis import (
     paired_differences,
     period_names,
     rolling_topic_share,
+    shown_pairs,
     source_shares,
     summarise,
     topic_share_window,
@@ -188,6 +189,9 @@ _POINTS_NOTE = "points: mean over replications; bars: 95% confidence interval"
 def focus_effect(results: Results) -> Figure:
     """The focus topic's share of the feed after the first event: levels and paired contrasts.
 
+    The contrasts are the scenario's comparisons (arm minus reference), or every pair of
+    `default_pairs` when it lists none or with ``--all-pairs`` (`shown_pairs`).
+
     Raises:
         ValueError: the scenario has no focus topic.
     """
@@ -196,7 +200,9 @@ def focus_effect(results: Results) -> Figure:
     first, last = results.focus_window
     per_rep = topic_share_window(results.feed, results.focus_topic, first, last)
     levels = summarise(per_rep, "share", ["variant"], share=True).set_index("variant")
-    diffs = paired_differences(per_rep, "share", default_pairs(results.variants))
+    diffs = paired_differences(
+        per_rep, "share", shown_pairs(results, default_pairs(results.variants))
+    )
     colour = topic_colours(display_topics(results)).get(results.focus_topic, OTHER_GREY)
     fig = figure(11, 2.2 + 0.7 * max(len(results.variants), len(diffs)))
     fig.get_layout_engine().set(wspace=0.1)  # type: ignore[union-attr, call-arg]

@@ -21,6 +21,7 @@ from sim.analysis import (
     connections_by_kind,
     followup_horizon,
     never_heard_curves,
+    never_heard_levels,
     reached_share,
     sentence_case,
     stranger_followup,
@@ -53,12 +54,20 @@ _INTRO_LABELS = {False: "accepted without an intro message", True: "with an intr
 
 
 def ties_never_heard(results: Results) -> Figure:
-    """Kaplan-Meier share of new stranger ties never heard from, by days since acceptance."""
+    """Kaplan-Meier share of new stranger ties never heard from, by days since acceptance.
+
+    The value written on each curve, where it is defined in every replication (or at 90
+    days), is `never_heard_levels`, the number the report's sentence gives.
+    """
     colours = variant_colours(results.variants)
     followup = stranger_followup(results.ties, results.duration_days, results.connections)
     horizon = followup_horizon(followup)
     curves = never_heard_curves(followup, horizon, step=0.5)
     bands = band_over_days(curves, "share", ["variant", "intro_message"], share=True)
+    levels = {
+        (str(row["variant"]), bool(row["intro_message"])): (float(row["mean"]), float(row["day"]))
+        for _, row in never_heard_levels(followup).iterrows()
+    }
     fig = figure(10.5, 6.2)
     ax = fig.subplots()
     blog = ax.axhline(BLOG_NEVER_HEARD, color=DASH_GREY, linestyle="--", linewidth=1.2)
@@ -83,13 +92,13 @@ def ties_never_heard(results: Results) -> Figure:
                 linewidth=stacked_width(i, n),
                 linestyle=_INTRO_STYLE[intro],
             )
-            last = b.dropna(subset=["mean"]).iloc[-1]
-            value = 100 * float(last["mean"])
-            if all(abs(value - v) >= 3 for v in labelled):  # one label per level
-                labelled.append(value)
+            share, day = levels.get((variant, intro), (math.nan, math.nan))
+            value = 100 * share
+            if not math.isnan(value) and all(abs(value - v) >= 3 for v in labelled):
+                labelled.append(value)  # one label per level
                 ax.annotate(
                     f"{value:.0f}%",
-                    (float(last["day"]), value),
+                    (day, value),
                     xytext=(4, 0),
                     textcoords="offset points",
                     va="center",

@@ -108,7 +108,16 @@ class Details:
     text: str
 
 
-Block = Heading | Paragraph | Items | Bullets | FigureBlock | Table | Details
+@dataclass(frozen=True)
+class Collapsed:
+    """A table shown only when the reader opens it (``<details>``), under ``summary``."""
+
+    kind: ClassVar[str] = "collapsed"
+    summary: str
+    table: Table
+
+
+Block = Heading | Paragraph | Items | Bullets | FigureBlock | Table | Details | Collapsed
 
 
 class Estimate(NamedTuple):

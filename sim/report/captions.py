@@ -9,7 +9,6 @@ scenario names it ("the recruiter").
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -17,12 +16,10 @@ import pandas as pd
 from sim.analysis import (
     BLOG_NEVER_HEARD,
     BLOG_REACH_BAND,
-    FOREST_METRICS,
     PRACTITIONER_REACH_BAND,
     REACH_MEASURES,
     ROLLING_DAYS,
     SOURCE_LABELS,
-    Metric,
     Results,
     belief_gap,
     belief_series,
@@ -30,13 +27,10 @@ from sim.analysis import (
     default_pairs,
     focal_posts,
     followup_horizon,
-    forest_effects,
     heading,
     impressions_range,
-    level_text,
     list_text,
-    metric_title,
-    never_heard_at,
+    never_heard_levels,
     paired_differences,
     period_names,
     posts_by_source,
@@ -44,6 +38,7 @@ from sim.analysis import (
     reached_share,
     replication_metrics,
     sentence_case,
+    shown_pairs,
     source_shares,
     stranger_followup,
     summarise,
@@ -58,10 +53,8 @@ from sim.analysis import (
 from sim.analysis.assumptions import ASSUMPTIONS
 from sim.report.blocks import (
     Block,
-    Estimate,
     FigureBlock,
     Heading,
-    Paragraph,
     Table,
     estimate_text,
     estimates,
@@ -69,6 +62,7 @@ from sim.report.blocks import (
     per_variant,
     variant_estimates,
 )
+from sim.report.comparisons import focus_precision, forest_blocks
 from sim.report.funnel import funnel_sentence
 from sim.report.sweeps import sweep_blocks
 
@@ -336,14 +330,22 @@ def _source_posts_sentence(results: Results) -> str:
 
 
 def _ties_sentence(results: Results) -> str:
-    """What `ties_never_heard` shows, with the share never heard from by intro message."""
+    """What `ties_never_heard` shows, with the share never heard from by intro message.
+
+    The shares are `never_heard_levels`, the numbers written on the figure's curves: each
+    variant (and intro message) read at 90 days after acceptance, or sooner where its
+    follow-up ends (a burst late in the run), so a curve the figure draws has a number
+    here too.
+    """
     followup = stranger_followup(results.ties, results.duration_days, results.connections)
-    horizon = followup_horizon(followup)
-    at = never_heard_at(followup, horizon, by_intro=True)
-    ests = estimates(
-        summarise(at, "share", ["variant", "intro_message"], share=True),
-        ["variant", "intro_message"],
-    )
+    levels = never_heard_levels(followup)
+    ests = estimates(levels, ["variant", "intro_message"])
+    days = {
+        (str(v), str(bool(i))): float(d)
+        for v, i, d in zip(levels["variant"], levels["intro_message"], levels["day"], strict=True)
+    }
+    one_day = len(set(days.values())) <= 1
+    horizon = next(iter(days.values()), followup_horizon(followup))
     counts = (
         followup.groupby(["variant", "intro_message"]).size()
         / followup.groupby("variant")["replication"].nunique()
@@ -352,7 +354,11 @@ def _ties_sentence(results: Results) -> str:
     for intro, phrase in ((False, "without an intro message"), (True, "with one")):
         having = [v for v in results.variants if (v, str(intro)) in ests]
         parts = [
-            (v, estimate_text(ests[(v, str(intro))], label_ci=not clauses and i == 0))
+            (
+                v,
+                estimate_text(ests[(v, str(intro))], label_ci=not clauses and i == 0)
+                + ("" if one_day else f" at {day_text(round(days[(v, str(intro))], 1))} days"),
+            )
             for i, v in enumerate(having)
         ]
         if parts:
@@ -362,11 +368,16 @@ def _ties_sentence(results: Results) -> str:
         for v in results.variants
         if (v, False) in counts.index or (v, True) in counts.index
     ]
+    when = (
+        f"within {day_text(round(horizon, 1))} days of accepting them (Kaplan-Meier, "
+        if one_day
+        else "by the day after acceptance given with each share (90, or sooner where the "
+        "ties' follow-up ends; Kaplan-Meier, "
+    )
     return (
-        "Share of new stranger connections never heard from within "
-        f"{day_text(round(horizon, 1))} days of "
-        "accepting them (Kaplan-Meier, censored at the run's end and when pruned): "
-        + "; ".join(clauses)
+        f"Share of new stranger connections never heard from {when}"
+        "censored at the run's end and when pruned): "
+        + ("; ".join(clauses) or "no new stranger ties")
         + f" (new stranger ties per replication: {list_text(n_parts)}; the blog post says "
         f"{BLOG_NEVER_HEARD:g}%). {ASSUMPTIONS['C8'].label}"
         + (f" {ASSUMPTIONS['tip 2'].label}" if len(clauses) > 1 else "")
@@ -401,89 +412,6 @@ def _connections_sentence(results: Results) -> str:
     )
 
 
-def _effect_text(metric: Metric, est: Estimate, label_ci: bool) -> str:
-    """A paired difference in the metric's display unit."""
-    scale = 100.0 if metric.percent else 1.0
-    decimals = 2 if abs(scale * est.mean) < (1 if metric.percent else 10) else 1
-    unit = " pp" if metric.percent else ""
-    return estimate_text(
-        est, scale=scale, unit=unit, signed=True, label_ci=label_ci, decimals=decimals
-    )
-
-
-def _forest_blocks(results: Results) -> list[Block]:
-    """Heading, figure, sentence and table of every effect of `effects_forest`.
-
-    A metric without any paired difference (no replication with a value for the reference
-    and another variant) gets no rows; a note names it.
-    """
-    horizon, metrics = _horizon_and_metrics(results)
-    effects = forest_effects(metrics, results.variants)
-    ests = estimates(effects, ["metric", "b"])
-    reference = results.variants[0]
-    ref_rows = metrics[metrics["variant"] == reference]
-    rows, missing = [], []
-    for metric in FOREST_METRICS:
-        title = metric_title(metric, horizon)
-        found = [
-            (b, ests[(metric.name, b)]) for b in results.variants[1:] if (metric.name, b) in ests
-        ]
-        if all(math.isnan(est.mean) for _, est in found):
-            missing.append(title[0].lower() + title[1:])
-            continue
-        level = level_text(metric, float(ref_rows[metric.name].mean()))
-        rows += [
-            [
-                title,
-                metric.difference_unit,
-                f"{b} minus {reference}",
-                level,
-                _effect_text(metric, est, label_ci=False),
-                str(est.n),
-            ]
-            for b, est in found
-        ]
-    examples: list[str] = []
-    if len(results.variants) > 1:
-        b = results.variants[1]
-        for name in ("viewers_per_post", "peer_share", "engagement_rate"):
-            metric = next(m for m in FOREST_METRICS if m.name == name)
-            est = ests.get((name, b))
-            if est is not None and not math.isnan(est.mean):
-                unit = "" if metric.percent else f" {metric.unit}"
-                examples.append(
-                    f"{metric.title.lower()} by {_effect_text(metric, est, not examples)}{unit}"
-                )
-    sentence = (
-        f"Each strategy against {reference}, paired by replication, for eight metrics of "
-        f"{whose(results)} posts, connections and new ties"
-    )
-    if examples:
-        sentence += f": {results.variants[1]} changed {list_text(examples)}"
-    sentence += "; the table lists every effect."
-    table = Table(
-        [
-            "metric",
-            "unit of the difference",
-            "comparison",
-            f"{reference} (mean)",
-            "mean difference (95% CI)",
-            "paired replications",
-        ],
-        rows,
-    )
-    title = heading("effects_forest", results)
-    blocks: list[Block] = [Heading(title, 3), FigureBlock("effects_forest", title, sentence), table]
-    if missing:
-        blocks.append(
-            Paragraph(
-                f"No paired difference for {list_text(missing)}: no replication has a value for "
-                f"both {reference} and another variant."
-            )
-        )
-    return blocks
-
-
 def _sweep_sentence(results: Results) -> str:
     """What `reach_region` shows, with the range of the difference over the grid."""
     a, b = results.variants[0], results.variants[1]
@@ -512,15 +440,24 @@ def _sweep_sentence(results: Results) -> str:
 
 
 def _effect_blocks(results: Results) -> list[Block]:
-    """Heading, figure, sentence and table of the paired focus-topic differences."""
+    """Heading, figure, sentence and table of the paired focus-topic differences: the
+    figure's pairs (`shown_pairs`: the scenario's comparisons, else `default_pairs`)."""
     topic = results.focus_topic
     first, last = results.focus_window
     per_rep = topic_share_window(results.feed, str(topic), first, last)
-    diffs = paired_differences(per_rep, "share", default_pairs(results.variants))
+    diffs = paired_differences(
+        per_rep, "share", shown_pairs(results, default_pairs(results.variants))
+    )
     ests = estimates(diffs, ["a", "b"])
+    needed, precision = focus_precision(results, diffs)
     rows = [
-        [f"{b} minus {a}", estimate_text(est, unit=" pp", label_ci=False, signed=True), str(est.n)]
-        for (a, b), est in ests.items()
+        [
+            f"{b} minus {a}",
+            estimate_text(est, unit=" pp", label_ci=False, signed=True),
+            str(est.n),
+            needed[i],
+        ]
+        for i, ((a, b), est) in enumerate(ests.items())
     ]
     sentence = (
         f"The {topic} share of {whose(results)} feed over days {first}–{last} per "
@@ -538,11 +475,13 @@ def _effect_blocks(results: Results) -> list[Block]:
             f"difference in {topic} share, days {first}–{last}",
             "percentage points (95% CI)",
             "paired replications",
+            "replications for a useful interval",
         ],
         rows,
     )
     title = heading("focus_effect", results)
-    return [Heading(title, 3), FigureBlock("focus_effect", title, sentence), table]
+    blocks: list[Block] = [Heading(title, 3), FigureBlock("focus_effect", title, sentence), table]
+    return blocks + precision
 
 
 def _sweep_outcome_blocks(results: Results) -> list[Block]:
@@ -565,7 +504,7 @@ CAPTIONS: dict[str, Callable[[Results], str | list[Block]]] = {
     "ties_never_heard": _ties_sentence,
     "connections_over_time": _connections_sentence,
     "exposure_funnel": funnel_sentence,
-    "effects_forest": _forest_blocks,
+    "effects_forest": forest_blocks,
     "reach_region": _sweep_sentence,
     "sweep_outcomes": _sweep_outcome_blocks,
 }

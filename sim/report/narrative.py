@@ -39,6 +39,7 @@ from sim.report.blocks import (
     estimates,
 )
 from sim.report.captions import CAPTIONS
+from sim.report.comparisons import comparison_blocks
 from sim.report.sweeps import points_table, sweep_blocks
 from sim.report.trend import trend_blocks
 
@@ -156,7 +157,8 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     """The whole report, in order, placing the drawn ``figures``.
 
     A figure the folder has data for but that is not among ``figures`` (it failed to
-    draw) is named in a paragraph instead, with where its error is written. The focal
+    draw) is named in a paragraph instead, with where its error is written. The
+    scenario's comparisons, when it lists some, come first (`comparison_blocks`). The focal
     members' results (and their "Results" heading) are left out of a study without focal
     members; the trend's figures go in a section of their own (`trend_blocks`).
     """
@@ -165,6 +167,7 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     if results.description.strip():
         blocks.append(Paragraph(results.description.strip()))
     blocks += _run_blocks(results)
+    blocks += comparison_blocks(results)
     names = [n for n in figure_names(results) if n not in TREND_FIGURES]
     missing = [n for n in figure_names(results) if n not in figures]
     not_drawn: list[Block] = []

@@ -12,6 +12,7 @@ it opens in any browser, offline, on its own. The Markdown refers to the figures
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from sim.report.blocks import (
     Block,
     Bullets,
     Code,
+    Collapsed,
     Details,
     FigureBlock,
     Heading,
@@ -70,6 +72,12 @@ def _md_text(text: Text) -> str:
     return "".join(map(_md_span, text)) if isinstance(text, tuple) else _md_span(text)
 
 
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[Text]]) -> str:
+    """A table as Markdown."""
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(map(_md_text, r)) + " |" for r in lines)
+
+
 def markdown(blocks: Sequence[Block]) -> str:
     """The report as Markdown; figures are linked as ``figures/NAME.png``."""
     out = []
@@ -87,8 +95,12 @@ def markdown(blocks: Sequence[Block]) -> str:
                 image = f"![{_md_escape(alt)}](figures/{name}.png)"
                 out.append(f"{image}\n\n{_md_escape(caption)}" if caption else image)
             case Table(header, rows):
-                lines = [header, ["---"] * len(header), *rows]
-                out.append("\n".join("| " + " | ".join(map(_md_text, r)) + " |" for r in lines))
+                out.append(_md_table(header, rows))
+            case Collapsed(summary, Table(header, rows)):
+                out.append(
+                    f"<details><summary>{html.escape(summary)}</summary>\n\n"
+                    f"{_md_table(header, rows)}\n\n</details>"
+                )
             case Details(summary, text):
                 out.append(
                     f"<details><summary>{html.escape(summary)}</summary>\n\n"
@@ -118,7 +130,9 @@ def report_markdown(results: Results, figures: Sequence[str] | None = None) -> s
     return markdown(report_blocks(results, names))
 
 
-def write_report(results_dir: Path, figures: Sequence[str] | None = None) -> tuple[Path, Path]:
+def write_report(
+    results_dir: Path, figures: Sequence[str] | None = None, all_pairs: bool = False
+) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into a results folder.
 
     Args:
@@ -126,6 +140,8 @@ def write_report(results_dir: Path, figures: Sequence[str] | None = None) -> tup
         figures: the drawn figures to place, by name (the report names the others as not
             drawn); default every figure the folder has data for
             (`sim.analysis.figure_names`).
+        all_pairs: the figures were drawn with every pair of variants (`Results.all_pairs`),
+            so the tables under them list every pair too.
 
     Returns:
         The paths of ``report.md`` and ``report.html``.
@@ -133,7 +149,7 @@ def write_report(results_dir: Path, figures: Sequence[str] | None = None) -> tup
     Raises:
         InputError: the manifest, a table or one of the figures is missing.
     """
-    results = load_results(results_dir)
+    results = dataclasses.replace(load_results(results_dir), all_pairs=all_pairs)
     figures_dir = results_dir / "figures"
     names = [n for n in figure_names(results) if figures is None or n in figures]
     for name in names:

@@ -3,7 +3,8 @@
 The numbers are `sim.analysis.sweep_outcomes`, the frame the ``sweep_outcomes`` figure
 draws. One or two swept parameters: a caption and a sentence per outcome; more: a table.
 Every sentence says how many runs its values rest on; the trend's outcomes also what else
-(members, posts or impressions per run).
+(members, posts or impressions per run); when a paired difference's interval is wider than
+useful, a sentence says how many replications would do (`precision_sentence`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sim.report.blocks import (
     estimate_text,
     median_session_sentence,
 )
+from sim.report.comparisons import precision_sentence
 
 _DECIMALS = 1
 
@@ -276,9 +278,10 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
     median = median_session_sentence(results.manifest)
     sessions = [Paragraph(median)] if median else []
     trend = _trend_paragraph(results)
+    precision = _precision(results, frame)
     if n > 2 or not drawn:
         table = _grid_table(results, frame)
-        return [Heading(title, 3), Paragraph(intro), table, *trend, *sessions]
+        return [Heading(title, 3), Paragraph(intro), table, *precision, *trend, *sessions]
     sentences = (
         _one_parameter_sentences(results, frame)
         if n == 1
@@ -286,7 +289,22 @@ def sweep_blocks(results: Results, drawn: bool) -> list[Block]:
     )
     blocks: list[Block] = [Heading(title, 3), FigureBlock("sweep_outcomes", title, intro)]
     blocks += [Paragraph(s) for s in sentences]
-    return blocks + trend + sessions
+    return blocks + precision + trend + sessions
+
+
+def _precision(results: Results, frame: pd.DataFrame) -> list[Block]:
+    """`precision_sentence` of the paired differences at every point, as a paragraph when
+    some interval is wider than useful."""
+    params = results.sweep_parameters
+
+    def place(row: pd.Series) -> str:
+        values = ", ".join(f"{parameter_name(p)} = {_value(row[p])}" for p in params)
+        return f"at {values}" if values else ""
+
+    diffs = frame[frame["kind"] == "difference"]
+    outcomes = {o.name: o for o in sweep_outcome_list(results)}
+    sentence = precision_sentence(diffs, outcomes, results.replications, place, in_table=False)
+    return [Paragraph(sentence)] if sentence else []
 
 
 def points_table(results: Results) -> Table:

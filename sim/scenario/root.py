@@ -28,6 +28,20 @@ class Variant(BaseModel):
     )
 
 
+class Comparison(Strict):
+    """A pair of arms the report and the figures lead with: ``arm`` minus ``reference``."""
+
+    arm: str = param(
+        ...,
+        "The arm (variant) compared; differences read this arm minus the reference.",
+        "variant",
+        pattern=NAME_PATTERN,
+    )
+    reference: str = param(
+        ..., "The arm (variant) it is compared against.", "variant", pattern=NAME_PATTERN
+    )
+
+
 class Scenario(Strict):
     """One study: the world, the platform, the events, and the arms to compare."""
 
@@ -85,6 +99,14 @@ class Scenario(Strict):
         default_factory=Measure, description="Optional records of a run (omitted: none)."
     )
     variants: list[Variant] = Field(default_factory=list)
+    comparisons: list[Comparison] = param(
+        [],
+        "The pairs of variants that matter, each as {arm, reference}: the report and the"
+        " figures lead with their paired differences (arm minus reference, per replication)"
+        " and show the other pairs only on request (`feedsim figures DIR --all-pairs`; the"
+        ' report\'s collapsed section "Other comparisons"). Omitted: every pair, as before.',
+        "pairs",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -149,7 +171,30 @@ class Scenario(Strict):
         variant_names = [v.name for v in self.variants]
         if len(set(variant_names)) != len(variant_names):
             raise ValueError("variants: names must be unique")
+        self._check_comparisons(variant_names)
         return self
+
+    def _check_comparisons(self, variant_names: list[str]) -> None:
+        """Every comparison names two different variants, and no pair is listed twice."""
+        seen: set[frozenset[str]] = set()
+        for i, comparison in enumerate(self.comparisons):
+            for key in ("arm", "reference"):
+                name = getattr(comparison, key)
+                if name not in variant_names:
+                    raise ValueError(
+                        f"comparisons[{i}].{key}: {not_one_of('variants', name, variant_names)}"
+                    )
+            if comparison.arm == comparison.reference:
+                raise ValueError(
+                    f"comparisons[{i}].reference: {comparison.arm!r} is compared with itself"
+                )
+            pair = frozenset((comparison.arm, comparison.reference))
+            if pair in seen:
+                raise ValueError(
+                    f"comparisons[{i}]: {comparison.arm} and {comparison.reference} are"
+                    " compared twice"
+                )
+            seen.add(pair)
 
     def _check_window(self) -> None:
         """The audience window lies within the run and is not empty."""
@@ -176,6 +221,6 @@ class Scenario(Strict):
         return next((e.field for e in self.events if isinstance(e, AcceptInvitations)), None)
 
 
-STUDY_LEVEL = ("name", "seed", "replications", "duration_days", "variants")
+STUDY_LEVEL = ("name", "seed", "replications", "duration_days", "variants", "comparisons")
 """Fields shared by every arm of a study (a variant may not set them; a sweep sets only
 ``duration_days`` of them)."""

@@ -49,7 +49,8 @@ class Study:
         return None
 
     def resolved(self) -> dict[str, Any]:
-        """The scenario as resolved, for the manifest: the base and every arm in full."""
+        """The scenario as resolved, for the manifest: the base (with its `comparisons`) and
+        every arm in full."""
         return {
             "file": str(self.path),
             "base": self.base.model_dump(mode="json", exclude={"variants"}),
@@ -57,7 +58,9 @@ class Study:
                 {
                     "name": arm.name,
                     "description": arm.description,
-                    "scenario": arm.scenario.model_dump(mode="json", exclude={"variants"}),
+                    "scenario": arm.scenario.model_dump(
+                        mode="json", exclude={"variants", "comparisons"}
+                    ),
                 }
                 for arm in self.arms
             ],
@@ -160,7 +163,7 @@ def study_from_mapping(
     except ValidationError as exc:
         raise describe_error(exc, path) from None
     _check_files(base, path, "")
-    base_raw = {k: v for k, v in raw.items() if k != "variants"}
+    base_raw = {k: v for k, v in raw.items() if k not in ("variants", "comparisons")}
     arms: list[Arm] = []
     for i, variant in enumerate(base.variants):
         prefix = f"variants[{i}]."
