@@ -110,7 +110,8 @@ def ties_never_heard(results: Results) -> Figure:
                 shown.append(variant)
     if not shown:
         no_data(ax, "new stranger ties")
-    ax.set_xlim(0, horizon * 1.07 if not math.isnan(horizon) else NEVER_HEARD_DAYS)
+    span = horizon * 1.07 if not math.isnan(horizon) else NEVER_HEARD_DAYS
+    ax.set_xlim(0, max(span, 1.0))  # ties made on the last day have no follow-up: a day's axis
     ax.set_ylim(-2, 104)  # a curve at 0% stays visible above the axis
     ax.set_xlabel("days since the tie was accepted")
     ax.set_ylabel("new stranger ties with no interaction yet (%)")

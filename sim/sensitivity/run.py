@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 from tqdm import tqdm
 
 from sim.errors import InputError
-from sim.experiment import manifest, open_executor, write_results
+from sim.experiment import git_commit, manifest, open_executor, write_results
 from sim.runs import RunOutput, RunSpec
 from sim.scenario import Study, load_study
 from sim.sensitivity.design import Design, analyse, sample
@@ -311,6 +311,7 @@ def run_sensitivity(
     """
     work = MetricsFolder(out / f".{plan.name}.work")
     work.context = Context.of(plan.study)
+    commit = git_commit()  # the code that runs, not the checkout's when the analysis ends
     with work.locked():
         options = {
             "replications": plan.study.base.replications,
@@ -336,7 +337,7 @@ def run_sensitivity(
             {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes},
         )
         claims = claim_map(plan.outcomes, plan.design.method, points, indices)
-        data = _manifest(plan, started, jobs, scheduler, entries, resumed)
+        data = _manifest(plan, started, jobs, scheduler, entries, resumed, commit)
         tables = {"sensitivity": indices, "runs": runs, "points": points, "claims": claims}
         finish = None if draw is None else (lambda folder: draw(folder, tables))
         destination = write_results(out / plan.name, tables, data, finish)
@@ -403,9 +404,10 @@ def _manifest(
     scheduler: str | None,
     entries: list[dict[str, Any]],
     resumed: int,
+    commit: str,
 ) -> dict[str, Any]:
     """The run manifest plus the design, the ranges, the outcomes, every point and run."""
-    data = manifest(plan.study, [], started, jobs, scheduler)
+    data = manifest(plan.study, [], started, jobs, scheduler, commit)
     design = plan.design
     data.update(
         analysis="sensitivity",

@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.errors import InputError
-from sim.experiment import manifest, open_executor, write_results
+from sim.experiment import git_commit, manifest, open_executor, write_results
 from sim.metrics import TABLES
 from sim.probe import probe_record
 from sim.runs import RunSpec
@@ -115,6 +115,7 @@ def run_sweep(
     """
     work = WorkFolder(out / f".{sweep.name}.work")
     runs = sweep.runs()
+    commit = git_commit()  # the code that runs, not the checkout's when the sweep ends
     with open_executor(jobs, scheduler) as executor, work.locked():
         options = {"replications": sweep.base.base.replications, "scenario": str(scenario)}
         started = work.prepare(sweep, fresh, options)
@@ -152,7 +153,7 @@ def run_sweep(
         merged, entries = _merge_runs(sweep, work, runs)
         first = sweep.points[0]
         probe = probe_record(first.study, settings=_settings(sweep, first))
-        data = manifest(sweep.base, [], started, jobs, scheduler, probe=probe)
+        data = manifest(sweep.base, [], started, jobs, scheduler, commit, probe)
         data.update(_sweep_manifest(sweep, entries, resumed=len(runs) - len(pending)))
         report = _report(sweep, scenario)
 
