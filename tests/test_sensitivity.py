@@ -260,8 +260,10 @@ def test_rerun_resume_and_jobs_give_identical_tables(
 
     from distributed import LocalCluster
 
+    # ":0": the scheduler's HTTP server (its health and metrics routes, which it serves
+    # even without a dashboard) on a free port; None still asks for 8787 and warns when it is taken
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         dask = tmp_path / "dask"
         result = morris(tiny, dask, "--scheduler", cluster.scheduler_address)
