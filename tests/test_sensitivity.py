@@ -652,3 +652,29 @@ def test_arms_not_named_say_how_to_name_them(user_scenario: Path, tmp_path: Path
     result = invoke(user_scenario, "--out", tmp_path / "out", "--param", PARAMS[1])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
     assert "(calm, my-arm)" in result.stderr and "compare: {treatment: ARM" in result.stderr
+
+
+def test_points_set_a_focal_field_by_name_and_a_field_inside_one_variant(
+    user_scenario: Path, tmp_path: Path
+) -> None:
+    """Each point sets its values as `feedsim sweep --set` would: the focal member's field
+    in every arm, the variant's field in that arm only (planning alone: nothing runs)."""
+    from sim.sensitivity.ranges import read_ranges
+    from sim.sensitivity.run import plan_sensitivity
+
+    count = {"path": "variants.my-arm.events.0.count", "low": 10, "high": 40, "reason": "test"}
+    ranges = read_ranges(_user_ranges(tmp_path, parameters=[*USER_RANGES["parameters"], count]))
+    plan = plan_sensitivity(
+        user_scenario, Design("morris", 2, seed=1), ranges.parameters, None, ranges.comparison
+    )
+    assert len(plan.sweep.points) == 6
+    counts = set()
+    for point in plan.sweep.points:
+        values = plan.sweep.parameters(point)
+        calm, mine = (arm.scenario for arm in point.study.arms)
+        rate = values["focal.ann.sessions_per_day"]
+        assert calm.focal[0].sessions_per_day == mine.focal[0].sessions_per_day == rate
+        assert mine.events[0].count == values["variants.my-arm.events.0.count"]
+        assert calm.events == []
+        counts.add(mine.events[0].count)
+    assert len(counts) > 1 and counts <= set(range(10, 41))
