@@ -5,6 +5,7 @@ The CLI turns it into a one-line message and exit code 2, without a traceback.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 
@@ -33,3 +34,18 @@ class InputError(Exception):
         """The one-line message: ``file: field: problem``."""
         where = f"{self.source}: {self.field}" if self.field else self.source
         return f"{where}: {self.problem}"
+
+
+def file_hint(path: str | Path) -> str:
+    """``; did you mean email-Eu-core.txt?`` for the file of `path`'s folder whose name is
+    closest to `path`'s, ignoring case (:func:`difflib.get_close_matches`), or ``""``."""
+    path = Path(path)
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if p.is_file() and p != path)
+    except OSError:
+        return ""
+    lowered: dict[str, str] = {}
+    for name in names:
+        lowered.setdefault(name.lower(), name)
+    close = difflib.get_close_matches(path.name.lower(), list(lowered), n=1)
+    return f"; did you mean {lowered[close[0]]}?" if close else ""

@@ -49,7 +49,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.arrays import distinct
-from sim.errors import InputError
+from sim.errors import InputError, file_hint
 
 __all__ = ["LoadedGraph", "load_graph"]
 
@@ -216,7 +216,7 @@ def _read_bytes(path: Path) -> bytes:
         with path.open("rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
+        raise InputError(path, "", f"file not found{file_hint(path)}") from None
     except IsADirectoryError:
         raise InputError(path, "", "is a directory, not a file") from None
     except PermissionError:

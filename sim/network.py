@@ -309,15 +309,36 @@ def _unknown_field(name: str, network: Network) -> str:
     return f"{name!r} is not a field of the network (its fields: {shown})"
 
 
+def _free_members(network: Network, field: str, taken: set[int]) -> NDArray[np.int64]:
+    """The members of `field` not yet `taken`, by id.
+
+    Raises:
+        ValueError: none is left.
+    """
+    members = np.flatnonzero(network.field == network.topics.index(field))
+    members = np.array([m for m in members if int(m) not in taken], dtype=np.int64)
+    if members.size == 0:
+        raise ValueError(f"no member of field {field!r} left to follow")
+    return members
+
+
 def pick_focal(network: Network, field: str, quantile: float, taken: set[int]) -> int:
     """The member of `field` at `quantile` of that field's connection counts.
 
     Members already `taken` are skipped; ties in degree go to the lower member id.
     """
     degree = network.degree()
-    members = np.flatnonzero(network.field == network.topics.index(field))
-    members = np.array([m for m in members if int(m) not in taken], dtype=np.int64)
-    if members.size == 0:
-        raise ValueError(f"no member of field {field!r} left to follow")
+    members = _free_members(network, field, taken)
     ranked = members[np.lexsort((members, degree[members]))]
     return int(ranked[min(int(quantile * ranked.size), ranked.size - 1)])
+
+
+def pick_focal_by_degree(network: Network, field: str, degree: int, taken: set[int]) -> int:
+    """The member of `field` whose connection count ``k_i`` is nearest `degree`:
+    ``argmin_i |k_i - degree|``, the lowest id among equally near ones.
+
+    Members already `taken` are skipped.
+    """
+    members = _free_members(network, field, taken)
+    distance = np.abs(network.degree()[members] - degree)
+    return int(members[np.lexsort((members, distance))[0]])

@@ -285,11 +285,40 @@ def axis_label(path: str, unit: bool = True) -> str:
     return name if not unit or param.unit in UNITLESS else f"{name} ({param.unit})"
 
 
+IN_VARIANT = f"variants.{NAME}."
+"""The prefix of a path inside one variant (``variants.accept-100-it.platform.ranker``)."""
+
+
+def in_variant(params: Sequence[Param]) -> list[Param]:
+    """The params as paths inside one variant: every one but ``duration_days`` (a study's
+    runs share their length)."""
+    return [
+        dataclasses.replace(p, path=IN_VARIANT + p.path)
+        for p in params
+        if p.path != "duration_days"
+    ]
+
+
+def _globbing(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
 def matching(params: Sequence[Param], pattern: str | None) -> list[Param]:
-    """The params whose path contains `pattern`, or matches it as a glob (``*``, ``?``, ``[``)."""
+    """The params whose path contains `pattern`, or matches it as a glob (``*``, ``?``, ``[``).
+
+    A pattern that starts with ``variants`` is matched against the paths inside one variant
+    (:func:`in_variant`), a variant's name in it standing for any (``variants.*``,
+    ``variants.accept-100-it.platform.*``).
+    """
     if not pattern:
         return list(params)
-    if any(c in pattern for c in "*?["):
+    if pattern.startswith("variants"):
+        params = in_variant(params)
+        segments = pattern.split(".")
+        if len(segments) > 2 and not _globbing(segments[1]):
+            segments[1] = NAME
+            pattern = ".".join(segments)
+    if _globbing(pattern):
         return [p for p in params if fnmatch.fnmatchcase(p.path, pattern)]
     return [p for p in params if pattern in p.path]
 

@@ -77,7 +77,48 @@ def out(tmp_path: Path) -> Path:
 
 def test_malformed_yaml_names_the_line(scenario_file: ScenarioFile, out: Path) -> None:
     path = scenario_file("name: small\ntopics: [finance, it\nduration_days: 5\n")
-    assert_bad_input(run(path, out), out, "small", str(path), "line 3", "malformed YAML")
+    assert_bad_input(
+        run(path, out),
+        out,
+        "small",
+        str(path),
+        "line 3",
+        "a list in [ ] is not closed, or its items lack a comma (YAML)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "name: small\ntopics:\n  - finance\n - it\n",
+            "line 4, column 2: the indentation does not match the lines above (YAML)",
+        ),
+        (
+            "name: small\nnetwork:\n  members: 300\n mean_degree: 20\n",
+            "line 4, column 2: the indentation does not match the lines above (YAML)",
+        ),
+        ("name: small\nnetwork:\n\tmembers: 300\n", "line 3, column 1: a tab"),
+        ("name: small\n  topics: [a]\n", "line 2, column 9: a 'key:' where a value was"),
+        ("name: 'small\n", "a quote is not closed (YAML)"),
+        ("name: small\nfocal: *me\n", "line 2, column 8: an alias (*name) without an anchor"),
+    ],
+    ids=["list-item", "mapping", "tab", "key-in-value", "quote", "alias"],
+)
+def test_a_yaml_slip_is_told_in_plain_words(
+    scenario_file: ScenarioFile, out: Path, text: str, words: str
+) -> None:
+    path = scenario_file(text)
+    message = assert_bad_input(run(path, out), out, "small", f"{path}: ", words)
+    assert "<block" not in message and "malformed" not in message
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_an_empty_scenario_file_is_called_empty(
+    scenario_file: ScenarioFile, out: Path, text: str
+) -> None:
+    path = scenario_file(text)
+    assert_bad_input(run(path, out), out, "small", f"{path}: is empty")
 
 
 @pytest.mark.parametrize(
@@ -253,7 +294,37 @@ def test_bad_file_network_in_worker_processes_is_one_message(
 
 def test_missing_scenario_file(tmp_path: Path, out: Path) -> None:
     path = tmp_path / "absent.yaml"
-    assert_bad_input(run(path, out), out, "absent", str(path), "file not found")
+    message = assert_bad_input(run(path, out), out, "absent", str(path), "file not found")
+    assert "did you mean" not in message  # nothing near it in the folder
+
+
+def test_a_missing_file_names_the_closest_file_in_its_folder(
+    file_scenario: dict[str, Any], scenario_file: ScenarioFile, out: Path, tmp_path: Path
+) -> None:
+    """Case and a slip of a letter aside, the file meant is named: for the scenario file, a
+    network data file in the scenario, and one read by the loaders."""
+    real = scenario_file(file_scenario, "My-Study.yaml")
+    assert_bad_input(
+        run(tmp_path / "my-study.yaml", out),
+        out,
+        "filenet",
+        "file not found; did you mean My-Study.yaml?",
+    )
+    (tmp_path / "email-Eu-core.txt").write_text((tmp_path / "edges.txt").read_text())
+    file_scenario["network"]["edges"] = "email-eu-core.txt"
+    scenario_file(file_scenario, real.name)
+    assert_bad_input(
+        run(real, out),
+        out,
+        "filenet",
+        f"{real}: network.edges: file not found: ",
+        "email-eu-core.txt; did you mean email-Eu-core.txt?",
+    )
+    from sim.errors import InputError
+    from sim.loaders import load_graph
+
+    with pytest.raises(InputError, match=r"file not found; did you mean email-Eu-core.txt\?$"):
+        load_graph(tmp_path / "email-eu-core.txt", None)
 
 
 @pytest.mark.parametrize("option", ["--replications", "--jobs"])
@@ -551,7 +622,7 @@ def blocks(output: str) -> dict[str, list[str]]:
     for line in output.splitlines()[1:]:
         if line.startswith("    "):
             current.append(line.strip())
-        elif line.strip() and not line.startswith("Inside one variant"):
+        elif line.strip() and not line.startswith(("Inside one variant", "<name> is")):
             current = [line]
             found[line.split()[0]] = current
     return found
@@ -604,6 +675,38 @@ def test_params_filters_by_substring_or_glob(pattern: str, expected: set[str]) -
     result = invoke("params", pattern)
     assert result.exit_code == 0, result.output
     assert set(blocks(result.stdout)) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (
+            "variants.*.platform.test_audience.f*",
+            {"variants.<name>.platform.test_audience.fraction"},
+        ),
+        (
+            "variants.accept-100-it.behaviour.ties.stranger",
+            {"variants.<name>.behaviour.ties.stranger"},
+        ),
+    ],
+    ids=["glob", "a-variant-by-name"],
+)
+def test_params_lists_the_paths_inside_a_variant(pattern: str, expected: set[str]) -> None:
+    result = invoke("params", pattern)
+    assert result.exit_code == 0, result.output
+    assert set(blocks(result.stdout)) == expected
+    assert "<name> is the name of a variant" in result.stdout
+
+
+def test_params_variants_star_lists_every_path_inside_a_variant() -> None:
+    """`feedsim params 'variants.*'`: every path of `feedsim params`, inside one variant,
+    but duration_days (the runs of a study share their length)."""
+    every = set(blocks(invoke("params").stdout))
+    result = invoke("params", "variants.*")
+    assert result.exit_code == 0, result.output
+    assert set(blocks(result.stdout)) == {
+        f"variants.<name>.{path}" for path in every if path != "duration_days"
+    }
 
 
 def test_params_without_a_match_exits_2() -> None:

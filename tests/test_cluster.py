@@ -22,8 +22,10 @@ from tests.test_sweep import TINY, table_bytes
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
     """Two single-threaded worker processes and their scheduler."""
+    # ":0": the scheduler's HTTP server (its health and metrics routes, which it serves
+    # even without a dashboard) on a free port; None still asks for 8787 and warns when it is taken
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as local:
         yield local
 

@@ -44,10 +44,20 @@ def test_every_ranker_preset_is_described_and_scored() -> None:
 def test_the_help_lists_every_ranker_preset_with_what_it_does(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
+    words = " ".join(result.stdout.split())  # the descriptions are wrapped beside the names
     for name, description in RANKER_DESCRIPTIONS.items():
-        assert re.search(rf"^ +{re.escape(name)} +{re.escape(description)}$", result.stdout, re.M)
+        assert f" {name} {description} " in f"{words} ", name
     if command == "sweep":
         assert f"--set platform.ranker={','.join(RANKERS)}" in result.stdout
+
+
+def test_params_says_what_each_ranker_preset_does_not_where_the_code_is() -> None:
+    result = CliRunner().invoke(main, ["params", "platform.ranker"])
+    assert result.exit_code == 0
+    words = " ".join(result.stdout.split())
+    for name, description in RANKER_DESCRIPTIONS.items():
+        assert f"`{name}` is {description}" in words
+    assert "sim." not in words
 
 
 #: Where the presets are written out by hand, and how many times in each file.

@@ -260,8 +260,10 @@ def test_rerun_resume_and_jobs_give_identical_tables(
 
     from distributed import LocalCluster
 
+    # ":0": the scheduler's HTTP server (its health and metrics routes, which it serves
+    # even without a dashboard) on a free port; None still asks for 8787 and warns when it is taken
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         dask = tmp_path / "dask"
         result = morris(tiny, dask, "--scheduler", cluster.scheduler_address)
@@ -447,7 +449,7 @@ def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str)
     from sim.sensitivity.ranges import read_ranges
     from sim.sensitivity.run import _check_in_scenario
 
-    parameters = read_ranges(ROOT / "scenarios" / "ranges" / ranges)
+    parameters = read_ranges(ROOT / "scenarios" / "ranges" / ranges).parameters
     assert len(parameters) >= 15
     assert all(p.reason.strip() for p in parameters)
     for parameter in parameters:
@@ -456,14 +458,15 @@ def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str)
 
 def test_a_ranges_file_takes_every_number_path_feedsim_params_lists(tmp_path: Path) -> None:
     """List items by name or index are paths like any other: a focal member's field by its
-    name (as `feedsim sweep --set` takes it), an activity class's by its index."""
+    name (as `feedsim sweep --set` takes it), an activity class's by its index; and each
+    inside one variant (`variants.<name>.PATH`, as `feedsim params` says)."""
     from sim.params import INDEX, NAME, parameters
     from sim.sensitivity.ranges import read_ranges, schema_type
 
     path = "focal.recruiter.strategy.note_reply_rate"
     (parameter,) = read_ranges(
         _ranges(tmp_path, [{"path": path, "low": 0.05, "high": 0.2, "reason": "test"}])
-    )
+    ).parameters
     assert (parameter.path, parameter.low, parameter.high) == (path, 0.05, 0.2)
     numbers = [p for p in parameters() if p.kind in ("number", "integer")]
     assert any(NAME in p.path for p in numbers) and any(INDEX in p.path for p in numbers)
@@ -471,3 +474,207 @@ def test_a_ranges_file_takes_every_number_path_feedsim_params_lists(tmp_path: Pa
         concrete = listed.path.replace(NAME, "recruiter").replace(INDEX, "0")
         found = schema_type(concrete)
         assert found is not None and found[0] in (int, float), concrete
+        assert schema_type(f"variants.my-arm.{concrete}") == found  # inside one variant
+
+
+# ------------------------------------------------------------------ arms named by the user
+
+USER: dict[str, Any] = {
+    "name": "my-study",
+    "topics": ["finance", "it"],
+    "duration_days": 8,
+    "replications": 1,
+    "seed": 3,
+    "slice_hours": 6,
+    "network": {"members": 200, "mean_degree": 16},
+    "focal": [{"name": "ann", "field": "finance", "sessions_per_day": 2, "posts_per_day": 0.5}],
+    "variants": [
+        {"name": "calm"},
+        {
+            "name": "my-arm",
+            "events": [
+                {
+                    "day": 2,
+                    "action": "accept_invitations",
+                    "member": "ann",
+                    "count": 20,
+                    "field": "it",
+                }
+            ],
+        },
+    ],
+}
+USER_RANGES: dict[str, Any] = {
+    "compare": {"treatment": "my-arm", "reference": "calm"},
+    "outcomes": {"d_viewers_per_post": None, "d_focus_share": None, "reached_share_everyone": {}},
+    "parameters": [
+        {"path": "focal.ann.sessions_per_day", "low": 1, "high": 4, "reason": "test"},
+    ],
+}
+
+
+@pytest.fixture
+def user_scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(USER, sort_keys=False))
+    return path
+
+
+def _user_ranges(tmp_path: Path, **changes: Any) -> Path:
+    path = tmp_path / "my-ranges.yaml"
+    path.write_text(yaml.safe_dump({**USER_RANGES, **changes}, sort_keys=False))
+    return path
+
+
+def test_a_user_scenario_with_its_own_arm_names_and_a_focal_field_by_name(
+    user_scenario: Path, tmp_path: Path
+) -> None:
+    """Arms named by the user (not the bundled studies'), compared as the ranges file says,
+    and a focal member's field by the member's name: 4 points x 2 arms, about 3 s."""
+    out = tmp_path / "out"
+    ranges = _user_ranges(tmp_path)
+    result = invoke(
+        user_scenario,
+        "--out",
+        out,
+        "--quiet",
+        "--jobs",
+        "1",
+        "--trajectories",
+        "2",
+        "--ranges",
+        ranges,
+    )
+    assert result.exit_code == 0, result.output
+    folder = out / "my-study-morris"
+    runs = pd.read_parquet(folder / "tables" / "runs.parquet")
+    points = pd.read_parquet(folder / "tables" / "points.parquet")
+    assert sorted(runs["variant"].unique()) == ["calm", "my-arm"]
+    assert set(runs["focal__ann__sessions_per_day"]) <= {1.0, 2.0, 3.0, 4.0}
+    wide = runs.pivot(index="point", columns="variant", values="viewers_per_post")
+    assert points["d_viewers_per_post"].tolist() == (wide["my-arm"] - wide["calm"]).tolist()
+    reached = runs[runs["variant"] == "my-arm"].set_index("point")["reached_share"]
+    assert points["reached_share_everyone"].tolist() == reached.tolist()
+    assert points["d_focus_share"].notna().all()  # the focus topic: the event's field
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["outcomes"] == ["d_viewers_per_post", "reached_share_everyone", "d_focus_share"]
+    assert manifest["outcome_variants"]["d_focus_share"] == ["calm", "my-arm"]
+    report = (folder / "report.md").read_text()
+    assert "`viewers_per_post` of my-arm minus calm" in report
+    assert "Not applicable" not in report  # the outcomes not listed are not asked for
+
+    # `feedsim figures` rebuilds the plan with the same arms, and the same report
+    (folder / "report.md").unlink()
+    redraw = CliRunner().invoke(main, ["figures", str(folder)])
+    assert redraw.exit_code == 0, redraw.output
+    assert (folder / "report.md").read_text() == report
+
+
+@pytest.mark.parametrize(("ranges", "scenario"), RANGES)
+def test_the_bundled_ranges_name_the_arms_the_bundled_outcomes_compared(
+    ranges: str, scenario: str
+) -> None:
+    """The bundled ranges files name the arms of their studies: the same outcomes, with the
+    same arms and titles, as the outcomes' own arm names give (so the same numbers)."""
+    from sim.scenario import load_study
+    from sim.sensitivity.outcomes import applicable
+    from sim.sensitivity.ranges import read_ranges
+
+    comparison = read_ranges(ROOT / "scenarios" / "ranges" / ranges).comparison
+    study = load_study(ROOT / "scenarios" / scenario)
+    named, _ = applicable(study, comparison)
+    assert comparison is not None and named == applicable(study)[0]
+
+
+def test_outcomes_take_the_pair_by_role_and_their_own_arms() -> None:
+    """Without `outcomes`, every outcome the pair gives (a level takes its role's arm); an
+    outcome with a third arm needs it named."""
+    from sim.scenario import load_study
+    from sim.sensitivity.outcomes import Comparison, applicable
+
+    study = load_study(ROOT / "scenarios" / "link-with-everyone-screening.yaml")
+    pair = {"treatment": "everyone-intro", "reference": "everyone"}
+    usable, skipped = applicable(study, Comparison("r.yaml", pair, None))
+    got = {o.name: o.variants for o in usable}
+    assert got["primary_reach"] == ("everyone",)
+    assert got["reached_share_everyone"] == ("everyone-intro",)
+    assert got["d_viewers_per_post"] == ("everyone", "everyone-intro")
+    assert {o.name for o in skipped} == {"never_heard_with_intro", "inference_part"}
+    title = next(o.title for o in usable if o.name == "d_viewers_per_post")
+    assert title == "Viewers per post, everyone-intro minus everyone"
+
+
+@pytest.mark.parametrize(
+    ("changes", "needles"),
+    [
+        (
+            {"compare": {"treatment": "my-arn", "reference": "calm"}},
+            [
+                "compare.treatment",
+                "no variant named 'my-arn'",
+                "calm, my-arm",
+                "did you mean my-arm",
+            ],
+        ),
+        (
+            {"outcomes": {"d_focus_share": {"treatment": "my-arm", "reference": "nope"}}},
+            ["outcomes.d_focus_share.reference", "no variant named 'nope'"],
+        ),
+        ({"outcomes": {"d_focus": None}}, ["outcomes.d_focus", "unknown outcome", "d_focus_share"]),
+        (
+            {"outcomes": {"primary_reach": {"reference": "calm"}}},
+            ["outcomes.primary_reach.reference", "unknown key (arm)"],
+        ),
+        (
+            {"compare": None, "outcomes": {"d_focus_share": {"treatment": "my-arm"}}},
+            ["outcomes.d_focus_share", "names no reference arm"],
+        ),
+        (
+            {"compare": {"treatment": "calm", "reference": "calm"}},
+            ["compare", "compares 'calm' with itself"],
+        ),
+        ({"compare": ["my-arm", "calm"]}, ["compare", "expected a mapping of treatment and"]),
+        ({"arms": {}}, ["arms", "unknown section (parameters, compare, outcomes)"]),
+    ],
+)
+def test_bad_arms_exit_2_with_one_line(
+    user_scenario: Path, tmp_path: Path, changes: dict[str, Any], needles: list[str]
+) -> None:
+    ranges = _user_ranges(tmp_path, **changes)
+    result = invoke(user_scenario, "--out", tmp_path / "out", "--quiet", "--ranges", ranges)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and str(ranges) in result.stderr, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_arms_not_named_say_how_to_name_them(user_scenario: Path, tmp_path: Path) -> None:
+    result = invoke(user_scenario, "--out", tmp_path / "out", "--param", PARAMS[1])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert "(calm, my-arm)" in result.stderr and "compare: {treatment: ARM" in result.stderr
+
+
+def test_points_set_a_focal_field_by_name_and_a_field_inside_one_variant(
+    user_scenario: Path, tmp_path: Path
+) -> None:
+    """Each point sets its values as `feedsim sweep --set` would: the focal member's field
+    in every arm, the variant's field in that arm only (planning alone: nothing runs)."""
+    from sim.sensitivity.ranges import read_ranges
+    from sim.sensitivity.run import plan_sensitivity
+
+    count = {"path": "variants.my-arm.events.0.count", "low": 10, "high": 40, "reason": "test"}
+    ranges = read_ranges(_user_ranges(tmp_path, parameters=[*USER_RANGES["parameters"], count]))
+    plan = plan_sensitivity(
+        user_scenario, Design("morris", 2, seed=1), ranges.parameters, None, ranges.comparison
+    )
+    assert len(plan.sweep.points) == 6
+    counts = set()
+    for point in plan.sweep.points:
+        values = plan.sweep.parameters(point)
+        calm, mine = (arm.scenario for arm in point.study.arms)
+        rate = values["focal.ann.sessions_per_day"]
+        assert calm.focal[0].sessions_per_day == mine.focal[0].sessions_per_day == rate
+        assert mine.events[0].count == values["variants.my-arm.events.0.count"]
+        assert calm.events == []
+        counts.add(mine.events[0].count)
+    assert len(counts) > 1 and counts <= set(range(10, 41))

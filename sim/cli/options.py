@@ -4,6 +4,7 @@ exit code 2, and the study overrides and workers their options give."""
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -48,8 +49,15 @@ jobs_option = click.option(
     help=f"Worker processes [default: {DEFAULT_JOBS}]; results are identical for any number.",
 )
 
+
+def _preset_lines(name: str, description: str) -> list[str]:
+    """One preset in the help: its name, then what it does wrapped beside it."""
+    lines = textwrap.wrap(description, 60)
+    return [f"  {name:<15}{lines[0]}", *(f"  {'':<15}{line}" for line in lines[1:])]
+
+
 RANKER_PRESETS_HELP = "Ranker presets (platform.ranker):\n\n\b\n" + "\n".join(
-    f"  {name:<15}{description}" for name, description in RANKER_DESCRIPTIONS.items()
+    line for name, words in RANKER_DESCRIPTIONS.items() for line in _preset_lines(name, words)
 )
 """The ranker presets with what each does, as the end of a command's help."""
 

@@ -58,9 +58,10 @@ def params(pattern: str | None) -> None:
     FILTER keeps the paths that contain it, or match it as a glob (`*`, `?`):
     `feedsim params test_audience`, `feedsim params 'behaviour.ties.*'`. Items of a list
     are reached by name (<name>) or by index from 0 (<i>); every path also works inside one
-    variant as variants.<name>.PATH.
+    variant as variants.<name>.PATH (`feedsim params 'variants.*'` lists them,
+    `feedsim params variants.NAME.platform` those of one section).
     """
-    from sim.params import format_table, matching, parameters
+    from sim.params import IN_VARIANT, format_table, matching, parameters
 
     chosen = matching(parameters(), pattern)
     if not chosen:
@@ -71,10 +72,16 @@ def params(pattern: str | None) -> None:
         )
         sys.exit(2)
     click.echo(format_table(chosen))
-    click.echo(
-        "\nInside one variant: variants.<name>.PATH for any PATH above but duration_days."
-        " Set per run: --seed, --replications."
-    )
+    if all(p.path.startswith(IN_VARIANT) for p in chosen):
+        click.echo(
+            "\n<name> is the name of a variant of the scenario (`feedsim validate FILE` lists"
+            " them); the path sets the field in that arm only."
+        )
+    else:
+        click.echo(
+            "\nInside one variant: variants.<name>.PATH for any PATH above but duration_days"
+            " (`feedsim params 'variants.*'` lists them). Set per run: --seed, --replications."
+        )
 
 
 @click.command()

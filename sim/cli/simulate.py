@@ -195,7 +195,9 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
     "--ranges",
     "ranges_file",
     type=click.Path(path_type=Path),
-    help="YAML list of {path, low, high, scale: linear|log, reason} (scenarios/ranges/).",
+    help="YAML list of {path, low, high, scale: linear|log, reason}, or a mapping with that"
+    " list under `parameters` and the arms the outcomes compare under `compare`"
+    " ({treatment: ARM, reference: ARM}) and `outcomes` (scenarios/ranges/).",
 )
 @click.option(
     "--param",
@@ -260,10 +262,11 @@ def sensitivity(
 
     Each point of the SALib sample is the scenario with every parameter set (as
     `feedsim sweep --set`), run with all variants and replications on common random
-    numbers. Outcomes are the claims that apply to the scenario's variants
-    (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet, figures, a
-    claim map and report.md/html to <out>/<name>-<method>/. Finished runs are kept in
-    <out>/.<name>-<method>.work/: run the same command again to resume.
+    numbers. Outcomes are the claims, each a number of one arm or a difference of two: the
+    arms the ranges file names (`compare`, `outcomes`), else those of the bundled studies
+    by name (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet,
+    figures, a claim map and report.md/html to <out>/<name>-<method>/. Finished runs are
+    kept in <out>/.<name>-<method>.work/: run the same command again to resume.
     """
     from sim.sensitivity.design import Design
     from sim.sensitivity.ranges import check_unique, parse_param, read_ranges
@@ -271,13 +274,14 @@ def sensitivity(
 
     overrides = options.study_overrides(replications, seed)
     Design(method, trajectories, levels, samples).check()  # bad options before the files
-    parameters = read_ranges(ranges_file) if ranges_file is not None else []
-    parameters += [parse_param(text) for text in params]
+    ranges = read_ranges(ranges_file) if ranges_file is not None else None
+    parameters = [*(ranges.parameters if ranges else []), *(parse_param(t) for t in params)]
     check_unique(parameters, str(ranges_file) if ranges_file and not params else "--param")
     workers = options.workers(jobs, scheduler)
     sample_seed = seed if seed is not None else load_study(scenario, overrides).base.seed
     design = Design(method, trajectories, levels, samples, sample_seed)
-    plan = plan_sensitivity(scenario, design, parameters, overrides)
+    comparison = ranges.comparison if ranges else None
+    plan = plan_sensitivity(scenario, design, parameters, overrides, comparison)
     with options.kept_on_interrupt(out / f".{plan.name}.work"):
         destination = run_sensitivity(
             plan, out, workers, scheduler, not quiet, fresh, drawing.draw_sensitivity(plan)

@@ -19,7 +19,7 @@ from sim.model.state import (
     WAITING_COLUMNS,
     State,
 )
-from sim.network import Network, pick_focal
+from sim.network import Network, pick_focal, pick_focal_by_degree
 from sim.scenario import FocalMember, Members, Scenario, SyntheticNetwork
 from sim.stores import Columns, GroupedColumns
 from sim.ties import Ties
@@ -67,14 +67,20 @@ def place_focal(
 ) -> NDArray[np.int64]:
     """The focal members, in scenario order, with their rates set to the scenario's.
 
-    Each is the member of its field at its ``degree_quantile`` of connection counts, skipping
-    members already taken (:func:`sim.network.pick_focal`; deterministic, no draw).
+    Each is the member of its field at its ``degree_quantile`` of connection counts
+    (:func:`sim.network.pick_focal`), or the one whose count is nearest its ``degree``
+    (:func:`sim.network.pick_focal_by_degree`), skipping members already taken
+    (deterministic, no draw).
     """
     taken: set[int] = set()
     chosen: list[int] = []
     for spec in focal:
         try:
-            member = pick_focal(network, spec.field, spec.degree_quantile, taken)
+            if spec.degree is not None:
+                member = pick_focal_by_degree(network, spec.field, spec.degree, taken)
+            else:
+                assert spec.degree_quantile is not None  # the schema sets one of the two
+                member = pick_focal(network, spec.field, spec.degree_quantile, taken)
         except ValueError as exc:
             raise InputError(source, "focal", str(exc)) from None
         taken.add(member)

@@ -14,7 +14,7 @@ from sim.scenario.behaviour import Behaviour, TieMultipliers
 from sim.scenario.events import AcceptInvitations, Event, Prune
 from sim.scenario.invitations import Invitations
 from sim.scenario.limits import Limits
-from sim.scenario.loading import read_yaml
+from sim.scenario.loading import load_yaml, read_yaml
 from sim.scenario.measure import Measure
 from sim.scenario.members import ActivityClass, FocalMember, Members, PostingClass, Strategy
 from sim.scenario.network import FileNetwork, FollowRule, SyntheticNetwork, TieKindMix
@@ -72,6 +72,7 @@ __all__ = [
     "Variant",
     "json_schema",
     "load_study",
+    "load_yaml",
     "read_yaml",
     "study_from_mapping",
     "under_ranker",

@@ -1,9 +1,12 @@
 """Reading a scenario file: YAML without repeated keys or runaway aliases, and errors in words.
 
-:func:`read_yaml` parses a file with :class:`UniqueKeyLoader`, which refuses a key repeated
+:func:`load_yaml` parses a file with :class:`UniqueKeyLoader`, which refuses a key repeated
 in one mapping and a document whose aliases would expand beyond :data:`MAX_VALUES` values
 (nested aliases grow exponentially: nine levels of nine make 387 million). Nothing is
-walked or expanded before that check, so reading stays linear in the file's size.
+walked or expanded before that check, so reading stays linear in the file's size. Its errors
+say in plain words what the common slips mean (:data:`YAML_SLIPS`), with line and column, and
+a missing file's message names the closest file in its folder. :func:`read_yaml` reads a
+scenario file: a mapping, not empty.
 :func:`describe_error` turns pydantic's first validation error into one
 :class:`~sim.errors.InputError` naming the file, the field path and what is wrong.
 """
@@ -18,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import InputError
+from sim.errors import InputError, file_hint
 from sim.scenario.base import NAME_PATTERN
 from sim.scenario.paths import PathError, resolve
 from sim.scenario.root import Scenario
@@ -221,16 +224,53 @@ class UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse a scenario file into a mapping, with clear errors for unreadable or bad YAML."""
+YAML_SLIPS = (
+    ("expected <block end>", "the indentation does not match the lines above"),
+    ("did not find expected key", "the indentation does not match the lines above"),
+    ("did not find expected '-' indicator", "a list item needs '- ' at this indentation"),
+    ("found character '\\t'", "a tab: YAML indents with spaces only"),
+    (
+        "mapping values are not allowed here",
+        "a 'key:' where a value was expected (a line indented more than the key above it,"
+        " or ': ' inside a value that needs quotes)",
+    ),
+    ("could not find expected ':'", "a line without 'key: value' (a missing colon?)"),
+    ("expected ',' or ']'", "a list in [ ] is not closed, or its items lack a comma"),
+    ("expected ',' or '}'", "a mapping in { } is not closed, or its entries lack a comma"),
+    ("found unexpected end of stream", "a quote is not closed"),
+    ("found undefined alias", "an alias (*name) without an anchor (&name) above it"),
+)
+"""PyYAML's words for common slips, and what they mean in a hand-written file."""
+
+
+def _yaml_slip(exc: yaml.YAMLError) -> tuple[str, str]:
+    """Where a YAML error is (``line 7, column 3``) and what it is, in plain words (the
+    parser's own words for a slip :data:`YAML_SLIPS` does not know)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    for words, meaning in YAML_SLIPS:
+        if words in problem:
+            return where, f"{meaning} (YAML)"
+    return where, f"malformed YAML: {problem}"
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file with :class:`UniqueKeyLoader` (None for an empty file).
+
+    Raises:
+        InputError: a missing file (with the closest name in its folder), an unreadable
+            one, a repeated key, runaway aliases, or malformed YAML (line, column and what
+            is wrong in plain words).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
+        raise InputError(path, "", f"file not found{file_hint(path)}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"cannot read the file ({exc})") from None
     try:
-        raw = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
+        return yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
     except DuplicateKeyError as exc:
         raise InputError(
             path,
@@ -240,10 +280,16 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except TooLargeError as exc:
         raise InputError(path, "", str(exc)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(path, where, f"malformed YAML: {problem}") from None
+        raise InputError(path, *_yaml_slip(exc)) from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a scenario file into a mapping, with clear errors for unreadable or bad YAML."""
+    raw = load_yaml(path)
+    if raw is None:
+        raise InputError(
+            path, "", "is empty (a scenario file is a YAML mapping of fields, e.g. name: ...)"
+        )
     if not isinstance(raw, dict):
         raise InputError(path, "", "a scenario file must be a YAML mapping of fields")
     return raw

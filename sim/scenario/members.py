@@ -174,9 +174,30 @@ class FocalMember(Strict):
 
     name: str = param(..., "Name events use to refer to this member.", "text", pattern=NAME_PATTERN)
     field: str = param(..., "The member's home field (one of `topics`).", "topic")
-    degree_quantile: Probability = param(
-        0.5, "Picks the member of that field at this quantile of connection counts.", "quantile"
+    degree_quantile: Probability | None = param(
+        0.5,
+        "Picks the member of that field at this quantile of connection counts (not with `degree`).",
+        "quantile",
+    )
+    degree: int | None = param(
+        None,
+        "Picks the member of that field whose connection count is nearest this (the lowest"
+        " id among equally near); instead of `degree_quantile`.",
+        "connections",
+        ge=0,
     )
     sessions_per_day: float = param(2.0, "Feed sessions a day.", "1/day", ge=0)
     posts_per_day: float = param(2 / 7, "Posts a day.", "1/day", ge=0)
     strategy: Strategy = Field(default_factory=Strategy, description="Linking strategy.")
+
+    @model_validator(mode="after")
+    def _one_way_to_pick(self) -> FocalMember:
+        quantile_given = "degree_quantile" in self.model_fields_set
+        if self.degree is not None and quantile_given and self.degree_quantile is not None:
+            raise ValueError(
+                "degree: set degree or degree_quantile, not both (a variant that sets degree"
+                " on a member picked by quantile also sets degree_quantile: null)"
+            )
+        if self.degree is None and self.degree_quantile is None:
+            raise ValueError("degree_quantile: set degree or degree_quantile (default 0.5)")
+        return self

@@ -411,13 +411,19 @@ RANKERS: tuple[str, ...] = get_args(Ranker)
 """The ranker presets (``platform.ranker``), implemented in :mod:`sim.ranking`."""
 
 RANKER_DESCRIPTIONS: dict[Ranker, str] = {
-    "linkedin": "LinkedIn-like: weighted predicted actions x freshness",
-    "edgerank": "Facebook's EdgeRank: affinity x edge weight x time decay",
-    "twitter-2023": "Twitter's 2023 heavy ranker, with its published weights",
-    "chronological": "newest first (a control)",
+    "linkedin": "LinkedIn-like: the predicted chances of a like, a comment and a share"
+    " (from the estimated affinity to the author, the inferred interest in the topic and"
+    " the connections who engaged), weighted and summed, times freshness",
+    "edgerank": "Facebook's EdgeRank: estimated affinity to the author x (1 + connections"
+    " who engaged) x freshness; topics play no part",
+    "twitter-2023": "Twitter's 2023 heavy ranker: the same predictions plus profile clicks,"
+    " author replies and negative feedback, summed with Twitter's published weights, times"
+    " freshness",
+    "chronological": "newest first, nothing else counts (a control)",
     "random": "a uniform random order (a control)",
 }
-"""Every ranker preset in `RANKERS` with what it does in one line (for `feedsim run --help`)."""
+"""Every ranker preset in `RANKERS` with what it does, in words (for `feedsim run --help` and
+`feedsim params`)."""
 
 
 class ArmCandidates(Strict):
@@ -470,7 +476,13 @@ class Platform(Strict):
     """The feed algorithm: candidates, test audience, scoring and learning."""
 
     ranker: Ranker = param(
-        "linkedin", "Scoring preset (see sim.ranking).", "preset", label="ranker preset"
+        "linkedin",
+        "How the ranker orders a session's candidates (freshness is exp(-age /"
+        " scoring.freshness_days)): "
+        + "; ".join(f"`{name}` is {words}" for name, words in RANKER_DESCRIPTIONS.items())
+        + ".",
+        "preset",
+        label="ranker preset",
     )
     feed_size: int = param(
         30,

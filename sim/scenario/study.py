@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import InputError
+from sim.errors import InputError, file_hint
 from sim.scenario.loading import describe_error, read_yaml
 from sim.scenario.network import FileNetwork
 from sim.scenario.root import STUDY_LEVEL, Scenario
@@ -121,7 +121,9 @@ def _check_files(scenario: Scenario, path: Path, prefix: str) -> None:
         for key in ("edges", "labels", "follows"):
             file = getattr(scenario.network, key)
             if file is not None and not Path(file).is_file():
-                raise InputError(path, f"{prefix}network.{key}", f"file not found: {file}")
+                raise InputError(
+                    path, f"{prefix}network.{key}", f"file not found: {file}{file_hint(file)}"
+                )
 
 
 def load_study(path: str | Path, overrides: dict[str, Any] | None = None) -> Study:

@@ -11,7 +11,10 @@ random numbers), averaged over the replications of a point:
 ``outcome(point) = mean_r [ m(b, point, r) - m(a, point, r) ]`` (or ``mean_r m(b, point, r)``).
 
 :data:`OUTCOMES` lists them, one entry each, with the claim it tests and when the claim
-holds at a point; an outcome applies to a scenario that has its variants.
+holds at a point, and the arms of the bundled studies it compares. A ranges file names the
+arms of any other scenario (:func:`read_comparison`): a ``compare`` pair (the ``treatment``
+the claim is about and the ``reference`` it is compared with), and under ``outcomes`` the
+outcomes to compute with arms of their own; :func:`applicable` gives each outcome its arms.
 
 The **claim map** (:func:`claim_map`) says where in the sampled space each claim holds:
 ``#points where the claim holds / #points where the outcome is defined``, the share of the
@@ -22,11 +25,12 @@ decide it most (largest ``mu*`` or ``ST``, :func:`ranked`).
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -40,6 +44,7 @@ from sim.analysis import (
     stranger_followup,
     topic_share_window,
 )
+from sim.errors import InputError
 from sim.scenario import Study
 
 RUN_METRICS = (
@@ -53,6 +58,10 @@ RUN_METRICS = (
     "focus_share",
 )
 """Per-run numbers every outcome is made of (see :func:`run_metrics`)."""
+
+Role = Literal["treatment", "reference"]
+"""An arm of a ranges file's ``compare`` pair: the arm a claim is about, or the one it is
+compared with."""
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
@@ -75,6 +84,11 @@ class Outcome:
         reference: the variant subtracted (``a``), paired by replication; None for a level.
         holds: ``(operator, threshold)``: the claim holds where ``outcome <op> threshold``.
         unit: unit of the values.
+        what: the title without the arms it names (the title of the same number of other
+            arms is ``what, b minus a`` or ``what, b``).
+        roles: the arm of a ranges file's ``compare`` pair that `variant` and `reference`
+            stand for (``treatment`` or ``reference``; None: an arm the pair does not give,
+            which the ranges file names for this outcome).
         percent: whether the values are shares (fractions): figures show a level in % and
             a difference or a change in percentage points.
     """
@@ -87,6 +101,8 @@ class Outcome:
     reference: str | None
     holds: tuple[str, float]
     unit: str
+    what: str
+    roles: tuple[Role | None, Role | None]
     percent: bool = False
 
     @property
@@ -116,6 +132,16 @@ class Outcome:
         array = np.asarray(values, dtype=np.float64)
         return ~np.isnan(array) & _OPERATORS[op](np.nan_to_num(array, nan=0.0), threshold)
 
+    def between(self, variant: str, reference: str | None) -> Outcome:
+        """The same outcome of other arms (its title then names them)."""
+        if (variant, reference) == (self.variant, self.reference):
+            return self
+        arms = variant if reference is None else f"{variant} minus {reference}"
+        return replace(self, variant=variant, reference=reference, title=f"{self.what}, {arms}")
+
+
+PAIR: tuple[Role, Role] = ("treatment", "reference")
+"""The roles of the two arms of a difference of the ``compare`` pair."""
 
 OUTCOMES = (
     Outcome(
@@ -127,6 +153,8 @@ OUTCOMES = (
         None,
         ("<=", 0.1),
         "share of connections",
+        "Primary reach: median share of connections who see a post before any engagement",
+        ("reference", None),
         percent=True,
     ),
     Outcome(
@@ -138,6 +166,8 @@ OUTCOMES = (
         "selective",
         ("<", 0.0),
         "viewers per post",
+        "Viewers per post",
+        PAIR,
     ),
     Outcome(
         "d_peer_viewers_per_post",
@@ -148,6 +178,8 @@ OUTCOMES = (
         "selective",
         ("<", 0.0),
         "viewers per post",
+        "Peer viewers per post",
+        PAIR,
     ),
     Outcome(
         "d_engagement_rate",
@@ -158,6 +190,8 @@ OUTCOMES = (
         "selective",
         ("<", 0.0),
         "engagements per impression",
+        "Engagements per impression",
+        PAIR,
         percent=True,
     ),
     Outcome(
@@ -169,6 +203,8 @@ OUTCOMES = (
         "selective",
         ("<", 0.0),
         "share of connections",
+        "Share of connections ever reached",
+        PAIR,
         percent=True,
     ),
     Outcome(
@@ -180,6 +216,8 @@ OUTCOMES = (
         None,
         ("<=", 0.8),
         "share of connections",
+        "Share of connections ever reached",
+        ("treatment", None),
         percent=True,
     ),
     Outcome(
@@ -191,6 +229,8 @@ OUTCOMES = (
         None,
         (">=", 0.8),
         "share of new stranger ties",
+        "New stranger ties never heard from",
+        ("treatment", None),
         percent=True,
     ),
     Outcome(
@@ -202,6 +242,8 @@ OUTCOMES = (
         None,
         ("<", 0.8),
         "share of new stranger ties",
+        "New stranger ties with an intro message never heard from",
+        (None, None),
         percent=True,
     ),
     Outcome(
@@ -213,6 +255,8 @@ OUTCOMES = (
         "baseline",
         (">", 0.0),
         "share of feed impressions",
+        "Focus-topic share of the feed after the first event",
+        PAIR,
         percent=True,
     ),
     Outcome(
@@ -224,17 +268,161 @@ OUTCOMES = (
         "accept-100-it-no-connection-term",
         (">", 0.0),
         "share of feed impressions",
+        "Part of the focus-topic shift due to inference",
+        ("treatment", None),
         percent=True,
     ),
 )
 """Every outcome; adding one is one entry here."""
 
 
-def applicable(study: Study) -> tuple[list[Outcome], list[Outcome]]:
-    """The outcomes whose variants the study has, and the others."""
-    names = {arm.name for arm in study.arms}
-    usable = [o for o in OUTCOMES if set(o.variants) <= names]
-    return usable, [o for o in OUTCOMES if o not in usable]
+@dataclass(frozen=True)
+class Comparison:
+    """The arms the claim outcomes compare, as a ranges file names them.
+
+    Attributes:
+        source: the ranges file, for errors.
+        pair: ``compare``: the arm standing for each role (``treatment``, ``reference``).
+        chosen: ``outcomes``: the outcomes to compute, each with the arms it names itself
+            (``arm`` for a level; ``treatment`` and ``reference`` for a difference); None
+            computes every outcome the pair's arms give.
+    """
+
+    source: str
+    pair: dict[str, str]
+    chosen: dict[str, dict[str, str]] | None
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The file and its ``compare`` and ``outcomes`` sections (for the manifest)."""
+        return {"file": self.source, "compare": dict(self.pair), "outcomes": self.chosen}
+
+
+ROLE_KEYS: tuple[Role, ...] = ("treatment", "reference")
+"""The keys of the ``compare`` pair and of a difference's arms."""
+
+
+def _arm_names(value: Any, source: str, where: str, keys: Sequence[str]) -> dict[str, str]:
+    """A mapping of some of `keys` to arm names (None: empty).
+
+    Raises:
+        InputError: not a mapping, an unknown key, or a value that is not a name.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(source, where, f"expected a mapping of {' and '.join(keys)} to arms")
+    for key, name in value.items():
+        if key not in keys:
+            raise InputError(source, f"{where}.{key}", f"unknown key ({', '.join(keys)})")
+        if not isinstance(name, str) or not name:
+            raise InputError(source, f"{where}.{key}", f"expected a variant name (got {name!r})")
+    return dict(value)
+
+
+def read_comparison(raw: dict[str, Any], source: str) -> Comparison | None:
+    """The ``compare`` and ``outcomes`` sections of a ranges file's mapping (None: neither).
+
+    ``compare: {treatment: ARM, reference: ARM}`` is the default pair; ``outcomes`` maps
+    outcome names to the arms they compare (``{arm: ARM}`` for a level, ``{treatment: ARM,
+    reference: ARM}`` for a difference; a key left out takes the pair's arm), or lists the
+    names only.
+
+    Raises:
+        InputError: naming the file, the entry and the problem.
+    """
+    if "compare" not in raw and "outcomes" not in raw:
+        return None
+    pair = _arm_names(raw.get("compare"), source, "compare", ROLE_KEYS)
+    listed = raw.get("outcomes")
+    if listed is None:
+        return Comparison(source, pair, None)
+    if isinstance(listed, list):
+        listed = dict.fromkeys(listed)
+    if not isinstance(listed, dict) or not listed:
+        raise InputError(source, "outcomes", "expected a mapping of outcome names to their arms")
+    by_name = {o.name: o for o in OUTCOMES}
+    chosen = {}
+    for name, arms in listed.items():
+        outcome = by_name.get(name) if isinstance(name, str) else None
+        if outcome is None:
+            close = difflib.get_close_matches(str(name), list(by_name), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise InputError(
+                source, f"outcomes.{name}", f"unknown outcome ({', '.join(by_name)}){hint}"
+            )
+        keys = ("arm",) if outcome.reference is None else ROLE_KEYS
+        chosen[name] = _arm_names(arms, source, f"outcomes.{name}", keys)
+    return Comparison(source, pair, chosen)
+
+
+def _check_arms(comparison: Comparison, names: list[str]) -> None:
+    """Every arm the comparison names is a variant of the study.
+
+    Raises:
+        InputError: naming the file, the entry and the variants there are.
+    """
+    given = [(f"compare.{k}", v) for k, v in comparison.pair.items()]
+    for name, arms in (comparison.chosen or {}).items():
+        given += [(f"outcomes.{name}.{k}", v) for k, v in arms.items()]
+    for where, arm in given:
+        if arm not in names:
+            close = difflib.get_close_matches(arm, names, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise InputError(
+                comparison.source,
+                where,
+                f"no variant named {arm!r} in the scenario (its variants: {', '.join(names)})"
+                + hint,
+            )
+
+
+def applicable(
+    study: Study, comparison: Comparison | None = None
+) -> tuple[list[Outcome], list[Outcome]]:
+    """The outcomes to compute on the study's arms, and those its arms do not give.
+
+    Without a comparison, the outcomes whose arms (by their names in :data:`OUTCOMES`) the
+    study has. With one, each outcome takes the arms the ranges file names for it, else the
+    arm of the ``compare`` pair its role names (:attr:`Outcome.roles`); an outcome left
+    without an arm is skipped, or refused when the file lists it under ``outcomes``.
+
+    Raises:
+        InputError: an arm that is not a variant of the study, a listed outcome with an arm
+            missing, or a difference of an arm with itself.
+    """
+    names = [arm.name for arm in study.arms]
+    if comparison is None:
+        usable = [o for o in OUTCOMES if set(o.variants) <= set(names)]
+        return usable, [o for o in OUTCOMES if o not in usable]
+    _check_arms(comparison, names)
+    usable, skipped = [], []
+    for outcome in OUTCOMES:
+        chosen = comparison.chosen
+        if chosen is not None and outcome.name not in chosen:
+            continue  # not asked for: not "not applicable" either
+        given = (chosen or {}).get(outcome.name, {})
+        pair = [comparison.pair.get(role) if role else None for role in outcome.roles]
+        if outcome.reference is None:
+            variant, reference = given.get("arm") or pair[0], None
+            missing = [] if variant else ["arm"]
+        else:
+            variant = given.get("treatment") or pair[0]
+            reference = given.get("reference") or pair[1]
+            missing = [k for k, a in zip(ROLE_KEYS, (variant, reference), strict=True) if not a]
+        if missing or variant is None:
+            if chosen is None:
+                skipped.append(outcome)
+                continue
+            raise InputError(
+                comparison.source,
+                f"outcomes.{outcome.name}",
+                f"names no {' and no '.join(missing)} arm (and `compare` gives none)",
+            )
+        if variant == reference:
+            where = f"outcomes.{outcome.name}" if given else "compare"
+            raise InputError(comparison.source, where, f"compares {variant!r} with itself")
+        usable.append(outcome.between(variant, reference))
+    return usable, skipped
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 :class:`Parameter` is one uncertain scenario field and the range it is sampled over; the
 readers of ``--ranges FILE`` and ``--param PATH=LOW:HIGH[:log]`` check each range against
 the scenario schema (a path must name a number; the range must lie inside the field's
-``ge``/``gt``/``le``/``lt`` bounds; a log scale needs ``LOW > 0``).
+``ge``/``gt``/``le``/``lt`` bounds; a log scale needs ``LOW > 0``). A path is any path
+``feedsim params`` lists, followed by the one walker :func:`sim.scenario.paths.resolve`
+(list items by name or index, also inside one variant). A ranges file may also name the
+arms the claim outcomes compare (:class:`Ranges`, :func:`sim.sensitivity.outcomes.read_comparison`).
 
 **Scales.** A parameter is sampled uniformly on ``[low, high]`` (linear) or on
 ``[ln low, ln high]`` (log-uniform); SALib sees the sampled space. SALib divides Morris
@@ -20,11 +23,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
-import yaml
 
 from sim.errors import InputError
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_yaml
 from sim.scenario.paths import PathError, list_item, resolve, strip
+from sim.sensitivity.outcomes import Comparison, read_comparison
 
 SCALES = ("linear", "log")
 
@@ -75,10 +78,14 @@ class Parameter:
 
 def schema_type(path: str) -> tuple[Any, list[Any]] | None:
     """The type a dotted path names in :class:`sim.scenario.Scenario` (list items by name or
-    index, as ``feedsim params`` lists them; an item of a list of values has the items'
-    type) and its constraints; None for a path that names no field."""
+    index, as ``feedsim params`` lists them, also inside one variant as
+    ``variants.<name>.PATH``; an item of a list of values has the items' type) and its
+    constraints; None for a path that names no field."""
+    segments = path.split(".")
+    if len(segments) > 2 and segments[0] == "variants":
+        segments = segments[2:]  # the variant's name is checked against the scenario
     try:
-        found = resolve(Scenario, path.split("."))
+        found = resolve(Scenario, segments)
     except PathError:
         return None
     annotation = found.info.annotation
@@ -193,33 +200,56 @@ def parse_param(text: str) -> Parameter:
     return make_parameter("--param", "", path.strip(), values[0], values[1], scale, "")
 
 
-def read_ranges(path: Path) -> list[Parameter]:
-    """A ranges file: a YAML list of ``{path, low, high, scale, reason}`` (or a mapping with
-    such a list under ``parameters``).
+@dataclass(frozen=True)
+class Ranges:
+    """A ranges file: the sampled parameters and the arms the claim outcomes compare.
+
+    Attributes:
+        parameters: the ranges, in the file's order.
+        comparison: the ``compare`` and ``outcomes`` sections, or None when the file has
+            neither (the outcomes then compare the arms of the bundled studies by name).
+    """
+
+    parameters: list[Parameter]
+    comparison: Comparison | None
+
+
+RANGE_KEYS = ("path", "low", "high", "scale", "reason")
+"""The keys of one range."""
+FILE_KEYS = ("parameters", "compare", "outcomes")
+"""The sections of a ranges file written as a mapping."""
+
+
+def read_ranges(path: Path) -> Ranges:
+    """A ranges file: a YAML list of ``{path, low, high, scale, reason}``, or a mapping with
+    such a list under ``parameters`` and the arms the outcomes compare under ``compare``
+    and ``outcomes`` (:func:`sim.sensitivity.outcomes.read_comparison`; a file with these
+    may leave the parameters to ``--param``).
 
     Raises:
         InputError: naming the file, the entry and the problem.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(path, "", f"cannot read the ranges ({str(exc).splitlines()[0]})") from None
+    raw = load_yaml(path)
+    if raw is None:
+        raise InputError(path, "", "is empty (expected a list of {path, low, high, scale, reason})")
+    comparison = None
     if isinstance(raw, dict):
-        raw = raw.get("parameters")
+        extra = sorted(set(raw) - set(FILE_KEYS), key=str)
+        if extra:
+            raise InputError(path, str(extra[0]), f"unknown section ({', '.join(FILE_KEYS)})")
+        comparison = read_comparison(raw, str(path))
+        raw = raw.get("parameters", [] if comparison is not None else None)
+        if raw == [] and comparison is not None:
+            return Ranges([], comparison)
     if not isinstance(raw, list) or not raw:
         raise InputError(path, "", "expected a list of {path, low, high, scale, reason}")
-    known = {"path", "low", "high", "scale", "reason"}
     out = []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise InputError(path, f"[{i}]", "expected a mapping {path, low, high, ...}")
-        extra = sorted(set(entry) - known)
+        extra = sorted(set(entry) - set(RANGE_KEYS))
         if extra:
-            raise InputError(
-                path, f"[{i}].{extra[0]}", "unknown key (path, low, high, scale, reason)"
-            )
+            raise InputError(path, f"[{i}].{extra[0]}", f"unknown key ({', '.join(RANGE_KEYS)})")
         out.append(
             make_parameter(
                 str(path),
@@ -231,7 +261,7 @@ def read_ranges(path: Path) -> list[Parameter]:
                 entry.get("reason", ""),
             )
         )
-    return out
+    return Ranges(out, comparison)
 
 
 def check_unique(parameters: list[Parameter], source: str) -> None:

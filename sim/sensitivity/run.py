@@ -2,10 +2,11 @@
 
 Each row of the SALib sample is one **point**: the scenario with every sampled path set to
 the row's value, exactly as ``feedsim sweep --set`` would set it. The points become a
-:class:`sim.sweep.Sweep` (one axis per parameter, point ``i`` taking value ``i`` on every
-axis), so every point is validated like a scenario file before anything runs, and every
-point runs all variants of the scenario with replications ``0..R-1`` on the seeds of the
-plain study (common random numbers across points and variants).
+:class:`sim.sweep.Sweep` (:func:`sim.sweep.plan_rows`: one axis per parameter, point ``i``
+taking value ``i`` on every axis), so every point is validated like a scenario file
+before anything runs, and every point runs all variants of the scenario with replications
+``0..R-1`` on the seeds of the plain study (common random numbers across points and
+variants).
 
 **Resuming.** Finished runs are kept in ``<out>/.<scenario>-<method>.work/`` by the
 sweep's :class:`sim.sweep.WorkFolder` (``grid.json`` fingerprints every point's resolved
@@ -48,6 +49,7 @@ from sim.scenario import Study, load_study
 from sim.sensitivity.design import Design, analyse, sample
 from sim.sensitivity.outcomes import (
     RUN_METRICS,
+    Comparison,
     Context,
     Outcome,
     applicable,
@@ -56,7 +58,7 @@ from sim.sensitivity.outcomes import (
     run_metrics,
 )
 from sim.sensitivity.ranges import Parameter
-from sim.sweep import Axis, Point, Sweep, WorkFolder, plan_sweep
+from sim.sweep import Axis, Sweep, WorkFolder, plan_rows, plan_sweep
 
 Draw = Callable[[Path, dict[str, pd.DataFrame]], None]
 """Draws figures and writes a report into a results folder, from its tables."""
@@ -72,8 +74,9 @@ class Plan:
         parameters: the sampled parameters, in sample column order.
         x: the SALib sample in the sampled space (one row per point).
         sweep: the points as a sweep (its base is the plain study).
-        outcomes: the outcomes that apply to the scenario.
-        skipped: the outcomes that do not (missing variants).
+        outcomes: the outcomes that apply to the scenario, each with its arms.
+        skipped: the outcomes that do not (missing variants, or not chosen).
+        comparison: the arms the ranges file names, or None (the bundled studies' arms).
     """
 
     scenario: Path
@@ -83,6 +86,7 @@ class Plan:
     sweep: Sweep
     outcomes: tuple[Outcome, ...]
     skipped: tuple[Outcome, ...]
+    comparison: Comparison | None = None
 
     @property
     def study(self) -> Study:
@@ -129,29 +133,12 @@ def _check_in_scenario(scenario: Path, parameter: Parameter, overrides: dict[str
         raise InputError(parameter.source, parameter.path, exc.problem) from None
 
 
-def _nested(path: str, value: Any) -> dict[str, Any]:
-    nested: Any = value
-    for key in reversed(path.split(".")):
-        nested = {key: nested}
-    result: dict[str, Any] = nested
-    return result
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        old = merged.get(key)
-        merged[key] = (
-            _merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
-        )
-    return merged
-
-
 def plan_sensitivity(
     scenario: Path,
     design: Design,
     parameters: list[Parameter],
     overrides: dict[str, Any] | None = None,
+    comparison: Comparison | None = None,
 ) -> Plan:
     """Check the design and parameters, draw the sample, and validate every point.
 
@@ -160,40 +147,46 @@ def plan_sensitivity(
         design: the method and its options (its seed is the sample's).
         parameters: the ranges (already checked against the schema).
         overrides: study-level options (``replications``, ``seed``).
+        comparison: the arms the outcomes compare, as the ranges file names them (None:
+            the arms of the bundled studies, by name).
 
     Raises:
-        InputError: a bad design option, a scenario none of the outcomes applies to, or a
-            parameter the scenario does not accept (naming where it was given).
+        InputError: a bad design option, a scenario none of the outcomes applies to, an arm
+            the ranges file names that the scenario does not have, or a parameter the
+            scenario does not accept (naming where it was given).
     """
     design.check()
     overrides = overrides or {}
     base = load_study(scenario, overrides)
-    outcomes, skipped = applicable(base)
+    outcomes, skipped = applicable(base, comparison)
     if not outcomes:
-        needed = sorted({"/".join(o.variants) for o in skipped})
+        arms = ", ".join(arm.name for arm in base.arms)
         raise InputError(
-            scenario,
-            "variants",
-            "no claim outcome applies to this scenario (the outcomes need the variants "
-            + "; ".join(needed)
-            + ")",
+            comparison.source if comparison is not None else scenario,
+            "outcomes" if comparison is not None else "variants",
+            f"no claim outcome applies to this scenario's variants ({arms}): name the arms"
+            " they compare in the ranges file, e.g. compare: {treatment: ARM, reference: ARM}"
+            " (docs/sensitivity.md)",
         )
     for parameter in parameters:
         _check_in_scenario(scenario, parameter, overrides)
     x = sample(design, parameters)
     values = [[p.value(float(v)) for p, v in zip(parameters, row, strict=True)] for row in x]
-    axes = tuple(
+    axes = [
         Axis(p.path, tuple(row[j] for row in values), tuple(_text(row[j]) for row in values))
         for j, p in enumerate(parameters)
+    ]
+    sweep = plan_rows(scenario, axes, overrides)
+    return Plan(
+        scenario,
+        design,
+        tuple(parameters),
+        x,
+        sweep,
+        tuple(outcomes),
+        tuple(skipped),
+        comparison,
     )
-    points = []
-    for i, row in enumerate(values):
-        merged = dict(overrides)
-        for p, v in zip(parameters, row, strict=True):
-            merged = _merge(merged, _nested(p.path, v))
-        points.append(Point(i, (i,) * len(parameters), load_study(scenario, merged)))
-    sweep = Sweep(base, axes, tuple(points))
-    return Plan(scenario, design, tuple(parameters), x, sweep, tuple(outcomes), tuple(skipped))
 
 
 class MetricsFolder(WorkFolder):
@@ -385,7 +378,13 @@ def replan(folder: Path) -> Plan:
         for p in data["parameters"]
     ]
     overrides = {"replications": data["replications"], "seed": data["base_seed"]}
-    plan = plan_sensitivity(Path(data["scenario"]["file"]), design, parameters, overrides)
+    arms = data.get("comparison")
+    comparison = (
+        None if arms is None else Comparison(arms["file"], arms["compare"], arms["outcomes"])
+    )
+    plan = plan_sensitivity(
+        Path(data["scenario"]["file"]), design, parameters, overrides, comparison
+    )
     now = [{"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points]
     resolved = _without_descriptions(json.loads(json.dumps(plan.study.resolved())))
     if now != data["points"] or resolved != _without_descriptions(data["scenario"]):
@@ -434,6 +433,8 @@ def _manifest(
             for p in plan.parameters
         ],
         outcomes=[o.name for o in plan.outcomes],
+        outcome_variants={o.name: list(o.variants) for o in plan.outcomes},
+        comparison=None if plan.comparison is None else plan.comparison.as_mapping(),
         skipped_outcomes={o.name: list(o.variants) for o in plan.skipped},
         points=[
             {"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points

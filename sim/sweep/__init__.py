@@ -8,7 +8,7 @@ what is left and writes the tables.
 """
 
 from sim.sweep.paths import Axis, parse_setting, parse_settings, parse_value, resolve_axes
-from sim.sweep.plan import Point, Sweep, explain, grid, plan_sweep
+from sim.sweep.plan import Point, Sweep, explain, grid, plan_rows, plan_sweep
 from sim.sweep.run import run_sweep, with_point_columns
 from sim.sweep.workfolder import WorkFolder, code_hash
 
@@ -23,6 +23,7 @@ __all__ = [
     "parse_setting",
     "parse_settings",
     "parse_value",
+    "plan_rows",
     "plan_sweep",
     "resolve_axes",
     "run_sweep",

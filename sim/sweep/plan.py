@@ -129,6 +129,34 @@ def _load_point(
         raise InputError("--set", where, f"{exc.field}: {exc.problem}") from None
 
 
+def _prepare(
+    scenario: Path, axes: Sequence[Axis], overrides: dict[str, Any]
+) -> tuple[Study, tuple[Axis, ...], dict[str, Any]]:
+    """The plain study, the axes resolved in it, and the file's mapping they were resolved in.
+
+    Raises:
+        InputError: the file is invalid, a path names no item, or a variant sets a field
+            the base's path reaches (the sweep would not change that arm).
+    """
+    base = load_study(scenario, overrides)
+    raw = read_yaml(scenario)
+    resolved, prepared = resolve_axes(axes, raw, base)
+    raw_variants = raw.get("variants") or []
+    for axis in resolved:
+        for i, variant in enumerate(raw_variants):
+            if axis.in_variant is None and _sets_path(variant, list(axis.segments)):
+                name = variant.get("name") if isinstance(variant, dict) else None
+                inside = f"variants.{name}.{axis.path}" if isinstance(name, str) else ""
+                hint = f" (to sweep it in that arm: --set {inside}=...)" if inside else ""
+                raise InputError(
+                    "--set",
+                    axis.path,
+                    f"variants[{i}] sets this field itself, so the sweep would not change that"
+                    f" arm{hint}",
+                )
+    return base, resolved, prepared
+
+
 def plan_sweep(
     scenario: Path, settings: Sequence[str], overrides: dict[str, Any] | None = None
 ) -> Sweep:
@@ -144,22 +172,8 @@ def plan_sweep(
             (naming ``--set``, the path and the value).
     """
     overrides = overrides or {}
-    base = load_study(scenario, overrides)
-    raw = read_yaml(scenario)
-    axes, prepared = resolve_axes(parse_settings(settings), raw, base)
-    raw_variants = raw.get("variants") or []
+    base, axes, prepared = _prepare(scenario, parse_settings(settings), overrides)
     for axis in axes:
-        for i, variant in enumerate(raw_variants):
-            if axis.in_variant is None and _sets_path(variant, list(axis.segments)):
-                name = variant.get("name") if isinstance(variant, dict) else None
-                inside = f"variants.{name}.{axis.path}" if isinstance(name, str) else ""
-                hint = f" (to sweep it in that arm: --set {inside}=...)" if inside else ""
-                raise InputError(
-                    "--set",
-                    axis.path,
-                    f"variants[{i}] sets this field itself, so the sweep would not change that"
-                    f" arm{hint}",
-                )
         for i in range(len(axis.values)):
             _load_point(scenario, prepared, overrides, [(axis, i)])  # blame one value first
     points = [
@@ -171,6 +185,29 @@ def plan_sweep(
         for p, combo in enumerate(grid(axes))
     ]
     return Sweep(base, axes, tuple(points), prepared)
+
+
+def plan_rows(
+    scenario: Path, axes: Sequence[Axis], overrides: dict[str, Any] | None = None
+) -> Sweep:
+    """A sweep of the rows of a sample rather than a grid: point ``i`` takes value ``i`` on
+    every axis (the axes hold one value per row), each set as ``--set`` sets it.
+
+    Raises:
+        InputError: as :func:`plan_sweep`, naming ``--set``, the paths and the values.
+    """
+    overrides = overrides or {}
+    base, resolved, prepared = _prepare(scenario, axes, overrides)
+    rows = len(resolved[0].values) if resolved else 0
+    points = [
+        Point(
+            i,
+            (i,) * len(resolved),
+            _load_point(scenario, prepared, overrides, [(a, i) for a in resolved]),
+        )
+        for i in range(rows)
+    ]
+    return Sweep(base, resolved, tuple(points), prepared)
 
 
 def explain(sweep: Sweep, axis: Axis) -> list[str]:
