@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.freshness import check_folder, results_folders
 from sim.probe import (
     EVENT_MARGIN_DAYS,
     PROBE_DAYS,
@@ -20,7 +21,7 @@ from sim.probe import (
     probe_scenario,
 )
 from sim.scenario.study import Study
-from tests.helpers import small_recruiter
+from tests.helpers import ROOT, SHARED_DATA, small_recruiter
 from tests.test_cli import invoke, run
 
 
@@ -141,3 +142,44 @@ def test_the_probe_takes_the_last_arm_with_the_most_events() -> None:
     arms = [NS(scenario=NS(events=e)) for e in ([], [1], [1], [])]
     assert probe_arm(cast(Study, NS(arms=arms))) == 2
     assert probe_arm(cast(Study, NS(arms=arms[:1] + arms[3:]))) == 1
+
+
+# ------------------------------------------------------------ the committed results folders
+
+RESULTS = ROOT / "results"
+AWAITING = RESULTS / "awaiting-rerun.txt"
+"""Committed folders made before the current model (one per line, `#` comments): each must
+still be non-current, so the list only shrinks as `make figures`, `make sensitivity` and
+`make validation` re-make them."""
+
+
+def _awaiting() -> set[str]:
+    lines = AWAITING.read_text().splitlines() if AWAITING.exists() else []
+    return {line.split("#")[0].strip() for line in lines} - {""}
+
+
+def _uses_absent_data(folder: Path) -> bool:
+    network = json.loads((folder / "manifest.json").read_text())["scenario"]["base"]["network"]
+    return network.get("source") == "file" and not SHARED_DATA.is_dir()
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [f.relative_to(ROOT).as_posix() for f in results_folders(RESULTS)],
+)
+def test_each_committed_results_folder_is_what_the_code_gives(folder: str) -> None:
+    """A committed folder is current (its probe replays to the same digest), or listed as
+    awaiting its re-run and really not current."""
+    path = ROOT / folder
+    if _uses_absent_data(path):
+        pytest.skip(f"{folder} runs on ../shared/data, which this checkout does not have")
+    verdict = check_folder(path, ROOT)
+    if folder in _awaiting():
+        assert verdict.status != "current", f"{folder} is current: remove it from {AWAITING.name}"
+    else:
+        assert verdict.status == "current", f"{folder}: {verdict.status}, {verdict.reason}"
+
+
+def test_the_awaiting_list_names_only_committed_folders() -> None:
+    folders = {f.relative_to(ROOT).as_posix() for f in results_folders(RESULTS)}
+    assert _awaiting() <= folders, _awaiting() - folders
