@@ -19,7 +19,7 @@ import sim.sensitivity.run
 from sim.cli import main
 from sim.experiment import RunOutput, RunSpec
 from sim.sensitivity.design import Design, analyse, ishigami, sample
-from sim.sensitivity.outcomes import OUTCOMES, RUN_METRICS, point_outcomes, ranked
+from sim.sensitivity.outcomes import NOISE, OUTCOMES, RUN_METRICS, point_outcomes, ranked
 from sim.sensitivity.ranges import Parameter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,8 @@ def invoke(*args: str | Path) -> Result:
 
 
 def morris(scenario: Path, out: Path, *extra: str) -> Result:
-    """A 2-trajectory Morris run of the tiny scenario: 8 points x 3 variants x 1 run."""
+    """A 2-trajectory Morris run of the tiny scenario: 10 points (three parameters and the
+    noise parameter) x 3 variants x 1 run."""
     return invoke(scenario, "--out", out, "--quiet", "--trajectories", "2", *PARAMS, *extra)
 
 
@@ -175,8 +176,12 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
     assert not (out / f".{NAME}.work").exists()
     indices = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
     runs = pd.read_parquet(folder / "tables" / "runs.parquet")
-    assert len(runs) == 8 * 3 and runs["point"].nunique() == 8
-    assert {"platform__test_audience__fraction", "seed", "viewers_per_post"} <= set(runs)
+    assert len(runs) == 10 * 3 and runs["point"].nunique() == 10
+    assert {"platform__test_audience__fraction", "seed", "viewers_per_post", NOISE} <= set(runs)
+    # the noise parameter moves the seeds and nothing else: equal noise, equal seeds
+    assert runs.groupby(NOISE)["seed"].nunique().eq(1).all()  # one replication per point
+    assert runs["seed"].nunique() == runs[NOISE].nunique() > 1
+    assert set(indices["parameter"]) >= {NOISE, DEAD}
     outcomes = set(indices["outcome"])
     assert "d_viewers_per_post" in outcomes and "d_focus_share" not in outcomes
     dead = indices[indices["parameter"] == DEAD]
@@ -186,7 +191,7 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
     for outcome in lively["outcome"].unique():
         assert ranked(indices, outcome, "morris")[-1] == DEAD
     manifest = json.loads((folder / "manifest.json").read_text(), parse_constant=_no_nan)
-    assert len(manifest["runs"]) == 24 and all("seed" in r for r in manifest["runs"])
+    assert len(manifest["runs"]) == 30 and all("seed" in r for r in manifest["runs"])
     first = manifest["runs"][0]  # its parameters: those of its point, listed once
     assert (
         manifest["points"][first["point"]]["parameters"][DEAD]
@@ -194,6 +199,7 @@ def test_morris_run_writes_everything_and_a_dead_parameter_is_last(
     )
     report = (folder / "report.md").read_text()
     assert "C5" in report and "holds at" in report and "d_focus_share" in report
+    assert "Noise alone (re-drawn random numbers) gives mu" in report
     page = (folder / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 2  # self-contained: both figures inlined
     assert "<table>" in page and "<li>" in page and "---|" not in page
@@ -335,7 +341,8 @@ def test_sobol_through_the_command_recovers_a_known_model(
         assert got.at[(outcome, idle), "ST"] == 0.0
     assert got.at[("d_reached_share", fraction), "note"] == "the same value at every point"
     points = pd.read_parquet(folder / "tables" / "points.parquet")
-    assert len(points) == 32 * 4
+    assert len(points) == 32 * (2 + 1 + 2)  # N (k + 2), the noise parameter one of the k
+    assert got.at[("d_viewers_per_post", NOISE), "ST"] == 0.0  # the model ignores the seeds
     assert np.allclose(points["d_viewers_per_post"], points["platform__test_audience__fraction"])
     claims = pd.read_parquet(folder / "tables" / "claims.parquet").set_index("outcome")
     assert claims.at["d_viewers_per_post", "share"] == 0.0  # fraction > 0: never < 0
@@ -667,7 +674,7 @@ def test_points_set_a_focal_field_by_name_and_a_field_inside_one_variant(
     plan = plan_sensitivity(
         user_scenario, Design("morris", 2, seed=1), ranges.parameters, None, ranges.comparison
     )
-    assert len(plan.sweep.points) == 6
+    assert len(plan.sweep.points) == 2 * (2 + 1 + 1)  # r (k + 1), k: two and the noise
     counts = set()
     for point in plan.sweep.points:
         values = plan.sweep.parameters(point)

@@ -38,7 +38,7 @@ from sim.figures.style import (
     wrap,
 )
 from sim.params import axis_label
-from sim.sensitivity.outcomes import Outcome
+from sim.sensitivity.outcomes import NOISE, Outcome, noise_floor
 from sim.sensitivity.plan import PlanView
 
 LABELLED = 6
@@ -108,9 +108,12 @@ def _panel_label(fig: Figure, text: str, width: int, columns: int) -> str:
     return wrap(text, min(width, text_width(_PLOT_SHARE * fig.get_figwidth() / columns, points)))
 
 
+NOISE_LABEL = "noise floor (re-drawn random numbers)"
+
+
 def _label(path: str, width: int = 28) -> str:
     """A parameter's readable name with its unit (:func:`sim.params.axis_label`), wrapped."""
-    return wrap(axis_label(path), width)
+    return wrap(NOISE_LABEL if path == NOISE else axis_label(path), width)
 
 
 def change_unit(outcome: Outcome) -> tuple[float, str]:
@@ -127,6 +130,13 @@ def threshold_text(outcome: Outcome) -> str:
         return f"{op} {threshold:g}"
     unit = "%" if outcome.reference is None else " pp"
     return f"{op} {100 * threshold:g}{unit}"
+
+
+def _noise_line(ax: Axes, at: float) -> None:
+    """The noise floor (the noise parameter's index) as a dotted red line, if there is one:
+    a parameter left of it does not move the outcome more than re-drawn random numbers."""
+    if not math.isnan(at):
+        ax.axvline(at, ls=":", lw=1.2, c="tab:red", label=NOISE_LABEL)
 
 
 def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
@@ -152,6 +162,8 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
         top = float(np.nanmax([*mu, *sigma, 0.0]))
         if top > 0:  # sigma = mu*: above it, the effect depends on the other parameters
             ax.plot([0, top], [0, top], ls="--", lw=0.8, c="grey", label="sigma = mu*")
+        _noise_line(ax, scale * noise_floor(indices, outcome.name, "morris"))
+        if top > 0:
             ax.legend(fontsize=font(7), loc="lower right")
         label = f"mu*: change over the parameter's range ({unit})"
         ax.set_xlabel(_panel_label(fig, label, 50, columns))
@@ -178,6 +190,7 @@ def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
         ax.set_yticks(at, [_label(p, 34) for p in rows["parameter"]], fontsize=font(7))
         ax.invert_yaxis()
         ax.axvline(0, color="grey", lw=0.8)
+        _noise_line(ax, 100 * noise_floor(indices, outcome.name, "sobol"))
         ax.set_xlabel("share of the outcome's variance (%)")
         _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}", 52, columns)
         ax.legend(fontsize=font(7))

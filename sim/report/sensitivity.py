@@ -32,7 +32,7 @@ from sim.report.blocks import (
     Text,
 )
 from sim.report.render import html_page, markdown
-from sim.sensitivity.outcomes import Outcome, importance, ranked
+from sim.sensitivity.outcomes import Outcome, above_noise, importance, noise_floor, ranked
 from sim.sensitivity.plan import PlanView
 
 SENSITIVITY_DOC = "docs/sensitivity.md"
@@ -89,7 +89,21 @@ def _index_sentence(plan: PlanView, indices: pd.DataFrame, outcome: Outcome) -> 
         f" ({outcome.claim}, {outcome.title.lower()}): the most influential parameters are ",
         *_joined(parts, ", "),
         ".",
+        *_noise_sentence(indices, outcome, plan.design.method),
     )
+
+
+def _noise_sentence(indices: pd.DataFrame, outcome: Outcome, method: str) -> tuple[Span, ...]:
+    """What the noise parameter's index says: the floor, and the parameters above it."""
+    floor = noise_floor(indices, outcome.name, method)
+    if math.isnan(floor):
+        return ()
+    label = "mu*" if method == "morris" else "ST"
+    decisive = above_noise(indices, outcome.name, method)
+    head = f" Noise alone (re-drawn random numbers) gives {label} {_num(floor)}"
+    if not decisive:
+        return (f"{head}: no parameter moves this outcome more than noise does.",)
+    return (f"{head}; above it: ", *_joined([(Code(p),) for p in decisive], ", "), ".")
 
 
 def _importance_blocks(plan: PlanView, indices: pd.DataFrame) -> list[Block]:
@@ -135,7 +149,11 @@ def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> 
         verdict = f"{verdict} ({' '.join(assumed)[:-1]})"
     rows = indices[indices["outcome"] == row["outcome"]].set_index("parameter")
     key = importance(method)
-    deciders = [p for p in (row["first"], row["second"]) if p and float(rows.at[p, key] or 0.0) > 0]
+    floor = noise_floor(indices, str(row["outcome"]), method)
+    floor = 0.0 if math.isnan(floor) else floor
+    deciders = [
+        p for p in (row["first"], row["second"]) if p and float(rows.at[p, key] or 0.0) > floor
+    ]
     if not deciders:
         return (*what, f" {verdict}.")
     named = _joined(((f"{axis_label(p, unit=False)} (", Code(p), ")") for p in deciders), " and ")

@@ -522,14 +522,44 @@ def point_outcomes(runs: pd.DataFrame, outcomes: list[Outcome]) -> pd.DataFrame:
     return out
 
 
+NOISE = "noise"
+"""The noise parameter every analysis samples beside the model's (:func:`noise_parameter`):
+no scenario field, it re-draws the random numbers of a point (its runs' seeds move with it).
+Its index is what noise alone gives; a parameter is decisive only above it."""
+
+SEED_SPAN = 1_000_000
+"""A point's base seed is the study's plus ``round(noise * SEED_SPAN)``."""
+
+
+def point_seed(base_seed: int, noise: float) -> int:
+    """The base seed of a point whose noise parameter is ``noise`` (in [0, 1])."""
+    return base_seed + round(noise * SEED_SPAN)
+
+
+def noise_floor(indices: pd.DataFrame, outcome: str, method: str) -> float:
+    """The noise parameter's index (``mu*`` or ``ST``) for one outcome, NaN without one."""
+    rows = indices[(indices["outcome"] == outcome) & (indices["parameter"] == NOISE)]
+    return float(rows[importance(method)].iloc[0]) if len(rows) else math.nan
+
+
+def above_noise(indices: pd.DataFrame, outcome: str, method: str) -> list[str]:
+    """The model's parameters whose index exceeds the noise floor's (all of them where the
+    analysis has no noise parameter), by decreasing importance."""
+    floor = noise_floor(indices, outcome, method)
+    rows = indices[indices["outcome"] == outcome]
+    value = dict(zip(rows["parameter"], rows[importance(method)].astype(float), strict=True))
+    return [p for p in ranked(indices, outcome, method) if math.isnan(floor) or value[p] > floor]
+
+
 def importance(method: str) -> str:
     """The index that ranks parameters: ``mu_star`` (Morris) or ``ST`` (Sobol)."""
     return "mu_star" if method == "morris" else "ST"
 
 
 def ranked(indices: pd.DataFrame, outcome: str, method: str) -> list[str]:
-    """The parameters by decreasing importance for one outcome (missing values last)."""
-    rows = indices[indices["outcome"] == outcome]
+    """The model's parameters by decreasing importance for one outcome (missing values last;
+    the noise parameter left out)."""
+    rows = indices[(indices["outcome"] == outcome) & (indices["parameter"] != NOISE)]
     key = importance(method)
     order = rows.assign(_k=rows[key].fillna(-math.inf)).sort_values(
         "_k", ascending=False, kind="stable"

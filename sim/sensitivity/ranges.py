@@ -27,7 +27,7 @@ import annotated_types
 from sim.errors import InputError
 from sim.scenario import Scenario, load_yaml
 from sim.scenario.paths import PathError, list_item, resolve, strip
-from sim.sensitivity.outcomes import Comparison, read_comparison
+from sim.sensitivity.outcomes import NOISE, SEED_SPAN, Comparison, read_comparison
 
 SCALES = ("linear", "log")
 
@@ -71,6 +71,26 @@ class Parameter:
         v = math.exp(x) if self.scale == "log" else float(x)
         v = min(max(v, self.low), self.high)  # exp(ln x) may step a hair outside
         return round(v) if self.integer else v
+
+
+def noise_parameter() -> Parameter:
+    """The noise parameter: sampled on [0, 1] like the model's, it moves the point's seeds.
+
+    It changes no scenario field: at value ``u`` a point's base seed is the study's plus
+    ``round(u * SEED_SPAN)`` (:func:`sim.sensitivity.outcomes.point_seed`), so its index is
+    the part of an outcome's spread that re-drawn random numbers alone make, measured in the
+    same analysis as the model's parameters (the dummy-parameter check of Morris screening
+    and Sobol indices; Khorashadi Zadeh et al. 2017, Environ. Model. Softw. 91:210).
+    """
+    return Parameter(
+        NOISE,
+        0.0,
+        1.0,
+        "linear",
+        f"The noise floor: re-draws every random number of a point (seeds move by up to"
+        f" {SEED_SPAN:,}); no model parameter.",
+        source="the analysis",
+    )
 
 
 # ------------------------------------------------------------------ the schema

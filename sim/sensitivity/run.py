@@ -48,6 +48,7 @@ from sim.runs import RunOutput, RunSpec
 from sim.scenario import Study, load_study
 from sim.sensitivity.design import Design, analyse, sample
 from sim.sensitivity.outcomes import (
+    NOISE,
     RUN_METRICS,
     Comparison,
     Context,
@@ -55,10 +56,11 @@ from sim.sensitivity.outcomes import (
     applicable,
     claim_map,
     point_outcomes,
+    point_seed,
     run_metrics,
 )
-from sim.sensitivity.ranges import Parameter
-from sim.sweep import Axis, Sweep, WorkFolder, plan_rows, plan_sweep
+from sim.sensitivity.ranges import Parameter, noise_parameter
+from sim.sweep import Axis, Point, Sweep, WorkFolder, plan_rows, plan_sweep
 
 Draw = Callable[[Path, dict[str, pd.DataFrame]], None]
 """Draws figures and writes a report into a results folder, from its tables."""
@@ -98,6 +100,14 @@ class Plan:
         """The results folder's name: ``<scenario name>-<method>`` (so that a Sobol analysis
         never replaces the Morris screening that chose its parameters)."""
         return f"{self.study.base.name}-{self.design.method}"
+
+    def values(self, point: Point) -> dict[str, Any]:
+        """Every sampled parameter's value at `point`, the noise parameter's included."""
+        values = self.sweep.parameters(point)
+        for j, p in enumerate(self.parameters):
+            if p.path == NOISE:
+                values[NOISE] = float(self.x[point.index, j])
+        return values
 
     @property
     def runs_per_point(self) -> int:
@@ -139,8 +149,13 @@ def plan_sensitivity(
     parameters: list[Parameter],
     overrides: dict[str, Any] | None = None,
     comparison: Comparison | None = None,
+    noise: bool = True,
 ) -> Plan:
     """Check the design and parameters, draw the sample, and validate every point.
+
+    With `noise` the sample has one more column, the noise parameter
+    (:func:`sim.sensitivity.ranges.noise_parameter`), last: it sets no field but each point's
+    base seed, so the analysis measures its own noise floor.
 
     Args:
         scenario: the scenario file.
@@ -149,6 +164,7 @@ def plan_sensitivity(
         overrides: study-level options (``replications``, ``seed``).
         comparison: the arms the outcomes compare, as the ranges file names them (None:
             the arms of the bundled studies, by name).
+        noise: add the noise parameter (an analysis made without one is redrawn without).
 
     Raises:
         InputError: a bad design option, a scenario none of the outcomes applies to, an arm
@@ -170,13 +186,17 @@ def plan_sensitivity(
         )
     for parameter in parameters:
         _check_in_scenario(scenario, parameter, overrides)
+    model = list(parameters)
+    if noise:
+        parameters = [*parameters, noise_parameter()]
     x = sample(design, parameters)
-    values = [[p.value(float(v)) for p, v in zip(parameters, row, strict=True)] for row in x]
+    values = [[p.value(float(v)) for p, v in zip(model, row, strict=False)] for row in x]
     axes = [
         Axis(p.path, tuple(row[j] for row in values), tuple(_text(row[j]) for row in values))
-        for j, p in enumerate(parameters)
+        for j, p in enumerate(model)
     ]
-    sweep = plan_rows(scenario, axes, overrides)
+    seeds = [point_seed(base.base.seed, float(u)) for u in x[:, -1]] if noise else None
+    sweep = plan_rows(scenario, axes, overrides, seeds)
     return Plan(
         scenario,
         design,
@@ -256,7 +276,7 @@ def collect(plan: Plan, work: MetricsFolder) -> tuple[pd.DataFrame, list[dict[st
     rows, entries = [], []
     for key, point, _ in plan.sweep.runs():
         info = work.info(key)
-        parameters = plan.sweep.parameters(point)
+        parameters = plan.values(point)
         metrics = info.pop("metrics")
         entries.append({"point": point.index, **info})
         rows.append(
@@ -376,16 +396,18 @@ def replan(folder: Path) -> Plan:
             p["path"], p["low"], p["high"], p["scale"], p["reason"], p["integer"], p["source"]
         )
         for p in data["parameters"]
+        if p["path"] != NOISE
     ]
+    noise = any(p["path"] == NOISE for p in data["parameters"])
     overrides = {"replications": data["replications"], "seed": data["base_seed"]}
     arms = data.get("comparison")
     comparison = (
         None if arms is None else Comparison(arms["file"], arms["compare"], arms["outcomes"])
     )
     plan = plan_sensitivity(
-        Path(data["scenario"]["file"]), design, parameters, overrides, comparison
+        Path(data["scenario"]["file"]), design, parameters, overrides, comparison, noise
     )
-    now = [{"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points]
+    now = [{"point": p.index, "parameters": plan.values(p)} for p in plan.sweep.points]
     resolved = _without_descriptions(json.loads(json.dumps(plan.study.resolved())))
     if now != data["points"] or resolved != _without_descriptions(data["scenario"]):
         raise InputError(
@@ -436,9 +458,7 @@ def _manifest(
         outcome_variants={o.name: list(o.variants) for o in plan.outcomes},
         comparison=None if plan.comparison is None else plan.comparison.as_mapping(),
         skipped_outcomes={o.name: list(o.variants) for o in plan.skipped},
-        points=[
-            {"point": p.index, "parameters": plan.sweep.parameters(p)} for p in plan.sweep.points
-        ],
+        points=[{"point": p.index, "parameters": plan.values(p)} for p in plan.sweep.points],
         runs=entries,
         resumed_runs=resumed,
         compute_seconds=round(sum(e["wall_seconds"] for e in entries), 3),

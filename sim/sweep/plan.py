@@ -188,22 +188,31 @@ def plan_sweep(
 
 
 def plan_rows(
-    scenario: Path, axes: Sequence[Axis], overrides: dict[str, Any] | None = None
+    scenario: Path,
+    axes: Sequence[Axis],
+    overrides: dict[str, Any] | None = None,
+    seeds: Sequence[int] | None = None,
 ) -> Sweep:
     """A sweep of the rows of a sample rather than a grid: point ``i`` takes value ``i`` on
-    every axis (the axes hold one value per row), each set as ``--set`` sets it.
+    every axis (the axes hold one value per row), each set as ``--set`` sets it; with
+    `seeds`, point ``i`` also takes base seed ``seeds[i]`` (one per row).
 
     Raises:
         InputError: as :func:`plan_sweep`, naming ``--set``, the paths and the values.
     """
     overrides = overrides or {}
     base, resolved, prepared = _prepare(scenario, axes, overrides)
-    rows = len(resolved[0].values) if resolved else 0
+    rows = len(resolved[0].values) if resolved else len(seeds or ())
     points = [
         Point(
             i,
             (i,) * len(resolved),
-            _load_point(scenario, prepared, overrides, [(a, i) for a in resolved]),
+            _load_point(
+                scenario,
+                prepared,
+                overrides if seeds is None else {**overrides, "seed": seeds[i]},
+                [(a, i) for a in resolved],
+            ),
         )
         for i in range(rows)
     ]
