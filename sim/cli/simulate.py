@@ -75,12 +75,15 @@ def run(
     replaced only then.
     """
     from sim.experiment import git_commit, manifest, merge_tables, run_study, write_results
+    from sim.network import check_burst_sizes
 
     study = load_study(scenario, options.study_overrides(replications, seed))
     if ranker is not None:
         study = under_ranker(study, ranker)
     if variants:
         study = only_variants(study, variants, scenario)
+    check_burst_sizes(study)
+    options.warn(study)
     workers = options.workers(jobs, scheduler)
     started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
