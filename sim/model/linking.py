@@ -74,12 +74,14 @@ def connect(
 
 
 def burst_days(count: int, days: int) -> NDArray[np.int64]:
-    """Acceptances of a burst of `count` spread over `days` days, day k = 0 .. days - 1:
-    ``n_k = floor((k + 1) count / days) - floor(k count / days)``, so that
-    ``floor((k + 1) count / days)`` are accepted by the end of day k (each day
-    ``count // days`` or one more; they sum to `count`). A modelling choice: an even spread
-    with no randomness of its own."""
-    return np.diff(np.arange(days + 1, dtype=np.int64) * count // days)
+    """Acceptances of a burst of `count` spread over `days` days, on day k = 0 .. days - 1:
+    ``n_k = ceil((k + 1) count / days) - ceil(k count / days)``, so that
+    ``ceil((k + 1) count / days)`` are accepted by the end of day k. Each day brings
+    ``count // days`` or one more, they sum to `count`, and the first day brings at least one
+    (with fewer acceptances than days, some later days bring none). A modelling choice: an
+    even spread with no randomness of its own."""
+    accepted = -(-np.arange(days + 1, dtype=np.int64) * count // days)  # ceil
+    return np.diff(accepted)
 
 
 def accept_burst(

@@ -12,9 +12,10 @@ from sim.scenario.base import Strict, param
 class AcceptInvitations(Strict):
     """From `day`, a focal member accepts `count` invitations in all from members of `field`,
     spread over `days` days: by the end of day ``day + k`` (k = 0 .. days - 1) it has accepted
-    ``floor((k + 1) * count / days)`` of them, so day k brings ``floor((k + 1) * count /
-    days) - floor(k * count / days)`` (each day ``count // days`` or one more; with fewer
-    invitations than days, some days bring none), at time ``day + k``."""
+    ``ceil((k + 1) * count / days)`` of them, so the acceptances at time ``day + k`` number
+    ``ceil((k + 1) * count / days) - ceil(k * count / days)`` (each day ``count // days`` or
+    one more, the first day at least one; with fewer invitations than days, some later days
+    bring none)."""
 
     action: Literal["accept_invitations"]
     day: float = param(..., "Simulated day of the event (of its first acceptances).", "day", ge=0)
@@ -29,8 +30,8 @@ class AcceptInvitations(Strict):
     field: str = param(..., "Field the inviters come from (one of `topics`).", "topic")
     days: int = param(
         1,
-        "Days the acceptances are spread over, from `day`: day k brings floor((k + 1) *"
-        " count / days) - floor(k * count / days) of them.",
+        "Days the acceptances are spread over, from `day`: day k = 0 .. days - 1 brings"
+        " ceil((k + 1) * count / days) - ceil(k * count / days) of them, at time day + k.",
         "days",
         "modelling choice",
         ge=1,
