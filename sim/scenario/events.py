@@ -34,6 +34,7 @@ class AcceptInvitations(Strict):
         " ceil((k + 1) * count / days) - ceil(k * count / days) of them, at time day + k.",
         "days",
         "modelling choice",
+        label="burst span",
         ge=1,
     )
     intro_message: bool | None = param(
