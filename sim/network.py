@@ -21,6 +21,7 @@ do not reach the 10^6-member networks feedsim runs on).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -334,57 +335,85 @@ def _not_a_field(name: str, topics: tuple[str, ...]) -> str:
     return f"{name!r} is not a field of the network (its fields: {shown})"
 
 
+SURE_SIGMAS = 8.0
+"""A synthetic field of expected size ``N p`` is below ``N p - 8 sigma`` (sigma the binomial
+standard deviation) with probability under 1e-15: a burst below that needs no draws."""
+
+
+def surely_large_enough(
+    spec: SyntheticNetwork, topics: list[str], event: AcceptInvitations
+) -> bool:
+    """Whether a synthetic network's field surely has more than `event.count` members other
+    than the focal member: the field's size is Binomial(N, p) with p its share, so whenever
+    ``count <= N p - SURE_SIGMAS sqrt(N p (1 - p)) - 1`` (:data:`SURE_SIGMAS`)."""
+    shares = np.asarray(spec.field_shares or [1.0] * len(topics), dtype=np.float64)
+    share = float(shares[topics.index(event.field)] / shares.sum())
+    mean = spec.members * share
+    return bool(event.count <= mean - SURE_SIGMAS * math.sqrt(mean * (1.0 - share)) - 1.0)
+
+
 def check_burst_sizes(study: Study) -> None:
     """Before any run: every burst (``accept_invitations``) of every arm asks for at most as
     many inviters as its field has members other than its focal member, in the network of
-    every replication (a synthetic network's fields are its first draws from the
-    ``network`` stream, :func:`draw_fields`, so only they are drawn; a file network's fields
-    are read from its files once). It is a necessary condition: the run still refuses a
-    burst when fewer of them are unconnected to the member on the day (``accept_burst``).
+    every replication. A file network's fields are read from its files (once). A synthetic
+    network's fields are its first draws from the ``network`` stream (:func:`draw_fields`),
+    so only they are drawn, for each replication, and only for a burst not far below its
+    field's expected size (:func:`surely_large_enough`). It is a necessary condition: the
+    run still refuses a burst when fewer are unconnected to the member on the day
+    (``accept_burst``).
 
     Raises:
         InputError: naming ``events[i].count`` (in ``variants[k].`` for a variant), the
-            field, its size and the replication.
+            field, its size and where (the files, or the replication); or
+            ``events[i].field`` when a file network has no such field.
     """
-    seeds = [replication_seed(study.base.seed, r) for r in range(study.base.replications)]
     read: dict[str, tuple[tuple[str, ...], NDArray[np.int16]]] = {}
     for k, arm in enumerate(study.arms):
-        scenario = arm.scenario
+        scenario, spec = arm.scenario, arm.scenario.network
         bursts = [(i, e) for i, e in enumerate(scenario.events) if isinstance(e, AcceptInvitations)]
-        if not bursts:
-            continue
         prefix = f"variants[{k}]." if study.base.variants else ""
-        home = {f.name: f.field for f in scenario.focal}
-        spec = scenario.network
-        for r, seed in enumerate(seeds):
-            if isinstance(spec, FileNetwork):
-                if r > 0:
-                    break  # a file network's fields are the same in every replication
-                key = spec.model_dump_json()
-                if key not in read:
-                    graph = _read_graph(spec)
-                    read[key] = largest_fields(graph.field_names, graph.field, spec.max_fields)
-                topics, field = read[key]
-                where = "in the network's files"
-            else:
-                assert scenario.topics is not None  # required for synthetic networks
+        if isinstance(spec, FileNetwork) and bursts:
+            key = spec.model_dump_json()
+            if key not in read:
+                graph = _read_graph(spec)
+                read[key] = largest_fields(graph.field_names, graph.field, spec.max_fields)
+            topics, field = read[key]
+            _check_fields(study, scenario, prefix, bursts, topics, field, "in the network's files")
+        elif isinstance(spec, SyntheticNetwork):
+            assert scenario.topics is not None  # required for synthetic networks
+            close = [(i, e) for i, e in bursts if not surely_large_enough(spec, scenario.topics, e)]
+            for r in range(study.base.replications) if close else ():
+                rng = streams(replication_seed(study.base.seed, r))["network"]
+                field = draw_fields(spec, len(scenario.topics), rng)
                 topics = tuple(scenario.topics)
-                field = draw_fields(spec, len(topics), streams(seed)["network"])
-                where = f"in replication {r}"
-            sizes = np.bincount(field, minlength=len(topics))
-            for i, event in bursts:
-                if event.field not in topics:
-                    raise InputError(
-                        study.path, f"{prefix}events[{i}].field", _not_a_field(event.field, topics)
-                    )
-                others = int(sizes[topics.index(event.field)]) - (home[event.member] == event.field)
-                if event.count > others:
-                    raise InputError(
-                        study.path,
-                        f"{prefix}events[{i}].count",
-                        f"asks for {event.count} inviters from field {event.field!r}, which has"
-                        f" only {others} members other than {event.member!r} {where}",
-                    )
+                _check_fields(study, scenario, prefix, close, topics, field, f"in replication {r}")
+
+
+def _check_fields(
+    study: Study,
+    scenario: Scenario,
+    prefix: str,
+    bursts: list[tuple[int, AcceptInvitations]],
+    topics: tuple[str, ...],
+    field: NDArray[np.int16],
+    where: str,
+) -> None:
+    """The check of :func:`check_burst_sizes` in one network's fields."""
+    sizes = np.bincount(field, minlength=len(topics))
+    home = {f.name: f.field for f in scenario.focal}
+    for i, event in bursts:
+        if event.field not in topics:
+            raise InputError(
+                study.path, f"{prefix}events[{i}].field", _not_a_field(event.field, topics)
+            )
+        others = int(sizes[topics.index(event.field)]) - (home[event.member] == event.field)
+        if event.count > others:
+            raise InputError(
+                study.path,
+                f"{prefix}events[{i}].count",
+                f"asks for {event.count} inviters from field {event.field!r}, which has only"
+                f" {others} members other than {event.member!r} {where}",
+            )
 
 
 def pick_focal(network: Network, field: str, quantile: float, taken: set[int]) -> int:

@@ -205,9 +205,9 @@ def test_burst_contacts_with_an_intro_message_are_heard_from_more(tmp_path: Path
 
 
 def short(**changes: Any) -> dict[str, Any]:
-    return study(
-        duration_days=10, replications=3, network={"members": 600, "mean_degree": 20}, **changes
-    )
+    """A study of 600 members, 10 days and 3 replications, for validate only."""
+    sizes = {"duration_days": 10, "replications": 3, "network": {"members": 600, "mean_degree": 20}}
+    return study(**{**sizes, **changes})
 
 
 def test_an_intro_message_that_cannot_take_effect_is_a_warning(scenario_file: ScenarioFile) -> None:
@@ -252,6 +252,16 @@ def test_a_burst_larger_than_its_field_fails_at_validate(scenario_file: Scenario
         f"{bad}: variants[1].events[0].count: asks for 400 inviters from field 'b'" in result.stderr
     )
     assert "Traceback" not in result.output
+
+
+def test_a_small_burst_in_a_huge_network_is_checked_without_drawing(
+    scenario_file: ScenarioFile,
+) -> None:
+    """50 million members in three fields and 1,000 replications: a burst of 100 is far
+    below any field's size, so validate draws no fields (it returns at once)."""
+    huge = short(replications=1000, network={"members": 50_000_000}, events=[burst(count=100)])
+    result = invoke("validate", scenario_file(huge))
+    assert result.exit_code == 0, result.output
 
 
 def test_a_burst_larger_than_a_file_networks_field_fails_at_validate(
