@@ -254,6 +254,16 @@ def test_a_burst_larger_than_its_field_fails_at_validate(scenario_file: Scenario
     assert "Traceback" not in result.output
 
 
+def test_a_sweep_point_with_a_burst_larger_than_its_field_fails_at_validate(
+    scenario_file: ScenarioFile,
+) -> None:
+    path = scenario_file(short(events=[burst(count=5)]))
+    result = invoke("validate", path, "--set", "events.0.count=50,400")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert f"{path}: events[0].count: asks for 400 inviters from field 'b'" in result.stderr
+
+
 def test_a_small_burst_in_a_huge_network_is_checked_without_drawing(
     scenario_file: ScenarioFile,
 ) -> None:

@@ -47,6 +47,8 @@ def validate(scenarios: tuple[Path, ...], settings: tuple[str, ...]) -> None:
         study = load_study(path)
         check_burst_sizes(study)
         plan = plan_sweep(path, settings) if settings else None
+        for point in plan.points if plan is not None else ():
+            check_burst_sizes(point.study)
         arms = ", ".join(arm.name for arm in study.arms)
         click.echo(f"{path}: ok ({len(study.arms)} variants: {arms})")
         warn(study)

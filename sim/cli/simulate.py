@@ -164,11 +164,15 @@ def sweep(
     --fresh starts anew). Then the figures and the report are drawn: every outcome against
     the swept values (a figure for one or two swept fields, a table for more).
     """
+    from sim.network import check_burst_sizes
     from sim.sweep import plan_sweep, run_sweep
 
     overrides = options.study_overrides(replications, seed)
     workers = options.workers(jobs, scheduler)
     plan = plan_sweep(scenario, settings, overrides)
+    for point in plan.points:
+        check_burst_sizes(point.study)
+    options.warn(plan.base)
     with options.kept_on_interrupt(out / f".{plan.name}.work"):
         destination = run_sweep(
             plan,
