@@ -133,16 +133,32 @@ class World:
     def scripted(
         self, env: simpy.Environment, event: AcceptInvitations | Prune, index: int
     ) -> Generator[simpy.Event, Any, None]:
-        """A scripted event at its day."""
-        yield env.timeout(event.day)
-        now = float(env.now)
+        """A scripted event at its day; a burst's acceptances on each of its days
+        (:func:`sim.model.linking.burst_days`), at times ``day + k``."""
         if isinstance(event, AcceptInvitations):
-            rng = self.rng["invitations"]
-            linking.accept_burst(self.state, self.scenario, event, index, now, rng, self.source)
-        else:
-            removed = linking.prune(self.state, event, now, self.scenario.platform.inference)
-            for hook in self.hooks:
-                hook.ties_removed(self.state, removed)
+            per_day = linking.burst_days(event.count, event.days)
+            remaining = event.count
+            for k in np.flatnonzero(per_day):
+                yield env.timeout(event.day + float(k) - env.now)
+                count = int(per_day[k])
+                linking.accept_burst(
+                    self.state,
+                    self.scenario,
+                    event,
+                    index,
+                    count,
+                    remaining,
+                    float(env.now),
+                    self.rng["invitations"],
+                    self.rng["burst_intros"],
+                    self.source,
+                )
+                remaining -= count
+            return
+        yield env.timeout(event.day)
+        removed = linking.prune(self.state, event, float(env.now), self.scenario.platform.inference)
+        for hook in self.hooks:
+            hook.ties_removed(self.state, removed)
 
     def invitations(
         self, env: simpy.Environment, slot: int, day: int

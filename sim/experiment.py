@@ -248,6 +248,7 @@ def manifest(
         "duration_days": base.duration_days,
         "topics": list(base.topics or []) or run_topics(outputs),
         "focus_topic": study.focus_topic(),
+        "warnings": study.warnings(),
         "event_days": sorted({float(e.day) for arm in study.arms for e in arm.scenario.events}),
         "events": {
             arm.name: [e.model_dump(mode="json") for e in arm.scenario.events] for arm in study.arms

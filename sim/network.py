@@ -21,6 +21,7 @@ do not reach the 10^6-member networks feedsim runs on).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,8 +30,16 @@ from numpy.typing import NDArray
 
 from sim import kernels
 from sim.errors import InputError
-from sim.loaders import load_follows, load_graph
-from sim.scenario import AcceptInvitations, Behaviour, FileNetwork, Scenario, SyntheticNetwork
+from sim.loaders import LoadedGraph, load_follows, load_graph
+from sim.rng import replication_seed, streams
+from sim.scenario import (
+    AcceptInvitations,
+    Behaviour,
+    FileNetwork,
+    Scenario,
+    Study,
+    SyntheticNetwork,
+)
 from sim.table_schema import TIE_KINDS
 
 PEER_KINDS = ("colleague", "field_peer", "offline", "client")
@@ -103,6 +112,15 @@ def _dedupe(
     return lo[first].astype(np.int32), hi[first].astype(np.int32), kind[first]
 
 
+def draw_fields(
+    spec: SyntheticNetwork, n_topics: int, rng: np.random.Generator
+) -> NDArray[np.int16]:
+    """Each member's home field, drawn with probabilities ``field_shares`` (equal without
+    them): the first draws of :func:`synthetic_network`."""
+    shares = np.asarray(spec.field_shares or [1.0] * n_topics, dtype=np.float64)
+    return rng.choice(n_topics, size=spec.members, p=shares / shares.sum()).astype(np.int16)
+
+
 def synthetic_network(
     spec: SyntheticNetwork, topics: list[str], rng: np.random.Generator, behaviour: Behaviour
 ) -> Network:
@@ -122,8 +140,7 @@ def synthetic_network(
     """
     n = spec.members
     n_topics = len(topics)
-    shares = np.asarray(spec.field_shares or [1.0] * n_topics, dtype=np.float64)
-    field = rng.choice(n_topics, size=n, p=shares / shares.sum()).astype(np.int16)
+    field = draw_fields(spec, n_topics, rng)
     weight = rng.lognormal(0.0, spec.degree_sigma, size=n)
 
     order = np.argsort(field, kind="stable")  # members grouped by field
@@ -184,18 +201,23 @@ def synthetic_network(
     return Network(tuple(topics), field, u, v, kind, draw_strength(rng, u.size, behaviour))
 
 
+def _read_graph(spec: FileNetwork) -> LoadedGraph:
+    """The graph of a file network's files (:func:`sim.loaders.load_graph`)."""
+    return load_graph(
+        Path(spec.edges),
+        None if spec.labels is None else Path(spec.labels),
+        missing_label=spec.missing_label,
+        label_prefix=spec.label_prefix,
+    )
+
+
 def file_network(spec: FileNetwork, rng: np.random.Generator, behaviour: Behaviour) -> Network:
     """A real graph from files (see :mod:`sim.loaders`); its labels become the fields.
 
     Ties between members of one field get ``spec.same_field_kind``; a cross-field tie is a
     client tie with probability ``spec.client_share``, else an offline tie.
     """
-    graph = load_graph(
-        Path(spec.edges),
-        None if spec.labels is None else Path(spec.labels),
-        missing_label=spec.missing_label,
-        label_prefix=spec.label_prefix,
-    )
+    graph = _read_graph(spec)
     u = graph.u.astype(np.int32)
     v = graph.v.astype(np.int32)
     names, field = largest_fields(graph.field_names, graph.field, spec.max_fields)
@@ -305,7 +327,11 @@ def build_network(scenario: Scenario, rng: np.random.Generator, source: Path) ->
 
 
 def _unknown_field(name: str, network: Network) -> str:
-    shown = ", ".join(network.topics[:8]) + (", ..." if len(network.topics) > 8 else "")
+    return _not_a_field(name, network.topics)
+
+
+def _not_a_field(name: str, topics: tuple[str, ...]) -> str:
+    shown = ", ".join(topics[:8]) + (", ..." if len(topics) > 8 else "")
     return f"{name!r} is not a field of the network (its fields: {shown})"
 
 
@@ -320,6 +346,87 @@ def _free_members(network: Network, field: str, taken: set[int]) -> NDArray[np.i
     if members.size == 0:
         raise ValueError(f"no member of field {field!r} left to follow")
     return members
+
+
+SURE_SIGMAS = 8.0
+"""A synthetic field of expected size ``N p`` is below ``N p - 8 sigma`` (sigma the binomial
+standard deviation) with probability under 1e-15: a burst below that needs no draws."""
+
+
+def surely_large_enough(
+    spec: SyntheticNetwork, topics: list[str], event: AcceptInvitations
+) -> bool:
+    """Whether a synthetic network's field surely has more than `event.count` members other
+    than the focal member: the field's size is Binomial(N, p) with p its share, so whenever
+    ``count <= N p - SURE_SIGMAS sqrt(N p (1 - p)) - 1`` (:data:`SURE_SIGMAS`)."""
+    shares = np.asarray(spec.field_shares or [1.0] * len(topics), dtype=np.float64)
+    share = float(shares[topics.index(event.field)] / shares.sum())
+    mean = spec.members * share
+    return bool(event.count <= mean - SURE_SIGMAS * math.sqrt(mean * (1.0 - share)) - 1.0)
+
+
+def check_burst_sizes(study: Study) -> None:
+    """Before any run: every burst (``accept_invitations``) of every arm asks for at most as
+    many inviters as its field has members other than its focal member, in the network of
+    every replication. A file network's fields are read from its files (once). A synthetic
+    network's fields are its first draws from the ``network`` stream (:func:`draw_fields`),
+    so only they are drawn, for each replication, and only for a burst not far below its
+    field's expected size (:func:`surely_large_enough`). It is a necessary condition: the
+    run still refuses a burst when fewer are unconnected to the member on the day
+    (``accept_burst``).
+
+    Raises:
+        InputError: naming ``events[i].count`` (in ``variants[k].`` for a variant), the
+            field, its size and where (the files, or the replication); or
+            ``events[i].field`` when a file network has no such field.
+    """
+    read: dict[str, tuple[tuple[str, ...], NDArray[np.int16]]] = {}
+    for k, arm in enumerate(study.arms):
+        scenario, spec = arm.scenario, arm.scenario.network
+        bursts = [(i, e) for i, e in enumerate(scenario.events) if isinstance(e, AcceptInvitations)]
+        prefix = f"variants[{k}]." if study.base.variants else ""
+        if isinstance(spec, FileNetwork) and bursts:
+            key = spec.model_dump_json()
+            if key not in read:
+                graph = _read_graph(spec)
+                read[key] = largest_fields(graph.field_names, graph.field, spec.max_fields)
+            topics, field = read[key]
+            _check_fields(study, scenario, prefix, bursts, topics, field, "in the network's files")
+        elif isinstance(spec, SyntheticNetwork):
+            assert scenario.topics is not None  # required for synthetic networks
+            close = [(i, e) for i, e in bursts if not surely_large_enough(spec, scenario.topics, e)]
+            for r in range(study.base.replications) if close else ():
+                rng = streams(replication_seed(study.base.seed, r))["network"]
+                field = draw_fields(spec, len(scenario.topics), rng)
+                topics = tuple(scenario.topics)
+                _check_fields(study, scenario, prefix, close, topics, field, f"in replication {r}")
+
+
+def _check_fields(
+    study: Study,
+    scenario: Scenario,
+    prefix: str,
+    bursts: list[tuple[int, AcceptInvitations]],
+    topics: tuple[str, ...],
+    field: NDArray[np.int16],
+    where: str,
+) -> None:
+    """The check of :func:`check_burst_sizes` in one network's fields."""
+    sizes = np.bincount(field, minlength=len(topics))
+    home = {f.name: f.field for f in scenario.focal}
+    for i, event in bursts:
+        if event.field not in topics:
+            raise InputError(
+                study.path, f"{prefix}events[{i}].field", _not_a_field(event.field, topics)
+            )
+        others = int(sizes[topics.index(event.field)]) - (home[event.member] == event.field)
+        if event.count > others:
+            raise InputError(
+                study.path,
+                f"{prefix}events[{i}].count",
+                f"asks for {event.count} inviters from field {event.field!r}, which has only"
+                f" {others} members other than {event.member!r} {where}",
+            )
 
 
 def pick_focal(network: Network, field: str, quantile: float, taken: set[int]) -> int:

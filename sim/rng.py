@@ -28,6 +28,7 @@ STREAMS = (
     "population",  # the trend as a population process: seeding, invitations, adoption
     "rewire",  # the degree-preserving rewiring of a network
     "arms",  # which members each randomised arm serves, drawn before the run
+    "burst_intros",  # whether the new contacts of a scripted burst answer an intro message
 )
 
 

@@ -167,22 +167,43 @@ class Answers:
     messages: int
 
 
+def within_budget(wanted: NDArray[np.bool_], budget: int) -> NDArray[np.bool_]:
+    """The messages written of those `wanted`, in order: the first `budget` of them
+    (``wanted_i and sum_{j <= i} wanted_j <= budget``)."""
+    return np.asarray(wanted & (np.cumsum(wanted) <= budget))
+
+
+def write_intros(
+    wanted: NDArray[np.bool_], budget: int, answer: NDArray[np.float64], reply_rate: float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Intro messages to new stranger ties (#Duiding, seed tip 2, C8, C9): the ties `wanted`
+    get one each within the day's `budget` (:func:`within_budget`); a message is answered
+    when ``answer < reply_rate`` (``intro_reply_rate``), which places the tie. Returns
+    ``(intro, placed)``. The strategy's answers to received invitations and scripted bursts
+    both write them here."""
+    intro = within_budget(wanted, budget)
+    return intro, intro & (answer < reply_rate)
+
+
 def answer_invitations(
-    strategy: Strategy, known: NDArray[np.bool_], answer: NDArray[np.float64]
+    strategy: Strategy,
+    known: NDArray[np.bool_],
+    answer: NDArray[np.float64],
+    budget: int | None = None,
 ) -> Answers:
     """Apply a strategy to one day's invitations, in arrival order.
 
     * ``selective`` accepts everyone it knows; it asks each stranger a question, one message
-      each within the day's budget of ``messages_per_day``, and accepts those who answer
-      (``answer < answer_rate``); the exchange places the tie.
+      each within the day's `budget` (``messages_per_day`` when not given), and accepts those
+      who answer (``answer < answer_rate``); the exchange places the tie.
     * ``everyone`` accepts all; with ``intro_message`` it writes each new stranger an intro
-      message within the budget, answered when ``answer < intro_reply_rate``, which places
-      the tie (seed tip 2, C8, C9).
+      message within the budget (:func:`write_intros`), answered when
+      ``answer < intro_reply_rate``, which places the tie (seed tip 2, C8, C9).
     """
+    budget = strategy.messages_per_day if budget is None else budget
     stranger = ~known
-    within_budget = np.cumsum(stranger) <= strategy.messages_per_day
     if strategy.accept == "selective":
-        asked = stranger & within_budget
+        asked = within_budget(stranger, budget)
         placed = asked & (answer < strategy.answer_rate)
         return Answers(
             accept=known | placed,
@@ -190,11 +211,12 @@ def answer_invitations(
             placed=placed,
             messages=int(asked.sum()),
         )
-    intro = stranger & within_budget & strategy.intro_message
+    wanted = stranger & strategy.intro_message
+    intro, placed = write_intros(wanted, budget, answer, strategy.intro_reply_rate)
     return Answers(
         accept=np.ones(known.size, bool),
         intro=intro,
-        placed=intro & (answer < strategy.intro_reply_rate),
+        placed=placed,
         messages=int(intro.sum()),
     )
 
@@ -228,12 +250,12 @@ def answer_sent_invitations(
     """What comes of one day's sent invitations, in sending order (#Persoonlijk, C11).
 
     With ``personal_note`` the first ``messages_per_day`` valid invitations carry a note
-    (one message each). An invitation is accepted when ``answer < sent_accept_rate``
-    (Expandi/Belkins 2024: 26% with or without a note); a noted one is answered at once when
-    ``late_reply < note_reply_rate`` (9.4%), which places the tie. Invalid invitations (to
-    someone already connected) are void.
+    (one message each, :func:`within_budget`). An invitation is accepted when
+    ``answer < sent_accept_rate`` (Expandi/Belkins 2024: 26% with or without a note); a noted
+    one is answered at once when ``late_reply < note_reply_rate`` (9.4%), which places the
+    tie. Invalid invitations (to someone already connected) are void.
     """
-    note = (np.cumsum(valid) <= strategy.messages_per_day) & valid & strategy.personal_note
+    note = within_budget(valid, strategy.messages_per_day) & strategy.personal_note
     return SentAnswers(
         accept=valid & (answer < strategy.sent_accept_rate),
         note=note,

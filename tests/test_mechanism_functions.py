@@ -681,7 +681,8 @@ def test_a_burst_draws_unconnected_inviters_by_session_rate() -> None:
     state.session_rate[[3, 4]] = [0.5, 1.5]
     event = AcceptInvitations(action="accept_invitations", day=1, member="me", count=1, field="b")
     draws = Draws(choice=[[4]], beta=[[0.25]], random=[[0.5]], exponential=[[1.0]])
-    linking.accept_burst(state, scenario(), event, 0, 1.0, draws, Path("s.yaml"))  # type: ignore[arg-type]
+    intros = Draws(random=[[0.0]])  # would answer an intro; none is written by default
+    linking.accept_burst(state, scenario(), event, 0, 1, 1, 1.0, draws, intros, Path("s.yaml"))  # type: ignore[arg-type]
     name, kwargs = draws.calls[0]
     assert name == "choice"
     assert_array_equal(kwargs["a"], [4])  # field b: members 2 (connected) and 4
@@ -689,9 +690,11 @@ def test_a_burst_draws_unconnected_inviters_by_session_rate() -> None:
     made = tie(state, 0, 4)
     assert (made["kind"], made["strength"], made["created"]) == (STRANGER, 0.25, 1.0)
     assert np.isnan(made["first_interaction"])  # late_reply 0.5 >= 0.054: never
+    assert not made["intro"] and not made["placed"]
     too_many = event.model_copy(update={"count": 2})
     with pytest.raises(InputError, match="only 0 members"):
-        linking.accept_burst(state, scenario(), too_many, 0, 1.0, Draws(), Path("s.yaml"))  # type: ignore[arg-type]
+        none = Draws()
+        linking.accept_burst(state, scenario(), too_many, 0, 2, 2, 1.0, none, none, Path("s"))  # type: ignore[arg-type]
 
 
 def test_inbound_plans_take_friends_of_friends_in_the_field_and_other_strangers(

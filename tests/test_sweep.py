@@ -280,7 +280,7 @@ def test_a_list_shared_through_a_yaml_alias_stays_shared(tmp_path: Path) -> None
     assert result.stdout.splitlines()[1:] == [
         f"  --set {setting}",
         "      reaches variants[1].events[0].count: AcceptInvitations.count: integer, allowed"
-        " >= 1, unit invitations; Number of invitations accepted.",
+        " >= 1, unit invitations; Number of invitations accepted in all (over `days` days).",
         "      now 100 in variant accept-100-it",
         "      also sets variants[2].events[0].count (the file shares it there through a YAML"
         " alias)",

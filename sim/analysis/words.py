@@ -105,7 +105,8 @@ _EVENT_PHRASES = {
 
 
 def describe_event(event: dict[str, Any]) -> str:
-    """An event in words, e.g. ``recruiter accepts 100 invitations from it``.
+    """An event in words, e.g. ``recruiter accepts 100 invitations from it``, or ``recruiter
+    accepts 150 invitations from pharma over 14 days`` for one spread over days.
 
     Known actions use `_EVENT_PHRASES`. Any other action (or one lacking a key its phrase
     needs) reads as its words, a count after the first word and the field in brackets:
@@ -119,6 +120,8 @@ def describe_event(event: dict[str, Any]) -> str:
     }
     try:
         text = _EVENT_PHRASES[action].format_map(fields)
+        if int(event.get("days") or 1) > 1:
+            text += f" over {event['days']} days"
         return f"{member} {text}" if member else text
     except KeyError:
         words = action.replace("_", " ").split()

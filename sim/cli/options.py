@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from sim.errors import InputError
-from sim.scenario import RANKER_DESCRIPTIONS
+from sim.scenario import RANKER_DESCRIPTIONS, Study
 
 
 def input_errors_exit_2(command: Callable[..., None]) -> Callable[..., None]:
@@ -33,6 +33,13 @@ def input_errors_exit_2(command: Callable[..., None]) -> Callable[..., None]:
             sys.exit(130)
 
     return wrapper
+
+
+def warn(study: Study) -> None:
+    """Each field of `study` that has no effect (`Study.warnings`) as a line on stderr:
+    ``feedsim: warning: FILE: FIELD: why``."""
+    for line in study.warnings():
+        click.echo(f"feedsim: warning: {study.path}: {line}", err=True)
 
 
 DEFAULT_JOBS = 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import input_errors_exit_2
+from sim.cli.options import input_errors_exit_2, warn
 from sim.errors import InputError
 from sim.scenario import json_schema, load_study
 
@@ -32,18 +32,26 @@ BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
 def validate(scenarios: tuple[Path, ...], settings: tuple[str, ...]) -> None:
     """Check scenario files without running them (exit code 2 at the first bad one).
 
+    A field that cannot take effect in a scenario (say, an intro message for a member who
+    makes no ties it applies to) is a warning on stderr; the exit code stays 0.
+
     \b
     With --set, every point of that sweep is checked too, e.g.
       feedsim validate scenarios/recruiter-accepts-100-it.yaml \\
           --set variants.accept-100-it.events.0.count=25,50,100
     """
+    from sim.network import check_burst_sizes
     from sim.sweep import explain, plan_sweep
 
     for path in scenarios:
         study = load_study(path)
+        check_burst_sizes(study)
         plan = plan_sweep(path, settings) if settings else None
+        for point in plan.points if plan is not None else ():
+            check_burst_sizes(point.study)
         arms = ", ".join(arm.name for arm in study.arms)
         click.echo(f"{path}: ok ({len(study.arms)} variants: {arms})")
+        warn(study)
         if plan is not None:
             for axis in plan.axes:
                 click.echo("\n".join(f"  {line}" for line in explain(plan, axis)))

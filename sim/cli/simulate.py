@@ -75,12 +75,15 @@ def run(
     replaced only then.
     """
     from sim.experiment import git_commit, manifest, merge_tables, run_study, write_results
+    from sim.network import check_burst_sizes
 
     study = load_study(scenario, options.study_overrides(replications, seed))
     if ranker is not None:
         study = under_ranker(study, ranker)
     if variants:
         study = only_variants(study, variants, scenario)
+    check_burst_sizes(study)
+    options.warn(study)
     workers = options.workers(jobs, scheduler)
     started, commit = datetime.now(UTC), git_commit()
     outputs = run_study(study, jobs=workers, progress=not quiet, scheduler=scheduler)
@@ -161,11 +164,15 @@ def sweep(
     --fresh starts anew). Then the figures and the report are drawn: every outcome against
     the swept values (a figure for one or two swept fields, a table for more).
     """
+    from sim.network import check_burst_sizes
     from sim.sweep import plan_sweep, run_sweep
 
     overrides = options.study_overrides(replications, seed)
     workers = options.workers(jobs, scheduler)
     plan = plan_sweep(scenario, settings, overrides)
+    for point in plan.points:
+        check_burst_sizes(point.study)
+    options.warn(plan.base)
     with options.kept_on_interrupt(out / f".{plan.name}.work"):
         destination = run_sweep(
             plan,

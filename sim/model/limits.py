@@ -12,6 +12,11 @@ counts of what they refused (:class:`LimitCounts`, kept on the state).
   unlimited for Premium): of a free account's notes in month ``m = floor(day / 30)``, those
   past ``free_notes_per_month`` are not written and the invitation goes without one
   (:func:`notes_allowed`, :func:`write_notes`).
+* The member's own daily budget of messages to new contacts (``strategy.messages_per_day``):
+  the questions and intro messages a focal member writes on day d (at times in [d, d + 1):
+  its answers to day d - 1's invitations at the start of day d, a scripted burst's intros)
+  are at most ``messages_per_day`` together (:func:`messages_left`, :func:`spend_messages`).
+  Personal notes on sent invitations have a budget of their own (docs/model.md 7.15).
 """
 
 from __future__ import annotations
@@ -51,6 +56,10 @@ class LimitCounts:
     """Per focal slot: personal notes written in that month."""
     withheld: NDArray[np.int64]
     """Per focal slot: notes not written over the run (the monthly allowance was spent)."""
+    message_day: NDArray[np.int64]
+    """Per focal slot: the day ``messages_today`` counts (-1 before its first message)."""
+    messages_today: NDArray[np.int64]
+    """Per focal slot: questions and intro messages written on that day."""
 
     @classmethod
     def start(cls, members: int, focal: int) -> LimitCounts:
@@ -63,6 +72,8 @@ class LimitCounts:
             month=np.full(focal, -1, np.int64),
             notes=np.zeros(focal, np.int64),
             withheld=np.zeros(focal, np.int64),
+            message_day=np.full(focal, -1, np.int64),
+            messages_today=np.zeros(focal, np.int64),
         )
 
 
@@ -161,6 +172,22 @@ def send_invitations(
     counts.sent[members] += allowed
     counts.refused[members] += per - allowed
     return sent
+
+
+def messages_left(counts: LimitCounts, slot: int, day: int, per_day: int) -> int:
+    """Messages focal member `slot` may still write for `day`:
+    ``max(0, messages_per_day - written for day)`` (the count starts again at a new day)."""
+    if counts.message_day[slot] != day:
+        counts.message_day[slot], counts.messages_today[slot] = day, 0
+    return max(0, per_day - int(counts.messages_today[slot]))
+
+
+def spend_messages(counts: LimitCounts, slot: int, day: int, written: int) -> None:
+    """Count `written` messages of focal member `slot` for `day` (after
+    :func:`messages_left` for that day)."""
+    if counts.message_day[slot] != day:
+        counts.message_day[slot], counts.messages_today[slot] = day, 0
+    counts.messages_today[slot] += written
 
 
 def write_notes(

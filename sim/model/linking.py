@@ -73,37 +73,73 @@ def connect(
     )
 
 
+def burst_days(count: int, days: int) -> NDArray[np.int64]:
+    """Acceptances of a burst of `count` spread over `days` days, on day k = 0 .. days - 1:
+    ``n_k = ceil((k + 1) count / days) - ceil(k count / days)``, so that
+    ``ceil((k + 1) count / days)`` are accepted by the end of day k. Each day brings
+    ``count // days`` or one more, they sum to `count`, and the first day brings at least one
+    (with fewer acceptances than days, some later days bring none). A modelling choice: an
+    even spread with no randomness of its own."""
+    accepted = -(-np.arange(days + 1, dtype=np.int64) * count // days)  # ceil
+    return np.diff(accepted)
+
+
 def accept_burst(
     state: State,
     scenario: Scenario,
     event: AcceptInvitations,
     index: int,
+    count: int,
+    remaining: int,
     now: float,
     rng: np.random.Generator,
+    intro_rng: np.random.Generator,
     source: Path,
 ) -> None:
-    """A focal member accepts `count` invitations from members of a field at once (C7).
+    """A focal member accepts `count` invitations from members of a field at once (C7): one
+    day of the burst `event` (:func:`burst_days`), `remaining` being this day's and the
+    later days' acceptances.
 
     Inviters are drawn without replacement from the field's members not yet connected, in
     proportion to :func:`sim.model.invitees.invitee_weights` (by default ``P(i) = s_i / sum
-    s`` by session rate: active members send invitations). The new ties
-    are stranger ties with no intro message, strength ~ Beta(a, b), and a late-reply uniform
-    and Exp(1) delay each (:func:`connect`).
+    s`` by session rate: active members send invitations); fewer than `remaining` of them is
+    an input error. The new ties are stranger ties with strength ~ Beta(a, b), and a
+    late-reply uniform and Exp(1) delay each (:func:`connect`). When the burst writes intro
+    messages (:meth:`sim.scenario.Scenario.burst_intro`) its ties get them as the
+    strategy's do, within the messages left of the day's budget
+    (:func:`sim.strategies.write_intros`, :func:`sim.model.limits.messages_left`); each
+    tie's answer draw comes from `intro_rng`, drawn whether or not a message is written.
     """
     member = state.focal_by_name[event.member]
+    slot = int(state.focal_slot[member])
     field = state.topics.index(event.field)
     pool = unconnected(state, member, np.flatnonzero(state.field == field))
     weight = invitee_weights(state, scenario.platform.invitations, member, pool)
-    if np.count_nonzero(weight) < event.count:
+    if np.count_nonzero(weight) < remaining:
         raise InputError(
             source,
             f"events[{index}].count",
-            f"asks for {event.count} inviters from field {event.field!r}, but only"
-            f" {np.count_nonzero(weight)} members of that field can invite",
+            f"asks for {event.count} inviters from field {event.field!r}"
+            + (f" ({remaining} still to come on day {now:g})" if remaining < event.count else "")
+            + f", but only {np.count_nonzero(weight)} members of that field can invite",
         )
-    inviters = rng.choice(pool, size=event.count, replace=False, p=weight / weight.sum())
+    inviters = rng.choice(pool, size=count, replace=False, p=weight / weight.sum())
     inviters = np.sort(inviters).astype(np.int32)
-    count = inviters.size
+    strength = draw_strength(rng, count, scenario.behaviour)
+    late_reply = rng.random(count)
+    reply_delay = rng.exponential(1.0, count)
+    strategy = scenario.focal[slot].strategy
+    day = int(np.floor(now))
+    left = limits.messages_left(state.limits, slot, day, strategy.messages_per_day)
+    intro, placed = strategies.write_intros(
+        np.full(count, scenario.burst_intro(event)),
+        left,
+        intro_rng.random(count),
+        strategy.intro_reply_rate,
+    )
+    written = int(intro.sum())
+    limits.spend_messages(state.limits, slot, day, written)
+    state.messages_sent[slot] += written
     connect(
         state,
         scenario,
@@ -111,9 +147,11 @@ def accept_burst(
         inviters,
         np.full(count, STRANGER, np.int8),
         now,
-        strength=draw_strength(rng, count, scenario.behaviour),
-        late_reply=rng.random(count),
-        reply_delay=rng.exponential(1.0, count),
+        strength=strength,
+        late_reply=late_reply,
+        reply_delay=reply_delay,
+        intro=intro,
+        placed=placed,
     )
 
 
@@ -183,7 +221,9 @@ def answer_received(state: State, scenario: Scenario, slot: int, day: int, now: 
     """A day's invitations to a focal member, answered by its strategy
     (:func:`sim.strategies.answer_invitations`; seed C8-C10). Invitations from people the
     member has connected with since the plan was drawn are void; known inviters become
-    field-peer ties, strangers stranger ties."""
+    field-peer ties, strangers stranger ties. Its questions and intro messages spend the
+    budget of the day they are written, ``floor(now)``
+    (:func:`sim.model.limits.messages_left`)."""
     plan = state.plans[slot]
     today = plan.on(day)
     member = int(state.focal_ids[slot])
@@ -191,7 +231,10 @@ def answer_received(state: State, scenario: Scenario, slot: int, day: int, now: 
     valid = state.ties.lookup(np.full(inviter.size, member), inviter) < 0
     strategy = scenario.focal[slot].strategy
     known = plan.known[today][valid]
-    answers = strategies.answer_invitations(strategy, known, plan.answer[today][valid])
+    written_on = int(np.floor(now))
+    budget = limits.messages_left(state.limits, slot, written_on, strategy.messages_per_day)
+    answers = strategies.answer_invitations(strategy, known, plan.answer[today][valid], budget)
+    limits.spend_messages(state.limits, slot, written_on, answers.messages)
     state.messages_sent[slot] += answers.messages
     accept = answers.accept
     if not accept.any():

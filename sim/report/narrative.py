@@ -160,12 +160,14 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     draw) is named in a paragraph instead, with where its error is written. The
     scenario's comparisons, when it lists some, come first (`comparison_blocks`). The focal
     members' results (and their "Results" heading) are left out of a study without focal
-    members; the trend's figures go in a section of their own (`trend_blocks`).
+    members; the trend's figures go in a section of their own (`trend_blocks`). The fields
+    the manifest warns have no effect come first, one line each.
     """
     m = results.manifest
     blocks: list[Block] = [Heading(str(m.get("scenario_name", "feedsim results")), 1)]
     if results.description.strip():
         blocks.append(Paragraph(results.description.strip()))
+    blocks += [Paragraph(f"Warning: {line}.") for line in m.get("warnings") or []]
     blocks += _run_blocks(results)
     blocks += comparison_blocks(results)
     names = [n for n in figure_names(results) if n not in TREND_FIGURES]

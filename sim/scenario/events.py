@@ -10,15 +10,40 @@ from sim.scenario.base import Strict, param
 
 
 class AcceptInvitations(Strict):
-    """On `day`, a focal member accepts `count` invitations from members of `field`."""
+    """From `day`, a focal member accepts `count` invitations in all from members of `field`,
+    spread over `days` days: by the end of day ``day + k`` (k = 0 .. days - 1) it has accepted
+    ``ceil((k + 1) * count / days)`` of them, so the acceptances at time ``day + k`` number
+    ``ceil((k + 1) * count / days) - ceil(k * count / days)`` (each day ``count // days`` or
+    one more, the first day at least one; with fewer invitations than days, some later days
+    bring none)."""
 
     action: Literal["accept_invitations"]
-    day: float = param(..., "Simulated day of the event.", "day", ge=0)
+    day: float = param(..., "Simulated day of the event (of its first acceptances).", "day", ge=0)
     member: str = param(..., "Name of the focal member.", "text")
     count: int = param(
-        ..., "Number of invitations accepted.", "invitations", ge=1, label="burst size"
+        ...,
+        "Number of invitations accepted in all (over `days` days).",
+        "invitations",
+        ge=1,
+        label="burst size",
     )
     field: str = param(..., "Field the inviters come from (one of `topics`).", "topic")
+    days: int = param(
+        1,
+        "Days the acceptances are spread over, from `day`: day k = 0 .. days - 1 brings"
+        " ceil((k + 1) * count / days) - ceil(k * count / days) of them, at time day + k.",
+        "days",
+        "modelling choice",
+        label="burst span",
+        ge=1,
+    )
+    intro_message: bool | None = param(
+        None,
+        "Write each new contact an intro message, within the member's `messages_per_day`:"
+        " true or false; omitted, as the member's `strategy.intro_message` says.",
+        "switch",
+        "blog post tip 2; C8",
+    )
 
 
 class Prune(Strict):

@@ -106,13 +106,17 @@ class Strategy(Strict):
     )
     intro_message: bool = param(
         False,
-        "#Duiding: send a short introduction message to each new stranger tie at acceptance.",
+        "#Duiding: send a short introduction message to each new stranger tie at acceptance"
+        " (with accept: everyone, and to the contacts of one's accept_invitations events"
+        " unless an event sets its own intro_message).",
         "switch",
         "blog post tip 2; C8",
     )
     messages_per_day: int = param(
         10,
-        "Messages the member can write a day (intro messages beyond it are not sent).",
+        "Messages the member can write a day to new contacts: questions and intro messages,"
+        " to received invitations and a burst's contacts together (beyond it none is sent);"
+        " personal notes on sent invitations have a budget of this size of their own.",
         "messages/day",
         "blog post C9: 1,500 intros a week is impossible",
         ge=0,

@@ -144,6 +144,12 @@ class Scenario(Strict):
                     f"events[{i}].day: day {event.day:g} is beyond the run's duration"
                     f" ({self.duration_days} days)"
                 )
+            last = event.day + event.days - 1 if isinstance(event, AcceptInvitations) else 0
+            if last > self.duration_days:
+                raise ValueError(
+                    f"events[{i}].days: its last acceptances, on day {last:g}, are beyond the"
+                    f" run's duration ({self.duration_days} days)"
+                )
             if event.member not in names:
                 raise ValueError(
                     f"events[{i}].member: {not_one_of('focal members', event.member, names)}"
@@ -213,6 +219,13 @@ class Scenario(Strict):
             raise ValueError(
                 f"measure.window_to_day: {end} must be after window_from_day ({start})"
             )
+
+    def burst_intro(self, event: AcceptInvitations) -> bool:
+        """Whether the burst `event` writes intro messages to its new contacts: the event's
+        `intro_message`, else (omitted) its member's `strategy.intro_message`."""
+        if event.intro_message is not None:
+            return event.intro_message
+        return next(f.strategy.intro_message for f in self.focal if f.name == event.member)
 
     def resolved_focus_topic(self) -> str | None:
         """The topic the report follows: `focus_topic`, else the first burst's field."""

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import InputError, file_hint
+from sim.scenario.ineffective import ineffective
 from sim.scenario.loading import describe_error, read_yaml
 from sim.scenario.network import FileNetwork
 from sim.scenario.root import STUDY_LEVEL, Scenario
@@ -47,6 +48,20 @@ class Study:
             if topic is not None:
                 return topic
         return None
+
+    def warnings(self) -> list[str]:
+        """Fields of the arms that have no effect (:func:`sim.scenario.ineffective.ineffective`),
+        one line each, ``field: why``, naming the variants it holds in unless it holds in all."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for arm in self.arms:
+            for key in ineffective(arm.scenario):
+                found.setdefault(key, []).append(arm.name)
+        lines = []
+        for (field, why), names in found.items():
+            some = self.base.variants and len(names) < len(self.arms)
+            where = f" (variant{'s' * (len(names) > 1)} {', '.join(names)})" if some else ""
+            lines.append(f"{field}: {why}{where}")
+        return lines
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as resolved, for the manifest: the base (with its `comparisons`) and

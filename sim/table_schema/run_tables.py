@@ -207,7 +207,8 @@ TIES = Table(
             "intro_message",
             "boolean",
             "",
-            "the focal member sent an intro message when accepting",
+            "the focal member sent an intro message when accepting (a received invitation or"
+            " one of a scripted burst)",
         ),
         Column(
             "placed",
