@@ -114,3 +114,50 @@ def test_a_sweep_over_her_burst_sweeps_its_total(study: tuple[Path, Path], tmp_p
     assert [p["parameters"] for p in manifest["points"]][-1] == {
         "variants.accept-150-pharma.events.0.count": 140
     }
+
+
+def test_a_sensitivity_analysis_of_her_study_with_her_arm_names(tmp_path: Path) -> None:
+    """`feedsim sensitivity` on her four arms (a smaller copy: 300 members, 12 days, a burst
+    of 30 over 5 days), the arms named in the ranges file and a parameter of her member by
+    name: it runs, and the burst's outcomes are her arms' paired differences."""
+    small = {
+        **STUDY,
+        "duration_days": 12,
+        "replications": 1,
+        "network": {"source": "synthetic", "members": 300, "mean_degree": 20},
+        "focal": [{"name": "nurse", "field": "nursing", "degree": 20, "degree_quantile": None}],
+    }
+    small["variants"] = [
+        {**v, "events": [{**e, "day": 2, "count": 30, "days": 5} for e in v["events"]]}
+        if "events" in v
+        else v
+        for v in STUDY["variants"]
+    ]
+    scenario = tmp_path / "nurse-small.yaml"
+    scenario.write_text(yaml.safe_dump(small, sort_keys=False))
+    ranges = tmp_path / "nurse-ranges.yaml"
+    ranges.write_text(
+        yaml.safe_dump(
+            {
+                "compare": {"treatment": "accept-150-pharma", "reference": "selective"},
+                "parameters": [
+                    {"path": "focal.nurse.sessions_per_day", "low": 0.5, "high": 2.0,
+                     "reason": "how often she reads her feed"},
+                ],
+            }
+        )
+    )  # fmt: skip
+    result = invoke(
+        "sensitivity", scenario, "--method", "morris", "--trajectories", "2",
+        "--ranges", ranges, "--out", tmp_path / "out", "--quiet", "--jobs", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "nurse-educator-morris"
+    indices = pd.read_parquet(folder / "tables" / "sensitivity.parquet")
+    assert {"focal.nurse.sessions_per_day", "noise"} <= set(indices["parameter"])
+    assert "d_viewers_per_post" in set(indices["outcome"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["comparison"]["compare"] == {
+        "treatment": "accept-150-pharma",
+        "reference": "selective",
+    }
