@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace as NS
 from typing import cast
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.experiment import manifest, merge_tables, run_study, write_results
 from sim.freshness import check_folder, results_folders
 from sim.probe import (
     EVENT_MARGIN_DAYS,
@@ -20,9 +22,9 @@ from sim.probe import (
     probe_arm,
     probe_scenario,
 )
-from sim.scenario.study import Study
+from sim.scenario.study import Study, load_study
 from tests.helpers import ROOT, SHARED_DATA, small_recruiter
-from tests.test_cli import invoke, run
+from tests.test_cli import invoke
 
 
 def test_a_probe_is_cut_to_the_probe_size() -> None:
@@ -49,7 +51,8 @@ def test_the_digest_changes_with_any_value_and_any_dtype() -> None:
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A small recruiter study (two arms, 20 days) run into a results folder."""
+    """A small recruiter study (two arms, 20 days) run into a results folder (tables and
+    manifest, as `feedsim run` writes them; no figures, which the probe does not read)."""
     folder = tmp_path_factory.mktemp("fresh")
     body_path = small_recruiter(folder, members=600, mean_degree=60, duration_days=20)
     body = yaml.safe_load(body_path.read_text())
@@ -59,8 +62,11 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         | {"field": "it"}
     ]
     body_path.write_text(yaml.safe_dump(body, sort_keys=False))
-    result = run(body_path, folder / "results")
-    assert result.exit_code == 0, result.output
+    study = load_study(body_path, {"replications": 1})  # as `feedsim run`, figures aside
+    started = datetime.now(UTC)
+    outputs = run_study(study, jobs=1, progress=False)
+    data = manifest(study, outputs, started, jobs=1)
+    write_results(folder / "results" / study.base.name, merge_tables(outputs), data)
     return body_path, folder / "results"
 
 

@@ -9,6 +9,7 @@ deleted.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +22,8 @@ from tqdm import tqdm
 from sim.errors import InputError
 from sim.experiment import git_commit, manifest, open_executor, write_results
 from sim.metrics import TABLES
-from sim.probe import probe_record
-from sim.runs import RunSpec
+from sim.probe import probe_arm, probe_record
+from sim.runs import RunOutput, RunSpec
 from sim.sweep.paths import Axis
 from sim.sweep.plan import Point, Sweep
 from sim.sweep.workfolder import WorkFolder
@@ -125,6 +126,9 @@ def run_sweep(
         for key, point, _ in runs:
             left[point.index] += key not in finished
         key_point = {key: point.index for key, point, _ in runs}
+        first = sweep.points[0]
+        probe_at = probe_arm(first.study) * first.study.base.replications  # in point 0's runs
+        kept: list[RunOutput] = []  # the probe's run, when the sweep makes it here
         with tqdm(
             total=len(runs),
             initial=len(runs) - len(pending),
@@ -143,6 +147,8 @@ def run_sweep(
                 for output in executor.iterate([spec for _, spec in pending]):
                     key, spec = pending[output.spec_index]
                     work.save(key, spec, output)
+                    if key == runs[probe_at][0]:
+                        kept.append(dataclasses.replace(output, spec_index=probe_at))
                     left[key_point[key]] -= 1
                     show()
                     bar.update(1)
@@ -151,8 +157,7 @@ def run_sweep(
                     shutil.rmtree(work.path)
                 raise
         merged, entries = _merge_runs(sweep, work, runs)
-        first = sweep.points[0]
-        probe = probe_record(first.study, settings=_settings(sweep, first))
+        probe = probe_record(first.study, kept, _settings(sweep, first))
         data = manifest(sweep.base, [], started, jobs, scheduler, commit, probe)
         data.update(_sweep_manifest(sweep, entries, resumed=len(runs) - len(pending)))
         report = _report(sweep, scenario)
