@@ -64,6 +64,8 @@ PARAMS = (
     "--param",
     f"{DEAD}=0.001:0.1",
 )
+ONE = PARAMS[:2]
+"""One parameter (and the noise parameter): 6 points, for the tests that run an analysis often."""
 NAME = "tiny-link-morris"
 TABLES = ("sensitivity", "runs", "points", "claims")
 
@@ -79,10 +81,10 @@ def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(main, ["sensitivity", *(str(a) for a in args)])
 
 
-def morris(scenario: Path, out: Path, *extra: str) -> Result:
+def morris(scenario: Path, out: Path, *extra: str, params: tuple[str, ...] = PARAMS) -> Result:
     """A 2-trajectory Morris run of the tiny scenario: 10 points (three parameters and the
     noise parameter) x 3 variants x 1 run."""
-    return invoke(scenario, "--out", out, "--quiet", "--trajectories", "2", *PARAMS, *extra)
+    return invoke(scenario, "--out", out, "--quiet", "--trajectories", "2", *params, *extra)
 
 
 def table_bytes(out: Path) -> dict[str, bytes]:
@@ -234,7 +236,7 @@ def test_rerun_resume_and_jobs_give_identical_tables(
 ) -> None:
     tiny = two_arms
     first = tmp_path / "first"
-    assert morris(tiny, first).exit_code == 0
+    assert morris(tiny, first, params=ONE).exit_code == 0
     expected = table_bytes(first)  # a rerun gives the same: the resumed, parallel and
     # cluster runs below run again what they need
 
@@ -249,17 +251,17 @@ def test_rerun_resume_and_jobs_give_identical_tables(
         real(self, *args)
 
     monkeypatch.setattr(sim.sensitivity.run.MetricsFolder, "save", interrupt_after_five)
-    broken = morris(tiny, resumed)
+    broken = morris(tiny, resumed, params=ONE)
     assert broken.exit_code == 130 and "resume" in broken.stderr
     assert len(list((resumed / f".{NAME}.work" / "runs").iterdir())) == 5
     monkeypatch.setattr(sim.sensitivity.run.MetricsFolder, "save", real)
-    assert morris(tiny, resumed).exit_code == 0
+    assert morris(tiny, resumed, params=ONE).exit_code == 0
     assert table_bytes(resumed) == expected
     manifest = json.loads((resumed / NAME / "manifest.json").read_text())
     assert manifest["resumed_runs"] == 5
 
     parallel = tmp_path / "parallel"
-    assert morris(tiny, parallel, "--jobs", "2").exit_code == 0
+    assert morris(tiny, parallel, "--jobs", "2", params=ONE).exit_code == 0
     assert table_bytes(parallel) == expected
 
     from distributed import LocalCluster
@@ -270,7 +272,7 @@ def test_rerun_resume_and_jobs_give_identical_tables(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         dask = tmp_path / "dask"
-        result = morris(tiny, dask, "--scheduler", cluster.scheduler_address)
+        result = morris(tiny, dask, "--scheduler", cluster.scheduler_address, params=ONE)
         assert result.exit_code == 0, result.output
         workers = set(cluster.scheduler_info["workers"])
     assert table_bytes(dask) == expected
