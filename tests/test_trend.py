@@ -526,3 +526,17 @@ def test_complex_contagion_spreads_faster_where_the_network_is_clustered(
     assert low > 0
     simple_low, _ = paired_ci(centola["simple"][:, 30], centola["simple-rewired"][:, 30])
     assert simple_low <= 0
+
+
+def test_simple_contagion_chances_are_the_c_librarys_powers() -> None:
+    """1 - (1 - rate)^k is math.pow's to the bit for every count, not numpy's vectorised
+    power, whose last bit differs between CPUs with and without AVX-512: the same seed must
+    give the same tables on every machine."""
+    import math
+
+    exposures = np.array([0, 3, 1, 250, 3, 0, 17], dtype=np.int64)
+    for rate in (0.01, 0.05, 0.123456):
+        got = trend.simple_chance(exposures, rate)
+        want = np.array([1.0 - math.pow(1.0 - rate, float(k)) for k in exposures])
+        assert got.tobytes() == want.tobytes()
+    assert trend.simple_chance(np.zeros(0, dtype=np.int64), 0.1).size == 0

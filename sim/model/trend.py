@@ -9,6 +9,8 @@ network).
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 
 import numpy as np
@@ -245,8 +247,16 @@ def complex_chance(
 
 def simple_chance(exposures: NDArray[np.int64], rate: float) -> NDArray[np.float64]:
     """Simple contagion: each of the day's exposures converts independently with ``rate``,
-    so a member with k exposures adopts with ``1 - (1 - rate)^k``."""
-    return 1.0 - np.power(1.0 - rate, exposures.astype(np.float64))
+    so a member with k exposures adopts with ``1 - (1 - rate)^k``.
+
+    The powers are the C library's (``math.pow``), one per count from 0 to the largest,
+    looked up per member: numpy's vectorised ``power`` takes another implementation on CPUs
+    with AVX-512 (SVML) than on those without, and the last bit of a chance then depends on
+    the machine, so the same seed gave other tables on another machine."""
+    chance = [
+        1.0 - math.pow(1.0 - rate, float(k)) for k in range(int(exposures.max(initial=0)) + 1)
+    ]
+    return np.asarray(chance, dtype=np.float64)[exposures]
 
 
 def adopt(state: State, scenario: Scenario, day: int, rng: np.random.Generator) -> None:
