@@ -70,7 +70,10 @@ def draw_sensitivity_figures(
             fig = sobol_figure(tables["sensitivity"], outcomes)
         _save(fig, figures_dir / f"{method}.png")
         _save(claim_figure(plan, tables["points"], tables["claims"]), figures_dir / "claim_map.png")
-    return [method, "claim_map"]
+        if "convergence" not in tables:
+            return [method, "claim_map"]
+        _save(convergence_figure(tables["convergence"], outcomes), figures_dir / "convergence.png")
+    return [method, "convergence", "claim_map"]
 
 
 def _grid(n: int) -> tuple[Figure, list[Axes]]:
@@ -198,15 +201,68 @@ def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
     return fig
 
 
+def convergence_figure(table: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
+    """Total Sobol indices against the base sample they are estimated from, one line per
+    parameter with its 95% bootstrap band, the noise parameter's in dotted red: converged
+    where the lines have settled and the bands have narrowed (at most ``LABELLED``
+    parameters, those with the largest ST at the full sample, are drawn)."""
+    fig, axes = _grid(len(outcomes))
+    columns = min(len(outcomes), 3)
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        rows = table[table["outcome"] == outcome.name]
+        full = rows[rows["samples"] == rows["samples"].max()]
+        drawn = [*full.nlargest(LABELLED, "ST")["parameter"]]
+        if NOISE not in drawn and NOISE in set(rows["parameter"]):
+            drawn.append(NOISE)
+        for parameter in drawn:
+            line = rows[rows["parameter"] == parameter].sort_values("samples")
+            n = line["samples"].to_numpy()
+            st, half = 100 * line["ST"].to_numpy(), 100 * line["ST_conf"].to_numpy()
+            noise = parameter == NOISE
+            (drawn_line,) = ax.plot(
+                n,
+                st,
+                marker="o",
+                ms=3,
+                label=_label(str(parameter)),
+                color="tab:red" if noise else None,
+                ls=":" if noise else "-",
+            )
+            ax.fill_between(n, st - half, st + half, color=drawn_line.get_color(), alpha=0.15)
+        sizes = sorted(set(table["samples"]))
+        ax.set_xlim(sizes[0] / 1.2, sizes[-1] * 1.2)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        if rows["ST"].isna().all():
+            note = str(rows["note"].iloc[0]) if len(rows) else ""
+            ax.text(0.5, 0.5, f"no index: {note}", ha="center", transform=ax.transAxes)
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_xlabel("Sobol base sample N (points: N x (parameters + 2))")
+        ax.set_ylabel("total index ST (% of variance)")
+        _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}", 52, columns)
+        if not rows["ST"].isna().all():
+            ax.legend(fontsize=font(6))
+    _suptitle(
+        fig,
+        "Convergence: total Sobol indices estimated from the first N base samples,"
+        " with 95% bootstrap bands",
+    )
+    return fig
+
+
 BINS = 4
 """Cells per parameter in the claim map: a Morris grid of 4 levels puts one level in each."""
 
 
 def _cells(plan: PlanView, path: str) -> tuple[NDArray[np.int64], list[str]]:
     """Each point's cell along one parameter (``BINS`` equal parts of its sampled range, on
-    the sampling scale) and each cell's tick label (the parameter values in it)."""
+    the sampling scale; one cell per level of a categorical parameter) and each cell's tick
+    label (the parameter values in it)."""
     j = [p.path for p in plan.parameters].index(path)
     parameter = plan.parameters[j]
+    if parameter.categorical:
+        cells = np.array([parameter.level(float(v)) for v in plan.x[:, j]], dtype=np.int64)
+        return cells, [str(level) for level in parameter.levels]
     lo, hi = parameter.bounds
     share = (plan.x[:, j] - lo) / (hi - lo)
     cells = np.minimum((share * BINS).astype(np.int64), BINS - 1)
@@ -240,8 +296,8 @@ def claim_figure(plan: PlanView, points: pd.DataFrame, claims: pd.DataFrame) -> 
             y_cells, y_ticks = _cells(plan, row["second"])
         else:
             y_cells, y_ticks = np.zeros(len(values), dtype=np.int64), [""]
-        count = np.zeros((len(y_ticks), BINS))
-        held = np.zeros((len(y_ticks), BINS))
+        count = np.zeros((len(y_ticks), len(x_ticks)))
+        held = np.zeros((len(y_ticks), len(x_ticks)))
         np.add.at(count, (y_cells[defined], x_cells[defined]), 1.0)
         np.add.at(held, (y_cells[defined], x_cells[defined]), holds[defined])
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -252,7 +308,7 @@ def claim_figure(plan: PlanView, points: pd.DataFrame, claims: pd.DataFrame) -> 
             dark = n > 0 and not 0.2 <= share[j, i] <= 0.8  # the colour map's dark ends
             colour = "white" if dark else "0.1"
             ax.text(i, j, text, ha="center", va="center", fontsize=font(7), color=colour)
-        ax.set_xticks(range(BINS), x_ticks, fontsize=font(7))
+        ax.set_xticks(range(len(x_ticks)), x_ticks, fontsize=font(7))
         ax.set_yticks(range(len(y_ticks)), y_ticks, fontsize=font(7))
         ax.set_xlabel(_label(row["first"], 44), fontsize=font(8))
         ax.set_ylabel(_label(row["second"], 30) if row["second"] else "", fontsize=font(8))

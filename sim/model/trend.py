@@ -10,7 +10,6 @@ network).
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 
 import numpy as np

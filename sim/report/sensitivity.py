@@ -160,6 +160,53 @@ def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> 
     return (*what, f" {verdict}; its value depends most on ", *named, ".")
 
 
+def _structure_blocks(plan: PlanView, structure: pd.DataFrame) -> list[Block]:
+    """Each claim as a range over the levels of the structural options the analysis
+    samples (:func:`sim.sensitivity.structure.claims_by_level`), one bullet per claim."""
+    bullets = []
+    for outcome in plan.outcomes:
+        rows = structure[structure["outcome"] == outcome.name]
+        parts = []
+        for path, group in rows.groupby("parameter", sort=False):
+            levels = _joined(
+                (
+                    (
+                        Code(str(r["level"])),
+                        f" {_share(r['share'])} of {r['points']} (mean {_num(r['mean'])})",
+                    )
+                    for _, r in group.iterrows()
+                ),
+                ", ",
+            )
+            parts.append((Code(str(path)), ": ", *levels))
+        shares = rows["share"].dropna()
+        span = (
+            "undefined at every level"
+            if shares.empty
+            else f"holds at {_share(shares.min())} to {_share(shares.max())} of the points"
+        )
+        bullets.append(
+            (
+                f"{outcome.claim} (",
+                Code(outcome.holds_text),
+                f") {span} over the structural options: ",
+                *_joined(parts, "; "),
+                ".",
+            )
+        )
+    intro = (
+        "Each claim at each level of the structural options sampled as factors (the other"
+        " parameters over their ranges): the share of points where the claim holds, of how"
+        " many, and the outcome's mean there."
+    )
+    return [Heading("Over structure", 3), Paragraph((intro,)), Bullets(bullets)]
+
+
+def _share(value: float) -> str:
+    """A share as a whole percentage, ``n/a`` when missing."""
+    return "n/a" if math.isnan(value) else f"{100 * value:.0f}%"
+
+
 def _design_blocks(plan: PlanView) -> list[Block]:
     """The title, what was run, the parameters and their ranges, and the outcomes."""
     study, design = plan.study, plan.design
@@ -186,9 +233,11 @@ def _design_blocks(plan: PlanView) -> list[Block]:
             [
                 axis_label(p.path),
                 Code(p.path),
-                f"{p.low:g}",
-                f"{p.high:g}",
-                p.scale,
+                *(
+                    (" \u00b7 ".join(map(str, p.levels)), "", "levels")
+                    if p.categorical
+                    else (f"{p.low:g}", f"{p.high:g}", p.scale)
+                ),
                 _marked(p.reason),
             ]
             for p in plan.parameters
@@ -228,6 +277,7 @@ def sensitivity_blocks(
     claims = [
         _claim_sentence(row, indices, plan.design.method) for _, row in tables["claims"].iterrows()
     ]
+    structure = tables.get("structure")
     return [
         *_design_blocks(plan),
         Heading("Sensitivity", 2),
@@ -235,6 +285,7 @@ def sensitivity_blocks(
         *_importance_blocks(plan, indices),
         Heading("Claim map", 2),
         *([Bullets(claims)] if claims else []),
+        *([] if structure is None or structure.empty else _structure_blocks(plan, structure)),
         *(FigureBlock(name, f"{name}.png", "") for name in figures),
     ]
 

@@ -20,7 +20,7 @@ intervals (SALib.analyze.sobol).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -184,6 +184,35 @@ def _salib(
             seed=design.seed,
         )
     return {c: np.asarray(result[c], dtype=np.float64) for c in SOBOL_COLUMNS}
+
+
+def convergence(
+    design: Design,
+    parameters: list[Parameter],
+    x: NDArray[np.float64],
+    outcomes: dict[str, NDArray[np.float64]],
+) -> pd.DataFrame:
+    """Sobol indices from the first ``n`` base samples, for ``n`` = 8, 16, ... up to ``N``:
+    whether the indices have converged (their intervals narrow and their values settle as
+    the sample grows; Sarrazin, Pianosi & Wagener 2016, Environ. Model. Softw. 79:135).
+
+    The Saltelli sample is in blocks of ``k + 2`` rows, one block per base sample, so the
+    first ``n (k + 2)`` rows are the design of base sample ``n`` (the Sobol' sequence is
+    extensible: its first ``n`` points are the sequence of ``n``).
+
+    Returns:
+        The columns of :func:`analyse` and ``samples`` (the base sample ``n``).
+    """
+    k = len(parameters)
+    frames = []
+    n = 8
+    while n <= design.samples:
+        rows = n * (k + 2)
+        part = {name: np.asarray(y)[:rows] for name, y in outcomes.items()}
+        frame = analyse(replace(design, samples=n), parameters, x[:rows], part)
+        frames.append(frame.assign(samples=n))
+        n *= 2
+    return pd.concat(frames, ignore_index=True)
 
 
 def ishigami(x: NDArray[np.float64], a: float = 7.0, b: float = 0.1) -> NDArray[np.float64]:

@@ -13,6 +13,15 @@ arms the claim outcomes compare (:class:`Ranges`, :func:`sim.sensitivity.outcome
 elementary effects by the step as a fraction of the range, so ``mu*`` is the change of the
 outcome over a parameter's whole sampled range (comparable across parameters). The scenario
 value is ``x`` or ``exp(x)``, rounded for integer fields.
+
+**Structural options as factors.** A field with a fixed set of values (a structural option
+such as ``platform.followers``, docs/model.md 7.26) is a *categorical* parameter: the ranges
+file gives ``levels: [audience, pull]`` (or ``--param platform.followers=audience,pull``);
+SALib samples ``x`` in ``[0, 1]`` and the scenario value is level ``min(floor(x L), L - 1)``
+of the ``L`` levels, so each level holds an equal share of the space. A Morris step across
+a level boundary is the effect of switching the option; a Sobol index is the share of the
+outcome's variance the choice of option explains (the categorical-factor reading of Saltelli
+et al. 2008, Global Sensitivity Analysis: The Primer, ch. 1.2.3).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
+import yaml
 
 from sim.errors import InputError
 from sim.scenario import Scenario, load_yaml
@@ -30,6 +40,8 @@ from sim.scenario.paths import PathError, list_item, resolve, strip
 from sim.sensitivity.outcomes import NOISE, SEED_SPAN, Comparison, read_comparison
 
 SCALES = ("linear", "log")
+CATEGORICAL: Literal["categorical"] = "categorical"
+"""The scale of a parameter sampled over named levels."""
 
 
 @dataclass(frozen=True)
@@ -44,15 +56,27 @@ class Parameter:
         reason: why this range (a source, or the reasoning where none exists).
         integer: the field holds whole numbers (sampled values are rounded).
         source: where the range was given (the ranges file or ``--param``), for errors.
+        levels: the values of a categorical parameter (scale ``categorical``, ``low`` 0 and
+            ``high`` 1), empty otherwise.
     """
 
     path: str
     low: float
     high: float
-    scale: Literal["linear", "log"] = "linear"
+    scale: Literal["linear", "log", "categorical"] = "linear"
     reason: str = ""
     integer: bool = False
     source: str = field(default="--param", compare=False)
+    levels: tuple[Any, ...] = ()
+
+    @property
+    def categorical(self) -> bool:
+        """Whether the parameter is sampled over named levels (a structural option)."""
+        return bool(self.levels)
+
+    def level(self, x: float) -> int:
+        """The index of the level that coordinate ``x`` in [0, 1] falls in."""
+        return min(int(x * len(self.levels)), len(self.levels) - 1)
 
     @property
     def column(self) -> str:
@@ -66,8 +90,11 @@ class Parameter:
             return math.log(self.low), math.log(self.high)
         return self.low, self.high
 
-    def value(self, x: float) -> float | int:
-        """The scenario value of sampled coordinate ``x`` (exp for log; rounded if integer)."""
+    def value(self, x: float) -> Any:
+        """The scenario value of sampled coordinate ``x`` (exp for log; rounded if integer;
+        the level ``x`` falls in for a categorical parameter)."""
+        if self.levels:
+            return self.levels[self.level(x)]
         v = math.exp(x) if self.scale == "log" else float(x)
         v = min(max(v, self.low), self.high)  # exp(ln x) may step a hair outside
         return round(v) if self.integer else v
@@ -200,16 +227,45 @@ def make_parameter(
     return Parameter(path, lo, hi, scale, str(reason or ""), kind == "int", source)
 
 
-def parse_param(text: str) -> Parameter:
-    """One ``--param PATH=LOW:HIGH`` or ``PATH=LOW:HIGH:log`` option.
+def make_categorical(source: str, where: str, path: Any, levels: Any, reason: Any) -> Parameter:
+    """Check a categorical parameter (its path and at least two distinct levels) and build
+    it; whether the scenario accepts each level is checked when the analysis is planned.
 
     Raises:
-        InputError: naming ``--param`` (see :func:`make_parameter`).
+        InputError: an unknown path, or fewer than two distinct levels.
+    """
+    prefix = f"{where}." if where else ""
+    if not isinstance(path, str) or not path:
+        raise InputError(source, f"{prefix}path", "missing: a dotted scenario path")
+    if schema_type(path) is None:
+        raise InputError(source, path, "unknown path (not a scenario field; see `feedsim schema`)")
+    if not isinstance(levels, list) or any(isinstance(v, dict | list) for v in levels):
+        raise InputError(source, f"{path} levels", f"must be a list of values (got {levels!r})")
+    if len(levels) < 2 or len({repr(v) for v in levels}) != len(levels):
+        raise InputError(
+            source, f"{path} levels", f"needs at least two distinct values (got {levels!r})"
+        )
+    return Parameter(
+        path, 0.0, 1.0, CATEGORICAL, str(reason or ""), source=source, levels=tuple(levels)
+    )
+
+
+def parse_param(text: str) -> Parameter:
+    """One ``--param PATH=LOW:HIGH``, ``PATH=LOW:HIGH:log`` or ``PATH=A,B[,C...]`` option
+    (the last: a categorical parameter over the listed values, read as YAML scalars).
+
+    Raises:
+        InputError: naming ``--param`` (see :func:`make_parameter`, :func:`make_categorical`).
     """
     path, sep, rest = text.partition("=")
+    if sep and "," in rest:
+        levels = [yaml.safe_load(v.strip()) for v in rest.split(",")]
+        return make_categorical("--param", "", path.strip(), levels, "")
     parts = rest.split(":")
     if not sep or len(parts) not in (2, 3):
-        raise InputError("--param", text, "expected PATH=LOW:HIGH or PATH=LOW:HIGH:log")
+        raise InputError(
+            "--param", text, "expected PATH=LOW:HIGH, PATH=LOW:HIGH:log or PATH=A,B (levels)"
+        )
     values: list[Any] = []
     for part in parts[:2]:
         try:
@@ -234,14 +290,16 @@ class Ranges:
     comparison: Comparison | None
 
 
-RANGE_KEYS = ("path", "low", "high", "scale", "reason")
-"""The keys of one range."""
+RANGE_KEYS = ("path", "low", "high", "scale", "levels", "reason")
+"""The keys of one range (``levels`` instead of ``low``, ``high`` and ``scale`` for a
+categorical parameter)."""
 FILE_KEYS = ("parameters", "compare", "outcomes")
 """The sections of a ranges file written as a mapping."""
 
 
 def read_ranges(path: Path) -> Ranges:
-    """A ranges file: a YAML list of ``{path, low, high, scale, reason}``, or a mapping with
+    """A ranges file: a YAML list of ``{path, low, high, scale, reason}`` (or ``{path,
+    levels, reason}`` for a categorical parameter), or a mapping with
     such a list under ``parameters`` and the arms the outcomes compare under ``compare``
     and ``outcomes`` (:func:`sim.sensitivity.outcomes.read_comparison`; a file with these
     may leave the parameters to ``--param``).
@@ -270,6 +328,18 @@ def read_ranges(path: Path) -> Ranges:
         extra = sorted(set(entry) - set(RANGE_KEYS))
         if extra:
             raise InputError(path, f"[{i}].{extra[0]}", f"unknown key ({', '.join(RANGE_KEYS)})")
+        if "levels" in entry:
+            clash = [k for k in ("low", "high", "scale") if k in entry]
+            if clash:
+                raise InputError(
+                    path, f"[{i}].{clash[0]}", "a parameter with levels has no low, high or scale"
+                )
+            out.append(
+                make_categorical(
+                    str(path), f"[{i}]", entry.get("path"), entry["levels"], entry.get("reason")
+                )
+            )
+            continue
         out.append(
             make_parameter(
                 str(path),

@@ -22,6 +22,7 @@ uninterrupted analysis's.
 holds ``tables/sensitivity.parquet`` (indices per parameter and outcome),
 ``tables/runs.parquet`` (one row per point, variant and replication: parameter values,
 seed, run metrics), ``tables/points.parquet`` (outcomes per point), ``tables/claims.parquet``
+(and ``tables/structure.parquet`` with a categorical parameter: each claim per level)
 (the claim map) and ``manifest.json``; the command line passes in the drawing of
 ``figures/`` and ``report.md`` / ``report.html`` (:mod:`sim.figures.sensitivity`,
 :mod:`sim.report.sensitivity`), which this module never imports.
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from numpy.typing import NDArray
 from tqdm import tqdm
 
@@ -46,7 +48,7 @@ from sim.errors import InputError
 from sim.experiment import git_commit, manifest, open_executor, write_results
 from sim.runs import RunOutput, RunSpec
 from sim.scenario import Study, load_study
-from sim.sensitivity.design import Design, analyse, sample
+from sim.sensitivity.design import Design, analyse, convergence, sample
 from sim.sensitivity.outcomes import (
     NOISE,
     RUN_METRICS,
@@ -60,6 +62,7 @@ from sim.sensitivity.outcomes import (
     run_metrics,
 )
 from sim.sensitivity.ranges import Parameter, noise_parameter
+from sim.sensitivity.structure import claims_by_level
 from sim.sweep import Axis, Point, Sweep, WorkFolder, plan_rows, plan_sweep
 
 Draw = Callable[[Path, dict[str, pd.DataFrame]], None]
@@ -120,9 +123,13 @@ class Plan:
         return len(self.sweep.points)
 
 
-def _text(value: float | int) -> str:
-    """A value as a ``--set`` would spell it (exact: ``repr`` of the float)."""
-    return str(value) if isinstance(value, int) else repr(float(value))
+def _text(value: Any) -> str:
+    """A value as a ``--set`` would spell it (exact: ``repr`` of a float; a level as YAML)."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, bool | str) or value is None:
+        return yaml.safe_dump(value, default_flow_style=True).removesuffix("\n...\n").strip()
+    return str(value)
 
 
 def _check_in_scenario(scenario: Path, parameter: Parameter, overrides: dict[str, Any]) -> None:
@@ -133,7 +140,7 @@ def _check_in_scenario(scenario: Path, parameter: Parameter, overrides: dict[str
             study-level field, a field a variant sets itself, or a value the scenario
             rejects).
     """
-    ends = [parameter.value(b) for b in parameter.bounds]
+    ends = list(parameter.levels) or [parameter.value(b) for b in parameter.bounds]
     setting = f"{parameter.path}={','.join(_text(v) for v in dict.fromkeys(ends))}"
     try:
         plan_sweep(scenario, [setting], overrides)
@@ -352,6 +359,16 @@ def run_sensitivity(
         claims = claim_map(plan.outcomes, plan.design.method, points, indices)
         data = _manifest(plan, started, jobs, scheduler, entries, resumed, commit)
         tables = {"sensitivity": indices, "runs": runs, "points": points, "claims": claims}
+        structure = claims_by_level(plan.outcomes, plan.parameters, points)
+        if plan.design.method == "sobol":
+            tables["convergence"] = convergence(
+                plan.design,
+                list(plan.parameters),
+                plan.x,
+                {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes},
+            )
+        if not structure.empty:
+            tables["structure"] = structure
         finish = None if draw is None else (lambda folder: draw(folder, tables))
         destination = write_results(out / plan.name, tables, data, finish)
         shutil.rmtree(work.path)
@@ -393,7 +410,14 @@ def replan(folder: Path) -> Plan:
     )
     parameters = [
         Parameter(
-            p["path"], p["low"], p["high"], p["scale"], p["reason"], p["integer"], p["source"]
+            p["path"],
+            p["low"],
+            p["high"],
+            p["scale"],
+            p["reason"],
+            p["integer"],
+            p["source"],
+            tuple(p.get("levels", ())),
         )
         for p in data["parameters"]
         if p["path"] != NOISE
@@ -449,6 +473,7 @@ def _manifest(
                 "high": p.high,
                 "scale": p.scale,
                 "integer": p.integer,
+                "levels": list(p.levels),
                 "reason": p.reason,
                 "source": p.source,
             }
