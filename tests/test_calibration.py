@@ -2,7 +2,7 @@
 tests/test_recruiter_study.py), and the regime of a feed that chooses.
 
 The bundled link-with-everyone study runs at a small size (2,500 members with the default
-degree rule, 120 days, 2-hour slices, 16 replications; the paired comparisons use common
+degree rule, 120 days, 2-hour slices, 12 replications; the paired comparisons use common
 random numbers). Every other field takes its default. Directions are tested strictly: a
 95% t-interval over replications (Student t quantiles from scipy) must exclude zero.
 Magnitudes are tested against the ranges of docs/calibration.md. Seeds are fixed, so the
@@ -10,7 +10,7 @@ outcome is deterministic; the intervals say how far from the boundary each value
 
 The regime (candidates and items read per session) depends on the network's size: the
 supply of posts a member can be shown grows with the number of creators. It is tested on
-a 15,000-member default network (5 replications of 20 days).
+a 15,000-member default network (4 replications of 12 days).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from sim.experiment import merge_tables, run_study
 from sim.scenario import Arm, Scenario, Study
 from tests.helpers import LINK_WITH_EVERYONE, mean_ci, paired_ci, run_arms
 
-pytestmark = pytest.mark.slow  # the link-with-everyone study at 2,500 members, 16 replications
+pytestmark = pytest.mark.slow  # the link-with-everyone study at 2,500 members, 12 replications
 
-REPLICATIONS = 16
+REPLICATIONS = 12
 MEMBERS = 2500
 DAYS = 120
 SMALL = {
@@ -220,7 +220,7 @@ def test_fact_11_engagement_comes_early_with_a_tail(tables) -> None:  # type: ig
 
 # --------------------------------------------------------------------------- the regime
 
-REGIME_REPLICATIONS = 5
+REGIME_REPLICATIONS = 4
 
 
 @pytest.fixture(scope="module")
@@ -229,12 +229,12 @@ def regime_counts() -> pd.DataFrame:
 
 
 def run_regime() -> pd.DataFrame:
-    """Run counts of a default network (15,000 members), the linkedin preset, 20 days."""
+    """Run counts of a default network (15,000 members), the linkedin preset, 12 days."""
     scenario = Scenario.model_validate(
         {
             "name": "regime",
             "topics": ["finance", "it", "hr", "sales", "marketing"],
-            "duration_days": 20,
+            "duration_days": 12,
             "replications": REGIME_REPLICATIONS,
             "platform": {"ranker": "linkedin"},
         }

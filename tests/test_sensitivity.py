@@ -446,18 +446,30 @@ RANGES = [  # each ranges file serves its full study and the study's screening c
     ("link-with-everyone.yaml", "link-with-everyone-screening.yaml"),
     ("recruiter.yaml", "recruiter-accepts-100-it.yaml"),
     ("recruiter.yaml", "recruiter-screening.yaml"),
+    ("link-with-everyone-structure.yaml", "link-with-everyone-screening.yaml"),
+    ("recruiter-structure.yaml", "recruiter-screening.yaml"),
 ]
 
 
 @pytest.mark.parametrize(("ranges", "scenario"), RANGES)
 def test_bundled_ranges_are_valid_for_their_scenario(ranges: str, scenario: str) -> None:
-    """At least 15 parameters, each with a reason, each accepted by its scenario at both
-    ends (a study-level field or one a variant sets would be refused)."""
+    """Each with a reason, each accepted by its scenario at both ends or at every level (a
+    study-level field or one a variant sets would be refused); a full ranges file has at
+    least 15 parameters, a structure file the four structural options of docs/model.md 7.26
+    that act on these studies."""
     from sim.sensitivity.ranges import read_ranges
     from sim.sensitivity.run import _check_in_scenario
 
     parameters = read_ranges(ROOT / "scenarios" / "ranges" / ranges).parameters
-    assert len(parameters) >= 15
+    if "structure" in ranges:
+        assert {p.path for p in parameters if p.categorical} == {
+            "platform.followers",
+            "platform.inference.connection_rule",
+            "platform.invitations.draw",
+            "platform.test_audience.draw",
+        }
+    else:
+        assert len(parameters) >= 15
     assert all(p.reason.strip() for p in parameters)
     for parameter in parameters:
         _check_in_scenario(ROOT / "scenarios" / scenario, parameter, {})

@@ -188,3 +188,29 @@ def test_a_ranges_entry_with_levels_and_a_range_is_refused(tiny: Path, tmp_path:
 def test_levels_must_be_a_list_of_values() -> None:
     with pytest.raises(sim.errors.InputError, match="must be a list of values"):
         make_categorical("r.yaml", "[0]", RANKER, "linkedin", "")
+
+
+def test_estimate_times_one_run_says_the_cost_and_writes_nothing(
+    tiny: Path, tmp_path: Path
+) -> None:
+    """Two trajectories of two parameters and the noise parameter: 2 x 4 = 8 points x 3
+    variants = 24 runs; the cost line names them and a positive time, and no folder is made."""
+    out = tmp_path / "out"
+    result = invoke(
+        tiny,
+        "--out",
+        out,
+        "--trajectories",
+        "2",
+        "--param",
+        f"{RANKER}=linkedin,chronological",
+        "--param",
+        f"{FRACTION}=0.05:0.4",
+        "--jobs",
+        "2",
+        "--estimate",
+    )
+    assert result.exit_code == 0, result.output
+    assert "8 points x 3 variants x 1 replications = 24 runs" in result.output
+    assert "core-hours" in result.output and "on 2 workers" in result.output
+    assert not out.exists()

@@ -202,16 +202,19 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
     "--ranges",
     "ranges_file",
     type=click.Path(path_type=Path),
-    help="YAML list of {path, low, high, scale: linear|log, reason}, or a mapping with that"
-    " list under `parameters` and the arms the outcomes compare under `compare`"
-    " ({treatment: ARM, reference: ARM}) and `outcomes` (scenarios/ranges/).",
+    help="YAML list of {path, low, high, scale: linear|log, reason} (or {path, levels: [A,"
+    " B], reason} for a structural option), or a mapping with that list under `parameters`"
+    " and the arms the outcomes compare under `compare` ({treatment: ARM, reference: ARM})"
+    " and `outcomes` (scenarios/ranges/).",
 )
 @click.option(
     "--param",
     "params",
     multiple=True,
     metavar="PATH=LOW:HIGH[:log]",
-    help="A scenario field and its range (repeatable; ':log' for log-uniform).",
+    help="A scenario field and its range (repeatable; ':log' for log-uniform), or"
+    " PATH=A,B[,C] to sample a structural option over its values (e.g."
+    " platform.followers=audience,pull).",
 )
 @click.option("--trajectories", type=int, default=10, show_default=True, help="Morris: r.")
 @click.option("--levels", type=int, default=4, show_default=True, help="Morris: grid levels p.")
@@ -242,6 +245,12 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
     help="Folder the results folder <out>/<scenario name>-<method>/ is written in.",
 )
 @click.option("--fresh", is_flag=True, help="Discard an unfinished analysis with other settings.")
+@click.option(
+    "--estimate",
+    is_flag=True,
+    help="Time one run and print the analysis's cost in core-hours and wall time, then stop"
+    " (nothing is written).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @options.input_errors_exit_2
 def sensitivity(
@@ -258,6 +267,7 @@ def sensitivity(
     scheduler: str | None,
     out: Path,
     fresh: bool,
+    estimate: bool,
     quiet: bool,
 ) -> None:
     """Which unpublished parameters decide the blog post's claims? (SALib)
@@ -274,6 +284,7 @@ def sensitivity(
     by name (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet,
     figures, a claim map and report.md/html to <out>/<name>-<method>/. Finished runs are
     kept in <out>/.<name>-<method>.work/: run the same command again to resume.
+    --estimate times one run first and says what the whole analysis costs.
     """
     from sim.sensitivity.design import Design
     from sim.sensitivity.ranges import check_unique, parse_param, read_ranges
@@ -289,6 +300,11 @@ def sensitivity(
     design = Design(method, trajectories, levels, samples, sample_seed)
     comparison = ranges.comparison if ranges else None
     plan = plan_sensitivity(scenario, design, parameters, overrides, comparison)
+    if estimate:
+        from sim.sensitivity.run import estimate_cost
+
+        click.echo(estimate_cost(plan, workers))
+        return
     with options.kept_on_interrupt(out / f".{plan.name}.work"):
         destination = run_sensitivity(
             plan, out, workers, scheduler, not quiet, fresh, drawing.draw_sensitivity(plan)

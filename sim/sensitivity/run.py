@@ -275,6 +275,30 @@ def _run_pending(
     return len(runs) - len(pending)
 
 
+def estimate_cost(plan: Plan, workers: int) -> str:
+    """Time the first run of the analysis (the first point, the first variant, replication 0)
+    in this process and say what all of its runs cost at that pace: core-hours, and wall
+    time on ``workers`` cores. Runs at other points take more or less time (a larger degree
+    or more follows cost more), so this is the order of the cost, not a bound."""
+    import time
+
+    from sim.runs import execute
+
+    _, point, spec = plan.sweep.runs()[0]
+    start = time.perf_counter()
+    execute(spec, 0)
+    seconds = time.perf_counter() - start
+    runs = plan.point_count * plan.runs_per_point
+    core_hours = runs * seconds / 3600
+    return (
+        f"{plan.name}: {plan.point_count} points x {len(plan.study.arms)} variants x"
+        f" {plan.study.base.replications} replications = {runs:,} runs. One run (point"
+        f" {point.index}, {spec.variant}, replication {spec.replication}) took {seconds:.1f} s:"
+        f" about {core_hours:.2f} core-hours, {core_hours / workers:.2f} h of wall time on"
+        f" {workers} worker{'s' if workers > 1 else ''}. Nothing was written."
+    )
+
+
 def collect(plan: Plan, work: MetricsFolder) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """The runs table (point order, then variant, then replication) and the manifest's runs.
 
