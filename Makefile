@@ -18,10 +18,10 @@ demo: $(STAMP) ## run the headline study into results/demo/ (ignored by git: the
 	$(BIN)/feedsim run scenarios/recruiter-accepts-100-it.yaml --out results/demo --jobs 2
 
 test: $(STAMP) ## run the whole test suite (what CI runs)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 test-fast: $(STAMP) ## unit tests and small end-to-end checks (about 3 min on two cores; make test about 12)
-	$(BIN)/python -m pytest -m "not slow" -n 2
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadscope
 
 JOBS ?= 2
 RANKERS := linkedin,edgerank,twitter-2023,chronological,random
