@@ -48,10 +48,10 @@ def small_study(folder: Path) -> Path:
     return path
 
 
-def run_sweep(folder: Path, *settings: str) -> Path:
+def run_sweep(folder: Path, *settings: str, replications: int = 3) -> Path:
     """``feedsim sweep`` of the small study; returns the results folder (figures drawn)."""
     args = ["sweep", str(small_study(folder)), "--out", str(folder / "out"), "--quiet"]
-    args += ["--jobs", "2"]
+    args += ["--jobs", "2", "--replications", str(replications)]
     for setting in settings:
         args += ["--set", setting]
     result = CliRunner().invoke(main, args)
@@ -169,13 +169,19 @@ def test_values_spanning_over_ten_times_get_a_log_axis() -> None:
 @pytest.mark.slow
 def test_two_and_three_swept_parameters(tmp_path: Path) -> None:
     fraction = "platform.test_audience.fraction"
-    two = run_sweep(tmp_path / "two", f"{BURST}=4,20", f"{fraction}=0.05,0.4")
+    # Figures, report and tables of several swept parameters: two replications give every
+    # paired difference its interval.
+    two = run_sweep(tmp_path / "two", f"{BURST}=4,20", f"{fraction}=0.05,0.4", replications=2)
     assert figure_names(load_results(two)) == ["reach_region", "sweep_outcomes"]
     assert (two / "figures" / "sweep_outcomes.png").is_file()
     text = (two / "report.md").read_text(encoding="utf-8")
     assert "accept-100-it minus accept-100-it-no-connection-term: from" in text
     three = run_sweep(
-        tmp_path / "three", f"{BURST}=4,20", f"{fraction}=0.05,0.4", "behaviour.ties.stranger=0.3"
+        tmp_path / "three",
+        f"{BURST}=4,20",
+        f"{fraction}=0.05,0.4",
+        "behaviour.ties.stranger=0.3",
+        replications=2,
     )
     results = load_results(three)
     assert figure_names(results) == []
