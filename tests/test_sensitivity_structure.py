@@ -123,7 +123,7 @@ def test_a_structural_option_as_a_factor_gives_each_claim_per_level_and_converge
     assert (folder / "figures" / "convergence.png").is_file()
     report = (folder / "report.md").read_text()
     assert "Over structure" in report and "convergence.png" in report
-    assert "holds at 0% to 100% of the points over the structural options" in report
+    assert "holds at 0% to 100% of the points, by level of the structural options" in report
 
 
 def test_morris_with_a_categorical_parameter_runs_and_maps_the_claim_by_level(

@@ -180,16 +180,20 @@ def _structure_blocks(plan: PlanView, structure: pd.DataFrame) -> list[Block]:
             )
             parts.append((Code(str(path)), ": ", *levels))
         shares = rows["share"].dropna()
-        span = (
-            "undefined at every level"
-            if shares.empty
-            else f"holds at {_share(shares.min())} to {_share(shares.max())} of the points"
-        )
+        if shares.empty:
+            span = "undefined at every level"
+        elif shares.min() == shares.max():
+            span = f"holds at {_share(shares.min())} of the points at every level of every option"
+        else:
+            span = (
+                f"holds at {_share(shares.min())} to {_share(shares.max())} of the points,"
+                " by level of the structural options"
+            )
         bullets.append(
             (
                 f"{outcome.claim} (",
                 Code(outcome.holds_text),
-                f") {span} over the structural options: ",
+                f") {span}: ",
                 *_joined(parts, "; "),
                 ".",
             )
