@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.assumptions import ASSUMPTIONS
@@ -131,9 +132,12 @@ def _importance_blocks(plan: PlanView, indices: pd.DataFrame) -> list[Block]:
     ]
 
 
-def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> tuple[Span, ...]:
-    """Whether a claim holds everywhere, nowhere or in part of the space, and, where it
-    depends, the parameters that decide it (only those with a non-zero importance)."""
+def _claim_sentence(
+    row: pd.Series[Any], indices: pd.DataFrame, method: str, outcome: Outcome, values: Any
+) -> tuple[Span, ...]:
+    """Whether a claim holds everywhere, nowhere or in part of the space, the outcome's
+    range over the points, and, where it depends, the parameters that decide it (only those
+    above the noise floor)."""
     what: tuple[Span, ...] = (f"{row['claim']} (", Code(str(row["holds_when"])), ")")
     if not row["points"]:
         return (*what, ": undefined at every point.")
@@ -147,6 +151,11 @@ def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> 
     assumed = [ASSUMPTIONS[c].label for c in str(row["claim"]).split(", ") if c in ASSUMPTIONS]
     if assumed:
         verdict = f"{verdict} ({' '.join(assumed)[:-1]})"
+    low, median, high = (float(f(values)) for f in (np.nanmin, np.nanmedian, np.nanmax))
+    verdict = (
+        f"{verdict}, its value from {outcome.shown(low)} to {outcome.shown(high)}"
+        f" (median {outcome.shown(median)})"
+    )
     rows = indices[indices["outcome"] == row["outcome"]].set_index("parameter")
     key = importance(method)
     floor = noise_floor(indices, str(row["outcome"]), method)
@@ -157,7 +166,7 @@ def _claim_sentence(row: pd.Series[Any], indices: pd.DataFrame, method: str) -> 
     if not deciders:
         return (*what, f" {verdict}.")
     named = _joined(((f"{axis_label(p, unit=False)} (", Code(p), ")") for p in deciders), " and ")
-    return (*what, f" {verdict}; its value depends most on ", *named, ".")
+    return (*what, f" {verdict}; the value depends most on ", *named, ".")
 
 
 def _structure_blocks(plan: PlanView, structure: pd.DataFrame) -> list[Block]:
@@ -172,7 +181,8 @@ def _structure_blocks(plan: PlanView, structure: pd.DataFrame) -> list[Block]:
                 (
                     (
                         Code(str(r["level"])),
-                        f" {_share(r['share'])} of {r['points']} (mean {_num(r['mean'])})",
+                        f" {_share(r['share'])} of {r['points']}"
+                        f" (mean {outcome.shown(float(r['mean']))})",
                     )
                     for _, r in group.iterrows()
                 ),
@@ -278,8 +288,16 @@ def sensitivity_blocks(
 ) -> list[Block]:
     """The whole report, in order, placing the drawn ``figures`` (by name) at its end."""
     indices = tables["sensitivity"]
+    by_name = {o.name: o for o in plan.outcomes}
     claims = [
-        _claim_sentence(row, indices, plan.design.method) for _, row in tables["claims"].iterrows()
+        _claim_sentence(
+            row,
+            indices,
+            plan.design.method,
+            by_name[str(row["outcome"])],
+            tables["points"][str(row["outcome"])].to_numpy(dtype=np.float64),
+        )
+        for _, row in tables["claims"].iterrows()
     ]
     structure = tables.get("structure")
     return [

@@ -126,6 +126,17 @@ class Outcome:
         op, threshold = self.holds
         return f"{self.name} {op} {threshold:g}"
 
+    def shown(self, value: float) -> str:
+        """A value as reports write it: a share in % (a level) or percentage points (a
+        difference), else to three significant digits; ``n/a`` when missing."""
+        if math.isnan(value):
+            return "n/a"
+        if not self.percent:
+            return f"{value:.3g}"
+        if self.reference is None:
+            return f"{100 * value:.1f}%"
+        return f"{100 * value:+.1f} pp"
+
     def holds_at(self, values: Any) -> Any:
         """Whether the claim holds at each value (False where the value is missing)."""
         op, threshold = self.holds
