@@ -11,15 +11,13 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
 import sim.experiment
 import sim.sensitivity.run
-from sim.cli import main
 from sim.experiment import RunOutput, RunSpec
 from sim.sensitivity.outcomes import NOISE, RUN_METRICS
 from sim.sensitivity.ranges import make_categorical, parse_param
-from tests.test_sensitivity import TINY
+from tests.test_sensitivity import TINY, invoke
 
 RANKER = "platform.ranker"
 FRACTION = "platform.test_audience.fraction"
@@ -30,10 +28,6 @@ def tiny(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(TINY, sort_keys=False))
     return path
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["sensitivity", *(str(a) for a in args)])
 
 
 def test_a_categorical_parameter_gives_each_level_an_equal_share() -> None:
