@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
+import yaml
 
 from sim.errors import InputError
 from sim.scenario import Scenario, load_yaml
 from sim.scenario.paths import PathError, list_item, resolve, strip
 from sim.sensitivity.outcomes import NOISE, SEED_SPAN, Comparison, read_comparison
-from sim.sweep.paths import parse_value
 
 SCALES = ("linear", "log")
 CATEGORICAL: Literal["categorical"] = "categorical"
@@ -252,15 +252,16 @@ def make_categorical(source: str, where: str, path: Any, levels: Any, reason: An
 
 def parse_param(text: str) -> Parameter:
     """One ``--param PATH=LOW:HIGH``, ``PATH=LOW:HIGH:log`` or ``PATH=A,B[,C...]`` option
-    (the last: a categorical parameter over the listed values, read as ``--set`` reads a
-    value).
+    (the last: a categorical parameter over the listed values, read as YAML scalars;
+    not through ``sim.sweep.paths.parse_value``, as the figures and reports, which load
+    this module, may not load the sweep).
 
     Raises:
         InputError: naming ``--param`` (see :func:`make_parameter`, :func:`make_categorical`).
     """
     path, sep, rest = text.partition("=")
     if sep and "," in rest:
-        levels = [parse_value(v.strip()) for v in rest.split(",")]
+        levels = [yaml.safe_load(v.strip()) for v in rest.split(",")]
         return make_categorical("--param", "", path.strip(), levels, "")
     parts = rest.split(":")
     if not sep or len(parts) not in (2, 3):
