@@ -78,19 +78,18 @@ class GroupedColumns(Columns):
         self._grouped = 0
 
     def regroup(self, keep: NDArray[np.bool_] | None = None) -> None:
-        """Keep the rows where `keep` is True (all when None), order them by group (stably,
-        a counting sort) and index them: each column is gathered once."""
-        key = self[self._by]
-        rows = np.flatnonzero(keep) if keep is not None else None
-        if rows is not None:
-            key = key[rows]
-        order = kernels.counting_order(key, self._start.size - 1)
-        if rows is not None:
-            order = rows[order]
+        """Keep the rows where `keep` is True (all when None), order them by group (stably;
+        the rows already grouped keep their order, the rows appended since are counting-sorted
+        into place: :func:`sim.kernels.regroup_order`) and index them: each column is gathered
+        once."""
+        if keep is None:
+            keep = np.ones(self.size, bool)
+        order, self._start[:] = kernels.regroup_order(
+            self[self._by], keep, self._start, self._grouped
+        )
         for column in self._data.values():
             column[: order.size] = kernels.take(column[: self.size], order)
         self.size = order.size
-        self._start[1:] = np.cumsum(np.bincount(key, minlength=self._start.size - 1))
         self._grouped = self.size
 
     def spans_of(

@@ -73,6 +73,27 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
     )
 
 
+@pytest.mark.parametrize("grouped", [0, 1500, 2000])
+@pytest.mark.parametrize("seed", range(5))
+def test_regroup_order_is_a_stable_argsort_of_the_kept_rows(seed: int, grouped: int) -> None:
+    """Rows ``0:grouped`` ordered by key (some keys without rows), the rest in random order;
+    a random third dropped; none, some or all rows already grouped."""
+    rng = np.random.default_rng(seed)
+    key = rng.integers(0, 30, 2000)
+    key[key == 7] = 8
+    key[:grouped] = np.sort(key[:grouped])
+    start = np.zeros(31, np.int64)
+    start[1:] = np.cumsum(np.bincount(key[:grouped], minlength=30))
+    keep = rng.random(2000) > 1 / 3
+    rows = np.flatnonzero(keep)
+    expected = rows[np.argsort(key[rows], kind="stable")]
+    expected_start = np.concatenate([[0], np.cumsum(np.bincount(key[rows], minlength=30))])
+    for form in (kernels.regroup_order.compiled, kernels.regroup_order.numpy):
+        order, starts = form(key, keep, start, grouped)
+        np.testing.assert_array_equal(order, expected)
+        np.testing.assert_array_equal(starts, expected_start)
+
+
 def merge_arguments(seed: int, spread: int) -> tuple[Any, ...]:
     """Few slots and posts, so that most (slot, post) pairs repeat, within a source and
     across the pool (indexed rows and tail), followed and recommended posts; some slots

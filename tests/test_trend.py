@@ -540,3 +540,40 @@ def test_simple_contagion_chances_are_the_c_librarys_powers() -> None:
         want = np.array([1.0 - math.pow(1.0 - rate, float(k)) for k in exposures])
         assert got.tobytes() == want.tobytes()
     assert trend.simple_chance(np.zeros(0, dtype=np.int64), 0.1).size == 0
+
+
+SIMILARITY_SCRIPT = """
+import numpy as np
+from sim.observers.trend import feed_similarity
+counts = np.random.default_rng(5).integers(0, 40, (300, 5)).astype(np.int32)
+print(feed_similarity(counts).hex())
+"""
+
+
+def test_feed_similarity_is_the_same_whatever_blas_kernel_the_cpu_selects() -> None:
+    """The BLAS library picks its kernel (and order of summation) by the CPU, and a dot
+    product then differs in the last bit between machines (docs/model.md 8): the feed
+    similarity gives the same bits under OpenBLAS's AVX-512 kernels and its AVX2 ones. On a
+    CPU without AVX-512 both runs take the AVX2 kernels and the check is weaker. With these
+    counts, ``total @ total`` differed between the two kernels on a CPU with AVX-512. The
+    value is also checked against the formula (the mean cosine over distinct pairs)."""
+    import os
+    import subprocess
+    import sys
+
+    found = set()
+    for core in ("SkylakeX", "Haswell"):
+        done = subprocess.run(
+            [sys.executable, "-c", SIMILARITY_SCRIPT],
+            env={**os.environ, "OPENBLAS_CORETYPE": core},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found.add(done.stdout.strip())
+    assert len(found) == 1
+    counts = np.random.default_rng(5).integers(0, 40, (300, 5)).astype(np.float64)
+    unit = counts / np.sqrt((counts**2).sum(axis=1, keepdims=True))
+    pairs = unit @ unit.T
+    want = (pairs.sum() - np.trace(pairs)) / (300 * 299)
+    assert float.fromhex(found.pop()) == pytest.approx(want, rel=1e-12)

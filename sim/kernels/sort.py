@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numpy.typing import NDArray
 
 from sim.kernels.bits import bit_count
@@ -32,6 +32,66 @@ def counting_order(  # pragma: no cover - compiled
         order[start[key[i]]] = i
         start[key[i]] += 1
     return order
+
+
+def _regroup_order_numpy(
+    key: NDArray[np.integer], keep: NDArray[np.bool_], start: NDArray[np.int64], grouped: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The kept rows in a stable argsort by key, and where each key's rows start."""
+    rows = np.flatnonzero(keep)
+    kept_key = key[rows]
+    starts = np.zeros(start.size, np.int64)
+    starts[1:] = np.cumsum(np.bincount(kept_key, minlength=start.size - 1))
+    return rows[np.argsort(kept_key, kind="stable")], starts
+
+
+@twin(_regroup_order_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def regroup_order(  # pragma: no cover - compiled
+    key: NDArray[np.integer], keep: NDArray[np.bool_], start: NDArray[np.int64], grouped: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The rows where `keep` is True in the stable order of their small non-negative integer
+    keys (``0 <= key < start.size - 1``), and where each key's rows start in that order:
+    ``rows[argsort(key[rows], kind="stable")]`` for ``rows = flatnonzero(keep)``.
+
+    Rows ``0:grouped`` are already ordered by key, key k's at ``start[k]:start[k + 1]``
+    (`start` is ignored when `grouped` is 0): only the rows after them are counting-sorted,
+    and each key's kept rows are then written, its ordered rows first, on all cores. The
+    order is the same as a counting sort of every kept row, in O(rows + keys).
+    """
+    n_keys = start.size - 1
+    starts = np.zeros(n_keys + 1, np.int64)  # kept rows of each key, then where they start
+    if grouped > 0:
+        for k in prange(n_keys):
+            count = 0
+            for r in range(start[k], start[k + 1]):
+                count += keep[r]
+            starts[k + 1] = count
+    tail_start = np.zeros(n_keys + 1, np.int64)
+    for r in range(grouped, key.size):
+        if keep[r]:
+            tail_start[key[r] + 1] += 1
+    for k in range(n_keys):
+        starts[k + 1] += starts[k] + tail_start[k + 1]
+        tail_start[k + 1] += tail_start[k]
+    tail = np.empty(tail_start[n_keys], np.int64)
+    cursor = tail_start[:n_keys].copy()
+    for r in range(grouped, key.size):
+        if keep[r]:
+            tail[cursor[key[r]]] = r
+            cursor[key[r]] += 1
+    order = np.empty(starts[n_keys], np.int64)
+    for k in prange(n_keys):
+        at = starts[k]
+        if grouped > 0:
+            for r in range(start[k], start[k + 1]):
+                if keep[r]:
+                    order[at] = r
+                    at += 1
+        for j in range(tail_start[k], tail_start[k + 1]):
+            order[at] = tail[j]
+            at += 1
+    return order, starts
 
 
 @njit(cache=True, nogil=True)

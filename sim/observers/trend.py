@@ -139,11 +139,15 @@ def feed_similarity(topic_counts: NDArray[np.int32]) -> float:
     """Mean pairwise cosine similarity of the topic mixes of members' feeds (members with an
     impression): with unit vectors u_i, ``(|sum u_i|^2 - n) / (n (n - 1))``
     (homogenisation, as Chaney, Stewart & Engelhardt 2018 measure it on items). NaN with
-    fewer than two members."""
+    fewer than two members.
+
+    The square is summed elementwise, not by a BLAS dot product: the BLAS library picks its
+    kernel (and its order of summation) by the CPU, so ``total @ total`` differed in the last
+    bit between machines."""
     counts = topic_counts[topic_counts.sum(axis=1) > 0].astype(np.float64)
     m = counts.shape[0]
     if m < 2:
         return float("nan")
     unit = counts / np.linalg.norm(counts, axis=1, keepdims=True)
     total = unit.sum(axis=0)
-    return float((total @ total - m) / (m * (m - 1)))
+    return float((np.sum(total * total) - m) / (m * (m - 1)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim import kernels
 from sim.behaviour import SHARE
 from sim.model.candidates.merge import Gathered
 from sim.model.state import State
@@ -110,6 +111,7 @@ def forget_expired(state: State, now: float, max_age_days: float) -> None:
     its members' rows without scanning the pool."""
     pool = state.pool
     if pool.size:
-        fresh = state.posts["created"][pool["post"]] >= now - max_age_days
+        created: NDArray[np.float64] = kernels.take(state.posts["created"], pool["post"])
+        fresh = created >= now - max_age_days
         unread_tag = (pool["route"] == TAG) & ~pool["consumed"]
         pool.regroup(keep=fresh | unread_tag)
