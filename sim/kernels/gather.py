@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
 from sim.kernels.switch import twin
 
+G = TypeVar("G", bound=np.generic)
 
-def _take_numpy(values: NDArray[np.generic], index: NDArray[np.int64]) -> NDArray[np.generic]:
+
+def _take_numpy(values: NDArray[G], index: NDArray[np.int64]) -> NDArray[G]:
     """Fancy indexing."""
     return values[index]
 
 
 @twin(_take_numpy)
 @njit(cache=True, nogil=True, parallel=True)
-def take(
-    values: NDArray[np.generic], index: NDArray[np.int64]
-) -> NDArray[np.generic]:  # pragma: no cover - compiled
+def take(values: NDArray[G], index: NDArray[np.int64]) -> NDArray[G]:  # pragma: no cover - compiled
     """``values[index]``, gathered on all cores."""
     out = np.empty(index.size, values.dtype)
     for i in prange(index.size):

@@ -111,7 +111,6 @@ def forget_expired(state: State, now: float, max_age_days: float) -> None:
     its members' rows without scanning the pool."""
     pool = state.pool
     if pool.size:
-        created: NDArray[np.float64] = kernels.take(state.posts["created"], pool["post"])
-        fresh = created >= now - max_age_days
+        fresh = kernels.take(state.posts["created"], pool["post"]) >= now - max_age_days
         unread_tag = (pool["route"] == TAG) & ~pool["consumed"]
         pool.regroup(keep=fresh | unread_tag)
