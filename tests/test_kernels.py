@@ -274,6 +274,26 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
             np.testing.assert_array_equal(rank, np.arange(want))
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_best_in_groups_marks_the_rows_top_in_groups_returns(seed: int) -> None:
+    """Groups of 0 to 60 rows, limits from below 0 to above the group; few distinct scores
+    (ties across the threshold), some NaN, some pinned (at times more than the limit)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 60, 300)
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    scores = rng.integers(0, 5, starts[-1]).astype(np.float64)
+    scores[rng.random(starts[-1]) < 0.15] = np.nan
+    scores[rng.random(starts[-1]) < 0.05] = -0.0
+    pinned = rng.random(starts[-1]) < rng.choice([0.0, 0.1, 0.6])
+    limit = rng.integers(-2, 70, 300)
+    rows, _ = kernels.top_in_groups.numpy(starts, scores, pinned, limit)
+    expected = np.zeros(starts[-1], bool)
+    expected[rows] = True
+    for form in (kernels.best_in_groups.compiled, kernels.best_in_groups.numpy):
+        np.testing.assert_array_equal(form(starts, scores, pinned, limit), expected)
+    assert 0 < expected.sum() < expected.size
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_searchsorted_right_is_numpy_searchsorted(seed: int) -> None:
     """Cumulative weights with long runs of zero weight (flat steps), values on the steps'
@@ -314,6 +334,7 @@ def test_parallel_kernels_give_the_same_result_on_one_thread_and_on_several() ->
     def run() -> list[np.ndarray]:
         return [
             *kernels.top_in_groups.compiled(starts, scores, pinned, limit),
+            kernels.best_in_groups.compiled(starts, scores, pinned, limit),
             *merge.merge_candidates.compiled(*merging),
         ]
 

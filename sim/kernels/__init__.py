@@ -29,10 +29,11 @@ from sim.kernels.search import searchsorted_right, session_positions
 from sim.kernels.sort import counting_order, regroup_order
 from sim.kernels.switch import Kernel, numpy_twins, twin
 from sim.kernels.threads import share_cores
-from sim.kernels.topk import top_in_groups
+from sim.kernels.topk import best_in_groups, top_in_groups
 
 __all__ = [
     "Kernel",
+    "best_in_groups",
     "count_at",
     "counting_order",
     "find_in_member_rows",

@@ -89,3 +89,92 @@ def top_in_groups(  # pragma: no cover - compiled
         for j in range(want):
             rank[out + j] = j
     return rows, rank
+
+
+def _best_in_groups_numpy(
+    starts: NDArray[np.int64],
+    scores: NDArray[np.float64],
+    pinned: NDArray[np.bool_],
+    limit: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """The rows :func:`top_in_groups` returns, marked."""
+    keep = np.zeros(scores.size, bool)
+    keep[_top_in_groups_numpy(starts, scores, pinned, limit)[0]] = True
+    return keep
+
+
+@njit(cache=True, nogil=True)
+def _mark_best(  # pragma: no cover - compiled
+    lo: int,
+    hi: int,
+    want: int,
+    scores: NDArray[np.float64],
+    pinned: NDArray[np.bool_],
+    side: bool,
+    keep: NDArray[np.bool_],
+    scratch: NDArray[np.float64],
+) -> None:
+    """Mark in `keep` the best `want` rows of ``lo:hi`` whose `pinned` is `side` (want at
+    most their number): the rows of higher score (NaN lowest), then equal scores in row
+    order. The threshold is the want-th highest score, found by a partial sort
+    (``np.partition``) of the negated scores in `scratch` ``lo:hi``."""
+    n = 0
+    for r in range(lo, hi):
+        if pinned[r] == side:
+            scratch[lo + n] = -scores[r]
+            n += 1
+    threshold = np.partition(scratch[lo : lo + n], want - 1)[want - 1]  # NaN sorts last
+    left = want
+    if np.isnan(threshold):  # every scored row, then the first unscored ones
+        for r in range(lo, hi):
+            if pinned[r] == side and not np.isnan(scores[r]):
+                keep[r] = True
+                left -= 1
+        for r in range(lo, hi):
+            if left > 0 and pinned[r] == side and np.isnan(scores[r]):
+                keep[r] = True
+                left -= 1
+        return
+    for r in range(lo, hi):
+        if pinned[r] == side and -scores[r] < threshold:
+            keep[r] = True
+            left -= 1
+    for r in range(lo, hi):
+        if left > 0 and pinned[r] == side and -scores[r] == threshold:
+            keep[r] = True
+            left -= 1
+
+
+@twin(_best_in_groups_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def best_in_groups(  # pragma: no cover - compiled
+    starts: NDArray[np.int64],
+    scores: NDArray[np.float64],
+    pinned: NDArray[np.bool_],
+    limit: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """Which rows are among the best ``limit[g]`` of their group ``starts[g]:starts[g + 1]``:
+    the set :func:`top_in_groups` returns (pinned rows first, then descending score, NaN
+    last, equal scores to the earlier row), without ordering it. A group with no more rows
+    than its limit keeps them all; in a larger one, a partial sort finds the score of the
+    last row kept (O(rows), where ranking them costs O(rows x limit)). Groups in parallel."""
+    keep = np.zeros(scores.size, np.bool_)
+    scratch = np.empty(scores.size, np.float64)
+    for g in prange(starts.size - 1):
+        lo, hi = starts[g], starts[g + 1]
+        want = min(max(limit[g], 0), hi - lo)
+        if want == hi - lo:
+            keep[lo:hi] = True
+            continue
+        if want == 0:
+            continue
+        held = 0
+        for r in range(lo, hi):
+            held += pinned[r]
+        if held >= want:
+            _mark_best(lo, hi, want, scores, pinned, True, keep, scratch)
+        else:
+            for r in range(lo, hi):
+                keep[r] = pinned[r]
+            _mark_best(lo, hi, want - held, scores, pinned, False, keep, scratch)
+    return keep

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import beliefs
-from sim.kernels import top_in_groups
+from sim.kernels import best_in_groups
 from sim.model.activity import Sessions
 from sim.model.candidates.merge import Gathered
 from sim.model.state import State
@@ -39,11 +39,8 @@ def first_pass_keep(
     """Which rows the first pass keeps: the best ``limit[g]`` rows of each group
     ``starts[g]:starts[g + 1]``, `pinned` rows first, then by descending score; equal scores
     go to the earlier row (a group's rows are ordered by post id, so to the lower post id).
-    One call of the compiled :func:`sim.kernels.top_in_groups` over all groups."""
-    rows, _ = top_in_groups(starts, scores, pinned, limit)
-    keep = np.zeros(scores.size, bool)
-    keep[rows] = True
-    return keep
+    One call of the compiled :func:`sim.kernels.best_in_groups` over all groups."""
+    return best_in_groups(starts, scores, pinned, limit)
 
 
 def first_pass(
