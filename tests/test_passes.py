@@ -1,0 +1,45 @@
+"""`feedsim bench passes`: every pass of the cost model is found in a run's profile, and the
+table's arithmetic (sim/passes.py)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from sim.figures.passes import draw_passes_figure
+from sim.passes import PASSES, cost_table, format_cost_table, measure_passes
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict:
+    return measure_passes("synthetic-2k", 2)
+
+
+def test_every_pass_names_functions_the_run_calls(measured: dict) -> None:
+    """A renamed function would leave its pass at zero seconds, unnoticed."""
+    for each in PASSES:
+        assert measured["passes"][each.name] > 0, each.name
+    rows = measured["rows"]
+    assert 0 < rows["impressions"] < rows["scored"] <= rows["merged"]
+    assert measured["bandwidth"] > 1e8  # bytes per second
+
+
+def test_the_passes_and_the_rest_add_up_to_the_run(measured: dict, tmp_path: Path) -> None:
+    table = cost_table(measured)
+    assert sum(row["seconds"] for row in table) == pytest.approx(measured["simulation_seconds"])
+    assert sum(row["share"] for row in table) == pytest.approx(1.0)
+    assert 0 <= table[-1]["share"] < 0.5  # the passes hold most of the time
+    for row, each in zip(table, PASSES, strict=False):
+        if each.rows:
+            own = measured["rows"][each.rows]
+            assert row["ns_per_row"] == pytest.approx(row["seconds"] / own * 1e9)
+            floor = each.bytes_per_row / measured["bandwidth"] * 1e9
+            assert row["times_floor"] == pytest.approx(row["ns_per_row"] / floor)
+        else:
+            assert math.isnan(row["times_floor"])
+    text = format_cost_table(table, measured)
+    assert all(each.name in text for each in PASSES)
+    draw_passes_figure(table, measured, tmp_path / "passes.png")
+    assert (tmp_path / "passes.png").stat().st_size > 10_000
