@@ -21,10 +21,14 @@ building the world (network, members, beliefs); simulation is running it.
 ``bench compare`` measures feedsim against :mod:`sim.toyfeed`, a hand-vectorised toy feed: both
 run on one Barabasi-Albert graph (:func:`compare_graph`; ``--members``, default
 :data:`sim.toyfeed.MEMBERS`, and ``--days``), feedsim from the graph's edge list and topic
-labels under the ``linkedin`` preset with every other field at its default. Each side runs in
-a fresh process and builds the graph there; only the simulated days are timed. The table
-gives both sides' sessions and impressions per second and feedsim's as a ratio of the toy's;
-candidates and items shown per session are means (totals over sessions).
+labels under the ``linkedin`` preset with every other field at its default. Each side runs on
+each core count of ``--cores`` (default 1 and 2), one after the other, in a fresh process that
+builds the graph there: the toy serves each day's sessions with that many threads
+(:func:`sim.toyfeed.run_toy`), feedsim's process gets ``NUMBA_NUM_THREADS`` set to it. Only the
+simulated days are timed. The table gives each side's sessions and impressions per second on
+each core count, and feedsim's as a ratio of the toy's on the same cores and, on its most
+cores, of the toy's on one; candidates and items shown per session are means (totals over
+sessions).
 
 ``bench slice-check`` measures what the time slice does to results: it runs one workload at its
 default ``slice_hours`` and at a much shorter one, over several replications, and compares the
@@ -180,20 +184,26 @@ def measure(name: str, days: int = DAYS) -> dict[str, Any]:
 
 
 def measure_in_subprocess(
-    name: str, days: int = DAYS, members: int | None = None
+    name: str, days: int = DAYS, members: int | None = None, cores: int = 1
 ) -> dict[str, Any]:
     """:func:`measure` in a fresh Python process (so peak memory is this workload's own), or
-    :func:`measure_compare` when `name` is one of :data:`COMPARE_SIDES`.
+    :func:`measure_compare` on `cores` cores when `name` is one of :data:`COMPARE_SIDES`
+    (feedsim's process gets ``NUMBA_NUM_THREADS=<cores>``: numba sizes its thread pool when it
+    is imported).
 
     Raises:
         RuntimeError: the process failed (its last line of output says why).
     """
-    size = [] if members is None else ["--members", str(members)]
+    options = ["--cores", str(cores)] + ([] if members is None else ["--members", str(members)])
+    environment = dict(os.environ)
+    if name == "feedsim":
+        environment["NUMBA_NUM_THREADS"] = str(cores)
     done = subprocess.run(
-        [sys.executable, "-m", "sim.bench", "--one", name, "--days", str(days), *size],
+        [sys.executable, "-m", "sim.bench", "--one", name, "--days", str(days), *options],
         capture_output=True,
         text=True,
         check=False,
+        env=environment,
     )
     if done.returncode != 0:
         lines = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()
@@ -303,26 +313,41 @@ def _feedsim_counts(graph: CompareGraph, days: int) -> tuple[dict[str, int], flo
     return counts, time.perf_counter() - started
 
 
-def measure_compare(side: str, members: int, days: int) -> dict[str, Any]:
+def measure_compare(side: str, members: int, days: int, cores: int = 1) -> dict[str, Any]:
     """Run one side of ``bench compare`` (``toy`` or ``feedsim``) on :func:`compare_graph` in this
-    process and return its measurements (candidates and items shown per session are means;
-    feedsim's ties are those its network holds, so equal ties show both ran on one graph).
+    process on `cores` cores and return its measurements (candidates and items shown per session
+    are means; feedsim's ties are those its network holds, so equal ties show both ran on one
+    graph). The toy serves each day's sessions with `cores` threads
+    (:func:`sim.toyfeed.run_toy`); feedsim's kernels run on `cores` numba threads, which needs
+    ``NUMBA_NUM_THREADS`` of at least `cores` when numba is imported
+    (:func:`measure_in_subprocess` sets it to `cores`).
 
     Raises:
-        InputError: too few members.
+        InputError: too few members, or more cores than numba's thread pool has.
     """
     graph = compare_graph(members)
     if side == "toy":
         indptr, neighbours = graph.csr()
         rng = np.random.default_rng((COMPARE_SEED, 1))
-        toy = toyfeed.run_toy(indptr, neighbours, graph.topic, days, rng)
+        toy = toyfeed.run_toy(indptr, neighbours, graph.topic, days, rng, workers=cores)
         counts = {key: int(toy[key]) for key in ("sessions", "candidates", "impressions")}
         counts["ties"] = graph.u.size
         seconds = toy["seconds"]
     else:
+        import numba
+
+        pool: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        if cores > pool:
+            raise InputError(
+                "--cores",
+                "",
+                f"{cores} cores need NUMBA_NUM_THREADS of at least {cores} (got {pool})",
+            )
+        numba.set_num_threads(cores)
         counts, seconds = _feedsim_counts(graph, days)
     return {
         "workload": side,
+        "cores": cores,
         "members": members,
         "ties": counts["ties"],
         "days": days,
@@ -351,25 +376,39 @@ COMPARE_COLUMNS = (
 """The columns of the ``bench compare`` table: header, key of :func:`measure_compare`'s result,
 format."""
 RATIOS = ("sessions_per_second", "impressions_per_second", "candidates_per_second")
-"""The columns the ratio row fills: feedsim's value over the toy's. Candidates scored a second
+"""The columns the ratio rows fill: feedsim's value over the toy's. Candidates scored a second
 compare the work done where the two sides' sessions differ in size."""
 
 
-def format_compare(toy: dict[str, Any], feedsim: dict[str, Any]) -> str:
-    """Both sides of ``bench compare`` as one table, with a row of feedsim / toy ratios."""
+def compare_label(result: dict[str, Any]) -> str:
+    """A ``bench compare`` row's label: the side and its cores, ``toy-1``, ``feedsim-2``."""
+    return f"{result['workload']}-{result['cores']}"
+
+
+def format_compare(results: list[dict[str, Any]]) -> str:
+    """The sides of ``bench compare`` (:func:`measure_compare`'s results, both sides on the same
+    core counts) as one table: a row per side and core count, then ratio rows, feedsim over
+    the toy: on each core count, and feedsim on its most cores over the toy on one core (when
+    it has more than one)."""
+    by_label = {compare_label(result): result for result in results}
+    counts = sorted({result["cores"] for result in results})
+    pairs = [(f"feedsim-{c}", f"toy-{c}") for c in counts]
+    if counts[-1] > 1 and counts[0] == 1:
+        pairs.append((f"feedsim-{counts[-1]}", "toy-1"))
     rows = [
-        [result["workload"], *(form.format(result[key]) for _, key, form in COMPARE_COLUMNS)]
-        for result in (toy, feedsim)
+        [label, *(form.format(result[key]) for _, key, form in COMPARE_COLUMNS)]
+        for label, result in by_label.items()
     ]
-    rows.append(
-        [
-            "feedsim/toy",
-            *(
-                f"{feedsim[key] / toy[key]:.2f}x" if key in RATIOS else ""
-                for _, key, _ in COMPARE_COLUMNS
-            ),
-        ]
-    )
+    for feedsim, toy in pairs:
+        rows.append(
+            [
+                f"{feedsim}/{toy}",
+                *(
+                    f"{by_label[feedsim][key] / by_label[toy][key]:.2f}x" if key in RATIOS else ""
+                    for _, key, _ in COMPARE_COLUMNS
+                ),
+            ]
+        )
     header = ["", *(label for label, _, _ in COMPARE_COLUMNS)]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
@@ -383,6 +422,8 @@ def format_compare(toy: dict[str, Any], feedsim: dict[str, Any]) -> str:
         [
             f"feedsim against the toy feed (sim/toyfeed.py) on one Barabasi-Albert graph"
             f" (m = {toyfeed.LINKS_PER_MEMBER}); candidates and shown are means per session",
+            "rows side-cores: the toy serving each day's sessions with that many threads,"
+            " feedsim on that many numba threads (NUMBA_NUM_THREADS)",
             *lines,
         ]
     )
@@ -492,11 +533,18 @@ def format_slice_check(
     show_default=True,
     help="Members of the compare graph (sides toy and feedsim).",
 )
-def one(name: str, days: int, members: int) -> None:
+@click.option(
+    "--cores",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Cores of a side of bench compare (toy threads, feedsim numba threads).",
+)
+def one(name: str, days: int, members: int, cores: int) -> None:
     """Measure one workload in this process and print the result as one JSON line."""
     try:
         if name in COMPARE_SIDES:
-            result = measure_compare(name, members, days)
+            result = measure_compare(name, members, days, cores)
         else:
             result = measure(name, days)
         click.echo(json.dumps(result))

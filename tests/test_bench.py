@@ -3,8 +3,10 @@ and the toy feed it compares feedsim with does what sim/toyfeed.py defines."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,9 +14,9 @@ from click.testing import CliRunner
 from numpy.typing import NDArray
 
 from sim import toyfeed
-from sim.bench import ROWS, STATISTICS, CompareGraph
+from sim.bench import ROWS, STATISTICS, CompareGraph, compare_graph
 from sim.cli import main
-from sim.toyfeed import CANDIDATES, OFF_TOPIC, SHOWN, _serve, run_toy
+from sim.toyfeed import CANDIDATES, OFF_TOPIC, SHOWN, _serve, _serve_viewers, run_toy
 
 NUMBER = r"([\d,]+(?:\.\d+)?)"
 
@@ -97,16 +99,15 @@ def serve_by_hand(
     return candidates, shown
 
 
-def test_the_toy_serves_every_session_as_defined() -> None:
-    """Against the definition written out session by session: members with more and fewer
-    than 100 earlier posts around them, posts after the session time, a member alone."""
-    rng = np.random.default_rng(7)
-    n = 40
+def random_inputs(rng: np.random.Generator, n: int) -> tuple[NDArray[Any], ...]:
+    """:func:`_serve`'s inputs for a random graph of `n` members (ties with probability 0.3,
+    the last member alone) and `8 n` posts by all but the last, written in the week before
+    the sessions' day or on it."""
     upper = np.triu(rng.random((n - 1, n - 1)) < 0.3, k=1)
     indptr, neighbours = csr(n, [(int(a), int(b)) for a, b in zip(*np.nonzero(upper), strict=True)])
-    author = rng.integers(n - 1, size=320)
+    author = rng.integers(n - 1, size=8 * n)
     posts_indptr, author, created = by_author(author, rng.uniform(-7, 1, author.size), n)
-    inputs = (
+    return (
         indptr,
         neighbours,
         rng.random(neighbours.size),
@@ -116,6 +117,13 @@ def test_the_toy_serves_every_session_as_defined() -> None:
         rng.integers(toyfeed.TOPICS, size=author.size),
         rng.random(n),
     )
+
+
+def test_the_toy_serves_every_session_as_defined() -> None:
+    """Against the definition written out session by session: members with more and fewer
+    than 100 earlier posts around them, posts after the session time, a member alone."""
+    n = 40
+    inputs = random_inputs(np.random.default_rng(7), n)
     expected_candidates, expected_shown = serve_by_hand(*inputs)
     candidates, shown = _serve(*inputs)
     assert candidates.tolist() == expected_candidates
@@ -177,18 +185,95 @@ def test_posts_older_than_the_window_are_forgotten() -> None:
     assert (alone["sessions"], alone["candidates"], alone["impressions"]) == (3 * days, 0, 0)
 
 
+def test_serving_ranges_of_viewers_gives_the_rows_of_serving_all() -> None:
+    """Viewers 0:17, 17:17 (none) and 17:40 served apart and joined in order give exactly the
+    candidates and shown posts of all 40 served at once (member 39, alone, in the last)."""
+    n = 40
+    inputs = random_inputs(np.random.default_rng(11), n)
+    candidates, shown = _serve(*inputs)
+    parts = [_serve_viewers(lo, hi, *inputs) for lo, hi in ((0, 17), (17, 17), (17, n))]
+    assert [part[0].size for part in parts] == [17, 0, n - 17]
+    assert np.array_equal(np.concatenate([c for c, _ in parts]), candidates)
+    assert np.array_equal(np.concatenate([s for _, s in parts]), shown)
+    assert candidates[17:].sum() > 0 and (shown[17:] >= 0).any()  # the last range sees posts
+
+
+def test_the_toy_on_more_workers_counts_exactly_what_it_counts_on_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two and three workers serve contiguous, nearly equal ranges of viewers, and the counts
+    (the random draws stay in the calling thread) are the one-worker run's."""
+    graph = compare_graph(300)
+    indptr, neighbours = graph.csr()
+    served: list[tuple[int, int]] = []
+
+    def serve_viewers(lo: int, hi: int, *inputs: NDArray[Any]) -> Any:
+        served.append((lo, hi))
+        return _serve_viewers(lo, hi, *inputs)
+
+    monkeypatch.setattr(toyfeed, "_serve_viewers", serve_viewers)
+    counts, ranges = {}, {}
+    for workers in (1, 2, 3):
+        served.clear()
+        rng = np.random.default_rng(3)
+        counts[workers] = run_toy(indptr, neighbours, graph.topic, 3, rng, workers)
+        ranges[workers] = sorted(served)
+    assert ranges[1] == []  # one worker serves every viewer at once, in the calling thread
+    assert ranges[2] == [(0, 150)] * 3 + [(150, 300)] * 3  # each of the 3 days
+    assert ranges[3] == [(0, 100)] * 3 + [(100, 200)] * 3 + [(200, 300)] * 3
+    keys = ("sessions", "candidates", "impressions")
+    one = [counts[1][key] for key in keys]
+    assert one[0] == 900 and one[1] > one[2] > 0
+    for workers in (2, 3):
+        assert [counts[workers][key] for key in keys] == one, workers
+
+
 def test_bench_compare_runs_both_on_one_graph_and_prints_the_ratios() -> None:
+    """Each side on one core and on two (the default --cores, on a machine that has two):
+    a row each, then feedsim over the toy on each core count and feedsim on two over the toy
+    on one."""
     result = CliRunner().invoke(main, ["bench", "compare", "--members", "300", "--days", "2"])
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
-    assert set(rows) == {"toy", "feedsim", "feedsim/toy"}
-    toy, feedsim = rows["toy"], rows["feedsim"]
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[3:]}
+    most = min(2, os.cpu_count() or 1)
+    cores = range(1, most + 1)
+    ratios = [(f"feedsim-{c}", f"toy-{c}") for c in cores]
+    ratios += [(f"feedsim-{most}", "toy-1")] if most > 1 else []
+    sides = [f"{side}-{c}" for side in ("toy", "feedsim") for c in cores]
+    assert list(rows) == sides + [f"{feedsim}/{toy}" for feedsim, toy in ratios]
     ties = (300 - toyfeed.LINKS_PER_MEMBER) * toyfeed.LINKS_PER_MEMBER
-    assert toy[:3] == feedsim[:3] == ["300", f"{ties:,}", "2"]
-    assert toy[3] == "600"  # one session per member and day
-    for column, ratio in zip((-3, -2, -1), rows["feedsim/toy"], strict=True):
-        value = float(feedsim[column].replace(",", "")) / float(toy[column].replace(",", ""))
-        assert ratio == f"{value:.2f}x"
+    for side in sides:
+        assert rows[side][:3] == ["300", f"{ties:,}", "2"], side
+    assert rows["toy-1"][3] == "600"  # one session per member and day
+    for c in cores:  # the same sessions, candidates and items shown on every core count
+        assert rows[f"toy-{c}"][3:6] == rows["toy-1"][3:6]
+        assert rows[f"feedsim-{c}"][3:6] == rows["feedsim-1"][3:6]
+    for feedsim, toy in ratios:
+        for column, ratio in zip((-3, -2, -1), rows[f"{feedsim}/{toy}"], strict=True):
+            value = float(rows[feedsim][column].replace(",", ""))
+            value /= float(rows[toy][column].replace(",", ""))
+            assert ratio == f"{value:.2f}x", (feedsim, toy, column)
+
+
+def test_bench_compare_refuses_more_cores_than_the_machine_has() -> None:
+    too_many = (os.cpu_count() or 1) + 1
+    options = f"--members 300 --days 1 --cores 1 --cores {too_many}"
+    result = CliRunner().invoke(main, ["bench", "compare", *options.split()])
+    assert result.exit_code == 2
+    assert f"{too_many} cores asked for, but this machine has {too_many - 1}" in result.output
+
+
+def test_feedsim_refuses_more_cores_than_numba_has_threads() -> None:
+    """numba sizes its thread pool on import: the feedsim side's process must be started with
+    NUMBA_NUM_THREADS of at least its cores (measure_in_subprocess sets it)."""
+    import numba
+
+    from sim.bench import measure_compare
+    from sim.errors import InputError
+
+    pool = numba.config.NUMBA_NUM_THREADS
+    with pytest.raises(InputError, match=f"need NUMBA_NUM_THREADS of at least {pool + 1}"):
+        measure_compare("feedsim", 300, 1, cores=pool + 1)
 
 
 def test_bench_compare_refuses_too_few_members() -> None:

@@ -74,6 +74,22 @@ def run_workloads(workloads: tuple[str, ...], days: int, members: int | None) ->
         sys.exit(1)
 
 
+def _cores_on_this_machine(
+    context: click.Context, parameter: click.Parameter, cores: tuple[int, ...]
+) -> tuple[int, ...]:
+    """The core counts asked for, in increasing order, each at most the machine's cores (the
+    default's above them are dropped: one core alone on a one-core machine)."""
+    machine = os.cpu_count() or 1
+    if context.get_parameter_source("cores") is click.ParameterSource.DEFAULT:
+        cores = tuple(count for count in cores if count <= machine)
+    too_many = [count for count in cores if count > machine]
+    if too_many:
+        raise click.BadParameter(
+            f"{too_many[0]} cores asked for, but this machine has {machine}", context, parameter
+        )
+    return tuple(sorted(set(cores)))
+
+
 @bench.command()
 @click.option(
     "--members",
@@ -83,25 +99,40 @@ def run_workloads(workloads: tuple[str, ...], days: int, members: int | None) ->
     help="Members of the Barabasi-Albert graph both run on.",
 )
 @days_option
+@click.option(
+    "--cores",
+    type=click.IntRange(min=1),
+    multiple=True,
+    default=(1, 2),
+    show_default=True,
+    callback=_cores_on_this_machine,
+    help="A core count to run each side on (repeat for more; at most the machine's cores).",
+)
 @input_errors_exit_2
-def compare(members: int, days: int) -> None:
-    """Run the toy feed of sim/toyfeed.py and feedsim on one graph and compare their speed.
+def compare(members: int, days: int, cores: tuple[int, ...]) -> None:
+    """Run the toy feed of sim/toyfeed.py and feedsim on one graph, on each core count, and
+    compare their speed.
 
     The toy feed (the hand-vectorised reference a feed simulator should match per session)
-    and feedsim (linkedin preset, defaults otherwise) each run in a fresh process on one
-    Barabasi-Albert graph; the table gives feedsim's sessions and impressions per second as
-    a ratio of the toy's.
+    and feedsim (linkedin preset, defaults otherwise) each run on one Barabasi-Albert graph,
+    once per core count, one process after the other: with the default --cores, the toy on
+    one core, the toy with two threads serving each day's sessions, feedsim on one numba
+    thread, feedsim on two (NUMBA_NUM_THREADS=1, 2). The table has a row per side and core count
+    (toy-1, toy-2, feedsim-1, feedsim-2) and gives feedsim's sessions, impressions and
+    candidates per second as ratios of the toy's on the same cores (feedsim-2/toy-2), and of
+    feedsim's on its most cores to the one-core toy's (feedsim-2/toy-1).
     """
     from sim import bench as benchmarks
 
     try:
-        toy, feedsim = (
-            benchmarks.measure_in_subprocess(side, days, members)
+        results = [
+            benchmarks.measure_in_subprocess(side, days, members, count)
             for side in benchmarks.COMPARE_SIDES
-        )
+            for count in cores
+        ]
     except RuntimeError as exc:
         raise click.ClickException(f"bench compare failed ({exc})") from exc
-    click.echo(benchmarks.format_compare(toy, feedsim))
+    click.echo(benchmarks.format_compare(results))
 
 
 @bench.command()
