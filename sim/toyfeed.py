@@ -29,18 +29,17 @@ The workload:
 * On more than one core (``run_toy(..., workers)``, ``bench compare --cores``), parallelised
   the obvious way: the random draws are made in the main thread exactly as on one; each day's
   sessions are then served by ``workers`` threads (``concurrent.futures.ThreadPoolExecutor``),
-  thread k serving the contiguous range of viewers ``members * k // workers`` to
-  ``members * (k + 1) // workers`` from those viewers' rows of the graph, and the ranges'
-  candidates and shown posts are joined in viewer order, so every count equals the one-worker
-  run's. Threads, not processes: numpy releases the GIL in the sorts, gathers and
+  thread k serving a contiguous range of viewers that holds the k-th equal share of the
+  graph's tie entries (:func:`viewer_ranges`) from those viewers' rows of the graph, and the
+  ranges' candidates and shown posts are joined in viewer order, so every count equals the
+  one-worker run's. Threads, not processes: numpy releases the GIL in the sorts, gathers and
   elementwise operations a day's serving is made of (the lexsorts are two thirds of its
   time), and at 100,000 members two threads served the days 1.4-1.6x as fast as one on a
   2-core machine; a process pool (``fork``, the graph passed once) did no better (1.35-1.5x),
   as it also pickles each day's posts to the workers and their shown rows back. The split is
-  by members, not by ties: a Barabasi-Albert graph's oldest members hold most of its ties
-  (the first half of the members about 71% of them), so the first range's thread does most
-  of the work and sets the day's time (split at equal ties instead, two threads ran the same
-  days 2.0-2.15x as fast).
+  by ties, not by members: a Barabasi-Albert graph's oldest members hold most of its ties
+  (the first half of the members about 71% of them), so split by members the first thread
+  did most of the work (1.4-1.6x on two threads; split by ties, 2.0-2.15x).
 """
 
 from __future__ import annotations
@@ -160,6 +159,16 @@ def _serve_viewers(
     )
 
 
+def viewer_ranges(neighbours_indptr: NDArray[np.int64], workers: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of viewers, one per worker, each holding about an equal share of the
+    graph's tie entries: range k ends at the first viewer whose rows start at or past k / workers
+    of them (``searchsorted`` of the CSR pointers)."""
+    entries = neighbours_indptr[-1]
+    cuts = [int(np.searchsorted(neighbours_indptr, entries * k / workers)) for k in range(workers)]
+    bounds = [0, *cuts[1:], neighbours_indptr.size - 1]
+    return list(itertools.pairwise(bounds))
+
+
 def run_toy(
     neighbours_indptr: NDArray[np.int64],
     neighbours: NDArray[np.int64],
@@ -178,8 +187,8 @@ def run_toy(
         days: simulated days.
         rng: the random numbers: interests and affinities first, then each day's posts and
             sessions.
-        workers: threads serving each day's sessions, each a contiguous range of viewers
-            (``members * k // workers`` to ``members * (k + 1) // workers``); the random
+        workers: threads serving each day's sessions, each a contiguous range of viewers with
+            an equal share of the ties (:func:`viewer_ranges`); the random
             draws stay in the calling thread, so every count is the one-worker run's.
 
     Returns:
@@ -192,7 +201,7 @@ def run_toy(
     author = np.empty(0, dtype=np.int64)
     created = np.empty(0, dtype=np.float64)
     counts = {"sessions": 0, "candidates": 0, "impressions": 0}
-    ranges = list(itertools.pairwise(members * k // workers for k in range(workers + 1)))
+    ranges = viewer_ranges(neighbours_indptr, workers)
     with ThreadPoolExecutor(workers) as pool:
         started = time.perf_counter()
         for day in range(days):

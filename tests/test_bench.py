@@ -3,6 +3,7 @@ and the toy feed it compares feedsim with does what sim/toyfeed.py defines."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -16,7 +17,15 @@ from numpy.typing import NDArray
 from sim import toyfeed
 from sim.bench import ROWS, STATISTICS, CompareGraph, compare_graph
 from sim.cli import main
-from sim.toyfeed import CANDIDATES, OFF_TOPIC, SHOWN, _serve, _serve_viewers, run_toy
+from sim.toyfeed import (
+    CANDIDATES,
+    OFF_TOPIC,
+    SHOWN,
+    _serve,
+    _serve_viewers,
+    run_toy,
+    viewer_ranges,
+)
 
 NUMBER = r"([\d,]+(?:\.\d+)?)"
 
@@ -219,13 +228,28 @@ def test_the_toy_on_more_workers_counts_exactly_what_it_counts_on_one(
         counts[workers] = run_toy(indptr, neighbours, graph.topic, 3, rng, workers)
         ranges[workers] = sorted(served)
     assert ranges[1] == []  # one worker serves every viewer at once, in the calling thread
-    assert ranges[2] == [(0, 150)] * 3 + [(150, 300)] * 3  # each of the 3 days
-    assert ranges[3] == [(0, 100)] * 3 + [(100, 200)] * 3 + [(200, 300)] * 3
+    for workers in (2, 3):  # each range on each of the 3 days
+        assert ranges[workers] == sorted(viewer_ranges(indptr, workers) * 3)
     keys = ("sessions", "candidates", "impressions")
     one = [counts[1][key] for key in keys]
     assert one[0] == 900 and one[1] > one[2] > 0
     for workers in (2, 3):
         assert [counts[workers][key] for key in keys] == one, workers
+
+
+def test_viewer_ranges_cover_the_viewers_with_equal_shares_of_the_ties() -> None:
+    """Contiguous, in order, every viewer once; each range's tie entries within one member's
+    degree of an equal share (a Barabasi-Albert graph's first members hold most ties)."""
+    indptr, _ = compare_graph(300).csr()
+    degree = np.diff(indptr)
+    for workers in (1, 2, 3, 7):
+        ranges = viewer_ranges(indptr, workers)
+        assert len(ranges) == workers and ranges[0][0] == 0 and ranges[-1][1] == 300
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+        share = indptr[-1] / workers
+        for lo, hi in ranges:
+            assert abs(indptr[hi] - indptr[lo] - share) <= degree.max()
+    assert viewer_ranges(indptr, 2)[0][1] < 150  # fewer than half the members
 
 
 def test_bench_compare_runs_both_on_one_graph_and_prints_the_ratios() -> None:
