@@ -371,7 +371,7 @@ def test_bench_growth_measures_each_series_and_draws_its_curves(
 def test_bench_is_a_group_of_one_command_per_measurement() -> None:
     result = CliRunner().invoke(main, ["bench", "--help"])
     assert result.exit_code == 0
-    for command in ("run", "compare", "growth", "slice-check"):
+    for command in ("run", "compare", "growth", "passes", "slice-check"):
         assert re.search(rf"^  {command} ", result.stdout, re.M), command
     mixed = CliRunner().invoke(main, ["bench", "growth", "--workload", "dblp"])
     assert mixed.exit_code == 2 and "No such option '--workload'" in mixed.output

@@ -3,11 +3,14 @@ table's arithmetic (sim/passes.py)."""
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from sim.cli import main
 from sim.figures.passes import draw_passes_figure
 from sim.passes import PASSES, cost_table, format_cost_table, measure_passes
 
@@ -43,3 +46,17 @@ def test_the_passes_and_the_rest_add_up_to_the_run(measured: dict, tmp_path: Pat
     assert all(each.name in text for each in PASSES)
     draw_passes_figure(table, measured, tmp_path / "passes.png")
     assert (tmp_path / "passes.png").stat().st_size > 10_000
+
+
+def test_bench_passes_prints_the_table_and_writes_the_figure_and_its_csv(tmp_path: Path) -> None:
+    figure = tmp_path / "passes.png"
+    result = CliRunner().invoke(
+        main, ["bench", "passes", "--workload", "synthetic-10k", "--days", "1", "--figure", figure]
+    )
+    assert result.exit_code == 0, result.output
+    assert all(each.name in result.output for each in PASSES)
+    with figure.with_suffix(".csv").open() as handle:
+        table = list(csv.DictReader(handle))
+    assert [row["pass"] for row in table[:-1]] == [each.name for each in PASSES]
+    assert sum(float(row["share"]) for row in table) == pytest.approx(1.0)
+    assert figure.stat().st_size > 10_000

@@ -1,8 +1,9 @@
 """`feedsim bench`: performance measurements, not tests, one subcommand per measurement.
 
 `run` the standard workloads, `compare` feedsim against the toy feed of sim/toyfeed.py,
-`growth` how the cost grows with the size of a run, `slice-check` what the time slice does to
-results (`sim.bench`, `sim.growth`).
+`growth` how the cost grows with the size of a run, `passes` where its time goes, pass by
+pass, `slice-check` what the time slice does to results (`sim.bench`, `sim.growth`,
+`sim.passes`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def bench() -> None:
       feedsim bench run              every standard workload, a table for each
       feedsim bench compare          feedsim against a hand-vectorised toy feed
       feedsim bench growth           how the cost grows (a figure and its table)
+      feedsim bench passes           where a run's time goes, pass by pass
       feedsim bench slice-check      results at the default and a short time slice
     """
 
@@ -166,6 +168,51 @@ def growth(figure: Path) -> None:
     curves.write_table(points, table)
     draw_growth_figure(points, figure)
     click.echo(f"wrote {figure} and {table}")
+
+
+@bench.command()
+@click.option(
+    "--workload",
+    type=click.Choice([w for w in WORKLOADS if w != "trend-100k"]),
+    default="synthetic-100k",
+    show_default=True,
+    help="The standard workload to profile.",
+)
+@click.option(
+    "--days", type=click.IntRange(min=1), default=10, show_default=True, help="Simulated days."
+)
+@click.option(
+    "--figure",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("passes.png"),
+    show_default=True,
+    help="Where the figure goes (PNG); its table goes beside it (.csv).",
+)
+@input_errors_exit_2
+def passes(workload: str, days: int, figure: Path) -> None:
+    """Show where a run's time goes, pass by pass, against each pass's floor.
+
+    Runs the workload in this process under the profiler and prints, for each pass of a
+    slice (merge, first pass, features, scores, reactions, ...; sim/passes.py), its seconds,
+    share, nanoseconds per scored candidate and per row of its own, the bytes it touches per
+    row and its floor: those bytes at the memory bandwidth of a parallel copy. A pass far
+    above its floor spends its time on something else than moving its data.
+    """
+    import csv
+
+    from sim.figures.passes import draw_passes_figure
+    from sim.passes import cost_table, format_cost_table, measure_passes
+
+    result = measure_passes(workload, days)
+    table = cost_table(result)
+    click.echo(format_cost_table(table, result))
+    path = figure.with_suffix(".csv")
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    draw_passes_figure(table, result, figure)
+    click.echo(f"wrote {figure} and {path}")
 
 
 @bench.command("slice-check")
