@@ -10,6 +10,7 @@ import pytest
 from numpy.typing import NDArray
 
 from sim import behaviour, kernels, ranking
+from sim.model import audience
 from sim.model.candidates import features, merge, recommendation
 from sim.stores import GroupedColumns
 
@@ -272,6 +273,36 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
             rows, rank = top(np.array([0, 50]), scores, pinned, np.array([want]))
             np.testing.assert_array_equal(rows, order[:want])
             np.testing.assert_array_equal(rank, np.arange(want))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_network_rows_put_each_authors_ties_then_its_followers(seed: int) -> None:
+    """Authors repeat (several posts of one author), some have no ties or no followers; the
+    compiled pass gives the twin's stable sort of the concatenation, and each author's rows
+    are its ties in their order, then its followers in theirs."""
+    rng = np.random.default_rng(seed)
+    members = 30
+    authors = rng.integers(0, members, 12)
+    owner = np.sort(rng.integers(0, authors.size, 80))
+    owner = owner[owner != 3]  # an author without ties
+    edge = rng.integers(0, 500, owner.size)
+    tie_dst = rng.integers(0, members, 500).astype(np.int32)
+    per_account = rng.integers(0, 6, members)
+    per_account[authors[5]] = 0  # an author without followers
+    follower_ptr = np.concatenate([[0], np.cumsum(per_account)]).astype(np.int64)
+    followers = rng.integers(0, members, follower_ptr[-1]).astype(np.int32)
+    got = audience.network_rows.compiled(owner, edge, tie_dst, follower_ptr, followers, authors)
+    twin = audience.network_rows.numpy(owner, edge, tie_dst, follower_ptr, followers, authors)
+    for a, b in zip(got, twin, strict=True):
+        np.testing.assert_array_equal(a, b)
+    row_owner, viewer, row_edge = got
+    for i, author in enumerate(authors):
+        mine = row_owner == i
+        ties = owner == i
+        own_followers = followers[follower_ptr[author] : follower_ptr[author + 1]]
+        np.testing.assert_array_equal(row_edge[mine], np.r_[edge[ties], [-1] * own_followers.size])
+        np.testing.assert_array_equal(viewer[mine], np.r_[tie_dst[edge[ties]], own_followers])
+    assert np.all(np.diff(row_owner) >= 0)
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import NDArray
 
-from sim import kernels
+from sim.kernels import twin
 from sim.model.state import State
 from sim.scenario import TestAudience
 from sim.sources import EXPANSION, FOLLOW, NETWORK
@@ -72,24 +73,81 @@ class Network:
 def author_network(state: State, authors: NDArray[np.int64], followers: bool) -> Network:
     """The network of each author: its connections (``state.ties``) and, when `followers`,
     its followers (``state.followers``; LinkedIn: a connection is also a follower and both
-    are the author's network, LinkedIn Engineering 2019, FollowFeed; docs/model.md 7.18)."""
+    are the author's network, LinkedIn Engineering 2019, FollowFeed; docs/model.md 7.18).
+    Each author's connections come first, then its followers (:func:`network_rows`)."""
     owner, edge = state.ties.rows(authors)
-    viewer = state.ties.dst[edge].astype(np.int64)
     if not followers:
+        viewer = state.ties.dst[edge].astype(np.int64)
         return Network(owner, viewer, edge, np.full(edge.size, NETWORK, np.int8))
-    count = state.follower_ptr[authors + 1] - state.follower_ptr[authors]
-    follow_owner = np.repeat(np.arange(authors.size, dtype=np.int64), count)
-    first = np.repeat(state.follower_ptr[authors] - np.cumsum(count) + count, count)
-    follower = state.followers[first + np.arange(follow_owner.size)].astype(np.int64)
-    by_post = kernels.counting_order(np.concatenate([owner, follow_owner]), authors.size)
-    return Network(
-        np.concatenate([owner, follow_owner])[by_post],
-        np.concatenate([viewer, follower])[by_post],
-        np.concatenate([edge, np.full(follower.size, -1, np.int64)])[by_post],
-        np.concatenate(
-            [np.full(edge.size, NETWORK, np.int8), np.full(follower.size, FOLLOW, np.int8)]
-        )[by_post],
+    owner, viewer, edge = network_rows(
+        owner, edge, state.ties.dst, state.follower_ptr, state.followers, authors
     )
+    return Network(owner, viewer, edge, np.where(edge >= 0, NETWORK, FOLLOW).astype(np.int8))
+
+
+def _network_rows_numpy(
+    owner: NDArray[np.int64],
+    edge: NDArray[np.int64],
+    tie_dst: NDArray[np.int32],
+    follower_ptr: NDArray[np.int64],
+    followers: NDArray[np.int32],
+    authors: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The ties' rows and the followers' rows concatenated, in a stable order by author."""
+    count = follower_ptr[authors + 1] - follower_ptr[authors]
+    follow_owner = np.repeat(np.arange(authors.size, dtype=np.int64), count)
+    first = np.repeat(follower_ptr[authors] - np.cumsum(count) + count, count)
+    follower = followers[first + np.arange(follow_owner.size)].astype(np.int64)
+    both = np.concatenate([owner, follow_owner])
+    by_author = np.argsort(both, kind="stable")
+    return (
+        both[by_author],
+        np.concatenate([tie_dst[edge].astype(np.int64), follower])[by_author],
+        np.concatenate([edge, np.full(follower.size, -1, np.int64)])[by_author],
+    )
+
+
+@twin(_network_rows_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def network_rows(  # pragma: no cover - compiled
+    owner: NDArray[np.int64],
+    edge: NDArray[np.int64],
+    tie_dst: NDArray[np.int32],
+    follower_ptr: NDArray[np.int64],
+    followers: NDArray[np.int32],
+    authors: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The rows of each author's network, author by author: its ties (`owner`, the position of
+    each tie's author in `authors`, ascending, and `edge`, the tie), then its followers
+    (``followers[follower_ptr[a]:follower_ptr[a + 1]]`` for author a, edge -1). Returns the
+    owner, the member reached (``tie_dst[edge]`` or the follower) and the edge of each row.
+    Authors are written on all cores, each into its own part of the arrays."""
+    n = authors.size
+    tie_start = np.zeros(n + 1, np.int64)
+    for j in range(owner.size):
+        tie_start[owner[j] + 1] += 1
+    start = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        ties = tie_start[i + 1]
+        tie_start[i + 1] += tie_start[i]
+        follows = follower_ptr[authors[i] + 1] - follower_ptr[authors[i]]
+        start[i + 1] = start[i] + ties + follows
+    row_owner = np.empty(start[n], np.int64)
+    row_viewer = np.empty(start[n], np.int64)
+    row_edge = np.empty(start[n], np.int64)
+    for i in prange(n):
+        at = start[i]
+        for j in range(tie_start[i], tie_start[i + 1]):
+            row_owner[at] = i
+            row_viewer[at] = tie_dst[edge[j]]
+            row_edge[at] = edge[j]
+            at += 1
+        for f in range(follower_ptr[authors[i]], follower_ptr[authors[i] + 1]):
+            row_owner[at] = i
+            row_viewer[at] = followers[f]
+            row_edge[at] = -1
+            at += 1
+    return row_owner, row_viewer, row_edge
 
 
 def inclusion(state: State, audience: TestAudience, network: Network) -> NDArray[np.float64]:
