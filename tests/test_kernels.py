@@ -275,6 +275,20 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
             np.testing.assert_array_equal(rank, np.arange(want))
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.bool_, np.float64])
+def test_compress_is_boolean_indexing(dtype: type) -> None:
+    """Every dtype the candidates hold; none, some and all rows kept."""
+    rng = np.random.default_rng(4)
+    values = rng.integers(0, 3, 5000).astype(dtype)
+    for share in (0.0, 0.4, 1.0):
+        keep = rng.random(5000) < share
+        before = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
+        for form in (kernels.compress.compiled, kernels.compress.numpy):
+            got = form(values, keep, before)
+            assert got.dtype == values.dtype
+            np.testing.assert_array_equal(got, values[keep])
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_network_rows_put_each_authors_ties_then_its_followers(seed: int) -> None:
     """Authors repeat (several posts of one author), some have no ties or no followers; the

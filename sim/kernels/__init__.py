@@ -23,7 +23,7 @@ tests/test_compiled_equals_numpy.py runs small studies on each and finds the sam
 """
 
 from sim.kernels.counts import count_at
-from sim.kernels.gather import rows_where, take
+from sim.kernels.gather import compress, rows_where, take
 from sim.kernels.lookup import find_in_member_rows, find_in_rows, member_rows
 from sim.kernels.search import searchsorted_right, session_positions
 from sim.kernels.sort import counting_order, regroup_order
@@ -34,6 +34,7 @@ from sim.kernels.topk import best_in_groups, top_in_groups
 __all__ = [
     "Kernel",
     "best_in_groups",
+    "compress",
     "count_at",
     "counting_order",
     "find_in_member_rows",

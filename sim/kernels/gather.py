@@ -59,3 +59,25 @@ def rows_where(  # pragma: no cover - compiled
                 rows[at] = r
                 at += 1
     return rows
+
+
+def _compress_numpy(
+    values: NDArray[G], keep: NDArray[np.bool_], before: NDArray[np.int64]
+) -> NDArray[G]:
+    """Boolean indexing."""
+    return values[keep]
+
+
+@twin(_compress_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def compress(
+    values: NDArray[G], keep: NDArray[np.bool_], before: NDArray[np.int64]
+) -> NDArray[G]:  # pragma: no cover - compiled
+    """``values[keep]`` on all cores, given ``before``, the kept rows before each row (``before[i]
+    = keep[:i].sum()``, one entry more than `keep`): the kept value of row i goes to
+    ``before[i]``."""
+    out = np.empty(before[keep.size], values.dtype)
+    for i in prange(keep.size):
+        if keep[i]:
+            out[before[i]] = values[i]
+    return out

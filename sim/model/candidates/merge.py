@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from sim.kernels import twin
+from sim.kernels import compress, twin
 from sim.kernels.bits import nonempty_rows
 from sim.model.activity import Sessions
 from sim.model.candidates.merge_steps import (
@@ -70,27 +70,35 @@ class Gathered:
 
     def subset(self, keep: NDArray[np.bool_]) -> Gathered:
         """The candidates where `keep` is True, in their order; the pool rows of the others
-        merge into none (-1), as dropped rows do, so they stay unread in the pool."""
+        merge into none (-1), as dropped rows do, so they stay unread in the pool. Each
+        column is compressed on all cores (:func:`sim.kernels.compress`)."""
         if keep.all():
             return self
-        index = np.where(keep, np.cumsum(keep) - 1, -1)
+        before = self.kept_before(keep)
+        kept_rank = np.where(keep, before[:-1], -1)
         merged = self.row_candidate >= 0
         row_candidate = np.full(self.row_candidate.size, -1, np.int64)
-        row_candidate[merged] = index[self.row_candidate[merged]]
-        per_slot = np.bincount(self.slot[keep], minlength=self.served.size)
+        row_candidate[merged] = kept_rank[self.row_candidate[merged]]
         return Gathered(
             served=self.served,
             rows=self.rows,
             row_candidate=row_candidate,
-            starts=np.concatenate([[0], np.cumsum(per_slot)]).astype(np.int64),
-            viewer=self.viewer[keep],
-            slot=self.slot[keep],
-            post=self.post[keep],
-            author=self.author[keep],
-            route=self.route[keep],
-            proof=self.proof[keep],
-            primary=self.primary[keep],
+            starts=before[self.starts],
+            viewer=compress(self.viewer, keep, before),
+            slot=compress(self.slot, keep, before),
+            post=compress(self.post, keep, before),
+            author=compress(self.author, keep, before),
+            route=compress(self.route, keep, before),
+            proof=compress(self.proof, keep, before),
+            primary=compress(self.primary, keep, before),
         )
+
+    @staticmethod
+    def kept_before(keep: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """The kept candidates before each candidate, and their number at the end."""
+        before = np.zeros(keep.size + 1, np.int64)
+        np.cumsum(keep, out=before[1:])
+        return before
 
 
 def gather_candidates(
