@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from sim import behaviour, kernels, ranking
 from sim.model import audience
-from sim.model.candidates import features, merge, recommendation
+from sim.model.candidates import features, merge, pool, recommendation
 from sim.stores import GroupedColumns
 
 
@@ -273,6 +273,23 @@ def test_top_in_groups_ranks_nan_scores_last_as_the_stable_sort_does() -> None:
             rows, rank = top(np.array([0, 50]), scores, pinned, np.array([want]))
             np.testing.assert_array_equal(rows, order[:want])
             np.testing.assert_array_equal(rank, np.arange(want))
+
+
+def test_mark_consumed_marks_the_pool_rows_of_shown_candidates_only() -> None:
+    """Rows of shown candidates, of candidates not shown and of dropped pairs (-1); rows
+    already consumed stay consumed."""
+    rng = np.random.default_rng(6)
+    rows = rng.permutation(4000)[:1500]
+    row_candidate = rng.integers(-1, 300, rows.size)
+    is_shown = rng.random(300) < 0.3
+    before = rng.random(4000) < 0.1
+    want = before.copy()
+    want[rows[(row_candidate >= 0) & is_shown[np.maximum(row_candidate, 0)]]] = True
+    for form in (pool.mark_consumed.compiled, pool.mark_consumed.numpy):
+        consumed = before.copy()
+        form(consumed, rows, row_candidate, is_shown)
+        np.testing.assert_array_equal(consumed, want)
+    assert before.sum() < want.sum() < want.size
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int8, np.bool_, np.float64])

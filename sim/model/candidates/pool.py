@@ -7,10 +7,12 @@ The test audience and its expansion put rows in too (:mod:`sim.model.audience`).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import NDArray
 
 from sim import kernels
 from sim.behaviour import SHARE
+from sim.kernels import twin
 from sim.model.candidates.merge import Gathered
 from sim.model.state import State
 from sim.network import PEER_KINDS
@@ -89,9 +91,9 @@ def mark_shown(
     followed account's post is stored as a consumed row, so no post is shown to a member
     twice (docs/model.md 11.2)."""
     pool = state.pool
-    is_shown = np.zeros(g.viewer.size + 1, bool)  # the last entry stands for dropped rows
+    is_shown = np.zeros(g.viewer.size, bool)
     is_shown[shown] = True
-    pool["consumed"][g.rows[is_shown[g.row_candidate]]] = True
+    mark_consumed(pool["consumed"], g.rows, g.row_candidate, is_shown)
     pulled = (g.route[shown] == RECOMMENDED) | (g.route[shown] == FOLLOW)
     recommended_only = shown[pulled]
     if recommended_only.size:
@@ -102,6 +104,33 @@ def mark_shown(
             available=now[recommended_only],
             consumed=True,
         )
+
+
+def _mark_consumed_numpy(
+    consumed: NDArray[np.bool_],
+    rows: NDArray[np.int64],
+    row_candidate: NDArray[np.int64],
+    is_shown: NDArray[np.bool_],
+) -> None:
+    """Fancy indexing, with a last entry of `is_shown` for the dropped rows (-1)."""
+    shown_or_dropped = np.append(is_shown, False)
+    consumed[rows[shown_or_dropped[row_candidate]]] = True
+
+
+@twin(_mark_consumed_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def mark_consumed(  # pragma: no cover - compiled
+    consumed: NDArray[np.bool_],
+    rows: NDArray[np.int64],
+    row_candidate: NDArray[np.int64],
+    is_shown: NDArray[np.bool_],
+) -> None:
+    """Mark consumed the pool rows (`rows`, distinct) whose candidate (`row_candidate`; -1:
+    dropped) was shown, on all cores."""
+    for j in prange(rows.size):
+        c = row_candidate[j]
+        if c >= 0 and is_shown[c]:
+            consumed[rows[j]] = True
 
 
 def forget_expired(state: State, now: float, max_age_days: float) -> None:
