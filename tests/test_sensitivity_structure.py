@@ -5,6 +5,7 @@ against the base sample, and bad input."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import sim.sensitivity.run
 from sim.experiment import RunOutput, RunSpec
 from sim.sensitivity.outcomes import NOISE, RUN_METRICS
 from sim.sensitivity.ranges import make_categorical, parse_param
+from sim.sensitivity.run import estimate_points
 from tests.test_sensitivity import TINY, invoke
 
 RANKER = "platform.ranker"
@@ -184,11 +186,19 @@ def test_levels_must_be_a_list_of_values() -> None:
         make_categorical("r.yaml", "[0]", RANKER, "linkedin", "")
 
 
+def test_the_estimate_times_points_spread_over_the_design() -> None:
+    assert estimate_points(3) == [0, 1, 2]
+    assert estimate_points(8) == [0, 2, 4, 5, 7]
+    assert estimate_points(42) == [0, 10, 20, 31, 41]
+    assert estimate_points(42, wanted=2) == [0, 41]
+
+
 def test_estimate_times_one_run_says_the_cost_and_writes_nothing(
     tiny: Path, tmp_path: Path
 ) -> None:
     """Two trajectories of two parameters and the noise parameter: 2 x 4 = 8 points x 3
-    variants = 24 runs; the cost line names them and a positive time, and no folder is made."""
+    variants = 24 runs; the cost line names them and the five points timed, and no folder
+    is made."""
     out = tmp_path / "out"
     result = invoke(
         tiny,
@@ -207,4 +217,7 @@ def test_estimate_times_one_run_says_the_cost_and_writes_nothing(
     assert result.exit_code == 0, result.output
     assert "8 points x 3 variants x 1 replications = 24 runs" in result.output
     assert "core-hours" in result.output and "on 2 workers" in result.output
+    timed = re.findall(r"([0-9.]+) s at point (\d+)", result.output)
+    assert [int(point) for _, point in timed] == [0, 2, 4, 5, 7]
+    assert all(float(seconds) > 0 for seconds, _ in timed)
     assert not out.exists()

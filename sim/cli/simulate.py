@@ -248,7 +248,8 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
 @click.option(
     "--estimate",
     is_flag=True,
-    help="Time one run and print the analysis's cost in core-hours and wall time, then stop"
+    help="Time one run at each of five points spread over the design and print the"
+    " analysis's cost in core-hours and wall time at their mean and slowest pace, then stop"
     " (nothing is written).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -284,7 +285,8 @@ def sensitivity(
     by name (docs/sensitivity.md). Writes tables/sensitivity.parquet, tables/runs.parquet,
     figures, a claim map and report.md/html to <out>/<name>-<method>/. Finished runs are
     kept in <out>/.<name>-<method>.work/: run the same command again to resume.
-    --estimate times one run first and says what the whole analysis costs.
+    --estimate times one run at each of five points of the design and says what the whole
+    analysis costs at their mean and slowest pace.
     """
     from sim.sensitivity.design import Design
     from sim.sensitivity.ranges import check_unique, parse_param, read_ranges

@@ -275,27 +275,57 @@ def _run_pending(
     return len(runs) - len(pending)
 
 
+ESTIMATE_POINTS = 5
+"""Points :func:`estimate_cost` times one run of, spread evenly through the design."""
+
+
+def estimate_points(count: int, wanted: int = ESTIMATE_POINTS) -> list[int]:
+    """The indices of `wanted` points spread evenly over `count` (the first and the last
+    among them; all of them when there are no more)."""
+    if count <= wanted:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (wanted - 1)) for i in range(wanted)})
+
+
 def estimate_cost(plan: Plan, workers: int) -> str:
-    """Time the first run of the analysis (the first point, the first variant, replication 0)
-    in this process and say what all of its runs cost at that pace: core-hours, and wall
-    time on ``workers`` cores. Runs at other points take more or less time (a larger degree
-    or more follows cost more), so this is the order of the cost, not a bound."""
+    """Time one run (the first variant, replication 0) at each of :data:`ESTIMATE_POINTS`
+    points spread over the design, in this process, and say what all of the analysis's runs
+    cost at their mean pace, and at the slowest one's: core-hours, and wall time on
+    ``workers`` cores.
+
+    The cost of a run varies with its point, and not evenly: where sampled values make the
+    feed denser (more follows, a higher degree) or let notified sessions bring engagements
+    that notify again, one run costs several times the defaults' (a Morris screening of
+    link-with-everyone at 10,000 members: 9 s at its first point, a mean of 30 s and up to
+    117 s over its first 12 points). So the range is the order of the cost, not a bound."""
     import time
 
     from sim.runs import execute
 
-    _, point, spec = plan.sweep.runs()[0]
-    start = time.perf_counter()
-    execute(spec, 0)
-    seconds = time.perf_counter() - start
+    first_run = {point.index: (point, spec) for _, point, spec in reversed(plan.sweep.runs())}
+    timed = []
+    for index in estimate_points(plan.point_count):
+        _, spec = first_run[index]
+        start = time.perf_counter()
+        execute(spec, 0)
+        timed.append((time.perf_counter() - start, index))
+    seconds = [s for s, _ in timed]
     runs = plan.point_count * plan.runs_per_point
-    core_hours = runs * seconds / 3600
+    mean, slowest = sum(seconds) / len(seconds), max(timed)
+
+    def cost(pace: float) -> str:
+        hours = runs * pace / 3600
+        return f"{hours:.2f} core-hours, {hours / workers:.2f} h on {workers} worker" + (
+            "s" if workers > 1 else ""
+        )
+
+    paces = ", ".join(f"{s:.1f} s at point {i}" for s, i in timed)
     return (
         f"{plan.name}: {plan.point_count} points x {len(plan.study.arms)} variants x"
-        f" {plan.study.base.replications} replications = {runs:,} runs. One run (point"
-        f" {point.index}, {spec.variant}, replication {spec.replication}) took {seconds:.1f} s:"
-        f" about {core_hours:.2f} core-hours, {core_hours / workers:.2f} h of wall time on"
-        f" {workers} worker{'s' if workers > 1 else ''}. Nothing was written."
+        f" {plan.study.base.replications} replications = {runs:,} runs. One run of the first"
+        f" variant took {paces}. At their mean pace ({mean:.1f} s) the analysis costs about"
+        f" {cost(mean)}; at the slowest one's ({slowest[0]:.1f} s), {cost(slowest[0])}."
+        " Points not timed may cost more. Nothing was written."
     )
 
 
