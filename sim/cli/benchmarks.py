@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,6 +23,19 @@ from sim.toyfeed import MEMBERS as COMPARE_MEMBERS
 days_option = click.option(
     "--days", type=click.IntRange(min=1), default=30, show_default=True, help="Simulated days."
 )
+
+
+def figure_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--figure`` option of a measurement that draws a figure and writes its table."""
+    return click.option(
+        "--figure",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help="Where the figure goes (PNG); its table goes beside it (.csv).",
+    )
+
+
 #: A synthetic workload of this many members instead (for quick checks).
 members_option = click.option("--members", type=click.IntRange(min=2), hidden=True)
 
@@ -138,13 +153,7 @@ def compare(members: int, days: int, cores: tuple[int, ...]) -> None:
 
 
 @bench.command()
-@click.option(
-    "--figure",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=Path("growth.png"),
-    show_default=True,
-    help="Where the figure goes (PNG); its table goes beside it (.csv).",
-)
+@figure_option("growth.png")
 @input_errors_exit_2
 def growth(figure: Path) -> None:
     """Measure how the cost grows with members, days and density, and draw it.
@@ -181,13 +190,7 @@ def growth(figure: Path) -> None:
 @click.option(
     "--days", type=click.IntRange(min=1), default=10, show_default=True, help="Simulated days."
 )
-@click.option(
-    "--figure",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=Path("passes.png"),
-    show_default=True,
-    help="Where the figure goes (PNG); its table goes beside it (.csv).",
-)
+@figure_option("passes.png")
 @input_errors_exit_2
 def passes(workload: str, days: int, figure: Path) -> None:
     """Show where a run's time goes, pass by pass, against each pass's floor.
