@@ -77,9 +77,14 @@ validation: $(STAMP) ## run the validation studies (docs/validation.md), evaluat
 	$(BIN)/feedsim run scenarios/validation/validation-amplification.yaml --out $(VALIDATION) --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/validation/validation-audience.yaml --out $(VALIDATION) --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/validation/validation-chronological.yaml --out $(VALIDATION) --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/validation/validation-centola.yaml --out $(VALIDATION) --jobs $(JOBS)
+	$(BIN)/python scenarios/validation/run-centola-map.py $(JOBS)
+	$(BIN)/feedsim sweep scenarios/validation/validation-centola-trend.yaml --out $(VALIDATION) \
+	  --jobs $(JOBS) --set trend.invitations_per_day=0,1,2,5,10,25
 	$(BIN)/feedsim validation evaluate $(VALIDATION)/validation-sources-of-feed \
 	  $(VALIDATION)/validation-amplification $(VALIDATION)/validation-audience \
-	  $(VALIDATION)/validation-chronological
+	  $(VALIDATION)/validation-chronological $(VALIDATION)/validation-centola \
+	  $(VALIDATION)/validation-centola-map $(VALIDATION)/validation-centola-trend-sweep
 	$(BIN)/feedsim validation scorecard $(VALIDATION)
 
 bench: $(STAMP) ## standard performance workloads (not tests)
