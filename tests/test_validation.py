@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim.analysis.validation import EVALUATORS, amplification, audience, chronological, feed_sources
+from sim.analysis.validation import (
+    EVALUATORS,
+    amplification,
+    audience,
+    chronological,
+    evaluate_study,
+    feed_sources,
+)
 from sim.analysis.validation.bands import (
     BandResult,
     Estimate,
@@ -20,9 +27,9 @@ from sim.analysis.validation.bands import (
     sign_verdict,
     upper_limit_verdict,
 )
-from sim.analysis.validation.registry import PREREGISTERED
+from sim.analysis.validation.registry import CALIBRATED_AFTER, PREREGISTERED
 from sim.cli import main
-from sim.report.validation import read_verdicts, write_verdicts
+from sim.report.validation import read_verdicts, scorecard_markdown, write_verdicts
 
 
 def est(value: float, low: float, high: float) -> Estimate:
@@ -263,6 +270,40 @@ def test_verdicts_round_trip_and_the_scorecard_lists_what_was_not_run(tmp_path: 
     assert "1 agrees" in card and "1a (validation-amplification)" in card
     assert (tmp_path / "scorecard.png").is_file() and (tmp_path / "scorecard.svg").is_file()
     assert json.loads((folder / "verdicts.json").read_text())[0]["verdict"] == "agrees"
+
+
+def test_bands_whose_structure_was_chosen_after_their_verdict_are_calibration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Rule 4: a band of CALIBRATED_AFTER leaves the validation list, saying why."""
+
+    def rows(_folder: Path) -> list[BandResult]:
+        return [
+            BandResult("4a", STUDY, "q", "p", "s", "c", "agrees", calibration=True),
+            BandResult("4b", STUDY, "q", "p", "s", "c", "disagrees", note="supply"),
+            BandResult("4c", STUDY, "q", "p", "s", "c", "agrees"),
+        ]
+
+    STUDY = "validation-sources-of-feed"
+    monkeypatch.setitem(EVALUATORS, STUDY, rows)
+    monkeypatch.delitem(CALIBRATED_AFTER, "4c")
+    a, b, c = evaluate_study(STUDY, tmp_path)
+    assert a == rows(tmp_path)[0]
+    assert b.calibration and b.verdict == "disagrees"
+    assert b.note.startswith("calibrated after validation: `platform.followers`")
+    assert b.note.endswith("; supply")
+    assert c == rows(tmp_path)[2]
+    card = scorecard_markdown([a, b, c], [], "f.png")
+    validation, calibration = card.split("## Calibration (not validation)")
+    assert "| 4c |" in validation and "| 4b |" not in validation
+    assert "| 4a |" in calibration and "| 4b |" in calibration
+    assert "**Validation bands**: 1 agrees." in card
+
+
+def test_every_band_calibrated_after_validation_is_preregistered() -> None:
+    bands = {b for study in PREREGISTERED.values() for b in study}
+    assert set(CALIBRATED_AFTER) <= bands
+    assert {"1a", "1b", "1c", "1d", "4b", "4c"} == set(CALIBRATED_AFTER)
 
 
 def test_evaluating_a_folder_that_is_not_a_validation_study_exits_2(tmp_path: Path) -> None:

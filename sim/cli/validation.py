@@ -34,7 +34,7 @@ def evaluate(folders: tuple[Path, ...]) -> None:
     validation.md into each folder (the study is the scenario name of its manifest)."""
     import json
 
-    from sim.analysis.validation import EVALUATORS
+    from sim.analysis.validation import EVALUATORS, evaluate_study
     from sim.report.validation import write_verdicts
 
     for folder in folders:
@@ -45,7 +45,7 @@ def evaluate(folders: tuple[Path, ...]) -> None:
         if study not in EVALUATORS:
             known = ", ".join(sorted(EVALUATORS))
             raise InputError(manifest, "scenario", f"{study!r} is not a validation study ({known})")
-        rows = EVALUATORS[study](folder)
+        rows = evaluate_study(study, folder)
         write_verdicts(folder, rows)
         for row in rows:
             value = "" if row.estimate is None else f" {row.estimate.text(row.unit)}"

@@ -111,9 +111,10 @@ def scorecard_markdown(rows: Sequence[BandResult], missing: Sequence[str], figur
         "# feedsim against published measurements: the scorecard",
         "",
         "Each band was written and committed in docs/validation.md before its study was first"
-        " run; nothing was tuned to these numbers. A disagreement is a finding, reported as"
-        " such. Calibration targets are listed apart: they cannot validate what was tuned to"
-        " them.",
+        " run; no parameter was tuned to these numbers. A disagreement is a finding, reported as"
+        " such. Calibration is listed apart: the calibration targets, and the bands whose"
+        " model choices were made after their verdict was seen (docs/validation.md, rule 4);"
+        " they cannot validate what was tuned to them.",
         "",
         f"**Validation bands**: {summary}.",
         "",

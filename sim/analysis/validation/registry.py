@@ -28,3 +28,14 @@ TITLES: dict[str, str] = {
     "validation-chronological": "A chronological feed, randomised (Guess et al. 2023)",
 }
 """Each study's title in the scorecard."""
+
+_FOLLOWERS_CHOSEN_AFTER = (
+    "`platform.followers` (how followers get posts, and so the in-network supply) was chosen"
+    " after this band's verdict at commit 172f7bf was seen (docs/validation.md, rule 4)"
+)
+
+CALIBRATED_AFTER: dict[str, str] = {
+    band: _FOLLOWERS_CHOSEN_AFTER for band in ("1a", "1b", "1c", "1d", "4b", "4c")
+}
+"""Rule 4 of docs/validation.md: the bands whose model choices were made after their verdict
+was seen, with the reason. They are calibration from then on, listed apart from validation."""
