@@ -1,5 +1,6 @@
 """The scorecard figure: for every banded validation result, feedsim's value with its 95%
-interval against the published band, one row per band, coloured by the verdict."""
+interval against the published band, one row per band, coloured by the verdict; a band
+listed as calibration (docs/validation.md, rules 4 and 5) says so in its title."""
 
 from __future__ import annotations
 
@@ -69,7 +70,10 @@ def draw_scorecard(rows: Sequence[BandResult], folder: Path, name: str = "scorec
             ax.set_ylim(-1, 1)
             unit = row.unit.strip() or "value"
             ax.set_xlabel(f"{wrap(row.quantity, 95)} ({unit})", fontsize=8)
-            ax.set_title(f"{row.band}: {row.verdict}; band {row.criterion}", fontsize=9, loc="left")
+            kind = " (calibration, not validation)" if row.calibration else ""
+            ax.set_title(
+                f"{row.band}{kind}: {row.verdict}; band {row.criterion}", fontsize=9, loc="left"
+            )
         if not shown:
             axes[0].text(0.5, 0.5, "no banded result yet", ha="center", va="center")
             axes[0].set_axis_off()
