@@ -9,7 +9,8 @@ everywhere; it catches every change the probe's mechanisms reach.
 The probe is replication 0 (the folder's own seed) of one arm, the arm with the most
 scripted events (the last such arm in the file's order), with the network cut to at most
 :data:`PROBE_MEMBERS` members (a synthetic network; a file network keeps its size) and the run
-to at most :data:`PROBE_DAYS` days, or :data:`EVENT_MARGIN_DAYS` past the arm's last event.
+to at most :data:`PROBE_DAYS` days, or :data:`EVENT_MARGIN_DAYS` past the arm's last event, or
+to the end of its measured window.
 When the study is already that small the probe is its own replication 0 of that arm, and
 its digest comes from the tables the run made. A sweep probes its first point.
 """
@@ -47,13 +48,16 @@ def probe_arm(study: Study) -> int:
 
 def probe_scenario(scenario: dict[str, Any]) -> dict[str, Any]:
     """An arm's resolved scenario cut to a probe: at most PROBE_MEMBERS members, and
-    PROBE_DAYS days or EVENT_MARGIN_DAYS past its last scripted event if that is later."""
+    PROBE_DAYS days, EVENT_MARGIN_DAYS past its last scripted event or to the end of its
+    measured window (``measure.window_to_day``), whichever is latest."""
     probe = copy.deepcopy(scenario)
     network = probe["network"]
     if network.get("source") == "synthetic":
         network["members"] = min(int(network["members"]), PROBE_MEMBERS)
     last = max((float(e["day"]) for e in probe.get("events") or []), default=0.0)
-    days = max(PROBE_DAYS, last + EVENT_MARGIN_DAYS)
+    measure = probe.get("measure") or {}
+    window = max(measure.get("window_to_day") or 0, measure.get("window_from_day", 0) + 1)
+    days = max(PROBE_DAYS, last + EVENT_MARGIN_DAYS, window)
     probe["duration_days"] = min(float(probe["duration_days"]), days)
     probe["replications"] = 1
     return probe

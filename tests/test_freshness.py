@@ -22,6 +22,7 @@ from sim.probe import (
     probe_arm,
     probe_scenario,
 )
+from sim.scenario import Scenario
 from sim.scenario.study import Study, load_study
 from tests.helpers import ROOT, SHARED_DATA, small_recruiter
 from tests.test_cli import invoke
@@ -38,6 +39,26 @@ def test_a_probe_is_cut_to_the_probe_size() -> None:
     assert probe_scenario(late)["duration_days"] == 120 + EVENT_MARGIN_DAYS
     on_file = {"network": {"source": "file", "edges": "e.txt"}, "duration_days": 90}
     assert "members" not in probe_scenario(on_file)["network"]
+    windowed = {**big, "measure": {"window_from_day": 15, "window_to_day": 45}}
+    assert probe_scenario(windowed)["duration_days"] == 45  # the window stays in the run
+    late_start = {**big, "measure": {"window_from_day": 50, "window_to_day": None}}
+    assert probe_scenario(late_start)["duration_days"] == 51
+
+
+BUNDLED = sorted(
+    p
+    for p in (ROOT / "scenarios").rglob("*.yaml")
+    if "ranges" not in p.parts and "data" not in p.parts
+)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_the_probe_of_every_bundled_arm_is_a_valid_scenario(path: Path) -> None:
+    """A probe is made after a study's runs: an invalid one would lose them."""
+    if not SHARED_DATA.is_dir() and "email" in path.stem:
+        pytest.skip(f"{path.name} reads a network from {SHARED_DATA}, absent here")
+    for variant in load_study(path).resolved()["variants"]:
+        Scenario.model_validate(probe_scenario(variant["scenario"]))
 
 
 def test_the_digest_changes_with_any_value_and_any_dtype() -> None:
