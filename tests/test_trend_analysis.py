@@ -37,6 +37,7 @@ from sim.analysis import (
     trend_arms,
     window_changes,
 )
+from sim.analysis.trend.outcomes import run_outcomes
 from sim.cli import main
 
 T975_DF2 = 4.302653  # t(0.975, 2), from printed tables
@@ -512,3 +513,16 @@ def test_a_trend_study_without_focal_members_reports_the_trend_only(tiny_trend: 
     # every headline number says what it rests on
     assert "posts a replication against" in text and "impressions a replication against" in text
     assert np.isfinite(final.loc["complex", "mean"]) and final.loc["complex", "mean"] > 0.05
+
+
+def test_the_half_day_is_the_first_snapshot_with_half_the_members_and_nan_if_never() -> None:
+    adoption = pd.DataFrame(
+        adoption_rows("a", 0, [1, 30, 50, 80])  # half at snapshot 2 (50 of 100)
+        + adoption_rows("a", 1, [1, 20, 40, 49])  # never half: censored, so no day
+        + adoption_rows("b", 0, [1, 60, 70, 90])
+    )
+    posts = pd.DataFrame([post(v, r, 1, 0.0, 5) for v, r in (("a", 0), ("a", 1), ("b", 0))])
+    population = pd.DataFrame(columns=["scenario", "variant", "replication"])
+    out = run_outcomes(posts, population, adoption, 3, 1.0).set_index(["variant", "replication"])
+    assert out["half_day"].to_list() == pytest.approx([2.0, math.nan, 1.0], nan_ok=True)
+    assert (out["half_day_base"] == 100).all()  # members, as for the final share

@@ -39,7 +39,13 @@ COLUMN = THRESHOLD.replace(".", "__")
 THRESHOLDS = (1, 3)
 DAYS = 12
 ARMS = ["no-trend", "complex", "simple"]
-TREND_NAMES = ["adopter_share", "reach_everyone", "reach_non_adopters", "engagement_everyone"]
+TREND_NAMES = [
+    "adopter_share",
+    "half_day",
+    "reach_everyone",
+    "reach_non_adopters",
+    "engagement_everyone",
+]
 
 
 def tiny_trend(folder: Path) -> Path:
@@ -113,6 +119,11 @@ def test_per_run_outcomes_are_the_tables(sweep: Path) -> None:
     assert per_rep["adopter_share"].to_numpy() == pytest.approx(expected[per_rep.index])
     assert (per_rep["adopter_share_base"] == 600).all()
 
+    half = adoption[adoption["adopters"] >= adoption["members"] / 2]
+    first = half.groupby(keys)["day"].min().reindex(per_rep.index)  # NaN: never half
+    assert per_rep["half_day"].to_numpy() == pytest.approx(first.to_numpy(), nan_ok=True)
+    assert per_rep.xs("no-trend", level="variant")["half_day"].isna().all()
+
     posts = table(sweep, "posts")
     scenarios = load_results(sweep).manifest["scenario"]["variants"]
     assert {s["scenario"]["platform"]["max_age_days"] for s in scenarios} == {3.0}
@@ -162,7 +173,9 @@ def test_levels_and_paired_differences_have_t_intervals(sweep: Path) -> None:
     per_rep = sweep_replications(results)
     frame = sweep_outcomes(results, per_rep)
     assert set(frame["outcome"]) == set(TREND_NAMES)
-    assert frame["mean"].notna().all() and (frame["n"] == 2).all()
+    defined = frame[frame["outcome"] != "half_day"]  # in 12 days no run reaches half: NaN
+    assert defined["mean"].notna().all() and (defined["n"] == 2).all()
+    assert frame.loc[frame["outcome"] == "half_day", "mean"].isna().all()
     at = per_rep[per_rep[COLUMN] == THRESHOLDS[0]].set_index(["variant", "replication"])
     mine = frame[frame[COLUMN] == THRESHOLDS[0]].set_index(["outcome", "series"])
     reach = at["reach_everyone"]
@@ -183,7 +196,10 @@ def test_the_figure_and_the_report_name_the_trend_outcomes(sweep: Path) -> None:
     text = (sweep / "report.md").read_text(encoding="utf-8")
     section = text.split("### The outcomes against the swept values")[1].split("## Manifest")[0]
     for outcome in RUN_OUTCOMES:
-        assert f"{outcome.title} against {THRESHOLD}: under no-trend" in section
+        if outcome.name != "half_day":
+            assert f"{outcome.title} against {THRESHOLD}: under no-trend" in section
+    # in 12 days no run reaches half the members: said, not drawn as a value
+    assert "Day half the members followed the trend: no data at any value." in section
     level = frame[
         (frame["outcome"] == "adopter_share")
         & (frame["series"] == "complex")
@@ -196,8 +212,8 @@ def test_the_figure_and_the_report_name_the_trend_outcomes(sweep: Path) -> None:
     assert "on 600 members per run" in section
     assert "complete posts of non-adopters per run" in section
     assert "impressions per run" in section
-    # no empty outcome, no focal member, no ablation where the arms differ in kind
-    assert "no data" not in section and "focal" not in section
+    # no other empty outcome, no focal member, no ablation where the arms differ in kind
+    assert section.count("no data") == 1 and "focal" not in section
     assert "complex minus simple: " in section and "switched off in simple" not in section
 
     png = sweep / "figures" / "sweep_outcomes.png"
