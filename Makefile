@@ -20,7 +20,7 @@ demo: $(STAMP) ## run the headline study into results/demo/ (ignored by git: the
 test: $(STAMP) ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n 2 --dist loadscope
 
-test-fast: $(STAMP) ## unit tests and small end-to-end checks (about 3 min on two cores; make test 9.5-14)
+test-fast: $(STAMP) ## unit tests and small end-to-end checks (about 3 min on two cores; make test about 8.5 min)
 	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadscope
 
 JOBS ?= 2
@@ -61,7 +61,7 @@ structure: $(STAMP) ## the bundled studies under each structural alternative, in
 # each analysis samples the structural options as factors beside the leading numbers, two
 # replications a point, with a noise parameter (docs/sensitivity.md). `--estimate` on any
 # of these lines gives its cost before it runs.
-sensitivity: $(STAMP) ## the screening copies at their defaults, then Morris over structure and the leading parameters (docs/sensitivity.md)
+sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters, and the recruiter's emulated Sobol indices (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/recruiter-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method morris \
@@ -70,6 +70,9 @@ sensitivity: $(STAMP) ## the screening copies at their defaults, then Morris ove
 	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method morris \
 	  --ranges scenarios/ranges/link-with-everyone-structure.yaml --trajectories 3 \
 	  --replications 2 --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method emulator \
+	  --ranges scenarios/ranges/recruiter-structure.yaml --samples 64 --replications 1 \
+	  --out results --jobs $(JOBS)
 
 VALIDATION := results/validation
 validation: $(STAMP) ## run the validation studies (docs/validation.md), evaluate their pre-registered bands, write $(VALIDATION)/scorecard.md

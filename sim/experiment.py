@@ -276,6 +276,32 @@ def manifest(
     }
 
 
+def summarise_runs(data: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """`data` (a :func:`manifest`) with its per-run records moved into a table: the records
+    as a frame (a row a run: variant, replication, seed, wall time, worker, totals), and the
+    manifest with ``runs_summary`` (the number of runs and the sum of each of their totals:
+    wall seconds, sessions, impressions...; medians are not summed) in place of ``runs``.
+
+    For a study of thousands of small runs (the sign map's 6,500), whose per-run records
+    would be megabytes of a manifest kept in git; the seeds stay derivable from
+    ``base_seed`` and ``seeds``, and the records go to ``tables/runs.parquet``.
+    """
+    records = pd.DataFrame(data["runs"])
+    totals = [
+        name
+        for name in records.columns
+        if name not in ("variant", "replication", "seed", "worker")
+        and not name.startswith("median_")
+    ]
+    summary = {
+        "count": len(records),
+        "note": "per-run records are in tables/runs.parquet (not kept in git)",
+        **{name: round(records[name].to_numpy().sum().item(), 3) for name in totals},
+    }
+    kept = {key: value for key, value in data.items() if key != "runs"}
+    return records, {**kept, "runs_summary": summary}
+
+
 def run_topics(outputs: Sequence[RunOutput]) -> list[str]:
     """The topics (fields) a network names itself, as the first run's tables list them.
 

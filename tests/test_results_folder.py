@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.experiment import progress_marks, run_study, write_results
+from sim.experiment import progress_marks, run_study, summarise_runs, write_results
 from sim.scenario import load_study
 
 TABLES = {"feed": pd.DataFrame({"day": [0, 1], "impressions": [3, 4]})}
@@ -83,3 +83,28 @@ def test_progress_off_a_terminal_is_a_few_plain_lines(
     run_study(load_study(scenario_file(small)), progress=True)
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"small: {k} of 12 runs done" for k in (2, 3, 4, 5, 6, 8, 9, 10, 11, 12)]
+
+
+def test_a_summarised_manifest_keeps_every_run_in_its_table_and_their_sums() -> None:
+    """The sign map's manifest holds a summary; the per-run records lose nothing."""
+    runs = [
+        {
+            "variant": "a",
+            "replication": r,
+            "seed": 10 + r,
+            "wall_seconds": 0.5 + r,
+            "worker": "w:1",
+            "sessions": 100 * (r + 1),
+            "median_items_read_per_session": 7,
+        }
+        for r in range(3)
+    ]
+    records, data = summarise_runs({"scenario_name": "s", "base_seed": 1, "runs": runs})
+    assert "runs" not in data and data["scenario_name"] == "s" and data["base_seed"] == 1
+    assert records.to_dict("records") == runs
+    summary = data["runs_summary"]
+    assert summary["count"] == 3
+    assert summary["wall_seconds"] == pytest.approx(0.5 + 1.5 + 2.5)
+    assert summary["sessions"] == 600
+    assert isinstance(summary["sessions"], int)
+    assert not {"seed", "replication", "median_items_read_per_session"} & set(summary)

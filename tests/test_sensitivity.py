@@ -387,6 +387,8 @@ def _ranges(tmp_path: Path, entries: list[dict[str, Any]]) -> Path:
         (["--method", "fast"], ["--method", "fast", "unknown method"]),
         (["--method", "sobol", "--samples", "48"], ["--samples", "48", "power of 2"]),
         (["--method", "sobol", "--samples", "8"], ["--samples", "8", "too small"]),
+        (["--method", "emulator", "--samples", "48"], ["--samples", "48", "power of 2"]),
+        (["--method", "emulator", "--samples", "8"], ["--samples", "8", "too small"]),
         (["--trajectories", "1"], ["--trajectories", "at least 2"]),
         (["--levels", "3"], ["--levels", "even"]),
         ([], ["no parameters"]),

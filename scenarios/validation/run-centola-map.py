@@ -4,8 +4,10 @@
 6,500 runs would hold about twenty million adopters' calls in the posts table alone. This
 runs the same specs, one after the other with the same seeds (`sim.experiment.run_specs`,
 `sim.experiment.execute`), keeps each run's `adoption` and `exposure` tables, and writes them
-with the same manifest as `feedsim run` (no figures, no report) to
-results/validation/validation-centola-map/.
+with the manifest of `feedsim run` (no figures, no report) to
+results/validation/validation-centola-map/. The manifest is kept in git, so its 6,500
+per-run records go to tables/runs.parquet and it holds their summary
+(`sim.experiment.summarise_runs`).
 
     cd <feedsim checkout> && python scenarios/validation/run-centola-map.py [JOBS]
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment import manifest, open_executor, run_specs, write_results
+from sim.experiment import manifest, open_executor, run_specs, summarise_runs, write_results
 from sim.scenario import load_study
 
 KEPT = ("adoption", "exposure")
@@ -39,8 +41,9 @@ def main() -> None:
                 print(f"{study.base.name}: {done} of {len(specs)} runs done", file=sys.stderr)
     outputs.sort(key=lambda o: o.spec_index)  # the order of the specs, whatever the workers
     merged = {n: pd.concat([o.tables[n] for o in outputs], ignore_index=True) for n in KEPT}
-    data = manifest(study, outputs, started, jobs=jobs)
-    data["tables_kept"] = list(KEPT)
+    runs, data = summarise_runs(manifest(study, outputs, started, jobs=jobs))
+    merged["runs"] = runs
+    data["tables_kept"] = [*KEPT, "runs"]
     out = Path("results/validation") / study.base.name
     write_results(out, merged, data)
     print(f"wrote {out}/", file=sys.stderr)

@@ -196,7 +196,9 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
     "--method",
     default="morris",
     show_default=True,
-    help="morris (elementary-effects screening) or sobol (first-order and total indices).",
+    help="morris (elementary-effects screening), sobol (first-order and total indices) or"
+    " emulator (the same indices of a Gaussian process fitted to the runs and checked on"
+    " runs held out: for runs too dear for a converged Sobol design).",
 )
 @click.option(
     "--ranges",
@@ -219,7 +221,12 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
 @click.option("--trajectories", type=int, default=10, show_default=True, help="Morris: r.")
 @click.option("--levels", type=int, default=4, show_default=True, help="Morris: grid levels p.")
 @click.option(
-    "--samples", type=int, default=64, show_default=True, help="Sobol: base sample N (power of 2)."
+    "--samples",
+    type=int,
+    default=64,
+    show_default=True,
+    help="Sobol: base sample N (power of 2); emulator: the points it is fitted to (power of"
+    " 2; N/4 more are held out to check it).",
 )
 @click.option(
     "--replications",

@@ -67,12 +67,15 @@ def draw_sensitivity_figures(
         if method == "morris":
             fig = morris_figure(tables["sensitivity"], outcomes)
         else:
-            fig = sobol_figure(tables["sensitivity"], outcomes)
+            fig = sobol_figure(tables["sensitivity"], outcomes, method)
         _save(fig, figures_dir / f"{method}.png")
         _save(claim_figure(plan, tables["points"], tables["claims"]), figures_dir / "claim_map.png")
         if "convergence" not in tables:
             return [method, "claim_map"]
-        _save(convergence_figure(tables["convergence"], outcomes), figures_dir / "convergence.png")
+        _save(
+            convergence_figure(tables["convergence"], outcomes, method),
+            figures_dir / "convergence.png",
+        )
     return [method, "convergence", "claim_map"]
 
 
@@ -180,8 +183,9 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
     return fig
 
 
-def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
-    """S1 and ST bars with 95% intervals per outcome, in % of the outcome's variance."""
+def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome], method: str = "sobol") -> Figure:
+    """S1 and ST bars with 95% intervals per outcome, in % of the outcome's variance (of
+    the emulator's mean for the emulator method)."""
     fig, axes = _grid(len(outcomes))
     columns = min(len(outcomes), 3)
     for ax, outcome in zip(axes, outcomes, strict=False):
@@ -193,16 +197,25 @@ def sobol_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
         ax.set_yticks(at, [_label(p, 34) for p in rows["parameter"]], fontsize=font(7))
         ax.invert_yaxis()
         ax.axvline(0, color="grey", lw=0.8)
-        _noise_line(ax, 100 * noise_floor(indices, outcome.name, "sobol"))
+        _noise_line(ax, 100 * noise_floor(indices, outcome.name, method))
         ax.set_xlabel("share of the outcome's variance (%)")
         _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}", 52, columns)
         ax.legend(fontsize=font(7))
-    _suptitle(fig, "Sobol indices with 95% bootstrap intervals")
+    _suptitle(
+        fig,
+        "Sobol indices with 95% bootstrap intervals"
+        if method == "sobol"
+        else "Sobol indices of the emulator (a Gaussian process fitted to the runs), with 95%"
+        " intervals over its posterior",
+    )
     return fig
 
 
-def convergence_figure(table: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
-    """Total Sobol indices against the base sample they are estimated from, one line per
+def convergence_figure(
+    table: pd.DataFrame, outcomes: list[Outcome], method: str = "sobol"
+) -> Figure:
+    """Total Sobol indices against the base sample they are estimated from (the emulator's
+    training points for the emulator method), one line per
     parameter with its 95% bootstrap band, the noise parameter's in dotted red: converged
     where the lines have settled and the bands have narrowed (at most ``LABELLED``
     parameters, those with the largest ST at the full sample, are drawn)."""
@@ -237,7 +250,11 @@ def convergence_figure(table: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
             note = str(rows["note"].iloc[0]) if len(rows) else ""
             ax.text(0.5, 0.5, f"no index: {note}", ha="center", transform=ax.transAxes)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set_xlabel("Sobol base sample N (points: N x (parameters + 2))")
+        ax.set_xlabel(
+            "Sobol base sample N (points: N x (parameters + 2))"
+            if method == "sobol"
+            else "points the emulator is fitted to (N)"
+        )
         ax.set_ylabel("total index ST (% of variance)")
         _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}", 52, columns)
         if not rows["ST"].isna().all():
@@ -245,7 +262,10 @@ def convergence_figure(table: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
     _suptitle(
         fig,
         "Convergence: total Sobol indices estimated from the first N base samples,"
-        " with 95% bootstrap bands",
+        " with 95% bootstrap bands"
+        if method == "sobol"
+        else "Convergence: total Sobol indices of the emulator fitted to the first N points,"
+        " with 95% bands over its posterior",
     )
     return fig
 

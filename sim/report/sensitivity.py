@@ -33,6 +33,7 @@ from sim.report.blocks import (
     Text,
 )
 from sim.report.render import html_page, markdown
+from sim.sensitivity.emulator import READABLE_Q2
 from sim.sensitivity.outcomes import Outcome, above_noise, importance, noise_floor, ranked
 from sim.sensitivity.plan import PlanView
 
@@ -224,11 +225,12 @@ def _share(value: float) -> str:
 def _design_blocks(plan: PlanView) -> list[Block]:
     """The title, what was run, the parameters and their ranges, and the outcomes."""
     study, design = plan.study, plan.design
-    size = (
-        f"{design.trajectories} trajectories on {design.levels} levels"
-        if design.method == "morris"
-        else f"a Sobol base sample of {design.samples}"
-    )
+    size = {
+        "morris": f"{design.trajectories} trajectories on {design.levels} levels",
+        "sobol": f"a Sobol base sample of {design.samples}",
+        "emulator": f"a Gaussian process fitted to {design.samples} points of a Sobol'"
+        f" sequence and checked on {design.points(0) - design.samples} more",
+    }[design.method]
     runs = plan.point_count * plan.runs_per_point
     intro = (
         f"Global sensitivity analysis ({design.method}, {size}) of ",
@@ -283,6 +285,35 @@ def _design_blocks(plan: PlanView) -> list[Block]:
     return blocks
 
 
+def _emulator_blocks(check: pd.DataFrame) -> list[Block]:
+    """The emulator's held-out check: how much of the held-out runs' variance it predicts
+    (Q^2), how many fall in its 95% interval, and the share of variance it calls noise."""
+    rows: list[list[Text]] = [
+        [
+            Code(str(r["outcome"])),
+            f"{int(r['training'])}",
+            f"{int(r['held_out'])}",
+            _num(r["q2"]),
+            _share(float(r["coverage"])),
+            _share(float(r["noise_share"])),
+            "yes" if r["readable"] else Strong("no"),
+        ]
+        for _, r in check.iterrows()
+    ]
+    intro = (
+        'The indices above are those of the emulator (docs/sensitivity.md, "The emulator"),'
+        " so they stand only where it predicts runs it was not fitted to. Q² is the share of"
+        " the held-out runs' variance it predicts (1: all; at most 1 minus the noise share,"
+        " since a run's own noise cannot be predicted; feedsim reads an outcome's indices only"
+        f' where Q² is at least {READABLE_Q2}, "readable" below); coverage is the share of'
+        " held-out runs inside its 95% predictive"
+        " interval (about 95% when its uncertainty is honest); the noise share is the part"
+        " of the variance it attributes to run-to-run noise, the floor no factor explains.",
+    )
+    header = ["outcome", "training runs", "held out", "Q²", "coverage", "noise share", "readable"]
+    return [Heading("Emulator check", 3), Paragraph(intro), Table(header, rows)]
+
+
 def sensitivity_blocks(
     plan: PlanView, tables: dict[str, pd.DataFrame], figures: list[str]
 ) -> list[Block]:
@@ -305,6 +336,7 @@ def sensitivity_blocks(
         Heading("Sensitivity", 2),
         *(Paragraph(_index_sentence(plan, indices, o)) for o in plan.outcomes),
         *_importance_blocks(plan, indices),
+        *(_emulator_blocks(tables["emulator"]) if "emulator" in tables else []),
         Heading("Claim map", 2),
         *([Bullets(claims)] if claims else []),
         *([] if structure is None or structure.empty else _structure_blocks(plan, structure)),

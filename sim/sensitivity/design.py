@@ -15,6 +15,10 @@ bootstrap 95% half-width (SALib.analyze.morris).
 sequence (SALib.sample.sobol, the Saltelli scheme without second-order terms);
 ``S1_i = V[E(Y | X_i)] / V(Y)``, ``ST_i = E[V(Y | X_~i)] / V(Y)`` with bootstrap 95%
 intervals (SALib.analyze.sobol).
+
+**Emulator**: the same indices of a Gaussian process fitted to ``N`` points of a Sobol'
+sequence and checked on ``N / 4`` more (:mod:`sim.sensitivity.emulator`), for analyses
+whose runs are too dear for a converged Saltelli design.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.errors import InputError
+from sim.sensitivity.emulator import analyse_emulated, design_points, holdout
 from sim.sensitivity.ranges import Parameter
 
-METHODS = ("morris", "sobol")
+METHODS = ("morris", "sobol", "emulator")
 MIN_SOBOL_SAMPLES = 16
 """Smallest Sobol base sample: below it the bootstrap intervals are meaningless."""
 CONFIDENCE = 0.95
@@ -45,10 +50,11 @@ class Design:
     """The method and its options.
 
     Attributes:
-        method: ``morris`` or ``sobol``.
+        method: ``morris``, ``sobol`` or ``emulator``.
         trajectories: Morris trajectories ``r`` (points: ``r (k + 1)``).
         levels: Morris grid levels ``p`` (even).
-        samples: Sobol base sample ``N``, a power of 2 (points: ``N (k + 2)``).
+        samples: Sobol base sample ``N``, a power of 2 (points: ``N (k + 2)``); the
+            emulator's training points ``N``, a power of 2 (points: ``N + N / 4``).
         seed: seed of the sample and of the bootstrap.
     """
 
@@ -61,7 +67,7 @@ class Design:
     def check(self) -> None:
         """Raise InputError naming the option for an unknown method or a bad size."""
         if self.method not in METHODS:
-            raise InputError("--method", self.method, "unknown method (morris or sobol)")
+            raise InputError("--method", self.method, "unknown method (morris, sobol or emulator)")
         if self.method == "morris":
             if self.trajectories < 2:
                 raise InputError(
@@ -71,18 +77,23 @@ class Design:
                 raise InputError("--levels", str(self.levels), "must be even and at least 2")
         else:
             n = self.samples
+            what = "Sobol base sample" if self.method == "sobol" else "emulator's training"
             if n < 1 or n & (n - 1):
-                raise InputError("--samples", str(n), "the Sobol base sample must be a power of 2")
+                raise InputError("--samples", str(n), f"the {what} must be a power of 2")
             if n < MIN_SOBOL_SAMPLES:
                 raise InputError(
                     "--samples",
                     str(n),
-                    f"too small: the Sobol base sample needs at least {MIN_SOBOL_SAMPLES}",
+                    f"too small: the {what} needs at least {MIN_SOBOL_SAMPLES} points",
                 )
 
     def points(self, k: int) -> int:
         """Model evaluations for ``k`` parameters."""
-        return self.trajectories * (k + 1) if self.method == "morris" else self.samples * (k + 2)
+        if self.method == "morris":
+            return self.trajectories * (k + 1)
+        if self.method == "emulator":
+            return self.samples + holdout(self.samples)
+        return self.samples * (k + 2)
 
 
 def problem(parameters: list[Parameter]) -> dict[str, Any]:
@@ -105,6 +116,8 @@ def sample(design: Design, parameters: list[Parameter]) -> NDArray[np.float64]:
         x = morris_sample.sample(
             spec, design.trajectories, num_levels=design.levels, seed=design.seed
         )
+    elif design.method == "emulator":
+        x = design_points(parameters, design.samples, design.seed)
     else:
         x = sobol_sample.sample(spec, design.samples, calc_second_order=False, seed=design.seed)
     return np.asarray(x, dtype=np.float64)
@@ -213,6 +226,33 @@ def convergence(
         frames.append(frame.assign(samples=n))
         n *= 2
     return pd.concat(frames, ignore_index=True)
+
+
+def emulate(
+    design: Design,
+    parameters: list[Parameter],
+    x: NDArray[np.float64],
+    outcomes: dict[str, NDArray[np.float64]],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The emulator method's indices (the columns of :func:`analyse`), its held-out check
+    and its convergence table (those of :func:`convergence`), from the sample `x` of
+    :func:`sample` (:func:`sim.sensitivity.emulator.analyse_emulated`)."""
+    found, check, steps = analyse_emulated(parameters, x, outcomes, design.samples, design.seed)
+    rows = []
+    for name in outcomes:
+        note = "" if name in found else "undefined at some point or the same at every point"
+        for i, p in enumerate(parameters):
+            values = {
+                c: float(found[name][c][i]) if name in found else float("nan")
+                for c in SOBOL_COLUMNS
+            }
+            rows.append(
+                {"method": design.method, "parameter": p.path, "outcome": name}
+                | values
+                | {"note": note}
+            )
+    columns = ["method", "parameter", "outcome", *SOBOL_COLUMNS, "note"]
+    return pd.DataFrame(rows, columns=columns), check, steps
 
 
 def ishigami(x: NDArray[np.float64], a: float = 7.0, b: float = 0.1) -> NDArray[np.float64]:

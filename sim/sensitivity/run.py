@@ -48,7 +48,7 @@ from sim.errors import InputError
 from sim.experiment import git_commit, manifest, open_executor, write_results
 from sim.runs import RunOutput, RunSpec
 from sim.scenario import Study, load_study
-from sim.sensitivity.design import Design, analyse, convergence, sample
+from sim.sensitivity.design import Design, analyse, convergence, emulate, sample
 from sim.sensitivity.outcomes import (
     NOISE,
     RUN_METRICS,
@@ -404,23 +404,21 @@ def run_sensitivity(
         firsts = runs.groupby("point", sort=True).first()
         for offset, p in enumerate(plan.parameters, start=1):
             points.insert(offset, p.column, firsts[p.column].to_numpy())
-        indices = analyse(
-            plan.design,
-            list(plan.parameters),
-            plan.x,
-            {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes},
-        )
+        values = {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes}
+        extra: dict[str, pd.DataFrame] = {}
+        if plan.design.method == "emulator":
+            indices, extra["emulator"], extra["convergence"] = emulate(
+                plan.design, list(plan.parameters), plan.x, values
+            )
+        else:
+            indices = analyse(plan.design, list(plan.parameters), plan.x, values)
+        if plan.design.method == "sobol":
+            extra["convergence"] = convergence(plan.design, list(plan.parameters), plan.x, values)
         claims = claim_map(plan.outcomes, plan.design.method, points, indices)
         data = _manifest(plan, started, jobs, scheduler, entries, resumed, commit)
         tables = {"sensitivity": indices, "runs": runs, "points": points, "claims": claims}
+        tables |= extra
         structure = claims_by_level(plan.outcomes, plan.parameters, points)
-        if plan.design.method == "sobol":
-            tables["convergence"] = convergence(
-                plan.design,
-                list(plan.parameters),
-                plan.x,
-                {o.name: points[o.name].to_numpy(dtype=np.float64) for o in plan.outcomes},
-            )
         if not structure.empty:
             tables["structure"] = structure
         finish = None if draw is None else (lambda folder: draw(folder, tables))
@@ -515,7 +513,7 @@ def _manifest(
         design={
             "trajectories": design.trajectories if design.method == "morris" else None,
             "levels": design.levels if design.method == "morris" else None,
-            "samples": design.samples if design.method == "sobol" else None,
+            "samples": design.samples if design.method != "morris" else None,
             "sample_seed": design.seed,
             "points": len(plan.sweep.points),
         },

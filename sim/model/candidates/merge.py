@@ -326,15 +326,16 @@ def merge_candidates(  # pragma: no cover - compiled
     where :class:`Spans` says, and the posts of the accounts it follows (:class:`Follows`)
     created in ``[slot_time[s] - max_age_days, slot_time[s]]``. `routes` gives the route
     codes (follow, recommended, activity (social proof), network (primary), tag (ageless)).
-    The slots are sized (``size_rooms``), merged in parallel, each in its own part of the
-    arrays (``merge_slots``), and their kept pairs packed after (``pack``; all three in
+    The slots are sized (``size_rooms``), merged in parallel, runs of slots in scratch of
+    their own and each slot's kept pairs in its part of the arrays (``merge_slots``), and
+    packed after (``pack``; all three in
     :mod:`sim.model.candidates.merge_steps`).
     """
     spans = Spans(pool_lo, pool_hi, tail_ptr, tail_rows, recommended_ptr, recommended_post)
     pool = Pool(pool_post, pool_route, pool_available, pool_consumed)
     follows = Follows(follow_ptr, followees, post_start, by_author, nonempty_rows(post_start))
     room = size_rooms(spans, follows, served)
-    rows, pairs, kept, pooled = merge_slots(
+    out, kept, pooled = merge_slots(
         room,
         spans,
         pool,
@@ -346,4 +347,4 @@ def merge_candidates(  # pragma: no cover - compiled
         max_age_days,
         routes,
     )
-    return pack(room, kept, pooled, rows, pairs)
+    return pack(room, kept, pooled, out)

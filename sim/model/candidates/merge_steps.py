@@ -1,8 +1,9 @@
 """The compiled merge's steps (:func:`sim.model.candidates.merge.merge_candidates`), one
-served member (slot) at a time: sizing its room, reading its pool span, its tail, its
-followed accounts' recent posts and its recommendations, reducing each post's rows into a
-pair (precedence), dropping the invalid pairs, linking its pool rows to their pairs, and
-packing the kept pairs of all slots.
+served member (slot) at a time: sizing its room (the most rows it may have), reading its
+pool span, its tail, its followed accounts' recent posts and its recommendations into
+scratch, reducing each post's rows into a pair (precedence), dropping the invalid pairs,
+linking its pool rows to their pairs, keeping what packing needs in its room, and packing
+the kept pairs of all slots.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ class Follows(NamedTuple):
 
 
 class SlotRows(NamedTuple):
-    """Per row of a slot's room: its post, route, whether it was shown, its pool row (pool
-    rows only), the rank of its post among the slot's, and the kept pair of a pool row."""
+    """Per row of a slot (in scratch): its post, route, whether it was shown, its pool row
+    (pool rows only), the rank of its post among the slot's, and the kept pair of a pool
+    row."""
 
     post: NDArray[np.int64]
     route: NDArray[np.int8]
@@ -83,7 +85,8 @@ class SlotRows(NamedTuple):
 
 
 class SlotPairs(NamedTuple):
-    """Per pair of a slot (by the rank of its post, then moved up in place when kept): its
+    """Per pair of a slot (in scratch; by the rank of its post, then moved up in place when
+    kept): its
     post, author, route, proof, primary, whether a row of it was shown, and its place among
     the slot's kept pairs (-1: dropped)."""
 
@@ -134,6 +137,54 @@ def size_rooms(  # pragma: no cover - compiled
     return room
 
 
+class Kept(NamedTuple):
+    """What a slot's merge leaves for packing, in its room ``room[s]:room[s + 1]``: per pool
+    row (the first ones) its row of the pool and its kept pair (-1: dropped); per kept pair
+    (the first ones) its post, author, route, proof and primary."""
+
+    pool: NDArray[np.int64]
+    pair: NDArray[np.int64]
+    post: NDArray[np.int64]
+    author: NDArray[np.int64]
+    best: NDArray[np.int8]
+    proof: NDArray[np.int64]
+    primary: NDArray[np.bool_]
+
+
+SLOTS_PER_RUN = 64
+"""Slots are merged in runs of this many consecutive slots, shared out over the threads; each
+run has its own scratch (rows, pairs, sort) sized to its widest room, which stays in cache."""
+
+
+@njit(cache=True, nogil=True)
+def _scratch(width: int) -> tuple[SlotRows, SlotPairs, Scratch]:  # pragma: no cover - compiled
+    """A run of slots' scratch: rows, pairs and sort space for a room of `width` rows."""
+    rows = SlotRows(
+        np.empty(width, np.int64),
+        np.empty(width, np.int8),
+        np.empty(width, np.bool_),
+        np.empty(width, np.int64),
+        np.empty(width, np.int64),
+        np.empty(width, np.int64),
+    )
+    pairs = SlotPairs(
+        np.empty(width, np.int64),
+        np.empty(width, np.int64),
+        np.empty(width, np.int8),
+        np.empty(width, np.int64),
+        np.empty(width, np.bool_),
+        np.empty(width, np.bool_),
+        np.empty(width, np.int64),
+    )
+    sort = Scratch(
+        np.empty(width, np.int64),
+        np.empty(width, np.int64),
+        np.empty(width, np.int64),
+        np.empty(width, np.int64),
+    )
+    return rows, pairs, sort
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def merge_slots(  # pragma: no cover - compiled
     room: NDArray[np.int64],
@@ -146,49 +197,71 @@ def merge_slots(  # pragma: no cover - compiled
     post_created: NDArray[np.float64],
     max_age_days: float,
     routes: NDArray[np.int8],
-) -> tuple[SlotRows, SlotPairs, NDArray[np.int64], NDArray[np.int64]]:
-    """Each slot's rows read into its room ``room[s]:room[s + 1]`` (pool rows first), its
-    distinct posts found (:func:`sim.kernels.sort.distinct_posts`), each post's rows reduced
-    into its pair, and the valid pairs moved up in place. Returns the rows, the pairs, and
-    each slot's number of kept pairs and of pool rows (at ``s + 1``)."""
+) -> tuple[Kept, NDArray[np.int64], NDArray[np.int64]]:
+    """Each slot's rows read into scratch (pool rows first), its distinct posts found
+    (:func:`sim.kernels.sort.distinct_posts`), each post's rows reduced into its pair, the
+    valid pairs moved up in place, and what packing needs kept in the slot's room
+    ``room[s]:room[s + 1]``. Runs of consecutive slots share one scratch
+    (:data:`SLOTS_PER_RUN`). Returns what is kept, and each slot's number of kept pairs
+    and of pool rows (at ``s + 1``)."""
     follow_route, recommended_route, proof_route, primary_route, ageless_route = routes
     n_slots, n = served.size, room[served.size]
-    rows = SlotRows(
-        np.empty(n, np.int64),
-        np.empty(n, np.int8),
-        np.empty(n, np.bool_),
+    out = Kept(
         np.empty(n, np.int64),
         np.empty(n, np.int64),
-        np.empty(n, np.int64),
-    )
-    pairs = SlotPairs(
         np.empty(n, np.int64),
         np.empty(n, np.int64),
         np.empty(n, np.int8),
         np.empty(n, np.int64),
         np.empty(n, np.bool_),
-        np.empty(n, np.bool_),
-        np.empty(n, np.int64),
-    )
-    scratch = Scratch(
-        np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     )
     kept = np.zeros(n_slots + 1, np.int64)
     pooled = np.zeros(n_slots + 1, np.int64)
-    for s in prange(n_slots):
-        lo, t = room[s], slot_time[s]
-        m = _read_pool_span(lo, s, t, spans, pool, rows)
-        m = _read_pool_tail(m, s, t, spans, pool, rows)
-        pooled[s + 1] = m - lo
-        m = _read_followed(m, served[s], t, max_age_days, follow_route, follows, post_created, rows)
-        m = _read_recommended(m, s, recommended_route, spans, rows)
-        count = _distinct_posts(lo, m, rows, pairs, scratch)
-        _reduce_rows(lo, count, m, proof_route, primary_route, rows, pairs)
-        kept[s + 1] = _drop_invalid(
-            lo, count, served[s], t, max_age_days, ageless_route, post_author, post_created, pairs
-        )
-        _link_pool_rows(lo, pooled[s + 1], rows, pairs)
-    return rows, pairs, kept, pooled
+    runs = (n_slots + SLOTS_PER_RUN - 1) // SLOTS_PER_RUN
+    for c in prange(runs):
+        first, last = c * SLOTS_PER_RUN, min((c + 1) * SLOTS_PER_RUN, n_slots)
+        width = 0
+        for s in range(first, last):
+            width = max(width, room[s + 1] - room[s])
+        rows, pairs, sort = _scratch(width)
+        for s in range(first, last):
+            t = slot_time[s]
+            m = _read_pool_span(0, s, t, spans, pool, rows)
+            m = _read_pool_tail(m, s, t, spans, pool, rows)
+            pooled[s + 1] = m
+            m = _read_followed(
+                m, served[s], t, max_age_days, follow_route, follows, post_created, rows
+            )
+            m = _read_recommended(m, s, recommended_route, spans, rows)
+            count = _distinct_posts(m, rows, pairs, sort)
+            _reduce_rows(count, m, proof_route, primary_route, rows, pairs)
+            kept[s + 1] = _drop_invalid(
+                count,
+                served[s],
+                t,
+                max_age_days,
+                ageless_route,
+                post_author,
+                post_created,
+                pairs,
+            )
+            _link_pool_rows(pooled[s + 1], rows, pairs)
+            _keep(room[s], pooled[s + 1], kept[s + 1], rows, pairs, out)
+    return out, kept, pooled
+
+
+@njit(cache=True, nogil=True)
+def _keep(  # pragma: no cover - compiled
+    at: int, pooled: int, kept: int, rows: SlotRows, pairs: SlotPairs, out: Kept
+) -> None:
+    """A slot's `pooled` pool rows (their pool row and kept pair) and `kept` kept pairs,
+    from scratch into its room from `at` on."""
+    for j in range(pooled):
+        out.pool[at + j], out.pair[at + j] = rows.pool[j], rows.pair[j]
+    for i in range(kept):
+        out.post[at + i], out.author[at + i] = pairs.post[i], pairs.author[i]
+        out.best[at + i], out.proof[at + i] = pairs.best[i], pairs.proof[i]
+        out.primary[at + i] = pairs.primary[i]
 
 
 @njit(cache=True, nogil=True)
@@ -260,12 +333,12 @@ def _read_recommended(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _distinct_posts(  # pragma: no cover - compiled
-    lo: int, m: int, rows: SlotRows, pairs: SlotPairs, scratch: Scratch
+    m: int, rows: SlotRows, pairs: SlotPairs, scratch: Scratch
 ) -> int:
-    """The slot's distinct posts (rows ``lo:m``), ascending, as its pairs' posts, and the
+    """The slot's distinct posts (rows ``0:m``), ascending, as its pairs' posts, and the
     rank of each row's post among them; returns their number."""
     return distinct_posts(
-        lo,
+        0,
         m,
         rows.post,
         rows.rank,
@@ -279,7 +352,6 @@ def _distinct_posts(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _reduce_rows(  # pragma: no cover - compiled
-    lo: int,
     count: int,
     m: int,
     proof_route: int,
@@ -287,13 +359,13 @@ def _reduce_rows(  # pragma: no cover - compiled
     rows: SlotRows,
     pairs: SlotPairs,
 ) -> None:
-    """Precedence: each row ``lo:m`` reduced into the pair of its post (``lo + rank``): the
+    """Precedence: each row ``0:m`` reduced into the pair of its post (its rank): the
     pair's route is the lowest of its rows', its proof the number of its activity rows,
     primary whether any is a network row, seen whether any was shown."""
-    for i in range(lo, lo + count):
+    for i in range(count):
         pairs.best[i], pairs.proof[i], pairs.primary[i], pairs.seen[i] = UNROUTED, 0, False, False
-    for j in range(lo, m):
-        i = lo + rows.rank[j]
+    for j in range(m):
+        i = rows.rank[j]
         pairs.best[i] = min(pairs.best[i], rows.route[j])
         pairs.proof[i] += rows.route[j] == proof_route
         pairs.primary[i] |= rows.route[j] == primary_route
@@ -302,7 +374,6 @@ def _reduce_rows(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _drop_invalid(  # pragma: no cover - compiled
-    lo: int,
     count: int,
     viewer: int,
     t: float,
@@ -316,8 +387,8 @@ def _drop_invalid(  # pragma: no cover - compiled
     post's author, or when the post is older than `max_age_days` at the session at `t`,
     unless its route is tag (ageless). The kept pairs move up in place, in order; returns
     their number."""
-    g = lo
-    for i in range(lo, lo + count):
+    g = 0
+    for i in range(count):
         p = pairs.post[i]
         author = post_author[p]
         fresh = t - post_created[p] <= max_age_days or pairs.best[i] == ageless_route
@@ -325,20 +396,20 @@ def _drop_invalid(  # pragma: no cover - compiled
             pairs.post[g], pairs.author[g] = p, author
             pairs.best[g], pairs.proof[g] = pairs.best[i], pairs.proof[i]
             pairs.primary[g] = pairs.primary[i]
-            pairs.kept_as[i] = g - lo
+            pairs.kept_as[i] = g
             g += 1
         else:
             pairs.kept_as[i] = -1
-    return g - lo
+    return g
 
 
 @njit(cache=True, nogil=True)
 def _link_pool_rows(  # pragma: no cover - compiled
-    lo: int, pooled: int, rows: SlotRows, pairs: SlotPairs
+    pooled: int, rows: SlotRows, pairs: SlotPairs
 ) -> None:
     """The kept pair of each of the slot's `pooled` pool rows (-1: dropped)."""
-    for j in range(lo, lo + pooled):
-        rows.pair[j] = pairs.kept_as[lo + rows.rank[j]]
+    for j in range(pooled):
+        rows.pair[j] = pairs.kept_as[rows.rank[j]]
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -346,8 +417,7 @@ def pack(  # pragma: no cover - compiled
     room: NDArray[np.int64],
     kept: NDArray[np.int64],
     pooled: NDArray[np.int64],
-    rows: SlotRows,
-    pairs: SlotPairs,
+    out: Kept,
 ) -> Merged:
     """Packing: each slot's pool rows and kept pairs, moved from its room into one run of
     each after the last slot's (see :data:`Merged`)."""
@@ -367,14 +437,14 @@ def pack(  # pragma: no cover - compiled
     for s in prange(n_slots):
         lo, to, size = room[s], kept[s], kept[s + 1] - kept[s]
         pair_slot[to : to + size] = s
-        pair_post[to : to + size] = pairs.post[lo : lo + size]
-        pair_author[to : to + size] = pairs.author[lo : lo + size]
-        best[to : to + size] = pairs.best[lo : lo + size]
-        proof[to : to + size] = pairs.proof[lo : lo + size]
-        primary[to : to + size] = pairs.primary[lo : lo + size]
+        pair_post[to : to + size] = out.post[lo : lo + size]
+        pair_author[to : to + size] = out.author[lo : lo + size]
+        best[to : to + size] = out.best[lo : lo + size]
+        proof[to : to + size] = out.proof[lo : lo + size]
+        primary[to : to + size] = out.primary[lo : lo + size]
         at = pooled[s]
         for j in range(lo, lo + pooled[s + 1] - pooled[s]):
-            pool_rows[at] = rows.pool[j]
-            row_candidate[at] = rows.pair[j] + to if rows.pair[j] >= 0 else -1
+            pool_rows[at] = out.pool[j]
+            row_candidate[at] = out.pair[j] + to if out.pair[j] >= 0 else -1
             at += 1
     return pool_rows, row_candidate, kept, pair_slot, pair_post, pair_author, best, proof, primary
