@@ -59,6 +59,9 @@ IN_MODULE: dict[str, set[int | float]] = {
     "follows.py": {22},
     # LinkedIn counts its limits per week and per month: calendar periods of 7 and 30 days.
     "limits.py": {7, 30},
+    # The merge shares scratch among runs of 64 served members: memory layout, the same
+    # candidates at any run length.
+    "merge_steps.py": {64},
 }
 """Per module: numbers that are storage, display or numerical details, not behaviour."""
 
