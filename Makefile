@@ -61,7 +61,7 @@ structure: $(STAMP) ## the bundled studies under each structural alternative, in
 # each analysis samples the structural options as factors beside the leading numbers, two
 # replications a point, with a noise parameter (docs/sensitivity.md). `--estimate` on any
 # of these lines gives its cost before it runs.
-sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters, and the recruiter's emulated Sobol indices (docs/sensitivity.md)
+sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters, and both studies' emulated Sobol indices (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/recruiter-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method morris \
@@ -72,6 +72,9 @@ sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over str
 	  --replications 2 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method emulator \
 	  --ranges scenarios/ranges/recruiter-structure.yaml --samples 64 --replications 1 \
+	  --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method emulator \
+	  --ranges scenarios/ranges/link-with-everyone-structure.yaml --samples 64 --replications 1 \
 	  --out results --jobs $(JOBS)
 
 VALIDATION := results/validation
