@@ -17,6 +17,7 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 SCREENING = {  # reduced copy -> the study it reduces
     "link-with-everyone-screening": "link-with-everyone",
     "recruiter-screening": "recruiter-accepts-100-it",
+    "trend-spreads-screening": "trend-spreads",
 }
 #: What a screening copy may change: its size, length, replications and the arms it keeps.
 REDUCED = ("name", "description", "duration_days", "replications")

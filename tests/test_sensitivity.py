@@ -450,6 +450,7 @@ RANGES = [  # each ranges file serves its full study and the study's screening c
     ("recruiter.yaml", "recruiter-screening.yaml"),
     ("link-with-everyone-structure.yaml", "link-with-everyone-screening.yaml"),
     ("recruiter-structure.yaml", "recruiter-screening.yaml"),
+    ("trend-structure.yaml", "trend-spreads-screening.yaml"),
 ]
 
 

@@ -67,6 +67,34 @@ def test_the_held_out_check_flags_an_emulator_fitted_to_too_few_runs() -> None:
     assert abs(got.at["x1", "ST"] - ISHIGAMI_ST[1]) > 0.1
 
 
+def test_points_where_an_outcome_is_undefined_are_left_out_not_the_outcome() -> None:
+    """A run without the data an outcome is made of (a member who posted nothing) leaves
+    that outcome undefined at its point. The emulator is fitted and checked on the other
+    points, the check counts the points it used, and the indices are those of the model:
+    for ``y = x0 + 0.2 x1`` on the unit square, S1 = ST = 1 / 1.04 = 0.962 for x0 and
+    0.04 / 1.04 = 0.038 for x1 (a linear model's indices are its shares of the variance),
+    0 for the idle two. An outcome defined at fewer than 16 training points gets none."""
+    parameters = [Parameter(f"x{i}", 0.0, 1.0) for i in range(3)]
+    parameters.append(Parameter(NOISE, 0.0, 1.0))
+    design = Design("emulator", samples=64, seed=3)
+    x = sample(design, parameters)
+    y = x[:, 0] + 0.2 * x[:, 1]
+    y[[3, 10, 40, 70]] = np.nan  # three training points, one held out
+    sparse = np.full(len(x), np.nan)
+    sparse[:10] = x[:10, 0]
+    found, check, steps = emulate(design, parameters, x, {"y": y, "sparse": sparse})
+    check = check.set_index("outcome")
+    assert check.at["y", "training"] == 61 and check.at["y", "held_out"] == 15
+    assert check.at["y", "q2"] > 0.99
+    got = found[found["outcome"] == "y"].set_index("parameter")
+    for name, share in (("x0", 1 / 1.04), ("x1", 0.04 / 1.04), ("x2", 0.0), (NOISE, 0.0)):
+        assert got.at[name, "S1"] == pytest.approx(share, abs=0.03)
+        assert got.at[name, "ST"] == pytest.approx(share, abs=0.03)
+    assert sorted(set(steps[steps["outcome"] == "y"]["samples"])) == [16, 32, 64]
+    assert math.isnan(check.at["sparse", "q2"]) and not check.at["sparse", "readable"]
+    assert found[found["outcome"] == "sparse"]["ST"].isna().all()
+
+
 def test_the_design_is_a_prefix_of_one_sobol_sequence_with_levels_as_levels() -> None:
     """N + N/4 points of one scrambled Sobol' sequence inside the bounds (log bounds in
     logs); its first N points are the design of N alone and are balanced in every factor;

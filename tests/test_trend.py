@@ -4,6 +4,7 @@ exposures, complex and simple contagion, rewiring, records and bad input."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -577,3 +578,42 @@ def test_feed_similarity_is_the_same_whatever_blas_kernel_the_cpu_selects() -> N
     pairs = unit @ unit.T
     want = (pairs.sum() - np.trace(pairs)) / (300 * 299)
     assert float.fromhex(found.pop()) == pytest.approx(want, rel=1e-12)
+
+
+# --------------------------------------------------------------- sensitivity outcomes
+
+
+def test_trend_spread_is_the_final_share_and_the_first_day_half_follow() -> None:
+    """Snapshot d is the end of day d - 1: here half of 100 members follow the trend from
+    snapshot 3, and 80% at the last; a run that never reaches half counts its last snapshot
+    day (a lower bound); a run without the trend has neither."""
+    from sim.sensitivity.outcomes import trend_spread
+
+    adoption = pd.DataFrame(
+        {
+            "day": range(6),
+            "adopters": [1, 10, 30, 50, 70, 80],
+            "new_adopters": [1, 9, 20, 20, 20, 10],
+            "members": 100,
+        }
+    )
+    adoption["adopter_share"] = adoption["adopters"] / adoption["members"]
+    assert trend_spread(adoption) == (0.8, 3.0)
+    slow = adoption.assign(adopter_share=adoption["adopter_share"] / 2)
+    assert trend_spread(slow) == (0.4, 5.0)
+    assert all(math.isnan(v) for v in trend_spread(adoption.iloc[:0]))
+
+
+def test_a_trend_run_gives_the_trend_metrics_and_no_focal_ones(tmp_path: Path) -> None:
+    """The run metrics of a study without a focal member but with the trend: the member
+    metrics are missing (NaN, not an error), the trend's are its adoption table's."""
+    from sim.sensitivity.outcomes import Context, run_metrics
+
+    out = run_tables_of(world(tmp_path, SMALL))
+    got = run_metrics(out, Context(12, None, 0, 6.0))
+    adoption = out["adoption"].sort_values("day")
+    assert got["trend_final_share"] == pytest.approx(adoption["adopter_share"].iloc[-1])
+    reached = adoption["day"][adoption["adopter_share"] >= 0.5]
+    assert got["trend_half_day"] == (reached.iloc[0] if len(reached) else 12)
+    assert 0.05 <= got["trend_final_share"] <= 1.0
+    assert math.isnan(got["primary_reach"]) and math.isnan(got["focus_share"])

@@ -240,7 +240,7 @@ def emulate(
     found, check, steps = analyse_emulated(parameters, x, outcomes, design.samples, design.seed)
     rows = []
     for name in outcomes:
-        note = "" if name in found else "undefined at some point or the same at every point"
+        note = "" if name in found else "defined at too few points or the same at every point"
         for i, p in enumerate(parameters):
             values = {
                 c: float(found[name][c][i]) if name in found else float("nan")

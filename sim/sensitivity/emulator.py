@@ -236,16 +236,12 @@ def _cholesky(cov: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def indices(
-    parameters: Sequence[Parameter],
-    u: NDArray[np.float64],
-    y: NDArray[np.float64],
-    seed: int,
+    parameters: Sequence[Parameter], emulator: Fit, seed: int
 ) -> dict[str, NDArray[np.float64]]:
-    """Steps 4 and 5 from training inputs `u` and outcomes `y`: S1 and ST of the emulator's
-    mean at a base sample of :data:`EMULATOR_SAMPLES`, and the half-widths of their 95%
-    intervals over :data:`DRAWS` functions from its posterior (at a base sample of
-    :data:`DRAW_SAMPLES`: the emulator's uncertainty and the estimator's together)."""
-    emulator = fit(u, y, seed)
+    """Steps 4 and 5 from a fitted emulator: S1 and ST of its mean at a base sample of
+    :data:`EMULATOR_SAMPLES`, and the half-widths of their 95% intervals over :data:`DRAWS`
+    functions from its posterior (at a base sample of :data:`DRAW_SAMPLES`: the emulator's
+    uncertainty and the estimator's together)."""
     mean = emulator.predict(_saltelli_inputs(parameters, EMULATOR_SAMPLES, seed))[0]
     out = _saltelli(parameters, mean, seed)
     functions = signal_draws(
@@ -256,6 +252,12 @@ def indices(
         low, high = np.percentile(np.vstack([d[name] for d in per_draw]), [2.5, 97.5], axis=0)
         out[f"{name}_conf"] = (high - low) / 2
     return out
+
+
+def _sizes(samples: int) -> list[int]:
+    """The training sizes of the convergence table: :data:`FIRST_SIZE`, twice that, ...
+    up to `samples`."""
+    return [FIRST_SIZE * 2**i for i in range(int(math.log2(samples / FIRST_SIZE)) + 1)]
 
 
 def analyse_emulated(
@@ -269,34 +271,44 @@ def analyse_emulated(
     (:data:`EMULATOR_COLUMNS`) and the convergence table (the indices at each training size
     ``n``, column ``samples``).
 
-    An outcome with a missing value at a training point gets no indices (its name is left
-    out of the first result) and a check row of NaN.
+    A point where an outcome is undefined (NaN: a run without the data it is made of, such
+    as a member who posted nothing) is left out of that outcome's fit, check and
+    convergence, and the check's ``training`` and ``held_out`` count the points used. An
+    outcome defined at fewer than :data:`FIRST_SIZE` training points, or the same at every
+    one, gets no indices (its name is left out of the first result) and a check row of NaN.
     """
     u = unit_coordinates(parameters, x)
-    train, held = slice(0, samples), slice(samples, None)
     result: dict[str, dict[str, NDArray[np.float64]]] = {}
     checks, steps = [], []
-    for name, y in outcomes.items():
-        y = np.asarray(y, dtype=np.float64)
-        n_held = int(y[held].size)
-        if np.isnan(y).any() or np.ptp(y[train]) == 0:
-            checks.append([name, samples, n_held, np.nan, np.nan, np.nan, False])
+    for name, values in outcomes.items():
+        y = np.asarray(values, dtype=np.float64)
+        defined = ~np.isnan(y)
+        train = np.flatnonzero(defined[:samples])
+        held = samples + np.flatnonzero(defined[samples:])
+        if train.size < FIRST_SIZE or np.ptp(y[train]) == 0:
+            checks.append([name, int(train.size), int(held.size), np.nan, np.nan, np.nan, False])
             continue
         emulator = fit(u[train], y[train], seed)
         q2, coverage = check(emulator, u[held], y[held])
         readable = q2 >= READABLE_Q2
-        checks.append([name, samples, n_held, q2, coverage, emulator.noise_share, readable])
-        result[name] = indices(parameters, u[train], y[train], seed)
-        n = FIRST_SIZE
-        while n <= samples:
-            at_n = result[name] if n == samples else indices(parameters, u[:n], y[:n], seed)
+        row = [name, int(train.size), int(held.size), q2, coverage, emulator.noise_share]
+        checks.append([*row, readable])
+        result[name] = indices(parameters, emulator, seed)
+        for n in _sizes(samples):
+            first = train[train < n]
+            if n < samples and (first.size < 2 or np.ptp(y[first]) == 0):
+                continue  # too few defined points at this size to fit
+            at_n = (
+                result[name]
+                if n == samples
+                else indices(parameters, fit(u[first], y[first], seed), seed)
+            )
             for j, p in enumerate(parameters):
                 steps.append(
                     {"method": "emulator", "parameter": p.path, "outcome": name}
                     | {c: float(at_n[c][j]) for c in ("S1", "S1_conf", "ST", "ST_conf")}
                     | {"note": "", "samples": n}
                 )
-            n *= 2
     return (
         result,
         pd.DataFrame(checks, columns=list(EMULATOR_COLUMNS)),

@@ -4,7 +4,9 @@ Each run (one point, variant and replication) is reduced to a few **run metrics*
 by the same functions the reports use (:mod:`sim.analysis`): primary reach, viewers, peer
 viewers and engagements per impression of the focal member's posts, the share of the
 member's connections ever reached, the share of new stranger ties never heard from, the focus
-topic's share of the member's feed after the first event. An **outcome** is a run metric of
+topic's share of the member's feed after the first event; and, where the study has the
+trend, the share of members following it at the end and the first day half of them did.
+An **outcome** is a run metric of
 one variant (a level) or the difference between two variants paired by replication (common
 random numbers), averaged over the replications of a point:
 
@@ -44,6 +46,7 @@ from sim.analysis import (
     stranger_followup,
     topic_share_window,
 )
+from sim.analysis.trend.contagion import final_share, half_adoption_day
 from sim.errors import InputError
 from sim.scenario import Study
 
@@ -56,6 +59,8 @@ RUN_METRICS = (
     "never_heard",
     "never_heard_intro",
     "focus_share",
+    "trend_final_share",
+    "trend_half_day",
 )
 """Per-run numbers every outcome is made of (see :func:`run_metrics`)."""
 
@@ -256,6 +261,31 @@ OUTCOMES = (
         "New stranger ties with an intro message never heard from",
         (None, None),
         percent=True,
+    ),
+    Outcome(
+        "trend_final_share",
+        "C12",
+        "Members following the trend at the end, calls seen in the feed",
+        "trend_final_share",
+        "complex",
+        None,
+        (">=", 0.5),
+        "share of members",
+        "Members following the trend at the end",
+        ("treatment", None),
+        percent=True,
+    ),
+    Outcome(
+        "d_trend_half_day",
+        "C12",
+        "Days until half the members follow the trend, connections' calls only minus feed",
+        "trend_half_day",
+        "complex-neighbours",
+        "complex",
+        (">", 0.0),
+        "days",
+        "Days until half the members follow the trend",
+        ("reference", "treatment"),
     ),
     Outcome(
         "d_focus_share",
@@ -484,7 +514,8 @@ def run_metrics(tables: dict[str, pd.DataFrame], context: Context) -> dict[str, 
     (never heard from read at ``context.horizon``); ``never_heard_intro`` is
     :func:`sim.analysis.never_heard_at` over the new stranger ties that got an intro
     message; ``focus_share`` is :func:`sim.analysis.topic_share_window` of the focus topic
-    from ``context.first_day`` to the last day.
+    from ``context.first_day`` to the last day; ``trend_final_share`` and
+    ``trend_half_day`` are :func:`trend_spread` of the ``adoption`` table.
     """
     posts, ties, connections = tables["posts"], tables["ties"], tables["connections"]
     metrics = replication_metrics(
@@ -503,7 +534,21 @@ def run_metrics(tables: dict[str, pd.DataFrame], context: Context) -> dict[str, 
             tables["feed"], context.focus_topic, context.first_day, context.duration_days - 1
         )
         out["focus_share"] = _first(window, "share")
+    out["trend_final_share"], out["trend_half_day"] = trend_spread(tables.get("adoption"))
     return out
+
+
+def trend_spread(adoption: pd.DataFrame | None) -> tuple[float, float]:
+    """How far and how fast the trend spread in one run: the share of members following it
+    at the last snapshot (:func:`sim.analysis.trend.contagion.final_share`) and the first
+    snapshot day at which half of them did
+    (:func:`sim.analysis.trend.contagion.half_adoption_day`; a run in which it never got
+    there counts its last snapshot day, the run's length: a lower bound). NaN for both
+    without a trend (an empty table)."""
+    if adoption is None or adoption.empty:
+        return math.nan, math.nan
+    run = adoption.assign(replication=0)
+    return _first(final_share(run), "share"), _first(half_adoption_day(run), "day")
 
 
 def point_outcomes(runs: pd.DataFrame, outcomes: list[Outcome]) -> pd.DataFrame:
