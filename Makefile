@@ -61,15 +61,19 @@ structure: $(STAMP) ## the bundled studies under each structural alternative, in
 # each analysis samples the structural options as factors beside the leading numbers, two
 # replications a point, with a noise parameter (docs/sensitivity.md). `--estimate` on any
 # of these lines gives its cost before it runs.
-sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters, and both studies' emulated Sobol indices (docs/sensitivity.md)
+sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters (recruiter, link-with-everyone, the trend), and two studies' emulated Sobol indices (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/recruiter-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 5 --out results --jobs $(JOBS)
+	$(BIN)/feedsim run scenarios/trend-spreads-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method morris \
 	  --ranges scenarios/ranges/recruiter-structure.yaml --trajectories 3 --replications 2 \
 	  --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method morris \
 	  --ranges scenarios/ranges/link-with-everyone-structure.yaml --trajectories 3 \
 	  --replications 2 --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/trend-spreads-screening.yaml --method morris \
+	  --ranges scenarios/ranges/trend-structure.yaml --trajectories 3 --replications 2 \
+	  --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method emulator \
 	  --ranges scenarios/ranges/recruiter-structure.yaml --samples 64 --replications 1 \
 	  --out results --jobs $(JOBS)

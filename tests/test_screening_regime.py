@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [
     ("recruiter-screening", "recruiter-accepts-100-it"),
     ("link-with-everyone-screening", "link-with-everyone"),
+    ("trend-spreads-screening", "trend-spreads"),
 ]
 TOLERANCE = 0.2
 """The regime is the same when the medians differ by at most a fifth of the full study's."""
