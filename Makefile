@@ -20,7 +20,7 @@ demo: $(STAMP) ## run the headline study into results/demo/ (ignored by git: the
 test: $(STAMP) ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n 2 --dist loadscope
 
-test-fast: $(STAMP) ## unit tests and small end-to-end checks (about 3 min on two cores; make test about 8 min)
+test-fast: $(STAMP) ## unit tests and small end-to-end checks (about 3 min on two cores; make test 8-12 min)
 	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadscope
 
 JOBS ?= 2
