@@ -196,9 +196,11 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
     "--method",
     default="morris",
     show_default=True,
-    help="morris (elementary-effects screening), sobol (first-order and total indices) or"
+    help="morris (elementary-effects screening), sobol (first-order and total indices),"
     " emulator (the same indices of a Gaussian process fitted to the runs and checked on"
-    " runs held out: for runs too dear for a converged Sobol design).",
+    " runs held out: for runs too dear for a converged Sobol design) or noise (each"
+    " outcome's run-to-run noise at the scenario's values, --samples runs; with --against,"
+    " how many replications a point needs).",
 )
 @click.option(
     "--ranges",
@@ -223,10 +225,16 @@ sweep.help = (sweep.help or "").replace("PRESETS", ",".join(RANKERS))  # every r
 @click.option(
     "--samples",
     type=int,
-    default=64,
-    show_default=True,
-    help="Sobol: base sample N (power of 2); emulator: the points it is fitted to (power of"
-    " 2; N/4 more are held out to check it).",
+    help="Sobol: base sample N (power of 2; default 64); emulator: the points it is fitted to"
+    " (power of 2, default 64; N/4 more are held out to check it); noise: the runs at the"
+    " scenario's values (default 10).",
+)
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Noise: a finished analysis of the same scenario (its results folder, with its"
+    " tables) whose spread over its points the noise is set against; the report then says"
+    " how many replications a point would need for an emulator to pass its check.",
 )
 @click.option(
     "--replications",
@@ -268,7 +276,8 @@ def sensitivity(
     params: tuple[str, ...],
     trajectories: int,
     levels: int,
-    samples: int,
+    samples: int | None,
+    against: Path | None,
     replications: int | None,
     seed: int | None,
     jobs: int | None,
@@ -295,20 +304,26 @@ def sensitivity(
     --estimate times one run at each of five points of the design and says what the whole
     analysis costs at their mean and slowest pace.
     """
-    from sim.sensitivity.design import Design
+    from sim.sensitivity.design import DEFAULT_SAMPLES, Design
+    from sim.sensitivity.noise import read_spread
     from sim.sensitivity.ranges import check_unique, parse_param, read_ranges
     from sim.sensitivity.run import plan_sensitivity, run_sensitivity
 
     overrides = options.study_overrides(replications, seed)
-    Design(method, trajectories, levels, samples).check()  # bad options before the files
+    samples = samples if samples is not None else DEFAULT_SAMPLES.get(method, 64)
+    target = None if against is None else str(against)
+    Design(method, trajectories, levels, samples, against=target).check()  # options first
     ranges = read_ranges(ranges_file) if ranges_file is not None else None
     parameters = [*(ranges.parameters if ranges else []), *(parse_param(t) for t in params)]
-    check_unique(parameters, str(ranges_file) if ranges_file and not params else "--param")
+    if parameters or method != "noise":  # the noise method samples none: it may name none
+        check_unique(parameters, str(ranges_file) if ranges_file and not params else "--param")
     workers = options.workers(jobs, scheduler)
     sample_seed = seed if seed is not None else load_study(scenario, overrides).base.seed
-    design = Design(method, trajectories, levels, samples, sample_seed)
+    design = Design(method, trajectories, levels, samples, sample_seed, target)
     comparison = ranges.comparison if ranges else None
     plan = plan_sensitivity(scenario, design, parameters, overrides, comparison)
+    if against is not None:
+        read_spread(against, plan.study.base.name)  # a bad folder before any run
     if estimate:
         from sim.sensitivity.run import estimate_cost
 

@@ -4,6 +4,9 @@
   (non-linearity or interaction) with ``mu*_conf`` error bars, the most influential
   parameters labelled;
   or ``figures/sobol.png``: per outcome, bars of ``S1`` and ``ST`` with 95% intervals.
+* ``figures/noise.png`` (the noise method, alone): per outcome, the runs at the scenario's
+  values beside the points of the analysis they are set against, the claim's threshold
+  dashed;
 * ``figures/claim_map.png``: per claim outcome, the share of sampled points where the claim
   holds, in 4 x 4 cells over its two most influential parameters (largest ``mu*`` or
   ``ST``; the ``claims`` table, :func:`sim.sensitivity.outcomes.claim_map`).
@@ -64,6 +67,10 @@ def draw_sensitivity_figures(
     outcomes = list(plan.outcomes)
     method = plan.design.method
     with plot_style(style):
+        if method == "noise":
+            fig = noise_figure(tables["points"], tables.get("against"), tables["noise"], outcomes)
+            _save(fig, figures_dir / "noise.png")
+            return ["noise"]
         if method == "morris":
             fig = morris_figure(tables["sensitivity"], outcomes)
         else:
@@ -179,6 +186,56 @@ def morris_figure(indices: pd.DataFrame, outcomes: list[Outcome]) -> Figure:
         fig,
         "Morris screening: importance (mu*, bars: 95% bootstrap interval) and"
         " non-linearity or interaction (sigma); the six largest mu* labelled",
+    )
+    return fig
+
+
+def noise_figure(
+    runs: pd.DataFrame,
+    against: pd.DataFrame | None,
+    noise: pd.DataFrame,
+    outcomes: list[Outcome],
+) -> Figure:
+    """Per outcome, the runs at the scenario's values beside the points of the analysis
+    they are set against (``against``, if any), in the outcome's units, with the claim's
+    threshold dashed: where the two strips are as wide, one run's chance moves the outcome
+    as much as every sampled parameter together."""
+    fig, axes = _grid(len(outcomes))
+    columns = min(len(outcomes), 3)
+    jitter = np.random.default_rng(0)  # fixed: the same figure from the same tables
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        scale = 100.0 if outcome.percent else 1.0
+        unit = outcome.unit
+        if outcome.percent:
+            unit = "%" if outcome.reference is None else "percentage points"
+        row = noise[noise["outcome"] == outcome.name].iloc[0]
+        strips = [(f"{int(row['runs'])} runs at the\nscenario's values", runs[outcome.name])]
+        if against is not None and outcome.name in against.columns:
+            each = int(row["against_replications"])
+            runs_each = f"{each} run{'s' if each > 1 else ''} each"
+            label = f"{int(row['against_points'])} sampled points\n({runs_each})"
+            strips.append((label, against[outcome.name]))
+        for at, (_, values) in enumerate(strips):
+            y = scale * values.dropna().to_numpy(dtype=np.float64)
+            ax.scatter(at + jitter.uniform(-0.18, 0.18, y.size), y, s=12, alpha=0.6)
+        ax.set_xticks(range(len(strips)), [label for label, _ in strips], fontsize=font(7))
+        ax.set_xlim(-0.5, len(strips) - 0.5)
+        ax.axhline(
+            scale * outcome.holds[1],
+            ls="--",
+            lw=1,
+            c="grey",
+            label=f"claim holds where {threshold_text(outcome)}",
+        )
+        ax.legend(fontsize=font(7), loc="best")
+        ax.set_ylabel(_panel_label(fig, f"{outcome.title} ({unit})", 40, columns))
+        share = row["noise_share"]
+        note = "" if math.isnan(share) else f" (noise share {100 * share:.0f}%)"
+        _panel_title(ax, fig, f"{outcome.claim}: {outcome.title}{note}", 52, columns)
+    _suptitle(
+        fig,
+        "Run-to-run noise: the scenario run again with new random numbers (left), against"
+        " the spread over the sampled parameters (right); dashed: the claim's threshold",
     )
     return fig
 

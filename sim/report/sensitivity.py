@@ -230,14 +230,23 @@ def _design_blocks(plan: PlanView) -> list[Block]:
         "sobol": f"a Sobol base sample of {design.samples}",
         "emulator": f"a Gaussian process fitted to {design.samples} points of a Sobol'"
         f" sequence and checked on {design.points(0) - design.samples} more",
+        "noise": f"{design.samples} runs at the scenario's own values, each with its own"
+        " random numbers",
     }[design.method]
     runs = plan.point_count * plan.runs_per_point
+    seeds = (
+        " Each point is one run with its own seed (the noise parameter), which its variants"
+        " share (common random numbers); no other field is sampled."
+        if design.method == "noise"
+        else " Replication r has the same seed at every point and in every variant (common"
+        " random numbers)."
+    )
     intro = (
-        f"Global sensitivity analysis ({design.method}, {size}) of ",
+        "Run-to-run noise" if design.method == "noise" else "Global sensitivity analysis",
+        f" ({design.method}, {size}) of ",
         Code(str(plan.scenario)),
         f": {plan.point_count} points x {len(study.arms)} variants x"
-        f" {study.base.replications} replications ({runs} runs). Replication r has the same"
-        " seed at every point and in every variant (common random numbers); every run's"
+        f" {study.base.replications} replications ({runs} runs).{seeds} Every run's"
         " parameters and seed are in manifest.json and tables/runs.parquet. What the tables"
         " hold and how to read the figures: ",
         Link(SENSITIVITY_DOC, f"../../{SENSITIVITY_DOC}"),
@@ -314,10 +323,74 @@ def _emulator_blocks(check: pd.DataFrame) -> list[Block]:
     return [Heading("Emulator check", 3), Paragraph(intro), Table(header, rows)]
 
 
+def _spread_text(outcome: Outcome, value: float) -> str:
+    """A standard deviation in the outcome's units of change (percentage points for a
+    share), ``n/a`` when missing."""
+    if math.isnan(value):
+        return "n/a"
+    return f"{100 * value:.3g} pp" if outcome.percent else f"{value:.3g}"
+
+
+def _noise_blocks(plan: PlanView, noise: pd.DataFrame) -> list[Block]:
+    """The noise method's table: each outcome's run-to-run noise at the scenario's values
+    and, against a finished analysis, the share of its spread that noise makes and the
+    replications a point would need (:mod:`sim.sensitivity.noise`)."""
+    by_name = {o.name: o for o in plan.outcomes}
+    against = plan.design.against
+    rows: list[list[Text]] = []
+    for _, r in noise.iterrows():
+        outcome = by_name[str(r["outcome"])]
+        runs = int(r["runs"])
+        held = "n/a" if math.isnan(r["holds"]) else f"{round(r['holds'] * runs)} of {runs}"
+        row: list[Text] = [
+            Code(outcome.name),
+            outcome.shown(float(r["mean"])),
+            f"{_spread_text(outcome, float(r['sd']))} ({_spread_text(outcome, float(r['sd_low']))}"
+            f" to {_spread_text(outcome, float(r['sd_high']))})",
+            held,
+        ]
+        if against is not None:
+            needed = float(r["replications_needed"])
+            row += [
+                _spread_text(outcome, float(r["against_sd"])),
+                f"{_share(float(r['noise_share']))} ({_share(float(r['noise_share_low']))} to"
+                f" {_share(float(r['noise_share_high']))})",
+                _num(r["q2_max"]),
+                "none" if math.isinf(needed) else f"{int(needed)}",
+            ]
+        rows.append(row)
+    header = ["outcome", "mean", "noise: sd of one run (95%)", "claim holds in"]
+    intro: tuple[Span, ...] = (
+        "Each outcome over runs of the scenario at its own values, each run with its own"
+        " random numbers (all arms of a run on the same numbers): the standard deviation of"
+        " one run is the noise a point of one replication carries (docs/sensitivity.md,"
+        ' "Run-to-run noise").',
+    )
+    if against is not None:
+        header += ["sd over the points", "noise share (95%)", "Q² at most", "replications needed"]
+        intro += (
+            " Set against the points of ",
+            Code(against),
+            ": the noise share is the part of their variance one point's own runs make (about"
+            " 100% or more: the points differ no more than two runs of one point do); Q² at"
+            " most is what an emulator of those points could predict of held-out points"
+            " (their noise cannot be predicted); the replications needed are those a point"
+            f" would need for Q² to reach {READABLE_Q2} (none: the points vary no more than"
+            " their noise, so no number of replications apportions it).",
+        )
+    return [Heading("Run-to-run noise", 2), Paragraph(intro), Table(header, rows)]
+
+
 def sensitivity_blocks(
     plan: PlanView, tables: dict[str, pd.DataFrame], figures: list[str]
 ) -> list[Block]:
     """The whole report, in order, placing the drawn ``figures`` (by name) at its end."""
+    if plan.design.method == "noise":
+        return [
+            *_design_blocks(plan),
+            *_noise_blocks(plan, tables["noise"]),
+            *(FigureBlock(name, f"{name}.png", "") for name in figures),
+        ]
     indices = tables["sensitivity"]
     by_name = {o.name: o for o in plan.outcomes}
     claims = [

@@ -19,6 +19,11 @@ intervals (SALib.analyze.sobol).
 **Emulator**: the same indices of a Gaussian process fitted to ``N`` points of a Sobol'
 sequence and checked on ``N / 4`` more (:mod:`sim.sensitivity.emulator`), for analyses
 whose runs are too dear for a converged Saltelli design.
+
+**Noise**: no parameter is sampled; ``N`` runs at the scenario's own values, each with its
+own random numbers, measure each outcome's run-to-run noise, against the spread of a
+finished analysis's points (:mod:`sim.sensitivity.noise`): how many replications a point
+would need.
 """
 
 from __future__ import annotations
@@ -33,9 +38,13 @@ from numpy.typing import NDArray
 
 from sim.errors import InputError
 from sim.sensitivity.emulator import analyse_emulated, design_points, holdout
+from sim.sensitivity.noise import MIN_NOISE_RUNS, noise_coordinates
 from sim.sensitivity.ranges import Parameter
 
-METHODS = ("morris", "sobol", "emulator")
+METHODS = ("morris", "sobol", "emulator", "noise")
+DEFAULT_SAMPLES = {"sobol": 64, "emulator": 64, "noise": 10}
+"""``--samples`` when not given: the Sobol base sample, the emulator's training points, the
+noise method's runs."""
 MIN_SOBOL_SAMPLES = 16
 """Smallest Sobol base sample: below it the bootstrap intervals are meaningless."""
 CONFIDENCE = 0.95
@@ -50,12 +59,15 @@ class Design:
     """The method and its options.
 
     Attributes:
-        method: ``morris``, ``sobol`` or ``emulator``.
+        method: ``morris``, ``sobol``, ``emulator`` or ``noise``.
         trajectories: Morris trajectories ``r`` (points: ``r (k + 1)``).
         levels: Morris grid levels ``p`` (even).
         samples: Sobol base sample ``N``, a power of 2 (points: ``N (k + 2)``); the
-            emulator's training points ``N``, a power of 2 (points: ``N + N / 4``).
+            emulator's training points ``N``, a power of 2 (points: ``N + N / 4``); the
+            noise method's runs ``N`` (points: ``N``, one run each).
         seed: seed of the sample and of the bootstrap.
+        against: the noise method's finished analysis to compare with (its results
+            folder), or None.
     """
 
     method: str
@@ -63,12 +75,24 @@ class Design:
     levels: int = 4
     samples: int = 64
     seed: int = 0
+    against: str | None = None
 
     def check(self) -> None:
         """Raise InputError naming the option for an unknown method or a bad size."""
         if self.method not in METHODS:
-            raise InputError("--method", self.method, "unknown method (morris, sobol or emulator)")
-        if self.method == "morris":
+            raise InputError(
+                "--method", self.method, "unknown method (morris, sobol, emulator or noise)"
+            )
+        if self.against is not None and self.method != "noise":
+            raise InputError("--against", self.against, "only the noise method compares")
+        if self.method == "noise":
+            if self.samples < MIN_NOISE_RUNS:
+                raise InputError(
+                    "--samples",
+                    str(self.samples),
+                    f"the noise method needs at least {MIN_NOISE_RUNS} runs",
+                )
+        elif self.method == "morris":
             if self.trajectories < 2:
                 raise InputError(
                     "--trajectories", str(self.trajectories), "Morris needs at least 2"
@@ -93,6 +117,8 @@ class Design:
             return self.trajectories * (k + 1)
         if self.method == "emulator":
             return self.samples + holdout(self.samples)
+        if self.method == "noise":
+            return self.samples
         return self.samples * (k + 2)
 
 
@@ -118,6 +144,8 @@ def sample(design: Design, parameters: list[Parameter]) -> NDArray[np.float64]:
         )
     elif design.method == "emulator":
         x = design_points(parameters, design.samples, design.seed)
+    elif design.method == "noise":
+        x = noise_coordinates(design.samples)[:, None]  # the noise parameter's column alone
     else:
         x = sobol_sample.sample(spec, design.samples, calc_second_order=False, seed=design.seed)
     return np.asarray(x, dtype=np.float64)

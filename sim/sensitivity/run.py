@@ -49,6 +49,7 @@ from sim.experiment import git_commit, manifest, open_executor, write_results
 from sim.runs import RunOutput, RunSpec
 from sim.scenario import Study, load_study
 from sim.sensitivity.design import Design, analyse, convergence, emulate, sample
+from sim.sensitivity.noise import noise_table, read_spread
 from sim.sensitivity.outcomes import (
     NOISE,
     RUN_METRICS,
@@ -162,7 +163,9 @@ def plan_sensitivity(
 
     With `noise` the sample has one more column, the noise parameter
     (:func:`sim.sensitivity.ranges.noise_parameter`), last: it sets no field but each point's
-    base seed, so the analysis measures its own noise floor.
+    base seed, so the analysis measures its own noise floor. The noise method samples nothing
+    else: `parameters` are checked, then held at the scenario's values, and each point is one
+    run (one replication) with its own noise parameter (:mod:`sim.sensitivity.noise`).
 
     Args:
         scenario: the scenario file.
@@ -180,6 +183,14 @@ def plan_sensitivity(
     """
     design.check()
     overrides = overrides or {}
+    if design.method == "noise":
+        if overrides.get("replications", 1) != 1:
+            raise InputError(
+                "--replications",
+                str(overrides["replications"]),
+                "the noise method runs one replication a point (--samples sets the runs)",
+            )
+        overrides = {**overrides, "replications": 1}
     base = load_study(scenario, overrides)
     outcomes, skipped = applicable(base, comparison)
     if not outcomes:
@@ -193,8 +204,9 @@ def plan_sensitivity(
         )
     for parameter in parameters:
         _check_in_scenario(scenario, parameter, overrides)
-    model = list(parameters)
-    if noise:
+    model = [] if design.method == "noise" else list(parameters)  # held at the file's values
+    parameters = model
+    if noise or design.method == "noise":
         parameters = [*parameters, noise_parameter()]
     x = sample(design, parameters)
     values = [[p.value(float(v)) for p, v in zip(model, row, strict=False)] for row in x]
@@ -410,6 +422,14 @@ def run_sensitivity(
             indices, extra["emulator"], extra["convergence"] = emulate(
                 plan.design, list(plan.parameters), plan.x, values
             )
+        elif plan.design.method == "noise":
+            against = plan.design.against
+            spread = None if against is None else read_spread(Path(against), plan.study.base.name)
+            extra["noise"] = noise_table(points, list(plan.outcomes), spread)
+            if spread is not None:
+                names = [o.name for o in plan.outcomes if o.name in spread.points.columns]
+                extra["against"] = spread.points[["point", *names]]
+            indices = analyse(plan.design, list(plan.parameters), plan.x, {})
         else:
             indices = analyse(plan.design, list(plan.parameters), plan.x, values)
         if plan.design.method == "sobol":
@@ -459,6 +479,7 @@ def replan(folder: Path) -> Plan:
         levels=recorded["levels"] or Design.levels,
         samples=recorded["samples"] or Design.samples,
         seed=recorded["sample_seed"],
+        against=recorded.get("against"),
     )
     parameters = [
         Parameter(
@@ -515,6 +536,7 @@ def _manifest(
             "levels": design.levels if design.method == "morris" else None,
             "samples": design.samples if design.method != "morris" else None,
             "sample_seed": design.seed,
+            "against": design.against,
             "points": len(plan.sweep.points),
         },
         parameters=[
