@@ -748,3 +748,25 @@ def test_run_keeps_only_the_variants_asked_for_with_their_seeds(
     bad = invoke("run", str(path), "--out", str(tmp_path / "out"), "--variant", "c", "--quiet")
     assert bad.exit_code == 2
     assert "'c' is not a variant" in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+def test_no_figures_writes_the_tables_and_a_report_that_says_how_to_draw_them(
+    small: dict[str, Any], scenario_file: ScenarioFile, out: Path
+) -> None:
+    small["focal"] = [{"name": "r", "field": "finance"}]
+    path = scenario_file(small)
+    result = invoke("run", path, "--out", out, "--quiet", "--no-figures")
+    assert result.exit_code == 0, result.output
+    folder = out / "small"
+    assert (folder / "tables" / "posts.parquet").is_file() and (folder / "manifest.json").is_file()
+    assert not list(folder.glob("figures/*.png"))
+    report = (folder / "report.md").read_text()
+    assert "Figures not drawn (`feedsim run --no-figures`)" in report
+    assert "](figures/" not in report
+    assert "error.txt" not in report
+    # `feedsim figures` draws them later and the report then places them
+    drawn = invoke("figures", folder)
+    assert drawn.exit_code == 0, drawn.output
+    assert list(folder.glob("figures/*.png")) and list(folder.glob("figures/*.svg"))
+    report = (folder / "report.md").read_text()
+    assert "](figures/" in report and "Figures not drawn" not in report

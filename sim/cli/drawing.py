@@ -30,6 +30,23 @@ class DrawingFailed(click.ClickException):
         click.echo(f"feedsim: error: {'; '.join(parts)}", err=True)
 
 
+def report_only(folder: Path) -> None:
+    """Write the report of `folder` without drawing its figures (`feedsim run
+    --no-figures`; `feedsim figures` draws them and rewrites the report later).
+
+    Raises:
+        DrawingFailed: why the report could not be written.
+    """
+    from sim.report import write_report
+
+    try:
+        write_report(folder, [], skipped=True)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise DrawingFailed(f"could not write the report ({type(exc).__name__}: {exc})") from exc
+
+
 def draw(folder: Path, all_pairs: bool = False) -> None:
     """Draw the figures of `folder`, then write its report (``all_pairs``: every pair of
     variants, not only the scenario's comparisons).

@@ -28,6 +28,7 @@ from sim.analysis import (
 )
 from sim.report.blocks import (
     Block,
+    Code,
     Details,
     FigureBlock,
     Heading,
@@ -153,11 +154,12 @@ def _figure_blocks(results: Results, name: str) -> list[Block]:
     return [Heading(title, 3), FigureBlock(name, title, told)]
 
 
-def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
+def report_blocks(results: Results, figures: Sequence[str], skipped: bool = False) -> list[Block]:
     """The whole report, in order, placing the drawn ``figures``.
 
     A figure the folder has data for but that is not among ``figures`` (it failed to
-    draw) is named in a paragraph instead, with where its error is written. The
+    draw) is named in a paragraph instead, with where its error is written; with
+    ``skipped`` (figures left out on purpose) one paragraph says how to draw them. The
     scenario's comparisons, when it lists some, come first (`comparison_blocks`). The focal
     members' results (and their "Results" heading) are left out of a study without focal
     members; the trend's figures go in a section of their own (`trend_blocks`). The fields
@@ -173,7 +175,19 @@ def report_blocks(results: Results, figures: Sequence[str]) -> list[Block]:
     names = [n for n in figure_names(results) if n not in TREND_FIGURES]
     missing = [n for n in figure_names(results) if n not in figures]
     not_drawn: list[Block] = []
-    if missing:
+    if missing and skipped:
+        not_drawn.append(
+            Paragraph(
+                (
+                    "Figures not drawn (",
+                    Code("feedsim run --no-figures"),
+                    "): ",
+                    Code("feedsim figures"),
+                    " on this folder draws them and rewrites this report.",
+                )
+            )
+        )
+    elif missing:
         listed = list_text([f"{heading(n, results)} (figures/{n}.error.txt)" for n in missing])
         not_drawn.append(
             Paragraph(f"Not drawn: {listed}. Redraw with `feedsim figures` once fixed.")

@@ -131,7 +131,10 @@ def report_markdown(results: Results, figures: Sequence[str] | None = None) -> s
 
 
 def write_report(
-    results_dir: Path, figures: Sequence[str] | None = None, all_pairs: bool = False
+    results_dir: Path,
+    figures: Sequence[str] | None = None,
+    all_pairs: bool = False,
+    skipped: bool = False,
 ) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into a results folder.
 
@@ -142,6 +145,8 @@ def write_report(
             (`sim.analysis.figure_names`).
         all_pairs: the figures were drawn with every pair of variants (`Results.all_pairs`),
             so the tables under them list every pair too.
+        skipped: the figures left out were not drawn on purpose (`feedsim run
+            --no-figures`), not because they failed.
 
     Returns:
         The paths of ``report.md`` and ``report.html``.
@@ -156,7 +161,7 @@ def write_report(
         png = figures_dir / f"{name}.png"
         if not png.is_file():
             raise InputError(png, "", "no such file: draw the figures first (feedsim figures)")
-    blocks = report_blocks(results, names)
+    blocks = report_blocks(results, names, skipped)
     md_path, html_path = results_dir / "report.md", results_dir / "report.html"
     md_path.write_text(markdown(blocks), encoding="utf-8")
     html_path.write_text(html_page(blocks, figures_dir), encoding="utf-8")
