@@ -96,7 +96,7 @@ def test_the_manifest_carries_the_comparisons(
     assert study.resolved()["base"]["comparisons"] == chosen
     assert all("comparisons" not in v["scenario"] for v in study.resolved()["variants"])
     out = tmp_path / "out"
-    assert invoke("run", path, "--out", out, "--quiet").exit_code == 0
+    assert invoke("run", path, "--out", out, "--quiet", "--no-figures").exit_code == 0
     results = load_results(out / "small")
     assert results.manifest["scenario"]["base"]["comparisons"] == chosen
     assert results.comparisons == [("burst", "burst-intro")]

@@ -157,7 +157,8 @@ def test_readme_and_reports_link_the_dictionary(tmp_path: Path) -> None:
     # 3 days: the burst of day 2 inside the run, so its new ties are followed for a day
     scenario = write_scenario(tmp_path, {**TWO_MEMBERS, "replications": 1, "duration_days": 3})
     out = tmp_path / "results"
-    result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out), "--quiet"])
+    args = ["run", str(scenario), "--out", str(out), "--quiet", "--no-figures"]  # links only
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     folder = out / "two-members"
     md = (folder / "report.md").read_text(encoding="utf-8")

@@ -66,7 +66,9 @@ def test_her_burst_over_two_weeks_and_what_an_intro_message_does(tmp_path: Path)
     paired by replication, has its 95% CI below 0 (3 replications; the intro reply rate is
     several times the blank one, so the interval is far from 0 at this size)."""
     scenario = her_scenario(tmp_path)
-    result = invoke("run", scenario, "--out", tmp_path / "results", "--quiet", "--jobs", "1")
+    # her tables and report; the figures are drawn by tests/test_bundled.py and test_figures.py
+    out = tmp_path / "results"
+    result = invoke("run", scenario, "--out", out, "--quiet", "--jobs", "1", "--no-figures")
     assert result.exit_code == 0, result.output
     results = tmp_path / "results" / "nurse-educator"
     ties = pd.read_parquet(results / "tables" / "ties.parquet")
