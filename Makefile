@@ -83,6 +83,9 @@ sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over str
 	$(BIN)/feedsim sensitivity scenarios/trend-spreads-screening.yaml --method emulator \
 	  --ranges scenarios/ranges/trend-structure.yaml --samples 64 --replications 1 \
 	  --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/recruiter-screening.yaml --method noise \
+	  --ranges scenarios/ranges/recruiter-structure.yaml --samples 10 \
+	  --against results/recruiter-screening-emulator --out results --jobs $(JOBS)
 	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method noise \
 	  --ranges scenarios/ranges/link-with-everyone-structure.yaml --samples 30 \
 	  --against results/link-with-everyone-screening-emulator --out results --jobs $(JOBS)
