@@ -81,6 +81,16 @@ def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(main, ["sensitivity", *(str(a) for a in args)])
 
 
+def exits_2_naming(scenario: Path, out: Path, args: list[str], needles: list[str]) -> None:
+    """`feedsim sensitivity SCENARIO --out OUT ARGS` exits 2 with one line holding every
+    needle."""
+    result = invoke(scenario, "--out", out, "--quiet", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
 def morris(scenario: Path, out: Path, *extra: str, params: tuple[str, ...] = PARAMS) -> Result:
     """A 2-trajectory Morris run of the tiny scenario: 10 points (three parameters and the
     noise parameter) x 3 variants x 1 run."""
@@ -397,11 +407,7 @@ def _ranges(tmp_path: Path, entries: list[dict[str, Any]]) -> Path:
 def test_bad_input_exits_2_with_one_line(
     tiny: Path, tmp_path: Path, args: list[str], needles: list[str]
 ) -> None:
-    result = invoke(tiny, "--out", tmp_path / "out", "--quiet", *args)
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
-    for needle in needles:
-        assert needle in result.stderr, result.stderr
+    exits_2_naming(tiny, tmp_path / "out", args, needles)
     assert not (tmp_path / "out" / NAME).exists()
 
 

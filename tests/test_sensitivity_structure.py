@@ -19,7 +19,7 @@ from sim.experiment import RunOutput, RunSpec
 from sim.sensitivity.outcomes import NOISE, RUN_METRICS
 from sim.sensitivity.ranges import make_categorical, parse_param
 from sim.sensitivity.run import estimate_points
-from tests.test_sensitivity import TINY, invoke
+from tests.test_sensitivity import TINY, exits_2_naming, invoke
 
 RANKER = "platform.ranker"
 FRACTION = "platform.test_audience.fraction"
@@ -165,11 +165,7 @@ def test_morris_with_a_categorical_parameter_runs_and_maps_the_claim_by_level(
 def test_bad_levels_exit_2_with_one_line(
     tiny: Path, tmp_path: Path, args: list[str], needles: list[str]
 ) -> None:
-    result = invoke(tiny, "--out", tmp_path / "out", "--quiet", *args)
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("feedsim: error: ") and result.stderr.count("\n") == 1
-    for needle in needles:
-        assert needle in result.stderr, result.stderr
+    exits_2_naming(tiny, tmp_path / "out", args, needles)
 
 
 def test_a_ranges_entry_with_levels_and_a_range_is_refused(tiny: Path, tmp_path: Path) -> None:
