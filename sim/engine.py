@@ -213,12 +213,10 @@ class World:
             exponentials, sessions.count, self.scenario.behaviour.session_depth_items, k
         )
         uniforms = self.rng["engagement"].random((sessions.viewers.size, k * most))
-        state.is_session[sessions.viewers] = True
         state.session_slot[sessions.viewers] = np.arange(sessions.viewers.size)
         try:
             self.serve(sessions, depths, uniforms, int(due[0].size))
         finally:
-            state.is_session[sessions.viewers] = False
             state.session_slot[sessions.viewers] = -1
 
     def serve(

@@ -93,14 +93,17 @@ class GroupedColumns(Columns):
         self._grouped = self.size
 
     def spans_of(
-        self, groups: NDArray[np.int64], member: NDArray[np.bool_]
-    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-        """The rows of `groups` (distinct; ``member[g]`` is True exactly for them): the
-        indexed rows of ``groups[i]`` are ``lo[i]:hi[i]``, and `tail` holds the unindexed
-        rows of all of them, in row order. Returns (lo, hi, tail)."""
+        self, groups: NDArray[np.int64], slot: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """The rows of `groups` (distinct; ``slot[groups[i]] == i``, and -1 for every other
+        group): the indexed rows of ``groups[i]`` are ``lo[i]:hi[i]``, and its unindexed rows
+        (appended since the regroup) ``tail[tail_ptr[i]:tail_ptr[i + 1]]``, in row order.
+        Returns (lo, hi, tail_ptr, tail)."""
         key = self._data[self._by][: self.size]
-        tail = kernels.rows_where(member, key, self._grouped, get_num_threads())
-        return self._start[groups], self._start[groups + 1], tail
+        tail_ptr, tail = kernels.rows_by_slot(
+            slot, groups.size, key, self._grouped, get_num_threads()
+        )
+        return self._start[groups], self._start[groups + 1], tail_ptr, tail
 
     def keep(self, mask: NDArray[np.bool_]) -> None:
         super().keep(mask)

@@ -93,7 +93,7 @@ def test_followed_posts_are_the_recent_posts_of_followed_accounts() -> None:
     start, by_author = follows.recent_by_author(state, time, 1.5)
     assert_array_equal(by_author, [3, 1, 2, 4])  # created from day 1 on, by author
     assert_array_equal(start, [0, 0, 1, 2, 4, 4])
-    state.is_session[viewers], state.session_slot[viewers] = True, [0, 1]
+    state.session_slot[viewers] = [0, 1]
     sessions = activity.Sessions(viewers, time, np.array([1, 1]))
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     g = candidates.gather_candidates(state, sessions, none, 1.5, (start, by_author))

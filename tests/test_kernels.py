@@ -194,12 +194,13 @@ def test_grouped_rows_are_found_by_index_and_tail_as_by_a_scan() -> None:
     pool = GroupedColumns({"viewer": np.int32, "post": np.int32}, by="viewer", groups=50)
 
     def check() -> None:
-        members = np.unique(rng.integers(0, 50, 12))
-        member = np.zeros(50, bool)
-        member[members] = True
-        lo, hi, tail = pool.spans_of(members, member)
-        rows = np.concatenate([*(np.arange(a, b) for a, b in zip(lo, hi, strict=True)), tail])
-        np.testing.assert_array_equal(np.sort(rows), np.flatnonzero(member[pool["viewer"]]))
+        members = rng.permutation(np.unique(rng.integers(0, 50, 12)))
+        slot = np.full(50, -1, np.int64)
+        slot[members] = np.arange(members.size)
+        lo, hi, tail_ptr, tail = pool.spans_of(members, slot)
+        for i, member in enumerate(members):
+            rows = np.concatenate([np.arange(lo[i], hi[i]), tail[tail_ptr[i] : tail_ptr[i + 1]]])
+            np.testing.assert_array_equal(rows, np.flatnonzero(pool["viewer"] == member))
 
     pool.append(viewer=rng.integers(0, 50, 500), post=np.arange(500))
     check()
@@ -584,10 +585,21 @@ def test_session_positions_compare_each_rank_with_the_cumulative_depths() -> Non
 
 
 @pytest.mark.parametrize("chunks", [1, 2, 7])
-def test_rows_where_is_flatnonzero_of_the_marks(chunks: int) -> None:
+def test_rows_by_slot_groups_the_marked_rows_by_slot_in_row_order(chunks: int) -> None:
+    """Each slot's rows are the rows from `start` on whose key has that slot, ascending; the
+    rows of keys without a slot are left out. Its numpy twin gives the same."""
     rng = np.random.default_rng(13)
-    member = rng.random(50) < 0.3
+    members = rng.permutation(50)[:15]
+    slot = np.full(50, -1, np.int64)
+    slot[members] = np.arange(members.size)
     key = rng.integers(0, 50, 3001).astype(np.int32)
     for start in (0, 1000, 3001):
-        got = kernels.rows_where.compiled(member, key, start, chunks)
-        np.testing.assert_array_equal(got, start + np.flatnonzero(member[key[start:]]))
+        ptr, rows = kernels.rows_by_slot.compiled(slot, members.size, key, start, chunks)
+        assert ptr.size == members.size + 1
+        for s, member in enumerate(members):
+            want = start + np.flatnonzero(key[start:] == member)
+            np.testing.assert_array_equal(rows[ptr[s] : ptr[s + 1]], want)
+        assert ptr[-1] == rows.size == np.isin(key[start:], members).sum()
+        twin = kernels.rows_by_slot.numpy(slot, members.size, key, start, chunks)
+        for got, want in zip((ptr, rows), twin, strict=True):
+            np.testing.assert_array_equal(got, want)

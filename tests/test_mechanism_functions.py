@@ -148,7 +148,6 @@ def make_state() -> State:
         followers=np.zeros(0, np.int32),
         pending=Columns(PENDING_COLUMNS),
         next_undecided=0,
-        is_session=np.zeros(5, bool),
         session_slot=np.full(5, -1, np.int64),
         messages_sent=np.zeros(1, np.int64),
         limits=LimitCounts.start(5, 1),
@@ -366,7 +365,7 @@ def test_gather_merges_routes_counts_proof_and_drops_seen_own_and_stale() -> Non
         (0, 3, TAG, 0.0, False),  # three days old, but a tag
         (0, 0, NETWORK, 0.6, True),  # seen before
     )
-    state.is_session[0], state.session_slot[0] = True, 0
+    state.session_slot[0] = 0
     sessions = activity.Sessions(np.array([0]), np.array([1.0]), np.array([1]))
     g = candidates.gather_candidates(state, sessions, (np.array([0]), np.array([0])), 2.0)
     assert_array_equal(g.rows, [0, 1, 2, 5, 6, 7])

@@ -28,37 +28,55 @@ def take(values: NDArray[G], index: NDArray[np.int64]) -> NDArray[G]:  # pragma:
     return out
 
 
-def _rows_where_numpy(
-    member: NDArray[np.bool_], key: NDArray[np.integer], start: int, chunks: int
-) -> NDArray[np.int64]:
-    """``flatnonzero`` of the gathered marks."""
-    return (start + np.flatnonzero(member[key[start:]])).astype(np.int64)
+def _rows_by_slot_numpy(
+    slot: NDArray[np.int64], n_slots: int, key: NDArray[np.integer], start: int, chunks: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``flatnonzero`` of the rows whose key has a slot, a stable argsort by slot, and a
+    ``bincount`` of the slots."""
+    key_slot = slot[key[start:]]
+    rows = start + np.flatnonzero(key_slot >= 0)
+    row_slot = key_slot[key_slot >= 0]
+    ptr = np.zeros(n_slots + 1, np.int64)
+    np.cumsum(np.bincount(row_slot, minlength=n_slots), out=ptr[1:])
+    return ptr, rows[np.argsort(row_slot, kind="stable")].astype(np.int64)
 
 
-@twin(_rows_where_numpy)
+@twin(_rows_by_slot_numpy)
 @njit(cache=True, nogil=True, parallel=True)
-def rows_where(  # pragma: no cover - compiled
-    member: NDArray[np.bool_], key: NDArray[np.integer], start: int, chunks: int
-) -> NDArray[np.int64]:
-    """``start + flatnonzero(member[key[start:]])``: the rows from `start` on whose key is
-    marked, found in `chunks` parts in parallel (each counted, then written in place)."""
+def rows_by_slot(  # pragma: no cover - compiled
+    slot: NDArray[np.int64], n_slots: int, key: NDArray[np.integer], start: int, chunks: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The rows from `start` on whose key has a slot (``0 <= slot[key[r]] < n_slots``; -1:
+    none), grouped by slot and in row order within a slot: slot s's rows are
+    ``rows[ptr[s]:ptr[s + 1]]``. Returns (ptr, rows).
+
+    A counting sort in `chunks` parts in parallel: each part counts its rows per slot, a
+    prefix sum over (slot, part) gives each part its place within each slot, and each part
+    writes its rows there, so the order is that of one pass over all rows."""
     size = key.size - start
-    found = np.zeros(chunks + 1, np.int64)
+    at = np.zeros((chunks, n_slots), np.int64)
     for c in prange(chunks):
-        count = 0
         for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
-            count += member[key[r]]
-        found[c + 1] = count
-    for c in range(chunks):
-        found[c + 1] += found[c]
-    rows = np.empty(found[chunks], np.int64)
+            s = slot[key[r]]
+            if s >= 0:
+                at[c, s] += 1
+    ptr = np.zeros(n_slots + 1, np.int64)
+    total = 0
+    for s in range(n_slots):
+        ptr[s] = total
+        for c in range(chunks):
+            count = at[c, s]
+            at[c, s] = total
+            total += count
+    ptr[n_slots] = total
+    rows = np.empty(total, np.int64)
     for c in prange(chunks):
-        at = found[c]
         for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
-            if member[key[r]]:
-                rows[at] = r
-                at += 1
-    return rows
+            s = slot[key[r]]
+            if s >= 0:
+                rows[at[c, s]] = r
+                at[c, s] += 1
+    return ptr, rows
 
 
 def _compress_numpy(

@@ -209,6 +209,5 @@ def empty_stores(
         "followees": followees,
         "pending": Columns(PENDING_COLUMNS),
         "next_undecided": 0,
-        "is_session": np.zeros(n, bool),
         "session_slot": np.full(n, -1, dtype=np.int64),
     }

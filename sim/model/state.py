@@ -154,8 +154,6 @@ class State:
     """First post whose wider distribution is not decided yet."""
 
     # ---- scratch of the slice being served ----
-    is_session: NDArray[np.bool_]
-    """Per member: served in the slice being processed."""
     session_slot: NDArray[np.int64]
     """Per member: its row among the slice's served members, or -1."""
 

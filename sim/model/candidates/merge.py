@@ -117,20 +117,18 @@ def gather_candidates(
     its number of ``activity`` rows, primary = any ``network`` row. A pair is dropped when a
     row of it was shown before (a post is shown to a member at most once), when the viewer
     is the author, or when the post is older than ``max_age_days`` at the session (tags are
-    exempt). Requires ``state.is_session`` and ``state.session_slot`` of the slice.
+    exempt). Requires ``state.session_slot`` of the slice.
     """
     pool, posts = state.pool, state.posts
     n_slots = sessions.viewers.size
-    lo, hi, tail = pool.spans_of(sessions.viewers, state.is_session)
-    tail_slot = state.session_slot[pool["viewer"][tail]]
-    tail = tail[np.argsort(tail_slot, kind="stable")]
+    lo, hi, tail_ptr, tail = pool.spans_of(sessions.viewers, state.session_slot)
     rec_viewer, rec_post = recommended
     no_posts = (np.zeros(state.n + 1, np.int64), rec_post[:0])
     post_start, by_author = followed if followed is not None else no_posts
     merged = merge_candidates(
         lo,
         hi,
-        _slot_ptr(tail_slot, n_slots),
+        tail_ptr,
         tail,
         pool["post"],
         pool["route"],
