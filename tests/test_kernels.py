@@ -307,6 +307,21 @@ def test_compress_is_boolean_indexing(dtype: type) -> None:
             np.testing.assert_array_equal(got, values[keep])
 
 
+def test_renumber_maps_kept_rows_to_their_new_place_and_the_others_to_none() -> None:
+    """Indices of kept rows become their place among the kept rows, indices of dropped rows
+    and -1 become -1; none, some and all rows kept, and the twin agrees."""
+    rng = np.random.default_rng(5)
+    index = rng.integers(-1, 400, 3000)
+    for share in (0.0, 0.6, 1.0):
+        keep = rng.random(400) < share
+        before = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
+        want = [
+            int(np.flatnonzero(keep).tolist().index(i)) if i >= 0 and keep[i] else -1 for i in index
+        ]
+        for form in (kernels.renumber.compiled, kernels.renumber.numpy):
+            np.testing.assert_array_equal(form(index, keep, before), want)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_network_rows_put_each_authors_ties_then_its_followers(seed: int) -> None:
     """Authors repeat (several posts of one author), some have no ties or no followers; the

@@ -23,7 +23,7 @@ tests/test_compiled_equals_numpy.py runs small studies on each and finds the sam
 """
 
 from sim.kernels.counts import count_at
-from sim.kernels.gather import compress, rows_by_slot, take
+from sim.kernels.gather import compress, renumber, rows_by_slot, take
 from sim.kernels.lookup import find_in_member_rows, find_in_rows, member_rows
 from sim.kernels.search import searchsorted_right, session_positions
 from sim.kernels.sort import counting_order, regroup_order
@@ -42,6 +42,7 @@ __all__ = [
     "member_rows",
     "numpy_twins",
     "regroup_order",
+    "renumber",
     "rows_by_slot",
     "searchsorted_right",
     "session_positions",

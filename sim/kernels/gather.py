@@ -99,3 +99,29 @@ def compress(
         if keep[i]:
             out[before[i]] = values[i]
     return out
+
+
+def _renumber_numpy(
+    index: NDArray[np.int64], keep: NDArray[np.bool_], before: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Boolean masks and fancy indexing."""
+    kept_rank = np.where(keep, before[:-1], -1)
+    valid = index >= 0
+    out = np.full(index.size, -1, np.int64)
+    out[valid] = kept_rank[index[valid]]
+    return out
+
+
+@twin(_renumber_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def renumber(
+    index: NDArray[np.int64], keep: NDArray[np.bool_], before: NDArray[np.int64]
+) -> NDArray[np.int64]:  # pragma: no cover - compiled
+    """Indices into rows of which only those where `keep` is True are kept, renumbered into
+    the kept rows (``before`` as in :func:`compress`): ``before[i]`` where ``i = index[j]``
+    is kept, -1 where it is dropped or `index` is -1 (none), on all cores."""
+    out = np.empty(index.size, np.int64)
+    for j in prange(index.size):
+        i = index[j]
+        out[j] = before[i] if i >= 0 and keep[i] else -1
+    return out

@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from sim.kernels import compress, twin
+from sim.kernels import compress, renumber, twin
 from sim.kernels.bits import nonempty_rows
 from sim.model.activity import Sessions
 from sim.model.candidates.merge_steps import (
@@ -71,18 +71,15 @@ class Gathered:
     def subset(self, keep: NDArray[np.bool_]) -> Gathered:
         """The candidates where `keep` is True, in their order; the pool rows of the others
         merge into none (-1), as dropped rows do, so they stay unread in the pool. Each
-        column is compressed on all cores (:func:`sim.kernels.compress`)."""
+        column is compressed, and the pool rows' candidates renumbered, on all cores
+        (:func:`sim.kernels.compress`, :func:`sim.kernels.renumber`)."""
         if keep.all():
             return self
         before = self.kept_before(keep)
-        kept_rank = np.where(keep, before[:-1], -1)
-        merged = self.row_candidate >= 0
-        row_candidate = np.full(self.row_candidate.size, -1, np.int64)
-        row_candidate[merged] = kept_rank[self.row_candidate[merged]]
         return Gathered(
             served=self.served,
             rows=self.rows,
-            row_candidate=row_candidate,
+            row_candidate=renumber(self.row_candidate, keep, before),
             starts=before[self.starts],
             viewer=compress(self.viewer, keep, before),
             slot=compress(self.slot, keep, before),
