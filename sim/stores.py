@@ -85,7 +85,7 @@ class GroupedColumns(Columns):
         if keep is None:
             keep = np.ones(self.size, bool)
         order, self._start[:] = kernels.regroup_order(
-            self[self._by], keep, self._start, self._grouped
+            self[self._by], keep, self._start, self._grouped, get_num_threads()
         )
         for column in self._data.values():
             column[: order.size] = kernels.take(column[: self.size], order)

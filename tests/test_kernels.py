@@ -74,11 +74,15 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
     )
 
 
+@pytest.mark.parametrize("chunks", [1, 3])
 @pytest.mark.parametrize("grouped", [0, 1500, 2000])
 @pytest.mark.parametrize("seed", range(5))
-def test_regroup_order_is_a_stable_argsort_of_the_kept_rows(seed: int, grouped: int) -> None:
-    """Rows ``0:grouped`` ordered by key (some keys without rows), the rest in random order;
-    a random third dropped; none, some or all rows already grouped."""
+def test_regroup_order_is_a_stable_argsort_of_the_kept_rows(
+    seed: int, grouped: int, chunks: int
+) -> None:
+    """Rows ``0:grouped`` ordered by key (some keys without rows), the rest in random order
+    (sorted in one part or three); a random third dropped; none, some or all rows already
+    grouped."""
     rng = np.random.default_rng(seed)
     key = rng.integers(0, 30, 2000)
     key[key == 7] = 8
@@ -90,7 +94,7 @@ def test_regroup_order_is_a_stable_argsort_of_the_kept_rows(seed: int, grouped: 
     expected = rows[np.argsort(key[rows], kind="stable")]
     expected_start = np.concatenate([[0], np.cumsum(np.bincount(key[rows], minlength=30))])
     for form in (kernels.regroup_order.compiled, kernels.regroup_order.numpy):
-        order, starts = form(key, keep, start, grouped)
+        order, starts = form(key, keep, start, grouped, chunks)
         np.testing.assert_array_equal(order, expected)
         np.testing.assert_array_equal(starts, expected_start)
 
@@ -291,6 +295,23 @@ def test_mark_consumed_marks_the_pool_rows_of_shown_candidates_only() -> None:
         form(consumed, rows, row_candidate, is_shown)
         np.testing.assert_array_equal(consumed, want)
     assert before.sum() < want.sum() < want.size
+
+
+def test_still_listed_keeps_recent_posts_and_unread_tags() -> None:
+    """Rows of posts created before and after the cut (one exactly at it), of each route,
+    read and unread: a row stays when its post is recent, or when it is an unread tag."""
+    rng = np.random.default_rng(8)
+    created = np.round(rng.uniform(0.0, 10.0, 200), 1)
+    post = rng.integers(0, 200, 5000).astype(np.int32)
+    route = rng.integers(0, 6, 5000).astype(np.int8)
+    consumed = rng.random(5000) < 0.5
+    since = 5.0
+    rows = zip(post, route, consumed, strict=True)
+    want = np.array([created[p] >= since or (r == 0 and not c) for p, r, c in rows])
+    for form in (pool.still_listed.compiled, pool.still_listed.numpy):
+        np.testing.assert_array_equal(form(post, route, consumed, created, since, 0), want)
+    assert (created[post] == since).any() and 0 < want.sum() < want.size
+    assert (~want & (route == 0)).any() and (want & (created[post] < since)).any()
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int8, np.bool_, np.float64])

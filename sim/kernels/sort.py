@@ -35,7 +35,11 @@ def counting_order(  # pragma: no cover - compiled
 
 
 def _regroup_order_numpy(
-    key: NDArray[np.integer], keep: NDArray[np.bool_], start: NDArray[np.int64], grouped: int
+    key: NDArray[np.integer],
+    keep: NDArray[np.bool_],
+    start: NDArray[np.int64],
+    grouped: int,
+    chunks: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The kept rows in a stable argsort by key, and where each key's rows start."""
     rows = np.flatnonzero(keep)
@@ -48,49 +52,61 @@ def _regroup_order_numpy(
 @twin(_regroup_order_numpy)
 @njit(cache=True, nogil=True, parallel=True)
 def regroup_order(  # pragma: no cover - compiled
-    key: NDArray[np.integer], keep: NDArray[np.bool_], start: NDArray[np.int64], grouped: int
+    key: NDArray[np.integer],
+    keep: NDArray[np.bool_],
+    start: NDArray[np.int64],
+    grouped: int,
+    chunks: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The rows where `keep` is True in the stable order of their small non-negative integer
     keys (``0 <= key < start.size - 1``), and where each key's rows start in that order:
     ``rows[argsort(key[rows], kind="stable")]`` for ``rows = flatnonzero(keep)``.
 
     Rows ``0:grouped`` are already ordered by key, key k's at ``start[k]:start[k + 1]``
-    (`start` is ignored when `grouped` is 0): only the rows after them are counting-sorted,
-    and each key's kept rows are then written, its ordered rows first, on all cores. The
-    order is the same as a counting sort of every kept row, in O(rows + keys).
+    (`start` is ignored when `grouped` is 0): each key's kept rows among them are written
+    first, on all cores. The rows after them are counting-sorted into place behind them in
+    `chunks` parts in parallel: each part counts its kept rows per key, a prefix sum over
+    (key, part) gives each part its place within each key, and each part writes its rows
+    there, so the order is that of one counting sort of every kept row, in O(rows + keys x
+    chunks).
     """
     n_keys = start.size - 1
-    starts = np.zeros(n_keys + 1, np.int64)  # kept rows of each key, then where they start
+    size = key.size - grouped
+    ordered = np.zeros(n_keys, np.int64)  # kept rows of each key among the grouped ones
     if grouped > 0:
         for k in prange(n_keys):
             count = 0
             for r in range(start[k], start[k + 1]):
                 count += keep[r]
-            starts[k + 1] = count
-    tail_start = np.zeros(n_keys + 1, np.int64)
-    for r in range(grouped, key.size):
-        if keep[r]:
-            tail_start[key[r] + 1] += 1
+            ordered[k] = count
+    at = np.zeros((chunks, n_keys), np.int64)  # each part's kept rows of each key, then place
+    for c in prange(chunks):
+        for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
+            if keep[r]:
+                at[c, key[r]] += 1
+    starts = np.zeros(n_keys + 1, np.int64)
+    total = 0
     for k in range(n_keys):
-        starts[k + 1] += starts[k] + tail_start[k + 1]
-        tail_start[k + 1] += tail_start[k]
-    tail = np.empty(tail_start[n_keys], np.int64)
-    cursor = tail_start[:n_keys].copy()
-    for r in range(grouped, key.size):
-        if keep[r]:
-            tail[cursor[key[r]]] = r
-            cursor[key[r]] += 1
-    order = np.empty(starts[n_keys], np.int64)
-    for k in prange(n_keys):
-        at = starts[k]
-        if grouped > 0:
+        starts[k] = total
+        total += ordered[k]
+        for c in range(chunks):
+            count = at[c, k]
+            at[c, k] = total
+            total += count
+    starts[n_keys] = total
+    order = np.empty(total, np.int64)
+    if grouped > 0:
+        for k in prange(n_keys):
+            place = starts[k]
             for r in range(start[k], start[k + 1]):
                 if keep[r]:
-                    order[at] = r
-                    at += 1
-        for j in range(tail_start[k], tail_start[k + 1]):
-            order[at] = tail[j]
-            at += 1
+                    order[place] = r
+                    place += 1
+    for c in prange(chunks):
+        for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
+            if keep[r]:
+                order[at[c, key[r]]] = r
+                at[c, key[r]] += 1
     return order, starts
 
 

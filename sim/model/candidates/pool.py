@@ -10,7 +10,6 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-from sim import kernels
 from sim.behaviour import SHARE
 from sim.kernels import twin
 from sim.model.candidates.merge import Gathered
@@ -140,6 +139,38 @@ def forget_expired(state: State, now: float, max_age_days: float) -> None:
     its members' rows without scanning the pool."""
     pool = state.pool
     if pool.size:
-        fresh = kernels.take(state.posts["created"], pool["post"]) >= now - max_age_days
-        unread_tag = (pool["route"] == TAG) & ~pool["consumed"]
-        pool.regroup(keep=fresh | unread_tag)
+        since = now - max_age_days
+        kept = still_listed(
+            pool["post"], pool["route"], pool["consumed"], state.posts["created"], since, TAG
+        )
+        pool.regroup(keep=kept)
+
+
+def _still_listed_numpy(
+    post: NDArray[np.int32],
+    route: NDArray[np.int8],
+    consumed: NDArray[np.bool_],
+    created: NDArray[np.float64],
+    since: float,
+    tag: int,
+) -> NDArray[np.bool_]:
+    """A gather of the creation times and the masks, whole-array."""
+    return (created[post] >= since) | ((route == tag) & ~consumed)
+
+
+@twin(_still_listed_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def still_listed(  # pragma: no cover - compiled
+    post: NDArray[np.int32],
+    route: NDArray[np.int8],
+    consumed: NDArray[np.bool_],
+    created: NDArray[np.float64],
+    since: float,
+    tag: int,
+) -> NDArray[np.bool_]:
+    """Which pool rows stay: their post was created at `since` or later, or the row is an
+    unread notification of route `tag`; on all cores."""
+    kept = np.empty(post.size, np.bool_)
+    for r in prange(post.size):
+        kept[r] = created[post[r]] >= since or (route[r] == tag and not consumed[r])
+    return kept
