@@ -343,6 +343,35 @@ def test_renumber_maps_kept_rows_to_their_new_place_and_the_others_to_none() -> 
             np.testing.assert_array_equal(form(index, keep, before), want)
 
 
+def test_split_tested_sends_the_tested_now_and_keeps_the_others_waiting() -> None:
+    """Rows of three posts, connections and followers, some tested and some not (one with a
+    chance of 1): the tested rows keep their route and are available at the post's creation;
+    the others wait with their draw rescaled and the route their expansion gives."""
+    rng = np.random.default_rng(9)
+    n = 600
+    owner = np.sort(rng.integers(0, 3, n))
+    viewer = rng.integers(0, 100, n)
+    route = np.where(rng.random(n) < 0.5, audience.NETWORK, audience.FOLLOW).astype(np.int8)
+    ids, created = np.array([40, 41, 42]), np.array([1.0, 1.25, 2.5])
+    draw, chance = rng.random(n), np.where(rng.random(n) < 0.1, 1.0, 0.3)
+    tested = (draw < chance) | (rng.random(n) < 0.05)
+    routes = (audience.NETWORK, audience.EXPANSION, audience.FOLLOW)
+    for form in (audience.split_tested.compiled, audience.split_tested.numpy):
+        now, later = form(tested, owner, viewer, route, ids, created, draw, chance, routes)
+        np.testing.assert_array_equal(now.viewer, viewer[tested])
+        np.testing.assert_array_equal(now.post, ids[owner[tested]])
+        np.testing.assert_array_equal(now.route, route[tested])
+        np.testing.assert_array_equal(now.time, created[owner[tested]])
+        rest = ~tested
+        np.testing.assert_array_equal(later.viewer, viewer[rest])
+        np.testing.assert_array_equal(later.post, ids[owner[rest]])
+        want_route = np.where(route[rest] == audience.NETWORK, audience.EXPANSION, audience.FOLLOW)
+        np.testing.assert_array_equal(later.route, want_route)
+        scaled = (draw[rest] - chance[rest]) / np.maximum(1.0 - chance[rest], audience.GUARD)
+        np.testing.assert_array_equal(later.time, scaled)
+    assert 0 < tested.sum() < n and ((chance == 1.0) & ~tested).sum() == 0
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_network_rows_put_each_authors_ties_then_its_followers(seed: int) -> None:
     """Authors repeat (several posts of one author), some have no ties or no followers; the

@@ -12,6 +12,7 @@ members its posts can reach (:func:`author_network`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -188,10 +189,9 @@ def send_to_test_audience(
     """
     network = author_network(state, authors, followers)
     owner, viewer, route = network.owner, network.viewer, network.route
-    post = ids[owner]
     if not audience.enabled:
         state.pool.append(
-            viewer=viewer, post=post, route=route, available=created[owner], consumed=False
+            viewer=viewer, post=ids[owner], route=route, available=created[owner], consumed=False
         )
         return
     draw = rng.random(owner.size)
@@ -199,17 +199,90 @@ def send_to_test_audience(
     tested = draw < chance
     if bypass is not None:
         tested |= bypass[viewer]
-    state.pool.append(
-        viewer=viewer[tested],
-        post=post[tested],
-        route=route[tested],
-        available=created[owner][tested],
-        consumed=False,
+    now, later = split_tested(
+        tested, owner, viewer, route, ids, created, draw, chance, (NETWORK, EXPANSION, FOLLOW)
     )
+    state.pool.append(
+        viewer=now.viewer, post=now.post, route=now.route, available=now.time, consumed=False
+    )
+    state.waiting.append(viewer=later.viewer, post=later.post, draw=later.time, route=later.route)
+
+
+class Rows(NamedTuple):
+    """Rows of a post for one of its network's members: the member, the post, the route and
+    a time (the tested: available from; the waiting: the rescaled draw)."""
+
+    viewer: NDArray[np.int64]
+    post: NDArray[np.int64]
+    route: NDArray[np.int8]
+    time: NDArray[np.float64]
+
+
+def _split_tested_numpy(
+    tested: NDArray[np.bool_],
+    owner: NDArray[np.int64],
+    viewer: NDArray[np.int64],
+    route: NDArray[np.int8],
+    ids: NDArray[np.int64],
+    created: NDArray[np.float64],
+    draw: NDArray[np.float64],
+    chance: NDArray[np.float64],
+    routes: tuple[int, int, int],
+) -> tuple[Rows, Rows]:
+    """Boolean indexing of each column, whole-array."""
+    network, expansion, follow = routes
+    post = ids[owner]
     rest = ~tested
     scaled = (draw[rest] - chance[rest]) / np.maximum(1.0 - chance[rest], GUARD)
-    later = np.where(route[rest] == NETWORK, EXPANSION, FOLLOW).astype(np.int8)
-    state.waiting.append(viewer=viewer[rest], post=post[rest], draw=scaled, route=later)
+    later = np.where(route[rest] == network, expansion, follow).astype(np.int8)
+    return (
+        Rows(viewer[tested], post[tested], route[tested], created[owner][tested]),
+        Rows(viewer[rest], post[rest], later, scaled),
+    )
+
+
+@twin(_split_tested_numpy)
+@njit(cache=True, nogil=True)
+def split_tested(  # pragma: no cover - compiled
+    tested: NDArray[np.bool_],
+    owner: NDArray[np.int64],
+    viewer: NDArray[np.int64],
+    route: NDArray[np.int8],
+    ids: NDArray[np.int64],
+    created: NDArray[np.float64],
+    draw: NDArray[np.float64],
+    chance: NDArray[np.float64],
+    routes: tuple[int, int, int],
+) -> tuple[Rows, Rows]:
+    """The network's rows (post ``ids[owner]``) split in one pass: the `tested` rows
+    (available at the post's creation, their route kept), and the waiting ones, each with its
+    draw rescaled to ``(u_j - p_j) / max(1 - p_j, GUARD)`` and the route its expansion gives
+    (`routes`: network, expansion, follow; a network row waits as an expansion row, a
+    follower's as a follow row)."""
+    network, expansion, follow = routes
+    n = tested.size
+    k = 0
+    for j in range(n):
+        k += tested[j]
+    now = Rows(np.empty(k, np.int64), np.empty(k, np.int64), np.empty(k, np.int8), np.empty(k))
+    later = Rows(
+        np.empty(n - k, np.int64),
+        np.empty(n - k, np.int64),
+        np.empty(n - k, np.int8),
+        np.empty(n - k),
+    )
+    a = b = 0
+    for j in range(n):
+        if tested[j]:
+            now.viewer[a], now.post[a], now.route[a] = viewer[j], ids[owner[j]], route[j]
+            now.time[a] = created[owner[j]]
+            a += 1
+        else:
+            later.viewer[b], later.post[b] = viewer[j], ids[owner[j]]
+            later.route[b] = expansion if route[j] == network else follow
+            later.time[b] = (draw[j] - chance[j]) / max(1.0 - chance[j], GUARD)
+            b += 1
+    return now, later
 
 
 def threshold_share(rate: NDArray[np.float64], target_rate: float) -> NDArray[np.float64]:
