@@ -155,7 +155,8 @@ def _still_listed_numpy(
     tag: int,
 ) -> NDArray[np.bool_]:
     """A gather of the creation times and the masks, whole-array."""
-    return (created[post] >= since) | ((route == tag) & ~consumed)
+    kept: NDArray[np.bool_] = (created[post] >= since) | ((route == tag) & ~consumed)
+    return kept
 
 
 @twin(_still_listed_numpy)
