@@ -120,8 +120,12 @@ def gather_candidates(
     n_slots = sessions.viewers.size
     lo, hi, tail_ptr, tail = pool.spans_of(sessions.viewers, state.session_slot)
     rec_viewer, rec_post = recommended
-    no_posts = (np.zeros(state.n + 1, np.int64), rec_post[:0])
-    post_start, by_author = followed if followed is not None else no_posts
+    if followed is None:  # no followed posts: the followees need not be looked through
+        follow_ptr = np.zeros(state.n + 1, np.int64)
+        followees, post_start, by_author = state.followees[:0], follow_ptr, rec_post[:0]
+    else:
+        follow_ptr, followees = state.follow_ptr, state.followees
+        post_start, by_author = followed
     merged = merge_candidates(
         lo,
         hi,
@@ -131,8 +135,8 @@ def gather_candidates(
         pool["route"],
         pool["available"],
         pool["consumed"],
-        state.follow_ptr,
-        state.followees,
+        follow_ptr,
+        followees,
         post_start,
         by_author,
         _slot_ptr(state.session_slot[rec_viewer], n_slots),
