@@ -38,6 +38,8 @@ BUILDING_BLOCKS = {
     "sim.kernels.bits.has_bit",
     "sim.kernels.bits.nonempty_rows",
     "sim.kernels.search.bisect_right",
+    "sim.kernels.search.guide_table",
+    "sim.kernels.search.guided_bisect_right",
     "sim.kernels.sort.distinct_posts",
     "sim.model.candidates.merge_steps.merge_slots",
     "sim.model.candidates.merge_steps.pack",

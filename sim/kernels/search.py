@@ -30,44 +30,56 @@ def _searchsorted_right_numpy(
     return np.searchsorted(cum, values, side="right").astype(np.int64)
 
 
+@njit(cache=True, nogil=True)
+def guide_table(cum: NDArray[np.float64]) -> tuple[NDArray[np.int64], float]:  # pragma: no cover
+    """A guide table of a non-decreasing, non-negative `cum`: ``[0, cum[-1]]`` split into
+    ``len(cum)`` buckets of equal width, and for each bucket edge the first index whose
+    value exceeds it. Returns the guides and the width (0: no positive total, no guides)."""
+    n = cum.size
+    top = cum[n - 1] if n else 0.0
+    if not top > 0:
+        return np.zeros(1, np.int64), 0.0
+    width = top / n
+    guide = np.empty(n + 1, np.int64)
+    j = 0
+    for g in range(n + 1):
+        edge = g * width
+        while j < n and cum[j] <= edge:
+            j += 1
+        guide[g] = j
+    return guide, width
+
+
+@njit(cache=True, nogil=True)
+def guided_bisect_right(  # pragma: no cover - compiled
+    cum: NDArray[np.float64], guide: NDArray[np.int64], width: float, x: float
+) -> int:
+    """The first index of `cum` whose value exceeds x (``len(cum)`` when none does),
+    searched only between the guides of x's bucket (:func:`guide_table`: one or two
+    entries, usually). A bracket that rounding puts on the wrong side of x falls back to a
+    search of the whole array, so the result is exact."""
+    n = cum.size
+    if not width > 0:
+        return bisect_right(cum, x, 0, n)
+    g = min(max(int(x / width), 0), n - 1) if x > 0 else 0
+    lo, hi = guide[g], guide[g + 1]
+    if (lo > 0 and cum[lo - 1] > x) or (hi < n and cum[hi] <= x):
+        return bisect_right(cum, x, 0, n)
+    return bisect_right(cum, x, lo, hi)
+
+
 @twin(_searchsorted_right_numpy)
 @njit(cache=True, nogil=True, parallel=True)
 def searchsorted_right(  # pragma: no cover - compiled
     cum: NDArray[np.float64], values: NDArray[np.float64]
 ) -> NDArray[np.int64]:
     """``np.searchsorted(cum, values, side="right")`` for a non-decreasing, non-negative
-    `cum` and finite `values`, without a cache miss per halving step.
-
-    A guide table splits ``[0, cum[-1]]`` into ``len(cum)`` buckets of equal width and
-    holds, for each bucket edge, the first index whose value exceeds it, so a value is
-    searched only between the guides of its bucket (one or two entries, usually). A bracket
-    that rounding puts on the wrong side of the value falls back to a search of the whole
-    array, so the result is exact.
-    """
-    n = cum.size
+    `cum` and finite `values`, without a cache miss per halving step: each value searched
+    through a guide table (:func:`guide_table`, :func:`guided_bisect_right`)."""
+    guide, width = guide_table(cum)
     found = np.empty(values.size, np.int64)
-    top = cum[n - 1] if n else 0.0
-    if not top > 0:
-        for i in range(values.size):
-            found[i] = bisect_right(cum, values[i], 0, n)
-        return found
-    buckets = n
-    width = top / buckets
-    guide = np.empty(buckets + 1, np.int64)
-    j = 0
-    for g in range(buckets + 1):
-        edge = g * width
-        while j < n and cum[j] <= edge:
-            j += 1
-        guide[g] = j
     for i in prange(values.size):
-        x = values[i]
-        g = min(max(int(x / width), 0), buckets - 1) if x > 0 else 0
-        lo, hi = guide[g], guide[g + 1]
-        if (lo > 0 and cum[lo - 1] > x) or (hi < n and cum[hi] <= x):
-            found[i] = bisect_right(cum, x, 0, n)
-        else:
-            found[i] = bisect_right(cum, x, lo, hi)
+        found[i] = guided_bisect_right(cum, guide, width, values[i])
     return found
 
 

@@ -9,7 +9,7 @@ from numba import njit, prange
 from numpy.typing import NDArray
 
 from sim.kernels import twin
-from sim.kernels.search import bisect_right
+from sim.kernels.search import guide_table, guided_bisect_right
 from sim.model.activity import Sessions
 from sim.model.state import State
 from sim.scenario import Platform
@@ -124,10 +124,14 @@ def recommended_draws(  # pragma: no cover - compiled
     ``lo + post_draw[i] * (hi - lo)`` (lo, hi: the cumulative weight before and after the
     topic's posts). It is kept when the topic has weight, the post was created by the
     session and is not the viewer's own. The same as comparing every draw with its whole
-    row of topic weights and ``searchsorted(cum, value, side="right")``.
+    row of topic weights and ``searchsorted(cum, value, side="right")``: the value is
+    searched in all of `cum` through a guide table (:func:`sim.kernels.search.guide_table`),
+    which finds the topic's post, or the neighbouring one where rounding put the value at
+    the edge of the topic's range.
     """
     topics = cum_theta.shape[1]
     n = cum.size
+    guide, width = guide_table(cum)
     post = np.empty(owner.size, np.int64)
     kept = np.empty(owner.size, np.bool_)
     for i in prange(owner.size):
@@ -140,11 +144,7 @@ def recommended_draws(  # pragma: no cover - compiled
         start, end = topic_start[topic], topic_start[topic + 1]
         lo = cum[start - 1] if start > 0 else 0.0
         hi = cum[end - 1] if end > 0 else 0.0
-        value = lo + post_draw[i] * (hi - lo)
-        if (start > 0 and cum[start - 1] > value) or (end < n and cum[end] <= value):
-            found = bisect_right(cum, value, 0, n)  # rounding left the topic's range
-        else:
-            found = bisect_right(cum, value, start, end)
+        found = guided_bisect_right(cum, guide, width, lo + post_draw[i] * (hi - lo))
         p = recent[min(found, n - 1)]
         post[i] = p
         kept[i] = hi - lo > 0 and post_created[p] <= time[o] and post_author[p] != viewers[o]
