@@ -41,6 +41,7 @@ BUILDING_BLOCKS = {
     "sim.kernels.search.guide_table",
     "sim.kernels.search.guided_bisect_right",
     "sim.kernels.sort.distinct_posts",
+    "sim.kernels.sort.part_places",
     "sim.model.candidates.merge_steps.merge_slots",
     "sim.model.candidates.merge_steps.pack",
     "sim.model.candidates.merge_steps.size_rooms",

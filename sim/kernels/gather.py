@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
+from sim.kernels.sort import part_places
 from sim.kernels.switch import twin
 
 G = TypeVar("G", bound=np.generic)
@@ -60,16 +61,8 @@ def rows_by_slot(  # pragma: no cover - compiled
             s = slot[key[r]]
             if s >= 0:
                 at[c, s] += 1
-    ptr = np.zeros(n_slots + 1, np.int64)
-    total = 0
-    for s in range(n_slots):
-        ptr[s] = total
-        for c in range(chunks):
-            count = at[c, s]
-            at[c, s] = total
-            total += count
-    ptr[n_slots] = total
-    rows = np.empty(total, np.int64)
+    ptr = part_places(at, np.zeros(n_slots, np.int64))
+    rows = np.empty(ptr[n_slots], np.int64)
     for c in prange(chunks):
         for r in range(start + c * size // chunks, start + (c + 1) * size // chunks):
             s = slot[key[r]]

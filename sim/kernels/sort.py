@@ -34,6 +34,29 @@ def counting_order(  # pragma: no cover - compiled
     return order
 
 
+@njit(cache=True, nogil=True)
+def part_places(  # pragma: no cover - compiled
+    at: NDArray[np.int64], ahead: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """The prefix sum of a counting sort done in parts: `at` holds each part's rows of each
+    key (part c, key k: ``at[c, k]``), and ``ahead[k]`` rows of key k go before every
+    part's. Each ``at[c, k]`` becomes where part c writes its first row of key k (keys in
+    order, parts in order within a key); returns where each key's rows start (and where the
+    last key's end)."""
+    n_keys = ahead.size
+    starts = np.zeros(n_keys + 1, np.int64)
+    total = 0
+    for k in range(n_keys):
+        starts[k] = total
+        total += ahead[k]
+        for c in range(at.shape[0]):
+            count = at[c, k]
+            at[c, k] = total
+            total += count
+    starts[n_keys] = total
+    return starts
+
+
 def _regroup_order_numpy(
     key: NDArray[np.integer],
     keep: NDArray[np.bool_],
@@ -79,22 +102,13 @@ def regroup_order(  # pragma: no cover - compiled
             for r in range(start[k], start[k + 1]):
                 count += keep[r]
             ordered[k] = count
-    at = np.zeros((chunks, n_keys), np.int64)  # each part's kept rows of each key, then place
+    at = np.zeros((chunks, n_keys), np.int64)  # each part's kept rows of each key
     for c in prange(chunks):
         for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
             if keep[r]:
                 at[c, key[r]] += 1
-    starts = np.zeros(n_keys + 1, np.int64)
-    total = 0
-    for k in range(n_keys):
-        starts[k] = total
-        total += ordered[k]
-        for c in range(chunks):
-            count = at[c, k]
-            at[c, k] = total
-            total += count
-    starts[n_keys] = total
-    order = np.empty(total, np.int64)
+    starts = part_places(at, ordered)
+    order = np.empty(starts[n_keys], np.int64)
     if grouped > 0:
         for k in prange(n_keys):
             place = starts[k]
