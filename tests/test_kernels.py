@@ -10,7 +10,7 @@ import pytest
 from numpy.typing import NDArray
 
 from sim import behaviour, kernels, ranking
-from sim.model import audience
+from sim.model import audience, follows
 from sim.model.candidates import features, merge, pool, recommendation
 from sim.stores import GroupedColumns
 
@@ -571,6 +571,34 @@ def test_recommended_draws_are_the_row_comparison_and_search_they_replace() -> N
     post, kept = got
     assert 0 < kept.sum() < kept.size
     assert np.unique(post[kept]).size > 60  # the draws reach most posts of every topic
+
+
+def test_follow_keys_are_the_gathers_and_search_they_replace() -> None:
+    """Fields grouped by an order, one field without posters (its draws within the field
+    are dropped), another without members, draws at 0 and near 1, a block that starts
+    inside a member's draws, and draws of oneself (dropped)."""
+    rng = np.random.default_rng(12)
+    members, per_member, first = 40, 7, 3 * 7 + 2
+    field = rng.choice(np.array([0, 1, 3], np.int16), members)
+    rate = rng.random(members) * (field != 3)
+    order = np.argsort(field, kind="stable")
+    cum0 = np.concatenate([[0.0], np.cumsum(rate[order])])
+    start = np.searchsorted(field[order], np.arange(4), side="left")
+    end = np.searchsorted(field[order], np.arange(4), side="right")
+    size = members * per_member - first
+    within = rng.random(size) < 0.5
+    pick = np.concatenate([[0.0, 1.0 - 1e-16], rng.random(size - 2)])
+    got, want = np.empty(size, np.int64), np.empty(size, np.int64)
+    arguments = (field, order, cum0, start, end, within, pick, first, per_member)
+    follows.follow_keys.compiled(*arguments, got)
+    follows.follow_keys.numpy(*arguments, want)
+    np.testing.assert_array_equal(got, want)
+    follower = (first + np.arange(size)) // per_member
+    dropped = got < 0
+    assert dropped[within & (field[follower] == 3)].all()
+    assert 0 < dropped.sum() < size // 2
+    assert (got[~dropped] // members == follower[~dropped]).all()
+    assert (got[~dropped] % members != follower[~dropped]).all()
 
 
 def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() -> None:
