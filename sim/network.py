@@ -108,7 +108,7 @@ def _dedupe(
     keep = a != b
     a, b, kind = a[keep], b[keep], kind[keep]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    _, first = np.unique(lo * n + hi, return_index=True)
+    first = kernels.first_of_pairs(lo, hi, n)
     return lo[first].astype(np.int32), hi[first].astype(np.int32), kind[first]
 
 

@@ -601,6 +601,22 @@ def test_follow_keys_are_the_gathers_and_search_they_replace() -> None:
     assert (got[~dropped] % members != follower[~dropped]).all()
 
 
+def test_first_of_pairs_is_unique_with_first_indices() -> None:
+    """Pairs repeated up to hundreds of times, members in no pair, one member in most pairs
+    (a group larger than a radix pass's 256 values), hi values far apart (several radix
+    passes) and pairs of a member with itself."""
+    rng = np.random.default_rng(13)
+    n, size = 3000, 20000
+    a = np.where(rng.random(size) < 0.4, 7, rng.integers(0, n // 2, size))
+    b = np.where(rng.random(size) < 0.3, rng.integers(0, 40, size), rng.integers(0, n, size))
+    lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    got = kernels.first_of_pairs.compiled(lo, hi, n)
+    np.testing.assert_array_equal(got, kernels.first_of_pairs.numpy(lo, hi, n))
+    assert 1000 < got.size < size * 4 // 5 and (lo == hi).any()
+    empty = np.zeros(0, np.int64)
+    assert kernels.first_of_pairs.compiled(empty, empty, n).size == 0
+
+
 def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() -> None:
     """The same operations in the same order give the same floating-point numbers, to the
     last bit (no fused multiply-add)."""

@@ -159,6 +159,49 @@ def _order_by_post(  # pragma: no cover - compiled
         shift += 8
 
 
+def _first_of_pairs_numpy(
+    lo: NDArray[np.int64], hi: NDArray[np.int64], n: int
+) -> NDArray[np.int64]:
+    """``np.unique(lo * n + hi, return_index=True)``'s indices (a stable sort of the keys)."""
+    _, first = np.unique(lo * n + hi, return_index=True)
+    indices: NDArray[np.int64] = first.astype(np.int64)
+    return indices
+
+
+@twin(_first_of_pairs_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def first_of_pairs(  # pragma: no cover - compiled
+    lo: NDArray[np.int64], hi: NDArray[np.int64], n: int
+) -> NDArray[np.int64]:
+    """Where each distinct pair ``(lo[i], hi[i])`` (``0 <= lo, hi < n``) first occurs, in the
+    order of the pairs (by lo, then by hi): the indices ``np.unique(lo * n + hi,
+    return_index=True)`` returns, without sorting all the keys. A counting sort by lo, then
+    each lo's indices stably radix-sorted by hi (:func:`_order_by_post`; the lo are spread
+    over the cores), keeping the first of each run of equal hi."""
+    size = lo.size
+    start = np.zeros(n + 1, np.int64)
+    for i in range(size):
+        start[lo[i] + 1] += 1
+    for k in range(n):
+        start[k + 1] += start[k]
+    fill = start[:n].copy()
+    order = np.empty(size, np.int64)
+    for i in range(size):
+        order[fill[lo[i]]] = i
+        fill[lo[i]] += 1
+    by_hi = np.empty(size, np.int64)
+    for j in prange(size):
+        by_hi[j] = hi[order[j]]
+    spare_order = np.empty(size, np.int64)
+    spare_hi = np.empty(size, np.int64)
+    first = np.zeros(size, np.bool_)
+    for k in prange(n):
+        _order_by_post(start[k], start[k + 1], order, by_hi, spare_order, spare_hi)
+        for j in range(start[k], start[k + 1]):
+            first[j] = j == start[k] or by_hi[j] != by_hi[j - 1]
+    return order[first]
+
+
 BITMAP_SPAN = 256
 """A member's posts are told apart by a bitmap over the span of their ids when the span is at
 most this many times their number of rows (more than a few words of bitmap per row would cost
