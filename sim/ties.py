@@ -99,9 +99,7 @@ class Ties:
         taken out of the dict once copied, so that the copy and the sorted column are the
         only two of it in memory.
         """
-        key = columns["src"].astype(np.int64) * self.size + columns["dst"]
-        order = np.argsort(key, kind="stable")
-        del key
+        order = kernels.pair_order(columns["src"], columns["dst"], self.size)
         self._count = int(order.size)
         capacity = self._count + max(1024, self._count // 100)
         self._store: dict[str, NDArray[Any]] = {}

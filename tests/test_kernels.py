@@ -617,6 +617,19 @@ def test_first_of_pairs_is_unique_with_first_indices() -> None:
     assert kernels.first_of_pairs.compiled(empty, empty, n).size == 0
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_pair_order_is_a_stable_argsort_of_the_keys(dtype: type) -> None:
+    """Repeated pairs keep their order; a member with most pairs, partners spread widely."""
+    rng = np.random.default_rng(14)
+    n, size = 5000, 30000
+    lo = np.where(rng.random(size) < 0.3, 11, rng.integers(0, n, size)).astype(dtype)
+    hi = np.where(rng.random(size) < 0.2, 3, rng.integers(0, n, size)).astype(dtype)
+    got = kernels.pair_order.compiled(lo, hi, n)
+    np.testing.assert_array_equal(got, kernels.pair_order.numpy(lo, hi, n))
+    key = lo.astype(np.int64) * n + hi
+    assert (np.diff(key[got]) >= 0).all() and (np.diff(key[got]) == 0).sum() > 100
+
+
 def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() -> None:
     """The same operations in the same order give the same floating-point numbers, to the
     last bit (no fused multiply-add)."""

@@ -159,25 +159,14 @@ def _order_by_post(  # pragma: no cover - compiled
         shift += 8
 
 
-def _first_of_pairs_numpy(
-    lo: NDArray[np.int64], hi: NDArray[np.int64], n: int
-) -> NDArray[np.int64]:
-    """``np.unique(lo * n + hi, return_index=True)``'s indices (a stable sort of the keys)."""
-    _, first = np.unique(lo * n + hi, return_index=True)
-    indices: NDArray[np.int64] = first.astype(np.int64)
-    return indices
-
-
-@twin(_first_of_pairs_numpy)
 @njit(cache=True, nogil=True, parallel=True)
-def first_of_pairs(  # pragma: no cover - compiled
-    lo: NDArray[np.int64], hi: NDArray[np.int64], n: int
-) -> NDArray[np.int64]:
-    """Where each distinct pair ``(lo[i], hi[i])`` (``0 <= lo, hi < n``) first occurs, in the
-    order of the pairs (by lo, then by hi): the indices ``np.unique(lo * n + hi,
-    return_index=True)`` returns, without sorting all the keys. A counting sort by lo, then
-    each lo's indices stably radix-sorted by hi (:func:`_order_by_post`; the lo are spread
-    over the cores), keeping the first of each run of equal hi."""
+def _sorted_pairs(  # pragma: no cover - compiled
+    lo: NDArray[np.integer], hi: NDArray[np.integer], n: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.integer]]:
+    """The stable order of pairs ``(lo[i], hi[i])`` (``0 <= lo, hi < n``) by lo, then by hi:
+    a counting sort by lo, then each lo's indices stably radix-sorted by hi
+    (:func:`_order_by_post`; the lo are spread over the cores). Returns the order, where
+    each lo's indices start in it, and the hi in that order."""
     size = lo.size
     start = np.zeros(n + 1, np.int64)
     for i in range(size):
@@ -189,14 +178,56 @@ def first_of_pairs(  # pragma: no cover - compiled
     for i in range(size):
         order[fill[lo[i]]] = i
         fill[lo[i]] += 1
-    by_hi = np.empty(size, np.int64)
+    by_hi = np.empty(size, hi.dtype)
     for j in prange(size):
         by_hi[j] = hi[order[j]]
     spare_order = np.empty(size, np.int64)
-    spare_hi = np.empty(size, np.int64)
-    first = np.zeros(size, np.bool_)
+    spare_hi = np.empty(size, hi.dtype)
     for k in prange(n):
         _order_by_post(start[k], start[k + 1], order, by_hi, spare_order, spare_hi)
+    return order, start, by_hi
+
+
+def _pair_order_numpy(
+    lo: NDArray[np.integer], hi: NDArray[np.integer], n: int
+) -> NDArray[np.int64]:
+    """A stable argsort of the keys ``lo * n + hi``."""
+    return np.argsort(lo.astype(np.int64) * n + hi, kind="stable")
+
+
+@twin(_pair_order_numpy)
+@njit(cache=True, nogil=True)
+def pair_order(  # pragma: no cover - compiled
+    lo: NDArray[np.integer], hi: NDArray[np.integer], n: int
+) -> NDArray[np.int64]:
+    """The stable order of pairs ``(lo[i], hi[i])`` (``0 <= lo, hi < n``) by lo, then by hi
+    (:func:`_sorted_pairs`): ``argsort(lo * n + hi, kind="stable")`` without sorting the
+    keys."""
+    order, _, _ = _sorted_pairs(lo, hi, n)
+    return order
+
+
+def _first_of_pairs_numpy(
+    lo: NDArray[np.integer], hi: NDArray[np.integer], n: int
+) -> NDArray[np.int64]:
+    """``np.unique(lo * n + hi, return_index=True)``'s indices (a stable sort of the keys)."""
+    _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
+    indices: NDArray[np.int64] = first.astype(np.int64)
+    return indices
+
+
+@twin(_first_of_pairs_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def first_of_pairs(  # pragma: no cover - compiled
+    lo: NDArray[np.integer], hi: NDArray[np.integer], n: int
+) -> NDArray[np.int64]:
+    """Where each distinct pair ``(lo[i], hi[i])`` (``0 <= lo, hi < n``) first occurs, in the
+    order of the pairs (by lo, then by hi): the indices ``np.unique(lo * n + hi,
+    return_index=True)`` returns, without sorting all the keys. The pairs in their stable
+    order (:func:`_sorted_pairs`), keeping the first of each run of equal hi within a lo."""
+    order, start, by_hi = _sorted_pairs(lo, hi, n)
+    first = np.zeros(order.size, np.bool_)
+    for k in prange(n):
         for j in range(start[k], start[k + 1]):
             first[j] = j == start[k] or by_hi[j] != by_hi[j - 1]
     return order[first]
