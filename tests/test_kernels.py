@@ -630,6 +630,26 @@ def test_pair_order_is_a_stable_argsort_of_the_keys(dtype: type) -> None:
     assert (np.diff(key[got]) >= 0).all() and (np.diff(key[got]) == 0).sum() > 100
 
 
+@pytest.mark.parametrize("chunks", [1, 2, 3, 7])
+def test_reverse_index_is_the_repeat_and_stable_sort_it_replaces(chunks: int) -> None:
+    """Rows without targets, targets nobody points at, one target most rows point at."""
+    rng = np.random.default_rng(15)
+    rows, n = 300, 80
+    counts = rng.integers(0, 12, rows) * (rng.random(rows) < 0.8)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    targets = np.where(rng.random(ptr[-1]) < 0.3, 5, rng.integers(0, n - 10, ptr[-1]))
+    targets = targets.astype(np.int32)
+    got = kernels.reverse_index.compiled(ptr, targets, n, chunks)
+    for value, want in zip(got, kernels.reverse_index.numpy(ptr, targets, n, chunks), strict=True):
+        np.testing.assert_array_equal(value, want)
+        assert value.dtype == want.dtype
+    rptr, sources = got
+    assert rptr[-1] == targets.size and (np.diff(rptr)[n - 10 :] == 0).all()
+    assert (
+        rptr[6] - rptr[5] > targets.size // 4 and (np.diff(sources[rptr[5] : rptr[6]]) >= 0).all()
+    )
+
+
 def test_weighted_heads_and_freshness_are_the_array_arithmetic_they_replace() -> None:
     """The same operations in the same order give the same floating-point numbers, to the
     last bit (no fused multiply-add)."""

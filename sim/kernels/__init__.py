@@ -26,7 +26,13 @@ from sim.kernels.counts import count_at
 from sim.kernels.gather import compress, renumber, rows_by_slot, take
 from sim.kernels.lookup import find_in_member_rows, find_in_rows, member_rows
 from sim.kernels.search import searchsorted_right, session_positions
-from sim.kernels.sort import counting_order, first_of_pairs, pair_order, regroup_order
+from sim.kernels.sort import (
+    counting_order,
+    first_of_pairs,
+    pair_order,
+    regroup_order,
+    reverse_index,
+)
 from sim.kernels.switch import Kernel, numpy_twins, twin
 from sim.kernels.threads import share_cores
 from sim.kernels.topk import best_in_groups, top_in_groups
@@ -45,6 +51,7 @@ __all__ = [
     "pair_order",
     "regroup_order",
     "renumber",
+    "reverse_index",
     "rows_by_slot",
     "searchsorted_right",
     "session_positions",

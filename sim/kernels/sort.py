@@ -159,6 +159,41 @@ def _order_by_post(  # pragma: no cover - compiled
         shift += 8
 
 
+def _reverse_index_numpy(
+    ptr: NDArray[np.int64], targets: NDArray[np.int32], n: int, chunks: int
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """Each row repeated for each of its targets, in a stable argsort of the targets."""
+    sources = np.repeat(np.arange(ptr.size - 1, dtype=np.int32), np.diff(ptr))
+    order = np.argsort(targets, kind="stable")
+    counts = np.bincount(targets, minlength=n)
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), sources[order]
+
+
+@twin(_reverse_index_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def reverse_index(  # pragma: no cover - compiled
+    ptr: NDArray[np.int64], targets: NDArray[np.int32], n: int, chunks: int
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """A CSR index reversed: row i points at ``targets[ptr[i]:ptr[i + 1]]`` (``0 <= target <
+    n``); returns (``rptr``, ``sources``), target t pointed at by ``sources[rptr[t]:rptr[t +
+    1]]``, ascending. A counting sort of the targets in `chunks` parts of the rows, in
+    parallel (:func:`part_places`), which writes each row where a stable sort puts it."""
+    rows = ptr.size - 1
+    at = np.zeros((chunks, n), np.int64)
+    for c in prange(chunks):
+        for i in range(c * rows // chunks, (c + 1) * rows // chunks):
+            for j in range(ptr[i], ptr[i + 1]):
+                at[c, targets[j]] += 1
+    rptr = part_places(at, np.zeros(n, np.int64))
+    sources = np.empty(rptr[n], np.int32)
+    for c in prange(chunks):
+        for i in range(c * rows // chunks, (c + 1) * rows // chunks):
+            for j in range(ptr[i], ptr[i + 1]):
+                sources[at[c, targets[j]]] = i
+                at[c, targets[j]] += 1
+    return rptr, sources
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def _sorted_pairs(  # pragma: no cover - compiled
     lo: NDArray[np.integer], hi: NDArray[np.integer], n: int

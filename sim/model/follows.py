@@ -5,7 +5,7 @@ sessions (route ``follow``), retrieved when the follower opens the feed."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 from numpy.typing import NDArray
 
 from sim import kernels
@@ -160,11 +160,9 @@ def follower_index(
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
     """The follow index reversed: the followers of each account as CSR arrays (``ptr``, int64
     of length n + 1; followers, int32). Account a is followed by ``followers[ptr[a]:ptr[a +
-    1]]``, ascending (a stable counting sort of the follows by followee)."""
-    follower = np.repeat(np.arange(n, dtype=np.int32), np.diff(follow_ptr))
-    order = kernels.counting_order(followees, n)
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(followees, minlength=n))]).astype(np.int64)
-    return ptr, follower[order]
+    1]]``, ascending (a stable counting sort of the follows by followee, in parallel parts:
+    :func:`sim.kernels.reverse_index`)."""
+    return kernels.reverse_index(follow_ptr, followees, n, get_num_threads())
 
 
 def recent_by_author(
