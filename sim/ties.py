@@ -106,7 +106,7 @@ class Ties:
         for name, dtype in COLUMNS.items():
             column = columns.pop(name)
             store = np.zeros(capacity, dtype)
-            store[: self._count] = column[order] if np.ndim(column) else column
+            store[: self._count] = kernels.take(column, order) if np.ndim(column) else column
             self._store[name] = store
             del column
         self._view()
