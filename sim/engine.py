@@ -43,7 +43,7 @@ import simpy
 from numpy.typing import NDArray
 
 from sim.behaviour import NONE
-from sim.heap import reuse_freed_memory
+from sim.heap import every_size_from_the_heap, reuse_freed_memory
 from sim.model import (
     activity,
     audience,
@@ -336,7 +336,8 @@ class World:
                 if day + 1 < days:
                     env.process(self.sent_answers(env, slot, int(day)))
         env.process(self.time_slices(env, on_day))
-        env.run()  # every process ends by itself at the end of the last day
+        with every_size_from_the_heap():
+            env.run()  # every process ends by itself at the end of the last day
         return self.records()
 
     def records(self) -> RunRecords:

@@ -8,9 +8,24 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 HEAP_REUSE_BYTES = 32 * 1024 * 1024
 """Arrays below this size are allocated from, and freed back to, the process's heap."""
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4
+"""glibc's ``mallopt`` parameters (malloc.h)."""
+DEFAULT_MMAP_MAX = 65536
+"""glibc's default of M_MMAP_MAX: how many arrays may be mapped from the system at once."""
+
+
+def _mallopt() -> Any:
+    """glibc's ``mallopt``, or None on another system or C library."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return getattr(ctypes.CDLL(ctypes.util.find_library("c")), "mallopt", None)
 
 
 def reuse_freed_memory() -> None:
@@ -23,10 +38,32 @@ def reuse_freed_memory() -> None:
     heap may keep, lets a slice reuse the memory of the last (glibc's ``mallopt``; other C
     libraries are left as they are). The peak memory grows by about 2% at 100,000 members.
     """
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    if hasattr(libc, "mallopt"):
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, HEAP_REUSE_BYTES)
-        libc.mallopt(m_trim_threshold, 8 * HEAP_REUSE_BYTES)
+    mallopt = _mallopt()
+    if mallopt is not None:
+        mallopt(M_MMAP_THRESHOLD, HEAP_REUSE_BYTES)
+        mallopt(M_TRIM_THRESHOLD, 8 * HEAP_REUSE_BYTES)
+
+
+@contextmanager
+def every_size_from_the_heap() -> Iterator[None]:
+    """Within the block, arrays of every size are allocated from the heap and kept there
+    when freed (glibc's M_MMAP_MAX of 0), then as before.
+
+    :func:`reuse_freed_memory` keeps arrays of up to 32 MiB, the most glibc lets the heap
+    serve while it maps larger ones from the system. At a million members a slice's
+    candidate arrays are larger (about 80 MB each), so every slice maps them anew and
+    faults them in page by page: 10.8 million page faults in a 3-day run, a quarter of its
+    CPU time. Mapping nothing from the system while the slices run lets each slice reuse
+    the last one's memory. The simulation ran 23% faster at a million members (3 days: 72.7
+    s to 56.1 s), with a peak 2% higher (11.05 to 11.26 GB). Only the simulation runs in
+    the block: the setup's temporaries, some of them gigabytes, are still handed back when
+    freed, which keeps the peak where it was.
+    """
+    mallopt = _mallopt()
+    if mallopt is not None:
+        mallopt(M_MMAP_MAX, 0)
+    try:
+        yield
+    finally:
+        if mallopt is not None:
+            mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
