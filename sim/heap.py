@@ -52,11 +52,11 @@ def every_size_from_the_heap() -> Iterator[None]:
     :func:`reuse_freed_memory` keeps arrays of up to 32 MiB, the most glibc lets the heap
     serve while it maps larger ones from the system. At a million members a slice's
     candidate arrays are larger (tens of MB each), so every slice mapped them anew and
-    faulted them in page by page: 51 million page faults in 10 days, a quarter of the CPU
+    faulted them in page by page: 53 million page faults in 10 days, a quarter of the CPU
     time. Mapping nothing from the system while the slices run lets each slice reuse the
     last one's memory: 5.3 million faults, and about twice the pace (docs/performance.md).
-    The cost is memory: freed arrays stay in the process, and the peak rose from 12.2 to
-    13.8 GB at a million members (1.54 to 1.60 GB at 100,000). Only the simulation runs in
+    The cost is memory: freed arrays stay in the process, and the peak rose from 12.0 to
+    13.8 GB at a million members (1.5 to 1.6 GB at 100,000). Only the simulation runs in
     the block: the setup's temporaries, some of them gigabytes, are handed back when freed.
     """
     mallopt = _mallopt()
