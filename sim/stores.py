@@ -26,6 +26,19 @@ class Columns:
         self._data = {name: np.zeros(capacity, dtype) for name, dtype in dtypes.items()}
         self.size = 0
 
+    def reserve(self, capacity: int) -> None:
+        """Make room for `capacity` rows at once, so that the columns need not grow later.
+
+        Called before a run, a large reservation is mapped from the system and only the pages
+        that rows are written into are ever resident; growing while the slices run would
+        instead hold the old and the doubled columns in the heap (docs/performance.md).
+        """
+        if capacity > next(iter(self._data.values())).size:
+            for name, column in self._data.items():
+                grown = np.zeros(capacity, column.dtype)
+                grown[: self.size] = column[: self.size]
+                self._data[name] = grown
+
     def __getitem__(self, name: str) -> NDArray[Any]:
         return self._data[name][: self.size]
 
@@ -35,11 +48,7 @@ class Columns:
         needed = self.size + length
         capacity = next(iter(self._data.values())).size
         if needed > capacity:
-            new_capacity = max(needed, 2 * capacity)
-            for name, column in self._data.items():
-                grown = np.zeros(new_capacity, column.dtype)
-                grown[: self.size] = column[: self.size]
-                self._data[name] = grown
+            self.reserve(max(needed, 2 * capacity))
         for name, column in self._data.items():
             column[self.size : needed] = values[name]
         rows = np.arange(self.size, needed)
@@ -80,17 +89,23 @@ class GroupedColumns(Columns):
     def regroup(self, keep: NDArray[np.bool_] | None = None) -> None:
         """Keep the rows where `keep` is True (all when None), order them by group (stably;
         the rows already grouped keep their order, the rows appended since are counting-sorted
-        into place: :func:`sim.kernels.regroup_order`) and index them: each column is gathered
-        once."""
+        into place: :func:`sim.kernels.regroup_places`) and index them. Each column is written
+        in its new order at once (:func:`sim.kernels.regroup_values`), the group column last,
+        so that no array of the order is held beside the columns."""
         if keep is None:
             keep = np.ones(self.size, bool)
-        order, self._start[:] = kernels.regroup_order(
-            self[self._by], keep, self._start, self._grouped, get_num_threads()
-        )
-        for column in self._data.values():
-            column[: order.size] = kernels.take(column[: self.size], order)
-        self.size = order.size
-        self._grouped = self.size
+        key = self[self._by]
+        grouped = (self._start, self._grouped)
+        starts, places = kernels.regroup_places(key, keep, *grouped, get_num_threads())
+        kept = int(starts[-1])
+        for name in sorted(self._data, key=lambda name: name == self._by):
+            column = self._data[name]
+            column[:kept] = kernels.regroup_values(
+                column[: self.size], key, keep, *grouped, starts, places
+            )
+        self._start[:] = starts
+        self.size = kept
+        self._grouped = kept
 
     def spans_of(
         self, groups: NDArray[np.int64], slot: NDArray[np.int64]

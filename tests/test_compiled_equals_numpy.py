@@ -166,7 +166,7 @@ def test_every_compiled_function_is_a_kernel_with_a_twin_or_a_building_block() -
     }
     assert bare == BUILDING_BLOCKS
     twins = twinned_kernels()
-    assert len(twins) == 28
+    assert len(twins) == 29
     for name, kernel in twins.items():
         assert isinstance(kernel.compiled, CPUDispatcher), name
         assert not isinstance(kernel.numpy, CPUDispatcher), name

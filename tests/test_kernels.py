@@ -77,12 +77,14 @@ def test_counting_order_is_a_stable_argsort(seed: int) -> None:
 @pytest.mark.parametrize("chunks", [1, 3])
 @pytest.mark.parametrize("grouped", [0, 1500, 2000])
 @pytest.mark.parametrize("seed", range(5))
-def test_regroup_order_is_a_stable_argsort_of_the_kept_rows(
+def test_regrouped_values_are_in_a_stable_argsort_of_the_kept_rows(
     seed: int, grouped: int, chunks: int
 ) -> None:
     """Rows ``0:grouped`` ordered by key (some keys without rows), the rest in random order
-    (sorted in one part or three); a random third dropped; none, some or all rows already
-    grouped."""
+    (placed in one part or three); a random third dropped; none, some or all rows already
+    grouped. Both forms of the places give the same starts (and the compiled places put
+    every part's rows where the stable order does); both forms of the values give the
+    values in that order, for an integer and a float column."""
     rng = np.random.default_rng(seed)
     key = rng.integers(0, 30, 2000)
     key[key == 7] = 8
@@ -93,10 +95,16 @@ def test_regroup_order_is_a_stable_argsort_of_the_kept_rows(
     rows = np.flatnonzero(keep)
     expected = rows[np.argsort(key[rows], kind="stable")]
     expected_start = np.concatenate([[0], np.cumsum(np.bincount(key[rows], minlength=30))])
-    for form in (kernels.regroup_order.compiled, kernels.regroup_order.numpy):
-        order, starts = form(key, keep, start, grouped, chunks)
-        np.testing.assert_array_equal(order, expected)
+    compiled = kernels.regroup_places.compiled(key, keep, start, grouped, chunks)
+    twin = kernels.regroup_places.numpy(key, keep, start, grouped, chunks)
+    for starts, _ in (compiled, twin):
         np.testing.assert_array_equal(starts, expected_start)
+    np.testing.assert_array_equal(compiled[1], twin[1])
+    for values in (rng.integers(0, 10**9, 2000).astype(np.int32), rng.random(2000)):
+        for form in (kernels.regroup_values.compiled, kernels.regroup_values.numpy):
+            out = form(values, key, keep, start, grouped, *compiled)
+            assert out.dtype == values.dtype
+            np.testing.assert_array_equal(out, values[expected])
 
 
 def merge_arguments(seed: int, spread: int) -> tuple[Any, ...]:

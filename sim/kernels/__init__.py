@@ -30,7 +30,8 @@ from sim.kernels.sort import (
     counting_order,
     first_of_pairs,
     pair_order,
-    regroup_order,
+    regroup_places,
+    regroup_values,
     reverse_index,
 )
 from sim.kernels.switch import Kernel, numpy_twins, twin
@@ -49,7 +50,8 @@ __all__ = [
     "member_rows",
     "numpy_twins",
     "pair_order",
-    "regroup_order",
+    "regroup_places",
+    "regroup_values",
     "renumber",
     "reverse_index",
     "rows_by_slot",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
 from sim.kernels.bits import bit_count
 from sim.kernels.switch import twin
+
+V = TypeVar("V", bound=np.generic)
 
 
 def _counting_order_numpy(key: NDArray[np.integer], n_keys: int) -> NDArray[np.int64]:
@@ -57,41 +61,52 @@ def part_places(  # pragma: no cover - compiled
     return starts
 
 
-def _regroup_order_numpy(
-    key: NDArray[np.integer],
-    keep: NDArray[np.bool_],
-    start: NDArray[np.int64],
-    grouped: int,
-    chunks: int,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The kept rows in a stable argsort by key, and where each key's rows start."""
+def _stable_kept_order(key: NDArray[np.integer], keep: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """The rows where `keep` is True in a stable argsort by key."""
     rows = np.flatnonzero(keep)
-    kept_key = key[rows]
-    starts = np.zeros(start.size, np.int64)
-    starts[1:] = np.cumsum(np.bincount(kept_key, minlength=start.size - 1))
-    return rows[np.argsort(kept_key, kind="stable")], starts
+    return rows[np.argsort(key[rows], kind="stable")]
 
 
-@twin(_regroup_order_numpy)
-@njit(cache=True, nogil=True, parallel=True)
-def regroup_order(  # pragma: no cover - compiled
+def _regroup_places_numpy(
     key: NDArray[np.integer],
     keep: NDArray[np.bool_],
     start: NDArray[np.int64],
     grouped: int,
     chunks: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The rows where `keep` is True in the stable order of their small non-negative integer
-    keys (``0 <= key < start.size - 1``), and where each key's rows start in that order:
-    ``rows[argsort(key[rows], kind="stable")]`` for ``rows = flatnonzero(keep)``.
+    """Counts by ``bincount``, places by one prefix sum over (key, grouped rows then parts)."""
+    n_keys = start.size - 1
+    size = key.size - grouped
+    counts = np.zeros((n_keys, chunks + 1), np.int64)
+    counts[:, 0] = np.bincount(key[:grouped][keep[:grouped]], minlength=n_keys)
+    for c in range(chunks):
+        part = slice(grouped + c * size // chunks, grouped + (c + 1) * size // chunks)
+        counts[:, c + 1] = np.bincount(key[part][keep[part]], minlength=n_keys)
+    places = (np.cumsum(counts) - counts.ravel()).reshape(counts.shape)
+    starts = np.append(places[:, 0], counts.sum())
+    return starts, np.ascontiguousarray(places[:, 1:].T)
+
+
+@twin(_regroup_places_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def regroup_places(  # pragma: no cover - compiled
+    key: NDArray[np.integer],
+    keep: NDArray[np.bool_],
+    start: NDArray[np.int64],
+    grouped: int,
+    chunks: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where the rows kept by `keep` go when they are put in the stable order of their small
+    non-negative integer keys (``0 <= key < start.size - 1``; the order of
+    ``rows[argsort(key[rows], kind="stable")]`` for ``rows = flatnonzero(keep)``): where each
+    key's rows start (and the last key's end), and ``places[c, k]``, where part c of the
+    unindexed rows puts its first row of key k (:func:`regroup_values` puts the rows there).
 
     Rows ``0:grouped`` are already ordered by key, key k's at ``start[k]:start[k + 1]``
-    (`start` is ignored when `grouped` is 0): each key's kept rows among them are written
-    first, on all cores. The rows after them are counting-sorted into place behind them in
-    `chunks` parts in parallel: each part counts its kept rows per key, a prefix sum over
-    (key, part) gives each part its place within each key, and each part writes its rows
-    there, so the order is that of one counting sort of every kept row, in O(rows + keys x
-    chunks).
+    (`start` is ignored when `grouped` is 0): each key's kept rows among them go first. The
+    rows after them go behind, in `chunks` parts counted in parallel, each part's rows of a
+    key after the earlier parts' (a prefix sum over (key, part)), so that the order is that
+    of one counting sort of every kept row, in O(rows + keys x chunks).
     """
     n_keys = start.size - 1
     size = key.size - grouped
@@ -102,26 +117,61 @@ def regroup_order(  # pragma: no cover - compiled
             for r in range(start[k], start[k + 1]):
                 count += keep[r]
             ordered[k] = count
-    at = np.zeros((chunks, n_keys), np.int64)  # each part's kept rows of each key
+    places = np.zeros((chunks, n_keys), np.int64)  # each part's kept rows of each key
     for c in prange(chunks):
         for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
             if keep[r]:
-                at[c, key[r]] += 1
-    starts = part_places(at, ordered)
-    order = np.empty(starts[n_keys], np.int64)
+                places[c, key[r]] += 1
+    starts = part_places(places, ordered)
+    return starts, places
+
+
+def _regroup_values_numpy(
+    values: NDArray[V],
+    key: NDArray[np.integer],
+    keep: NDArray[np.bool_],
+    start: NDArray[np.int64],
+    grouped: int,
+    starts: NDArray[np.int64],
+    places: NDArray[np.int64],
+) -> NDArray[V]:
+    """Fancy indexing by a stable argsort of the kept rows' keys."""
+    return values[_stable_kept_order(key, keep)]
+
+
+@twin(_regroup_values_numpy)
+@njit(cache=True, nogil=True, parallel=True)
+def regroup_values(  # pragma: no cover - compiled
+    values: NDArray[V],
+    key: NDArray[np.integer],
+    keep: NDArray[np.bool_],
+    start: NDArray[np.int64],
+    grouped: int,
+    starts: NDArray[np.int64],
+    places: NDArray[np.int64],
+) -> NDArray[V]:
+    """The kept `values` in the stable order of their keys, each written where
+    :func:`regroup_places` (`starts`, `places`, from the same `key`, `keep`, `start` and
+    `grouped`) puts its row: ``values[rows[argsort(key[rows], kind="stable")]]`` for ``rows =
+    flatnonzero(keep)``, on all cores, without an array of the order (at a million members
+    that array would be as large as the column)."""
+    out = np.empty(starts[-1], values.dtype)
     if grouped > 0:
-        for k in prange(n_keys):
+        for k in prange(start.size - 1):
             place = starts[k]
             for r in range(start[k], start[k + 1]):
                 if keep[r]:
-                    order[place] = r
+                    out[place] = values[r]
                     place += 1
+    chunks = places.shape[0]
+    size = key.size - grouped
     for c in prange(chunks):
+        place = places[c].copy()
         for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
             if keep[r]:
-                order[at[c, key[r]]] = r
-                at[c, key[r]] += 1
-    return order, starts
+                out[place[key[r]]] = values[r]
+                place[key[r]] += 1
+    return out
 
 
 @njit(cache=True, nogil=True)

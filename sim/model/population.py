@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from sim import beliefs
 from sim.errors import InputError
-from sim.model import arms, follows, learning, limits, linking, trend
+from sim.model import arms, candidates, follows, learning, limits, linking, trend
 from sim.model.state import (
     PENDING_COLUMNS,
     POOL_COLUMNS,
@@ -127,7 +127,8 @@ def initial_state(
     (:func:`sim.model.limits.check_initial_degree`); initial inferred weights
     (:func:`sim.model.learning.initial_inference`); focal members; follows from the ``follows``
     stream; the trend's groups from the ``population`` stream; invitation plans from the
-    ``inbound`` and ``outreach`` streams; empty stores.
+    ``inbound`` and ``outreach`` streams; empty stores, the pool with room for the rows it
+    will hold (:func:`sim.model.candidates.expected_rows`).
     """
     n, n_topics = network.size, len(network.topics)
     session_rate, post_rate = member_rates(scenario.members, n, rng["network"])
@@ -185,6 +186,7 @@ def initial_state(
         state.post_rate[state.trend.adopted] += scenario.trend.call_posts_per_day
     state.session_cum = np.cumsum(state.session_rate)
     state.post_cum = np.cumsum(state.post_rate)
+    state.pool.reserve(candidates.expected_rows(state, scenario.platform.max_age_days))
     return state
 
 

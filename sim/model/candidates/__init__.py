@@ -14,6 +14,7 @@ from sim.model.candidates.features import candidate_features, select_feed
 from sim.model.candidates.first_pass import first_pass
 from sim.model.candidates.merge import Gathered, gather_candidates
 from sim.model.candidates.pool import (
+    expected_rows,
     forget_expired,
     mark_shown,
     notify_tagged,
@@ -24,6 +25,7 @@ from sim.model.candidates.recommendation import recommend
 __all__ = [
     "Gathered",
     "candidate_features",
+    "expected_rows",
     "first_pass",
     "forget_expired",
     "gather_candidates",
