@@ -69,6 +69,16 @@ class Columns:
         self.size -= count
 
 
+def planes(column: NDArray[Any]) -> list[NDArray[Any]]:
+    """A column as views of at most 4 bytes a row: itself, or, for wider items (a float64),
+    its 4-byte parts (strided views), each of which can be moved on its own (a bit-for-bit
+    copy), so that a temporary copy of one part is half the column's size or less."""
+    if column.itemsize <= 4:
+        return [column]
+    parts = column.view(np.uint32).reshape(column.size, column.itemsize // 4)
+    return [parts[:, i] for i in range(parts.shape[1])]
+
+
 class GroupedColumns(Columns):
     """Columns whose rows can be regrouped by one integer column (``by``), so that the rows
     of a few groups are found without scanning every row.
@@ -91,7 +101,8 @@ class GroupedColumns(Columns):
         the rows already grouped keep their order, the rows appended since are counting-sorted
         into place: :func:`sim.kernels.regroup_places`) and index them. Each column is written
         in its new order at once (:func:`sim.kernels.regroup_values`), the group column last,
-        so that no array of the order is held beside the columns."""
+        and 4 bytes of a row at a time (:func:`planes`): the regroup holds no array of the
+        order, and no temporary wider than 4 bytes a row, beside the columns."""
         if keep is None:
             keep = np.ones(self.size, bool)
         key = self[self._by]
@@ -99,10 +110,10 @@ class GroupedColumns(Columns):
         starts, places = kernels.regroup_places(key, keep, *grouped, get_num_threads())
         kept = int(starts[-1])
         for name in sorted(self._data, key=lambda name: name == self._by):
-            column = self._data[name]
-            column[:kept] = kernels.regroup_values(
-                column[: self.size], key, keep, *grouped, starts, places
-            )
+            for plane in planes(self._data[name]):
+                plane[:kept] = kernels.regroup_values(
+                    plane[: self.size], key, keep, *grouped, starts, places
+                )
         self._start[:] = starts
         self.size = kept
         self._grouped = kept
