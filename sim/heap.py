@@ -19,6 +19,10 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4
 """glibc's ``mallopt`` parameters (malloc.h)."""
 DEFAULT_MMAP_MAX = 65536
 """glibc's default of M_MMAP_MAX: how many arrays may be mapped from the system at once."""
+TRIM_THRESHOLD = 8 * HEAP_REUSE_BYTES
+"""Free memory at the top of the heap beyond which glibc hands it back to the system."""
+NEVER_TRIM = 2**31 - 1
+"""The largest M_TRIM_THRESHOLD ``mallopt`` takes (an int): the heap is never trimmed."""
 
 
 def _mallopt() -> Any:
@@ -41,29 +45,35 @@ def reuse_freed_memory() -> None:
     mallopt = _mallopt()
     if mallopt is not None:
         mallopt(M_MMAP_THRESHOLD, HEAP_REUSE_BYTES)
-        mallopt(M_TRIM_THRESHOLD, 8 * HEAP_REUSE_BYTES)
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 @contextmanager
 def every_size_from_the_heap() -> Iterator[None]:
     """Within the block, arrays of every size are allocated from the heap and kept there
-    when freed (glibc's M_MMAP_MAX of 0), then as before.
+    when freed (glibc's M_MMAP_MAX of 0, and a trim threshold it never reaches), then as
+    before.
 
     :func:`reuse_freed_memory` keeps arrays of up to 32 MiB, the most glibc lets the heap
     serve while it maps larger ones from the system. At a million members a slice's
     candidate arrays are larger (tens of MB each), so every slice mapped them anew and
     faulted them in page by page: 53 million page faults in 10 days, a quarter of the CPU
     time. Mapping nothing from the system while the slices run lets each slice reuse the
-    last one's memory: 5.3 million faults, and about twice the pace (docs/performance.md).
-    The cost is memory: freed arrays stay in the process, and the peak rose from 12.0 to
-    13.8 GB at a million members (1.5 to 1.6 GB at 100,000). Only the simulation runs in
-    the block: the setup's temporaries, some of them gigabytes, are handed back when freed.
+    last one's memory: 2.7 million faults, and about twice the pace (docs/performance.md).
+    The heap is not trimmed either: glibc hands back free memory at the heap's top once it
+    exceeds the trim threshold, and with nothing long-lived above the slice arrays (the
+    candidate pool's room is reserved before the run, :meth:`sim.stores.Columns.reserve`)
+    every slice would fault them in again (152 million faults in a 30-day run). The peak
+    is the most the slices hold at once. Only the simulation runs in the block: the setup's
+    temporaries, some of them gigabytes, are handed back when freed.
     """
     mallopt = _mallopt()
     if mallopt is not None:
         mallopt(M_MMAP_MAX, 0)
+        mallopt(M_TRIM_THRESHOLD, NEVER_TRIM)
     try:
         yield
     finally:
         if mallopt is not None:
             mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
+            mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)

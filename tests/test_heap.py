@@ -33,11 +33,20 @@ class MallInfo2(ctypes.Structure):
     ]
 
 
-def mapped_blocks() -> int:
-    """Blocks glibc has mapped from the system and not yet handed back."""
+def mallinfo2() -> MallInfo2:
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
     libc.mallinfo2.restype = MallInfo2
-    return int(libc.mallinfo2().hblks)
+    return libc.mallinfo2()
+
+
+def mapped_blocks() -> int:
+    """Blocks glibc has mapped from the system and not yet handed back."""
+    return int(mallinfo2().hblks)
+
+
+def heap_bytes() -> int:
+    """Bytes the heap holds from the system (``arena``), in use or free."""
+    return int(mallinfo2().arena)
 
 
 def glibc_has_mallinfo2() -> bool:
@@ -64,3 +73,22 @@ def test_large_arrays_come_from_the_heap_within_the_block_only() -> None:
     with every_size_from_the_heap():
         assert mapped_while_held() == 0
     assert mapped_while_held() == 1
+
+
+@pytest.mark.skipif(not glibc_has_mallinfo2(), reason="needs glibc 2.33 or later")
+def test_the_heap_keeps_freed_memory_within_the_block_and_hands_it_back_after() -> None:
+    """Within every_size_from_the_heap() a freed 1 GiB array stays in the heap (glibc does
+    not trim it), so the next slice reuses it without faulting it in again; after the block,
+    the next free hands the heap's free top back to the system."""
+    reuse_freed_memory()
+    start = heap_bytes()
+    with every_size_from_the_heap():
+        array = np.empty(1024**3, np.uint8)
+        assert heap_bytes() - start >= 1024**3
+        del array
+        small = np.empty(1024**2, np.uint8)  # a free that would trim without the block
+        del small
+        assert heap_bytes() - start >= 1024**3
+    small = np.empty(1024**2, np.uint8)
+    del small
+    assert heap_bytes() - start < 1024**3
