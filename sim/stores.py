@@ -108,7 +108,7 @@ class GroupedColumns(Columns):
         key = self[self._by]
         grouped = (self._start, self._grouped)
         tail = self.size - self._grouped
-        tail_rows = np.empty(tail, np.int32 if tail < 2**31 else np.int64)
+        tail_rows: NDArray[np.integer] = np.empty(tail, np.int32 if tail < 2**31 else np.int64)
         starts, tail_ptr = kernels.regroup_places(key, keep, *grouped, get_num_threads(), tail_rows)
         kept = int(starts[-1])
         for column in self._data.values():
