@@ -100,21 +100,19 @@ class GroupedColumns(Columns):
         """Keep the rows where `keep` is True (all when None), order them by group (stably;
         the rows already grouped keep their order, the rows appended since are counting-sorted
         into place: :func:`sim.kernels.regroup_places`) and index them. Each column is written
-        in its new order at once (:func:`sim.kernels.regroup_values`), 4 bytes of a row at a
-        time (:func:`planes`): beside the columns the regroup holds the appended rows' order
-        (4 bytes a row) and no temporary wider than 4 bytes a row."""
+        in its new order at once (:func:`sim.kernels.regroup_values`), the group column last,
+        and 4 bytes of a row at a time (:func:`planes`): the regroup holds no array of the
+        order, and no temporary wider than 4 bytes a row, beside the columns."""
         if keep is None:
             keep = np.ones(self.size, bool)
         key = self[self._by]
         grouped = (self._start, self._grouped)
-        tail = self.size - self._grouped
-        tail_rows: NDArray[np.integer] = np.empty(tail, np.int32 if tail < 2**31 else np.int64)
-        starts, tail_ptr = kernels.regroup_places(key, keep, *grouped, get_num_threads(), tail_rows)
+        starts, places = kernels.regroup_places(key, keep, *grouped, get_num_threads())
         kept = int(starts[-1])
-        for column in self._data.values():
-            for plane in planes(column):
+        for name in sorted(self._data, key=lambda name: name == self._by):
+            for plane in planes(self._data[name]):
                 plane[:kept] = kernels.regroup_values(
-                    plane[: self.size], keep, *grouped, starts, tail_ptr, tail_rows
+                    plane[: self.size], key, keep, *grouped, starts, places
                 )
         self._start[:] = starts
         self.size = kept

@@ -73,16 +73,18 @@ def _regroup_places_numpy(
     start: NDArray[np.int64],
     grouped: int,
     chunks: int,
-    tail_rows: NDArray[np.integer],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Counts by ``bincount``, the tail's order by a stable argsort."""
+    """Counts by ``bincount``, places by one prefix sum over (key, grouped rows then parts)."""
     n_keys = start.size - 1
-    old = np.bincount(key[:grouped][keep[:grouped]], minlength=n_keys)
-    order = _stable_kept_order(key[grouped:], keep[grouped:])
-    new = np.bincount(key[grouped:][order], minlength=n_keys)
-    tail_ptr = np.concatenate([[0], np.cumsum(new)])
-    tail_rows[: order.size] = order
-    return np.concatenate([[0], np.cumsum(old + new)]), tail_ptr
+    size = key.size - grouped
+    counts = np.zeros((n_keys, chunks + 1), np.int64)
+    counts[:, 0] = np.bincount(key[:grouped][keep[:grouped]], minlength=n_keys)
+    for c in range(chunks):
+        part = slice(grouped + c * size // chunks, grouped + (c + 1) * size // chunks)
+        counts[:, c + 1] = np.bincount(key[part][keep[part]], minlength=n_keys)
+    places = (np.cumsum(counts) - counts.ravel()).reshape(counts.shape)
+    starts = np.append(places[:, 0], counts.sum())
+    return starts, np.ascontiguousarray(places[:, 1:].T)
 
 
 @twin(_regroup_places_numpy)
@@ -93,95 +95,82 @@ def regroup_places(  # pragma: no cover - compiled
     start: NDArray[np.int64],
     grouped: int,
     chunks: int,
-    tail_rows: NDArray[np.integer],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Where the rows kept by `keep` go when put in the stable order of their small
+    """Where the rows kept by `keep` go when they are put in the stable order of their small
     non-negative integer keys (``0 <= key < start.size - 1``; the order of
-    ``rows[argsort(key[rows], kind="stable")]`` for ``rows = flatnonzero(keep)``), for
-    :func:`regroup_values`: where each key's rows start (and the last key's end), and the
-    kept rows after the first `grouped` (the tail) in key order: key k's are
-    ``grouped + tail_rows[tail_ptr[k]:tail_ptr[k + 1]]``, written into `tail_rows` (as
-    long as the tail; int32 suffices below 2**31 rows). Returns (starts, tail_ptr).
+    ``rows[argsort(key[rows], kind="stable")]`` for ``rows = flatnonzero(keep)``): where each
+    key's rows start (and the last key's end), and ``places[c, k]``, where part c of the
+    unindexed rows puts its first row of key k (:func:`regroup_values` puts the rows there).
 
     Rows ``0:grouped`` are already ordered by key, key k's at ``start[k]:start[k + 1]``
-    (`start` is ignored when `grouped` is 0): each key's kept rows among them go first, the
-    key's tail rows behind them. The tail is counting-sorted in `chunks` parts in parallel:
-    each part counts its kept rows per key, a prefix sum over (key, part) gives each part its
-    place within each key (:func:`part_places`), and each part writes its rows there.
+    (`start` is ignored when `grouped` is 0): each key's kept rows among them go first. The
+    rows after them go behind, in `chunks` parts counted in parallel, each part's rows of a
+    key after the earlier parts' (a prefix sum over (key, part)), so that the order is that
+    of one counting sort of every kept row, in O(rows + keys x chunks).
     """
     n_keys = start.size - 1
     size = key.size - grouped
-    old = np.zeros(n_keys, np.int64)  # kept rows of each key among the grouped ones
+    ordered = np.zeros(n_keys, np.int64)  # kept rows of each key among the grouped ones
     if grouped > 0:
         for k in prange(n_keys):
             count = 0
             for r in range(start[k], start[k + 1]):
                 count += keep[r]
-            old[k] = count
-    at = np.zeros((chunks, n_keys), np.int64)  # each part's kept tail rows of each key
+            ordered[k] = count
+    places = np.zeros((chunks, n_keys), np.int64)  # each part's kept rows of each key
     for c in prange(chunks):
         for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
             if keep[r]:
-                at[c, key[r]] += 1
-    tail_ptr = part_places(at, np.zeros(n_keys, np.int64))
-    for c in prange(chunks):
-        for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
-            if keep[r]:
-                tail_rows[at[c, key[r]]] = r - grouped
-                at[c, key[r]] += 1
-    starts = np.zeros(n_keys + 1, np.int64)
-    for k in range(n_keys):
-        starts[k + 1] = starts[k] + old[k] + tail_ptr[k + 1] - tail_ptr[k]
-    return starts, tail_ptr
+                places[c, key[r]] += 1
+    starts = part_places(places, ordered)
+    return starts, places
 
 
 def _regroup_values_numpy(
     values: NDArray[V],
+    key: NDArray[np.integer],
     keep: NDArray[np.bool_],
     start: NDArray[np.int64],
     grouped: int,
     starts: NDArray[np.int64],
-    tail_ptr: NDArray[np.int64],
-    tail_rows: NDArray[np.integer],
+    places: NDArray[np.int64],
 ) -> NDArray[V]:
-    """The grouped rows kept and each key's tail rows, concatenated key by key."""
-    pieces = []
-    for k in range(starts.size - 1):
-        if grouped > 0:
-            own = np.arange(start[k], start[k + 1])
-            pieces.append(values[own[keep[own]]])
-        pieces.append(values[grouped + tail_rows[tail_ptr[k] : tail_ptr[k + 1]]])
-    return np.concatenate([values[:0], *pieces])
+    """Fancy indexing by a stable argsort of the kept rows' keys."""
+    return values[_stable_kept_order(key, keep)]
 
 
 @twin(_regroup_values_numpy)
 @njit(cache=True, nogil=True, parallel=True)
 def regroup_values(  # pragma: no cover - compiled
     values: NDArray[V],
+    key: NDArray[np.integer],
     keep: NDArray[np.bool_],
     start: NDArray[np.int64],
     grouped: int,
     starts: NDArray[np.int64],
-    tail_ptr: NDArray[np.int64],
-    tail_rows: NDArray[np.integer],
+    places: NDArray[np.int64],
 ) -> NDArray[V]:
-    """The kept `values` in the stable order of their keys
-    (``values[rows[argsort(key[rows], kind="stable")]]`` for ``rows = flatnonzero(keep)``),
-    from the places :func:`regroup_places` gives for the same `keep`, `start` and `grouped`:
-    each key's kept grouped rows, then its tail rows, written in order, keys on all cores.
-    No array of the whole order is held (at a million members it would be as large as the
-    widest column)."""
+    """The kept `values` in the stable order of their keys, each written where
+    :func:`regroup_places` (`starts`, `places`, from the same `key`, `keep`, `start` and
+    `grouped`) puts its row: ``values[rows[argsort(key[rows], kind="stable")]]`` for ``rows =
+    flatnonzero(keep)``, on all cores, without an array of the order (at a million members
+    that array would be as large as the column)."""
     out = np.empty(starts[-1], values.dtype)
-    for k in prange(starts.size - 1):
-        place = starts[k]
-        if grouped > 0:
+    if grouped > 0:
+        for k in prange(start.size - 1):
+            place = starts[k]
             for r in range(start[k], start[k + 1]):
                 if keep[r]:
                     out[place] = values[r]
                     place += 1
-        for j in range(tail_ptr[k], tail_ptr[k + 1]):
-            out[place] = values[grouped + tail_rows[j]]
-            place += 1
+    chunks = places.shape[0]
+    size = key.size - grouped
+    for c in prange(chunks):
+        place = places[c].copy()
+        for r in range(grouped + c * size // chunks, grouped + (c + 1) * size // chunks):
+            if keep[r]:
+                out[place[key[r]]] = values[r]
+                place[key[r]] += 1
     return out
 
 
