@@ -81,6 +81,7 @@ def test_the_heap_keeps_freed_memory_within_the_block_and_hands_it_back_after() 
     not trim it), so the next slice reuses it without faulting it in again; after the block,
     the next free hands the heap's free top back to the system."""
     reuse_freed_memory()
+    ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)  # what earlier tests left free
     start = heap_bytes()
     with every_size_from_the_heap():
         array = np.empty(1024**3, np.uint8)
