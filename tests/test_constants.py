@@ -62,6 +62,9 @@ IN_MODULE: dict[str, set[int | float]] = {
     # The merge shares scratch among runs of 64 served members: memory layout, the same
     # candidates at any run length.
     "merge_steps.py": {64},
+    # The candidate pool reserves room for 1.5 times the bound on its rows before a run:
+    # memory layout, the same tables with any room.
+    "pool.py": {1.5},
 }
 """Per module: numbers that are storage, display or numerical details, not behaviour."""
 
