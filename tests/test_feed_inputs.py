@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sim.engine import World
+from sim.observers.pairs import follow_pairs
 from sim.scenario import load_study
 from tests.helpers import write_scenario
 from tests.test_cli import assert_bad_input, run
@@ -62,9 +63,26 @@ def test_a_good_follows_file_gives_the_follows_of_unconnected_pairs(tmp_path: Pa
     study = load_study(path)
     world = World(study.base, 1, path)
     # members 0-3 are nodes 1-4; 1 -> 4 is a connection (dropped), 4 -> 4 a self-follow
-    assert world.state.follow_ptr.tolist() == [0, 0, 1, 1, 1]
-    assert world.state.followees.tolist() == [3]
+    follower, followee = follow_pairs(world.state)
+    assert (follower.tolist(), followee.tolist()) == ([1], [3])
+    # followers are in authors' audiences (the default): the follows are held by followee only
+    assert world.state.follower_ptr.tolist() == [0, 0, 0, 0, 1]
+    assert world.state.followers.tolist() == [1]
+    assert world.state.followees.size == 0
     world.run()
+
+
+def test_under_the_pull_rule_the_follows_are_held_by_follower_only(tmp_path: Path) -> None:
+    (tmp_path / "follows.txt").write_text("1 4\n2 4\n4 2\n")
+    path = file_network(tmp_path, follows="follows.txt")
+    study = load_study(path, {"platform": {"followers": "pull"}})
+    state = World(study.base, 1, path).state
+    # members 0-3 are nodes 1-4: member 1 follows member 3 and member 3 follows member 1
+    assert state.follow_ptr.tolist() == [0, 0, 1, 1, 2]
+    assert state.followees.tolist() == [3, 1]
+    assert state.followers.size == 0
+    follower, followee = follow_pairs(state)
+    assert (follower.tolist(), followee.tolist()) == ([1, 3], [3, 1])
 
 
 @pytest.mark.parametrize(

@@ -193,14 +193,19 @@ def initial_state(
 def empty_stores(
     n: int, follow_ptr: NDArray[np.int64], followees: NDArray[np.int32], followers: bool
 ) -> dict[str, Any]:
-    """The platform's stores at t = 0 (no posts, candidates or pending notifications; the
-    follow index, and its reverse when `followers` are in authors' audiences) and the slice
-    scratch, as :class:`State` fields."""
+    """The platform's stores at t = 0 (no posts, candidates or pending notifications), the
+    follows and the slice scratch, as :class:`State` fields.
+
+    The follows are held once, in the index the feed reads: by follower (a session pulls its
+    followed accounts' posts) or, when `followers` are in authors' audiences, reversed, by
+    followee (a post is pushed to its author's followers), the other index left empty. At a
+    million members each index is 759 MiB (docs/performance.md)."""
+    none = (np.zeros(n + 1, np.int64), np.zeros(0, np.int32))
     follower_ptr, follower_ids = (
-        follows.follower_index(n, follow_ptr, followees)
-        if followers
-        else (np.zeros(n + 1, np.int64), np.zeros(0, np.int32))
+        follows.follower_index(n, follow_ptr, followees) if followers else none
     )
+    if followers:
+        follow_ptr, followees = none
     return {
         "follower_ptr": follower_ptr,
         "followers": follower_ids,

@@ -140,14 +140,16 @@ class State:
     waiting: Columns
     """Connections outside a test audience, by post id, until the window ends."""
     follow_ptr: NDArray[np.int64]
-    """Member i follows ``followees[follow_ptr[i]:follow_ptr[i + 1]]`` (CSR)."""
+    """Member i follows ``followees[follow_ptr[i]:follow_ptr[i + 1]]`` (CSR; all empty when
+    ``platform.followers`` is ``audience``: the follows are then held by followee only)."""
     followees: NDArray[np.int32]
     """The accounts every member follows (not connected to it), grouped by follower."""
     follower_ptr: NDArray[np.int64]
     """Account a is followed by ``followers[follower_ptr[a]:follower_ptr[a + 1]]`` (CSR; all
     empty unless ``platform.followers`` is ``audience``)."""
     followers: NDArray[np.int32]
-    """The followers of every account, grouped by account (the follow index reversed)."""
+    """The followers of every account, grouped by account (the follow index reversed).
+    :func:`sim.observers.pairs.follow_pairs` reads the follows from whichever is held."""
     pending: Columns
     """Notification sessions to come (:data:`PENDING_COLUMNS`)."""
     next_undecided: int

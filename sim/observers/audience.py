@@ -19,7 +19,7 @@ from sim.arrays import distinct
 from sim.model.hooks import Shown
 from sim.model.state import State
 from sim.observers.base import Arrays, Observer, RunRecords
-from sim.observers.pairs import pair_keys, split_keys
+from sim.observers.pairs import follow_pairs, pair_keys, split_keys
 from sim.scenario import Scenario
 from sim.table_schema import AUTHOR_GROUPS
 
@@ -78,7 +78,8 @@ class Audience(Observer):
 
     def start(self, state: State) -> None:
         """The author groups, by audience size at day 0."""
-        audience = state.ties.degree() + np.bincount(state.followees, minlength=state.n)
+        followers = np.bincount(follow_pairs(state)[1], minlength=state.n)
+        audience = state.ties.degree() + followers
         self.groups, self.group_member = author_groups(
             audience, state.post_rate, state.field, state.topics
         )

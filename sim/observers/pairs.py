@@ -40,26 +40,38 @@ def ranges(lo: NDArray[np.int64], hi: NDArray[np.int64]) -> tuple[NDArray[np.int
     return owner, lo[owner] + np.arange(owner.size, dtype=np.int64) - start[owner]
 
 
+def follow_pairs(state: State) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every follow as (follower, followee), from the index the run holds
+    (:class:`sim.model.state.State`): grouped by follower under ``platform.followers: pull``,
+    by followee under ``audience``."""
+    if state.followees.size:
+        counts = np.diff(state.follow_ptr)
+        follower = np.repeat(np.arange(state.n, dtype=np.int64), counts)
+        return follower, state.followees.astype(np.int64)
+    followee = np.repeat(np.arange(state.n, dtype=np.int64), np.diff(state.follower_ptr))
+    return state.followers.astype(np.int64), followee
+
+
 def follow_keys(state: State) -> NDArray[np.int64]:
-    """Every follow as ``follower * n + followee``, ascending (the CSR is by follower, each
-    row ascending)."""
-    follower = np.repeat(np.arange(state.n, dtype=np.int64), np.diff(state.follow_ptr))
-    return follower * state.n + state.followees.astype(np.int64)
+    """Every follow as ``follower * n + followee``, ascending."""
+    follower, followee = follow_pairs(state)
+    return np.sort(follower * state.n + followee)
 
 
 def followers_index(state: State) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The follow graph by followee: member a is followed by
     ``followers[ptr[a]:ptr[a + 1]]`` (ascending); returns (ptr, followers)."""
-    follower = np.repeat(np.arange(state.n, dtype=np.int64), np.diff(state.follow_ptr))
-    order = np.argsort(state.followees, kind="stable")
-    counts = np.bincount(state.followees, minlength=state.n)
+    if not state.followees.size:
+        return state.follower_ptr, state.followers.astype(np.int64)
+    follower, followee = follow_pairs(state)
+    order = np.argsort(followee, kind="stable")
+    counts = np.bincount(followee, minlength=state.n)
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return ptr, follower[order]
 
 
 def followers_not_connected(state: State) -> NDArray[np.int64]:
     """Per member: the members following it who are not connected to it now."""
-    keys = follow_keys(state)
-    follower, followee = keys // max(state.n, 1), keys % max(state.n, 1)
+    follower, followee = follow_pairs(state)
     apart = state.ties.lookup(follower, followee) < 0
     return np.bincount(followee[apart], minlength=state.n).astype(np.int64)
