@@ -61,7 +61,7 @@ structure: $(STAMP) ## the bundled studies under each structural alternative, in
 # each analysis samples the structural options as factors beside the leading numbers, two
 # replications a point, with a noise parameter (docs/sensitivity.md). `--estimate` on any
 # of these lines gives its cost before it runs.
-sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters (recruiter, link-with-everyone, the trend), their emulated Sobol indices, and the run-to-run noise at the defaults against the emulators' points (docs/sensitivity.md)
+sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over structure and the leading parameters (recruiter, link-with-everyone, the trend), their emulated Sobol indices, the run-to-run noise at the defaults against the emulators' points, and link-with-everyone's emulator again at two replications a point (docs/sensitivity.md)
 	$(BIN)/feedsim run scenarios/recruiter-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/link-with-everyone-screening.yaml --replications 5 --out results --jobs $(JOBS)
 	$(BIN)/feedsim run scenarios/trend-spreads-screening.yaml --replications 5 --out results --jobs $(JOBS)
@@ -92,6 +92,9 @@ sensitivity: $(STAMP) ## the screening copies at their defaults, Morris over str
 	$(BIN)/feedsim sensitivity scenarios/trend-spreads-screening.yaml --method noise \
 	  --ranges scenarios/ranges/trend-structure.yaml --samples 10 \
 	  --against results/trend-spreads-screening-emulator --out results --jobs $(JOBS)
+	$(BIN)/feedsim sensitivity scenarios/link-with-everyone-screening.yaml --method emulator \
+	  --ranges scenarios/ranges/link-with-everyone-structure.yaml --samples 64 --replications 2 \
+	  --out results/replicated --jobs $(JOBS)
 
 VALIDATION := results/validation
 validation: $(STAMP) ## run the validation studies (docs/validation.md), evaluate their pre-registered bands, write $(VALIDATION)/scorecard.md
