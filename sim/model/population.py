@@ -201,11 +201,11 @@ def empty_stores(
     followee (a post is pushed to its author's followers), the other index left empty. At a
     million members each index is 759 MiB (docs/performance.md)."""
     none = (np.zeros(n + 1, np.int64), np.zeros(0, np.int32))
-    follower_ptr, follower_ids = (
-        follows.follower_index(n, follow_ptr, followees) if followers else none
-    )
     if followers:
+        follower_ptr, follower_ids = follows.follower_index(n, follow_ptr, followees)
         follow_ptr, followees = none
+    else:
+        follower_ptr, follower_ids = none
     return {
         "follower_ptr": follower_ptr,
         "followers": follower_ids,
